@@ -1,0 +1,74 @@
+/**
+ * The SQL schema as code: migrations/ is generated from this file by drizzle-kit.
+ * Curves are stored as JSON arrays (one row per trial and metric) rather than one row per
+ * point: D1 caps bound parameters per query, and SQLite's json_each unnests them again
+ * for the aggregate, so averaging still happens in SQL.
+ */
+import { index, integer, primaryKey, real, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+
+export const sweeps = sqliteTable('sweeps', {
+  id: text('id').primaryKey(),
+  experiment: text('experiment').notNull(),
+  name: text('name'),
+  seed: integer('seed').notNull(),
+  repeats: integer('repeats').notNull(),
+  /** The validated request, with defaults filled in, as JSON. */
+  request: text('request').notNull(),
+  total: integer('total').notNull(),
+  /** Set by a cancel; queued trials are then skipped. */
+  cancelled: integer('cancelled', { mode: 'boolean' }).notNull().default(false),
+  createdAt: integer('created_at').notNull(),
+  finishedAt: integer('finished_at'),
+});
+
+export const TRIAL_STATUSES = ['queued', 'running', 'done', 'failed', 'cancelled'] as const;
+export type TrialStatus = (typeof TRIAL_STATUSES)[number];
+
+export const trials = sqliteTable(
+  'trials',
+  {
+    /** Deterministic: `<sweep>.<cell>.<repeat>`. */
+    id: text('id').primaryKey(),
+    sweepId: text('sweep_id')
+      .notNull()
+      .references(() => sweeps.id, { onDelete: 'cascade' }),
+    configKey: text('config_key').notNull(),
+    configIndex: integer('config_index').notNull(),
+    repeat: integer('repeat').notNull(),
+    /** Full parameter set of the grid cell, as JSON. */
+    params: text('params').notNull(),
+    status: text('status', { enum: TRIAL_STATUSES }).notNull().default('queued'),
+    attempts: integer('attempts').notNull().default(0),
+    error: text('error'),
+    /** When the current attempt took the trial; a stale lease is reported and retryable. */
+    leasedAt: integer('leased_at'),
+    finishedAt: integer('finished_at'),
+    durationMs: real('duration_ms'),
+    /** JSON: backend, pack size, clock notes. */
+    info: text('info'),
+  },
+  (t) => [index('trials_sweep_status').on(t.sweepId, t.status), index('trials_sweep_config').on(t.sweepId, t.configKey)],
+);
+
+export const METRIC_KINDS = ['scalar', 'series', 'trace'] as const;
+
+export const metrics = sqliteTable(
+  'metrics',
+  {
+    trialId: text('trial_id')
+      .notNull()
+      .references(() => trials.id, { onDelete: 'cascade' }),
+    metric: text('metric').notNull(),
+    kind: text('kind', { enum: METRIC_KINDS }).notNull(),
+    /** Scalars only. */
+    value: real('value'),
+    /** Series and traces: JSON arrays of equal length. */
+    steps: text('steps'),
+    points: text('points'),
+  },
+  (t) => [primaryKey({ columns: [t.trialId, t.metric, t.kind] })],
+);
+
+export type SweepRow = typeof sweeps.$inferSelect;
+export type TrialRow = typeof trials.$inferSelect;
+export type MetricRow = typeof metrics.$inferInsert;

@@ -1,0 +1,348 @@
+/**
+ * Everything the API and the trial workers read or write, as typed drizzle queries over
+ * any SQLite driver (D1 in Workers, better-sqlite3 in Node). Writes that must land
+ * together go through `batch`, which the host supplies (D1 batch or a transaction).
+ */
+import { and, count, desc, eq, inArray, lt, or, sql } from 'drizzle-orm';
+import type { BaseSQLiteDatabase } from 'drizzle-orm/sqlite-core';
+import type { Series, TrialResult, TrialSpec } from '../experiments/types';
+import type { ExpandedSweep } from '../sweep/expand';
+import { aggregateQuery, type AggregateRow } from './aggregate';
+import { metrics, sweeps, trials, type MetricRow, type SweepRow, type TrialStatus } from './schema';
+import * as schema from './schema';
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyDb = BaseSQLiteDatabase<'sync' | 'async', any, typeof schema>;
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type BatchRunner = (queries: any[]) => Promise<unknown>;
+
+/** D1 allows 100 bound parameters per statement. */
+const MAX_PARAMS = 100;
+
+export type SweepStatus = 'queued' | 'running' | 'done' | 'failed' | 'cancelled';
+
+export interface SweepCounts {
+  total: number;
+  queued: number;
+  running: number;
+  done: number;
+  failed: number;
+  cancelled: number;
+}
+
+export interface SweepSummary {
+  id: string;
+  experiment: string;
+  name: string | null;
+  seed: number;
+  repeats: number;
+  status: SweepStatus;
+  counts: SweepCounts;
+  createdAt: number;
+  finishedAt: number | null;
+  /** Estimated ms until done, from the pace so far; null before the first result. */
+  etaMs: number | null;
+  /** Trials whose lease expired without a result (a crashed consumer); retryable. */
+  stale: number;
+  request: unknown;
+}
+
+function chunk<T>(rows: T[], columns: number): T[][] {
+  const size = Math.max(1, Math.floor(MAX_PARAMS / columns));
+  const out: T[][] = [];
+  for (let i = 0; i < rows.length; i += size) out.push(rows.slice(i, i + size));
+  return out;
+}
+
+export function statusOf(counts: SweepCounts, cancelled: boolean): SweepStatus {
+  if (cancelled && counts.running === 0) return 'cancelled';
+  if (counts.queued + counts.running > 0) return counts.done + counts.failed + counts.running > 0 ? 'running' : 'queued';
+  if (counts.failed > 0) return 'failed';
+  return 'done';
+}
+
+/** A result is only stored if every number in it is finite. */
+export function nonFiniteIn(result: TrialResult): string | null {
+  for (const [name, v] of Object.entries(result.scalars)) if (!Number.isFinite(v)) return `metric '${name}' is ${v}`;
+  for (const group of [result.series, result.traces ?? {}]) {
+    for (const [name, s] of Object.entries(group)) {
+      const bad = s.values.findIndex((v) => !Number.isFinite(v));
+      if (bad >= 0) return `metric '${name}' is ${s.values[bad]} at step ${s.steps[bad]}`;
+    }
+  }
+  return null;
+}
+
+export class Store {
+  constructor(
+    readonly db: AnyDb,
+    private readonly batch: BatchRunner,
+    /** A running trial whose lease is older than this is stale (its consumer died). */
+    readonly leaseMs = 15 * 60_000,
+  ) {}
+
+  async createSweep(s: ExpandedSweep, request: unknown, now: number): Promise<void> {
+    const sweepRow = {
+      id: s.id,
+      experiment: s.experiment.id,
+      name: s.name,
+      seed: s.seed,
+      repeats: s.repeats,
+      request: JSON.stringify(request),
+      total: s.trials.length,
+      createdAt: now,
+    };
+    const trialRows = s.trials.map((t) => ({
+      id: t.id,
+      sweepId: t.sweepId,
+      configKey: t.configKey,
+      configIndex: Number(t.id.split('.')[1]),
+      repeat: t.repeat,
+      params: JSON.stringify(t.params),
+    }));
+    const queries = [this.db.insert(sweeps).values(sweepRow), ...chunk(trialRows, 13).map((rows) => this.db.insert(trials).values(rows))];
+    await this.batch(queries);
+  }
+
+  async deleteSweep(id: string): Promise<void> {
+    await this.batch([
+      this.db.delete(metrics).where(inArray(metrics.trialId, this.db.select({ id: trials.id }).from(trials).where(eq(trials.sweepId, id)))),
+      this.db.delete(trials).where(eq(trials.sweepId, id)),
+      this.db.delete(sweeps).where(eq(sweeps.id, id)),
+    ]);
+  }
+
+  private async countsFor(ids: string[], now: number): Promise<Map<string, { counts: SweepCounts; stale: number; lastFinish: number | null }>> {
+    const out = new Map<string, { counts: SweepCounts; stale: number; lastFinish: number | null }>();
+    if (!ids.length) return out;
+    const rows = await this.db
+      .select({
+        sweepId: trials.sweepId,
+        status: trials.status,
+        n: count(),
+        stale: sql<number>`sum(CASE WHEN ${trials.status} = 'running' AND ${trials.leasedAt} < ${now - this.leaseMs} THEN 1 ELSE 0 END)`,
+        lastFinish: sql<number | null>`max(${trials.finishedAt})`,
+      })
+      .from(trials)
+      .where(inArray(trials.sweepId, ids))
+      .groupBy(trials.sweepId, trials.status);
+    for (const r of rows) {
+      const entry = out.get(r.sweepId) ?? {
+        counts: { total: 0, queued: 0, running: 0, done: 0, failed: 0, cancelled: 0 },
+        stale: 0,
+        lastFinish: null,
+      };
+      entry.counts[r.status as TrialStatus] += r.n;
+      entry.counts.total += r.n;
+      entry.stale += Number(r.stale ?? 0);
+      if (r.lastFinish != null) entry.lastFinish = Math.max(entry.lastFinish ?? 0, r.lastFinish);
+      out.set(r.sweepId, entry);
+    }
+    return out;
+  }
+
+  private summarize(row: SweepRow, c: { counts: SweepCounts; stale: number; lastFinish: number | null } | undefined, now: number): SweepSummary {
+    const counts = c?.counts ?? { total: row.total, queued: 0, running: 0, done: 0, failed: 0, cancelled: 0 };
+    const finished = counts.done + counts.failed;
+    const remaining = counts.queued + counts.running;
+    const status = statusOf(counts, row.cancelled);
+    const etaMs = remaining > 0 && finished > 0 && status !== 'cancelled' ? Math.round(((now - row.createdAt) / finished) * remaining) : null;
+    return {
+      id: row.id,
+      experiment: row.experiment,
+      name: row.name,
+      seed: row.seed,
+      repeats: row.repeats,
+      status,
+      counts,
+      createdAt: row.createdAt,
+      finishedAt: remaining === 0 ? (c?.lastFinish ?? row.finishedAt) : null,
+      etaMs,
+      stale: c?.stale ?? 0,
+      request: JSON.parse(row.request),
+    };
+  }
+
+  async getSweep(id: string, now: number): Promise<SweepSummary | null> {
+    const [row] = await this.db.select().from(sweeps).where(eq(sweeps.id, id));
+    if (!row) return null;
+    const counts = await this.countsFor([id], now);
+    return this.summarize(row, counts.get(id), now);
+  }
+
+  async listSweeps(now: number, limit = 100): Promise<SweepSummary[]> {
+    const rows = await this.db.select().from(sweeps).orderBy(desc(sweeps.createdAt)).limit(limit);
+    const counts = await this.countsFor(
+      rows.map((r) => r.id),
+      now,
+    );
+    return rows.map((r) => this.summarize(r, counts.get(r.id), now));
+  }
+
+  async trialSpecs(ids: string[]): Promise<Map<string, { status: TrialStatus; leasedAt: number | null }>> {
+    const out = new Map<string, { status: TrialStatus; leasedAt: number | null }>();
+    for (const part of chunk(ids, 1)) {
+      const rows = await this.db.select({ id: trials.id, status: trials.status, leasedAt: trials.leasedAt }).from(trials).where(inArray(trials.id, part));
+      rows.forEach((r) => out.set(r.id, { status: r.status, leasedAt: r.leasedAt }));
+    }
+    return out;
+  }
+
+  /**
+   * Takes the trials that should run now: queued ones, and running ones whose lease went
+   * stale. Done, failed or cancelled trials are skipped, so a redelivered message is a no-op.
+   */
+  async leaseTrials(ids: string[], now: number): Promise<string[]> {
+    const leased: string[] = [];
+    for (const part of chunk(ids, 1)) {
+      const rows = await this.db
+        .update(trials)
+        .set({ status: 'running', leasedAt: now, attempts: sql`${trials.attempts} + 1` })
+        .where(and(inArray(trials.id, part), or(eq(trials.status, 'queued'), and(eq(trials.status, 'running'), lt(trials.leasedAt, now - this.leaseMs)))))
+        .returning({ id: trials.id });
+      leased.push(...rows.map((r) => r.id));
+    }
+    return leased;
+  }
+
+  /**
+   * Stores results idempotently: metric rows are keyed by (trial, metric, kind) and
+   * inserted with ON CONFLICT DO NOTHING, and the trial flips to done in the same batch.
+   */
+  async saveResults(results: TrialResult[], now: number, durationMs: number, info: Record<string, unknown>): Promise<void> {
+    const rows: MetricRow[] = [];
+    const seriesRow = (trialId: string, metric: string, kind: 'series' | 'trace', s: Series): MetricRow => ({
+      trialId,
+      metric,
+      kind,
+      steps: JSON.stringify(s.steps),
+      points: JSON.stringify(s.values),
+    });
+    for (const r of results) {
+      for (const [metric, value] of Object.entries(r.scalars)) rows.push({ trialId: r.trialId, metric, kind: 'scalar', value });
+      for (const [metric, s] of Object.entries(r.series)) rows.push(seriesRow(r.trialId, metric, 'series', s));
+      for (const [metric, s] of Object.entries(r.traces ?? {})) rows.push(seriesRow(r.trialId, metric, 'trace', s));
+    }
+    const queries = chunk(rows, 6).map((part) => this.db.insert(metrics).values(part).onConflictDoNothing());
+    for (const r of results) {
+      queries.push(
+        this.db
+          .update(trials)
+          .set({ status: 'done', error: null, finishedAt: now, durationMs, info: JSON.stringify({ ...info, ...(r.info ?? {}) }) })
+          .where(and(eq(trials.id, r.trialId), sql`${trials.status} != 'done'`)),
+      );
+    }
+    await this.batch(queries);
+  }
+
+  async markTrials(ids: string[], status: 'failed' | 'queued', error: string | null, now: number): Promise<void> {
+    for (const part of chunk(ids, 2)) {
+      await this.db
+        .update(trials)
+        .set({ status, error, finishedAt: status === 'failed' ? now : null })
+        .where(and(inArray(trials.id, part), sql`${trials.status} != 'done'`));
+    }
+  }
+
+  /** Gives up on trials, keeping the last attempt's error after `reason`. */
+  async giveUp(ids: string[], reason: string, now: number): Promise<void> {
+    for (const part of chunk(ids, 2)) {
+      await this.db
+        .update(trials)
+        .set({ status: 'failed', finishedAt: now, error: sql`${reason} || coalesce(': ' || ${trials.error}, '')` })
+        .where(and(inArray(trials.id, part), sql`${trials.status} != 'done'`));
+    }
+  }
+
+  async isCancelled(sweepId: string): Promise<boolean> {
+    const [row] = await this.db.select({ cancelled: sweeps.cancelled }).from(sweeps).where(eq(sweeps.id, sweepId));
+    return row?.cancelled ?? true;
+  }
+
+  /** Cancels a sweep: queued trials become cancelled, running ones finish. */
+  async cancelSweep(id: string): Promise<void> {
+    await this.batch([
+      this.db.update(sweeps).set({ cancelled: true }).where(eq(sweeps.id, id)),
+      this.db.update(trials).set({ status: 'cancelled' }).where(and(eq(trials.sweepId, id), eq(trials.status, 'queued'))),
+    ]);
+  }
+
+  /**
+   * Requeues what did not finish: failed, cancelled and queued trials (a message lost with
+   * a restarted dev server) and running ones with a stale lease. Done trials are never rerun.
+   */
+  async requeueUnfinished(id: string, now: number): Promise<TrialSpec[]> {
+    const [sweep] = await this.db.select().from(sweeps).where(eq(sweeps.id, id));
+    if (!sweep) return [];
+    const rows = await this.db
+      .update(trials)
+      .set({ status: 'queued', error: null, leasedAt: null })
+      .where(
+        and(
+          eq(trials.sweepId, id),
+          or(inArray(trials.status, ['failed', 'queued', 'cancelled']), and(eq(trials.status, 'running'), lt(trials.leasedAt, now - this.leaseMs))),
+        ),
+      )
+      .returning();
+    await this.db.update(sweeps).set({ cancelled: false }).where(eq(sweeps.id, id));
+    return rows.map((r) => ({
+      id: r.id,
+      sweepId: id,
+      experiment: sweep.experiment,
+      configKey: r.configKey,
+      repeat: r.repeat,
+      seed: sweep.seed,
+      params: JSON.parse(r.params),
+    }));
+  }
+
+  /** The grid cells of a sweep: config key, its index and full parameters. */
+  async configs(sweepId: string): Promise<Array<{ config: string; index: number; params: Record<string, unknown> }>> {
+    const rows = await this.db
+      .selectDistinct({ config: trials.configKey, index: trials.configIndex, params: trials.params })
+      .from(trials)
+      .where(eq(trials.sweepId, sweepId))
+      .orderBy(trials.configIndex);
+    return rows.map((r) => ({ config: r.config, index: r.index, params: JSON.parse(r.params) }));
+  }
+
+  async aggregate(sweepId: string, metricNames?: string[], includeTraces = false): Promise<AggregateRow[]> {
+    const rows = (await this.db.all(aggregateQuery(sweepId, metricNames, includeTraces ? ['series', 'trace'] : ['series']))) as AggregateRow[];
+    return rows.map((r) => ({ ...r, step: r.step == null ? null : Number(r.step), n: Number(r.n) }));
+  }
+
+  /** Raw per-trial results (optionally only some metrics), for tables and trace figures. */
+  async trialResults(sweepId: string, metricNames?: string[], limit = 10_000) {
+    const trialRows = await this.db.select().from(trials).where(eq(trials.sweepId, sweepId)).orderBy(trials.configIndex, trials.repeat).limit(limit);
+    const metricRows = await this.db
+      .select({ trialId: metrics.trialId, metric: metrics.metric, kind: metrics.kind, value: metrics.value, steps: metrics.steps, points: metrics.points })
+      .from(metrics)
+      .innerJoin(trials, eq(trials.id, metrics.trialId))
+      .where(and(eq(trials.sweepId, sweepId), metricNames?.length ? inArray(metrics.metric, metricNames) : undefined));
+    const byTrial = new Map<string, Array<(typeof metricRows)[number]>>();
+    for (const m of metricRows) byTrial.set(m.trialId, [...(byTrial.get(m.trialId) ?? []), m]);
+    return trialRows.map((t) => {
+      const scalars: Record<string, number> = {};
+      const series: Record<string, Series> = {};
+      const traces: Record<string, Series> = {};
+      for (const m of byTrial.get(t.id) ?? []) {
+        if (m.kind === 'scalar') scalars[m.metric] = m.value as number;
+        else (m.kind === 'series' ? series : traces)[m.metric] = { steps: JSON.parse(m.steps ?? '[]'), values: JSON.parse(m.points ?? '[]') };
+      }
+      return {
+        id: t.id,
+        config: t.configKey,
+        repeat: t.repeat,
+        status: t.status,
+        attempts: t.attempts,
+        error: t.error,
+        durationMs: t.durationMs,
+        params: JSON.parse(t.params),
+        info: t.info ? JSON.parse(t.info) : null,
+        scalars,
+        series,
+        traces,
+      };
+    });
+  }
+}

@@ -1,0 +1,68 @@
+import type { z } from 'zod';
+
+/** One trial: a grid cell of an experiment, one repeat, with its deterministic id and seed. */
+export interface TrialSpec<P = Record<string, unknown>> {
+  id: string;
+  sweepId: string;
+  experiment: string;
+  /** Shared by the repeats of one grid cell; the aggregate's `config`. */
+  configKey: string;
+  repeat: number;
+  /** The sweep seed; experiments derive their streams from it, the config and the repeat. */
+  seed: number;
+  params: P;
+}
+
+/** A curve recorded by a trial: `values[i]` at `steps[i]` (a checkpoint step or a point index). */
+export interface Series {
+  steps: number[];
+  values: number[];
+}
+
+export interface TrialResult {
+  trialId: string;
+  /** Final numbers, aggregated with step = null. */
+  scalars: Record<string, number>;
+  /** Curves, aggregated per step. */
+  series: Record<string, Series>;
+  /** Large per-trial records not meant for averaging (weight trajectories, decision grids). */
+  traces?: Record<string, Series>;
+  /** How the trial ran (backend, pack size, clock notes). */
+  info?: Record<string, unknown>;
+}
+
+export interface RunContext {
+  /** Lets the host serve other work between training steps (workerd is single-threaded). */
+  yieldToHost?: () => Promise<void>;
+  /** Wall clock in ms; may be frozen during pure CPU work on production Workers. */
+  now?: () => number;
+  /** Name of the active tfjs backend, recorded with each result. */
+  backend?: string;
+}
+
+export interface ExperimentInfo {
+  id: string;
+  number: number;
+  title: string;
+  section: string;
+  question: string;
+  hypothesis: string;
+  /** What the 2018 notebook concluded, to compare with this sweep. */
+  conclusion: string;
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export interface Experiment<S extends z.ZodObject<any> = z.ZodObject<any>> extends ExperimentInfo {
+  /** Every protocol parameter with the notebook's value as default; strict (unknown keys fail). */
+  params: S;
+  /** The notebook's grid: parameter name → values. */
+  grid: Partial<Record<keyof z.infer<S> & string, unknown[]>>;
+  /** Default repeats (the notebook's, at least 5). */
+  repeats: number;
+  /** Rough training work of one trial in network-steps × batch units, for the CPU budget. */
+  cost(params: z.infer<S>): number;
+  /** Trials whose key matches may be trained as one pack (same program shape). */
+  packKey?(params: z.infer<S>): string;
+  /** Trains the trials (all sharing a pack key) and returns one result per trial, in order. */
+  runPack(trials: TrialSpec<z.infer<S>>[], ctx: RunContext): Promise<TrialResult[]>;
+}

@@ -1,0 +1,63 @@
+import * as tf from '@tensorflow/tfjs-core';
+
+export interface AdamOptions {
+  lr: number;
+  beta1?: number;
+  beta2?: number;
+  epsilon?: number;
+}
+
+/**
+ * Adam with TensorFlow 1's update (`tf.train.AdamOptimizer`), which differs from tfjs's
+ * own in where ε sits: the bias correction is folded into the step size,
+ * lr_t = lr·sqrt(1−β2^t)/(1−β1^t), then θ ← θ − lr_t·m/(sqrt(v)+ε).
+ * Elementwise, so it serves a stacked pack of networks unchanged.
+ */
+export class AdamTF1 {
+  readonly beta1: number;
+  readonly beta2: number;
+  readonly epsilon: number;
+  private readonly m: tf.Variable[];
+  private readonly v: tf.Variable[];
+  private t = 0;
+
+  constructor(
+    private readonly vars: tf.Variable[],
+    private readonly options: AdamOptions,
+  ) {
+    this.beta1 = options.beta1 ?? 0.9;
+    this.beta2 = options.beta2 ?? 0.999;
+    this.epsilon = options.epsilon ?? 1e-8;
+    this.m = vars.map((v) => tf.variable(tf.zerosLike(v), false));
+    this.v = vars.map((v) => tf.variable(tf.zerosLike(v), false));
+  }
+
+  /** The step size of update number t (1-based), computed in float32 like TF's power accumulators. */
+  static stepSize(lr: number, beta1: number, beta2: number, t: number): number {
+    const f = Math.fround;
+    return f((f(lr) * f(Math.sqrt(f(1 - f(Math.pow(beta2, t)))))) / f(1 - f(Math.pow(beta1, t))));
+  }
+
+  apply(grads: tf.Tensor[]): void {
+    this.t += 1;
+    const lrT = AdamTF1.stepSize(this.options.lr, this.beta1, this.beta2, this.t);
+    tf.tidy(() => {
+      grads.forEach((g, i) => {
+        const m = tf.add(tf.mul(this.m[i], this.beta1), tf.mul(g, 1 - this.beta1));
+        const v = tf.add(tf.mul(this.v[i], this.beta2), tf.mul(tf.square(g), 1 - this.beta2));
+        this.m[i].assign(m);
+        this.v[i].assign(v);
+        this.vars[i].assign(tf.sub(this.vars[i], tf.mul(lrT, tf.div(m, tf.add(tf.sqrt(v), this.epsilon)))));
+      });
+    });
+  }
+
+  get steps(): number {
+    return this.t;
+  }
+
+  dispose(): void {
+    this.m.forEach((x) => x.dispose());
+    this.v.forEach((x) => x.dispose());
+  }
+}

@@ -1,0 +1,110 @@
+import { getExperiment } from '../experiments';
+import { deriveSeed } from '../rng';
+import type { Experiment, TrialSpec } from '../experiments/types';
+import { DEFAULT_LIMITS, SweepRequestError, sweepRequestSchema, zodIssues, type FieldIssue, type SweepLimits } from './request';
+
+export interface ExpandedSweep {
+  id: string;
+  experiment: Experiment;
+  name: string | null;
+  seed: number;
+  repeats: number;
+  /** The grid actually swept (defaults merged with the request). */
+  grid: Record<string, unknown[]>;
+  /** Fixed overrides from the request. */
+  params: Record<string, unknown>;
+  trials: TrialSpec[];
+}
+
+/** `function=sin,n_hidden=2`: the grid-cell values that distinguish a config. */
+export function configKeyOf(cell: Record<string, unknown>): string {
+  const keys = Object.keys(cell);
+  if (keys.length === 0) return 'default';
+  return keys.map((k) => `${k}=${typeof cell[k] === 'string' ? cell[k] : JSON.stringify(cell[k])}`).join(',');
+}
+
+function cartesian(grid: Record<string, unknown[]>): Array<Record<string, unknown>> {
+  let cells: Array<Record<string, unknown>> = [{}];
+  for (const [key, values] of Object.entries(grid)) {
+    cells = cells.flatMap((cell) => values.map((v) => ({ ...cell, [key]: v })));
+  }
+  return cells;
+}
+
+/**
+ * Turns a sweep request into trials: grid cells × repeats, each with a deterministic id
+ * (`<sweep>.<cell>.<repeat>`) and the sweep seed. Every cell is validated against the
+ * experiment's schema; any problem throws a SweepRequestError naming the field.
+ */
+export function expandSweep(body: unknown, sweepId: string, limits: SweepLimits = DEFAULT_LIMITS): ExpandedSweep {
+  const parsed = sweepRequestSchema.safeParse(body);
+  if (!parsed.success) throw new SweepRequestError(zodIssues(parsed.error));
+  const req = parsed.data;
+  const experiment = getExperiment(req.experiment);
+  if (!experiment) throw new SweepRequestError([{ field: 'experiment', message: `unknown experiment '${req.experiment}'` }]);
+  const issues: FieldIssue[] = [];
+  const known = new Set(Object.keys(experiment.params.shape));
+  const overrides = req.params ?? {};
+  for (const key of Object.keys(overrides)) if (!known.has(key)) issues.push({ field: `params.${key}`, message: `unknown parameter of ${experiment.id}` });
+  for (const key of Object.keys(req.grid ?? {})) if (!known.has(key)) issues.push({ field: `grid.${key}`, message: `unknown parameter of ${experiment.id}` });
+  for (const key of Object.keys(req.grid ?? {})) if (key in overrides) issues.push({ field: `grid.${key}`, message: 'also fixed in params; give it in one place' });
+  const repeats = req.repeats ?? experiment.repeats;
+  if (repeats > limits.maxRepeats) issues.push({ field: 'repeats', message: `at most ${limits.maxRepeats}` });
+  if (issues.length) throw new SweepRequestError(issues);
+
+  // A parameter fixed in `params` removes the default grid axis of the same name.
+  const grid: Record<string, unknown[]> = {};
+  for (const [k, v] of Object.entries(experiment.grid)) if (!(k in overrides) && Array.isArray(v)) grid[k] = v;
+  Object.assign(grid, req.grid ?? {});
+  const cells = cartesian(grid);
+  const total = cells.length * repeats;
+  if (total > limits.maxTrials) {
+    throw new SweepRequestError([{ field: 'grid', message: `${cells.length} cells × ${repeats} repeats = ${total} trials, above the cap of ${limits.maxTrials}` }]);
+  }
+
+  const seed = req.seed ?? 0;
+  const trials: TrialSpec[] = [];
+  cells.forEach((cell, ci) => {
+    const result = experiment.params.safeParse({ ...overrides, ...cell });
+    if (!result.success) {
+      for (const issue of zodIssues(result.error)) {
+        const where = issue.field in cell ? `grid.${issue.field}` : `params.${issue.field}`;
+        if (!issues.some((i) => i.field === where && i.message === issue.message)) issues.push({ field: where, message: issue.message });
+      }
+      return;
+    }
+    const cost = experiment.cost(result.data);
+    if (cost > limits.maxTrialCost) {
+      issues.push({
+        field: Object.keys(cell).length ? `grid (${configKeyOf(cell)})` : 'params',
+        message: `one trial would need about ${cost.toExponential(2)} work units, above the per-trial budget of ${limits.maxTrialCost.toExponential(2)}; reduce steps or sizes`,
+      });
+      return;
+    }
+    const configKey = configKeyOf(cell);
+    for (let r = 0; r < repeats; r++) {
+      trials.push({ id: `${sweepId}.${ci}.${r}`, sweepId, experiment: experiment.id, configKey, repeat: r, seed, params: result.data });
+    }
+  });
+  if (issues.length) throw new SweepRequestError(issues);
+  return { id: sweepId, experiment, name: req.name ?? null, seed, repeats, grid, params: overrides, trials };
+}
+
+/** Trials grouped into packs that one queue message trains together. */
+export function packTrials(experiment: Experiment, trials: TrialSpec[], maxPack: number): TrialSpec[][] {
+  const groups = new Map<string, TrialSpec[]>();
+  for (const t of trials) {
+    const key = experiment.packKey ? experiment.packKey(t.params) : t.configKey;
+    const list = groups.get(key) ?? [];
+    list.push(t);
+    groups.set(key, list);
+  }
+  const packs: TrialSpec[][] = [];
+  for (const list of groups.values()) for (let i = 0; i < list.length; i += maxPack) packs.push(list.slice(i, i + maxPack));
+  return packs;
+}
+
+/** A new sweep id: time-ordered and unique enough for one database. */
+export function newSweepId(now: number, entropy: number): string {
+  return `${now.toString(36)}${(deriveSeed(now, entropy) % 46656).toString(36).padStart(3, '0')}`;
+}

@@ -1,0 +1,43 @@
+import { z } from 'zod';
+
+/** Limits a sweep request must respect; hosts may lower or raise them. */
+export interface SweepLimits {
+  maxTrials: number;
+  maxRepeats: number;
+  /** Largest estimated work of one trial (see Experiment.cost); beyond it a trial would not fit the CPU budget. */
+  maxTrialCost: number;
+}
+
+export const DEFAULT_LIMITS: SweepLimits = { maxTrials: 5000, maxRepeats: 100, maxTrialCost: 5e10 };
+
+export const sweepRequestSchema = z
+  .object({
+    experiment: z.string().min(1).max(32),
+    repeats: z.number().int().min(1).optional(),
+    seed: z.number().int().min(0).max(2 ** 32 - 1).optional(),
+    params: z.record(z.string(), z.unknown()).optional(),
+    grid: z.record(z.string(), z.array(z.unknown()).min(1).max(1000)).optional(),
+    name: z.string().max(200).optional(),
+  })
+  .strict();
+
+export type SweepRequest = z.infer<typeof sweepRequestSchema>;
+
+/** A problem with a request, naming the field (dotted path) and the rule it broke. */
+export interface FieldIssue {
+  field: string;
+  message: string;
+}
+
+export class SweepRequestError extends Error {
+  constructor(readonly issues: FieldIssue[]) {
+    super(issues.map((i) => `${i.field}: ${i.message}`).join('; '));
+  }
+}
+
+export function zodIssues(error: z.ZodError, prefix: string[] = []): FieldIssue[] {
+  return error.issues.map((i) => ({
+    field: [...prefix, ...i.path.map(String)].join('.') || '(body)',
+    message: i.message,
+  }));
+}

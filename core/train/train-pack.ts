@@ -1,0 +1,159 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { Rng } from '../rng';
+import { AdamTF1 } from '../nn/adam';
+import { packLoss, packAccuracy, type LossName } from '../nn/losses';
+import { NetworkPack, initialValues, type ModelSpec } from '../nn/model';
+
+/** Per-trial arrays of the same shape, stacked on a leading K axis. */
+export function stack3d(parts: Float32Array[], rows: number, cols: number): tf.Tensor3D {
+  const out = new Float32Array(parts.length * rows * cols);
+  parts.forEach((p, k) => out.set(p, k * rows * cols));
+  return tf.tensor3d(out, [parts.length, rows, cols]);
+}
+
+/** One-hot rows for class indices. */
+export function oneHot(labels: Float32Array, classes = 2): Float32Array {
+  const out = new Float32Array(labels.length * classes);
+  labels.forEach((l, i) => (out[i * classes + l] = 1));
+  return out;
+}
+
+export interface Regularization {
+  type: 'l1' | 'l2';
+  strength: number;
+}
+
+export interface PackTrainingSpec {
+  model: ModelSpec;
+  /** One generator per network for its initial weights. */
+  initRngs: Rng[];
+  /** Per-network training inputs (n×d) and targets (n×c); all networks share n, d, c. */
+  trainX: Float32Array[];
+  trainY: Float32Array[];
+  n: number;
+  loss: LossName;
+  lr: number;
+  steps: number;
+  /** Mini-batch size; a batch of n or more is the whole set every step. */
+  batchSize: number;
+  /** One generator per network for its mini-batch draws. */
+  batchRngs: Rng[];
+  regularization?: Regularization;
+  /** Steps s (0-based) after whose update `onCheckpoint` runs: "checkpoint s" = after s+1 updates. */
+  checkpoints?: number[];
+  onCheckpoint?: (step: number, pack: NetworkPack) => Promise<void> | void;
+  /** Called between steps at most every `yieldMs`, so a host (workerd) can serve requests. */
+  yieldToHost?: () => Promise<void>;
+  yieldMs?: number;
+}
+
+export interface PackTrainingResult {
+  /** Loss of each network at the last step, computed before that step's update (as sess.run returns it). */
+  finalLoss: number[];
+  /** Outputs on the last training batch, before the last update: [K][batch×c]. */
+  finalOutputs: Float32Array[];
+}
+
+/**
+ * Trains K networks of one shape together: stacked weights, one batched matMul per layer,
+ * the sum of per-network losses as the objective (its gradient w.r.t. network k is that
+ * network's own gradient), and elementwise TF1 Adam. Each network draws its own batches
+ * from its own data with its own generator, so its numbers do not depend on the pack.
+ */
+export async function trainPack(spec: PackTrainingSpec, pack?: NetworkPack): Promise<PackTrainingResult & { pack: NetworkPack }> {
+  const K = spec.trainX.length;
+  const d = spec.trainX[0].length / spec.n;
+  const c = spec.trainY[0].length / spec.n;
+  const net = pack ?? new NetworkPack(spec.model, spec.initRngs.map((r) => initialValues(spec.model, r)));
+  const adam = new AdamTF1(net.params, { lr: spec.lr });
+  const xAll = stack3d(spec.trainX, spec.n, d);
+  const yAll = stack3d(spec.trainY, spec.n, c);
+  const fullBatch = spec.batchSize >= spec.n;
+  const B = fullBatch ? spec.n : spec.batchSize;
+  const xFlat = tf.reshape(xAll, [K * spec.n, d]);
+  const yFlat = tf.reshape(yAll, [K * spec.n, c]);
+  const checkpoints = new Set(spec.checkpoints ?? []);
+  const weightVars = net.weightVariables();
+  const yieldMs = spec.yieldMs ?? 50;
+  let lastYield = Date.now();
+  let finalLoss: number[] = [];
+  let finalOutputs: Float32Array[] = [];
+
+  try {
+    for (let step = 0; step < spec.steps; step++) {
+      const last = step === spec.steps - 1;
+      let batchIdx: tf.Tensor1D | null = null;
+      if (!fullBatch) {
+        // random_batch: a fresh permutation each step, first B rows; batches are independent.
+        const idx = new Int32Array(K * B);
+        for (let k = 0; k < K; k++) {
+          const perm = spec.batchRngs[k].permutation(spec.n);
+          for (let i = 0; i < B; i++) idx[k * B + i] = k * spec.n + perm[i];
+        }
+        batchIdx = tf.tensor1d(idx, 'int32');
+      }
+      let kept: tf.Tensor[] = [];
+      const { grads } = tf.variableGrads(() => {
+        const xb = batchIdx ? (tf.reshape(tf.gather(xFlat, batchIdx), [K, B, d]) as tf.Tensor3D) : xAll;
+        const yb = batchIdx ? (tf.reshape(tf.gather(yFlat, batchIdx), [K, B, c]) as tf.Tensor3D) : yAll;
+        const logits = net.forward(xb);
+        let perNet = packLoss(spec.loss, logits, yb);
+        if (spec.regularization && spec.regularization.strength !== 0) {
+          const { type, strength } = spec.regularization;
+          let penalty: tf.Tensor = tf.zeros([K]);
+          for (const w of weightVars) {
+            const r = type === 'l2' ? tf.mean(tf.square(w), [1, 2]) : tf.mean(tf.abs(w), [1, 2]);
+            penalty = tf.add(penalty, r);
+          }
+          perNet = tf.add(perNet, tf.mul(penalty, strength)) as tf.Tensor1D;
+        }
+        if (last) kept = [tf.keep(perNet), tf.keep(logits)];
+        return tf.sum(perNet) as tf.Scalar;
+      }, net.params);
+      batchIdx?.dispose();
+      adam.apply(net.params.map((p) => grads[p.name]));
+      tf.dispose(grads);
+      if (last) {
+        finalLoss = Array.from(await kept[0].data());
+        const out = (await kept[1].data()) as Float32Array;
+        const per = out.length / K;
+        finalOutputs = Array.from({ length: K }, (_, k) => out.slice(k * per, (k + 1) * per));
+        tf.dispose(kept);
+      }
+      if (checkpoints.has(step) && spec.onCheckpoint) await spec.onCheckpoint(step, net);
+      if (spec.yieldToHost && Date.now() - lastYield >= yieldMs) {
+        await spec.yieldToHost();
+        lastYield = Date.now();
+      }
+    }
+  } finally {
+    adam.dispose();
+    tf.dispose([xAll, yAll, xFlat, yFlat]);
+  }
+  return { finalLoss, finalOutputs, pack: net };
+}
+
+/** Test accuracy of every network of the pack on per-network (or shared) data. */
+export async function evaluateAccuracy(net: NetworkPack, x: tf.Tensor3D, y: tf.Tensor3D): Promise<number[]> {
+  const acc = tf.tidy(() => packAccuracy(net.forward(x), y));
+  const values = Array.from(await acc.data());
+  acc.dispose();
+  return values;
+}
+
+/** Logits of every network on stacked inputs [K, n, d], returned per network. */
+export async function predict(net: NetworkPack, x: tf.Tensor3D): Promise<Float32Array[]> {
+  const out = tf.tidy(() => net.forward(x));
+  const data = (await out.data()) as Float32Array;
+  out.dispose();
+  const K = net.size;
+  const per = data.length / K;
+  return Array.from({ length: K }, (_, k) => data.slice(k * per, (k + 1) * per));
+}
+
+/** Steps 0, every, 2·every, … below `steps` (the notebook's `step % every == 0` checkpoints). */
+export function everyNSteps(steps: number, every: number): number[] {
+  const out: number[] = [];
+  for (let s = 0; s < steps; s += every) out.push(s);
+  return out;
+}

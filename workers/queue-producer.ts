@@ -1,0 +1,33 @@
+import type { TrialPackMessage } from '../core/run/run-trials';
+
+/** Queues: at most 100 messages and 256 KB per sendBatch, 128 KB per message. */
+const MAX_MESSAGES = 100;
+const MAX_BATCH_BYTES = 240 * 1024;
+const MAX_MESSAGE_BYTES = 120 * 1024;
+
+export async function enqueuePacks(queue: Queue<TrialPackMessage>, packs: TrialPackMessage[]): Promise<void> {
+  let batch: MessageSendRequest<TrialPackMessage>[] = [];
+  let bytes = 0;
+  const flush = async () => {
+    if (batch.length) await queue.sendBatch(batch);
+    batch = [];
+    bytes = 0;
+  };
+  for (const body of packs) {
+    const size = JSON.stringify(body).length;
+    if (size > MAX_MESSAGE_BYTES) {
+      // Split oversized packs rather than fail: each half still trains as a pack.
+      const half = Math.ceil(body.trials.length / 2);
+      if (half === body.trials.length) throw new Error(`one trial's message is ${size} bytes, above the queue limit`);
+      await enqueuePacks(queue, [
+        { ...body, trials: body.trials.slice(0, half) },
+        { ...body, trials: body.trials.slice(half) },
+      ]);
+      continue;
+    }
+    if (batch.length === MAX_MESSAGES || bytes + size > MAX_BATCH_BYTES) await flush();
+    batch.push({ body, contentType: 'json' });
+    bytes += size;
+  }
+  await flush();
+}

@@ -1,0 +1,112 @@
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { z } from 'zod';
+import { packTrials, expandSweep, newSweepId } from '../../core/sweep/expand';
+import { DEFAULT_LIMITS, SweepRequestError, zodIssues } from '../../core/sweep/request';
+import { getExperiment } from '../../core/experiments';
+import type { TrialSpec } from '../../core/experiments/types';
+import type { Store } from '../../core/db/store';
+import { storeFor } from '../db';
+import type { Env } from '../env';
+import { enqueuePacks } from '../queue-producer';
+
+const MAX_BODY = 64 * 1024;
+
+const metricQuery = z
+  .object({
+    metric: z
+      .string()
+      .max(2000)
+      .regex(/^[a-z0-9_,]*$/, 'comma-separated snake_case metric names')
+      .optional(),
+    traces: z.enum(['0', '1']).optional(),
+  })
+  .strict();
+
+function notFound(id: string) {
+  return { error: 'not_found', issues: [{ field: 'id', message: `no sweep '${id}'` }] };
+}
+
+async function enqueueTrials(env: Env, trials: TrialSpec[]): Promise<number> {
+  if (!trials.length) return 0;
+  const experiment = getExperiment(trials[0].experiment)!;
+  const packs = packTrials(experiment, trials, Number(env.MAX_PACK ?? 16));
+  await enqueuePacks(
+    env.TRIALS,
+    packs.map((p) => ({ sweepId: p[0].sweepId, experiment: experiment.id, trials: p })),
+  );
+  return packs.length;
+}
+
+async function sweepOr404(store: Store, id: string) {
+  return store.getSweep(id, Date.now());
+}
+
+export const sweepRoutes = new Hono<{ Bindings: Env }>()
+  .post(
+    '/',
+    bodyLimit({
+      maxSize: MAX_BODY,
+      onError: (c) => c.json({ error: 'payload_too_large', issues: [{ field: '(body)', message: `request body above ${MAX_BODY} bytes` }] }, 413),
+    }),
+    async (c) => {
+      let body: unknown;
+      try {
+        body = await c.req.json();
+      } catch {
+        return c.json({ error: 'invalid_request', issues: [{ field: '(body)', message: 'body must be a JSON object' }] }, 400);
+      }
+      const id = newSweepId(Date.now(), crypto.getRandomValues(new Uint32Array(1))[0]);
+      let sweep;
+      try {
+        sweep = expandSweep(body, id, { ...DEFAULT_LIMITS, maxTrials: Number(c.env.MAX_TRIALS ?? DEFAULT_LIMITS.maxTrials) });
+      } catch (err) {
+        if (err instanceof SweepRequestError) return c.json({ error: 'invalid_request', issues: err.issues }, 400);
+        throw err;
+      }
+      const store = storeFor(c.env);
+      await store.createSweep(sweep, body, Date.now());
+      try {
+        const packs = await enqueueTrials(c.env, sweep.trials);
+        return c.json({ id, experiment: sweep.experiment.id, trials: sweep.trials.length, packs, grid: sweep.grid, repeats: sweep.repeats, seed: sweep.seed }, 202);
+      } catch (err) {
+        // The trials are stored as queued: a retry re-sends them, so nothing is lost.
+        return c.json({ error: 'enqueue_failed', id, message: `trials stored but not all enqueued (${String(err)}); POST /api/sweeps/${id}/retry to resend` }, 503);
+      }
+    },
+  )
+  .get('/', async (c) => c.json(await storeFor(c.env).listSweeps(Date.now())))
+  .get('/:id', async (c) => {
+    const s = await sweepOr404(storeFor(c.env), c.req.param('id'));
+    return s ? c.json(s) : c.json(notFound(c.req.param('id')), 404);
+  })
+  .get('/:id/configs', async (c) => c.json(await storeFor(c.env).configs(c.req.param('id'))))
+  .get('/:id/aggregate', async (c) => {
+    const q = metricQuery.safeParse(c.req.query());
+    if (!q.success) return c.json({ error: 'invalid_request', issues: zodIssues(q.error, ['query']) }, 400);
+    const store = storeFor(c.env);
+    if (!(await sweepOr404(store, c.req.param('id')))) return c.json(notFound(c.req.param('id')), 404);
+    const metrics = q.data.metric ? q.data.metric.split(',').filter(Boolean) : undefined;
+    return c.json({ rows: await store.aggregate(c.req.param('id'), metrics, q.data.traces === '1') });
+  })
+  .get('/:id/trials', async (c) => {
+    const q = metricQuery.safeParse(c.req.query());
+    if (!q.success) return c.json({ error: 'invalid_request', issues: zodIssues(q.error, ['query']) }, 400);
+    const store = storeFor(c.env);
+    if (!(await sweepOr404(store, c.req.param('id')))) return c.json(notFound(c.req.param('id')), 404);
+    const metrics = q.data.metric ? q.data.metric.split(',').filter(Boolean) : undefined;
+    return c.json({ trials: await store.trialResults(c.req.param('id'), metrics) });
+  })
+  .post('/:id/cancel', async (c) => {
+    const store = storeFor(c.env);
+    if (!(await sweepOr404(store, c.req.param('id')))) return c.json(notFound(c.req.param('id')), 404);
+    await store.cancelSweep(c.req.param('id'));
+    return c.json(await store.getSweep(c.req.param('id'), Date.now()));
+  })
+  .post('/:id/retry', async (c) => {
+    const store = storeFor(c.env);
+    if (!(await sweepOr404(store, c.req.param('id')))) return c.json(notFound(c.req.param('id')), 404);
+    const trials = await store.requeueUnfinished(c.req.param('id'), Date.now());
+    const packs = await enqueueTrials(c.env, trials);
+    return c.json({ requeued: trials.length, packs, sweep: await store.getSweep(c.req.param('id'), Date.now()) }, 202);
+  });
