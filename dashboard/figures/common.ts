@@ -1,0 +1,82 @@
+/** Shared figure pieces: rows joined with their config's parameters, mean lines with ±1 std bands. */
+import type * as PlotNS from '@observablehq/plot';
+import type { AggregateRow, ConfigInfo, FigureContext, FigureData } from './types';
+
+export interface Point {
+  config: string;
+  params: Record<string, unknown>;
+  metric: string;
+  step: number | null;
+  mean: number;
+  std: number;
+  lo: number;
+  hi: number;
+  n: number;
+}
+
+/** Aggregate rows of one metric, with their config's params and band limits (std 0 when n = 1). */
+export function pointsOf(data: FigureData, metric: string, opts: { final?: boolean } = {}): Point[] {
+  const params = new Map<string, ConfigInfo>(data.configs.map((c) => [c.config, c]));
+  return data.aggregate
+    .filter((r: AggregateRow) => r.metric === metric && (opts.final === undefined || (r.step === null) === opts.final))
+    .map((r) => {
+      const std = r.std ?? 0;
+      return { config: r.config, params: params.get(r.config)?.params ?? {}, metric, step: r.step, mean: r.mean, std, lo: r.mean - std, hi: r.mean + std, n: r.n };
+    });
+}
+
+/** A container with a heading, for figures made of several plots. */
+export function panel(ctx: FigureContext, title: string, ...children: Element[]): HTMLElement {
+  const div = ctx.document.createElement('div');
+  div.className = 'panel';
+  const h = ctx.document.createElement('h4');
+  h.textContent = title;
+  div.append(h, ...children);
+  return div;
+}
+
+export function grid(ctx: FigureContext, className: string, children: Element[]): HTMLElement {
+  const div = ctx.document.createElement('div');
+  div.className = className;
+  div.append(...children);
+  return div;
+}
+
+export function fmt(x: number | null | undefined, digits = 3): string {
+  if (x === null || x === undefined || !Number.isFinite(x)) return '–';
+  return Math.abs(x) >= 1000 || (Math.abs(x) < 1e-3 && x !== 0) ? x.toExponential(2) : x.toFixed(digits);
+}
+
+/** "0.123 ± 0.010 (n=5)" */
+export function meanStd(p: Point | undefined, digits = 3): string {
+  if (!p) return 'no data yet';
+  return `${fmt(p.mean, digits)} ± ${fmt(p.std, digits)} (n=${p.n})`;
+}
+
+/**
+ * The workhorse: mean line plus ±1 std band (areaY) over x, one colour per series, as the
+ * notebook's fill_between(alpha 0.3). `x` maps a point to its x value.
+ */
+export function bandPlot(
+  ctx: FigureContext,
+  points: Array<Point & { x: number; series: string }>,
+  o: { x: string; y: string; title?: string; logX?: boolean; yDomain?: [number, number]; width?: number; height?: number; marker?: boolean; legend?: boolean; extra?: PlotNS.Markish[] },
+): Element {
+  const { Plot } = ctx;
+  return Plot.plot({
+    document: ctx.document,
+    title: o.title,
+    width: o.width ?? 420,
+    height: o.height ?? 280,
+    marginLeft: 50,
+    x: { label: o.x, type: o.logX ? 'log' : 'linear' },
+    y: { label: o.y, grid: true, domain: o.yDomain },
+    color: { legend: o.legend ?? true },
+    marks: [
+      Plot.areaY(points, { x: 'x', y1: 'lo', y2: 'hi', fill: 'series', fillOpacity: 0.25, sort: 'x' }),
+      Plot.lineY(points, { x: 'x', y: 'mean', stroke: 'series', sort: 'x' }),
+      ...(o.marker ? [Plot.dot(points, { x: 'x', y: 'mean', fill: 'series', r: 2.5 })] : []),
+      ...(o.extra ?? []),
+    ],
+  });
+}

@@ -1,0 +1,48 @@
+/**
+ * Exp 1 figure (notebook: 4×3 grid): a network diagram per width, then one panel per
+ * (function, width) with the true curve and the mean prediction ± 1 std across repeats;
+ * titles carry the mean final MSE.
+ */
+import { bandPlot, fmt, grid, meanStd, panel, pointsOf } from './common';
+import { networkDiagram } from './diagram';
+import type { Figure } from './types';
+
+const FUNCTION_LABEL: Record<string, string> = { sin: 'sin(ωx)', polynomial: 'polynomial', abs: '|x|' };
+
+export const exp01Figure: Figure = {
+  experiment: 'exp1',
+  aggregateMetrics: ['x', 'y_true', 'y_pred', 'mse'],
+  headline(data) {
+    const mse = pointsOf(data, 'mse', { final: true });
+    return mse
+      .sort((a, b) => String(a.params.function).localeCompare(String(b.params.function)) || Number(a.params.n_hidden) - Number(b.params.n_hidden))
+      .map((p) => `${FUNCTION_LABEL[String(p.params.function)] ?? p.params.function}, ${p.params.n_hidden} hidden units: MSE ${meanStd(p, 4)}`);
+  },
+  render(data, ctx) {
+    const xs = pointsOf(data, 'x');
+    const xAt = new Map(xs.map((p) => [`${p.config}|${p.step}`, p.mean]));
+    const widths = [...new Set(data.configs.map((c) => Number(c.params.n_hidden)))].sort((a, b) => a - b);
+    const functions = [...new Set(data.configs.map((c) => String(c.params.function)))];
+    const mse = new Map(pointsOf(data, 'mse', { final: true }).map((p) => [p.config, p]));
+    const diagrams = widths.map((w) => panel(ctx, `[1, ${w}, 1]`, networkDiagram(ctx, [1, w, 1])));
+    const panels = data.configs
+      .slice()
+      .sort((a, b) => functions.indexOf(String(a.params.function)) - functions.indexOf(String(b.params.function)) || Number(a.params.n_hidden) - Number(b.params.n_hidden))
+      .map((c, i) => {
+        const series = (metric: string, name: string) =>
+          pointsOf(data, metric)
+            .filter((p) => p.config === c.config && p.step !== null)
+            .map((p) => ({ ...p, x: xAt.get(`${p.config}|${p.step}`) ?? 0, series: name }));
+        const m = mse.get(c.config);
+        return bandPlot(ctx, [...series('y_true', 'true y'), ...series('y_pred', 'predicted y (mean ± std)')], {
+          x: 'x',
+          y: 'y',
+          title: `${FUNCTION_LABEL[String(c.params.function)] ?? c.params.function}: ${c.params.n_hidden} hidden units, MSE=${fmt(m?.mean, 4)} ± ${fmt(m?.std, 4)}`,
+          width: 340,
+          height: 240,
+          legend: i === 0,
+        });
+      });
+    return grid(ctx, 'figure exp1', [grid(ctx, 'row', diagrams), grid(ctx, `cols-${Math.max(1, widths.length)}`, panels)]);
+  },
+};

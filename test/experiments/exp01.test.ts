@@ -1,0 +1,46 @@
+import { describe, expect, test } from 'vitest';
+import { exp1, modelFor, targetFunction } from '../../core/experiments/exp01-universal-approximation';
+import { parameterCount } from '../../core/nn/model';
+import { exp01Figure } from '../../dashboard/figures/exp01';
+import { renderFigure, stableSvg } from '../helpers/render';
+import { runSweep } from '../helpers/sweep';
+
+describe('exp1 protocol', () => {
+  test('defaults are the notebook grid: 3 functions × widths 2, 4, 16, 100 points, 10,000 steps', () => {
+    const p = exp1.params.parse({});
+    expect(p).toMatchObject({ num_values: 100, steps: 10_000, lr: 0.003, omega: 12, activation: 'sigmoid', initializer: 'xavier' });
+    expect(exp1.grid).toEqual({ function: ['sin', 'polynomial', 'abs'], n_hidden: [2, 4, 16] });
+  });
+
+  test('parameter counts are 3·n + 1 (7, 13, 49)', () => {
+    expect([2, 4, 16].map((n) => parameterCount(modelFor(exp1.params.parse({ n_hidden: n }))))).toEqual([7, 13, 49]);
+  });
+
+  test('target functions: sin(12x), −2x⁴ + x³ + x² − 2x, |x|', () => {
+    const at = (fn: string, x: number) => targetFunction(exp1.params.parse({ function: fn }))(x);
+    expect(at('sin', 0.1)).toBeCloseTo(Math.sin(1.2), 12);
+    expect(at('polynomial', 0.5)).toBeCloseTo(-2 * 0.0625 + 0.125 + 0.25 - 1, 12);
+    expect(at('abs', -0.3)).toBe(0.3);
+  });
+});
+
+describe('exp1 sweep and figure', () => {
+  test('a small real sweep trains, aggregates in SQL and renders every panel with bands', async () => {
+    const { figureData } = await runSweep({ experiment: 'exp1', repeats: 2, params: { steps: 300, num_values: 20, record_every: 100 }, grid: { n_hidden: [2, 16] } });
+    const mse = figureData.aggregate.filter((r) => r.metric === 'mse' && r.step === null);
+    expect(mse).toHaveLength(6);
+    for (const r of mse) {
+      expect(r.n).toBe(2);
+      expect(r.std).toBeGreaterThan(0);
+    }
+    const curve = figureData.aggregate.filter((r) => r.metric === 'mse' && r.step !== null);
+    expect([...new Set(curve.map((r) => r.step))]).toEqual([0, 100, 200]);
+    const { html, element } = renderFigure(exp01Figure, figureData);
+    // Two network diagrams (one per width) and six fit panels, each with a std band.
+    expect(element.querySelectorAll('g[aria-label="link"]')).toHaveLength(2);
+    expect(element.querySelectorAll('g[aria-label="area"]')).toHaveLength(6);
+    expect(element.querySelectorAll('g[aria-label="area"] path')).toHaveLength(12);
+    expect(exp01Figure.headline(figureData)).toHaveLength(6);
+    await expect(stableSvg(html)).toMatchFileSnapshot('../__snapshots__/exp01.figure.html');
+  }, 60_000);
+});

@@ -1,0 +1,16 @@
+/** Renders a figure to SVG markup in jsdom, for snapshot tests. */
+import * as Plot from '@observablehq/plot';
+import { JSDOM } from 'jsdom';
+import type { Figure, FigureData } from '../../dashboard/figures/types';
+
+export function renderFigure(figure: Figure, data: FigureData): { html: string; element: HTMLElement; svgCount: number } {
+  const { window } = new JSDOM('<!doctype html><html><body></body></html>');
+  const element = figure.render(data, { Plot, document: window.document });
+  window.document.body.append(element);
+  return { html: element.outerHTML, element, svgCount: element.querySelectorAll('svg').length };
+}
+
+/** Rounds numbers in markup so snapshots survive float noise below the 4th decimal of a pixel. */
+export function stableSvg(html: string): string {
+  return html.replace(/-?\d+\.\d{3,}/g, (m) => Number(m).toFixed(2));
+}
