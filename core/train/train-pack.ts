@@ -93,7 +93,7 @@ export async function trainPack(spec: PackTrainingSpec, pack?: NetworkPack): Pro
         batchIdx = tf.tensor1d(idx, 'int32');
       }
       let kept: tf.Tensor[] = [];
-      const { grads } = tf.variableGrads(() => {
+      const { value, grads } = tf.variableGrads(() => {
         const xb = batchIdx ? (tf.reshape(tf.gather(xFlat, batchIdx), [K, B, d]) as tf.Tensor3D) : xAll;
         const yb = batchIdx ? (tf.reshape(tf.gather(yFlat, batchIdx), [K, B, c]) as tf.Tensor3D) : yAll;
         const logits = net.forward(xb);
@@ -110,6 +110,8 @@ export async function trainPack(spec: PackTrainingSpec, pack?: NetworkPack): Pro
         if (last) kept = [tf.keep(perNet), tf.keep(logits)];
         return tf.sum(perNet) as tf.Scalar;
       }, net.params);
+      // The summed loss is returned as a fresh tensor every step; without this it leaks one per step.
+      value.dispose();
       batchIdx?.dispose();
       adam.apply(net.params.map((p) => grads[p.name]));
       tf.dispose(grads);

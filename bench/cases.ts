@@ -1,0 +1,101 @@
+/**
+ * The bench's network shapes and synthetic data, shared by bench/run.ts and the
+ * reference-loop test so both train exactly the same thing.
+ */
+import { streamFor, type Rng } from '../core/rng';
+import type { LossName } from '../core/nn/losses';
+import { initialValues, type MlpSpec } from '../core/nn/model';
+import type { PackTrainingSpec } from '../core/train/train-pack';
+import type { RefLoss, ReferenceSpec } from './reference-loop';
+
+export interface BenchShape {
+  id: string;
+  /** [input, ...hidden, output] */
+  sizes: number[];
+  loss: RefLoss & LossName;
+  /** Training rows per network (the protocol's typical n for this shape). */
+  n: number;
+  batchSize: number;
+  lr: number;
+  note: string;
+}
+
+export const SHAPES: BenchShape[] = [
+  { id: 'A', sizes: [1, 16, 1], loss: 'mean_squared_error', n: 100, batchSize: 100, lr: 0.003, note: 'Exp 1: 1-16-1, full batch of 100, MSE' },
+  { id: 'B', sizes: [12, 100, 100, 2], loss: 'cross_entropy', n: 400, batchSize: 64, lr: 0.003, note: 'Exp 9-12: 12-100-100-2, batch 64 of 400, CE' },
+  { id: 'C', sizes: [6, 200, 200, 200, 2], loss: 'cross_entropy', n: 300, batchSize: 64, lr: 0.003, note: 'Exp 5: 6-200-200-200-2, batch 64 of 300, CE' },
+  { id: 'D', sizes: [2, 100, 100, 2], loss: 'cross_entropy', n: 2000, batchSize: 2000, lr: 0.003, note: '2-D: 2-100-100-2, full batch of 2,000, CE' },
+];
+
+export function mlpSpec(shape: Pick<BenchShape, 'sizes'>): MlpSpec {
+  const s = shape.sizes;
+  return { kind: 'mlp', input: s[0], hidden: s.slice(1, -1), output: s[s.length - 1], activation: 'sigmoid', initializer: 'xavier' };
+}
+
+/** Multiply-adds of one training step of one network (forward + two backward matmuls). */
+export function macsPerStep(shape: Pick<BenchShape, 'sizes' | 'n' | 'batchSize'>): number {
+  const B = Math.min(shape.n, shape.batchSize);
+  let forward = 0;
+  for (let l = 0; l + 1 < shape.sizes.length; l++) forward += shape.sizes[l] * shape.sizes[l + 1];
+  const firstLayer = shape.sizes[0] * shape.sizes[1];
+  // Backward: dW for every layer, dA for every layer but the first.
+  return B * (forward + forward + (forward - firstLayer));
+}
+
+export interface NetworkData {
+  x: Float32Array;
+  y: Float32Array;
+}
+
+/**
+ * Network k's data: standard-normal inputs; for MSE the target is sin(3·x₀), for
+ * cross-entropy a one-hot label from the sign of a fixed linear score plus noise (so the
+ * task is learnable and losses move, but its content does not matter for timing).
+ */
+export function networkData(shape: Pick<BenchShape, 'id' | 'sizes' | 'n' | 'loss'>, k: number): NetworkData {
+  const rng = streamFor('bench', shape.id, 'data', k);
+  const d = shape.sizes[0];
+  const c = shape.sizes[shape.sizes.length - 1];
+  const x = new Float32Array(shape.n * d);
+  for (let i = 0; i < x.length; i++) x[i] = rng.normal();
+  const y = new Float32Array(shape.n * c);
+  for (let r = 0; r < shape.n; r++) {
+    if (shape.loss === 'mean_squared_error') {
+      for (let j = 0; j < c; j++) y[r * c + j] = Math.sin(3 * x[r * d] + j);
+    } else {
+      let score = 0.5 * rng.normal();
+      for (let i = 0; i < d; i++) score += (i % 2 ? -1 : 1) * x[r * d + i];
+      y[r * c + (score > 0 ? 1 : 0)] = 1;
+    }
+  }
+  return { x, y };
+}
+
+export const initRng = (shapeId: string, k: number): Rng => streamFor('bench', shapeId, 'init', k);
+export const batchRng = (shapeId: string, k: number): Rng => streamFor('bench', shapeId, 'batch', k);
+
+/** A trainPack spec for K networks of `shape`, each with its own data and generators. */
+export function packSpec(shape: BenchShape, K: number, steps: number, data?: NetworkData[]): PackTrainingSpec {
+  const nets = data ?? Array.from({ length: K }, (_, k) => networkData(shape, k));
+  return {
+    model: mlpSpec(shape),
+    initRngs: Array.from({ length: K }, (_, k) => initRng(shape.id, k)),
+    batchRngs: Array.from({ length: K }, (_, k) => batchRng(shape.id, k)),
+    trainX: nets.slice(0, K).map((d) => d.x),
+    trainY: nets.slice(0, K).map((d) => d.y),
+    n: shape.n,
+    loss: shape.loss,
+    lr: shape.lr,
+    steps,
+    batchSize: shape.batchSize,
+  };
+}
+
+/** The reference loop's spec and initial weights for network k (the same draws trainPack makes). */
+export function referenceSetup(shape: BenchShape, k: number, data?: NetworkData): { spec: ReferenceSpec; initial: Float32Array[] } {
+  const { x, y } = data ?? networkData(shape, k);
+  return {
+    spec: { sizes: shape.sizes, activation: 'sigmoid', loss: shape.loss, lr: shape.lr, batchSize: shape.batchSize, n: shape.n, x, y },
+    initial: initialValues(mlpSpec(shape), initRng(shape.id, k)),
+  };
+}

@@ -1,0 +1,231 @@
+/**
+ * The dashboard: a list of sweeps with live progress, a form to start one, and per sweep
+ * the experiment's figure (Observable Plot) refreshed while trials land. It talks to the
+ * API only.
+ */
+import * as Plot from '@observablehq/plot';
+import { FIGURES } from './figures';
+import type { AggregateRow, ConfigInfo, ExperimentDescription, FigureData, TrialRecord } from './figures/types';
+
+interface SweepSummary {
+  id: string;
+  experiment: string;
+  name: string | null;
+  seed: number;
+  repeats: number;
+  status: string;
+  counts: { total: number; queued: number; running: number; done: number; failed: number; cancelled: number };
+  createdAt: number;
+  finishedAt: number | null;
+  etaMs: number | null;
+  stale: number;
+}
+
+const app = document.getElementById('app')!;
+let timer: number | undefined;
+const REFRESH_MS = 2000;
+
+function token(): string | null {
+  return localStorage.getItem('atomsweep-token');
+}
+
+async function api<T>(path: string, init: RequestInit = {}): Promise<T> {
+  const headers = new Headers(init.headers);
+  if (token()) headers.set('authorization', `Bearer ${token()}`);
+  if (init.body) headers.set('content-type', 'application/json');
+  const res = await fetch(path, { ...init, headers });
+  const body = await res.json().catch(() => ({}));
+  if (!res.ok) {
+    const issues = (body.issues ?? []).map((i: { field: string; message: string }) => `${i.field}: ${i.message}`).join('\n');
+    throw new Error(`${res.status} ${body.error ?? ''}${issues ? `\n${issues}` : body.message ? `\n${body.message}` : ''}`);
+  }
+  return body as T;
+}
+
+function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, string> = {}, ...children: Array<Node | string>): HTMLElementTagNameMap[K] {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
+  e.append(...children);
+  return e;
+}
+
+function progress(s: SweepSummary): HTMLElement {
+  const bar = el('span', { class: 'progress', title: `${s.counts.done} done, ${s.counts.failed} failed of ${s.counts.total}` });
+  const done = el('span');
+  done.style.width = `${(100 * s.counts.done) / Math.max(1, s.counts.total)}%`;
+  bar.append(done);
+  if (s.counts.failed) {
+    const failed = el('span', { class: 'failed' });
+    failed.style.width = `${(100 * s.counts.failed) / Math.max(1, s.counts.total)}%`;
+    bar.append(failed);
+    bar.style.display = 'inline-flex';
+  }
+  return bar;
+}
+
+function duration(ms: number | null): string {
+  if (ms === null) return '–';
+  const s = Math.round(ms / 1000);
+  return s < 90 ? `${s} s` : `${Math.floor(s / 60)} min ${s % 60} s`;
+}
+
+function counts(s: SweepSummary): string {
+  const c = s.counts;
+  return `${c.done}/${c.total} done · ${c.running} running · ${c.queued} queued · ${c.failed} failed${c.cancelled ? ` · ${c.cancelled} cancelled` : ''}${s.stale ? ` · ${s.stale} stale` : ''}`;
+}
+
+async function renderList(): Promise<void> {
+  const sweeps = await api<SweepSummary[]>('/api/sweeps');
+  const rows = sweeps.map((s) =>
+    el(
+      'tr',
+      {},
+      el('td', {}, el('a', { href: `#/sweeps/${s.id}` }, s.id)),
+      el('td', {}, s.experiment),
+      el('td', {}, s.name ?? ''),
+      el('td', {}, el('span', { class: `status ${s.status}` }, s.status)),
+      el('td', {}, progress(s), ` ${s.counts.done}/${s.counts.total}`),
+      el('td', {}, s.etaMs !== null ? `ETA ${duration(s.etaMs)}` : s.finishedAt ? `took ${duration(s.finishedAt - s.createdAt)}` : ''),
+      el('td', { class: 'meta' }, new Date(s.createdAt).toLocaleString()),
+    ),
+  );
+  const table = el(
+    'table',
+    { id: 'sweeps' },
+    el('thead', {}, el('tr', {}, ...['Sweep', 'Experiment', 'Name', 'Status', 'Progress', 'Time', 'Created'].map((h) => el('th', {}, h)))),
+    el('tbody', {}, ...rows),
+  );
+  app.replaceChildren(el('h2', {}, 'Sweeps'), sweeps.length ? table : el('p', {}, 'No sweeps yet. ', el('a', { href: '#/new' }, 'Start one.')));
+}
+
+async function renderNew(): Promise<void> {
+  const experiments = await api<ExperimentDescription[]>('/api/experiments');
+  const select = el('select', { name: 'experiment', id: 'experiment' }, ...experiments.map((e) => el('option', { value: e.id }, `${e.id}: ${e.title}`)));
+  const params = el('textarea', { name: 'params', rows: '4' }, '{}');
+  const gridArea = el('textarea', { name: 'grid', rows: '4' });
+  const repeats = el('input', { name: 'repeats', type: 'number', min: '1' });
+  const seed = el('input', { name: 'seed', type: 'number', min: '0', value: '0' });
+  const name = el('input', { name: 'name' });
+  const tokenInput = el('input', { name: 'token', type: 'password', placeholder: 'only if the server sets API_TOKEN' });
+  tokenInput.value = token() ?? '';
+  const info = el('div', { class: 'card' });
+  const error = el('pre', { class: 'error' });
+  const show = () => {
+    const e = experiments.find((x) => x.id === select.value)!;
+    info.replaceChildren(el('p', { class: 'question' }, e.question), el('p', {}, `Hypothesis: ${e.hypothesis}`), el('pre', {}, `defaults: ${JSON.stringify(e.defaults, null, 1)}`));
+    gridArea.value = JSON.stringify(e.grid);
+    repeats.placeholder = String((e as unknown as { repeats: number }).repeats ?? 5);
+  };
+  select.addEventListener('change', show);
+  show();
+  const form = el(
+    'form',
+    {},
+    el('label', {}, 'Experiment'),
+    select,
+    info,
+    el('label', {}, 'Fixed parameter overrides (JSON)'),
+    params,
+    el('label', {}, 'Grid (JSON: parameter → list of values)'),
+    gridArea,
+    el('label', {}, 'Repeats'),
+    repeats,
+    el('label', {}, 'Seed'),
+    seed,
+    el('label', {}, 'Name'),
+    name,
+    el('label', {}, 'API token'),
+    tokenInput,
+    el('p', {}, el('button', { class: 'primary', type: 'submit' }, 'Start sweep')),
+    error,
+  );
+  form.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    error.textContent = '';
+    try {
+      if (tokenInput.value) localStorage.setItem('atomsweep-token', tokenInput.value);
+      const body: Record<string, unknown> = { experiment: select.value, seed: Number(seed.value || 0) };
+      if (params.value.trim()) body.params = JSON.parse(params.value);
+      if (gridArea.value.trim()) body.grid = JSON.parse(gridArea.value);
+      if (repeats.value) body.repeats = Number(repeats.value);
+      if (name.value) body.name = name.value;
+      const res = await api<{ id: string }>('/api/sweeps', { method: 'POST', body: JSON.stringify(body) });
+      location.hash = `#/sweeps/${res.id}`;
+    } catch (err) {
+      error.textContent = String(err instanceof Error ? err.message : err);
+    }
+  });
+  app.replaceChildren(el('h2', {}, 'New sweep'), form);
+}
+
+async function renderSweep(id: string): Promise<boolean> {
+  const sweep = await api<SweepSummary>(`/api/sweeps/${id}`);
+  const experiment = await api<ExperimentDescription>(`/api/experiments/${sweep.experiment}`);
+  const figure = FIGURES[sweep.experiment];
+  const metricParam = figure?.aggregateMetrics ? `?metric=${figure.aggregateMetrics.join(',')}` : '';
+  const [{ rows }, configs, trials] = await Promise.all([
+    api<{ rows: AggregateRow[] }>(`/api/sweeps/${id}/aggregate${metricParam}`),
+    api<ConfigInfo[]>(`/api/sweeps/${id}/configs`),
+    figure?.trialMetrics ? api<{ trials: TrialRecord[] }>(`/api/sweeps/${id}/trials?metric=${figure.trialMetrics.join(',')}`).then((r) => r.trials) : Promise.resolve([]),
+  ]);
+  const data: FigureData = { experiment, configs, aggregate: rows, trials };
+  const actions = el('p', {});
+  const cancel = el('button', { id: 'cancel' }, 'Cancel');
+  const retry = el('button', { id: 'retry' }, 'Retry failed/missing');
+  cancel.addEventListener('click', () => api(`/api/sweeps/${id}/cancel`, { method: 'POST' }).then(() => route()).catch((e) => alert(e)));
+  retry.addEventListener('click', () => api(`/api/sweeps/${id}/retry`, { method: 'POST' }).then(() => route()).catch((e) => alert(e)));
+  if (['queued', 'running'].includes(sweep.status)) actions.append(cancel, ' ');
+  if (sweep.counts.failed || sweep.stale || sweep.status === 'cancelled') actions.append(retry);
+  let figureNode: Node;
+  try {
+    figureNode = figure ? figure.render(data, { Plot, document }) : el('p', {}, 'No figure for this experiment yet.');
+  } catch (err) {
+    figureNode = el('p', { class: 'error' }, `Figure could not be drawn yet: ${String(err)}`);
+  }
+  const headline = figure ? figure.headline(data) : [];
+  app.replaceChildren(
+    el('h2', {}, `${experiment.id}: ${experiment.title}`),
+    el(
+      'div',
+      { class: 'card' },
+      el('p', { class: 'question' }, experiment.question),
+      el('p', {}, el('b', {}, 'Hypothesis: '), experiment.hypothesis),
+      el('p', {}, el('b', {}, 'The 2018 notebook concluded: '), experiment.conclusion),
+    ),
+    el(
+      'div',
+      { class: 'card', id: 'sweep-status' },
+      el('span', { class: `status ${sweep.status}` }, sweep.status),
+      ' ',
+      progress(sweep),
+      ` ${counts(sweep)}`,
+      el('div', { class: 'meta' }, `sweep ${sweep.id}${sweep.name ? ` (${sweep.name})` : ''} · seed ${sweep.seed} · ${sweep.repeats} repeats · ${sweep.etaMs !== null ? `ETA ${duration(sweep.etaMs)}` : sweep.finishedAt ? `took ${duration(sweep.finishedAt - sweep.createdAt)}` : ''}`),
+      actions,
+    ),
+    el('div', { class: 'card' }, el('b', {}, 'This sweep measured'), el('ul', { class: 'headline' }, ...headline.map((h) => el('li', {}, h)))),
+    el('div', { class: 'card', id: 'figure' }, figureNode),
+  );
+  return ['queued', 'running'].includes(sweep.status);
+}
+
+async function route(): Promise<void> {
+  window.clearTimeout(timer);
+  const hash = location.hash || '#/';
+  try {
+    let live = true;
+    const sweep = hash.match(/^#\/sweeps\/([\w.-]+)/);
+    if (sweep) live = await renderSweep(sweep[1]);
+    else if (hash === '#/new') {
+      await renderNew();
+      live = false;
+    } else await renderList();
+    // Live refresh while anything may still change.
+    if (live) timer = window.setTimeout(route, REFRESH_MS);
+  } catch (err) {
+    app.replaceChildren(el('p', { class: 'error' }, String(err instanceof Error ? err.message : err)));
+    timer = window.setTimeout(route, REFRESH_MS * 2);
+  }
+}
+
+window.addEventListener('hashchange', route);
+route();

@@ -1,0 +1,84 @@
+/**
+ * Starts the real Worker locally the way `npm start` does (wrangler dev with local D1 and
+ * Queues, migrations applied, dashboard built) on free ports and a throwaway state dir.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const ENV = { ...process.env, CI: '1', WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false' };
+const WRANGLER = join(process.cwd(), 'node_modules', '.bin', 'wrangler');
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+export interface LocalServer {
+  url: string;
+  log: () => string;
+  stop: () => Promise<void>;
+}
+
+export async function startLocalServer(vars: Record<string, string> = {}): Promise<LocalServer> {
+  const state = mkdtempSync(join(tmpdir(), 'atomsweep-test-'));
+  const build = spawnSync(process.execPath, ['scripts/build-dashboard.mjs'], { env: ENV, encoding: 'utf8' });
+  if (build.status !== 0) throw new Error(`dashboard build failed: ${build.stderr}`);
+  const migrate = spawnSync(WRANGLER, ['d1', 'migrations', 'apply', 'DB', '--local', '--persist-to', state], { env: ENV, encoding: 'utf8' });
+  if (migrate.status !== 0) throw new Error(`migrations failed: ${migrate.stdout}\n${migrate.stderr}`);
+  const port = await freePort();
+  const inspector = await freePort();
+  const varArgs = Object.entries(vars).flatMap(([k, v]) => ['--var', `${k}:${v}`]);
+  const child: ChildProcess = spawn(
+    WRANGLER,
+    ['dev', '--port', String(port), '--ip', '127.0.0.1', '--inspector-port', String(inspector), '--persist-to', state, '--show-interactive-dev-session=false', ...varArgs],
+    { env: ENV, stdio: ['ignore', 'pipe', 'pipe'], detached: true },
+  );
+  let output = '';
+  child.stdout!.on('data', (d) => (output += d));
+  child.stderr!.on('data', (d) => (output += d));
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 120_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`wrangler dev exited early:\n${output}`);
+    try {
+      const res = await fetch(`${url}/api/health`);
+      if (res.ok) break;
+    } catch {
+      /* not up yet */
+    }
+    if (Date.now() > deadline) throw new Error(`wrangler dev did not come up:\n${output}`);
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  return {
+    url,
+    log: () => output,
+    stop: async () => {
+      try {
+        process.kill(-child.pid!, 'SIGTERM');
+      } catch {
+        /* already gone */
+      }
+      await new Promise((r) => setTimeout(r, 500));
+      rmSync(state, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function waitForSweep(url: string, id: string, timeoutMs = 240_000): Promise<Record<string, unknown>> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const s = (await (await fetch(`${url}/api/sweeps/${id}`)).json()) as { status: string };
+    if (!['queued', 'running'].includes(s.status)) return s as Record<string, unknown>;
+    if (Date.now() > deadline) throw new Error(`sweep ${id} still ${s.status} after ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}

@@ -1,0 +1,84 @@
+/**
+ * The whole path on the real local runtime: HTTP → Queue → tfjs WASM in workerd → D1 →
+ * SQL aggregate → dashboard in headless Chromium.
+ */
+import { existsSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { startLocalServer, waitForSweep, type LocalServer } from '../helpers/server';
+
+let server: LocalServer;
+let sweepId: string;
+
+beforeAll(async () => {
+  server = await startLocalServer();
+}, 180_000);
+
+afterAll(async () => {
+  await server?.stop();
+});
+
+describe('local Worker (wrangler dev)', () => {
+  test('a small Exp 1 sweep runs through the queue and aggregates in SQL', async () => {
+    const res = await fetch(`${server.url}/api/sweeps`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ experiment: 'exp1', repeats: 3, params: { steps: 400, record_every: 100 }, grid: { n_hidden: [2, 16] } }),
+    });
+    expect(res.status).toBe(202);
+    const created = (await res.json()) as { id: string; trials: number };
+    expect(created.trials).toBe(3 * 2 * 3);
+    sweepId = created.id;
+    const done = (await waitForSweep(server.url, sweepId)) as { status: string; counts: Record<string, number> };
+    expect(done.status).toBe('done');
+    expect(done.counts).toMatchObject({ total: 18, done: 18, failed: 0 });
+
+    const { rows } = (await (await fetch(`${server.url}/api/sweeps/${sweepId}/aggregate`)).json()) as {
+      rows: Array<{ config: string; metric: string; step: number | null; mean: number; std: number | null; n: number }>;
+    };
+    const finalMse = rows.filter((r) => r.metric === 'mse' && r.step === null);
+    expect(finalMse.map((r) => r.config).sort()).toEqual(
+      ['abs', 'polynomial', 'sin'].flatMap((f) => [`function=${f},n_hidden=16`, `function=${f},n_hidden=2`]).sort(),
+    );
+    // Mean and std recomputed from the raw trials must match the SQL aggregate.
+    const { trials } = (await (await fetch(`${server.url}/api/sweeps/${sweepId}/trials?metric=mse`)).json()) as {
+      trials: Array<{ config: string; scalars: Record<string, number>; info: { backend: string } }>;
+    };
+    expect(trials).toHaveLength(18);
+    expect(new Set(trials.map((t) => t.info.backend))).toEqual(new Set(['wasm']));
+    for (const r of finalMse) {
+      const xs = trials.filter((t) => t.config === r.config).map((t) => t.scalars.mse);
+      const mean = xs.reduce((a, b) => a + b, 0) / xs.length;
+      const std = Math.sqrt(xs.reduce((a, b) => a + (b - mean) ** 2, 0) / (xs.length - 1));
+      expect(r.n).toBe(3);
+      expect(r.mean).toBeCloseTo(mean, 12);
+      expect(r.std!).toBeCloseTo(std, 12);
+    }
+    expect(rows.filter((r) => r.metric === 'y_pred' && r.config === 'function=sin,n_hidden=16')).toHaveLength(100);
+  }, 240_000);
+
+  test('the dashboard draws the sweep figure with std bands in headless Chromium', async () => {
+    const executablePath = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find(existsSync);
+    expect(executablePath, 'Debian chromium must be installed (.ci/run installs it)').toBeTruthy();
+    const { chromium } = await import('playwright-core');
+    const browser = await chromium.launch({
+      executablePath,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+    try {
+      const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+      const errors: string[] = [];
+      page.on('pageerror', (e) => errors.push(String(e)));
+      await page.goto(`${server.url}/#/sweeps/${sweepId}`);
+      await page.waitForSelector('#figure g[aria-label="area"] path', { timeout: 30_000 });
+      expect(await page.locator('#figure g[aria-label="area"]').count()).toBe(6);
+      expect(await page.locator('#sweep-status .status').textContent()).toBe('done');
+      expect(await page.locator('.headline li').count()).toBe(6);
+      await page.screenshot({ path: 'test-results/dashboard-exp1.png', fullPage: true });
+      await page.goto(`${server.url}/#/`);
+      await page.waitForSelector(`#sweeps a[href="#/sweeps/${sweepId}"]`);
+      expect(errors).toEqual([]);
+    } finally {
+      await browser.close();
+    }
+  }, 120_000);
+});
