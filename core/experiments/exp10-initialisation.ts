@@ -27,15 +27,6 @@ import { trackedResults, trainTrackingTestAccuracy } from './exp07-activations';
 import { mixtureFor, mixtureParams } from './exp09-loss-functions';
 import type { Experiment } from './types';
 
-/** The notebook's legend for each initialiser. */
-export const INITIALIZER_LABELS: Record<(typeof INITIALIZERS)[number], string> = {
-  xavier: 'Xavier',
-  zeros: 'Constant (0)',
-  ones: 'Constant (1)',
-  normal_low: 'Normal (Low Var)',
-  normal_high: 'Normal (High Var)',
-};
-
 const params = z
   .object({
     initializer: initializer.default('xavier'),

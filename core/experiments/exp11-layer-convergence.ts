@@ -25,7 +25,9 @@
  *           steps_to_converge_layer{j}: the first step from which the change norm (centred
  *           moving average over converge_window = 11 snapshots) stays below
  *           converge_fraction = 0.5 of its maximum for the rest of the run (= steps when it
- *           never settles), to test "later layers converge faster" in numbers.
+ *           never settles), to test "later layers converge faster" in numbers, and
+ *           final_change_layer{j}: the mean change norm over the last tenth of the run
+ *           (how much the layer still moves once training has settled).
  * The notebook runs this once; the default here is 5 repeats, so Figure B can carry bands.
  */
 import * as tf from '@tensorflow/tfjs-core';
@@ -193,6 +195,13 @@ export function stepsToConverge(change: { steps: number[]; values: number[] }, f
   return last + 1 < change.steps.length ? change.steps[last + 1] : end;
 }
 
+/** Mean of the last `fraction` of the values (at least one): the change norm's late level. */
+export function tailMean(values: number[], fraction: number): number {
+  if (!values.length) return 0;
+  const n = Math.max(1, Math.round(values.length * fraction));
+  return values.slice(-n).reduce((a, b) => a + b, 0) / n;
+}
+
 /** Per-trial mixture data as train arrays and stacked test tensors. */
 export function packData<P extends MixtureDataParams>(trials: TrialSpec<P>[], streamOf: (t: TrialSpec<P>) => Rng) {
   const data = trials.map((t) => mixtureFor(t.params, streamOf(t)));
@@ -263,6 +272,7 @@ export const exp11: Experiment<typeof params> = {
             test_accuracy: finalAccuracy[k],
             n_params: parameterCount(spec),
             ...Object.fromEntries(layers.map((j) => [`steps_to_converge_layer${j}`, stepsToConverge(changes[j], p.converge_fraction, p.converge_window, p.steps)])),
+            ...Object.fromEntries(layers.map((j) => [`final_change_layer${j}`, tailMean(changes[j].values, 0.1)])),
           },
           series: {
             test_accuracy: { steps: rec.steps.slice(), values: rec.accuracy[k] },

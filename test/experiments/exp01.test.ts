@@ -4,6 +4,8 @@ import { parameterCount } from '../../core/nn/model';
 import { exp01Figure } from '../../dashboard/figures/exp01';
 import { renderFigure, stableSvg } from '../helpers/render';
 import { runSweep } from '../helpers/sweep';
+import { useBackend } from '../tf-node';
+import { expandSweep, packTrials } from '../../core/sweep/expand';
 
 describe('exp1 protocol', () => {
   test('defaults are the notebook grid: 3 functions × widths 2, 4, 16, 100 points, 10,000 steps', () => {
@@ -21,6 +23,20 @@ describe('exp1 protocol', () => {
     expect(at('sin', 0.1)).toBeCloseTo(Math.sin(1.2), 12);
     expect(at('polynomial', 0.5)).toBeCloseTo(-2 * 0.0625 + 0.125 + 0.25 - 1, 12);
     expect(at('abs', -0.3)).toBe(0.3);
+  });
+});
+
+describe('exp1 packs', () => {
+  test('a trial gives the same numbers alone as in a pack with other functions and repeats', async () => {
+    await useBackend('wasm');
+    const sweep = expandSweep({ experiment: 'exp1', repeats: 2, params: { steps: 200, n_hidden: 4 } }, 's');
+    const packs = packTrials(sweep.experiment, sweep.trials, 16);
+    expect(packs).toHaveLength(1); // the three functions share one network shape
+    const together = await exp1.runPack(packs[0] as never, {});
+    const alone = await exp1.runPack([packs[0][3]] as never, {});
+    expect(alone[0].trialId).toBe(together[3].trialId);
+    expect(alone[0].scalars).toEqual(together[3].scalars);
+    expect(alone[0].series.y_pred).toEqual(together[3].series.y_pred);
   });
 });
 

@@ -1,0 +1,142 @@
+/**
+ * Experiment 12: How does regularisation affect the weights?, protocol §13.
+ *
+ * Data: the Exp 11 recipe (Gaussian mixture, d = 12, class_seps 1/(i+1), covariance_scale
+ * 1, n = 500 split 400/100, one-hot). The notebook seeds once per cell, so each of its six
+ * runs draws a NEW dataset: here every trial draws its own (trial stream 'data'). With
+ * `paired: true` the data, initial weights and batches come from streams shared by all
+ * configs of a repeat instead, so configs differ only in the regulariser (not the notebook).
+ * Model: 12 → (50, 50) sigmoid → 2 linear logits, Xavier-uniform weights and biases;
+ * weight matrices W0 12×50, W1 50×50, W2 50×2.
+ * Loss: MSE on raw logits + strength × Σ_j R(W_j) with R = mean(W²) for L2 or mean(|W|)
+ * for L1 (means over each matrix's elements, biases not regularised), which is trainPack's
+ * `regularization` option.
+ * Training: TF1 Adam lr 0.003, 750 steps (the notebook's argument), random_batch(64).
+ * Sweep: type [l1, l2] × strength [0, 0.1, 1].
+ * Recorded: after the update at every even step (375 snapshots):
+ *   trace  weights_layer0   the last 50 entries of flattened W0 (the last input feature's
+ *                           outgoing weights), snapshot-major with each snapshot step
+ *                           repeated 50 times, as Exp 11's traces (7 significant digits)
+ *   series test_accuracy    at the snapshot steps
+ * and after training, scalars: test_accuracy, and per weight matrix j mean_abs_weight_layer{j}
+ * and sparsity_layer{j} (fraction of |w| < sparsity_threshold = 1e-3), plus sparsity and
+ * mean_abs_weight over all weight entries. The notebook keeps full copies of W0–W2 at each
+ * snapshot but plots only W0's tail; the final-weight statistics replace the rest.
+ */
+import { z } from 'zod';
+import { parameterCount, parameterShapes } from '../nn/model';
+import type { Rng } from '../rng';
+import { evaluateAccuracy, everyNSteps, trainPack } from '../train/train-pack';
+import { mixtureParams, modelFor, packData, TailRecorder, tailSizes } from './exp11-layer-convergence';
+import { hiddenLayers, loss, range, repeatStream, trialStream } from './common';
+import type { Experiment, TrialResult, TrialSpec } from './types';
+
+export const REGULARIZATIONS = ['l1', 'l2'] as const;
+
+const params = z
+  .object({
+    ...mixtureParams,
+    n_hidden: hiddenLayers.default([50, 50]),
+    loss: loss.default('mean_squared_error'),
+    regularization: z.enum(REGULARIZATIONS).default('l2'),
+    strength: z.number().min(0).max(1000).default(0),
+    /** |w| below this counts as zero in the sparsity scalars. */
+    sparsity_threshold: z.number().min(0).max(10).default(1e-3),
+    /** Share data, initial weights and batches across the configs of a repeat. */
+    paired: z.boolean().default(false),
+  })
+  .strict();
+type Params = z.infer<typeof params>;
+
+/** The notebook's penalty, computed by hand: strength × Σ_j mean(W_j²) (L2) or mean(|W_j|) (L1). */
+export function penalty(weights: Float32Array[], type: Params['regularization'], strength: number): number {
+  let sum = 0;
+  for (const w of weights) {
+    let s = 0;
+    for (const v of w) s += type === 'l2' ? v * v : Math.abs(v);
+    sum += s / w.length;
+  }
+  return strength * sum;
+}
+
+function streamOf(t: TrialSpec<Params>, purpose: string): Rng {
+  return t.params.paired ? repeatStream(t, purpose) : trialStream(t, purpose);
+}
+
+export const exp12: Experiment<typeof params> = {
+  id: 'exp12',
+  number: 12,
+  section: 'V. Weight Evolution',
+  title: 'How does regularisation affect the weights?',
+  question: 'How do L1 and L2 penalties of different strengths change the weights and the test accuracy?',
+  hypothesis: 'Regularisation shrinks weight magnitudes and L1 makes them sparse; strong regularisation lowers accuracy, mild regularisation might raise it.',
+  conclusion:
+    'Regularisation clearly shrinks the weights, and strong L1 gives sparsity at some cost in accuracy. L2 gives smaller weights without sparsity, and its effect on accuracy is less harmful.',
+  params,
+  grid: { regularization: ['l1', 'l2'], strength: [0, 0.1, 1] },
+  repeats: 5,
+  cost: (p) => p.steps * Math.min(p.batch_size, Math.floor(p.n * (1 - p.test_size))) * parameterCount(modelFor(p)),
+  async runPack(trials, ctx) {
+    const p = trials[0].params;
+    const K = trials.length;
+    const spec = modelFor(p);
+    const { nTrain, trainX, trainY, xTest, yTest } = packData(trials, (t) => streamOf(t, 'data'));
+    const checkpoints = everyNSteps(p.steps, p.store_every);
+    // Only W0's tail is recorded over time (the notebook plots only that one).
+    const tails = tailSizes(spec, p.tracked).map((m, j) => (j === 0 ? m : 0));
+    const rec = new TailRecorder(K, tails, checkpoints.length, xTest, yTest);
+    try {
+      const { pack } = await trainPack({
+        model: spec,
+        initRngs: trials.map((t) => streamOf(t, 'init')),
+        batchRngs: trials.map((t) => streamOf(t, 'batch')),
+        trainX,
+        trainY,
+        n: nTrain,
+        loss: p.loss,
+        lr: p.lr,
+        steps: p.steps,
+        batchSize: p.batch_size,
+        regularization: { type: p.regularization, strength: p.strength },
+        checkpoints,
+        onCheckpoint: (step, net) => rec.record(step, net),
+        yieldToHost: ctx.yieldToHost,
+      });
+      const finalAccuracy = await evaluateAccuracy(pack, xTest, yTest);
+      const values = await pack.read();
+      pack.dispose();
+      const weightIndex = parameterShapes(spec)
+        .map((s, i) => (s.isWeight ? i : -1))
+        .filter((i) => i >= 0);
+      return range(K).map((k): TrialResult => {
+        const weights = weightIndex.map((i) => values[k][i]);
+        const stats = weights.map((w) => {
+          let abs = 0;
+          let small = 0;
+          for (const v of w) {
+            abs += Math.abs(v);
+            if (Math.abs(v) < p.sparsity_threshold) small++;
+          }
+          return { abs, small, size: w.length };
+        });
+        const total = stats.reduce((s, x) => s + x.size, 0);
+        return {
+          trialId: trials[k].id,
+          scalars: {
+            test_accuracy: finalAccuracy[k],
+            n_params: parameterCount(spec),
+            mean_abs_weight: stats.reduce((s, x) => s + x.abs, 0) / total,
+            sparsity: stats.reduce((s, x) => s + x.small, 0) / total,
+            ...Object.fromEntries(stats.map((x, j) => [`mean_abs_weight_layer${j}`, x.abs / x.size])),
+            ...Object.fromEntries(stats.map((x, j) => [`sparsity_layer${j}`, x.small / x.size])),
+          },
+          series: { test_accuracy: { steps: rec.steps.slice(), values: rec.accuracy[k] } },
+          traces: { weights_layer0: rec.trace(k, 0) },
+        };
+      });
+    } finally {
+      xTest.dispose();
+      yTest.dispose();
+    }
+  },
+};
