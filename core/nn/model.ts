@@ -78,10 +78,15 @@ export class NetworkPack {
   readonly params: tf.Variable[];
   readonly shapes: ParamShape[];
 
+  /** Networks that are real trials; any beyond (a shadow twin, see trainPack) are hidden from read(). */
+  readonly trials: number;
+
   constructor(
     readonly spec: ModelSpec,
     perTrialValues: Float32Array[][],
+    trials = perTrialValues.length,
   ) {
+    this.trials = trials;
     this.shapes = parameterShapes(spec);
     const K = perTrialValues.length;
     this.params = this.shapes.map((p, i) => {
@@ -93,6 +98,7 @@ export class NetworkPack {
     });
   }
 
+  /** Networks in the stacked tensors, shadow twin included. */
   get size(): number {
     return this.params[0].shape[0];
   }
@@ -122,14 +128,14 @@ export class NetworkPack {
     return this.params.filter((_, i) => this.shapes[i].isWeight);
   }
 
-  /** Per-trial values of every parameter: result[k][paramIndex]. */
+  /** Per-trial values of every parameter: result[k][paramIndex], for the real trials only. */
   async read(): Promise<Float32Array[][]> {
     const K = this.size;
-    const out: Float32Array[][] = Array.from({ length: K }, () => []);
+    const out: Float32Array[][] = Array.from({ length: this.trials }, () => []);
     for (const v of this.params) {
       const data = (await v.data()) as Float32Array;
       const per = data.length / K;
-      for (let k = 0; k < K; k++) out[k].push(data.slice(k * per, (k + 1) * per));
+      for (let k = 0; k < this.trials; k++) out[k].push(data.slice(k * per, (k + 1) * per));
     }
     return out;
   }

@@ -66,7 +66,11 @@ export async function trainPack(spec: PackTrainingSpec): Promise<PackTrainingRes
   const K = spec.trainX.length;
   const d = spec.trainX[0].length / spec.n;
   const c = spec.trainY[0].length / spec.n;
-  const net = new NetworkPack(spec.model, spec.initRngs.map((r) => initialValues(spec.model, r)));
+  const net = new NetworkPack(
+    spec.model,
+    spec.initRngs.map((r) => initialValues(spec.model, r)),
+    trials,
+  );
   const adam = new AdamTF1(net.params, { lr: spec.lr });
   const xAll = stack3d(spec.trainX, spec.n, d);
   const yAll = stack3d(spec.trainY, spec.n, c);
@@ -141,7 +145,8 @@ export async function trainPack(spec: PackTrainingSpec): Promise<PackTrainingRes
  * tfjs-wasm sends a matMul with batch 1 through XNNPACK and larger batches through its own
  * loop, and the two round differently. A lone network therefore trains beside a shadow
  * twin (fixed seed, results dropped), so its numbers are bit-identical to the same trial
- * trained in any pack. The returned pack then holds 2 networks; index 0 is the trial.
+ * trained in any pack. The returned pack holds 2 networks (`size`), of which `trials` = 1 is
+ * visible: read(), predict() and evaluateAccuracy() return only the real trial.
  */
 function withShadowTwin(spec: PackTrainingSpec): PackTrainingSpec {
   return {
@@ -161,7 +166,7 @@ function matchPack(net: NetworkPack, t: tf.Tensor3D): tf.Tensor3D {
 /** Test accuracy of every network of the pack on per-network inputs [K, n, d] and one-hot targets. */
 export async function evaluateAccuracy(net: NetworkPack, x: tf.Tensor3D, y: tf.Tensor3D): Promise<number[]> {
   const acc = tf.tidy(() => packAccuracy(net.forward(matchPack(net, x)), matchPack(net, y)));
-  const values = Array.from(await acc.data());
+  const values = Array.from(await acc.data()).slice(0, net.trials);
   acc.dispose();
   return values;
 }
@@ -173,7 +178,7 @@ export async function predict(net: NetworkPack, x: tf.Tensor3D): Promise<Float32
   out.dispose();
   const K = net.size;
   const per = data.length / K;
-  return Array.from({ length: K }, (_, k) => data.slice(k * per, (k + 1) * per));
+  return Array.from({ length: net.trials }, (_, k) => data.slice(k * per, (k + 1) * per));
 }
 
 /** Steps 0, every, 2·every, … below `steps` (the notebook's `step % every == 0` checkpoints). */
