@@ -229,7 +229,7 @@ export async function fitSklearnMlps(tasks: MlpTask[], n: number, d: number, o: 
       for (let start = 0; start < n; start += B) {
         const len = Math.min(B, n - start);
         const kept: { loss?: tf.Tensor } = {};
-        const { grads } = tf.variableGrads(() => {
+        const { value, grads } = tf.variableGrads(() => {
           const xb = tf.slice(xEpoch, [0, start, 0], [K, len, d]) as tf.Tensor3D;
           const yb = tf.slice(yEpoch, [0, start, 0], [K, len, 1]) as tf.Tensor3D;
           const z = forward(xb);
@@ -254,7 +254,7 @@ export async function fitSklearnMlps(tasks: MlpTask[], n: number, d: number, o: 
             p.assign(tf.sub(p, tf.mul(lrT, tf.div(m, tf.add(tf.sqrt(v), o.epsilon)))));
           });
         });
-        tf.dispose(grads);
+        tf.dispose([value, ...Object.values(grads)]);
         const next = tf.tidy(() => tf.add(lossSum, tf.mul(kept.loss!, len)));
         tf.dispose([lossSum, kept.loss!]);
         lossSum = next;

@@ -6,6 +6,8 @@
  * The library is reached through a factory so core stays host-agnostic: the default loads
  * the package's WASM build in Node; workerd cannot compile WASM from bytes, so a Worker
  * injects its own loader (workers/libsvm-loader.ts) with `setLibsvmFactory` at startup.
+ * (Inside workerd with nodejs_compat `process.versions.node` is set too, so the Node loader
+ * would be attempted and fail there: the Worker must inject.)
  * Every build runs the same C code in float64, so builds give identical models.
  */
 import type { Table } from '../data/dataset';
@@ -28,32 +30,35 @@ export interface LibsvmClass {
 export type LibsvmFactory = () => Promise<LibsvmClass>;
 
 /**
- * Node: `libsvm-js/wasm` resolves to a Promise of the class once its .wasm is read from disk.
- * Its emscripten glue also registers process-wide hooks in Node (rethrow every uncaught
- * exception; process.exit(1) on any unhandled rejection), which would change how the host
- * fails; they are removed right after loading. (The specifier is a variable so Worker
- * bundles, which inject their own loader, do not pull in this Node build.)
+ * Node: `libsvm-js/wasm` exports a Promise of the class, resolved once its .wasm is read from
+ * disk. It is loaded with a synchronous `require`: through ESM interop the thenable exports
+ * (the Promise, and the emscripten Module's own `then`) confuse `await import()`. The glue
+ * also registers process-wide hooks in Node (rethrow every uncaught exception;
+ * process.exit(1) on any unhandled rejection), which would change how the host fails; the
+ * require is synchronous, so exactly the listeners it added are removed again.
  */
 async function loadNodeWasm(): Promise<LibsvmClass> {
   const proc = (globalThis as { process?: NodeLikeProcess }).process;
-  const events = ['uncaughtException', 'unhandledRejection'] as const;
-  const before = proc?.listeners ? events.map((e) => proc.listeners(e)) : null;
-  const specifier = 'libsvm-js/wasm';
-  try {
-    const mod = (await import(/* @vite-ignore */ specifier)) as { default?: Promise<LibsvmClass> | LibsvmClass };
-    return await (mod.default ?? (mod as unknown as Promise<LibsvmClass>));
-  } catch (err) {
-    throw new Error(`libsvm-js could not be loaded (${err instanceof Error ? err.message : String(err)}); a host without Node module loading must call setLibsvmFactory() first (workerd: workers/libsvm-loader.ts)`);
-  } finally {
-    if (proc && before) {
-      events.forEach((e, i) => {
-        for (const l of proc.listeners(e)) if (!before[i].includes(l)) proc.removeListener(e, l);
-      });
-    }
+  if (!proc?.versions?.node) {
+    throw new Error('libsvm-js: no loader for this host; call setLibsvmFactory() first (workerd: workers/libsvm-loader.ts)');
   }
+  const { createRequire } = await import('node:module');
+  const require = createRequire(import.meta.url);
+  const events = ['uncaughtException', 'unhandledRejection'] as const;
+  const before = events.map((e) => proc.listeners(e));
+  let pending: Promise<LibsvmClass>;
+  try {
+    pending = require('libsvm-js/wasm') as Promise<LibsvmClass>;
+  } finally {
+    events.forEach((e, i) => {
+      for (const l of proc.listeners(e)) if (!before[i].includes(l)) proc.removeListener(e, l);
+    });
+  }
+  return pending;
 }
 
 interface NodeLikeProcess {
+  versions?: { node?: string };
   listeners(event: string): unknown[];
   removeListener(event: string, listener: unknown): void;
 }

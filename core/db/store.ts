@@ -223,7 +223,7 @@ export class Store {
       for (const [metric, s] of Object.entries(r.series)) rows.push(seriesRow(r.trialId, metric, 'series', s));
       for (const [metric, s] of Object.entries(r.traces ?? {})) rows.push(seriesRow(r.trialId, metric, 'trace', s));
     }
-    const queries = chunk(rows, 6).map((part) => this.db.insert(metrics).values(part).onConflictDoNothing());
+    const queries: unknown[] = chunk(rows, 6).map((part) => this.db.insert(metrics).values(part).onConflictDoNothing());
     for (const r of results) {
       queries.push(
         this.db

@@ -43,16 +43,9 @@ import { fitPredictSvc } from '../classical/svm';
 import { classSeps, hiddenLayers, int, learningRate, positive, repeatStream, resolveSeps, trialStream } from './common';
 import type { Experiment, TrialResult, TrialSpec } from './types';
 
+/** svm, tree, shallow, deep: the notebook's legend order (dashboard/figures/exp03.ts labels them). */
 export const CLASSIFIERS = ['svm', 'tree', 'shallow', 'deep'] as const;
 export type Classifier = (typeof CLASSIFIERS)[number];
-
-/** The notebook's legend, in its order. */
-export const CLASSIFIER_LABELS: Record<Classifier, string> = {
-  svm: 'Support Vector Machine',
-  tree: 'Decision Trees',
-  shallow: 'Shallow Network',
-  deep: 'Deep Network',
-};
 
 export const NOTEBOOK_NS = [20, 50, 100, 200, 500, 1000, 2000, 5000, 10_000];
 
@@ -163,14 +156,17 @@ export function accuracy(pred: ArrayLike<number>, labels: Float32Array): number 
 }
 
 /**
- * Work units (≈ the MLPs' steps × batch × parameters, the catalogue's unit), calibrated on
- * this machine so that a unit costs about the same time for every classifier:
- * an MLP does at most max_iter epochs over the training rows; libsvm's SMO costs about
- * SVM_UNITS·m²·d for m training rows (overlapping classes keep ~half the rows as support
- * vectors); ml-cart re-scans a node's rows for every candidate threshold, ~TREE_UNITS·m²·d.
+ * Work units in the catalogue's unit (≈ MLP steps × batch × parameters), with the classical
+ * models converted at the speed measured on the project machine (tfjs wasm, Node, one
+ * trial at a time; ≈ 1.6e8 MLP units/s under load): an MLP does at most max_iter epochs
+ * over m training rows (early stopping only shortens it); libsvm's SMO plus predicting the
+ * test and training rows ran at ≈ 1 unit per m²·d + (scored rows)·m·d (half or more of the
+ * overlapping rows end up support vectors); ml-cart re-scans a node's rows for every
+ * candidate threshold, ≈ 15 units per m²·d. At the defaults and n = 10,000 (m = 8,000):
+ * deep 1.8e10, svm 1.7e9, tree 1.2e10, shallow 2.2e9.
  */
-export const SVM_UNITS = 30;
-export const TREE_UNITS = 600;
+export const SVM_UNITS = 1;
+export const TREE_UNITS = 15;
 function cost(p: Params): number {
   const m = trainSize(p);
   const scored = testRows(p) + m;

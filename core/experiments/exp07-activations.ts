@@ -13,7 +13,8 @@
  * Recorded: test accuracy at every step s with s % (num_steps/10) == 0, i.e. steps 0, 80,
  * …, 720 (10 checkpoints), each evaluated AFTER that step's update (= after s+1 updates),
  * series `test_accuracy`. The notebook has no evaluation after the last step; the scalar
- * `test_accuracy` (step = null) is our addition: test accuracy after all 800 updates.
+ * `test_accuracy` (step = null) is our addition: test accuracy after all 800 updates; so is
+ * `loss`, the training loss of the last batch (before its update, as sess.run returns it).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
@@ -81,6 +82,8 @@ export interface TrackedResult {
   curves: number[][];
   /** Test accuracy after the last update (not recorded by the notebook). */
   final: number[];
+  /** Training loss of the last step's batch, before its update (what sess.run returns). */
+  finalLoss: number[];
   /** The trained pack; the caller disposes it. */
   pack: NetworkPack;
 }
@@ -99,7 +102,7 @@ export async function trainTrackingTestAccuracy(trials: TrialSpec[], ctx: RunCon
   const checkpoints = notebookCheckpoints(o.steps, o.records);
   const curves: number[][] = trials.map(() => []);
   try {
-    const { pack } = await trainPack({
+    const { pack, finalLoss } = await trainPack({
       model: o.model,
       initRngs: trials.map((t) => trialStream(t, 'init')),
       batchRngs: trials.map((t) => trialStream(t, 'batch')),
@@ -118,7 +121,7 @@ export async function trainTrackingTestAccuracy(trials: TrialSpec[], ctx: RunCon
       yieldToHost: ctx.yieldToHost,
     });
     const final = await evaluateAccuracy(pack, xTest, yTest);
-    return { checkpoints, curves, final, pack };
+    return { checkpoints, curves, final, finalLoss, pack };
   } finally {
     tf.dispose([xTest, yTest]);
   }
@@ -128,7 +131,7 @@ export async function trainTrackingTestAccuracy(trials: TrialSpec[], ctx: RunCon
 export function trackedResults(trials: TrialSpec[], r: TrackedResult, model: MlpSpec): TrialResult[] {
   return trials.map((t, k) => ({
     trialId: t.id,
-    scalars: { test_accuracy: r.final[k], n_params: parameterCount(model) },
+    scalars: { test_accuracy: r.final[k], loss: r.finalLoss[k], n_params: parameterCount(model) },
     series: { test_accuracy: { steps: r.checkpoints, values: r.curves[k] } },
   }));
 }

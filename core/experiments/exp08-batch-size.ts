@@ -99,8 +99,10 @@ export function recordSteps(numSteps: number, numEpochs: number, storeEvery: num
 /** Steps after which training accuracy is checked for time-to-target: every `epochs` epochs. */
 export function targetCheckSteps(numSteps: number, numEpochs: number, epochs: number): number[] {
   const period = (numSteps / numEpochs) * epochs;
+  const count = Math.floor(numEpochs / epochs + 1e-9);
   const out = new Set<number>();
-  for (let k = 1; k * period <= numSteps; k++) out.add(Math.max(0, Math.ceil(k * period) - 1));
+  // After the update that completes the k-th period (float noise must not add or drop one).
+  for (let k = 1; k <= count; k++) out.add(Math.min(numSteps - 1, Math.max(0, Math.ceil(k * period - 1e-9) - 1)));
   return [...out];
 }
 

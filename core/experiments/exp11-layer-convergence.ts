@@ -118,15 +118,19 @@ export class TailRecorder {
   async record(step: number, net: NetworkPack): Promise<void> {
     const i = this.steps.length;
     if (i >= this.snapshots) throw new Error(`more than ${this.snapshots} snapshots`);
+    // A lone trial trains beside a shadow twin (see trainPack): the pack may hold more
+    // networks (S) than trials (K); the extra rows are computed and dropped.
+    const S = net.size;
     const row = tf.tidy(() => {
       const parts = net
         .weightVariables()
         .map((w, j) => {
           const size = w.shape[1]! * w.shape[2]!;
-          return this.tails[j] ? tf.slice(tf.reshape(w, [this.K, size]), [0, size - this.tails[j]], [this.K, this.tails[j]]) : null;
+          return this.tails[j] ? tf.slice(tf.reshape(w, [S, size]), [0, size - this.tails[j]], [S, this.tails[j]]) : null;
         })
         .filter((t): t is tf.Tensor2D => t !== null);
-      const acc = tf.reshape(packAccuracy(net.forward(this.xTest), this.yTest), [this.K, 1]);
+      const tile = (t: tf.Tensor3D) => (S === this.K ? t : (tf.concat(Array<tf.Tensor3D>(S / this.K).fill(t), 0) as tf.Tensor3D));
+      const acc = tf.reshape(packAccuracy(net.forward(tile(this.xTest)), tile(this.yTest)), [S, 1]);
       return tf.concat([...parts, acc], 1);
     });
     const data = (await row.data()) as Float32Array;

@@ -5,7 +5,7 @@
  * each one ends done, failed (with its message), or back in queued for a retry.
  */
 import { getExperiment } from '../experiments';
-import type { RunContext, TrialResult, TrialSpec } from '../experiments/types';
+import type { Experiment, RunContext, TrialResult, TrialSpec } from '../experiments/types';
 import { nonFiniteIn, type Store } from '../db/store';
 
 export interface TrialPackMessage {
@@ -22,8 +22,15 @@ export interface PackOutcome {
   durationMs: number;
 }
 
-export async function runTrialPack(store: Store, msg: TrialPackMessage, ctx: RunContext & { now: () => number }): Promise<PackOutcome> {
-  const experiment = getExperiment(msg.experiment);
+export type ExperimentLookup = (id: string) => Experiment | undefined;
+
+export async function runTrialPack(
+  store: Store,
+  msg: TrialPackMessage,
+  ctx: RunContext & { now: () => number },
+  lookup: ExperimentLookup = getExperiment,
+): Promise<PackOutcome> {
+  const experiment = lookup(msg.experiment);
   const ids = msg.trials.map((t) => t.id);
   if (!experiment) {
     await store.markTrials(ids, 'failed', `unknown experiment '${msg.experiment}'`, ctx.now());

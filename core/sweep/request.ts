@@ -36,8 +36,10 @@ export class SweepRequestError extends Error {
 }
 
 export function zodIssues(error: z.ZodError, prefix: string[] = []): FieldIssue[] {
-  return error.issues.map((i) => ({
-    field: [...prefix, ...i.path.map(String)].join('.') || '(body)',
-    message: i.message,
-  }));
+  return error.issues.flatMap((i) => {
+    const path = [...prefix, ...i.path.map(String)];
+    // Name each unknown key as its own field rather than pointing at the parent object.
+    if (i.code === 'unrecognized_keys') return i.keys.map((k) => ({ field: [...path, k].join('.'), message: 'unknown field' }));
+    return [{ field: path.join('.') || '(body)', message: i.message }];
+  });
 }
