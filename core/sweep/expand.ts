@@ -76,8 +76,8 @@ export function expandSweep(body: unknown, sweepId: string, limits: SweepLimits 
     const cost = experiment.cost(result.data);
     if (cost > limits.maxTrialCost) {
       issues.push({
-        field: Object.keys(cell).length ? `grid (${configKeyOf(cell)})` : 'params',
-        message: `one trial would need about ${cost.toExponential(2)} work units, above the per-trial budget of ${limits.maxTrialCost.toExponential(2)}; reduce steps or sizes`,
+        field: Object.keys(cell).length ? 'grid' : 'params',
+        message: `config ${configKeyOf(cell)}: one trial would need about ${cost.toExponential(2)} work units, above the per-trial budget of ${limits.maxTrialCost.toExponential(2)} (the Worker CPU limit); reduce steps or sizes`,
       });
       return;
     }
