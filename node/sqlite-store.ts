@@ -8,13 +8,14 @@ import { Store, type AnyDb } from '../core/db/store';
 
 const MIGRATIONS = fileURLToPath(new URL('../migrations', import.meta.url));
 
-export function openSqliteStore(file = ':memory:'): { store: Store; sqlite: Database.Database } {
+/** Opens (and unless `migrate` is false, migrates) the SQLite file; training threads skip migrating. */
+export function openSqliteStore(file = ':memory:', opts: { migrate?: boolean } = {}): { store: Store; sqlite: Database.Database } {
   const sqlite = new Database(file);
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
   const db = drizzle(sqlite, { schema });
-  migrate(db, { migrationsFolder: MIGRATIONS });
+  if (opts.migrate !== false) migrate(db, { migrationsFolder: MIGRATIONS });
   // better-sqlite3 is synchronous: a transaction over the queries is D1's batch().
   const batch = async (queries: Array<{ run: () => unknown }>) => {
     sqlite.transaction(() => queries.forEach((q) => q.run()))();

@@ -1,7 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
+import type { Activation } from './activation-scalar';
 
-export const ACTIVATIONS = ['sigmoid', 'relu', 'tanh', 'square', 'sin', 'sign', 'identity'] as const;
-export type Activation = (typeof ACTIVATIONS)[number];
+// The names and the plain-number versions live in a tfjs-free module so the dashboard can
+// draw activation shapes without bundling tfjs.
+export { ACTIVATIONS, activateScalar, type Activation } from './activation-scalar';
 
 /** Hidden-layer nonlinearities of the protocol. `sign` has a zero gradient, as in TF. */
 export function activate(name: Activation, x: tf.Tensor): tf.Tensor {
@@ -18,26 +20,6 @@ export function activate(name: Activation, x: tf.Tensor): tf.Tensor {
       return tf.sin(x);
     case 'sign':
       return tf.sign(x);
-    case 'identity':
-      return x;
-  }
-}
-
-/** The same functions on plain numbers, for plotting activation shapes and for tests. */
-export function activateScalar(name: Activation, x: number): number {
-  switch (name) {
-    case 'sigmoid':
-      return 1 / (1 + Math.exp(-x));
-    case 'relu':
-      return Math.max(0, x);
-    case 'tanh':
-      return Math.tanh(x);
-    case 'square':
-      return x * x;
-    case 'sin':
-      return Math.sin(x);
-    case 'sign':
-      return Math.sign(x);
     case 'identity':
       return x;
   }

@@ -28,8 +28,9 @@ export class AdamTF1 {
     this.beta1 = options.beta1 ?? 0.9;
     this.beta2 = options.beta2 ?? 0.999;
     this.epsilon = options.epsilon ?? 1e-8;
-    this.m = vars.map((v) => tf.variable(tf.zerosLike(v), false));
-    this.v = vars.map((v) => tf.variable(tf.zerosLike(v), false));
+    // tf.variable copies its initial value: build it inside tidy so the zeros are freed (they leaked one tensor per slot).
+    this.m = vars.map((v) => tf.tidy(() => tf.variable(tf.zerosLike(v), false)));
+    this.v = vars.map((v) => tf.tidy(() => tf.variable(tf.zerosLike(v), false)));
   }
 
   /** The step size of update number t (1-based), computed in float32 like TF's power accumulators. */

@@ -94,7 +94,8 @@ export class NetworkPack {
       const stacked = new Float32Array(K * size);
       perTrialValues.forEach((vals, k) => stacked.set(vals[i], k * size));
       const shape = p.shape.length === 1 ? [K, 1, p.shape[0]] : [K, ...p.shape];
-      return tf.variable(tf.tensor(stacked, shape), true, undefined, 'float32');
+      // Inside tidy: tf.variable copies the initial tensor, which would otherwise never be freed.
+      return tf.tidy(() => tf.variable(tf.tensor(stacked, shape), true, undefined, 'float32'));
     });
   }
 

@@ -161,3 +161,27 @@ describe('packs and determinism', () => {
     alone.pack.dispose();
   });
 });
+
+describe('memory', () => {
+  test('training a pack and disposing it leaves no tensors behind', async () => {
+    const before = tf.memory().numTensors;
+    const rng = new Rng(3);
+    const x = Float32Array.from({ length: 20 * 12 }, () => rng.normal());
+    const y = oneHot(Float32Array.from({ length: 20 }, (_, i) => i % 2));
+    const r = await trainPack({
+      model: mlp,
+      initRngs: [new Rng(1), new Rng(2)],
+      batchRngs: [new Rng(3), new Rng(4)],
+      trainX: [x, x],
+      trainY: [y, y],
+      n: 20,
+      loss: 'mean_squared_error',
+      lr: 0.003,
+      steps: 5,
+      batchSize: 8,
+      regularization: { type: 'l1', strength: 0.1 },
+    });
+    r.pack.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});

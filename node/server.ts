@@ -1,0 +1,66 @@
+/**
+ * `npm run local`: the same API and dashboard as `npm start`, but trials run on every core
+ * in a worker-thread pool and results go to a local SQLite file through the same drizzle
+ * schema and queries. For big sweeps on a laptop; `npm start` is the Cloudflare path.
+ *
+ *   npm run local -- [--port 8788] [--db .data/atomsweep.sqlite] [--threads <cores>]
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { dirname } from 'node:path';
+import { parseArgs } from 'node:util';
+import type { MiddlewareHandler } from 'hono';
+import { getExperiment } from '../core/experiments';
+import { packTrials } from '../core/sweep/expand';
+import { createApp } from '../workers/app';
+import type { AppEnv } from '../workers/context';
+import { serve } from './http';
+import { TrialPool } from './pool';
+import { openSqliteStore } from './sqlite-store';
+
+export async function startLocalRunner(opts: { port: number; db: string; threads: number; buildDashboard?: boolean }) {
+  if (opts.buildDashboard !== false) {
+    const r = spawnSync(process.execPath, ['scripts/build-dashboard.mjs'], { stdio: 'inherit' });
+    if (r.status !== 0) throw new Error('dashboard build failed');
+  }
+  if (opts.db !== ':memory:') mkdirSync(dirname(opts.db), { recursive: true });
+  const { store, sqlite } = openSqliteStore(opts.db);
+  const pool = new TrialPool(store, opts.db, opts.threads);
+  const host: MiddlewareHandler<AppEnv> = async (c, next) => {
+    c.set('store', store);
+    c.set('enqueue', (packs) => pool.enqueue(packs));
+    await next();
+  };
+  const app = createApp(host);
+  const bindings = { API_TOKEN: process.env.API_TOKEN, PROTECT_READS: process.env.PROTECT_READS, MAX_TRIALS: process.env.MAX_TRIALS, MAX_PACK: process.env.MAX_PACK };
+  const server = await serve((req) => app.fetch(req, bindings), 'dashboard/dist', opts.port);
+
+  // Resume after a crash or restart: whatever was queued or stale goes back on the pool.
+  let resumed = 0;
+  for (const s of await store.listSweeps(Date.now(), 1000)) {
+    if (!['queued', 'running'].includes(s.status)) continue;
+    const trials = await store.requeueUnfinished(s.id, Date.now());
+    if (!trials.length) continue;
+    resumed += trials.length;
+    await pool.enqueue(packTrials(getExperiment(s.experiment)!, trials, Number(bindings.MAX_PACK ?? 16)).map((p) => ({ sweepId: s.id, experiment: s.experiment, trials: p })));
+  }
+  return {
+    url: `http://127.0.0.1:${opts.port}`,
+    resumed,
+    pool,
+    store,
+    close: async () => {
+      server.close();
+      await pool.close();
+      sqlite.close();
+    },
+  };
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const { values } = parseArgs({ options: { port: { type: 'string', default: '8788' }, db: { type: 'string', default: '.data/atomsweep.sqlite' }, threads: { type: 'string', default: String(availableParallelism()) } } });
+  const runner = await startLocalRunner({ port: Number(values.port), db: values.db!, threads: Number(values.threads) });
+  console.log(`atomsweep local runner: ${runner.url}/ (SQLite ${values.db}, ${values.threads} training threads${runner.resumed ? `, resumed ${runner.resumed} unfinished trials` : ''})`);
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) process.on(sig, () => runner.close().then(() => process.exit(0)));
+}

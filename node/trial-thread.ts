@@ -1,0 +1,27 @@
+/**
+ * One training thread of the Node runner: the same `runTrialPack` as the Worker's queue
+ * consumer, on tfjs WASM SIMD, writing through drizzle to the shared SQLite file.
+ * The pool runs it as an esbuild bundle: tfjs-core's ESM build (which carries the
+ * gradients) uses extensionless imports that Node's own ESM loader refuses.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-core/dist/register_all_gradients';
+import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { runTrialPack, errorMessage, type TrialPackMessage } from '../core/run/run-trials';
+import { openSqliteStore } from './sqlite-store';
+
+const { dbFile, wasmDir } = workerData as { dbFile: string; wasmDir: string };
+setWasmPaths(wasmDir);
+const { store } = openSqliteStore(dbFile, { migrate: false });
+const ready = tf.setBackend('wasm').then(() => tf.ready());
+
+parentPort!.on('message', async (msg: { job: number; pack: TrialPackMessage }) => {
+  try {
+    await ready;
+    const outcome = await runTrialPack(store, msg.pack, { now: Date.now, backend: tf.getBackend() });
+    parentPort!.postMessage({ job: msg.job, ok: true, outcome });
+  } catch (err) {
+    parentPort!.postMessage({ job: msg.job, ok: false, error: errorMessage(err) });
+  }
+});
