@@ -34,7 +34,7 @@ async function api<T>(path: string, init: RequestInit = {}): Promise<T> {
   if (token()) headers.set('authorization', `Bearer ${token()}`);
   if (init.body) headers.set('content-type', 'application/json');
   const res = await fetch(path, { ...init, headers });
-  const body = await res.json().catch(() => ({}));
+  const body = (await res.json().catch(() => ({}))) as { error?: string; message?: string; issues?: Array<{ field: string; message: string }> };
   if (!res.ok) {
     const issues = (body.issues ?? []).map((i: { field: string; message: string }) => `${i.field}: ${i.message}`).join('\n');
     throw new Error(`${res.status} ${body.error ?? ''}${issues ? `\n${issues}` : body.message ? `\n${body.message}` : ''}`);

@@ -1,20 +1,25 @@
-import { Hono } from 'hono';
+import { Hono, type MiddlewareHandler } from 'hono';
 import { secureHeaders } from 'hono/secure-headers';
-import type { Env } from './env';
+import type { AppEnv } from './context';
 import { requireToken } from './middleware/auth';
 import { experimentRoutes } from './routes/experiments';
 import { sweepRoutes } from './routes/sweeps';
 
-/** The HTTP API; static dashboard files are served by the assets binding before this runs. */
-export const app = new Hono<{ Bindings: Env }>();
-
-app.use('*', secureHeaders());
-app.use('/api/*', requireToken);
-app.route('/api/experiments', experimentRoutes);
-app.route('/api/sweeps', sweepRoutes);
-app.get('/api/health', (c) => c.json({ ok: true }));
-app.notFound((c) => c.json({ error: 'not_found', issues: [{ field: 'path', message: `no route ${c.req.method} ${new URL(c.req.url).pathname}` }] }, 404));
-app.onError((err, c) => {
-  console.error(err);
-  return c.json({ error: 'internal_error', message: err.message }, 500);
-});
+/**
+ * The HTTP API over web-standard Request/Response. `host` puts the store and queue of the
+ * runtime on the context (D1 + Queues in the Worker, SQLite + threads in Node).
+ */
+export function createApp(host: MiddlewareHandler<AppEnv>) {
+  const app = new Hono<AppEnv>();
+  app.use('*', secureHeaders());
+  app.use('/api/*', requireToken, host);
+  app.route('/api/experiments', experimentRoutes);
+  app.route('/api/sweeps', sweepRoutes);
+  app.get('/api/health', (c) => c.json({ ok: true }));
+  app.notFound((c) => c.json({ error: 'not_found', issues: [{ field: 'path', message: `no route ${c.req.method} ${new URL(c.req.url).pathname}` }] }, 404));
+  app.onError((err, c) => {
+    console.error(err);
+    return c.json({ error: 'internal_error', message: err.message }, 500);
+  });
+  return app;
+}

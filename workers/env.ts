@@ -1,14 +1,10 @@
 import type { TrialPackMessage } from '../core/run/run-trials';
 
+import type { AppBindings } from './context';
+
 /** Bindings and settings of the Worker (see wrangler.toml). */
-export interface Env {
+export interface Env extends AppBindings {
   DB: D1Database;
   TRIALS: Queue<TrialPackMessage>;
   ASSETS?: Fetcher;
-  /** When set, mutating routes need `Authorization: Bearer <API_TOKEN>`. */
-  API_TOKEN?: string;
-  /** Also require the token for reads. */
-  PROTECT_READS?: string;
-  MAX_TRIALS?: string;
-  MAX_PACK?: string;
 }

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { app } from './app';
+import { app } from './worker-app';
 import type { Env } from './env';
 import { consumeDeadLetters, consumeTrials } from './queue-consumer';
 import { initWasmBackend } from './tfjs-wasm';

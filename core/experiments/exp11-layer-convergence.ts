@@ -1,17 +1,20 @@
 /**
  * Experiment 11: Do weights in different layers converge at different speeds?, protocol §12.
  *
- * Data: Gaussian mixture, d = 12, class_seps 1/(i+1) (the code's "1/i"; the Exp 9 prose
+ * Data: Gaussian mixture, d = 12, class_seps 1/(i+1) (the code's "1/i"; the Exp 9 markdown
  * says 1), covariance_scale 1, n = 500 split 400/100, one-hot labels. The notebook makes a
- * single draw; here every repeat draws its own dataset (trial stream 'data').
+ * single draw and runs once; here the default is 5 repeats (so Figure B can carry bands),
+ * each drawing its own dataset, initial weights and batches (trial streams).
  * Model: 12 → (50, 50, 50) sigmoid → 2 linear logits, Xavier-uniform weights and biases;
  * weight matrices W0 12×50, W1 50×50, W2 50×50, W3 50×2 (biases are not tracked).
  * Training: MSE on raw logits, TF1 Adam lr 0.003, 750 steps (the notebook's argument; the
  * class default is 500), random_batch(64).
  * Recorded: after the update at every even step (0, 2, …, 748: 375 snapshots; the code
- * hard-codes the interval 2 and ignores its `store_every` argument) the last 50 entries of
- * each row-major flattened weight matrix (W0–W2: the last row, i.e. the outgoing weights
- * of the last input/unit; W3: rows 25–49 × both outputs) and the test accuracy.
+ * hard-codes the interval 2 and ignores its `store_every` argument; here `store_every`
+ * sets it, default 2) the last `tracked` = 50 entries of each row-major flattened weight
+ * matrix (W0–W2: the last row, i.e. the outgoing weights of the last input/unit; W3: rows
+ * 25–49 × both outputs) and the test accuracy. The notebook keeps full copies of all four
+ * matrices but only ever uses these tails.
  *   series  test_accuracy            375 values at the snapshot steps
  *   series  weight_change_layer{j}   ‖snapshot_i − snapshot_{i−1}‖₂ of those 50 entries,
  *                                    374 values at steps 2, 4, …, 748 (the notebook's Figure B)
@@ -28,7 +31,7 @@
  *           never settles), to test "later layers converge faster" in numbers, and
  *           final_change_layer{j}: the mean change norm over the last tenth of the run
  *           (how much the layer still moves once training has settled).
- * The notebook runs this once; the default here is 5 repeats, so Figure B can carry bands.
+ * The notebook's x label "Epoch (x2)" counts snapshots; the figure's x axis is the step.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
@@ -58,6 +61,19 @@ export const mixtureParams = {
   tracked: int(1, 2500).default(50),
 };
 
+/**
+ * One weight trace is one D1 row (JSON, ~15 bytes a value with its step): snapshots ×
+ * tracked stays ≤ 40,000 values (~0.6 MB; the default is 375 × 50 = 18,750).
+ */
+export const MAX_TRACE_VALUES = 40_000;
+export function withinTraceBudget(p: { steps: number; store_every: number; tracked: number }): boolean {
+  return Math.ceil(p.steps / p.store_every) * p.tracked <= MAX_TRACE_VALUES;
+}
+export const traceBudgetIssue = {
+  message: `snapshots (steps / store_every) × tracked must be at most ${MAX_TRACE_VALUES}: raise store_every or lower tracked`,
+  path: ['store_every'],
+};
+
 const params = z
   .object({
     ...mixtureParams,
@@ -68,7 +84,8 @@ const params = z
     /** …after a centred moving average over this many snapshots. */
     converge_window: int(1, 1000).default(11),
   })
-  .strict();
+  .strict()
+  .refine(withinTraceBudget, traceBudgetIssue);
 type Params = z.infer<typeof params>;
 
 type MixtureModelParams = Pick<Params, 'd' | 'activation' | 'initializer'> & { n_hidden: number[] };
@@ -93,8 +110,9 @@ export function tailSizes(spec: MlpSpec, tracked: number): number[] {
 
 /**
  * Snapshots of the last entries of every weight matrix (`tails[j]` entries of W_j; 0 skips
- * that matrix) plus the test accuracy, for all K networks. Each snapshot is one tidy and ONE `data()` of a [K, Σm + 1] tensor, so reading
- * every second step costs a single device sync rather than one per layer and network.
+ * that matrix) plus the test accuracy, for all K networks. Each snapshot is one tidy and
+ * ONE `data()` of a [K, Σm + 1] tensor, so reading every second step costs a single device
+ * sync rather than one per layer and network.
  */
 export class TailRecorder {
   readonly steps: number[] = [];

@@ -27,7 +27,7 @@ import { z } from 'zod';
 import { parameterCount, parameterShapes } from '../nn/model';
 import type { Rng } from '../rng';
 import { evaluateAccuracy, everyNSteps, trainPack } from '../train/train-pack';
-import { mixtureParams, modelFor, packData, TailRecorder, tailSizes } from './exp11-layer-convergence';
+import { mixtureParams, modelFor, packData, TailRecorder, tailSizes, traceBudgetIssue, withinTraceBudget } from './exp11-layer-convergence';
 import { hiddenLayers, loss, range, repeatStream, trialStream } from './common';
 import type { Experiment, TrialResult, TrialSpec } from './types';
 
@@ -45,7 +45,8 @@ const params = z
     /** Share data, initial weights and batches across the configs of a repeat. */
     paired: z.boolean().default(false),
   })
-  .strict();
+  .strict()
+  .refine(withinTraceBudget, traceBudgetIssue);
 type Params = z.infer<typeof params>;
 
 /** The notebook's penalty, computed by hand: strength × Σ_j mean(W_j²) (L2) or mean(|W_j|) (L1). */

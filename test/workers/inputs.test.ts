@@ -3,7 +3,7 @@
  * a 4xx whose JSON body names the field and the rule, and nothing is written.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { app } from '../../workers/app';
+import { app } from '../../workers/worker-app';
 import type { Env } from '../../workers/env';
 import { localPlatform } from '../helpers/platform';
 

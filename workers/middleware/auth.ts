@@ -1,5 +1,5 @@
 import type { MiddlewareHandler } from 'hono';
-import type { Env } from '../env';
+import type { AppEnv } from '../context';
 
 /** Compares in time independent of where the strings differ (no early exit). */
 export function timingSafeEqual(a: string, b: string): boolean {
@@ -15,7 +15,7 @@ export function timingSafeEqual(a: string, b: string): boolean {
  * With API_TOKEN set, mutating requests need `Authorization: Bearer <token>`; reads stay
  * open unless PROTECT_READS is set. Without API_TOKEN (local use) everything is open.
  */
-export const requireToken: MiddlewareHandler<{ Bindings: Env }> = async (c, next) => {
+export const requireToken: MiddlewareHandler<AppEnv> = async (c, next) => {
   const token = c.env.API_TOKEN;
   const mutating = !['GET', 'HEAD', 'OPTIONS'].includes(c.req.method);
   if (token && (mutating || c.env.PROTECT_READS)) {

@@ -2,7 +2,7 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import { EXPERIMENTS, getExperiment } from '../../core/experiments';
 import type { Experiment } from '../../core/experiments/types';
-import type { Env } from '../env';
+import type { AppEnv } from '../context';
 
 export function describeExperiment(e: Experiment) {
   return {
@@ -20,7 +20,7 @@ export function describeExperiment(e: Experiment) {
   };
 }
 
-export const experimentRoutes = new Hono<{ Bindings: Env }>()
+export const experimentRoutes = new Hono<AppEnv>()
   .get('/', (c) => c.json(EXPERIMENTS.map(describeExperiment)))
   .get('/:id', (c) => {
     const e = getExperiment(c.req.param('id'));

@@ -6,9 +6,7 @@ import { DEFAULT_LIMITS, SweepRequestError, zodIssues } from '../../core/sweep/r
 import { getExperiment } from '../../core/experiments';
 import type { TrialSpec } from '../../core/experiments/types';
 import type { Store } from '../../core/db/store';
-import { storeFor } from '../db';
-import type { Env } from '../env';
-import { enqueuePacks } from '../queue-producer';
+import type { AppEnv } from '../context';
 
 const MAX_BODY = 64 * 1024;
 
@@ -27,14 +25,12 @@ function notFound(id: string) {
   return { error: 'not_found', issues: [{ field: 'id', message: `no sweep '${id}'` }] };
 }
 
-async function enqueueTrials(env: Env, trials: TrialSpec[]): Promise<number> {
+/** Packs the trials (same network shape per pack) and hands them to the host's queue. */
+async function enqueueTrials(enqueue: AppEnv['Variables']['enqueue'], maxPack: number, trials: TrialSpec[]): Promise<number> {
   if (!trials.length) return 0;
   const experiment = getExperiment(trials[0].experiment)!;
-  const packs = packTrials(experiment, trials, Number(env.MAX_PACK ?? 16));
-  await enqueuePacks(
-    env.TRIALS,
-    packs.map((p) => ({ sweepId: p[0].sweepId, experiment: experiment.id, trials: p })),
-  );
+  const packs = packTrials(experiment, trials, maxPack);
+  await enqueue(packs.map((p) => ({ sweepId: p[0].sweepId, experiment: experiment.id, trials: p })));
   return packs.length;
 }
 
@@ -42,7 +38,7 @@ async function sweepOr404(store: Store, id: string) {
   return store.getSweep(id, Date.now());
 }
 
-export const sweepRoutes = new Hono<{ Bindings: Env }>()
+export const sweepRoutes = new Hono<AppEnv>()
   .post(
     '/',
     bodyLimit({
@@ -64,10 +60,10 @@ export const sweepRoutes = new Hono<{ Bindings: Env }>()
         if (err instanceof SweepRequestError) return c.json({ error: 'invalid_request', issues: err.issues }, 400);
         throw err;
       }
-      const store = storeFor(c.env);
+      const store = c.var.store;
       await store.createSweep(sweep, body, Date.now());
       try {
-        const packs = await enqueueTrials(c.env, sweep.trials);
+        const packs = await enqueueTrials(c.var.enqueue, Number(c.env.MAX_PACK ?? 16), sweep.trials);
         return c.json({ id, experiment: sweep.experiment.id, trials: sweep.trials.length, packs, grid: sweep.grid, repeats: sweep.repeats, seed: sweep.seed }, 202);
       } catch (err) {
         // The trials are stored as queued: a retry re-sends them, so nothing is lost.
@@ -75,16 +71,16 @@ export const sweepRoutes = new Hono<{ Bindings: Env }>()
       }
     },
   )
-  .get('/', async (c) => c.json(await storeFor(c.env).listSweeps(Date.now())))
+  .get('/', async (c) => c.json(await c.var.store.listSweeps(Date.now())))
   .get('/:id', async (c) => {
-    const s = await sweepOr404(storeFor(c.env), c.req.param('id'));
+    const s = await sweepOr404(c.var.store, c.req.param('id'));
     return s ? c.json(s) : c.json(notFound(c.req.param('id')), 404);
   })
-  .get('/:id/configs', async (c) => c.json(await storeFor(c.env).configs(c.req.param('id'))))
+  .get('/:id/configs', async (c) => c.json(await c.var.store.configs(c.req.param('id'))))
   .get('/:id/aggregate', async (c) => {
     const q = metricQuery.safeParse(c.req.query());
     if (!q.success) return c.json({ error: 'invalid_request', issues: zodIssues(q.error, ['query']) }, 400);
-    const store = storeFor(c.env);
+    const store = c.var.store;
     if (!(await sweepOr404(store, c.req.param('id')))) return c.json(notFound(c.req.param('id')), 404);
     const metrics = q.data.metric ? q.data.metric.split(',').filter(Boolean) : undefined;
     return c.json({ rows: await store.aggregate(c.req.param('id'), metrics, q.data.traces === '1') });
@@ -92,21 +88,21 @@ export const sweepRoutes = new Hono<{ Bindings: Env }>()
   .get('/:id/trials', async (c) => {
     const q = metricQuery.safeParse(c.req.query());
     if (!q.success) return c.json({ error: 'invalid_request', issues: zodIssues(q.error, ['query']) }, 400);
-    const store = storeFor(c.env);
+    const store = c.var.store;
     if (!(await sweepOr404(store, c.req.param('id')))) return c.json(notFound(c.req.param('id')), 404);
     const metrics = q.data.metric ? q.data.metric.split(',').filter(Boolean) : undefined;
     return c.json({ trials: await store.trialResults(c.req.param('id'), metrics) });
   })
   .post('/:id/cancel', async (c) => {
-    const store = storeFor(c.env);
+    const store = c.var.store;
     if (!(await sweepOr404(store, c.req.param('id')))) return c.json(notFound(c.req.param('id')), 404);
     await store.cancelSweep(c.req.param('id'));
     return c.json(await store.getSweep(c.req.param('id'), Date.now()));
   })
   .post('/:id/retry', async (c) => {
-    const store = storeFor(c.env);
+    const store = c.var.store;
     if (!(await sweepOr404(store, c.req.param('id')))) return c.json(notFound(c.req.param('id')), 404);
     const trials = await store.requeueUnfinished(c.req.param('id'), Date.now());
-    const packs = await enqueueTrials(c.env, trials);
+    const packs = await enqueueTrials(c.var.enqueue, Number(c.env.MAX_PACK ?? 16), trials);
     return c.json({ requeued: trials.length, packs, sweep: await store.getSweep(c.req.param('id'), Date.now()) }, 202);
   });

@@ -1,0 +1,135 @@
+/**
+ * Exp 11 figures (notebook: two 1×4 rows, 16×4 each).
+ * Figure A: "Layer j weights", the trajectories of the 50 tracked weights of each layer for
+ * ONE run (the notebook has one run; here repeat 0, named in the titles), from the
+ * `weights_layer{j}` traces. x is the training step (the notebook's "Epoch (x2)" axis
+ * counts snapshots, which are every 2 steps).
+ * Figure B: "Layer j convergence", the L2 norm of the change between consecutive snapshots,
+ * mean ± 1 std across repeats, shared y, y label "Diff between weights"; a dashed rule marks
+ * the mean settling step (steps_to_converge_layer{j}).
+ */
+import type * as PlotNS from '@observablehq/plot';
+import { bandPlot, fmt, grid, meanStd, panel, pointsOf } from './common';
+import type { ConfigInfo, Figure, FigureContext, FigureData, SeriesData, TrialRecord } from './types';
+
+/** Layer indices j for which metric `<prefix>{j}` exists in the aggregate or the trials. */
+export function layersOf(data: FigureData, prefix: string): number[] {
+  const re = new RegExp(`^${prefix}(\\d+)$`);
+  const names = [...data.aggregate.map((r) => r.metric), ...data.trials.flatMap((t) => Object.keys(t.traces ?? {}))];
+  return [...new Set(names.map((m) => re.exec(m)?.[1]).filter((j): j is string => j !== undefined).map(Number))].sort((a, b) => a - b);
+}
+
+/** The done trial with the lowest repeat of a config (repeat 0 unless it failed). */
+export function firstRepeat(data: FigureData, config: string): TrialRecord | undefined {
+  return data.trials.filter((t) => t.config === config && t.status === 'done').sort((a, b) => a.repeat - b.repeat)[0];
+}
+
+/**
+ * A weight trace (steps repeat each snapshot step m times, values snapshot-major) as one
+ * point per (snapshot, entry).
+ */
+export function tracePoints(trace: SeriesData | undefined): Array<{ step: number; value: number; entry: number }> {
+  if (!trace || !trace.steps.length) return [];
+  let m = 0;
+  while (m < trace.steps.length && trace.steps[m] === trace.steps[0]) m++;
+  return trace.values.map((value, i) => ({ step: trace.steps[i], value, entry: i % m }));
+}
+
+/** One line per tracked weight, coloured by cycling the categorical palette like matplotlib. */
+export function weightLines(
+  ctx: FigureContext,
+  points: ReturnType<typeof tracePoints>,
+  o: { title: string; yDomain?: [number, number]; width?: number; height?: number; extra?: PlotNS.Markish[] },
+): Element {
+  const { Plot } = ctx;
+  return Plot.plot({
+    document: ctx.document,
+    title: o.title,
+    width: o.width ?? 300,
+    height: o.height ?? 240,
+    marginLeft: 50,
+    x: { label: 'step' },
+    y: { label: 'weight', grid: true, domain: o.yDomain },
+    color: { type: 'ordinal', scheme: 'tableau10', legend: false },
+    marks: [Plot.line(points, { x: 'step', y: 'value', z: 'entry', stroke: 'entry', strokeWidth: 1 }), ...(o.extra ?? [])],
+  });
+}
+
+export function extent(values: number[], pad = 0.05): [number, number] | undefined {
+  if (!values.length) return undefined;
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const v of values) {
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
+  const margin = (hi - lo || Math.abs(hi) || 1) * pad;
+  return [lo - margin, hi + margin];
+}
+
+function configLabel(c: ConfigInfo, many: boolean): string {
+  return many ? c.config : '';
+}
+
+export const exp11Figure: Figure = {
+  experiment: 'exp11',
+  trialMetrics: ['weights_layer0', 'weights_layer1', 'weights_layer2', 'weights_layer3'],
+  headline(data) {
+    const many = data.configs.length > 1;
+    const lines: string[] = [];
+    for (const c of data.configs) {
+      const prefix = many ? `${c.config}, ` : '';
+      const at = (metric: string) => pointsOf(data, metric, { final: true }).find((p) => p.config === c.config);
+      for (const j of layersOf(data, 'steps_to_converge_layer')) {
+        lines.push(`${prefix}layer ${j}: settles at step ${meanStd(at(`steps_to_converge_layer${j}`), 0)}; late change ${meanStd(at(`final_change_layer${j}`), 4)}`);
+      }
+      lines.push(`${prefix}final test accuracy: ${meanStd(at('test_accuracy'))}`);
+    }
+    return lines;
+  },
+  render(data, ctx) {
+    const { Plot } = ctx;
+    const many = data.configs.length > 1;
+    const weightLayers = layersOf(data, 'weights_layer');
+    const changeLayers = layersOf(data, 'weight_change_layer');
+
+    // Figure A: one row per config, repeat 0's trajectories.
+    const rowsA = data.configs.map((c) => {
+      const trial = firstRepeat(data, c.config);
+      const label = configLabel(c, many);
+      const panels = weightLayers.map((j) =>
+        weightLines(ctx, tracePoints(trial?.traces[`weights_layer${j}`]), {
+          title: `Layer ${j} weights${trial ? ` (repeat ${trial.repeat}${label ? `, ${label}` : ''})` : ': no trace yet'}`,
+        }),
+      );
+      return grid(ctx, `cols-${Math.max(1, weightLayers.length)}`, panels);
+    });
+
+    // Figure B: mean ± std of the change norm per layer, one colour per config, shared y.
+    const changes = changeLayers.map((j) =>
+      pointsOf(data, `weight_change_layer${j}`)
+        .filter((p) => p.step !== null)
+        .map((p) => ({ ...p, x: p.step as number, series: many ? p.config : 'mean ± 1 std' })),
+    );
+    const yMax = Math.max(0, ...changes.flat().map((p) => p.hi));
+    const settle = (j: number) => pointsOf(data, `steps_to_converge_layer${j}`, { final: true });
+    const panelsB = changeLayers.map((j, i) =>
+      bandPlot(ctx, changes[i], {
+        x: 'step',
+        y: 'Diff between weights',
+        title: `Layer ${j} convergence (settles: ${settle(j)
+          .map((p) => fmt(p.mean, 0))
+          .join(', ')})`,
+        width: 300,
+        height: 240,
+        yDomain: [0, yMax || 1],
+        legend: many && i === 0,
+        extra: [Plot.ruleX(settle(j), { x: 'mean', stroke: 'black', strokeDasharray: '4,3' })],
+      }),
+    );
+    return grid(ctx, 'figure exp11', [
+      panel(ctx, `Figure A: weight trajectories of one run (the last ${data.configs[0]?.params.tracked ?? 50} entries of each flattened weight matrix)`, ...rowsA),
+      panel(ctx, 'Figure B: change between consecutive snapshots (every 2 steps), mean ± 1 std across repeats', grid(ctx, `cols-${Math.max(1, changeLayers.length)}`, panelsB)),
+    ]);
+  },
+};
