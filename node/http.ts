@@ -7,7 +7,7 @@ const TYPES: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.j
 
 export function serve(fetchHandler: (req: Request) => Promise<Response> | Response, staticDir: string, port: number, host = '127.0.0.1'): Promise<Server> {
   const server = createServer(async (req, res) => {
-    const url = new URL(req.url ?? '/', `http://${host}:${port}`);
+    const url = new URL(req.url ?? '/', `http://${req.headers.host ?? host}`);
     try {
       if (!url.pathname.startsWith('/api/')) {
         const path = normalize(url.pathname === '/' ? '/index.html' : url.pathname);

@@ -35,6 +35,7 @@ export async function startLocalRunner(opts: { port: number; db: string; threads
   const app = createApp(host);
   const bindings = { API_TOKEN: process.env.API_TOKEN, PROTECT_READS: process.env.PROTECT_READS, MAX_TRIALS: process.env.MAX_TRIALS, MAX_PACK: process.env.MAX_PACK };
   const server = await serve((req) => app.fetch(req, bindings), 'dashboard/dist', opts.port);
+  const port = (server.address() as { port: number }).port;
 
   // Resume after a crash or restart: whatever was queued or stale goes back on the pool.
   let resumed = 0;
@@ -46,7 +47,7 @@ export async function startLocalRunner(opts: { port: number; db: string; threads
     await pool.enqueue(packTrials(getExperiment(s.experiment)!, trials, Number(bindings.MAX_PACK ?? 16)).map((p) => ({ sweepId: s.id, experiment: s.experiment, trials: p })));
   }
   return {
-    url: `http://127.0.0.1:${opts.port}`,
+    url: `http://127.0.0.1:${port}`,
     resumed,
     pool,
     store,

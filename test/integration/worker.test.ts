@@ -2,10 +2,14 @@
  * The whole path on the real local runtime: HTTP → Queue → tfjs WASM in workerd → D1 →
  * SQL aggregate → dashboard in headless Chromium.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startLocalRunner } from '../../node/server';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startLocalServer, waitForSweep, type LocalServer } from '../helpers/server';
 
+const SMALL_EXP1 = { experiment: 'exp1', repeats: 3, params: { steps: 400, record_every: 100 }, grid: { n_hidden: [2, 16] } };
 let server: LocalServer;
 let sweepId: string;
 
@@ -22,7 +26,7 @@ describe('local Worker (wrangler dev)', () => {
     const res = await fetch(`${server.url}/api/sweeps`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ experiment: 'exp1', repeats: 3, params: { steps: 400, record_every: 100 }, grid: { n_hidden: [2, 16] } }),
+      body: JSON.stringify(SMALL_EXP1),
     });
     expect(res.status).toBe(202);
     const created = (await res.json()) as { id: string; trials: number };
@@ -54,6 +58,30 @@ describe('local Worker (wrangler dev)', () => {
       expect(r.std!).toBeCloseTo(std, 12);
     }
     expect(rows.filter((r) => r.metric === 'y_pred' && r.config === 'function=sin,n_hidden=16')).toHaveLength(100);
+  }, 240_000);
+
+  test('the Node runner (npm run local) writes the same rows as the Worker for the same sweep', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'atomsweep-local-'));
+    const runner = await startLocalRunner({ port: 0, db: join(dir, 'db.sqlite'), threads: 2, buildDashboard: false });
+    try {
+      const res = await fetch(`${runner.url}/api/sweeps`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(SMALL_EXP1) });
+      expect(res.status).toBe(202);
+      const { id } = (await res.json()) as { id: string };
+      expect((await waitForSweep(runner.url, id)).status).toBe('done');
+      type Trial = { config: string; repeat: number; scalars: unknown; series: unknown };
+      const fetchTrials = async (url: string, sid: string) => ((await (await fetch(`${url}/api/sweeps/${sid}/trials`)).json()) as { trials: Trial[] }).trials;
+      const key = (t: Trial) => `${t.config}#${t.repeat}`;
+      const viaWorker = new Map((await fetchTrials(server.url, sweepId)).map((t) => [key(t), t]));
+      const viaNode = await fetchTrials(runner.url, id);
+      expect(viaNode).toHaveLength(viaWorker.size);
+      for (const t of viaNode) {
+        expect(t.scalars).toEqual(viaWorker.get(key(t))!.scalars);
+        expect(t.series).toEqual(viaWorker.get(key(t))!.series);
+      }
+    } finally {
+      await runner.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   }, 240_000);
 
   test('the dashboard draws the sweep figure with std bands in headless Chromium', async () => {

@@ -1,0 +1,47 @@
+/**
+ * `npm run catalogue [-- --server URL] [--only exp1,exp2]`: runs every experiment's default
+ * sweep against a running server (npm start or npm run local), one after another, and
+ * prints per experiment: trials, wall time and the headline numbers (mean ± std).
+ * Writes the same as JSON to bench/reports/catalogue-<time>.json.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+
+const { values } = parseArgs({
+  options: {
+    server: { type: 'string', default: process.env.ATOMSWEEP_URL ?? 'http://127.0.0.1:8787' },
+    only: { type: 'string' },
+    repeats: { type: 'string' },
+  },
+});
+process.env.ATOMSWEEP_URL = values.server;
+const { headlines, waitForSweep } = await import('./cli');
+
+const experiments = (await (await fetch(`${values.server}/api/experiments`)).json()) as Array<{ id: string; title: string }>;
+const only = values.only?.split(',');
+const report: Array<Record<string, unknown>> = [];
+const started = Date.now();
+for (const e of experiments.filter((x) => !only || only.includes(x.id))) {
+  const body: Record<string, unknown> = { experiment: e.id, name: 'default catalogue' };
+  if (values.repeats) body.repeats = Number(values.repeats);
+  const res = await fetch(`${values.server}/api/sweeps`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const created = (await res.json()) as { id: string; trials: number; error?: string };
+  if (!res.ok) {
+    console.log(`${e.id}: refused: ${JSON.stringify(created)}`);
+    report.push({ experiment: e.id, refused: created });
+    continue;
+  }
+  const t0 = Date.now();
+  const done = await waitForSweep(created.id);
+  const wallS = (Date.now() - t0) / 1000;
+  const lines = await headlines(created.id, e.id);
+  console.log(`\n${e.id} (${e.title}): ${created.trials} trials, ${done.status}, ${wallS.toFixed(1)} s  [sweep ${created.id}]`);
+  for (const l of lines) console.log(`  ${l}`);
+  report.push({ experiment: e.id, sweep: created.id, trials: created.trials, status: done.status, counts: done.counts, wallSeconds: wallS, headlines: lines });
+}
+const totalS = (Date.now() - started) / 1000;
+console.log(`\nwhole catalogue: ${totalS.toFixed(1)} s`);
+mkdirSync('bench/reports', { recursive: true });
+const file = `bench/reports/catalogue-${new Date().toISOString().replace(/[:.]/g, '-')}.json`;
+writeFileSync(file, JSON.stringify({ server: values.server, totalSeconds: totalS, experiments: report }, null, 2));
+console.log(`report: ${file}`);

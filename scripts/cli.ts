@@ -1,0 +1,122 @@
+/**
+ * `npm run sweep -- <experiment> [options]`: the HTTP API from the shell.
+ *
+ *   npm run sweep -- exp1 --repeats 5 --seed 1 --param steps=2000 --grid n_hidden=2,4,16 --wait
+ *   npm run sweep -- --status <id> | --cancel <id> | --retry <id> | --list
+ *
+ * Values are parsed as JSON where possible (numbers, lists, strings otherwise).
+ * --server (default $ATOMSWEEP_URL or http://127.0.0.1:8787), --token (default $API_TOKEN).
+ */
+import { parseArgs } from 'node:util';
+import { FIGURES } from '../dashboard/figures';
+import type { FigureData } from '../dashboard/figures/types';
+
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: {
+    server: { type: 'string', default: process.env.ATOMSWEEP_URL ?? 'http://127.0.0.1:8787' },
+    token: { type: 'string', default: process.env.API_TOKEN },
+    repeats: { type: 'string' },
+    seed: { type: 'string' },
+    name: { type: 'string' },
+    param: { type: 'string', multiple: true, default: [] },
+    grid: { type: 'string', multiple: true, default: [] },
+    wait: { type: 'boolean', default: false },
+    status: { type: 'string' },
+    cancel: { type: 'string' },
+    retry: { type: 'string' },
+    list: { type: 'boolean', default: false },
+  },
+});
+
+function parseValue(v: string): unknown {
+  try {
+    return JSON.parse(v);
+  } catch {
+    return v;
+  }
+}
+
+async function api<T>(path: string, init: RequestInit = {}): Promise<T> {
+  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  if (values.token) headers.authorization = `Bearer ${values.token}`;
+  const res = await fetch(`${values.server}${path}`, { ...init, headers });
+  const body = (await res.json()) as T & { error?: string; issues?: Array<{ field: string; message: string }> };
+  if (!res.ok) {
+    const issues = (body.issues ?? []).map((i) => `  ${i.field}: ${i.message}`).join('\n');
+    throw new Error(`HTTP ${res.status} ${body.error ?? ''}\n${issues}`);
+  }
+  return body;
+}
+
+export async function waitForSweep(id: string, onProgress?: (s: SweepStatus) => void): Promise<SweepStatus> {
+  for (;;) {
+    const s = await api<SweepStatus>(`/api/sweeps/${id}`);
+    onProgress?.(s);
+    if (!['queued', 'running'].includes(s.status)) return s;
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+}
+
+interface SweepStatus {
+  id: string;
+  experiment: string;
+  status: string;
+  counts: Record<string, number>;
+  createdAt: number;
+  finishedAt: number | null;
+  etaMs: number | null;
+}
+
+/** The figure's headline lines for a finished sweep, from the same data the dashboard uses. */
+export async function headlines(id: string, experimentId: string): Promise<string[]> {
+  const figure = FIGURES[experimentId];
+  if (!figure) return [];
+  const metricParam = figure.aggregateMetrics ? `?metric=${figure.aggregateMetrics.join(',')}` : '';
+  const data: FigureData = {
+    experiment: await api(`/api/experiments/${experimentId}`),
+    configs: await api(`/api/sweeps/${id}/configs`),
+    aggregate: (await api<{ rows: FigureData['aggregate'] }>(`/api/sweeps/${id}/aggregate${metricParam}`)).rows,
+    trials: figure.trialMetrics ? (await api<{ trials: FigureData['trials'] }>(`/api/sweeps/${id}/trials?metric=${figure.trialMetrics.join(',')}`)).trials : [],
+  };
+  return figure.headline(data);
+}
+
+async function main() {
+  if (values.list) {
+    for (const s of await api<SweepStatus[]>('/api/sweeps')) console.log(`${s.id}  ${s.experiment.padEnd(6)} ${s.status.padEnd(9)} ${s.counts.done}/${s.counts.total}`);
+    return;
+  }
+  for (const action of ['cancel', 'retry'] as const) {
+    const id = values[action];
+    if (id) return console.log(JSON.stringify(await api(`/api/sweeps/${id}/${action}`, { method: 'POST' }), null, 2));
+  }
+  if (values.status) return console.log(JSON.stringify(await api(`/api/sweeps/${values.status}`), null, 2));
+  const [experiment] = positionals;
+  if (!experiment) throw new Error('usage: npm run sweep -- <experiment> [--repeats N] [--seed S] [--param k=v]… [--grid k=v1,v2]… [--wait]');
+  const body: Record<string, unknown> = { experiment };
+  if (values.repeats) body.repeats = Number(values.repeats);
+  if (values.seed) body.seed = Number(values.seed);
+  if (values.name) body.name = values.name;
+  const kv = (s: string) => {
+    const i = s.indexOf('=');
+    if (i < 0) throw new Error(`expected key=value, got '${s}'`);
+    return [s.slice(0, i), s.slice(i + 1)] as const;
+  };
+  if (values.param!.length) body.params = Object.fromEntries(values.param!.map((p) => kv(p)).map(([k, v]) => [k, parseValue(v)]));
+  if (values.grid!.length) body.grid = Object.fromEntries(values.grid!.map((g) => kv(g)).map(([k, v]) => [k, v.startsWith('[') ? parseValue(v) : v.split(',').map(parseValue)]));
+  const created = await api<{ id: string; trials: number }>('/api/sweeps', { method: 'POST', body: JSON.stringify(body) });
+  console.log(`sweep ${created.id}: ${created.trials} trials → ${values.server}/#/sweeps/${created.id}`);
+  if (!values.wait) return;
+  const done = await waitForSweep(created.id, (s) => process.stderr.write(`\r${s.status} ${s.counts.done}/${s.counts.total} done, ${s.counts.failed} failed${s.etaMs ? `, ETA ${Math.round(s.etaMs / 1000)} s` : ''}   `));
+  process.stderr.write('\n');
+  console.log(`${done.status} in ${((done.finishedAt ?? Date.now()) - done.createdAt) / 1000} s`);
+  for (const line of await headlines(created.id, experiment)) console.log(`  ${line}`);
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  main().catch((err) => {
+    console.error(err instanceof Error ? err.message : err);
+    process.exit(1);
+  });
+}
