@@ -1,0 +1,28 @@
+/**
+ * Exp 9 figure (notebook: 8×8, `--o`): "Test Accuracy with Different Losses", mean test
+ * accuracy ± 1 std across repeats at every checkpoint, one line per loss, legend = the
+ * loss names. The notebook's x axis is the checkpoint index ("∝ Epochs"); we plot the
+ * training step (a checkpoint every steps/10 steps).
+ */
+import { checkpointCurves, lastCheckpointLines } from './exp07';
+import { grid } from './common';
+import type { Figure } from './types';
+
+export const exp09Figure: Figure = {
+  experiment: 'exp9',
+  aggregateMetrics: ['test_accuracy'],
+  headline(data) {
+    return lastCheckpointLines(data, { metric: 'test_accuracy', param: 'loss', what: 'test accuracy' });
+  },
+  render(data, ctx) {
+    return grid(ctx, 'figure exp9', [
+      checkpointCurves(data, ctx, {
+        metric: 'test_accuracy',
+        param: 'loss',
+        title: 'Test Accuracy with Different Losses',
+        x: 'Training step (∝ Epochs; the notebook plots the checkpoint index)',
+        y: 'Test Accuracy',
+      }),
+    ]);
+  },
+};
