@@ -90,8 +90,13 @@ export function expandSweep(body: unknown, sweepId: string, limits: SweepLimits 
   return { id: sweepId, experiment, name: req.name ?? null, seed, repeats, grid, params: overrides, trials };
 }
 
-/** Trials grouped into packs that one queue message trains together. */
-export function packTrials(experiment: Experiment, trials: TrialSpec[], maxPack: number): TrialSpec[][] {
+/**
+ * Trials grouped into packs that one queue message trains together: same pack key (one
+ * network shape), at most `maxPack` networks, and at most `maxPackCost` estimated work so
+ * one invocation stays inside the Worker's CPU limit (packing amortises dispatch, so the
+ * sum of trial costs over-estimates a pack: the bound is conservative).
+ */
+export function packTrials(experiment: Experiment, trials: TrialSpec[], maxPack: number, maxPackCost = DEFAULT_LIMITS.maxTrialCost): TrialSpec[][] {
   const groups = new Map<string, TrialSpec[]>();
   for (const t of trials) {
     const key = experiment.packKey ? experiment.packKey(t.params) : t.configKey;
@@ -100,7 +105,21 @@ export function packTrials(experiment: Experiment, trials: TrialSpec[], maxPack:
     groups.set(key, list);
   }
   const packs: TrialSpec[][] = [];
-  for (const list of groups.values()) for (let i = 0; i < list.length; i += maxPack) packs.push(list.slice(i, i + maxPack));
+  for (const list of groups.values()) {
+    let pack: TrialSpec[] = [];
+    let cost = 0;
+    for (const t of list) {
+      const c = experiment.cost(t.params);
+      if (pack.length && (pack.length >= maxPack || cost + c > maxPackCost)) {
+        packs.push(pack);
+        pack = [];
+        cost = 0;
+      }
+      pack.push(t);
+      cost += c;
+    }
+    if (pack.length) packs.push(pack);
+  }
   return packs;
 }
 
