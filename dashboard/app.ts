@@ -98,6 +98,34 @@ async function renderList(): Promise<void> {
   app.replaceChildren(el('h2', {}, 'Sweeps'), sweeps.length ? table : el('p', {}, 'No sweeps yet. ', el('a', { href: '#/new' }, 'Start one.')));
 }
 
+async function renderCatalogue(): Promise<void> {
+  const experiments = await api<ExperimentDescription[]>('/api/experiments');
+  const error = el('pre', { class: 'error' });
+  const cards = experiments.map((e) => {
+    const run = el('button', { class: 'primary', 'data-experiment': e.id }, 'Run default sweep');
+    run.addEventListener('click', async () => {
+      try {
+        const res = await api<{ id: string }>('/api/sweeps', { method: 'POST', body: JSON.stringify({ experiment: e.id }) });
+        location.hash = `#/sweeps/${res.id}`;
+      } catch (err) {
+        error.textContent = String(err instanceof Error ? err.message : err);
+      }
+    });
+    return el(
+      'div',
+      { class: 'card' },
+      el('h3', {}, `${e.id}: ${e.title}`),
+      el('p', { class: 'question' }, e.question),
+      el('p', {}, el('b', {}, 'Hypothesis: '), e.hypothesis),
+      el('p', { class: 'meta' }, `grid: ${Object.entries(e.grid).map(([k, v]) => `${k} ∈ {${v.join(', ')}}`).join(' × ') || 'none'}`),
+      run,
+      ' ',
+      el('a', { href: '#/new' }, 'customise…'),
+    );
+  });
+  app.replaceChildren(el('h2', {}, 'Experiments'), error, ...cards);
+}
+
 async function renderNew(): Promise<void> {
   const experiments = await api<ExperimentDescription[]>('/api/experiments');
   const select = el('select', { name: 'experiment', id: 'experiment' }, ...experiments.map((e) => el('option', { value: e.id }, `${e.id}: ${e.title}`)));
@@ -217,6 +245,9 @@ async function route(): Promise<void> {
     if (sweep) live = await renderSweep(sweep[1]);
     else if (hash === '#/new') {
       await renderNew();
+      live = false;
+    } else if (hash === '#/experiments') {
+      await renderCatalogue();
       live = false;
     } else await renderList();
     // Live refresh while anything may still change.
