@@ -16,8 +16,31 @@ export interface TimedRun {
   steps: number;
   /** Wall time of those steps. */
   ms: number;
+  /** CPU time this process used during them (user + system): robust to a busy machine. */
+  cpuMs: number;
   /** Wall time of the whole call minus the timed steps (set-up, first step, disposal). */
   otherMs: number;
+  /** Networks trainPack actually stacked (a lone trial trains beside a shadow twin). */
+  networks?: number;
+}
+
+const cpuNow = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+};
+
+/**
+ * trainPack leaves a few tensors alive per call (see `leakPerCall`); an engine scope
+ * around each call frees them, so hundreds of bench calls do not pile up in the WASM heap.
+ * Only tensors trainPack itself lets go of are affected, and only after the timed window.
+ */
+async function scoped<T>(f: () => Promise<T>): Promise<T> {
+  tf.engine().startScope();
+  try {
+    return await f();
+  } finally {
+    tf.engine().endScope();
+  }
 }
 
 /** Runs trainPack for `steps` timed steps (plus one untimed first step) on the current backend. */
@@ -25,19 +48,24 @@ export async function timeTrainPack(shape: BenchShape, data: NetworkData[], step
   const K = data.length;
   let t0 = 0;
   let t1 = 0;
+  let c0 = 0;
+  let c1 = 0;
   const start = performance.now();
-  const spec = {
-    ...packSpec(shape, K, steps + 1, data),
-    checkpoints: [0, steps],
-    onCheckpoint: (s: number) => {
-      if (s === 0) t0 = performance.now();
-      else t1 = performance.now();
-    },
-  };
-  const { pack } = await trainPack(spec);
-  pack.dispose();
+  let networks = K;
+  await scoped(async () => {
+    const { pack } = await trainPack({
+      ...packSpec(shape, K, steps + 1, data),
+      checkpoints: [0, steps],
+      onCheckpoint: (s: number) => {
+        if (s === 0) [t0, c0] = [performance.now(), cpuNow()];
+        else [t1, c1] = [performance.now(), cpuNow()];
+      },
+    });
+    networks = pack.size;
+    pack.dispose();
+  });
   const total = performance.now() - start;
-  return { steps, ms: t1 - t0, otherMs: total - (t1 - t0) };
+  return { steps, ms: t1 - t0, cpuMs: c1 - c0, otherMs: total - (t1 - t0), networks };
 }
 
 /** The reference loop for one network, `steps` timed steps after one untimed step. */
@@ -47,11 +75,11 @@ export function timeReference(shape: BenchShape, data: NetworkData, steps: numbe
   const ref = new ReferenceMlp(spec, initial);
   const rng = batchRng(shape.id, 0);
   ref.step(rng);
-  const t0 = performance.now();
+  const [t0, c0] = [performance.now(), cpuNow()];
   ref.train(steps, rng);
-  const t1 = performance.now();
+  const [t1, c1] = [performance.now(), cpuNow()];
   if (!Number.isFinite(ref.lastLoss)) throw new Error(`reference loss is ${ref.lastLoss} on shape ${shape.id}`);
-  return { steps, ms: t1 - t0, otherMs: t0 - start };
+  return { steps, ms: t1 - t0, cpuMs: c1 - c0, otherMs: t0 - start };
 }
 
 export interface KernelProfile {
@@ -59,54 +87,91 @@ export interface KernelProfile {
   kernelsPerStep: number;
   /** Σ kernel time per step as tfjs's profiler measures it (the kernel call itself). */
   kernelMsPerStep: number;
-  /** Wall per step under the profiler (slower than unprofiled: it wraps every kernel). */
+  /** Wall per step under the profiler (above the unprofiled time: it wraps every kernel). */
   profiledWallMsPerStep: number;
   /** Kernels with the most time per step: name, calls per step, ms per step. */
   top: { kernel: string; callsPerStep: number; msPerStep: number }[];
-  /** Peak bytes held in tensors during training (weights, Adam slots, data, activations). */
+  /** Peak bytes held in tensors during the call, above what was held before it. */
   peakBytes: number;
+  /** Tensors and bytes trainPack (with pack.dispose()) leaves alive per call. */
+  leakPerCall: { tensors: number; bytes: number };
 }
 
-async function profileSteps(shape: BenchShape, data: NetworkData[], steps: number) {
-  const start = performance.now();
+/**
+ * One profiled trainPack call; the kernels of steps 1..steps (between the checkpoints after
+ * step 0 and after the last step) are the per-step work, set-up kernels excluded.
+ */
+export async function profileTrainPack(shape: BenchShape, data: NetworkData[], steps = 2): Promise<KernelProfile> {
+  const K = data.length;
+  const kernelsSoFar = () => (tf.engine().state.activeProfile.kernels ?? []).length;
+  let i0 = 0;
+  let i1 = 0;
+  let t0 = 0;
+  let t1 = 0;
+  const before = tf.memory();
+  let leak = { tensors: 0, bytes: 0 };
+  tf.engine().startScope();
   const info = await tf.profile(async () => {
-    const { pack } = await trainPack(packSpec(shape, data.length, steps, data));
+    const { pack } = await trainPack({
+      ...packSpec(shape, K, steps + 1, data),
+      checkpoints: [0, steps],
+      onCheckpoint: (s: number) => {
+        if (s === 0) [i0, t0] = [kernelsSoFar(), performance.now()];
+        else [i1, t1] = [kernelsSoFar(), performance.now()];
+      },
+    });
     pack.dispose();
+    const after = tf.memory();
+    leak = { tensors: after.numTensors - before.numTensors, bytes: after.numBytes - before.numBytes };
     return [];
   });
-  const wall = performance.now() - start;
+  tf.engine().endScope();
   const byName = new Map<string, { calls: number; ms: number }>();
-  for (const k of info.kernels) {
+  for (const k of info.kernels.slice(i0, i1)) {
     const e = byName.get(k.name) ?? { calls: 0, ms: 0 };
     e.calls += 1;
     e.ms += Number(k.kernelTimeMs) || 0;
     byName.set(k.name, e);
   }
-  return { wall, byName, count: info.kernels.length, peakBytes: info.peakBytes };
+  const rows = [...byName].map(([kernel, e]) => ({ kernel, callsPerStep: e.calls / steps, msPerStep: e.ms / steps }));
+  rows.sort((p, q) => q.msPerStep - p.msPerStep);
+  return {
+    kernelsPerStep: (i1 - i0) / steps,
+    kernelMsPerStep: rows.reduce((s, r) => s + r.msPerStep, 0),
+    profiledWallMsPerStep: (t1 - t0) / steps,
+    top: rows.slice(0, 6).map((r) => ({ ...r, msPerStep: round(r.msPerStep, 4) })),
+    peakBytes: Math.max(...info.kernels.map((k) => k.totalBytesSnapshot)) - before.numBytes,
+    leakPerCall: leak,
+  };
+}
+
+export interface MatMulTiming {
+  /** [batch K, rows, inner, cols] of out = a·b (before transposes). */
+  shape: [number, number, number, number];
+  transposeA: boolean;
+  transposeB: boolean;
+  cpuMs: number;
+  gmacPerSecondCpu: number;
 }
 
 /**
- * Per-step kernel counts and times, as the difference of two profiled runs (a steps and
- * b steps), so set-up kernels (stacking, variable and Adam-slot creation) cancel out.
+ * One tfjs BatchMatMul kernel on the current backend, timed alone (CPU time): the three
+ * forms a training step uses (forward a·W, backward dz·Wᵀ and aᵀ·dz), at pack sizes K.
  */
-export async function profileTrainPack(shape: BenchShape, data: NetworkData[], a = 2, b = 4): Promise<KernelProfile> {
-  const pa = await profileSteps(shape, data, a);
-  const pb = await profileSteps(shape, data, b);
-  const per = (x: number, y: number) => (y - x) / (b - a);
-  const names = new Set([...pa.byName.keys(), ...pb.byName.keys()]);
-  const rows = [...names].map((kernel) => {
-    const x = pa.byName.get(kernel) ?? { calls: 0, ms: 0 };
-    const y = pb.byName.get(kernel) ?? { calls: 0, ms: 0 };
-    return { kernel, callsPerStep: per(x.calls, y.calls), msPerStep: per(x.ms, y.ms) };
-  });
-  rows.sort((p, q) => q.msPerStep - p.msPerStep);
-  return {
-    kernelsPerStep: per(pa.count, pb.count),
-    kernelMsPerStep: rows.reduce((s, r) => s + r.msPerStep, 0),
-    profiledWallMsPerStep: per(pa.wall, pb.wall),
-    top: rows.slice(0, 6).map((r) => ({ ...r, msPerStep: round(r.msPerStep, 4) })),
-    peakBytes: Math.max(pa.peakBytes, pb.peakBytes),
-  };
+export function timeMatMul(K: number, M: number, N: number, P: number, transposeA: boolean, transposeB: boolean, targetMs = 150): MatMulTiming {
+  const a = tf.randomNormal(transposeA ? [K, N, M] : [K, M, N]) as tf.Tensor3D;
+  const b = tf.randomNormal(transposeB ? [K, P, N] : [K, N, P]) as tf.Tensor3D;
+  const once = () => tf.matMul(a, b, transposeA, transposeB).dispose();
+  for (let i = 0; i < 3; i++) once();
+  const c0 = cpuNow();
+  once();
+  const est = Math.max(cpuNow() - c0, 0.01);
+  const reps = Math.max(3, Math.min(10_000, Math.ceil(targetMs / est)));
+  const c1 = cpuNow();
+  for (let i = 0; i < reps; i++) once();
+  const cpuMs = (cpuNow() - c1) / reps;
+  tf.dispose([a, b]);
+  return { shape: [K, M, N, P], transposeA, transposeB, cpuMs: round(cpuMs, 4), gmacPerSecondCpu: round((K * M * N * P) / (cpuMs * 1e6), 3) };
 }
 
 export function dataFor(shape: BenchShape, K: number): NetworkData[] {
