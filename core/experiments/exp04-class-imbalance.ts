@@ -17,9 +17,12 @@
  * Model: 2 → (100, 100) sigmoid → 2 logits, Xavier-uniform weights and biases.
  * Training: softmax cross-entropy, TF1 Adam lr 0.003, 500 full-batch steps (whole train set).
  * Recorded: test and train accuracy after training; class counts after resampling and the
- * train size; as traces, the class-1 logit on the 51×51 grid arange(0, 1.02, 0.02)² (index
- * i = iy·51 + ix, point (0.02·ix, 0.02·iy), the meshgrid/ravel order), a per-class sample
- * of the distinct training points and all test points, for the decision-boundary panels.
+ * train size. For the decision-boundary panels (the first `boundary_repeats` repeats only,
+ * to keep the stored volume small), as traces: both logits on the 51×51 grid
+ * arange(0, 1.02, 0.02)² (index i = iy·51 + ix, point (0.02·ix, 0.02·iy), the
+ * meshgrid/ravel order; the notebook contours the raw class-1 logit, logit₀ adds the true
+ * boundary logit₁ = logit₀), a per-class sample of the distinct training points (tiled
+ * copies coincide) and all test points.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
@@ -28,7 +31,7 @@ import { drawCovarianceFactor, generateMixtureOfGaussians } from '../data/gaussi
 import { parameterCount, type MlpSpec } from '../nn/model';
 import { evaluateAccuracy, oneHot, predict, stack3d, trainPack } from '../train/train-pack';
 import { activation, classSeps, hiddenLayers, initializer, int, learningRate, range, repeatStream, resolveSeps, trialStream } from './common';
-import type { Experiment, TrialResult, TrialSpec } from './types';
+import type { Experiment, RunContext, TrialResult, TrialSpec } from './types';
 
 export const RESAMPLING = ['none', 'tile', 'replacement'] as const;
 
@@ -50,6 +53,8 @@ const params = z
     initializer: initializer.default('xavier'),
     lr: learningRate.default(0.003),
     steps: int(1, 100_000).default(500),
+    /** Repeats (0 … k−1) that store the decision grid and points as traces (the figure draws repeat 0). */
+    boundary_repeats: int(0, 100).default(1),
     /** Distinct training points kept per class in the boundary trace (all test points are kept). */
     boundary_points: int(0, 2000).default(300),
   })
@@ -58,6 +63,8 @@ const params = z
     if (Math.floor(p.n / (p.class_ratio + 1)) < 1) ctx.addIssue({ code: 'custom', path: ['class_ratio'], message: 'n / (class_ratio + 1) must leave at least one minority row' });
     if (Math.floor(p.n * p.test_fraction) < 2) ctx.addIssue({ code: 'custom', path: ['test_fraction'], message: 'the test set needs at least 2 rows' });
     if (Array.isArray(p.class_seps) && p.class_seps.length !== 1 && p.class_seps.length !== p.d) ctx.addIssue({ code: 'custom', path: ['class_seps'], message: `length must be 1 or d=${p.d}` });
+    const memory = memoryIssue(floatsPerTrial(trainSize(p), p.d, p.hidden));
+    if (memory) ctx.addIssue({ code: 'custom', path: ['hidden'], message: memory });
   });
 type Params = z.infer<typeof params>;
 
@@ -66,7 +73,7 @@ export function modelFor(p: Params): MlpSpec {
 }
 
 /** Train size after resampling: n − n_pos + n_pos·floor(r) (tiling and replacement alike). */
-export function trainSize(p: Params): number {
+export function trainSize(p: Pick<Params, 'n' | 'class_ratio' | 'resample'>): number {
   const nPos = Math.floor(p.n / (p.class_ratio + 1));
   return p.resample === 'none' ? p.n : p.n - nPos + nPos * Math.floor(p.class_ratio);
 }
@@ -184,13 +191,30 @@ function pointTraces(prefix: string, t: Table): TrialResult['traces'] {
   };
 }
 
+/** Floats a pack may hold on the backend: 16M (64 MB), leaving room in a 128 MB Worker. */
+export const PACK_FLOAT_BUDGET = 16e6;
+
 /**
- * Packs bigger than the memory budget train in chunks: every trial's numbers come from its
- * own streams, so the split does not change any result. Budget: about 8M floats of weights,
- * Adam slots, gradients and activations (32 MB), well inside a 128 MB Worker.
+ * Rough floats one trial of a pack holds on the backend: weights, two Adam slots and the
+ * gradients (4 × params of an input → hidden → 2 MLP), plus the forward and backward
+ * activations of `rows` rows.
  */
-export function chunkTrials<T>(trials: T[], floatsPerTrial: number, budget = 8e6): T[][] {
-  const size = Math.max(1, Math.floor(budget / floatsPerTrial));
+export function floatsPerTrial(rows: number, input: number, hidden: number[]): number {
+  const params = parameterCount({ kind: 'mlp', input, hidden, output: 2, activation: 'sigmoid', initializer: 'xavier' });
+  return 4 * params + rows * (input + 6 * hidden.reduce((a, b) => a + b, 0));
+}
+
+/** The schema check that one trial alone fits the budget (packs beyond it are chunked). */
+export function memoryIssue(floats: number): string | null {
+  return floats > PACK_FLOAT_BUDGET ? `one trial would hold about ${Math.round((floats * 4) / 1e6)} MB of tensors, above ${(PACK_FLOAT_BUDGET * 4) / 1e6} MB; use fewer rows or smaller layers` : null;
+}
+
+/**
+ * Packs bigger than the budget train in chunks: every trial's numbers come from its own
+ * streams (and a lone trial trains beside a shadow twin), so the split changes no result.
+ */
+export function chunkTrials<T>(trials: T[], perTrial: number, budget = PACK_FLOAT_BUDGET): T[][] {
+  const size = Math.max(1, Math.floor(budget / perTrial));
   const out: T[][] = [];
   for (let i = 0; i < trials.length; i += size) out.push(trials.slice(i, i + size));
   return out;
@@ -213,16 +237,15 @@ export const exp4: Experiment<typeof params> = {
   async runPack(trials, ctx) {
     const p = trials[0].params;
     const model = modelFor(p);
-    const width = Math.max(p.d, ...p.hidden);
     const results: TrialResult[] = [];
-    for (const part of chunkTrials(trials, 4 * parameterCount(model) + 10 * trainSize(p) * width)) {
+    for (const part of chunkTrials(trials, floatsPerTrial(trainSize(p), p.d, p.hidden))) {
       results.push(...(await runChunk(part, model, ctx)));
     }
     return results;
   },
 };
 
-async function runChunk(trials: TrialSpec<Params>[], model: MlpSpec, ctx: Parameters<typeof exp4.runPack>[1]): Promise<TrialResult[]> {
+async function runChunk(trials: TrialSpec<Params>[], model: MlpSpec, ctx: RunContext): Promise<TrialResult[]> {
   const p = trials[0].params;
   const data = trials.map(exp4Data);
   const n = data[0].train.n;
@@ -250,7 +273,8 @@ async function runChunk(trials: TrialSpec<Params>[], model: MlpSpec, ctx: Parame
   const trainAcc = await evaluateAccuracy(pack, tensors.trainX, tensors.trainY);
   const testAcc = await evaluateAccuracy(pack, tensors.testX, tensors.testY);
   let gridLogits: Float32Array[] = [];
-  if (p.d === 2) {
+  const traced = trials.map((t) => p.d === 2 && t.repeat < p.boundary_repeats);
+  if (traced.some(Boolean)) {
     const g = decisionGrid();
     const gx = stack3d(trials.map(() => g), GRID_SIDE * GRID_SIDE, 2);
     gridLogits = await predict(pack, gx);
@@ -265,14 +289,14 @@ async function runChunk(trials: TrialSpec<Params>[], model: MlpSpec, ctx: Parame
       trialId: t.id,
       scalars: { test_accuracy: testAcc[k], train_accuracy: trainAcc[k], n_minority: minority, n_majority: majority, n_train: n },
       series: {},
-      traces:
-        p.d === 2
-          ? {
-              grid_logit1: { steps: gridIndex, values: gridIndex.map((i) => round(gridLogits[k][2 * i + 1], 3)) },
-              ...pointTraces('train', distinctSample(data[k].train, p.boundary_points)),
-              ...pointTraces('test', data[k].test),
-            }
-          : {},
+      traces: traced[k]
+        ? {
+            grid_logit0: { steps: gridIndex, values: gridIndex.map((i) => round(gridLogits[k][2 * i], 3)) },
+            grid_logit1: { steps: gridIndex, values: gridIndex.map((i) => round(gridLogits[k][2 * i + 1], 3)) },
+            ...pointTraces('train', distinctSample(data[k].train, p.boundary_points)),
+            ...pointTraces('test', data[k].test),
+          }
+        : {},
     };
   });
 }

@@ -1,0 +1,86 @@
+/**
+ * Exp 5 figure (notebook: 12×6, two panels). Left, "Neural Network Memorization": training
+ * accuracy at the LAST checkpoint (acc[-1], step 2250) against n, mean ± 1 std band over
+ * repeats, ylim [0, 1.04], legend "True labels"/"Random labels". Right, "Training Accuracy
+ * (n=150)": training accuracy at every checkpoint with bands. The x axis shows the real
+ * steps (accuracy after that step's update); the notebook labelled the same points
+ * linspace(250, 2500, 10) as "Epoch", shifted by 250, which the caption notes.
+ */
+import { grid, meanStd, pointsOf, type Point } from './common';
+import type { Figure, FigureContext, FigureData } from './types';
+
+const LABEL: Record<string, string> = { true: 'True labels', random: 'Random labels' };
+const ORDER = ['True labels', 'Random labels'];
+const COLORS = ['#1f77b4', '#ff7f0e'];
+
+type Row = Point & { x: number; series: string };
+
+function lastCheckpoint(data: FigureData): Row[] {
+  const curve = pointsOf(data, 'train_accuracy', { final: false });
+  const last = Math.max(...curve.map((p) => Number(p.step)));
+  return curve
+    .filter((p) => p.step === last)
+    .map((p) => ({ ...p, x: Number(p.params.n), series: LABEL[String(p.params.labels)] ?? String(p.params.labels) }))
+    .sort((a, b) => ORDER.indexOf(a.series) - ORDER.indexOf(b.series) || a.x - b.x);
+}
+
+/** n = 150 when swept (the notebook's ns[2]), else the middle n. */
+function focusN(data: FigureData): number | undefined {
+  const ns = [...new Set(data.configs.map((c) => Number(c.params.n)))].sort((a, b) => a - b);
+  return ns.includes(150) ? 150 : ns[Math.floor((ns.length - 1) / 2)];
+}
+
+function bands(ctx: FigureContext, rows: Row[], o: { title: string; x: string; yDomain?: [number, number]; caption?: string; ticks?: number[] }): Element {
+  const { Plot } = ctx;
+  return Plot.plot({
+    document: ctx.document,
+    title: o.title,
+    caption: o.caption,
+    width: 460,
+    height: 360,
+    marginLeft: 50,
+    x: { label: o.x, ticks: o.ticks },
+    y: { label: 'Training Accuracy', grid: true, domain: o.yDomain },
+    color: { legend: true, domain: ORDER.filter((s) => rows.some((r) => r.series === s)), range: COLORS },
+    marks: [
+      Plot.areaY(rows, { x: 'x', y1: 'lo', y2: 'hi', fill: 'series', fillOpacity: 0.3, sort: 'x' }),
+      Plot.lineY(rows, { x: 'x', y: 'mean', stroke: 'series', sort: 'x' }),
+      Plot.dot(rows, { x: 'x', y: 'mean', fill: 'series', r: 2.5 }),
+    ],
+  });
+}
+
+export const exp05Figure: Figure = {
+  experiment: 'exp5',
+  aggregateMetrics: ['train_accuracy'],
+  headline(data) {
+    const rows = lastCheckpoint(data);
+    const ns = [...new Set(rows.map((r) => r.x))].sort((a, b) => a - b);
+    const shown = new Set([focusN(data), ns[ns.length - 1]]);
+    return rows.filter((r) => shown.has(r.x)).map((r) => `${r.series}, n=${r.x}: training accuracy at step ${r.step} ${meanStd(r)}`);
+  },
+  render(data, ctx) {
+    const rows = lastCheckpoint(data);
+    const step = rows[0]?.step ?? 0;
+    const left = bands(ctx, rows, {
+      title: 'Neural Network Memorization',
+      x: 'Number of training points (n)',
+      yDomain: [0, 1.04],
+      ticks: [...new Set(rows.map((r) => r.x))],
+      caption: `Training accuracy at the last checkpoint (after step ${step}), mean ± 1 std over repeats.`,
+    });
+    const n = focusN(data);
+    const curve: Row[] = pointsOf(data, 'train_accuracy', { final: false })
+      .filter((p) => Number(p.params.n) === n)
+      .map((p) => ({ ...p, x: Number(p.step), series: LABEL[String(p.params.labels)] ?? String(p.params.labels) }));
+    const steps = [...new Set(curve.map((r) => r.x))].sort((a, b) => a - b);
+    const every = steps.length > 1 ? steps[1] - steps[0] : 0;
+    const right = bands(ctx, curve, {
+      title: `Training Accuracy (n=${n})`,
+      x: 'Training step (accuracy after that step’s update)',
+      ticks: steps,
+      caption: `Checkpoints at steps ${steps.join(', ')}. The notebook labels these points ${steps.map((s) => s + every).join(', ')} ("Epoch", linspace), shifted by one interval.`,
+    });
+    return grid(ctx, 'figure exp5 row', [left, right]);
+  },
+};

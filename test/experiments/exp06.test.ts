@@ -1,0 +1,225 @@
+import { PCA } from 'ml-pca';
+import { describe, expect, test } from 'vitest';
+import { classCounts } from '../../core/data/dataset';
+import { repeatStream } from '../../core/experiments/common';
+import {
+  appendDummy,
+  exp6,
+  exp6Data,
+  inputWidth,
+  mixOrthogonal,
+  mixUniform,
+  modelFor,
+  pcaFit,
+  pcaTransform,
+  symmetricEigen,
+  type Mat,
+} from '../../core/experiments/exp06-pca-dummy-features';
+import type { TrialSpec } from '../../core/experiments/types';
+import { parameterCount } from '../../core/nn/model';
+import { streamFor } from '../../core/rng';
+import { exp06Figure } from '../../dashboard/figures/exp06';
+import { renderFigure, stableSvg } from '../helpers/render';
+import { runSweep } from '../helpers/sweep';
+
+type P = ReturnType<typeof exp6.params.parse>;
+
+function trial(over: Record<string, unknown>, repeat = 0): TrialSpec<P> {
+  const params = exp6.params.parse(over);
+  return { id: `t.${repeat}`, sweepId: 't', experiment: 'exp6', configKey: `dummy_dim=${params.dummy_dim},pca_dim=${params.pca_dim}`, repeat, seed: 0, params };
+}
+
+function randomMat(rows: number, cols: number, seed: number): Mat {
+  const rng = streamFor(seed);
+  return { rows, cols, a: Float64Array.from({ length: rows * cols }, () => rng.normal()) };
+}
+
+function matMul(a: Mat, b: Mat): Mat {
+  const out = new Float64Array(a.rows * b.cols);
+  for (let i = 0; i < a.rows; i++) for (let k = 0; k < a.cols; k++) for (let j = 0; j < b.cols; j++) out[i * b.cols + j] += a.a[i * a.cols + k] * b.a[k * b.cols + j];
+  return { rows: a.rows, cols: b.cols, a: out };
+}
+
+function gram(m: Mat): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < m.rows; i++) for (let l = 0; l < m.rows; l++) out.push(m.a.subarray(i * m.cols, (i + 1) * m.cols).reduce((s, v, j) => s + v * m.a[l * m.cols + j], 0));
+  return out;
+}
+
+/** Max |a − s·b| over columns, with the best sign s per column. */
+function diffUpToSign(a: (i: number, c: number) => number, b: (i: number, c: number) => number, rows: number, cols: number): number {
+  let worst = 0;
+  for (let c = 0; c < cols; c++) {
+    let plus = 0;
+    let minus = 0;
+    for (let i = 0; i < rows; i++) {
+      plus = Math.max(plus, Math.abs(a(i, c) - b(i, c)));
+      minus = Math.max(minus, Math.abs(a(i, c) + b(i, c)));
+    }
+    worst = Math.max(worst, Math.min(plus, minus));
+  }
+  return worst;
+}
+
+describe('exp6 protocol', () => {
+  test('defaults: d = 10, seps 1, covariance scale 0.2, n = 100 split 80/20, (100, 100) sigmoid, 500 full-batch steps; notebook grid', () => {
+    const p = exp6.params.parse({});
+    expect(p).toMatchObject({ d: 10, class_seps: 1, covariance_scale: 0.2, n: 100, test_size: 0.2, noise_level: 1, rotation: 'uniform', pca_dim: 'none', hidden: [100, 100], lr: 0.003, steps: 500 });
+    expect(exp6.grid).toEqual({ dummy_dim: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000], pca_dim: ['none', 10, 5, 1] });
+    expect(exp6.repeats).toBeGreaterThanOrEqual(5);
+    expect(inputWidth(exp6.params.parse({ dummy_dim: 2000 }))).toBe(2010);
+    expect(inputWidth(exp6.params.parse({ dummy_dim: 2000, pca_dim: 5 }))).toBe(5);
+    expect(parameterCount(modelFor(exp6.params.parse({ dummy_dim: 2000 })))).toBe(2010 * 100 + 100 + 100 * 100 + 100 + 202);
+    // PCA cannot keep more components than the 80 training rows or the input width.
+    expect(exp6.params.safeParse({ dummy_dim: 1, pca_dim: 12 }).success).toBe(false);
+    expect(exp6.params.safeParse({ dummy_dim: 2000, pca_dim: 81 }).success).toBe(false);
+  });
+
+  test('one draw per repeat: the 80/20 split and labels are shared by every dummy_dim and pca_dim', () => {
+    const a = exp6Data(trial({ dummy_dim: 5, rotation: 'none' }));
+    const b = exp6Data(trial({ dummy_dim: 50, rotation: 'none' }));
+    expect([a.train.n, a.test.n, a.train.d]).toEqual([80, 20, 15]);
+    expect(Array.from(a.train.labels)).toEqual(Array.from(b.train.labels));
+    expect(Array.from(a.test.labels)).toEqual(Array.from(b.test.labels));
+    const rowsOf = (t: typeof a.train, cols: number) => Array.from({ length: t.n }, (_, i) => Array.from(t.x.subarray(i * t.d, i * t.d + cols)));
+    expect(rowsOf(a.train, 10)).toEqual(rowsOf(b.train, 10));
+    expect(classCounts(a.train)[0] + classCounts(a.test)[0]).toBe(50);
+    const other = exp6Data(trial({ dummy_dim: 5, rotation: 'none' }, 1));
+    expect(rowsOf(other.train, 10)).not.toEqual(rowsOf(a.train, 10));
+  });
+
+  test('dummy columns are noise_level × U[0,1), drawn separately for train and test, per (repeat, dummy_dim)', () => {
+    const d = exp6Data(trial({ dummy_dim: 200, rotation: 'none', noise_level: 0.5 }));
+    const dummies = (t: typeof d.train) => Array.from({ length: t.n }, (_, i) => Array.from(t.x.subarray(i * t.d + 10, (i + 1) * t.d))).flat();
+    const train = dummies(d.train);
+    expect(train).toHaveLength(80 * 200);
+    expect(Math.min(...train)).toBeGreaterThanOrEqual(0);
+    expect(Math.max(...train)).toBeLessThan(0.5);
+    expect(train.reduce((s, v) => s + v, 0) / train.length).toBeCloseTo(0.25, 1);
+    expect(dummies(d.test).slice(0, 200)).not.toEqual(train.slice(0, 200));
+    // The PCA settings of one (repeat, dummy_dim) see the same dummy columns and mixing.
+    const noPca = exp6Data(trial({ dummy_dim: 20 }));
+    const fit = pcaFit({ rows: 80, cols: 30, a: Float64Array.from(noPca.train.x) }, 5);
+    const projected = pcaTransform(fit, { rows: 20, cols: 30, a: Float64Array.from(noPca.test.x) });
+    const withPca = exp6Data(trial({ dummy_dim: 20, pca_dim: 5 }));
+    expect(diffUpToSign((i, c) => withPca.test.x[i * 5 + c], (i, c) => projected.a[i * 5 + c], 20, 5)).toBeLessThan(1e-3);
+  });
+
+  test("'uniform' mixing applied row by row equals X·M with M = rand(D, D) drawn row-major", () => {
+    const x = randomMat(7, 6, 1);
+    const y = randomMat(3, 6, 2);
+    const [mx, my] = mixUniform([x, y], streamFor(9));
+    const rng = streamFor(9);
+    const m: Mat = { rows: 6, cols: 6, a: Float64Array.from({ length: 36 }, () => rng.uniform()) };
+    for (const [got, want] of [
+      [mx, matMul(x, m)],
+      [my, matMul(y, m)],
+    ]) {
+      got.a.forEach((v, i) => expect(v).toBeCloseTo(want.a[i], 12));
+    }
+  });
+
+  test("'orthogonal' mixing is a rotation: it preserves every inner product, and is shared by train and test", () => {
+    const x = randomMat(5, 12, 3);
+    const y = randomMat(4, 12, 4);
+    const [rx, ry] = mixOrthogonal([x, y], streamFor(5));
+    gram(rx).forEach((v, i) => expect(v).toBeCloseTo(gram(x)[i], 10));
+    // Recover Q from the identity rows: I·Q = Q, and check the test rows used the same Q.
+    const [q] = mixOrthogonal([{ rows: 12, cols: 12, a: Float64Array.from({ length: 144 }, (_, i) => (i % 13 === 0 ? 1 : 0)) }], streamFor(5));
+    matMul(y, q).a.forEach((v, i) => expect(ry.a[i]).toBeCloseTo(v, 10));
+    // Not the identity and not the code's positive mixing.
+    expect(q.a.some((v) => v < -0.05)).toBe(true);
+  });
+
+  test('the Jacobi eigensolver reconstructs a symmetric matrix', () => {
+    const b = randomMat(6, 6, 7);
+    const s = new Float64Array(36);
+    for (let i = 0; i < 6; i++) for (let j = 0; j < 6; j++) s[i * 6 + j] = b.a[i * 6 + j] + b.a[j * 6 + i];
+    const { values, vectors } = symmetricEigen(s, 6);
+    for (let i = 1; i < 6; i++) expect(values[i]).toBeLessThanOrEqual(values[i - 1]);
+    for (let i = 0; i < 6; i++) for (let j = 0; j < 6; j++) expect(values.reduce((acc, l, k) => acc + l * vectors[k][i] * vectors[k][j], 0)).toBeCloseTo(s[i * 6 + j], 10);
+  });
+
+  test('PCA matches ml-pca up to sign, on tall (n > d) and wide (n < d, Gram route) data, with sklearn’s svd_flip signs', () => {
+    for (const [rows, cols, k] of [
+      [40, 8, 3],
+      [12, 60, 5],
+    ]) {
+      const train = randomMat(rows, cols, rows + cols);
+      const test = randomMat(6, cols, 99);
+      const fit = pcaFit(train, k);
+      const toRows = (m: Mat) => Array.from({ length: m.rows }, (_, i) => Array.from(m.a.subarray(i * m.cols, (i + 1) * m.cols)));
+      const ref = new PCA(toRows(train), { center: true, scale: false });
+      for (const m of [train, test]) {
+        const mine = pcaTransform(fit, m);
+        const theirs = ref.predict(toRows(m), { nComponents: k });
+        expect(diffUpToSign((i, c) => mine.a[i * k + c], (i, c) => theirs.get(i, c), m.rows, k)).toBeLessThan(1e-9);
+      }
+      const scores = pcaTransform(fit, train);
+      for (let c = 0; c < k; c++) {
+        const col = Array.from({ length: rows }, (_, i) => scores.a[i * k + c]);
+        const biggest = col.reduce((a, b) => (Math.abs(b) > Math.abs(a) ? b : a), 0);
+        expect(biggest).toBeGreaterThan(0);
+      }
+      const variance = ref.getEigenvalues().slice(0, k);
+      fit.explainedVariance.forEach((v, i) => expect(v).toBeCloseTo(variance[i], 8));
+    }
+  });
+
+  test("the notebook's chained PCA (10 → 5 → 1 on the previous output) equals direct PCA up to sign", () => {
+    const train = randomMat(80, 30, 11);
+    const test = randomMat(20, 30, 12);
+    const f10 = pcaFit(train, 10);
+    const [t10, s10] = [pcaTransform(f10, train), pcaTransform(f10, test)];
+    const f5 = pcaFit(t10, 5);
+    const [t5, s5] = [pcaTransform(f5, t10), pcaTransform(f5, s10)];
+    const f1 = pcaFit(t5, 1);
+    const s1 = pcaTransform(f1, s5);
+    const direct5 = pcaTransform(pcaFit(train, 5), test);
+    const direct1 = pcaTransform(pcaFit(train, 1), test);
+    expect(diffUpToSign((i, c) => s5.a[i * 5 + c], (i, c) => direct5.a[i * 5 + c], 20, 5)).toBeLessThan(1e-9);
+    expect(diffUpToSign((i) => s1.a[i], (i) => direct1.a[i], 20, 1)).toBeLessThan(1e-9);
+  });
+
+  test('the 2010-wide pipeline (dummy 2000, mixing, PCA through the 80×80 Gram matrix) stays cheap', () => {
+    const started = Date.now();
+    const d = exp6Data(trial({ dummy_dim: 2000, pca_dim: 10 }));
+    expect([d.train.n, d.train.d, d.test.n, d.test.d]).toEqual([80, 10, 20, 10]);
+    expect(d.train.x.every(Number.isFinite)).toBe(true);
+    // A few seconds even on a loaded 2-core machine; the 2010² matrix is never materialised.
+    expect(Date.now() - started).toBeLessThan(20_000);
+    // Different repeats and dummy dims draw different mixings.
+    expect(repeatStream(trial({ dummy_dim: 5 }), 'rotation-uniform', 5).uniform()).not.toBe(repeatStream(trial({ dummy_dim: 5 }, 1), 'rotation-uniform', 5).uniform());
+    expect(appendDummy({ rows: 1, cols: 1, a: Float64Array.of(7) }, 2, 0, streamFor(1)).a).toEqual(Float64Array.of(7, 0, 0));
+  });
+});
+
+describe('exp6 sweep and figure', () => {
+  test('a small real sweep: test accuracy per (dummy_dim, pca_dim), log-x figure with a band per PCA setting', async () => {
+    const { figureData } = await runSweep({
+      experiment: 'exp6',
+      repeats: 2,
+      params: { steps: 30, hidden: [16, 16] },
+      grid: { dummy_dim: [1, 20, 200], pca_dim: ['none', 5, 1] },
+    });
+    const acc = figureData.aggregate.filter((r) => r.metric === 'test_accuracy' && r.step === null);
+    expect(acc).toHaveLength(9);
+    for (const r of acc) {
+      expect(r.n).toBe(2);
+      // 20 test points: accuracy is a multiple of 1/20.
+      expect(r.mean * 40).toBeCloseTo(Math.round(r.mean * 40), 4);
+    }
+    const width = new Map(figureData.aggregate.filter((r) => r.metric === 'input_dim').map((r) => [r.config, r.mean]));
+    expect(width.get('dummy_dim=200,pca_dim=none')).toBe(210);
+    expect(width.get('dummy_dim=200,pca_dim=5')).toBe(5);
+
+    const { html, element } = renderFigure(exp06Figure, figureData);
+    expect(element.querySelectorAll('g[aria-label="area"] path')).toHaveLength(3);
+    expect(element.querySelectorAll('g[aria-label="dot"] circle')).toHaveLength(9);
+    expect(element.textContent).toContain('Test Accuracy with Unsupervised Preprocessing');
+    const legend = Array.from(element.querySelectorAll('span')).map((s) => s.textContent?.trim()).filter(Boolean);
+    expect(legend).toEqual(['No PCA', 'PCA dim = 5', 'PCA dim = 1']);
+    expect(exp06Figure.headline(figureData)).toHaveLength(6);
+    await expect(stableSvg(html)).toMatchFileSnapshot('../__snapshots__/exp06.figure.html');
+  }, 120_000);
+});
