@@ -11,8 +11,10 @@ import { parseArgs } from 'node:util';
 import { FIGURES } from '../dashboard/figures';
 import type { FigureData } from '../dashboard/figures/types';
 
+// Not strict: scripts/catalogue.ts imports this module with its own flags on the command line.
 const { values, positionals } = parseArgs({
   allowPositionals: true,
+  strict: false,
   options: {
     server: { type: 'string', default: process.env.ATOMSWEEP_URL ?? 'http://127.0.0.1:8787' },
     token: { type: 'string', default: process.env.API_TOKEN },
@@ -40,7 +42,7 @@ function parseValue(v: string): unknown {
 async function api<T>(path: string, init: RequestInit = {}): Promise<T> {
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   if (values.token) headers.authorization = `Bearer ${values.token}`;
-  const res = await fetch(`${values.server}${path}`, { ...init, headers });
+  const res = await fetch(`${String(values.server)}${path}`, { ...init, headers });
   const body = (await res.json()) as T & { error?: string; issues?: Array<{ field: string; message: string }> };
   if (!res.ok) {
     const issues = (body.issues ?? []).map((i) => `  ${i.field}: ${i.message}`).join('\n');
@@ -98,7 +100,8 @@ async function main() {
   if (values.repeats) body.repeats = Number(values.repeats);
   if (values.seed) body.seed = Number(values.seed);
   if (values.name) body.name = values.name;
-  const kv = (s: string) => {
+  const kv = (arg: string | boolean) => {
+    const s = String(arg);
     const i = s.indexOf('=');
     if (i < 0) throw new Error(`expected key=value, got '${s}'`);
     return [s.slice(0, i), s.slice(i + 1)] as const;
