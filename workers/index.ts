@@ -3,7 +3,11 @@ import { app } from './worker-app';
 import type { Env } from './env';
 import { consumeDeadLetters, consumeTrials } from './queue-consumer';
 import { initWasmBackend } from './tfjs-wasm';
+import { useLibsvmInWorkerd } from './libsvm-loader';
 import type { TrialPackMessage } from '../core/run/run-trials';
+
+// Exp 3's SVM: libsvm's emscripten build needs the precompiled module workerd allows.
+useLibsvmInWorkerd();
 
 const prepare = async () => {
   await initWasmBackend();

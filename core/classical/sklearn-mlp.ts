@@ -25,8 +25,9 @@
  *
  * K networks of one shape train together (stacked weights, batched matMul) on their own data
  * with their own generators; a network that stops is evaluated at once and dropped from the
- * pack (weights, Adam moments and data are gathered down), so its numbers do not depend on
- * which or how many networks shared its pack.
+ * pack (weights, Adam moments and data are gathered down), and a network left alone trains
+ * with a twin (see `withTwin`), so its numbers do not depend on which or how many networks
+ * shared its pack, bit for bit.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { Rng } from '../rng';
@@ -170,8 +171,12 @@ export async function fitSklearnMlps(tasks: MlpTask[], n: number, d: number, o: 
     return tf.tensor3d(buf, [parts.length, rows, cols]);
   };
 
-  // Network k of the pack is tasks[active[k]].
-  let active = tasks.map((_, k) => k);
+  // Pack slot k trains tasks[slots[k]]. A lone network gets a twin (same task, same
+  // draws), because tfjs-wasm multiplies a batch of ONE matrix with XNNPACK and larger
+  // batches with its own loop, whose float32 sums round differently: with ≥ 2 slots a
+  // network's numbers are the same whatever else shares its pack.
+  const withTwin = (list: number[]) => (list.length === 1 ? [list[0], list[0]] : list);
+  let slots = withTwin(tasks.map((_, k) => k));
   const init = hooks.initialValues ?? tasks.map((t) => sklearnInitialValues(d, o, t.initRng));
   // A variable takes a reference to its initial tensor's data, so the tensor itself can go.
   const toVar = (x: tf.Tensor, trainable = true): tf.Variable => {
@@ -181,14 +186,14 @@ export async function fitSklearnMlps(tasks: MlpTask[], n: number, d: number, o: 
   };
   let params: tf.Variable[] = [];
   for (let l = 0; l < layers; l++) {
-    params.push(toVar(stack(init.map((v) => v[2 * l]), sizes[l], sizes[l + 1])));
-    params.push(toVar(stack(init.map((v) => v[2 * l + 1]), 1, sizes[l + 1])));
+    params.push(toVar(stack(slots.map((s) => init[s][2 * l]), sizes[l], sizes[l + 1])));
+    params.push(toVar(stack(slots.map((s) => init[s][2 * l + 1]), 1, sizes[l + 1])));
   }
   let ms = params.map((p) => toVar(tf.zerosLike(p), false));
   let vs = params.map((p) => toVar(tf.zerosLike(p), false));
-  let xAll = stack(tasks.map((t) => t.x), n, d);
-  let yAll = stack(tasks.map((t) => t.y), n, 1);
-  let evalAll = evalRows.map((rows, j) => stack(tasks.map((t) => t.evalSets[j]), rows, d));
+  let xAll = stack(slots.map((s) => tasks[s].x), n, d);
+  let yAll = stack(slots.map((s) => tasks[s].y), n, 1);
+  let evalAll = evalRows.map((rows, j) => stack(slots.map((s) => tasks[s].evalSets[j]), rows, d));
 
   const forward = (x: tf.Tensor3D): tf.Tensor3D => {
     let a: tf.Tensor = x;
@@ -207,14 +212,18 @@ export async function fitSklearnMlps(tasks: MlpTask[], n: number, d: number, o: 
   let lastYield = Date.now();
 
   try {
-    for (let epoch = 0; epoch < o.maxIter && active.length > 0; epoch++) {
-      const K = active.length;
+    for (let epoch = 0; epoch < o.maxIter && slots.length > 0; epoch++) {
+      const K = slots.length;
+      // The first slot of each task (a twin reads nothing of its own).
+      const first = slots.map((s, k) => slots.indexOf(s) === k);
       let xEpoch = xAll;
       let yEpoch = yAll;
       if (o.shuffle) {
         const idx = new Int32Array(K * n);
-        active.forEach((task, k) => {
-          const perm = tasks[task].shuffleRng.permutation(n);
+        const perms = new Map<number, Int32Array>();
+        slots.forEach((task, k) => {
+          if (!perms.has(task)) perms.set(task, tasks[task].shuffleRng.permutation(n));
+          const perm = perms.get(task)!;
           for (let i = 0; i < n; i++) idx[k * n + i] = k * n + perm[i];
         });
         [xEpoch, yEpoch] = tf.tidy(() => {
@@ -268,7 +277,8 @@ export async function fitSklearnMlps(tasks: MlpTask[], n: number, d: number, o: 
       lossSum.dispose();
 
       const stopping: number[] = [];
-      active.forEach((task, k) => {
+      slots.forEach((task, k) => {
+        if (!first[k]) return;
         const loss = losses[k] / n;
         const f = fits[task];
         f.lossCurve.push(loss);
@@ -278,7 +288,7 @@ export async function fitSklearnMlps(tasks: MlpTask[], n: number, d: number, o: 
         else noImprovement[task] = 0;
         if (loss < best[task]) best[task] = loss;
         if (noImprovement[task] > o.nIterNoChange) f.converged = true;
-        if (f.converged || f.nIter === o.maxIter) stopping.push(k);
+        if (f.converged || f.nIter === o.maxIter) stopping.push(task);
       });
       if (stopping.length === 0) continue;
 
@@ -287,11 +297,14 @@ export async function fitSklearnMlps(tasks: MlpTask[], n: number, d: number, o: 
         const logits = tf.tidy(() => forward(evalAll[j]));
         const data = (await logits.data()) as Float32Array;
         logits.dispose();
-        for (const k of stopping) fits[active[k]].evalLogits[j] = data.slice(k * evalRows[j], (k + 1) * evalRows[j]);
+        for (const task of stopping) {
+          const k = slots.indexOf(task);
+          fits[task].evalLogits[j] = data.slice(k * evalRows[j], (k + 1) * evalRows[j]);
+        }
       }
-      const keep = active.map((_, k) => k).filter((k) => !stopping.includes(k));
-      active = keep.map((k) => active[k]);
-      if (active.length === 0) break;
+      const keep = withTwin(slots.map((_, k) => k).filter((k) => first[k] && !stopping.includes(slots[k])));
+      if (keep.length === 0) break;
+      slots = keep.map((k) => slots[k]);
       const keepIdx = tf.tensor1d(keep, 'int32');
       const gatherVars = (list: tf.Variable[], trainable: boolean) =>
         list.map((v) => {

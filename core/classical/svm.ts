@@ -35,7 +35,9 @@ export type LibsvmFactory = () => Promise<LibsvmClass>;
  * (the Promise, and the emscripten Module's own `then`) confuse `await import()`. The glue
  * also registers process-wide hooks in Node (rethrow every uncaught exception;
  * process.exit(1) on any unhandled rejection), which would change how the host fails; the
- * require is synchronous, so exactly the listeners it added are removed again.
+ * require is synchronous, so exactly the listeners it added are removed again. `fetch` is
+ * hidden during it too: Node 22 has one, so the glue would first try to fetch the .wasm by
+ * file path, fail, log "wasm streaming compile failed" and then read the file anyway.
  */
 async function loadNodeWasm(): Promise<LibsvmClass> {
   const proc = (globalThis as { process?: NodeLikeProcess }).process;
@@ -46,10 +48,14 @@ async function loadNodeWasm(): Promise<LibsvmClass> {
   const require = createRequire(import.meta.url);
   const events = ['uncaughtException', 'unhandledRejection'] as const;
   const before = events.map((e) => proc.listeners(e));
+  const g = globalThis as Record<string, unknown>;
+  const fetchDescriptor = Object.getOwnPropertyDescriptor(g, 'fetch');
   let pending: Promise<LibsvmClass>;
   try {
+    if (fetchDescriptor) Object.defineProperty(g, 'fetch', { value: undefined, configurable: true, writable: true });
     pending = require('libsvm-js/wasm') as Promise<LibsvmClass>;
   } finally {
+    if (fetchDescriptor) Object.defineProperty(g, 'fetch', fetchDescriptor);
     events.forEach((e, i) => {
       for (const l of proc.listeners(e)) if (!before[i].includes(l)) proc.removeListener(e, l);
     });

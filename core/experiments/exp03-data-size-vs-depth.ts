@@ -32,7 +32,8 @@
  *   has its own streams, so numbers match the protocol in distribution, not digit for digit.
  * - MLPs train in float32 (sklearn float64). The SVM and tree run in float64 like sklearn.
  * - The grid is classifier × n, so each config is one point of one curve; repeats share
- *   the dataset across configs, and each pack trains the repeats of one config.
+ *   the dataset across configs, and each pack trains (some of) the repeats of one config.
+ *   MLP results are bit-identical whatever the pack (see core/classical/sklearn-mlp.ts).
  */
 import { z } from 'zod';
 import { prefix, type Table } from '../data/dataset';
@@ -156,17 +157,23 @@ export function accuracy(pred: ArrayLike<number>, labels: Float32Array): number 
 }
 
 /**
- * Work units in the catalogue's unit (≈ MLP steps × batch × parameters), with the classical
- * models converted at the speed measured on the project machine (tfjs wasm, Node, one
- * trial at a time; ≈ 1.6e8 MLP units/s under load): an MLP does at most max_iter epochs
- * over m training rows (early stopping only shortens it); libsvm's SMO plus predicting the
- * test and training rows ran at ≈ 1 unit per m²·d + (scored rows)·m·d (half or more of the
- * overlapping rows end up support vectors); ml-cart re-scans a node's rows for every
- * candidate threshold, ≈ 15 units per m²·d. At the defaults and n = 10,000 (m = 8,000):
- * deep 1.8e10, svm 1.7e9, tree 1.2e10, shallow 2.2e9.
+ * Work units in the catalogue's unit (≈ MLP steps × batch × parameters; packTrials also caps
+ * a pack's summed cost with it), converted for the other classifiers at the speeds measured
+ * on the project machine (Node, tfjs wasm, ≈ 1.6e8 units/s on a loaded 2-core box):
+ * - MLP: at most max_iter epochs of m rows (early stopping only shortens it), plus a fixed
+ *   STEP_UNITS per Adam step for the ~100 kernel dispatches of a step, which is what the
+ *   shallow net and small n spend their time on; plus scoring the test and training rows.
+ * - SVM: libsvm's SMO and predicting the scored rows, ≈ SVM_UNITS per m²·d + scored·m·d
+ *   (half or more of these overlapping rows end up support vectors).
+ * - Tree: ml-cart re-scans a node's rows for every candidate threshold, ≈ TREE_UNITS per m²·d.
+ * Defaults at n = 10,000 (m = 8,000; measured one trial, Node, load ≈ 10 on 2 cores):
+ * deep 2.4e10 (83 s, 174 epochs), tree 1.5e10 (72 s), shallow 7.5e9 (39 s), svm 2.6e9 (12 s).
+ * A network left alone in its pack trains with a twin (core/classical/sklearn-mlp.ts), so a
+ * one-trial MLP pack does two networks' work; the pack cap makes at most one such pack per config.
  */
-export const SVM_UNITS = 1;
-export const TREE_UNITS = 15;
+export const STEP_UNITS = 6.6e5;
+export const SVM_UNITS = 1.5;
+export const TREE_UNITS = 20;
 function cost(p: Params): number {
   const m = trainSize(p);
   const scored = testRows(p) + m;
@@ -176,8 +183,11 @@ function cost(p: Params): number {
     case 'tree':
       return TREE_UNITS * m * m * p.d;
     case 'shallow':
-    case 'deep':
-      return p.max_iter * m * mlpParameterCount(p.d, hiddenOf(p)) + scored * mlpParameterCount(p.d, hiddenOf(p));
+    case 'deep': {
+      const params = mlpParameterCount(p.d, hiddenOf(p));
+      const steps = p.max_iter * Math.ceil(m / resolveBatchSize(p.batch_size, m));
+      return p.max_iter * m * params + steps * STEP_UNITS + scored * params;
+    }
   }
 }
 

@@ -1,6 +1,9 @@
 import { exp1 } from './exp01-universal-approximation';
 import { exp2 } from './exp02-depth-fixed-parameters';
 import { exp3 } from './exp03-data-size-vs-depth';
+import { exp4 } from './exp04-class-imbalance';
+import { exp5 } from './exp05-memorisation';
+import { exp6 } from './exp06-pca-dummy-features';
 import { exp7 } from './exp07-activations';
 import { exp8 } from './exp08-batch-size';
 import { exp9 } from './exp09-loss-functions';
@@ -10,7 +13,7 @@ import { exp12 } from './exp12-regularisation';
 import type { Experiment } from './types';
 
 /** The catalogue, in the notebook's order. */
-export const EXPERIMENTS: Experiment[] = [exp1, exp2, exp3, exp7, exp8, exp9, exp10, exp11, exp12] as unknown as Experiment[];
+export const EXPERIMENTS: Experiment[] = [exp1, exp2, exp3, exp4, exp5, exp6, exp7, exp8, exp9, exp10, exp11, exp12] as unknown as Experiment[];
 
 export function getExperiment(id: string): Experiment | undefined {
   return EXPERIMENTS.find((e) => e.id === id);

@@ -1,6 +1,16 @@
 import { exp01Figure } from './exp01';
 import { exp02Figure } from './exp02';
+import { exp03Figure } from './exp03';
+import { exp04Figure } from './exp04';
+import { exp05Figure } from './exp05';
+import { exp06Figure } from './exp06';
+import { exp07Figure } from './exp07';
+import { exp08Figure } from './exp08';
+import { exp09Figure } from './exp09';
+import { exp10Figure } from './exp10';
+import { exp11Figure } from './exp11';
+import { exp12Figure } from './exp12';
 import type { Figure } from './types';
 
 /** One figure per experiment, keyed by experiment id. */
-export const FIGURES: Record<string, Figure> = Object.fromEntries([exp01Figure, exp02Figure].map((f) => [f.experiment, f]));
+export const FIGURES: Record<string, Figure> = Object.fromEntries([exp01Figure, exp02Figure, exp03Figure, exp04Figure, exp05Figure, exp06Figure, exp07Figure, exp08Figure, exp09Figure, exp10Figure, exp11Figure, exp12Figure].map((f) => [f.experiment, f]));

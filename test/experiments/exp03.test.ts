@@ -1,0 +1,263 @@
+import { beforeAll, describe, expect, test } from 'vitest';
+import { classCounts, makeTable } from '../../core/data/dataset';
+import { fitPredictTree, SKLEARN_TREE_DEFAULTS } from '../../core/classical/decision-tree';
+import {
+  fitSklearnMlps,
+  initBound,
+  mlpParameterCount,
+  resolveBatchSize,
+  SKLEARN_MLP_DEFAULTS,
+  sklearnInitialValues,
+  type MlpTask,
+} from '../../core/classical/sklearn-mlp';
+import { fitPredictSvc, loadLibsvm } from '../../core/classical/svm';
+import { CLASSIFIERS, exp3, gammaOf, mlpOptions, NOTEBOOK_NS, repeatData, trainSize } from '../../core/experiments/exp03-data-size-vs-depth';
+import type { TrialSpec } from '../../core/experiments/types';
+import { streamFor } from '../../core/rng';
+import { exp03Figure } from '../../dashboard/figures/exp03';
+import { renderFigure, stableSvg } from '../helpers/render';
+import { runSweep } from '../helpers/sweep';
+import { useBackend } from '../tf-node';
+
+type P = ReturnType<typeof exp3.params.parse>;
+const trial = (over: Record<string, unknown>, repeat = 0, seed = 0): TrialSpec<P> => {
+  const params = exp3.params.parse(over);
+  return { id: `t.${params.classifier}.${params.n}.${repeat}`, sweepId: 't', experiment: 'exp3', configKey: `classifier=${params.classifier},n=${params.n}`, repeat, seed, params };
+};
+
+beforeAll(async () => {
+  await useBackend('wasm');
+});
+
+describe('exp3 protocol', () => {
+  test('defaults: classifier × ns grid, 5 repeats, d = 12 mixture of 10,000 with seps 1/(i+1), sklearn 0.19 defaults', () => {
+    expect(exp3.grid).toEqual({ classifier: ['svm', 'tree', 'shallow', 'deep'], n: [20, 50, 100, 200, 500, 1000, 2000, 5000, 10_000] });
+    expect(exp3.repeats).toBe(5);
+    const p = exp3.params.parse({});
+    expect(p).toMatchObject({ n_max: 10_000, d: 12, class_seps: 'inverse', covariance_scale: 1, test_size: 0.2, train_fraction: 0.8 });
+    // SVC(): C = 1, gamma 'auto' = 1/n_features, tol 1e-3, shrinking.
+    expect(p).toMatchObject({ svm_c: 1, svm_gamma: 'auto', svm_tol: 1e-3, svm_shrinking: true });
+    expect(gammaOf(p)).toBe(1 / 12);
+    expect(gammaOf(exp3.params.parse({ d: 5 }))).toBe(1 / 5);
+    // DecisionTreeClassifier(): grown until pure.
+    expect(p).toMatchObject({ tree_min_samples: 1, tree_gain_threshold: 0, tree_max_depth: null });
+    // MLPClassifier(): (100,) or (100, 100) ReLU, adam lr 0.001, alpha 1e-4, batch 'auto', 200 epochs, tol 1e-4.
+    expect(mlpOptions(exp3.params.parse({ classifier: 'shallow' }))).toEqual({ ...SKLEARN_MLP_DEFAULTS, hidden: [100] });
+    expect(mlpOptions(p)).toEqual({ ...SKLEARN_MLP_DEFAULTS, hidden: [100, 100] });
+    expect(SKLEARN_MLP_DEFAULTS).toMatchObject({ activation: 'relu', alpha: 1e-4, learningRate: 0.001, beta1: 0.9, beta2: 0.999, epsilon: 1e-8, batchSize: 'auto', maxIter: 200, tol: 1e-4, nIterNoChange: 10, shuffle: true });
+    expect(exp3.params.safeParse({ n: 20_000 }).success).toBe(false);
+    expect(exp3.params.safeParse({ bogus: 1 }).success).toBe(false);
+  });
+
+  test('training sizes are int(0.8·n): 16 … 8,000; batch is min(200, n)', () => {
+    expect(NOTEBOOK_NS.map((n) => trainSize({ n, train_fraction: 0.8 }))).toEqual([16, 40, 80, 160, 400, 800, 1600, 4000, 8000]);
+    expect([16, 160, 200, 201, 8000].map((n) => resolveBatchSize('auto', n))).toEqual([16, 160, 200, 200, 200]);
+  });
+
+  test('one dataset per repeat: nested training prefixes and the same 2,000 test rows for every classifier and n', () => {
+    const big = repeatData(trial({ classifier: 'deep', n: 10_000 }));
+    const small = repeatData(trial({ classifier: 'svm', n: 50 }));
+    const mid = repeatData(trial({ classifier: 'tree', n: 1000 }));
+    expect([big.train.n, mid.train.n, small.train.n]).toEqual([8000, 800, 40]);
+    expect(big.test.n).toBe(2000);
+    expect(small.test.x).toEqual(big.test.x);
+    expect(mid.test.labels).toEqual(big.test.labels);
+    expect(small.train.x).toEqual(big.train.x.subarray(0, 40 * 12));
+    expect(mid.train.labels).toEqual(big.train.labels.subarray(0, 800));
+    // Balanced: 5,000 points per class over train + test (the 8,000 training rows are the shuffled rest).
+    const all = [classCounts(big.train), classCounts(big.test)];
+    expect(all[0][0] + all[1][0]).toBe(5000);
+    expect(all[0][1] + all[1][1]).toBe(5000);
+    // Class-1 mean is (1, 1/2, …, 1/12): the class-mean difference in feature 0 ≈ 1, in feature 11 ≈ 1/12.
+    const meanDiff = (j: number) => {
+      const s = [0, 0];
+      const c = [0, 0];
+      for (let i = 0; i < big.train.n; i++) {
+        s[big.train.labels[i]] += big.train.x[i * 12 + j];
+        c[big.train.labels[i]]++;
+      }
+      return s[1] / c[1] - s[0] / c[0];
+    };
+    expect(meanDiff(0)).toBeCloseTo(1, 0);
+    expect(Math.abs(meanDiff(11) - 1 / 12)).toBeLessThan(0.25);
+    // Another repeat draws another dataset.
+    expect(repeatData(trial({ n: 50 }, 1)).test.x).not.toEqual(big.test.x);
+  });
+
+  test('sklearn MLP init: weights and biases ~ U(±sqrt(6/(fan_in+fan_out))), one logistic output; 1,401 / 11,501 parameters', () => {
+    expect(mlpParameterCount(12, [100])).toBe(1401);
+    expect(mlpParameterCount(12, [100, 100])).toBe(11_501);
+    const v = sklearnInitialValues(12, { hidden: [100, 100], activation: 'relu' }, streamFor(3));
+    expect(v.map((a) => a.length)).toEqual([1200, 100, 10_000, 100, 100, 1]);
+    const bounds = [initBound(12, 100, 'relu'), initBound(100, 100, 'relu'), initBound(100, 1, 'relu')];
+    expect(bounds[0]).toBeCloseTo(Math.sqrt(6 / 112), 12);
+    v.forEach((a, i) => {
+      const b = bounds[Math.floor(i / 2)];
+      const maxAbs = Math.max(...Array.from(a, Math.abs));
+      expect(maxAbs).toBeLessThanOrEqual(b);
+      if (a.length >= 100) expect(maxAbs).toBeGreaterThan(0.9 * b); // biases too: not zero-initialised
+    });
+    expect(initBound(12, 100, 'logistic')).toBeCloseTo(Math.sqrt(2 / 112), 12);
+  });
+
+  test('epoch loss is the binary log-loss of one logistic unit plus alpha/(2·batch)·Σ‖W‖² (weights only)', async () => {
+    const n = 30;
+    const d = 3;
+    const r = streamFor(5);
+    const x = Float32Array.from({ length: n * d }, () => r.normal());
+    const y = Float32Array.from({ length: n }, () => r.int(2));
+    const init = sklearnInitialValues(d, { hidden: [4], activation: 'relu' }, streamFor(6));
+    const alpha = 0.5;
+    // Full batch, one epoch: loss_ is evaluated at the initial weights.
+    const [fit] = await fitSklearnMlps([{ x, y, evalSets: [x], initRng: streamFor(0), shuffleRng: streamFor(1) }], n, d, { ...SKLEARN_MLP_DEFAULTS, hidden: [4], alpha, maxIter: 1 }, { initialValues: [init] });
+    const [W0, b0, W1, b1] = init;
+    let logLoss = 0;
+    const logits: number[] = [];
+    for (let i = 0; i < n; i++) {
+      let z = b1[0];
+      for (let h = 0; h < 4; h++) {
+        let a = b0[h];
+        for (let j = 0; j < d; j++) a += x[i * d + j] * W0[j * 4 + h];
+        z += Math.max(0, a) * W1[h];
+      }
+      logits.push(z);
+      const p = 1 / (1 + Math.exp(-z));
+      logLoss -= y[i] * Math.log(p) + (1 - y[i]) * Math.log(1 - p);
+    }
+    const sq = [...W0, ...W1].reduce((s, w) => s + w * w, 0);
+    expect(fit.lossCurve).toHaveLength(1);
+    expect(fit.lossCurve[0]).toBeCloseTo(logLoss / n + (alpha / (2 * n)) * sq, 5);
+    expect(fit.nIter).toBe(1);
+    expect(fit.updates).toBe(1);
+    // The eval logits are the trained network's: one Adam step moved them.
+    expect(fit.evalLogits[0]).toHaveLength(n);
+    expect(Math.max(...fit.evalLogits[0].map((z, i) => Math.abs(z - logits[i])))).toBeGreaterThan(1e-5);
+  });
+
+  test('stopping: tol rule counts epochs without improvement (> n_iter_no_change stops); otherwise max_iter; ceil(n/batch) updates per epoch', async () => {
+    const n = 50;
+    const r = streamFor(9);
+    const task = (): MlpTask => ({ x: Float32Array.from({ length: n * 2 }, () => r.normal()), y: Float32Array.from({ length: n }, () => r.int(2)), evalSets: [], initRng: streamFor(1), shuffleRng: streamFor(2) });
+    // A huge tol: every epoch after the first fails to improve, so training stops after 1 + (3 + 1) epochs.
+    const [stopped] = await fitSklearnMlps([task()], n, 2, { ...SKLEARN_MLP_DEFAULTS, hidden: [5], batchSize: 20, tol: 1e9, nIterNoChange: 3 });
+    expect(stopped).toMatchObject({ nIter: 5, converged: true, updates: 5 * 3 });
+    // A negative tol (never "no improvement"): runs all max_iter epochs.
+    const [ran] = await fitSklearnMlps([task()], n, 2, { ...SKLEARN_MLP_DEFAULTS, hidden: [5], tol: -1e9, maxIter: 7 });
+    expect(ran).toMatchObject({ nIter: 7, converged: false, updates: 7 });
+    expect(ran.lossCurve).toHaveLength(7);
+  });
+
+  test("a network's numbers do not depend on its pack, even when its pack-mates stop earlier", async () => {
+    const n = 40;
+    const d = 2;
+    const r = streamFor(11);
+    const hx = Float32Array.from({ length: n * d }, () => r.normal());
+    const hy = Float32Array.from({ length: n }, () => r.int(2));
+    const probe = [new Float32Array(10 * d).fill(0.3)];
+    const hard = (): MlpTask => ({ x: hx, y: hy, evalSets: probe, initRng: streamFor(1), shuffleRng: streamFor(2) });
+    const easyX = Float32Array.from({ length: n * d }, (_, i) => (Math.floor(i / d) % 2 ? 1 : -1));
+    const easyY = Float32Array.from({ length: n }, (_, i) => i % 2);
+    const easy = (): MlpTask => ({ x: easyX, y: easyY, evalSets: probe, initRng: streamFor(3), shuffleRng: streamFor(4) });
+    const o = { ...SKLEARN_MLP_DEFAULTS, hidden: [8], batchSize: 16, tol: 1e-3, nIterNoChange: 2, maxIter: 60 };
+    const [alone] = await fitSklearnMlps([hard()], n, d, o);
+    const [easyAlone] = await fitSklearnMlps([easy()], n, d, o);
+    const [packedEasy, packed] = await fitSklearnMlps([easy(), hard()], n, d, o);
+    // One stops first and is scored inside the pack; the other trains on alone after the pack shrinks.
+    expect(easyAlone.nIter).not.toBe(alone.nIter);
+    // Bit for bit: a lone network trains with a twin, so tfjs-wasm never switches matMul kernels.
+    for (const [p, a] of [[packed, alone], [packedEasy, easyAlone]]) {
+      expect(p.nIter).toBe(a.nIter);
+      expect(p.lossCurve).toEqual(a.lossCurve);
+      expect(Array.from(p.evalLogits[0])).toEqual(Array.from(a.evalLogits[0]));
+    }
+  });
+
+  test('every classifier beats chance on an easy, well-separated mixture', async () => {
+    // 200 training rows = one Adam step per epoch, so the networks keep the default 200 epochs.
+    const over = { n_max: 200, n: 125, class_seps: 3, covariance_scale: 0.2 };
+    for (const classifier of CLASSIFIERS) {
+      const trials = [trial({ ...over, classifier }, 0), trial({ ...over, classifier }, 1)];
+      const results = await exp3.runPack(trials, {});
+      expect(results.map((x) => x.trialId)).toEqual(trials.map((t) => t.id));
+      for (const res of results) {
+        expect(res.scalars.train_size).toBe(100);
+        expect(res.scalars.test_size).toBe(40);
+        expect(res.scalars.test_accuracy, classifier).toBeGreaterThan(0.9);
+      }
+    }
+  }, 60_000);
+
+  test('the RBF width reaches libsvm (a narrow kernel keeps every row as a support vector) and the tree grows until pure', async () => {
+    // Loading libsvm-js in Node leaves no emscripten process hooks behind (they would exit(1) on any unhandled rejection).
+    const hooks = () => ['uncaughtException', 'unhandledRejection'].map((e) => process.listenerCount(e));
+    const before = hooks();
+    expect(typeof (await loadLibsvm())).toBe('function');
+    expect(hooks()).toEqual(before);
+    const easy = repeatData(trial({ n_max: 300, n: 250, class_seps: 3, covariance_scale: 0.2 }));
+    const wide = await fitPredictSvc(easy.train, [easy.test], { C: 1, gamma: 1 / 12, tol: 1e-3, cacheMb: 8, shrinking: true });
+    const narrow = await fitPredictSvc(easy.train, [easy.test], { C: 1, gamma: 1e4, tol: 1e-3, cacheMb: 8, shrinking: true });
+    expect(wide.nSupport).toBeLessThan(easy.train.n / 2);
+    expect(narrow.nSupport).toBe(easy.train.n);
+    // Overlapping classes (the protocol's data): an unlimited tree fits its training rows exactly.
+    const hard = repeatData(trial({ n: 500 }));
+    const tree = fitPredictTree(hard.train, [hard.train], SKLEARN_TREE_DEFAULTS);
+    expect(Array.from(tree.predictions[0])).toEqual(Array.from(hard.train.labels));
+    expect(tree.depth).toBeGreaterThan(3);
+    // ml-cart's own defaults (leaf at ≤ 3 rows, gain > 0.01) stop earlier.
+    const stubby = fitPredictTree(hard.train, [hard.train], { minNumSamples: 3, gainThreshold: 0.01, maxDepth: null });
+    expect(stubby.leaves).toBeLessThan(tree.leaves);
+    const one = makeTable(2, 1);
+    one.labels.set([1, 1]);
+    expect(Array.from(fitPredictTree(one, [one], SKLEARN_TREE_DEFAULTS).predictions[0])).toEqual([1, 1]);
+  });
+
+  test('cost grows with training size and the 10,000-point trials are the heaviest, within the default budget', () => {
+    const c = (classifier: string, n: number) => exp3.cost(exp3.params.parse({ classifier, n }));
+    for (const k of CLASSIFIERS) {
+      expect(c(k, 10_000)).toBeGreaterThan(c(k, 1000));
+      expect(c(k, 10_000)).toBeLessThan(5e10);
+    }
+    expect(c('deep', 10_000)).toBeGreaterThan(c('shallow', 10_000));
+  });
+});
+
+describe('exp3 sweep and figure', () => {
+  test('a small real sweep of all four classifiers aggregates in SQL and renders the accuracy curves with bands', async () => {
+    const { figureData } = await runSweep({
+      experiment: 'exp3',
+      repeats: 2,
+      params: { n_max: 300, max_iter: 15, n_iter_no_change: 2 },
+      grid: { n: [20, 100, 250] },
+    });
+    const acc = figureData.aggregate.filter((r) => r.metric === 'test_accuracy' && r.step === null);
+    expect(acc).toHaveLength(12);
+    for (const r of acc) {
+      expect(r.n).toBe(2);
+      expect(r.mean).toBeGreaterThan(0.3);
+      expect(r.mean).toBeLessThanOrEqual(1);
+    }
+    const sizes = figureData.aggregate.filter((r) => r.metric === 'train_size').map((r) => r.mean);
+    expect([...new Set(sizes)].sort((a, b) => a - b)).toEqual([16, 80, 200]);
+    const epochs = figureData.aggregate.filter((r) => r.metric === 'n_iter');
+    expect(epochs).toHaveLength(6); // shallow and deep configs only
+    for (const r of epochs) expect(r.mean).toBeLessThanOrEqual(15);
+
+    const { html, element } = renderFigure(exp03Figure, figureData);
+    // Two plots (test, train accuracy), each: one band, one line and 12 dots for 4 classifiers × 3 sizes.
+    expect(element.querySelectorAll('svg')).toHaveLength(6); // 2 plots + 4 swatches of the colour legend
+    expect(element.querySelectorAll('g[aria-label="area"]')).toHaveLength(2);
+    expect(element.querySelectorAll('g[aria-label="area"] path')).toHaveLength(8);
+    expect(element.querySelectorAll('g[aria-label="line"] path')).toHaveLength(8);
+    expect(element.querySelectorAll('g[aria-label="dot"] circle')).toHaveLength(24);
+    expect(element.textContent).toContain('Test Accuracy of Various Classifiers');
+    const legend = element.textContent ?? '';
+    const order = ['Support Vector Machine', 'Decision Trees', 'Shallow Network', 'Deep Network'].map((s) => legend.indexOf(s));
+    expect(order.every((i) => i >= 0)).toBe(true);
+    expect([...order].sort((a, b) => a - b)).toEqual(order);
+    const headline = exp03Figure.headline(figureData);
+    expect(headline).toHaveLength(8);
+    expect(headline[0]).toMatch(/^Support Vector Machine, 200 training points: test accuracy \d\.\d{3} ± \d\.\d{3} \(n=2\)$/);
+    expect(headline[7]).toMatch(/^Deep Network, 16 training points/);
+    await expect(stableSvg(html)).toMatchFileSnapshot('../__snapshots__/exp03.figure.html');
+  }, 90_000);
+});
