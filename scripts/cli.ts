@@ -93,7 +93,12 @@ async function main() {
     const id = values[action];
     if (id) return console.log(JSON.stringify(await api(`/api/sweeps/${id}/${action}`, { method: 'POST' }), null, 2));
   }
-  if (values.status) return console.log(JSON.stringify(await api(`/api/sweeps/${values.status}`), null, 2));
+  if (values.status) {
+    const s = await api<SweepStatus>(`/api/sweeps/${values.status}`);
+    console.log(`${s.id} ${s.experiment} ${s.status}: ${JSON.stringify(s.counts)}${s.finishedAt ? `, took ${(s.finishedAt - s.createdAt) / 1000} s` : ''}`);
+    for (const line of await headlines(s.id, s.experiment)) console.log(`  ${line}`);
+    return;
+  }
   const [experiment] = positionals;
   if (!experiment) throw new Error('usage: npm run sweep -- <experiment> [--repeats N] [--seed S] [--param k=v]… [--grid k=v1,v2]… [--wait]');
   const body: Record<string, unknown> = { experiment };
