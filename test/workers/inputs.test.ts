@@ -109,6 +109,21 @@ describe('bad sweep requests', () => {
   });
 });
 
+describe('delete', () => {
+  test('a finished sweep and all its rows are deleted; a running one is refused with 409', async () => {
+    const res = await post({ experiment: 'exp1', repeats: 1, params: { steps: 1 } });
+    const { id } = (await res.json()) as { id: string };
+    const refused = await app.request(`/api/sweeps/${id}`, { method: 'DELETE' }, env);
+    expect(refused.status).toBe(409);
+    expect(await platform.count('SELECT count(*) AS n FROM trials WHERE sweep_id = ?', id)).toBe(9);
+    expect((await app.request(`/api/sweeps/${id}/cancel`, { method: 'POST' }, env)).status).toBe(200);
+    const deleted = await app.request(`/api/sweeps/${id}`, { method: 'DELETE' }, env);
+    expect(deleted.status).toBe(200);
+    expect(await platform.count('SELECT count(*) AS n FROM trials WHERE sweep_id = ?', id)).toBe(0);
+    expect((await app.request(`/api/sweeps/${id}`, {}, env)).status).toBe(404);
+  });
+});
+
 describe('access', () => {
   const withToken = () => ({ ...env, API_TOKEN: 's3cret-token' }) as Env;
 

@@ -99,6 +99,17 @@ export const sweepRoutes = new Hono<AppEnv>()
     await store.cancelSweep(c.req.param('id'));
     return c.json(await store.getSweep(c.req.param('id'), Date.now()));
   })
+  .delete('/:id', async (c) => {
+    const store = c.var.store;
+    const sweep = await sweepOr404(store, c.req.param('id'));
+    if (!sweep) return c.json(notFound(c.req.param('id')), 404);
+    // Deleting a running sweep would orphan its queued messages' results: cancel first.
+    if (['queued', 'running'].includes(sweep.status)) {
+      return c.json({ error: 'conflict', issues: [{ field: 'id', message: `sweep is ${sweep.status}; cancel it and wait for running trials first` }] }, 409);
+    }
+    await store.deleteSweep(sweep.id);
+    return c.json({ deleted: sweep.id });
+  })
   .post('/:id/retry', async (c) => {
     const store = c.var.store;
     if (!(await sweepOr404(store, c.req.param('id')))) return c.json(notFound(c.req.param('id')), 404);
