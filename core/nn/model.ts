@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { Rng } from '../rng';
 import { activate, type Activation } from './activations';
 import { initParameter, type Initializer } from './initializers';
+import { matMulPath, packMatMul, type MatMulPath, type MatMulPathOption } from './matmul';
 
 /** The protocol's `multilayer_perceptron` (§1.5): sigmoid by default, linear output. */
 export interface MlpSpec {
@@ -69,10 +70,20 @@ export function initialValues(spec: ModelSpec, rng: Rng): Float32Array[] {
   return parameterShapes(spec).map((p) => initParameter(init, p.shape, rng, std));
 }
 
+export interface NetworkPackOptions {
+  /**
+   * How each layer's matMul runs (see core/nn/matmul.ts): 'auto' (default) picks per layer
+   * from one network's shape; 'batched' or 'per-network' force a path (for tests).
+   */
+  matMulPath?: MatMulPathOption;
+}
+
 /**
  * K networks of one shape, stacked on a leading axis so one kernel dispatch serves all K
  * (for tiny nets the time is dispatch overhead, not arithmetic). Biases are stored as
- * [K, 1, n] so they broadcast over the batch axis.
+ * [K, 1, n] so they broadcast over the batch axis. Each layer's matMul is one kernel for
+ * the pack, either the batched loop or per-network XNNPACK products (core/nn/matmul.ts),
+ * chosen from the layer's per-network shape so a trial's numbers never depend on K.
  */
 export class NetworkPack {
   readonly params: tf.Variable[];
@@ -81,12 +92,16 @@ export class NetworkPack {
   /** Networks that are real trials; any beyond (a shadow twin, see trainPack) are hidden from read(). */
   readonly trials: number;
 
+  private readonly matMulOption: MatMulPathOption;
+
   constructor(
     readonly spec: ModelSpec,
     perTrialValues: Float32Array[][],
     trials = perTrialValues.length,
+    options: NetworkPackOptions = {},
   ) {
     this.trials = trials;
+    this.matMulOption = options.matMulPath ?? 'auto';
     this.shapes = parameterShapes(spec);
     const K = perTrialValues.length;
     this.params = this.shapes.map((p, i) => {
@@ -109,19 +124,38 @@ export class NetworkPack {
     const p = this.params;
     if (this.spec.kind === 'shared') {
       const act = this.spec.activation;
-      let a = activate(act, tf.add(tf.matMul(x, p[0] as tf.Tensor3D), p[1]));
+      let a = activate(act, tf.add(this.matMul(x, p[0]), p[1])) as tf.Tensor3D;
       for (let l = 0; l < this.spec.depth; l++) {
-        a = activate(act, tf.add(tf.matMul(a as tf.Tensor3D, p[2] as tf.Tensor3D), p[3]));
+        a = activate(act, tf.add(this.matMul(a, p[2]), p[3])) as tf.Tensor3D;
       }
-      return tf.add(tf.matMul(a as tf.Tensor3D, p[4] as tf.Tensor3D), p[5]) as tf.Tensor3D;
+      return tf.add(this.matMul(a, p[4]), p[5]) as tf.Tensor3D;
     }
-    let a: tf.Tensor = x;
+    let a: tf.Tensor3D = x;
     const layers = p.length / 2;
     for (let l = 0; l < layers; l++) {
-      const z = tf.add(tf.matMul(a as tf.Tensor3D, p[2 * l] as tf.Tensor3D), p[2 * l + 1]);
-      a = l + 1 < layers ? activate(this.spec.activation, z) : z;
+      const z = tf.add(this.matMul(a, p[2 * l]), p[2 * l + 1]) as tf.Tensor3D;
+      a = l + 1 < layers ? (activate(this.spec.activation, z) as tf.Tensor3D) : z;
     }
-    return a as tf.Tensor3D;
+    return a;
+  }
+
+  /**
+   * The path each weight matrix's matMul takes for inputs of `rows` rows per network, in
+   * the order of weightVariables() (the shared net's w_shared once, though applied `depth`
+   * times).
+   */
+  matMulPaths(rows: number): MatMulPath[] {
+    return this.weightVariables().map((w) => matMulPath(rows, w.shape[1]!, w.shape[2]!, this.matMulOption));
+  }
+
+  /**
+   * a [K, rows, in] · w [K, in, out]. The per-network path computes only the real trials
+   * (a shadow twin's slots come out as zeros), so a lone trial pays for one network there.
+   */
+  private matMul(a: tf.Tensor3D, w: tf.Variable): tf.Tensor3D {
+    const [, rows, inner] = a.shape;
+    const path = matMulPath(rows, inner, w.shape[2]!, this.matMulOption);
+    return packMatMul(a, w as tf.Tensor3D, path, this.trials);
   }
 
   /** The weight matrices (biases excluded), as the notebook's `return_weight_tensors`. */

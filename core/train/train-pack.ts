@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { Rng } from '../rng';
 import { AdamTF1 } from '../nn/adam';
 import { packLoss, packAccuracy, type LossName } from '../nn/losses';
+import type { MatMulPathOption } from '../nn/matmul';
 import { NetworkPack, initialValues, type ModelSpec } from '../nn/model';
 
 /** Per-trial arrays of the same shape, stacked on a leading K axis. */
@@ -45,6 +46,8 @@ export interface PackTrainingSpec {
   /** Called between steps at most every `yieldMs`, so a host (workerd) can serve requests. */
   yieldToHost?: () => Promise<void>;
   yieldMs?: number;
+  /** Force every layer's matMul path (tests); default 'auto' chooses per layer (core/nn/matmul.ts). */
+  matMulPath?: MatMulPathOption;
 }
 
 export interface PackTrainingResult {
@@ -55,7 +58,8 @@ export interface PackTrainingResult {
 }
 
 /**
- * Trains K networks of one shape together: stacked weights, one batched matMul per layer,
+ * Trains K networks of one shape together: stacked weights, one matMul kernel per layer
+ * (batched, or per-network XNNPACK products for wide layers: core/nn/matmul.ts),
  * the sum of per-network losses as the objective (its gradient w.r.t. network k is that
  * network's own gradient), and elementwise TF1 Adam. Each network draws its own batches
  * from its own data with its own generator, so its numbers do not depend on the pack.
@@ -70,6 +74,7 @@ export async function trainPack(spec: PackTrainingSpec): Promise<PackTrainingRes
     spec.model,
     spec.initRngs.map((r) => initialValues(spec.model, r)),
     trials,
+    { matMulPath: spec.matMulPath },
   );
   const adam = new AdamTF1(net.params, { lr: spec.lr });
   const xAll = stack3d(spec.trainX, spec.n, d);
@@ -147,6 +152,12 @@ export async function trainPack(spec: PackTrainingSpec): Promise<PackTrainingRes
  * twin (fixed seed, results dropped), so its numbers are bit-identical to the same trial
  * trained in any pack. The returned pack holds 2 networks (`size`), of which `trials` = 1 is
  * visible: read(), predict() and evaluateAccuracy() return only the real trial.
+ *
+ * Only the batched (small) layers need the twin: per-network layers run every network as
+ * its own XNNPACK product whatever K is, and skip the twin (its slots are zeros there), so
+ * on wide networks the twin costs little. It is kept whenever a trial is alone, even if
+ * every layer is per-network at the training batch, because evaluation on another number
+ * of rows may choose differently.
  */
 function withShadowTwin(spec: PackTrainingSpec): PackTrainingSpec {
   return {

@@ -1,10 +1,11 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { AdamTF1 } from '../../core/nn/adam';
+import { matMulPath, PER_NETWORK_MIN_MACS, type MatMulPath, type MatMulPathOption } from '../../core/nn/matmul';
 import { initialValues, NetworkPack, parameterCount, parameterShapes, type MlpSpec, type SharedSpec } from '../../core/nn/model';
 import { packAccuracy, packLoss } from '../../core/nn/losses';
 import { Rng } from '../../core/rng';
-import { oneHot, trainPack } from '../../core/train/train-pack';
+import { evaluateAccuracy, oneHot, predict, stack3d, trainPack, type PackTrainingSpec, type Regularization } from '../../core/train/train-pack';
 import { useBackend } from '../tf-node';
 
 beforeAll(() => useBackend('wasm'));
@@ -148,6 +149,9 @@ describe('packs and determinism', () => {
   });
 
   test('a network trained in a pack of 3 equals the same network trained alone', async () => {
+    // Batch 16: 12×100 and 100×100 run per network, the 100×2 output layer batched, so the
+    // lone trial's shadow twin still matters for that layer.
+    expect(mixedPaths(mlp, 16)).toEqual(['per-network', 'per-network', 'batched']);
     const together = await trainPack(task([1, 2, 3]));
     const alone = await trainPack(task([2]));
     const inPair = await trainPack(task([5, 2]));
@@ -159,6 +163,204 @@ describe('packs and determinism', () => {
     wAlone[0].forEach((p, i) => expect(Array.from(wTogether[1][i])).toEqual(Array.from(p)));
     together.pack.dispose();
     alone.pack.dispose();
+  });
+});
+
+/** The layer paths NetworkPack picks for `rows` rows per network. */
+function mixedPaths(spec: MlpSpec, rows: number): MatMulPath[] {
+  const pack = new NetworkPack(spec, [initialValues(spec, new Rng(0))]);
+  const paths = pack.matMulPaths(rows);
+  pack.dispose();
+  return paths;
+}
+
+describe('matMul paths (core/nn/matmul.ts)', () => {
+  test('the path is a function of one network’s shape: wide layers per network, tiny ones batched', () => {
+    expect(matMulPath(64, 100, 100)).toBe('per-network');
+    expect(matMulPath(64, 100, 2)).toBe('per-network');
+    expect(matMulPath(100, 1, 16)).toBe('batched');
+    expect(matMulPath(100, 16, 1)).toBe('batched');
+    expect(matMulPath(PER_NETWORK_MIN_MACS, 1, 1)).toBe('per-network');
+    expect(matMulPath(PER_NETWORK_MIN_MACS - 1, 1, 1)).toBe('batched');
+    expect(matMulPath(100, 1, 16, 'per-network')).toBe('per-network');
+    expect(matMulPath(64, 100, 100, 'batched')).toBe('batched');
+    // The bench shapes: 1-16-1 on 100 rows stays batched; the wide ones are per network.
+    expect(mixedPaths({ ...mlp, input: 1, hidden: [16], output: 1 }, 100)).toEqual(['batched', 'batched']);
+    expect(mixedPaths({ ...mlp, input: 6, hidden: [200, 200, 200] }, 64)).toEqual(Array(4).fill('per-network'));
+    expect(mixedPaths({ ...mlp, input: 2 }, 1200)).toEqual(Array(3).fill('per-network'));
+  });
+
+  test('both paths compute the same products (to float rounding), and a shadow twin’s slots are zeros', () => {
+    const spec: MlpSpec = { kind: 'mlp', input: 5, hidden: [7], output: 3, activation: 'tanh', initializer: 'xavier' };
+    const vals = [1, 2, 3].map((s) => initialValues(spec, new Rng(s)));
+    const rng = new Rng(4);
+    const x = tf.tensor3d(Array.from({ length: 3 * 6 * 5 }, () => rng.normal()), [3, 6, 5]);
+    const out = (option: MatMulPathOption, trials = 3) => {
+      const pack = new NetworkPack(spec, vals, trials, { matMulPath: option });
+      const y = tf.tidy(() => pack.forward(x).arraySync());
+      pack.dispose();
+      return y;
+    };
+    const batched = out('batched');
+    const perNet = out('per-network');
+    batched.flat(2).forEach((v, i) => expect(perNet.flat(2)[i]).toBeCloseTo(v, 5));
+    // trials = 1 of 3: the per-network layers compute network 0 only; the others get zeros
+    // there (then the output bias), while network 0's numbers are untouched.
+    const lone = out('per-network', 1);
+    expect(lone[0]).toEqual(perNet[0]);
+    const b1 = vals[1][3];
+    lone[1].forEach((row) => row.forEach((v, j) => expect(v).toBeCloseTo(b1[j], 6)));
+    x.dispose();
+  });
+});
+
+describe('per-network path: exact whatever the pack', () => {
+  /** A task whose data, like its weights and batches, depend on the seed only. */
+  const taskFor = (model: MlpSpec, n: number, batchSize: number, steps: number, seeds: number[], extra: Partial<PackTrainingSpec> = {}): PackTrainingSpec => {
+    const data = seeds.map((s) => {
+      const rng = new Rng(500 + s);
+      const x = Float32Array.from({ length: n * model.input }, () => rng.normal());
+      const y = oneHot(Float32Array.from({ length: n }, (_, i) => (x[i * model.input] + 0.3 * rng.normal() > 0 ? 1 : 0)));
+      return { x, y };
+    });
+    return {
+      model,
+      initRngs: seeds.map((s) => new Rng(s)),
+      batchRngs: seeds.map((s) => new Rng(s + 1000)),
+      trainX: data.map((d) => d.x),
+      trainY: data.map((d) => d.y),
+      n,
+      loss: 'cross_entropy',
+      lr: 0.003,
+      steps,
+      batchSize,
+      ...extra,
+    };
+  };
+
+  /** Trains seed 7 alone, second in a pack of 2 and fourth in a pack of 5; all must agree bit for bit. */
+  async function expectPackIndependent(model: MlpSpec, n: number, batchSize: number, steps: number, extra: Partial<PackTrainingSpec> = {}) {
+    const layouts = [[7], [3, 7], [1, 2, 3, 7, 9]];
+    const runs: { loss: number; outputs: number[]; weights: number[][]; logits: number[]; accuracy: number }[] = [];
+    for (const seeds of layouts) {
+      const spec = taskFor(model, n, batchSize, steps, seeds, extra);
+      const r = await trainPack(spec);
+      const k = seeds.indexOf(7);
+      const x = stack3d(spec.trainX, n, model.input);
+      const y = stack3d(spec.trainY, n, 2);
+      const weights = (await r.pack.read())[k];
+      const logits = (await predict(r.pack, x))[k];
+      const accuracy = (await evaluateAccuracy(r.pack, x, y))[k];
+      tf.dispose([x, y]);
+      r.pack.dispose();
+      runs.push({ loss: r.finalLoss[k], outputs: Array.from(r.finalOutputs[k]), weights: weights.map((w) => Array.from(w)), logits: Array.from(logits), accuracy });
+    }
+    expect(Number.isFinite(runs[0].loss)).toBe(true);
+    for (const r of runs.slice(1)) {
+      expect(r.loss).toBe(runs[0].loss);
+      expect(r.outputs).toEqual(runs[0].outputs);
+      expect(r.accuracy).toBe(runs[0].accuracy);
+      expect(r.logits).toEqual(runs[0].logits);
+      r.weights.forEach((w, i) => expect(w).toEqual(runs[0].weights[i]));
+    }
+    return runs[0];
+  }
+
+  test('12-100-100-2, batch 64 of 200: alone = in a pack of 2 = in a pack of 5 (every layer per network)', async () => {
+    expect(mixedPaths(mlp, 64)).toEqual(Array(3).fill('per-network'));
+    await expectPackIndependent(mlp, 200, 64, 12);
+  });
+
+  test('2-100-100-2, full batch of 1,200: alone = in a pack of 2 = in a pack of 5', async () => {
+    const model = { ...mlp, input: 2 };
+    expect(mixedPaths(model, 1200)).toEqual(Array(3).fill('per-network'));
+    await expectPackIndependent(model, 1200, 1200, 6);
+  });
+
+  test('with L1 and L2 penalties, and with either path forced, a trial still ignores its pack', async () => {
+    const l2 = await expectPackIndependent(mlp, 100, 32, 8, { regularization: { type: 'l2', strength: 0.5 } });
+    const l1 = await expectPackIndependent(mlp, 100, 32, 8, { regularization: { type: 'l1', strength: 0.5 } });
+    const none = await expectPackIndependent(mlp, 100, 32, 8);
+    // The penalties reach the weights through the per-network kernel's tape entry.
+    expect(l2.weights[0]).not.toEqual(none.weights[0]);
+    expect(l1.weights[0]).not.toEqual(l2.weights[0]);
+    const tiny: MlpSpec = { ...mlp, input: 2, hidden: [6] };
+    for (const matMulPath of ['per-network', 'batched'] as const) await expectPackIndependent(tiny, 40, 16, 8, { matMulPath });
+  });
+});
+
+describe('per-network path: gradients', () => {
+  const spec: MlpSpec = { kind: 'mlp', input: 3, hidden: [5, 4], output: 2, activation: 'sigmoid', initializer: 'xavier' };
+  const K = 3;
+  const rng = new Rng(21);
+  const xData = Array.from({ length: K * 7 * 3 }, () => rng.normal());
+  const yData = oneHot(Float32Array.from({ length: K * 7 }, (_, i) => (i * 5) % 3 === 0 ? 1 : 0));
+
+  /** trainPack's objective: Σ_k (loss_k + strength·Σ_W R(W_k)), on a pack forced onto one path. */
+  function objective(pack: NetworkPack, reg?: Regularization): tf.Scalar {
+    const x = tf.tensor3d(xData, [K, 7, 3]);
+    const y = tf.tensor3d(yData, [K, 7, 2]);
+    let perNet = packLoss('cross_entropy', pack.forward(x), y);
+    if (reg) {
+      let penalty: tf.Tensor = tf.zeros([K]);
+      for (const w of pack.weightVariables()) penalty = tf.add(penalty, reg.type === 'l2' ? tf.mean(tf.square(w), [1, 2]) : tf.mean(tf.abs(w), [1, 2]));
+      perNet = tf.add(perNet, tf.mul(penalty, reg.strength)) as tf.Tensor1D;
+    }
+    return tf.sum(perNet) as tf.Scalar;
+  }
+
+  function gradients(option: MatMulPathOption, reg?: Regularization): number[][] {
+    const pack = new NetworkPack(spec, [1, 2, 3].map((s) => initialValues(spec, new Rng(s))), K, { matMulPath: option });
+    const grads = tf.tidy(() => {
+      const { value, grads } = tf.variableGrads(() => objective(pack, reg), pack.params);
+      value.dispose();
+      return pack.params.map((p) => grads[p.name]);
+    });
+    const out = grads.map((g) => Array.from(g.dataSync()));
+    tf.dispose(grads);
+    pack.dispose();
+    return out;
+  }
+
+  for (const reg of [undefined, { type: 'l1', strength: 0.3 }, { type: 'l2', strength: 0.3 }] as const) {
+    test(`custom gradient = tfjs autodiff of the batched path (${reg ? reg.type : 'no penalty'})`, () => {
+      const auto = gradients('batched', reg);
+      const custom = gradients('per-network', reg);
+      expect(custom).toHaveLength(auto.length);
+      auto.forEach((g, i) => {
+        const scale = Math.max(...g.map(Math.abs));
+        expect(scale).toBeGreaterThan(0);
+        g.forEach((v, j) => expect(Math.abs(custom[i][j] - v)).toBeLessThan(1e-5 * Math.max(1, scale)));
+      });
+    });
+  }
+
+  test('finite differences agree with the per-network gradient (L2 penalty on)', () => {
+    const reg: Regularization = { type: 'l2', strength: 0.3 };
+    const pack = new NetworkPack(spec, [1, 2, 3].map((s) => initialValues(spec, new Rng(s))), K, { matMulPath: 'per-network' });
+    expect(pack.matMulPaths(7)).toEqual(Array(3).fill('per-network'));
+    const { value, grads } = tf.variableGrads(() => objective(pack, reg), pack.params);
+    value.dispose();
+    const lossOf = () => tf.tidy(() => objective(pack, reg).dataSync()[0]);
+    const eps = 1e-2;
+    for (const [pi, indices] of [[0, [0, 17, 40]], [2, [3, 44, 59]], [4, [1, 13, 23]]] as const) {
+      const W = pack.params[pi];
+      const analytic = grads[W.name].dataSync();
+      const base = W.dataSync().slice();
+      for (const i of indices) {
+        const at = (d: number) => {
+          const v = base.slice();
+          v[i] += d;
+          W.assign(tf.tensor(v, W.shape));
+          return lossOf();
+        };
+        const numeric = (at(eps) - at(-eps)) / (2 * eps);
+        W.assign(tf.tensor(base, W.shape));
+        expect(analytic[i]).toBeCloseTo(numeric, 3);
+      }
+    }
+    tf.dispose(grads);
+    pack.dispose();
   });
 });
 
@@ -183,5 +385,36 @@ describe('memory', () => {
     });
     r.pack.dispose();
     expect(tf.memory().numTensors).toBe(before);
+  });
+
+  test('the per-network path leaves no tensors, and its views leave no wasm heap growth, behind', async () => {
+    const rng = new Rng(5);
+    const x = Float32Array.from({ length: 64 * 12 }, () => rng.normal());
+    const y = oneHot(Float32Array.from({ length: 64 }, (_, i) => i % 2));
+    const run = async () => {
+      const r = await trainPack({
+        model: mlp,
+        initRngs: [new Rng(1), new Rng(2), new Rng(3)],
+        batchRngs: [new Rng(4), new Rng(5), new Rng(6)],
+        trainX: [x, x, x],
+        trainY: [y, y, y],
+        n: 64,
+        loss: 'cross_entropy',
+        lr: 0.003,
+        steps: 20,
+        batchSize: 32,
+        regularization: { type: 'l2', strength: 0.1 },
+        matMulPath: 'per-network',
+      });
+      r.pack.dispose();
+    };
+    await run();
+    const before = tf.memory();
+    const heap = () => (tf.backend() as unknown as { wasm: { HEAPU8: Uint8Array } }).wasm.HEAPU8.length;
+    const heapBefore = heap();
+    for (let i = 0; i < 5; i++) await run();
+    expect(tf.memory().numTensors).toBe(before.numTensors);
+    expect(tf.memory().numBytes).toBe(before.numBytes);
+    expect(heap()).toBe(heapBefore);
   });
 });
