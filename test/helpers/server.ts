@@ -1,6 +1,7 @@
 /**
  * Starts the real Worker locally the way `npm start` does (wrangler dev with local D1 and
- * Queues, migrations applied, dashboard built) on free ports and a throwaway state dir.
+ * Queues, migrations applied) on free ports and a throwaway state dir. The dashboard is
+ * built once by test/global-setup.ts.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -30,8 +31,6 @@ export interface LocalServer {
 
 export async function startLocalServer(vars: Record<string, string> = {}): Promise<LocalServer> {
   const state = mkdtempSync(join(tmpdir(), 'atomsweep-test-'));
-  const build = spawnSync(process.execPath, ['scripts/build-dashboard.mjs'], { env: ENV, encoding: 'utf8' });
-  if (build.status !== 0) throw new Error(`dashboard build failed: ${build.stderr}`);
   const migrate = spawnSync(WRANGLER, ['d1', 'migrations', 'apply', 'DB', '--local', '--persist-to', state], { env: ENV, encoding: 'utf8' });
   if (migrate.status !== 0) throw new Error(`migrations failed: ${migrate.stdout}\n${migrate.stderr}`);
   const port = await freePort();
