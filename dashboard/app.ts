@@ -194,7 +194,9 @@ async function renderSweep(id: string): Promise<boolean> {
   const [{ rows }, configs, trials] = await Promise.all([
     api<{ rows: AggregateRow[] }>(`/api/sweeps/${id}/aggregate${metricParam}`),
     api<ConfigInfo[]>(`/api/sweeps/${id}/configs`),
-    figure?.trialMetrics ? api<{ trials: TrialRecord[] }>(`/api/sweeps/${id}/trials?metric=${figure.trialMetrics.join(',')}`).then((r) => r.trials) : Promise.resolve([]),
+    figure?.trialMetrics
+      ? api<{ trials: TrialRecord[] }>(`/api/sweeps/${id}/trials?metric=${figure.trialMetrics.join(',')}${figure.trialRepeat === undefined ? '' : `&repeat=${figure.trialRepeat}`}`).then((r) => r.trials)
+      : Promise.resolve([]),
   ]);
   const data: FigureData = { experiment, configs, aggregate: rows, trials };
   const actions = el('p', {});

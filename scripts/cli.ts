@@ -79,7 +79,9 @@ export async function headlines(id: string, experimentId: string): Promise<strin
     experiment: await api(`/api/experiments/${experimentId}`),
     configs: await api(`/api/sweeps/${id}/configs`),
     aggregate: (await api<{ rows: FigureData['aggregate'] }>(`/api/sweeps/${id}/aggregate${metricParam}`)).rows,
-    trials: figure.trialMetrics ? (await api<{ trials: FigureData['trials'] }>(`/api/sweeps/${id}/trials?metric=${figure.trialMetrics.join(',')}`)).trials : [],
+    trials: figure.trialMetrics
+      ? (await api<{ trials: FigureData['trials'] }>(`/api/sweeps/${id}/trials?metric=${figure.trialMetrics.join(',')}${figure.trialRepeat === undefined ? '' : `&repeat=${figure.trialRepeat}`}`)).trials
+      : [],
   };
   return figure.headline(data);
 }

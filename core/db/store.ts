@@ -312,13 +312,14 @@ export class Store {
   }
 
   /** Raw per-trial results (optionally only some metrics), for tables and trace figures. */
-  async trialResults(sweepId: string, metricNames?: string[], limit = 10_000) {
-    const trialRows = await this.db.select().from(trials).where(eq(trials.sweepId, sweepId)).orderBy(trials.configIndex, trials.repeat).limit(limit);
+  async trialResults(sweepId: string, metricNames?: string[], repeat?: number, limit = 10_000) {
+    const ofSweep = and(eq(trials.sweepId, sweepId), repeat === undefined ? undefined : eq(trials.repeat, repeat));
+    const trialRows = await this.db.select().from(trials).where(ofSweep).orderBy(trials.configIndex, trials.repeat).limit(limit);
     const metricRows = await this.db
       .select({ trialId: metrics.trialId, metric: metrics.metric, kind: metrics.kind, value: metrics.value, steps: metrics.steps, points: metrics.points })
       .from(metrics)
       .innerJoin(trials, eq(trials.id, metrics.trialId))
-      .where(and(eq(trials.sweepId, sweepId), metricNames?.length ? inArray(metrics.metric, metricNames) : undefined));
+      .where(and(ofSweep, metricNames?.length ? inArray(metrics.metric, metricNames) : undefined));
     const byTrial = new Map<string, Array<(typeof metricRows)[number]>>();
     for (const m of metricRows) byTrial.set(m.trialId, [...(byTrial.get(m.trialId) ?? []), m]);
     return trialRows.map((t) => {

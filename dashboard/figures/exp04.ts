@@ -123,6 +123,7 @@ export const exp04Figure: Figure = {
   experiment: 'exp4',
   aggregateMetrics: ['test_accuracy', 'train_accuracy', 'n_minority', 'n_majority', 'n_train'],
   trialMetrics: ['grid_logit0', 'grid_logit1', 'train_x1', 'train_x2', 'train_label', 'test_x1', 'test_x2', 'test_label', 'test_accuracy'],
+  trialRepeat: 0,
   headline(data) {
     const acc = accuracy(data);
     const ratios = [...new Set(acc.map((p) => p.x))].sort((a, b) => a - b);

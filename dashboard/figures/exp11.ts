@@ -74,6 +74,7 @@ function configLabel(c: ConfigInfo, many: boolean): string {
 export const exp11Figure: Figure = {
   experiment: 'exp11',
   trialMetrics: ['weights_layer0', 'weights_layer1', 'weights_layer2', 'weights_layer3'],
+  trialRepeat: 0,
   headline(data) {
     const many = data.configs.length > 1;
     const lines: string[] = [];

@@ -27,6 +27,7 @@ const typeLabel = (c: ConfigInfo) => String(c.params.regularization).toUpperCase
 export const exp12Figure: Figure = {
   experiment: 'exp12',
   trialMetrics: ['weights_layer0'],
+  trialRepeat: 0,
   headline(data) {
     const at = (metric: string, c: ConfigInfo) => pointsOf(data, metric, { final: true }).find((p) => p.config === c.config);
     return cells(data).map(

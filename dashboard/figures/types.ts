@@ -65,6 +65,8 @@ export interface Figure {
   experiment: string;
   /** Metrics to fetch per trial from /api/sweeps/:id/trials?metric=… (traces, grids). */
   trialMetrics?: string[];
+  /** Fetch those metrics for this repeat only (figures that draw one repeat's traces). */
+  trialRepeat?: number;
   /** Aggregate metrics to fetch; all non-trace metrics when omitted. */
   aggregateMetrics?: string[];
   /** One line per headline number of this sweep, e.g. "sin, 16 units: MSE 0.012 ± 0.004 (n=5)". */

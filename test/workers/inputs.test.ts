@@ -88,7 +88,7 @@ describe('bad sweep requests', () => {
   });
 
   test('bad queries and unknown ids', async () => {
-    const ok = await post({ experiment: 'exp1', repeats: 1, params: { steps: 1 } });
+    const ok = await post({ experiment: 'exp1', repeats: 2, params: { steps: 1 } });
     expect(ok.status).toBe(202);
     const { id } = (await ok.json()) as { id: string };
     const before = await rows();
@@ -98,6 +98,12 @@ describe('bad sweep requests', () => {
     const extra = await app.request(`/api/sweeps/${id}/aggregate?limit=5`, {}, env);
     expect(extra.status).toBe(400);
     expect(((await extra.json()) as { issues: Array<{ field: string }> }).issues[0].field).toBe('query.limit');
+    const badRepeat = await app.request(`/api/sweeps/${id}/trials?repeat=-1`, {}, env);
+    expect(badRepeat.status).toBe(400);
+    expect(((await badRepeat.json()) as { issues: Array<{ field: string }> }).issues[0].field).toBe('query.repeat');
+    const only0 = (await (await app.request(`/api/sweeps/${id}/trials?repeat=0`, {}, env)).json()) as { trials: Array<{ repeat: number }> };
+    expect(only0.trials).toHaveLength(9);
+    expect(only0.trials.every((t) => t.repeat === 0)).toBe(true);
     for (const path of ['/api/sweeps/nope', '/api/sweeps/nope/aggregate', '/api/sweeps/nope/trials']) {
       const res = await app.request(path, {}, env);
       expect(res.status).toBe(404);

@@ -18,6 +18,8 @@ const metricQuery = z
       .regex(/^[a-z0-9_,]*$/, 'comma-separated snake_case metric names')
       .optional(),
     traces: z.enum(['0', '1']).optional(),
+    /** Only this repeat's trials (figures drawing one repeat's traces need no more). */
+    repeat: z.coerce.number().int().min(0).max(10_000).optional(),
   })
   .strict();
 
@@ -91,7 +93,7 @@ export const sweepRoutes = new Hono<AppEnv>()
     const store = c.var.store;
     if (!(await sweepOr404(store, c.req.param('id')))) return c.json(notFound(c.req.param('id')), 404);
     const metrics = q.data.metric ? q.data.metric.split(',').filter(Boolean) : undefined;
-    return c.json({ trials: await store.trialResults(c.req.param('id'), metrics) });
+    return c.json({ trials: await store.trialResults(c.req.param('id'), metrics, q.data.repeat) });
   })
   .post('/:id/cancel', async (c) => {
     const store = c.var.store;
