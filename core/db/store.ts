@@ -179,15 +179,6 @@ export class Store {
     return rows.map((r) => this.summarize(r, counts.get(r.id), now));
   }
 
-  async trialSpecs(ids: string[]): Promise<Map<string, { status: TrialStatus; leasedAt: number | null }>> {
-    const out = new Map<string, { status: TrialStatus; leasedAt: number | null }>();
-    for (const part of chunk(ids, 1)) {
-      const rows = await this.db.select({ id: trials.id, status: trials.status, leasedAt: trials.leasedAt }).from(trials).where(inArray(trials.id, part));
-      rows.forEach((r) => out.set(r.id, { status: r.status, leasedAt: r.leasedAt }));
-    }
-    return out;
-  }
-
   /**
    * Takes the trials that should run now: queued ones, and running ones whose lease went
    * stale. Done, failed or cancelled trials are skipped, so a redelivered message is a no-op.
@@ -252,11 +243,6 @@ export class Store {
         .set({ status: 'failed', finishedAt: now, error: sql`${reason} || coalesce(': ' || ${trials.error}, '')` })
         .where(and(inArray(trials.id, part), sql`${trials.status} != 'done'`));
     }
-  }
-
-  async isCancelled(sweepId: string): Promise<boolean> {
-    const [row] = await this.db.select({ cancelled: sweeps.cancelled }).from(sweeps).where(eq(sweeps.id, sweepId));
-    return row?.cancelled ?? true;
   }
 
   /** Cancels a sweep: queued trials become cancelled, running ones finish. */

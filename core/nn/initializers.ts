@@ -30,8 +30,3 @@ export function initParameter(init: Initializer, shape: number[], rng: Rng, norm
       return out;
   }
 }
-
-/** Glorot-uniform bound for a weight [fanIn, fanOut]. */
-export function xavierBound(fanIn: number, fanOut: number): number {
-  return Math.sqrt(6 / (fanIn + fanOut));
-}
