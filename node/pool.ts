@@ -117,7 +117,8 @@ function bundleThread(): string {
     format: 'esm',
     target: 'node22',
     outfile,
-    external: ['better-sqlite3'],
+    // Native or file-reading packages stay in node_modules, where they find their own files.
+    external: ['better-sqlite3', 'libsvm-js'],
     mainFields: ['module', 'main'],
     // CommonJS globals the bundled emscripten glue expects.
     banner: {

@@ -9,10 +9,12 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { runTrialPack, errorMessage, type TrialPackMessage } from '../core/run/run-trials';
+import { useLibsvmInNode } from './libsvm-node';
 import { openSqliteStore } from './sqlite-store';
 
 const { dbFile, wasmDir } = workerData as { dbFile: string; wasmDir: string };
 setWasmPaths(wasmDir);
+useLibsvmInNode();
 const { store } = openSqliteStore(dbFile, { migrate: false });
 const ready = tf.setBackend('wasm').then(() => tf.ready());
 

@@ -3,11 +3,10 @@
  * emscripten. sklearn 0.19 defaults: C = 1, gamma 'auto' = 1/n_features, tol 1e-3,
  * shrinking on, no class weights, no probability estimates; cache_size only affects speed.
  *
- * The library is reached through a factory so core stays host-agnostic: the default loads
- * the package's WASM build in Node; workerd cannot compile WASM from bytes, so a Worker
- * injects its own loader (workers/libsvm-loader.ts) with `setLibsvmFactory` at startup.
- * (Inside workerd with nodejs_compat `process.versions.node` is set too, so the Node loader
- * would be attempted and fail there: the Worker must inject.)
+ * The library is reached through a factory so core stays host-agnostic: each host injects
+ * its loader with `setLibsvmFactory` at startup: Node hosts node/libsvm-node.ts (the
+ * package's WASM build read from disk), the Worker workers/libsvm-loader.ts (workerd cannot
+ * compile WASM from bytes, so it hands emscripten a precompiled module).
  * Every build runs the same C code in float64, so builds give identical models.
  */
 import type { Table } from '../data/dataset';
@@ -29,47 +28,11 @@ export interface LibsvmClass {
 
 export type LibsvmFactory = () => Promise<LibsvmClass>;
 
-/**
- * Node: `libsvm-js/wasm` exports a Promise of the class, resolved once its .wasm is read from
- * disk. It is loaded with a synchronous `require`: through ESM interop the thenable exports
- * (the Promise, and the emscripten Module's own `then`) confuse `await import()`. The glue
- * also registers process-wide hooks in Node (rethrow every uncaught exception;
- * process.exit(1) on any unhandled rejection), which would change how the host fails; the
- * require is synchronous, so exactly the listeners it added are removed again. `fetch` is
- * hidden during it too: Node 22 has one, so the glue would first try to fetch the .wasm by
- * file path, fail, log "wasm streaming compile failed" and then read the file anyway.
- */
-async function loadNodeWasm(): Promise<LibsvmClass> {
-  const proc = (globalThis as { process?: NodeLikeProcess }).process;
-  if (!proc?.versions?.node) {
-    throw new Error('libsvm-js: no loader for this host; call setLibsvmFactory() first (workerd: workers/libsvm-loader.ts)');
-  }
-  const { createRequire } = await import('node:module');
-  const require = createRequire(import.meta.url);
-  const events = ['uncaughtException', 'unhandledRejection'] as const;
-  const before = events.map((e) => proc.listeners(e));
-  const g = globalThis as Record<string, unknown>;
-  const fetchDescriptor = Object.getOwnPropertyDescriptor(g, 'fetch');
-  let pending: Promise<LibsvmClass>;
-  try {
-    if (fetchDescriptor) Object.defineProperty(g, 'fetch', { value: undefined, configurable: true, writable: true });
-    pending = require('libsvm-js/wasm') as Promise<LibsvmClass>;
-  } finally {
-    if (fetchDescriptor) Object.defineProperty(g, 'fetch', fetchDescriptor);
-    events.forEach((e, i) => {
-      for (const l of proc.listeners(e)) if (!before[i].includes(l)) proc.removeListener(e, l);
-    });
-  }
-  return pending;
-}
+/** Until a host injects its loader, SVM trials fail loudly (never skipped). */
+const noLoader: LibsvmFactory = () =>
+  Promise.reject(new Error('libsvm-js: no loader for this host; call setLibsvmFactory() first (Node: node/libsvm-node.ts, workerd: workers/libsvm-loader.ts)'));
 
-interface NodeLikeProcess {
-  versions?: { node?: string };
-  listeners(event: string): unknown[];
-  removeListener(event: string, listener: unknown): void;
-}
-
-let factory: LibsvmFactory = loadNodeWasm;
+let factory: LibsvmFactory = noLoader;
 let loaded: Promise<LibsvmClass> | null = null;
 
 /** Replaces how libsvm-js is loaded (call once at host startup, before any SVM trial). */
