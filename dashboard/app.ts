@@ -5,7 +5,8 @@
  */
 import * as Plot from '@observablehq/plot';
 import { FIGURES } from './figures';
-import type { AggregateRow, ConfigInfo, ExperimentDescription, FigureData, TrialRecord } from './figures/types';
+import { loadFigureData } from './figures/load';
+import type { ExperimentDescription } from './figures/types';
 
 interface SweepSummary {
   id: string;
@@ -188,17 +189,9 @@ async function renderNew(): Promise<void> {
 
 async function renderSweep(id: string): Promise<boolean> {
   const sweep = await api<SweepSummary>(`/api/sweeps/${id}`);
-  const experiment = await api<ExperimentDescription>(`/api/experiments/${sweep.experiment}`);
   const figure = FIGURES[sweep.experiment];
-  const metricParam = figure?.aggregateMetrics ? `?metric=${figure.aggregateMetrics.join(',')}` : '';
-  const [{ rows }, configs, trials] = await Promise.all([
-    api<{ rows: AggregateRow[] }>(`/api/sweeps/${id}/aggregate${metricParam}`),
-    api<ConfigInfo[]>(`/api/sweeps/${id}/configs`),
-    figure?.trialMetrics
-      ? api<{ trials: TrialRecord[] }>(`/api/sweeps/${id}/trials?metric=${figure.trialMetrics.join(',')}${figure.trialRepeat === undefined ? '' : `&repeat=${figure.trialRepeat}`}`).then((r) => r.trials)
-      : Promise.resolve([]),
-  ]);
-  const data: FigureData = { experiment, configs, aggregate: rows, trials };
+  const data = await loadFigureData(api, id, sweep.experiment, figure);
+  const { experiment } = data;
   const actions = el('p', {});
   const cancel = el('button', { id: 'cancel' }, 'Cancel');
   const retry = el('button', { id: 'retry' }, 'Retry failed/missing');

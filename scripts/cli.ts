@@ -9,7 +9,7 @@
  */
 import { parseArgs } from 'node:util';
 import { FIGURES } from '../dashboard/figures';
-import type { FigureData } from '../dashboard/figures/types';
+import { loadFigureData } from '../dashboard/figures/load';
 
 // Not strict: scripts/catalogue.ts imports this module with its own flags on the command line.
 const { values, positionals } = parseArgs({
@@ -74,16 +74,7 @@ interface SweepStatus {
 export async function headlines(id: string, experimentId: string): Promise<string[]> {
   const figure = FIGURES[experimentId];
   if (!figure) return [];
-  const metricParam = figure.aggregateMetrics ? `?metric=${figure.aggregateMetrics.join(',')}` : '';
-  const data: FigureData = {
-    experiment: await api(`/api/experiments/${experimentId}`),
-    configs: await api(`/api/sweeps/${id}/configs`),
-    aggregate: (await api<{ rows: FigureData['aggregate'] }>(`/api/sweeps/${id}/aggregate${metricParam}`)).rows,
-    trials: figure.trialMetrics
-      ? (await api<{ trials: FigureData['trials'] }>(`/api/sweeps/${id}/trials?metric=${figure.trialMetrics.join(',')}${figure.trialRepeat === undefined ? '' : `&repeat=${figure.trialRepeat}`}`)).trials
-      : [],
-  };
-  return figure.headline(data);
+  return figure.headline(await loadFigureData(api, id, experimentId, figure));
 }
 
 async function main() {
