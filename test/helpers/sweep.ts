@@ -2,12 +2,12 @@
  * Runs a real sweep in-process: expand → packs → runTrialPack → SQLite (same schema and
  * queries as D1) → aggregate, and returns what the dashboard would fetch for its figure.
  */
-import { getExperiment } from '../../core/experiments';
 import { expandSweep, packTrials } from '../../core/sweep/expand';
 import { runTrialPack } from '../../core/run/run-trials';
 import { openSqliteStore } from '../../node/sqlite-store';
 import { useBackend } from '../tf-node';
-import type { FigureData, ExperimentDescription } from '../../dashboard/figures/types';
+import type { FigureData } from '../../dashboard/figures/types';
+import { describeExperiment } from '../../workers/routes/experiments';
 
 export async function runSweep(request: Record<string, unknown>, opts: { sweepId?: string; trialMetrics?: string[] } = {}) {
   const tf = await useBackend('wasm');
@@ -19,19 +19,9 @@ export async function runSweep(request: Record<string, unknown>, opts: { sweepId
   for (const pack of packTrials(sweep.experiment, sweep.trials, 16)) {
     await runTrialPack(store, { sweepId: id, experiment: sweep.experiment.id, trials: pack }, { now: () => t++, backend: tf.getBackend() });
   }
-  const e = getExperiment(sweep.experiment.id)!;
-  const experiment: ExperimentDescription = {
-    id: e.id,
-    number: e.number,
-    title: e.title,
-    question: e.question,
-    hypothesis: e.hypothesis,
-    conclusion: e.conclusion,
-    defaults: e.params.parse({}),
-    grid: e.grid as Record<string, unknown[]>,
-  };
   const figureData: FigureData = {
-    experiment,
+    // The same description the API serves (GET /api/experiments/:id).
+    experiment: describeExperiment(sweep.experiment),
     configs: await store.configs(id),
     aggregate: await store.aggregate(id),
     trials: opts.trialMetrics ? ((await store.trialResults(id, opts.trialMetrics)) as FigureData['trials']) : [],

@@ -14,7 +14,7 @@ export function describeExperiment(e: Experiment) {
     hypothesis: e.hypothesis,
     conclusion: e.conclusion,
     defaults: e.params.parse({}),
-    grid: e.grid,
+    grid: e.grid as Record<string, unknown[]>,
     repeats: e.repeats,
     schema: z.toJSONSchema(e.params, { io: 'input', unrepresentable: 'any' }),
   };
