@@ -1,0 +1,42 @@
+import { describe, expect, test } from 'vitest';
+import { alternatingPoints, exp2, modelFor } from '../../core/experiments/exp02-depth-fixed-parameters';
+import { parameterCount } from '../../core/nn/model';
+import { exp02Figure } from '../../dashboard/figures/exp02';
+import { renderFigure, stableSvg } from '../helpers/render';
+import { runSweep } from '../helpers/sweep';
+
+describe('exp2 protocol', () => {
+  test('defaults: depths 1–3, width 10, 16 points, 15,000 steps, ReLU, batch 64', () => {
+    expect(exp2.grid).toEqual({ depth: [1, 2, 3] });
+    expect(exp2.params.parse({})).toMatchObject({ width: 10, n_points: 16, steps: 15_000, lr: 0.003, batch_size: 64, activation: 'relu' });
+  });
+
+  test('16 points at i/16 with alternating labels, class 1 at even i', () => {
+    const { x, labels } = alternatingPoints(16);
+    expect(Array.from(x)).toEqual(Array.from({ length: 16 }, (_, i) => i / 16));
+    expect(Array.from(labels)).toEqual(Array.from({ length: 16 }, (_, i) => (i % 2 === 0 ? 1 : 0)));
+  });
+
+  test('152 parameters at every default depth', () => {
+    expect([1, 2, 3].map((depth) => parameterCount(modelFor(exp2.params.parse({ depth }))))).toEqual([152, 152, 152]);
+  });
+});
+
+describe('exp2 sweep and figure', () => {
+  test('a small real sweep records accuracy, 152 params and a score per point, and renders a band per depth', async () => {
+    const { figureData } = await runSweep({ experiment: 'exp2', repeats: 2, params: { steps: 200 } });
+    const finals = figureData.aggregate.filter((r) => r.step === null);
+    expect(finals.filter((r) => r.metric === 'n_params').map((r) => r.mean)).toEqual([152, 152, 152]);
+    for (const r of finals.filter((r) => r.metric === 'accuracy')) {
+      expect(r.n).toBe(2);
+      expect(r.mean).toBeGreaterThanOrEqual(0);
+      expect(r.mean).toBeLessThanOrEqual(1);
+    }
+    expect(figureData.aggregate.filter((r) => r.metric === 'score' && r.config === 'depth=3')).toHaveLength(16);
+    const { html, element } = renderFigure(exp02Figure, figureData);
+    expect(element.querySelectorAll('g[aria-label="area"]')).toHaveLength(3);
+    expect(element.querySelectorAll('g[aria-label="link"]')).toHaveLength(3);
+    expect(exp02Figure.headline(figureData)).toHaveLength(3);
+    await expect(stableSvg(html)).toMatchFileSnapshot('../__snapshots__/exp02.figure.html');
+  }, 60_000);
+});
