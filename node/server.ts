@@ -15,6 +15,7 @@ import { getExperiment } from '../core/experiments';
 import { packTrials } from '../core/sweep/expand';
 import { createApp } from '../workers/app';
 import type { AppEnv } from '../workers/context';
+import { packSize } from '../workers/routes/sweeps';
 import { serve } from './http';
 import { TrialPool } from './pool';
 import { openSqliteStore } from './sqlite-store';
@@ -33,7 +34,7 @@ export async function startLocalRunner(opts: { port: number; db: string; threads
     await next();
   };
   const app = createApp(host);
-  const bindings = { API_TOKEN: process.env.API_TOKEN, PROTECT_READS: process.env.PROTECT_READS, MAX_TRIALS: process.env.MAX_TRIALS, MAX_PACK: process.env.MAX_PACK };
+  const bindings = { API_TOKEN: process.env.API_TOKEN, PROTECT_READS: process.env.PROTECT_READS, MAX_TRIALS: process.env.MAX_TRIALS, MAX_PACK: process.env.MAX_PACK, ENGINE: process.env.ENGINE };
   const server = await serve((req) => app.fetch(req, bindings), 'dashboard/dist', opts.port);
   const port = (server.address() as { port: number }).port;
 
@@ -44,7 +45,7 @@ export async function startLocalRunner(opts: { port: number; db: string; threads
     const trials = await store.requeueUnfinished(s.id, Date.now());
     if (!trials.length) continue;
     resumed += trials.length;
-    await pool.enqueue(packTrials(getExperiment(s.experiment)!, trials, Number(bindings.MAX_PACK ?? 16)).map((p) => ({ sweepId: s.id, experiment: s.experiment, trials: p })));
+    await pool.enqueue(packTrials(getExperiment(s.experiment)!, trials, packSize(bindings)).map((p) => ({ sweepId: s.id, experiment: s.experiment, trials: p })));
   }
   return {
     url: `http://127.0.0.1:${port}`,

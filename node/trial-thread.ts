@@ -9,11 +9,14 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { runTrialPack, errorMessage, type TrialPackMessage } from '../core/run/run-trials';
+import { parseEngine, setEngine } from '../core/engine';
 import { useLibsvmInNode } from './libsvm-node';
 import { openSqliteStore } from './sqlite-store';
 
 const { dbFile, wasmDir } = workerData as { dbFile: string; wasmDir: string };
 setWasmPaths(wasmDir);
+// The same ENGINE setting as the Worker's (core/engine.ts); threads share the process env.
+setEngine(parseEngine(process.env.ENGINE));
 useLibsvmInNode();
 const { store } = openSqliteStore(dbFile, { migrate: false });
 const ready = tf.setBackend('wasm').then(() => tf.ready());

@@ -17,6 +17,8 @@ const { values } = parseArgs({
 process.env.ATOMSWEEP_URL = values.server;
 const { headlines, waitForSweep } = await import('./cli');
 
+const health = await (await fetch(`${values.server}/api/health`)).json();
+console.log(`server ${values.server}: ${JSON.stringify(health)}`);
 const experiments = (await (await fetch(`${values.server}/api/experiments`)).json()) as Array<{ id: string; title: string }>;
 const only = values.only?.split(',');
 const report: Array<Record<string, unknown>> = [];
@@ -43,5 +45,5 @@ const totalS = (Date.now() - started) / 1000;
 console.log(`\nwhole catalogue: ${totalS.toFixed(1)} s`);
 mkdirSync('bench/reports', { recursive: true });
 const file = `bench/reports/catalogue-${new Date().toISOString().replace(/[:.]/g, '-')}.json`;
-writeFileSync(file, JSON.stringify({ server: values.server, totalSeconds: totalS, experiments: report }, null, 2));
+writeFileSync(file, JSON.stringify({ server: values.server, health, repeats: values.repeats ? Number(values.repeats) : 'default', totalSeconds: totalS, experiments: report }, null, 2));
 console.log(`report: ${file}`);

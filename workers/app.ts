@@ -3,7 +3,8 @@ import { secureHeaders } from 'hono/secure-headers';
 import type { AppEnv } from './context';
 import { requireToken } from './middleware/auth';
 import { experimentRoutes } from './routes/experiments';
-import { sweepRoutes } from './routes/sweeps';
+import { parseEngine } from '../core/engine';
+import { packSize, sweepRoutes } from './routes/sweeps';
 
 /**
  * The HTTP API over web-standard Request/Response. `host` puts the store and queue of the
@@ -15,7 +16,7 @@ export function createApp(host: MiddlewareHandler<AppEnv>) {
   app.use('/api/*', requireToken, host);
   app.route('/api/experiments', experimentRoutes);
   app.route('/api/sweeps', sweepRoutes);
-  app.get('/api/health', (c) => c.json({ ok: true }));
+  app.get('/api/health', (c) => c.json({ ok: true, engine: parseEngine(c.env.ENGINE), maxPack: packSize(c.env) }));
   app.notFound((c) => c.json({ error: 'not_found', issues: [{ field: 'path', message: `no route ${c.req.method} ${new URL(c.req.url).pathname}` }] }, 404));
   app.onError((err, c) => {
     console.error(err);

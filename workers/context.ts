@@ -9,6 +9,8 @@ export interface AppBindings {
   PROTECT_READS?: string;
   MAX_TRIALS?: string;
   MAX_PACK?: string;
+  /** 'packed' (default) or 'baseline': the trial engine (core/engine.ts). */
+  ENGINE?: string;
 }
 
 /**

@@ -1,5 +1,6 @@
 import { errorMessage, runTrialPack, type ExperimentLookup, type TrialPackMessage } from '../core/run/run-trials';
 import { storeFor } from './db';
+import { parseEngine, setEngine } from '../core/engine';
 import type { Env } from './env';
 
 /** Lets workerd serve HTTP requests between training steps (one isolate, one thread). */
@@ -20,6 +21,7 @@ export interface ConsumerDeps {
  * marks its trials failed, so no trial waits forever.
  */
 export async function consumeTrials(batch: MessageBatch<TrialPackMessage>, env: Env, deps: ConsumerDeps): Promise<void> {
+  setEngine(parseEngine(env.ENGINE));
   const backend = await deps.prepare();
   const store = storeFor(env);
   for (const message of batch.messages) {

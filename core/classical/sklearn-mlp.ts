@@ -23,7 +23,8 @@
  * logit instead of sklearn's clip of p to [1e-10, 1 − 1e-10] (same gradient, differs only
  * when |logit| > 23).
  *
- * K networks of one shape train together (stacked weights, batched matMul) on their own data
+ * K networks of one shape train together (stacked weights, one matMul kernel per layer:
+ * core/nn/matmul.ts) on their own data
  * with their own generators; a network that stops is evaluated at once and dropped from the
  * pack (weights, Adam moments and data are gathered down), and a network left alone trains
  * with a twin (see `withTwin`), so its numbers do not depend on which or how many networks
@@ -31,6 +32,8 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { Rng } from '../rng';
+import { engine } from '../engine';
+import { matMulPath, packMatMul } from '../nn/matmul';
 
 export type SklearnActivation = 'relu' | 'tanh' | 'logistic' | 'identity';
 
@@ -175,7 +178,7 @@ export async function fitSklearnMlps(tasks: MlpTask[], n: number, d: number, o: 
   // draws), because tfjs-wasm multiplies a batch of ONE matrix with XNNPACK and larger
   // batches with its own loop, whose float32 sums round differently: with ≥ 2 slots a
   // network's numbers are the same whatever else shares its pack.
-  const withTwin = (list: number[]) => (list.length === 1 ? [list[0], list[0]] : list);
+  const withTwin = (list: number[]) => (list.length === 1 && engine().shadowTwin ? [list[0], list[0]] : list);
   let slots = withTwin(tasks.map((_, k) => k));
   const init = hooks.initialValues ?? tasks.map((t) => sklearnInitialValues(d, o, t.initRng));
   // A variable takes a reference to its initial tensor's data, so the tensor itself can go.
@@ -195,10 +198,14 @@ export async function fitSklearnMlps(tasks: MlpTask[], n: number, d: number, o: 
   let yAll = stack(slots.map((s) => tasks[s].y), n, 1);
   let evalAll = evalRows.map((rows, j) => stack(slots.map((s) => tasks[s].evalSets[j]), rows, d));
 
+  // Each layer's product takes the path its per-network shape selects (core/nn/matmul.ts);
+  // on per-network layers only the real networks are computed (a twin comes out as zeros).
   const forward = (x: tf.Tensor3D): tf.Tensor3D => {
+    const live = slots.length === 2 && slots[0] === slots[1] ? 1 : slots.length;
     let a: tf.Tensor = x;
     for (let l = 0; l < layers; l++) {
-      const z = tf.add(tf.matMul(a as tf.Tensor3D, params[2 * l] as tf.Tensor3D), params[2 * l + 1]);
+      const path = matMulPath(x.shape[1], sizes[l], sizes[l + 1]);
+      const z = tf.add(packMatMul(a as tf.Tensor3D, params[2 * l] as tf.Tensor3D, path, live), params[2 * l + 1]);
       a = l + 1 < layers ? activate(o.activation, z) : z;
     }
     return a as tf.Tensor3D;

@@ -32,6 +32,7 @@
  * twin covers K = 1).
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { engine } from '../engine';
 
 export type MatMulPath = 'batched' | 'per-network';
 export type MatMulPathOption = MatMulPath | 'auto';
@@ -64,7 +65,7 @@ export const PER_NETWORK_MIN_MACS = 8_192;
 /** The path a layer takes, from one network's product shape [rows, inner] · [inner, cols]. */
 export function matMulPath(rows: number, inner: number, cols: number, option: MatMulPathOption = 'auto'): MatMulPath {
   const path = option !== 'auto' ? option : rows * inner * cols >= PER_NETWORK_MIN_MACS ? 'per-network' : 'batched';
-  return path === 'per-network' && perNetworkAvailable() ? path : 'batched';
+  return path === 'per-network' && perNetworkAvailable() && engine().perNetworkMatMul ? path : 'batched';
 }
 
 const KERNEL = 'AtomsweepPerNetworkMatMul';

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { engine } from '../engine';
 import { Rng } from '../rng';
 import { AdamTF1 } from '../nn/adam';
 import { packLoss, packAccuracy, type LossName } from '../nn/losses';
@@ -66,7 +67,7 @@ export interface PackTrainingResult {
  */
 export async function trainPack(spec: PackTrainingSpec): Promise<PackTrainingResult & { pack: NetworkPack }> {
   const trials = spec.trainX.length;
-  if (trials === 1) spec = withShadowTwin(spec);
+  if (trials === 1 && engine().shadowTwin) spec = withShadowTwin(spec);
   const K = spec.trainX.length;
   const d = spec.trainX[0].length / spec.n;
   const c = spec.trainY[0].length / spec.n;

@@ -7,6 +7,7 @@ import { packAccuracy, packLoss } from '../../core/nn/losses';
 import { Rng } from '../../core/rng';
 import { evaluateAccuracy, oneHot, predict, stack3d, trainPack, type PackTrainingSpec, type Regularization } from '../../core/train/train-pack';
 import { useBackend } from '../tf-node';
+import { packSizeFor, parseEngine, setEngine } from '../../core/engine';
 
 beforeAll(() => useBackend('wasm'));
 
@@ -163,6 +164,38 @@ describe('packs and determinism', () => {
     wAlone[0].forEach((p, i) => expect(Array.from(wTogether[1][i])).toEqual(Array.from(p)));
     together.pack.dispose();
     alone.pack.dispose();
+  });
+});
+
+describe('baseline engine (core/engine.ts)', () => {
+  const spec = (seed: number): PackTrainingSpec => {
+    const rng = new Rng(7);
+    const x = Float32Array.from({ length: 64 * 12 }, () => rng.normal());
+    const y = oneHot(Float32Array.from({ length: 64 }, (_, i) => (x[i * 12] > 0 ? 1 : 0)));
+    return { model: mlp, initRngs: [new Rng(seed)], batchRngs: [new Rng(seed + 1)], trainX: [x], trainY: [y], n: 64, loss: 'cross_entropy', lr: 0.003, steps: 20, batchSize: 32 };
+  };
+
+  test('baseline: one trial per message, stock tf.matMul on every layer, no shadow twin; packed otherwise', async () => {
+    expect(parseEngine(undefined)).toBe('packed');
+    expect(() => parseEngine('turbo')).toThrow(/ENGINE must be/);
+    expect(packSizeFor('baseline', 16)).toBe(1);
+    expect(packSizeFor('packed', 16)).toBe(16);
+    const packed = await trainPack(spec(3));
+    expect(packed.pack.size).toBe(2);
+    expect(packed.pack.matMulPaths(32)).toContain('per-network');
+    setEngine('baseline');
+    try {
+      const base = await trainPack(spec(3));
+      expect(base.pack.size).toBe(1);
+      expect(base.pack.matMulPaths(32)).toEqual(['batched', 'batched', 'batched']);
+      // Same trial, same seed: the engines differ only in float32 rounding.
+      expect(base.finalLoss[0]).toBeCloseTo(packed.finalLoss[0], 4);
+      expect(base.finalLoss[0]).not.toBe(0);
+      base.pack.dispose();
+    } finally {
+      setEngine('packed');
+      packed.pack.dispose();
+    }
   });
 });
 

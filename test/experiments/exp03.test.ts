@@ -17,6 +17,7 @@ import { streamFor } from '../../core/rng';
 import { exp03Figure } from '../../dashboard/figures/exp03';
 import { renderFigure, stableSvg } from '../helpers/render';
 import { runSweep } from '../helpers/sweep';
+import { matMulPath } from '../../core/nn/matmul';
 import { useBackend } from '../tf-node';
 
 type P = ReturnType<typeof exp3.params.parse>;
@@ -147,9 +148,15 @@ describe('exp3 protocol', () => {
     expect(ran.lossCurve).toHaveLength(7);
   });
 
-  test("a network's numbers do not depend on its pack, even when its pack-mates stop earlier", async () => {
+  // d = 2, 8 units: every product on the batched loop. d = 12, 100 units: the hidden layer
+  // on the per-network XNNPACK path and the 100×1 output batched (core/nn/matmul.ts).
+  test.each([
+    { d: 2, hidden: [8] },
+    { d: 12, hidden: [100] },
+  ])("a network's numbers do not depend on its pack, even when its pack-mates stop earlier (d = $d, hidden $hidden)", async ({ d, hidden }) => {
     const n = 40;
-    const d = 2;
+    expect(matMulPath(16, d, hidden[0])).toBe(d === 2 ? 'batched' : 'per-network');
+    expect(matMulPath(16, hidden[0], 1)).toBe('batched');
     const r = streamFor(11);
     const hx = Float32Array.from({ length: n * d }, () => r.normal());
     const hy = Float32Array.from({ length: n }, () => r.int(2));
@@ -158,7 +165,7 @@ describe('exp3 protocol', () => {
     const easyX = Float32Array.from({ length: n * d }, (_, i) => (Math.floor(i / d) % 2 ? 1 : -1));
     const easyY = Float32Array.from({ length: n }, (_, i) => i % 2);
     const easy = (): MlpTask => ({ x: easyX, y: easyY, evalSets: probe, initRng: streamFor(3), shuffleRng: streamFor(4) });
-    const o = { ...SKLEARN_MLP_DEFAULTS, hidden: [8], batchSize: 16, tol: 1e-3, nIterNoChange: 2, maxIter: 60 };
+    const o = { ...SKLEARN_MLP_DEFAULTS, hidden, batchSize: 16, tol: 1e-3, nIterNoChange: 2, maxIter: 60 };
     const [alone] = await fitSklearnMlps([hard()], n, d, o);
     const [easyAlone] = await fitSklearnMlps([easy()], n, d, o);
     const [packedEasy, packed] = await fitSklearnMlps([easy(), hard()], n, d, o);

@@ -6,7 +6,8 @@ import { DEFAULT_LIMITS, SweepRequestError, zodIssues } from '../../core/sweep/r
 import { getExperiment } from '../../core/experiments';
 import type { TrialSpec } from '../../core/experiments/types';
 import type { Store } from '../../core/db/store';
-import type { AppEnv } from '../context';
+import type { AppBindings, AppEnv } from '../context';
+import { packSizeFor, parseEngine } from '../../core/engine';
 
 const MAX_BODY = 64 * 1024;
 
@@ -28,6 +29,11 @@ function notFound(id: string) {
 }
 
 /** Packs the trials (same network shape per pack) and hands them to the host's queue. */
+/** Networks per queue message for the host's settings (1 on the baseline engine). */
+export function packSize(env: AppBindings): number {
+  return packSizeFor(parseEngine(env.ENGINE), Number(env.MAX_PACK ?? 16));
+}
+
 async function enqueueTrials(enqueue: AppEnv['Variables']['enqueue'], maxPack: number, trials: TrialSpec[]): Promise<number> {
   if (!trials.length) return 0;
   const experiment = getExperiment(trials[0].experiment)!;
@@ -65,7 +71,7 @@ export const sweepRoutes = new Hono<AppEnv>()
       const store = c.var.store;
       await store.createSweep(sweep, body, Date.now());
       try {
-        const packs = await enqueueTrials(c.var.enqueue, Number(c.env.MAX_PACK ?? 16), sweep.trials);
+        const packs = await enqueueTrials(c.var.enqueue, packSize(c.env), sweep.trials);
         return c.json({ id, experiment: sweep.experiment.id, trials: sweep.trials.length, packs, grid: sweep.grid, repeats: sweep.repeats, seed: sweep.seed }, 202);
       } catch (err) {
         // The trials are stored as queued: a retry re-sends them, so nothing is lost.
@@ -116,6 +122,6 @@ export const sweepRoutes = new Hono<AppEnv>()
     const store = c.var.store;
     if (!(await sweepOr404(store, c.req.param('id')))) return c.json(notFound(c.req.param('id')), 404);
     const trials = await store.requeueUnfinished(c.req.param('id'), Date.now());
-    const packs = await enqueueTrials(c.var.enqueue, Number(c.env.MAX_PACK ?? 16), trials);
+    const packs = await enqueueTrials(c.var.enqueue, packSize(c.env), trials);
     return c.json({ requeued: trials.length, packs, sweep: await store.getSweep(c.req.param('id'), Date.now()) }, 202);
   });

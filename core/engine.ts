@@ -1,0 +1,47 @@
+/**
+ * The trial engine's speed features, each of which can be switched off to reproduce the
+ * engine as it was before them (issue 5's "before" in `npm run catalogue`):
+ *
+ * - 'packed' (default): K trials of one shape per queue message as one stacked tensor
+ *   program, wide layers on the per-network XNNPACK kernel (core/nn/matmul.ts), and a lone
+ *   trial beside a shadow twin so its numbers equal the packed ones.
+ * - 'baseline': what a straightforward tfjs engine does: one trial per message (hosts set
+ *   the pack size to 1, see `packSizeFor`), plain tf.matMul everywhere and its stock
+ *   gradient, no twin. Numbers differ from 'packed' in the last float32 bits only.
+ *
+ * Hosts set it once per process or isolate from their ENGINE variable. It is process-wide
+ * like the tfjs backend it tunes.
+ */
+export type EngineName = 'packed' | 'baseline';
+
+export interface EngineFeatures {
+  perNetworkMatMul: boolean;
+  shadowTwin: boolean;
+}
+
+const FEATURES: Record<EngineName, EngineFeatures> = {
+  packed: { perNetworkMatMul: true, shadowTwin: true },
+  baseline: { perNetworkMatMul: false, shadowTwin: false },
+};
+
+let current: EngineName = 'packed';
+
+/** Parses a host's ENGINE setting; unset means 'packed'. */
+export function parseEngine(value: string | undefined): EngineName {
+  const v = (value ?? '').trim() || 'packed';
+  if (v !== 'packed' && v !== 'baseline') throw new Error(`ENGINE must be 'packed' or 'baseline', got '${value}'`);
+  return v;
+}
+
+export function setEngine(name: EngineName): void {
+  current = name;
+}
+
+export function engine(): EngineFeatures & { name: EngineName } {
+  return { name: current, ...FEATURES[current] };
+}
+
+/** Networks per queue message: the host's MAX_PACK, or 1 on the baseline engine. */
+export function packSizeFor(name: EngineName, maxPack: number): number {
+  return name === 'baseline' ? 1 : maxPack;
+}
