@@ -9,7 +9,7 @@
  * 2,000 test rows.
  * Models, scikit-learn 0.19 defaults, each fit from scratch:
  *   svm     `SVC()`: RBF C-SVC, C = 1, gamma 'auto' = 1/d, tol 1e-3 (libsvm-js, core/classical/svm.ts)
- *   tree    `DecisionTreeClassifier()`: CART, gini, grown until pure (ml-cart, core/classical/decision-tree.ts)
+ *   tree    `DecisionTreeClassifier()`: CART, gini, grown until pure (core/classical/decision-tree.ts)
  *   shallow `MLPClassifier()`: hidden (100), ReLU, one logistic output  (tfjs, core/classical/sklearn-mlp.ts)
  *   deep    `MLPClassifier(hidden_layer_sizes=(100, 100))`
  * Training (MLPs): sklearn's loop: Glorot-uniform init of weights and biases, binary
@@ -71,9 +71,10 @@ const params = z
     svm_cache_mb: int(1, 64).default(32),
     svm_shrinking: z.boolean().default(true),
     // DecisionTreeClassifier()
-    /** ml-cart minNumSamples: 1 lets every node of ≥ 2 rows split, as sklearn's min_samples_split = 2. */
-    tree_min_samples: int(1, 20_000).default(1),
-    tree_gain_threshold: z.number().min(0).max(1).default(0),
+    /** sklearn's min_samples_split: a node with fewer rows is a leaf. */
+    tree_min_samples_split: int(2, 20_000).default(2),
+    /** sklearn's min_impurity_decrease (weighted gini decrease a split must reach). */
+    tree_min_impurity_decrease: z.number().min(0).max(1).default(0),
     /** null = unlimited depth (sklearn max_depth=None). */
     tree_max_depth: int(1, 10_000).nullable().default(null),
     // MLPClassifier()
@@ -165,15 +166,17 @@ export function accuracy(pred: ArrayLike<number>, labels: Float32Array): number 
  *   shallow net and small n spend their time on; plus scoring the test and training rows.
  * - SVM: libsvm's SMO and predicting the scored rows, ≈ SVM_UNITS per m²·d + scored·m·d
  *   (half or more of these overlapping rows end up support vectors).
- * - Tree: ml-cart re-scans a node's rows for every candidate threshold, ≈ TREE_UNITS per m²·d.
+ * - Tree: a presorted CART does O(m·d) work per level, ≈ TREE_UNITS per m·d·log2(m) (a tree
+ *   of 8,000 rows is about 20 levels deep; 0.12 s).
  * Defaults at n = 10,000 (m = 8,000; measured one trial, Node, load ≈ 10 on 2 cores):
- * deep 2.4e10 (83 s, 174 epochs), tree 1.5e10 (72 s), shallow 7.5e9 (39 s), svm 2.6e9 (12 s).
+ * deep 2.4e10 (83 s, 174 epochs), shallow 7.5e9 (39 s), svm 2.6e9 (12 s), tree 2e7 (0.12 s).
+ * (MLP times are from before they took the per-network matMul path, so they overestimate.)
  * A network left alone in its pack trains with a twin (core/classical/sklearn-mlp.ts), so a
  * one-trial MLP pack does two networks' work; the pack cap makes at most one such pack per config.
  */
 export const STEP_UNITS = 6.6e5;
 export const SVM_UNITS = 1.5;
-export const TREE_UNITS = 20;
+export const TREE_UNITS = 16;
 function cost(p: Params): number {
   const m = trainSize(p);
   const scored = testRows(p) + m;
@@ -181,7 +184,7 @@ function cost(p: Params): number {
     case 'svm':
       return SVM_UNITS * (m * m * p.d + scored * m * p.d);
     case 'tree':
-      return TREE_UNITS * m * m * p.d;
+      return TREE_UNITS * m * p.d * Math.log2(m + 1);
     case 'shallow':
     case 'deep': {
       const params = mlpParameterCount(p.d, hiddenOf(p));
@@ -203,7 +206,7 @@ async function runClassical(trials: TrialSpec<Params>[], yieldToHost?: () => Pro
       pred = fit.predictions;
       scalars.n_support = fit.nSupport;
     } else {
-      const fit = fitPredictTree(train, [test, train], { minNumSamples: p.tree_min_samples, gainThreshold: p.tree_gain_threshold, maxDepth: p.tree_max_depth });
+      const fit = fitPredictTree(train, [test, train], { minSamplesSplit: p.tree_min_samples_split, minImpurityDecrease: p.tree_min_impurity_decrease, maxDepth: p.tree_max_depth });
       pred = fit.predictions;
       scalars.tree_depth = fit.depth;
       scalars.tree_leaves = fit.leaves;

@@ -47,9 +47,10 @@ export function fmt(x: number | null | undefined, digits = 3): string {
   return Math.abs(x) >= 1000 || (Math.abs(x) < 1e-3 && x !== 0) ? x.toExponential(2) : x.toFixed(digits);
 }
 
-/** "0.123 ± 0.010 (n=5)" */
+/** "0.123 ± 0.010 (n=5)"; one repeat has no std: "0.123 (n=1)". */
 export function meanStd(p: Point | undefined, digits = 3): string {
   if (!p) return 'no data yet';
+  if (p.n < 2) return `${fmt(p.mean, digits)} (n=${p.n})`;
   return `${fmt(p.mean, digits)} ± ${fmt(p.std, digits)} (n=${p.n})`;
 }
 

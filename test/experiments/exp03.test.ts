@@ -41,7 +41,7 @@ describe('exp3 protocol', () => {
     expect(gammaOf(p)).toBe(1 / 12);
     expect(gammaOf(exp3.params.parse({ d: 5 }))).toBe(1 / 5);
     // DecisionTreeClassifier(): grown until pure.
-    expect(p).toMatchObject({ tree_min_samples: 1, tree_gain_threshold: 0, tree_max_depth: null });
+    expect(p).toMatchObject({ tree_min_samples_split: 2, tree_min_impurity_decrease: 0, tree_max_depth: null });
     // MLPClassifier(): (100,) or (100, 100) ReLU, adam lr 0.001, alpha 1e-4, batch 'auto', 200 epochs, tol 1e-4.
     expect(mlpOptions(exp3.params.parse({ classifier: 'shallow' }))).toEqual({ ...SKLEARN_MLP_DEFAULTS, hidden: [100] });
     expect(mlpOptions(p)).toEqual({ ...SKLEARN_MLP_DEFAULTS, hidden: [100, 100] });
@@ -210,8 +210,8 @@ describe('exp3 protocol', () => {
     const tree = fitPredictTree(hard.train, [hard.train], SKLEARN_TREE_DEFAULTS);
     expect(Array.from(tree.predictions[0])).toEqual(Array.from(hard.train.labels));
     expect(tree.depth).toBeGreaterThan(3);
-    // ml-cart's own defaults (leaf at ≤ 3 rows, gain > 0.01) stop earlier.
-    const stubby = fitPredictTree(hard.train, [hard.train], { minNumSamples: 3, gainThreshold: 0.01, maxDepth: null });
+    // A minimum impurity decrease stops it earlier.
+    const stubby = fitPredictTree(hard.train, [hard.train], { minSamplesSplit: 2, minImpurityDecrease: 0.001, maxDepth: null });
     expect(stubby.leaves).toBeLessThan(tree.leaves);
     const one = makeTable(2, 1);
     one.labels.set([1, 1]);
