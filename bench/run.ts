@@ -5,6 +5,8 @@
  * 1. ms per trial-step (one Adam step of one network, amortised over the pack) for four
  *    representative shapes (bench/cases.ts), for
  *    (a) trainPack on tfjs WASM SIMD (the production engine) at pack sizes K = 1, 5, 16, 64,
+ *        and the same with ENGINE=baseline (core/engine.ts: one network, stock tf.matMul, no
+ *        twin), the engine before packs and the per-network kernel, as the "before" column,
  *    (b) trainPack on tfjs cpu at K = 1, 16,
  *    (c) the hand-written Float32Array loop (bench/reference-loop.ts), one network;
  *    with a per-step kernel profile (kernel count, Σ kernel time, peak tensor bytes) of (a);
@@ -29,6 +31,7 @@ import { parseArgs } from 'node:util';
 import { SHAPES, macsPerStep, type BenchShape } from './cases';
 import { dataFor, median, profileTrainPack, round, timeMatMul, timeReference, timeTrainPack, type KernelProfile, type MatMulTiming, type TimedRun } from './engines';
 import { listExperiments, runSweep, serverProblem, type SweepRun } from './server';
+import { setEngine } from '../core/engine';
 
 const { values: args } = parseArgs({
   options: {
@@ -59,7 +62,7 @@ const MAX_CONFIG_MS = args.quick ? 5_000 : Number(args['max-config-s']) * 1000;
 const ints = (s: string) => s.split(',').filter(Boolean).map(Number);
 const log = (s: string) => process.stderr.write(`${s}\n`);
 
-type Engine = 'reference' | 'wasm' | 'cpu';
+type Engine = 'reference' | 'baseline' | 'wasm' | 'cpu';
 
 interface Measurement {
   shape: string;
@@ -164,6 +167,16 @@ async function benchShape(shape: BenchShape): Promise<Measurement[]> {
   out.push({ shape: shape.id, engine: 'reference', K: 1, ...ref, timesReference: 1, timesReferenceCpu: 1 });
   const refMs = ref.msPerTrialStep!;
   const refCpuMs = ref.cpuMsPerTrialStep!;
+
+  // The "before": the baseline engine, one trial at a time on plain tfjs wasm.
+  await useBackend('wasm');
+  setEngine('baseline');
+  try {
+    const base = await measure('baseline K=1', (steps) => timeTrainPack(shape, data.slice(0, 1), steps), 1, macs);
+    out.push({ shape: shape.id, engine: 'baseline', K: 1, ...base, timesReference: round(base.msPerTrialStep! / refMs, 3), timesReferenceCpu: round(base.cpuMsPerTrialStep! / refCpuMs, 3) });
+  } finally {
+    setEngine('packed');
+  }
 
   for (const [engine, ks] of [
     ['wasm', ints(args.ks)],
@@ -272,6 +285,7 @@ const fmtX = (x: number | undefined) => (x === undefined ? '—' : x >= 10 ? `${
 function printTables(results: Measurement[], matmul: (MatMulTiming & { shapeId: string; form: string })[], e2e: Record<string, unknown>): void {
   const shapes = [...new Set(results.map((r) => r.shape))];
   const cols = [
+    ['baseline', 1],
     ['wasm', ...ints(args.ks)],
     ['cpu', ...ints(args['cpu-ks'])],
   ].flatMap(([engine, ...ks]) => ks.map((K) => ({ engine: engine as Engine, K: K as number })));
@@ -316,6 +330,19 @@ function printTables(results: Measurement[], matmul: (MatMulTiming & { shapeId: 
     (m) => m.cpuMsPerTrialStep,
     (m) => m.timesReferenceCpu,
   );
+  lines.push('');
+  lines.push('Speed-up of the packed engine over the baseline engine (before packs and the per-network kernel), per trial-step, CPU ms: baseline K=1 / wasm K');
+  lines.push('');
+  lines.push(`| shape | ${ints(args.ks).map((K) => `K=${K}`).join(' | ')} |`);
+  lines.push(`|:--|${ints(args.ks).map(() => '--:').join('|')}|`);
+  for (const id of shapes) {
+    const base = results.find((r) => r.shape === id && r.engine === 'baseline' && !r.skipped);
+    const cells = ints(args.ks).map((K) => {
+      const m = results.find((r) => r.shape === id && r.engine === 'wasm' && r.K === K && !r.skipped);
+      return base && m ? fmtX(base.cpuMsPerTrialStep! / m.cpuMsPerTrialStep!) : '—';
+    });
+    lines.push(`| ${id} | ${cells.join(' | ')} |`);
+  }
   lines.push('');
   lines.push('Per configuration: wall and CPU ms per pack-step, CPU share of wall, throughput, and (profiled) kernels per step, Σ kernel time,');
   lines.push('engine overhead per kernel = (profiled wall − Σkernel)/kernels, peak tensor memory above baseline, set-up ms per call');
