@@ -64,6 +64,21 @@ export function bandPlot(
   o: { x: string; y: string; title?: string; logX?: boolean; yDomain?: [number, number]; width?: number; height?: number; marker?: boolean; legend?: boolean; extra?: PlotNS.Markish[] },
 ): Element {
   const { Plot } = ctx;
+  // A config with no finished trial yet (live sweeps): say so instead of drawing empty axes.
+  if (!points.length) {
+    const figure = ctx.document.createElement('figure');
+    figure.className = 'pending';
+    figure.style.width = `${o.width ?? 420}px`;
+    if (o.title) {
+      const h = ctx.document.createElement('h2');
+      h.textContent = o.title;
+      figure.append(h);
+    }
+    const p = ctx.document.createElement('p');
+    p.textContent = `${o.y}: waiting for the first finished trial…`;
+    figure.append(p);
+    return figure;
+  }
   return Plot.plot({
     document: ctx.document,
     title: o.title,

@@ -33,7 +33,9 @@ export const exp02Figure: Figure = {
       const plot = bandPlot(ctx, score, {
         x: 'x',
         y: 'logit₁ − logit₀',
-        title: `${c.params.depth} layers, ${nParams.get(c.config) ?? '?'} params, Acc: ${fmt((a?.mean ?? NaN) * 100, 1)}% ± ${fmt((a?.std ?? NaN) * 100, 1)}`,
+        title: a
+          ? `${c.params.depth} layers, ${nParams.get(c.config) ?? '?'} params, Acc: ${fmt(a.mean * 100, 1)}%${a.n > 1 ? ` ± ${fmt((a.std ?? NaN) * 100, 1)}` : ''}`
+          : `${c.params.depth} layers`,
         width: 340,
         height: 260,
         marker: true,

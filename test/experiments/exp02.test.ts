@@ -38,5 +38,13 @@ describe('exp2 sweep and figure', () => {
     expect(element.querySelectorAll('g[aria-label="link"]')).toHaveLength(3);
     expect(exp02Figure.headline(figureData)).toHaveLength(3);
     await expect(stableSvg(html)).toMatchFileSnapshot('../__snapshots__/exp02.figure.html');
+
+    // Live, before depth 3 has a finished trial: its panel says it is waiting, no empty axes or NaN.
+    const partial = { ...figureData, aggregate: figureData.aggregate.filter((r) => r.config !== 'depth=3') };
+    const live = renderFigure(exp02Figure, partial).element;
+    expect(live.querySelectorAll('g[aria-label="area"]')).toHaveLength(2);
+    expect(live.querySelectorAll('figure.pending')).toHaveLength(1);
+    expect(live.querySelector('figure.pending')!.textContent).toContain('waiting for the first finished trial');
+    expect(live.textContent).not.toMatch(/NaN|\?\s*params/);
   }, 60_000);
 });
