@@ -159,3 +159,27 @@ describe('access', () => {
     expect(res.headers.get('x-frame-options')).toBe('SAMEORIGIN');
   });
 });
+
+describe('engine setting', () => {
+  const create = (e: Env) =>
+    app.request('/api/sweeps', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ experiment: 'exp1', repeats: 2, params: { steps: 1 } }) }, e);
+
+  test('health names the engine; the baseline engine sends one trial per message, the packed one packs them', async () => {
+    expect(await (await app.request('/api/health', {}, env)).json()).toEqual({ ok: true, engine: 'packed', maxPack: 16 });
+    const baseline = { ...env, ENGINE: 'baseline' } as Env;
+    expect(await (await app.request('/api/health', {}, baseline)).json()).toEqual({ ok: true, engine: 'baseline', maxPack: 1 });
+    const packed = (await (await create(env)).json()) as { trials: number; packs: number };
+    const single = (await (await create(baseline)).json()) as { trials: number; packs: number };
+    expect(packed.trials).toBe(18);
+    expect(packed.packs).toBeLessThan(packed.trials);
+    expect(single).toMatchObject({ trials: 18, packs: 18 });
+  });
+
+  test('an unknown ENGINE fails the request before anything is written', async () => {
+    const before = await rows();
+    const res = await create({ ...env, ENGINE: 'turbo' } as Env);
+    expect(res.status).toBe(500);
+    expect(((await res.json()) as { message: string }).message).toMatch(/ENGINE must be 'packed' or 'baseline'/);
+    expect(await rows()).toEqual(before);
+  });
+});

@@ -68,10 +68,12 @@ export const sweepRoutes = new Hono<AppEnv>()
         if (err instanceof SweepRequestError) return c.json({ error: 'invalid_request', issues: err.issues }, 400);
         throw err;
       }
+      // Read the host's settings first: a misconfigured ENGINE fails before anything is written.
+      const maxPack = packSize(c.env);
       const store = c.var.store;
       await store.createSweep(sweep, body, Date.now());
       try {
-        const packs = await enqueueTrials(c.var.enqueue, packSize(c.env), sweep.trials);
+        const packs = await enqueueTrials(c.var.enqueue, maxPack, sweep.trials);
         return c.json({ id, experiment: sweep.experiment.id, trials: sweep.trials.length, packs, grid: sweep.grid, repeats: sweep.repeats, seed: sweep.seed }, 202);
       } catch (err) {
         // The trials are stored as queued: a retry re-sends them, so nothing is lost.
