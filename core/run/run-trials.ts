@@ -4,6 +4,7 @@
  * means for delivery (retry, dead-letter); this function never loses a trial silently:
  * each one ends done, failed (with its message), or back in queued for a retry.
  */
+import { engine } from '../engine';
 import { getExperiment } from '../experiments';
 import type { Experiment, RunContext, TrialResult, TrialSpec } from '../experiments/types';
 import { nonFiniteIn, type Store } from '../db/store';
@@ -65,7 +66,7 @@ export async function runTrialPack(
       await store.markTrials([r.trialId], 'failed', `non-finite result: ${bad}`, ctx.now());
     } else good.push(r);
   }
-  const info = { backend: ctx.backend ?? 'unknown', packSize: pack.length, packMs: durationMs, clock: 'wall time of the whole pack; frozen during pure CPU work on production Workers' };
+  const info = { backend: ctx.backend ?? 'unknown', engine: engine().name, packSize: pack.length, packMs: durationMs, clock: 'wall time of the whole pack; frozen during pure CPU work on production Workers' };
   if (good.length) await store.saveResults(good, ctx.now(), durationMs / pack.length, info);
   return { leased: pack.length, done: good.length, failed, skipped, durationMs };
 }
