@@ -20,7 +20,14 @@ interface SweepSummary {
   finishedAt: number | null;
   etaMs: number | null;
   stale: number;
+  stalledMs: number | null;
 }
+
+/**
+ * A pack runs at most the Worker's 5-minute CPU budget (wrangler.toml limits.cpu_ms), so
+ * trials waiting longer than this with nothing started or finished were probably lost.
+ */
+const STALLED_NOTICE_MS = 6 * 60_000;
 
 const app = document.getElementById('app')!;
 let timer: number | undefined;
@@ -198,10 +205,25 @@ async function renderSweep(id: string): Promise<boolean> {
   cancel.addEventListener('click', () => api(`/api/sweeps/${id}/cancel`, { method: 'POST' }).then(() => route()).catch((e) => alert(e)));
   retry.addEventListener('click', () => api(`/api/sweeps/${id}/retry`, { method: 'POST' }).then(() => route()).catch((e) => alert(e)));
   if (['queued', 'running'].includes(sweep.status)) actions.append(cancel, ' ');
-  if (sweep.counts.failed || sweep.stale || sweep.status === 'cancelled') actions.append(retry);
+  const stalled = sweep.stalledMs !== null && sweep.stalledMs > STALLED_NOTICE_MS;
+  if (sweep.counts.failed || sweep.stale || stalled || sweep.status === 'cancelled') actions.append(retry);
+  const notice = stalled
+    ? el(
+        'p',
+        { class: 'notice', id: 'stalled' },
+        `No trial of this sweep has started or finished for ${duration(sweep.stalledMs)} while ${sweep.counts.queued} wait in the queue. ` +
+          'If the server restarted (wrangler dev drops its in-memory queue when it reloads), Retry re-sends them; a re-sent trial never runs twice.',
+      )
+    : '';
   let figureNode: Node;
   try {
-    figureNode = figure ? figure.render(data, { Plot, document }) : el('p', {}, 'No figure for this experiment yet.');
+    // Nothing finished yet: figures would be empty axes, so say what will appear.
+    const empty = data.aggregate.length === 0 && data.trials.length === 0;
+    figureNode = !figure
+      ? el('p', {}, 'No figure for this experiment yet.')
+      : empty
+        ? el('p', { class: 'pending' }, 'The figure appears when the first trial finishes.')
+        : figure.render(data, { Plot, document });
   } catch (err) {
     figureNode = el('p', { class: 'error' }, `Figure could not be drawn yet: ${String(err)}`);
   }
@@ -223,9 +245,10 @@ async function renderSweep(id: string): Promise<boolean> {
       progress(sweep),
       ` ${counts(sweep)}`,
       el('div', { class: 'meta' }, `sweep ${sweep.id}${sweep.name ? ` (${sweep.name})` : ''} · seed ${sweep.seed} · ${sweep.repeats} repeats · ${sweep.etaMs !== null ? `ETA ${duration(sweep.etaMs)}` : sweep.finishedAt ? `took ${duration(sweep.finishedAt - sweep.createdAt)}` : ''}`),
+      notice,
       actions,
     ),
-    el('div', { class: 'card' }, el('b', {}, 'This sweep measured'), el('ul', { class: 'headline' }, ...headline.map((h) => el('li', {}, h)))),
+    el('div', { class: 'card' }, el('b', {}, 'This sweep measured'), el('ul', { class: 'headline' }, ...(headline.length ? headline.map((h) => el('li', {}, h)) : [el('li', { class: 'pending' }, 'no finished trial yet')]))),
     el('div', { class: 'card', id: 'figure' }, figureNode),
   );
   return ['queued', 'running'].includes(sweep.status);

@@ -68,6 +68,15 @@ interface SweepStatus {
   createdAt: number;
   finishedAt: number | null;
   etaMs: number | null;
+  stalledMs: number | null;
+}
+
+/** As the dashboard: beyond one pack's 5-minute CPU budget with no activity, messages were probably lost. */
+const STALLED_NOTICE_MS = 6 * 60_000;
+function stalledHint(s: SweepStatus): string {
+  return s.stalledMs !== null && s.stalledMs > STALLED_NOTICE_MS
+    ? `no trial started or finished for ${Math.round(s.stalledMs / 60_000)} min while ${s.counts.queued} wait: if the server restarted, its queue was lost; npm run sweep -- --retry ${s.id}`
+    : '';
 }
 
 /** The figure's headline lines for a finished sweep, from the same data the dashboard uses. */
@@ -89,6 +98,7 @@ async function main() {
   if (values.status) {
     const s = await api<SweepStatus>(`/api/sweeps/${values.status}`);
     console.log(`${s.id} ${s.experiment} ${s.status}: ${JSON.stringify(s.counts)}${s.finishedAt ? `, took ${(s.finishedAt - s.createdAt) / 1000} s` : ''}`);
+    if (stalledHint(s)) console.log(`  ${stalledHint(s)}`);
     for (const line of await headlines(s.id, s.experiment)) console.log(`  ${line}`);
     return;
   }
@@ -109,7 +119,7 @@ async function main() {
   const created = await api<{ id: string; trials: number }>('/api/sweeps', { method: 'POST', body: JSON.stringify(body) });
   console.log(`sweep ${created.id}: ${created.trials} trials → ${values.server}/#/sweeps/${created.id}`);
   if (!values.wait) return;
-  const done = await waitForSweep(created.id, (s) => process.stderr.write(`\r${s.status} ${s.counts.done}/${s.counts.total} done, ${s.counts.failed} failed${s.etaMs ? `, ETA ${Math.round(s.etaMs / 1000)} s` : ''}   `));
+  const done = await waitForSweep(created.id, (s) => process.stderr.write(`\r${s.status} ${s.counts.done}/${s.counts.total} done, ${s.counts.failed} failed${s.etaMs ? `, ETA ${Math.round(s.etaMs / 1000)} s` : ''}${stalledHint(s) ? ` (${stalledHint(s)})` : ''}   `));
   process.stderr.write('\n');
   console.log(`${done.status} in ${((done.finishedAt ?? Date.now()) - done.createdAt) / 1000} s`);
   for (const line of await headlines(created.id, experiment)) console.log(`  ${line}`);

@@ -19,6 +19,8 @@ export const sweeps = sqliteTable('sweeps', {
   cancelled: integer('cancelled', { mode: 'boolean' }).notNull().default(false),
   createdAt: integer('created_at').notNull(),
   finishedAt: integer('finished_at'),
+  /** When trials were last sent to the queue (creation or a retry); see SweepSummary.stalledMs. */
+  sentAt: integer('sent_at'),
 });
 
 export const TRIAL_STATUSES = ['queued', 'running', 'done', 'failed', 'cancelled'] as const;

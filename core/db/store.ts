@@ -44,6 +44,14 @@ export interface SweepSummary {
   etaMs: number | null;
   /** Trials whose lease expired without a result (a crashed consumer); retryable. */
   stale: number;
+  /**
+   * While trials wait in the queue: ms since any trial of the sweep last started or finished,
+   * or since its trials were last sent (null when none waits). One pack runs at most the
+   * Worker's 5-minute CPU budget, so a wait well beyond that means the queue messages were
+   * probably lost (wrangler dev drops its in-memory queue when it reloads): POST /retry
+   * re-sends them, and a duplicate delivery is a no-op.
+   */
+  stalledMs: number | null;
   request: unknown;
 }
 
@@ -91,6 +99,7 @@ export class Store {
       request: JSON.stringify(request),
       total: s.trials.length,
       createdAt: now,
+      sentAt: now,
     };
     const trialRows = s.trials.map((t) => ({
       id: t.id,
@@ -112,8 +121,8 @@ export class Store {
     ]);
   }
 
-  private async countsFor(ids: string[], now: number): Promise<Map<string, { counts: SweepCounts; stale: number; lastFinish: number | null }>> {
-    const out = new Map<string, { counts: SweepCounts; stale: number; lastFinish: number | null }>();
+  private async countsFor(ids: string[], now: number): Promise<Map<string, { counts: SweepCounts; stale: number; lastFinish: number | null; lastLease: number | null }>> {
+    const out = new Map<string, { counts: SweepCounts; stale: number; lastFinish: number | null; lastLease: number | null }>();
     if (!ids.length) return out;
     const rows = await this.db
       .select({
@@ -122,6 +131,7 @@ export class Store {
         n: count(),
         stale: sql<number>`sum(CASE WHEN ${trials.status} = 'running' AND ${trials.leasedAt} < ${now - this.leaseMs} THEN 1 ELSE 0 END)`,
         lastFinish: sql<number | null>`max(${trials.finishedAt})`,
+        lastLease: sql<number | null>`max(${trials.leasedAt})`,
       })
       .from(trials)
       .where(inArray(trials.sweepId, ids))
@@ -131,22 +141,26 @@ export class Store {
         counts: { total: 0, queued: 0, running: 0, done: 0, failed: 0, cancelled: 0 },
         stale: 0,
         lastFinish: null,
+        lastLease: null,
       };
       entry.counts[r.status as TrialStatus] += r.n;
       entry.counts.total += r.n;
       entry.stale += Number(r.stale ?? 0);
       if (r.lastFinish != null) entry.lastFinish = Math.max(entry.lastFinish ?? 0, r.lastFinish);
+      if (r.lastLease != null) entry.lastLease = Math.max(entry.lastLease ?? 0, r.lastLease);
       out.set(r.sweepId, entry);
     }
     return out;
   }
 
-  private summarize(row: SweepRow, c: { counts: SweepCounts; stale: number; lastFinish: number | null } | undefined, now: number): SweepSummary {
+  private summarize(row: SweepRow, c: { counts: SweepCounts; stale: number; lastFinish: number | null; lastLease: number | null } | undefined, now: number): SweepSummary {
     const counts = c?.counts ?? { total: row.total, queued: 0, running: 0, done: 0, failed: 0, cancelled: 0 };
     const finished = counts.done + counts.failed;
     const remaining = counts.queued + counts.running;
     const status = statusOf(counts, row.cancelled);
     const etaMs = remaining > 0 && finished > 0 && status !== 'cancelled' ? Math.round(((now - row.createdAt) / finished) * remaining) : null;
+    const lastActivity = Math.max(row.createdAt, row.sentAt ?? 0, c?.lastFinish ?? 0, c?.lastLease ?? 0);
+    const stalledMs = counts.queued > 0 && !row.cancelled ? Math.max(0, now - lastActivity) : null;
     return {
       id: row.id,
       experiment: row.experiment,
@@ -159,6 +173,7 @@ export class Store {
       finishedAt: remaining === 0 ? (c?.lastFinish ?? row.finishedAt) : null,
       etaMs,
       stale: c?.stale ?? 0,
+      stalledMs,
       request: JSON.parse(row.request),
     };
   }
@@ -270,7 +285,7 @@ export class Store {
         ),
       )
       .returning();
-    await this.db.update(sweeps).set({ cancelled: false }).where(eq(sweeps.id, id));
+    await this.db.update(sweeps).set({ cancelled: false, sentAt: now }).where(eq(sweeps.id, id));
     return rows.map((r) => ({
       id: r.id,
       sweepId: id,

@@ -213,4 +213,24 @@ describe('at-least-once delivery', () => {
     expect(await trialsIn(id, 'done')).toBe(6);
     expect(await metricRows(id)).toBe(12);
   });
+
+  test('queue messages lost with a reload: the sweep reports how long its trials have stalled, and retry restarts the clock', async () => {
+    const { id, packs, store } = await createSweep();
+    const t0 = Date.now();
+    // Nothing consumes the messages (wrangler dev reloaded and dropped its in-memory queue).
+    const later = t0 + 10 * 60_000;
+    const lost = await store.getSweep(id, later);
+    expect(lost?.counts).toMatchObject({ queued: 6, running: 0 });
+    expect(lost?.stalledMs).toBeGreaterThanOrEqual(10 * 60_000 - 1000);
+    // A trial that starts is activity: the clock restarts from its lease.
+    await store.leaseTrials([packs[0].trials[0].id], later);
+    expect((await store.getSweep(id, later + 5000))?.stalledMs).toBe(5000);
+    expect(await store.requeueUnfinished(id, later + 20 * 60_000)).toHaveLength(5 + 1); // the lease went stale meanwhile
+    expect((await store.getSweep(id, later + 20 * 60_000))?.stalledMs).toBe(0);
+    await consumeTrials(batchOf(packs).batch, env, deps);
+    const done = await store.getSweep(id, Date.now());
+    expect(done?.status).toBe('done');
+    expect(done?.stalledMs).toBeNull();
+    expect(await metricRows(id)).toBe(12);
+  });
 });

@@ -1,0 +1,1 @@
+ALTER TABLE `sweeps` ADD `sent_at` integer;
