@@ -15,7 +15,7 @@ import { getExperiment } from '../core/experiments';
 import { packTrials } from '../core/sweep/expand';
 import { createApp } from '../workers/app';
 import type { AppEnv } from '../workers/context';
-import { packSize } from '../workers/routes/sweeps';
+import { packSize } from '../workers/packing';
 import { serve } from './http';
 import { TrialPool } from './pool';
 import { openSqliteStore } from './sqlite-store';

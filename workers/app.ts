@@ -4,7 +4,8 @@ import type { AppEnv } from './context';
 import { requireToken } from './middleware/auth';
 import { experimentRoutes } from './routes/experiments';
 import { parseEngine } from '../core/engine';
-import { packSize, sweepRoutes } from './routes/sweeps';
+import { packSize } from './packing';
+import { sweepRoutes } from './routes/sweeps';
 
 /**
  * The HTTP API over web-standard Request/Response. `host` puts the store and queue of the

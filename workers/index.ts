@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { app } from './worker-app';
 import type { Env } from './env';
 import { consumeDeadLetters, consumeTrials } from './queue-consumer';
+import { requeueStaleTrials } from './scheduled';
 import { initWasmBackend } from './tfjs-wasm';
 import { useLibsvmInWorkerd } from './libsvm-loader';
 import type { TrialPackMessage } from '../core/run/run-trials';
@@ -19,5 +20,8 @@ export default {
   async queue(batch: MessageBatch<TrialPackMessage>, env: Env): Promise<void> {
     if (batch.queue.endsWith('-dlq')) return consumeDeadLetters(batch, env);
     return consumeTrials(batch, env, { prepare });
+  },
+  async scheduled(_controller: ScheduledController, env: Env, ctx: ExecutionContext): Promise<void> {
+    ctx.waitUntil(requeueStaleTrials(env, Date.now()));
   },
 } satisfies ExportedHandler<Env, TrialPackMessage>;

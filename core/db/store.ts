@@ -55,6 +55,11 @@ export interface SweepSummary {
   request: unknown;
 }
 
+/** A stored trial as the queue message carries it. */
+function specOf(r: { id: string; configKey: string; repeat: number; params: string }, sweep: { id: string; experiment: string; seed: number }): TrialSpec {
+  return { id: r.id, sweepId: sweep.id, experiment: sweep.experiment, configKey: r.configKey, repeat: r.repeat, seed: sweep.seed, params: JSON.parse(r.params) };
+}
+
 function chunk<T>(rows: T[], columns: number): T[][] {
   const size = Math.max(1, Math.floor(MAX_PARAMS / columns));
   const out: T[][] = [];
@@ -286,15 +291,47 @@ export class Store {
       )
       .returning();
     await this.db.update(sweeps).set({ cancelled: false, sentAt: now }).where(eq(sweeps.id, id));
-    return rows.map((r) => ({
-      id: r.id,
-      sweepId: id,
-      experiment: sweep.experiment,
-      configKey: r.configKey,
-      repeat: r.repeat,
-      seed: sweep.seed,
-      params: JSON.parse(r.params),
-    }));
+    return rows.map((r) => specOf(r, sweep));
+  }
+
+  /**
+   * The cron's repair (workers/scheduled.ts): trials whose lease expired without a result
+   * (their consumer died: CPU limit, eviction, a deploy) go back to the queue. A redelivered
+   * message cannot do it, because it finds them running. A trial already leased
+   * `maxAttempts` times is failed instead, naming the cause, so a trial that kills its
+   * consumer cannot loop forever; stale trials of a cancelled sweep become cancelled.
+   */
+  async requeueStale(now: number, maxAttempts: number): Promise<{ requeued: TrialSpec[]; failed: string[]; cancelled: string[] }> {
+    const cutoff = now - this.leaseMs;
+    const rows = await this.db
+      .select({ trial: trials, sweep: sweeps })
+      .from(trials)
+      .innerJoin(sweeps, eq(trials.sweepId, sweeps.id))
+      .where(and(eq(trials.status, 'running'), lt(trials.leasedAt, cutoff)));
+    const stillStale = and(eq(trials.status, 'running'), lt(trials.leasedAt, cutoff));
+    const cancelled = rows.filter((r) => r.sweep.cancelled).map((r) => r.trial.id);
+    const failed = rows.filter((r) => !r.sweep.cancelled && r.trial.attempts >= maxAttempts).map((r) => r.trial.id);
+    const requeue = rows.filter((r) => !r.sweep.cancelled && r.trial.attempts < maxAttempts);
+    const requeued: TrialSpec[] = [];
+    for (const part of chunk(cancelled, 2)) await this.db.update(trials).set({ status: 'cancelled', leasedAt: null }).where(and(inArray(trials.id, part), stillStale));
+    for (const part of chunk(failed, 2)) {
+      await this.db
+        .update(trials)
+        .set({ status: 'failed', finishedAt: now, error: `its lease expired ${maxAttempts} times without a result: the consumer died each time (CPU limit or memory?)` })
+        .where(and(inArray(trials.id, part), stillStale));
+    }
+    for (const part of chunk(requeue, 2)) {
+      const done = await this.db
+        .update(trials)
+        .set({ status: 'queued', leasedAt: null, error: 'requeued after its lease expired (the consumer died)' })
+        .where(and(inArray(trials.id, part.map((r) => r.trial.id)), stillStale))
+        .returning({ id: trials.id });
+      const ids = new Set(done.map((d) => d.id));
+      requeued.push(...part.filter((r) => ids.has(r.trial.id)).map((r) => specOf(r.trial, r.sweep)));
+    }
+    const touched = [...new Set(requeued.map((t) => t.sweepId))];
+    for (const part of chunk(touched, 2)) await this.db.update(sweeps).set({ sentAt: now }).where(inArray(sweeps.id, part));
+    return { requeued, failed, cancelled };
   }
 
   /** The grid cells of a sweep: config key, its index and full parameters. */

@@ -12,6 +12,7 @@ import type { TrialPackMessage } from '../../core/run/run-trials';
 import { storeFor } from '../../workers/db';
 import type { Env } from '../../workers/env';
 import { consumeDeadLetters, consumeTrials } from '../../workers/queue-consumer';
+import { MAX_LEASES, requeueStaleTrials } from '../../workers/scheduled';
 import { localPlatform } from '../helpers/platform';
 
 type Platform = Awaited<ReturnType<typeof localPlatform<Env>>>;
@@ -232,5 +233,40 @@ describe('at-least-once delivery', () => {
     expect(done?.status).toBe('done');
     expect(done?.stalledMs).toBeNull();
     expect(await metricRows(id)).toBe(12);
+  });
+});
+
+describe('cron repair (workers/scheduled.ts)', () => {
+  test('stale trials go back on the queue by themselves; one leased too often fails with its cause; a cancelled sweep’s become cancelled', async () => {
+    const { id, packs, store } = await createSweep();
+    // A consumer died mid-pack: the queue's redelivery finds the trials running (their lease
+    // is fresh) and leaves them.
+    const dead = packs[0].trials.map((t) => t.id);
+    await store.leaseTrials(dead, Date.now());
+    await consumeTrials(batchOf([packs[0]], 2).batch, env, deps);
+    expect(await trialsIn(id, 'running')).toBe(3);
+    const later = Date.now() + 2 * store.leaseMs;
+    // One of them has already killed its consumer MAX_LEASES times.
+    await platform.count(`UPDATE trials SET attempts = ${MAX_LEASES} WHERE id = ? RETURNING 1 AS n`, dead[0]);
+
+    const sent: TrialPackMessage[] = [];
+    expect(await requeueStaleTrials(env, Date.now(), async () => {})).toMatchObject({ requeued: 0, failed: 0 }); // lease still fresh
+    const repair = await requeueStaleTrials(env, later, async (p) => void sent.push(...p));
+    expect(repair).toMatchObject({ requeued: 2, failed: 1, cancelled: 0 });
+    expect(sent.flatMap((p) => p.trials.map((t) => t.id)).sort()).toEqual(dead.slice(1).sort());
+    const failed = await store.trialResults(id);
+    expect(failed.find((t) => t.id === dead[0])).toMatchObject({ status: 'failed', error: expect.stringMatching(/lease expired 4 times/) });
+    // Nothing is stale any more: a second run is a no-op.
+    expect(await requeueStaleTrials(env, later, async () => {})).toMatchObject({ requeued: 0, failed: 0, cancelled: 0 });
+
+    await consumeTrials(batchOf([...sent, packs[1]]).batch, env, deps);
+    expect(await trialsIn(id, 'done')).toBe(5);
+    expect(await metricRows(id)).toBe(10);
+
+    const other = await createSweep();
+    await other.store.leaseTrials(other.packs[0].trials.map((t) => t.id), Date.now());
+    await other.store.cancelSweep(other.id);
+    expect(await requeueStaleTrials(env, later, async () => {})).toMatchObject({ requeued: 0, failed: 0, cancelled: 3 });
+    expect((await other.store.getSweep(other.id, Date.now()))?.status).toBe('cancelled');
   });
 });

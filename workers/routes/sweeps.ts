@@ -1,13 +1,11 @@
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { z } from 'zod';
-import { packTrials, expandSweep, newSweepId } from '../../core/sweep/expand';
+import { expandSweep, newSweepId } from '../../core/sweep/expand';
 import { DEFAULT_LIMITS, SweepRequestError, zodIssues } from '../../core/sweep/request';
-import { getExperiment } from '../../core/experiments';
-import type { TrialSpec } from '../../core/experiments/types';
 import type { Store } from '../../core/db/store';
-import type { AppBindings, AppEnv } from '../context';
-import { packSizeFor, parseEngine } from '../../core/engine';
+import type { AppEnv } from '../context';
+import { enqueueTrials, packSize } from '../packing';
 
 const MAX_BODY = 64 * 1024;
 
@@ -28,19 +26,6 @@ function notFound(id: string) {
   return { error: 'not_found', issues: [{ field: 'id', message: `no sweep '${id}'` }] };
 }
 
-/** Packs the trials (same network shape per pack) and hands them to the host's queue. */
-/** Networks per queue message for the host's settings (1 on the baseline engine). */
-export function packSize(env: AppBindings): number {
-  return packSizeFor(parseEngine(env.ENGINE), Number(env.MAX_PACK ?? 16));
-}
-
-async function enqueueTrials(enqueue: AppEnv['Variables']['enqueue'], maxPack: number, trials: TrialSpec[]): Promise<number> {
-  if (!trials.length) return 0;
-  const experiment = getExperiment(trials[0].experiment)!;
-  const packs = packTrials(experiment, trials, maxPack);
-  await enqueue(packs.map((p) => ({ sweepId: p[0].sweepId, experiment: experiment.id, trials: p })));
-  return packs.length;
-}
 
 async function sweepOr404(store: Store, id: string) {
   return store.getSweep(id, Date.now());
