@@ -15,7 +15,7 @@ const { values } = parseArgs({
   },
 });
 process.env.ATOMSWEEP_URL = values.server;
-const { headlines, waitForSweep } = await import('./cli');
+const { headlines, stalledHint, waitForSweep } = await import('./cli');
 
 const health = await (await fetch(`${values.server}/api/health`)).json();
 console.log(`server ${values.server}: ${JSON.stringify(health)}`);
@@ -34,7 +34,12 @@ for (const e of experiments.filter((x) => !only || only.includes(x.id))) {
     continue;
   }
   const t0 = Date.now();
-  const done = await waitForSweep(created.id);
+  let warned = false;
+  const done = await waitForSweep(created.id, (s) => {
+    // An unattended run should not wait silently on a lost queue.
+    if (!warned && stalledHint(s)) console.log(`${e.id}: ${stalledHint(s)}`);
+    warned ||= Boolean(stalledHint(s));
+  });
   const wallS = (Date.now() - t0) / 1000;
   const lines = await headlines(created.id, e.id);
   console.log(`\n${e.id} (${e.title}): ${created.trials} trials, ${done.status}, ${wallS.toFixed(1)} s  [sweep ${created.id}]`);

@@ -73,7 +73,7 @@ interface SweepStatus {
 
 /** As the dashboard: beyond one pack's 5-minute CPU budget with no activity, messages were probably lost. */
 const STALLED_NOTICE_MS = 6 * 60_000;
-function stalledHint(s: SweepStatus): string {
+export function stalledHint(s: SweepStatus): string {
   return s.stalledMs !== null && s.stalledMs > STALLED_NOTICE_MS
     ? `no trial started or finished for ${Math.round(s.stalledMs / 60_000)} min while ${s.counts.queued} wait: if the server restarted, its queue was lost; npm run sweep -- --retry ${s.id}`
     : '';
