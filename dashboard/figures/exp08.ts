@@ -132,7 +132,11 @@ export const exp08Figure: Figure = {
       const parts = [
         `last record training accuracy ${meanStd(last)}`,
         `final test accuracy ${meanStd(r.testAccuracy)}`,
-        r.runtime ? `run time ${meanStd(r.runtime, 2)} s` : 'run time not measured',
+        !r.runtime
+          ? 'run time not measured'
+          : r.runtime.std === 0 && r.runtime.n > 1
+            ? `run time ${fmt(r.runtime.mean, 2)} s per trial (n=${r.runtime.n}; one pack, so no spread: pack time / pack size)`
+            : `run time ${meanStd(r.runtime, 2)} s`,
         r.stepsToTarget ? `steps to acc 0.8 ${meanStd(r.stepsToTarget, 0)}, reached in ${fmt((r.reached?.mean ?? 0) * 100, 0)}% of runs` : 'acc 0.8 never reached',
       ];
       return `Batch of ${r.batch}: ${parts.join('; ')}`;

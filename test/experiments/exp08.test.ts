@@ -125,6 +125,9 @@ describe('exp8 sweep and figure', () => {
     expect(areas).toBeGreaterThanOrEqual(4);
     expect(exp08Figure.headline(figureData)).toHaveLength(3);
     expect(exp08Figure.headline(figureData)[0]).toMatch(/^Batch of 4: last record training accuracy .* \(n=2\); final test accuracy/);
+    // Both repeats of a batch size share one pack: the run time says why it has no spread.
+    expect(runtime.every((r) => r.std === 0)).toBe(true);
+    expect(exp08Figure.headline(figureData)[0]).toMatch(/run time [\d.]+ s per trial \(n=2; one pack, so no spread: pack time \/ pack size\)/);
     await expect(stableSvg(html)).toMatchFileSnapshot('../__snapshots__/exp08.figure.html');
   }, 120_000);
 });
