@@ -14,6 +14,26 @@ export interface Point {
   n: number;
 }
 
+/**
+ * The band every figure draws, as Plot marks: the ±1 std area (lo..hi), the mean line and,
+ * unless `r` is null, a dot per mean. `color` is a channel ('series') or a CSS colour.
+ * Rows are sorted by x unless `sort` is false (already in x order).
+ */
+export function bandMarks(
+  Plot: FigureContext['Plot'],
+  rows: Array<{ mean: number; lo: number; hi: number }>,
+  o: { x?: string; color?: string; fillOpacity: number; r: number | null; dash?: string; sort?: boolean; clip?: boolean },
+): PlotNS.Markish[] {
+  const x = o.x ?? 'x';
+  const color = o.color ?? 'series';
+  const sort = o.sort === false ? {} : { sort: 'x' as const };
+  return [
+    Plot.areaY(rows, { x, y1: 'lo', y2: 'hi', fill: color, fillOpacity: o.fillOpacity, ...sort, ...(o.clip ? { clip: true } : {}) }),
+    Plot.lineY(rows, { x, y: 'mean', stroke: color, ...(o.dash ? { strokeDasharray: o.dash } : {}), ...sort }),
+    ...(o.r === null ? [] : [Plot.dot(rows, { x, y: 'mean', fill: color, r: o.r })]),
+  ];
+}
+
 /** Aggregate rows of one metric, with their config's params and band limits (std 0 when n = 1). */
 export function pointsOf(data: FigureData, metric: string, opts: { final?: boolean } = {}): Point[] {
   const params = new Map<string, ConfigInfo>(data.configs.map((c) => [c.config, c]));
@@ -89,9 +109,7 @@ export function bandPlot(
     y: { label: o.y, grid: true, domain: o.yDomain },
     color: { legend: o.legend ?? true },
     marks: [
-      Plot.areaY(points, { x: 'x', y1: 'lo', y2: 'hi', fill: 'series', fillOpacity: 0.25, sort: 'x' }),
-      Plot.lineY(points, { x: 'x', y: 'mean', stroke: 'series', sort: 'x' }),
-      ...(o.marker ? [Plot.dot(points, { x: 'x', y: 'mean', fill: 'series', r: 2.5 })] : []),
+      ...bandMarks(Plot, points, { fillOpacity: 0.25, r: o.marker ? 2.5 : null }),
       ...(o.extra ?? []),
     ],
   });

@@ -5,7 +5,7 @@
  * ± 1 std band across repeats. A smaller companion panel shows training accuracy the same
  * way (the code's `accuracy_on='train'` option), which tells fitting from generalising.
  */
-import { grid, meanStd, panel, pointsOf, type Point } from './common';
+import { bandMarks, grid, meanStd, panel, pointsOf, type Point } from './common';
 import type { Figure, FigureContext, FigureData } from './types';
 
 // The experiment's `classifier` values (kept here so the dashboard bundle stays free of core's training code).
@@ -44,11 +44,7 @@ function accuracyPlot(ctx: FigureContext, rows: Row[], o: { title: string; y: st
     x: { label: 'Training size', type: 'log' },
     y: { label: o.y, grid: true },
     color: { legend: o.legend, domain: present },
-    marks: [
-      Plot.areaY(rows, { x: 'x', y1: 'lo', y2: 'hi', fill: 'series', fillOpacity: 0.2, sort: 'x' }),
-      Plot.lineY(rows, { x: 'x', y: 'mean', stroke: 'series', sort: 'x' }),
-      Plot.dot(rows, { x: 'x', y: 'mean', fill: 'series', r: 3.5 }),
-    ],
+    marks: bandMarks(Plot, rows, { fillOpacity: 0.2, r: 3.5 }),
   });
 }
 

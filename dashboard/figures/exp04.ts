@@ -9,7 +9,7 @@
  * actual decision boundary logit₁ = logit₀.
  */
 import type * as PlotNS from '@observablehq/plot';
-import { fmt, grid, meanStd, panel, pointsOf, type Point } from './common';
+import { bandMarks, fmt, grid, meanStd, panel, pointsOf, type Point } from './common';
 import type { ConfigInfo, Figure, FigureContext, FigureData, TrialRecord } from './types';
 
 const VARIANT_LABEL: Record<string, string> = {
@@ -90,11 +90,7 @@ function accuracyPlot(ctx: FigureContext, acc: Array<Point & { x: number; series
     x: { label: 'Ratio (X:1)', type: 'log', ticks: [...new Set(acc.map((p) => p.x))], tickFormat: (d: number) => String(d) },
     y: { label: 'Test Accuracy', grid: true },
     color: { legend: true, domain: series, range: ['#1f77b4', '#ff7f0e', '#2ca02c'] },
-    marks: [
-      Plot.areaY(acc, { x: 'x', y1: 'lo', y2: 'hi', fill: 'series', fillOpacity: 0.3, sort: 'x' }),
-      Plot.lineY(acc, { x: 'x', y: 'mean', stroke: 'series', sort: 'x' }),
-      Plot.dot(acc, { x: 'x', y: 'mean', fill: 'series', r: 2.5 }),
-    ],
+    marks: bandMarks(Plot, acc, { fillOpacity: 0.3, r: 2.5 }),
   });
 }
 

@@ -6,7 +6,7 @@
  * steps (accuracy after that step's update); the notebook labelled the same points
  * linspace(250, 2500, 10) as "Epoch", shifted by 250, which the caption notes.
  */
-import { grid, meanStd, pointsOf, type Point } from './common';
+import { bandMarks, grid, meanStd, pointsOf, type Point } from './common';
 import type { Figure, FigureContext, FigureData } from './types';
 
 const LABEL: Record<string, string> = { true: 'True labels', random: 'Random labels' };
@@ -42,11 +42,7 @@ function bands(ctx: FigureContext, rows: Row[], o: { title: string; x: string; y
     x: { label: o.x, ticks: o.ticks },
     y: { label: 'Training Accuracy', grid: true, domain: o.yDomain },
     color: { legend: true, domain: ORDER.filter((s) => rows.some((r) => r.series === s)), range: COLORS },
-    marks: [
-      Plot.areaY(rows, { x: 'x', y1: 'lo', y2: 'hi', fill: 'series', fillOpacity: 0.3, sort: 'x' }),
-      Plot.lineY(rows, { x: 'x', y: 'mean', stroke: 'series', sort: 'x' }),
-      Plot.dot(rows, { x: 'x', y: 'mean', fill: 'series', r: 2.5 }),
-    ],
+    marks: bandMarks(Plot, rows, { fillOpacity: 0.3, r: 2.5 }),
   });
 }
 

@@ -4,7 +4,7 @@
  * markers per PCA setting (legend: No PCA, PCA dim = 10, 5, 1). The notebook plots only the
  * mean over its 3 repeats; here each line has a ±1 std band over repeats.
  */
-import { fmt, grid, meanStd, pointsOf, type Point } from './common';
+import { bandMarks, fmt, grid, meanStd, pointsOf, type Point } from './common';
 import type { Figure, FigureData } from './types';
 
 const COLORS = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b'];
@@ -53,11 +53,7 @@ export const exp06Figure: Figure = {
       x: { label: 'Dummy Dimensionality', type: 'log', ticks: [...new Set(all.map((r) => r.x))], tickFormat: (d: number) => String(d) },
       y: { label: 'Test Accuracy', grid: true },
       color: { legend: true, domain: order, range: COLORS },
-      marks: [
-        Plot.areaY(all, { x: 'x', y1: 'lo', y2: 'hi', fill: 'series', fillOpacity: 0.2, sort: 'x' }),
-        Plot.lineY(all, { x: 'x', y: 'mean', stroke: 'series', strokeDasharray: '5,3', sort: 'x' }),
-        Plot.dot(all, { x: 'x', y: 'mean', fill: 'series', r: 3 }),
-      ],
+      marks: bandMarks(Plot, all, { fillOpacity: 0.2, r: 3, dash: '5,3' }),
     });
     return grid(ctx, 'figure exp6', [plot]);
   },

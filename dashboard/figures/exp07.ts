@@ -7,7 +7,7 @@
  */
 import { linspace } from '../../core/data/dataset';
 import { activateScalar, type Activation } from '../../core/nn/activation-scalar';
-import { grid, meanStd, panel, pointsOf, type Point } from './common';
+import { bandMarks, grid, meanStd, panel, pointsOf, type Point } from './common';
 import type { Figure, FigureContext, FigureData } from './types';
 
 /** The configs in grid order, so legends and headlines follow the notebook's order. */
@@ -41,11 +41,7 @@ export function checkpointCurves(
     x: { label: o.x },
     y: { label: o.y, grid: true, domain: [0, 1] },
     color: { legend: true, domain },
-    marks: [
-      Plot.areaY(points, { x: 'x', y1: 'lo', y2: 'hi', fill: 'series', fillOpacity: 0.2, sort: 'x', clip: true }),
-      Plot.lineY(points, { x: 'x', y: 'mean', stroke: 'series', strokeDasharray: '4,3', sort: 'x' }),
-      Plot.dot(points, { x: 'x', y: 'mean', fill: 'series', r: 2.5 }),
-    ],
+    marks: bandMarks(Plot, points, { fillOpacity: 0.2, r: 2.5, dash: '4,3', clip: true }),
   });
 }
 

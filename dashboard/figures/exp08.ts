@@ -9,7 +9,7 @@
  * repeats that reached it) and the notebook's proxy (dashed), (mean run time / 10) × index
  * of the first record whose mean accuracy exceeds 0.8 (0 if none).
  */
-import { fmt, grid, meanStd, panel, pointsOf, type Point } from './common';
+import { bandMarks, fmt, grid, meanStd, panel, pointsOf, type Point } from './common';
 import type { Figure, FigureContext, FigureData } from './types';
 
 interface Row {
@@ -67,11 +67,7 @@ function accuracyPanel(ctx: FigureContext, all: Row[]): Element {
     x: { label: 'Epoch (x10) — record index', ticks: 7 },
     y: { label: 'Training accuracy', grid: true, domain: [0, 1] },
     color: { legend: true, domain: all.map((r) => `Batch of ${r.batch}`) },
-    marks: [
-      Plot.areaY(points, { x: 'x', y1: 'lo', y2: 'hi', fill: 'series', fillOpacity: 0.2, sort: 'x', clip: true }),
-      Plot.lineY(points, { x: 'x', y: 'mean', stroke: 'series', strokeDasharray: '4,3', sort: 'x' }),
-      Plot.dot(points, { x: 'x', y: 'mean', fill: 'series', r: 2.5 }),
-    ],
+    marks: bandMarks(Plot, points, { fillOpacity: 0.2, r: 2.5, dash: '4,3', clip: true }),
   });
 }
 
@@ -97,11 +93,7 @@ function runtimePanels(ctx: FigureContext, all: Row[]): Element[] {
     marginLeft: 55,
     x,
     y: { label: 'Time (seconds)', grid: true, zero: true },
-    marks: [
-      Plot.areaY(runtime, { x: 'batch', y1: 'lo', y2: 'hi', fill: 'black', fillOpacity: 0.15 }),
-      Plot.lineY(runtime, { x: 'batch', y: 'mean', stroke: 'black' }),
-      Plot.dot(runtime, { x: 'batch', y: 'mean', fill: 'black', r: 3 }),
-    ],
+    marks: bandMarks(Plot, runtime, { x: 'batch', color: 'black', fillOpacity: 0.15, r: 3, sort: false }),
   });
   const bottom = Plot.plot({
     document: ctx.document,
@@ -113,9 +105,7 @@ function runtimePanels(ctx: FigureContext, all: Row[]): Element[] {
     x,
     y: { label: 'Time until acc=0.8 (seconds)', grid: true, zero: true },
     marks: [
-      Plot.areaY(perTrial, { x: 'batch', y1: 'lo', y2: 'hi', fill: 'red', fillOpacity: 0.15 }),
-      Plot.lineY(perTrial, { x: 'batch', y: 'mean', stroke: 'red' }),
-      Plot.dot(perTrial, { x: 'batch', y: 'mean', fill: 'red', r: 3 }),
+      ...bandMarks(Plot, perTrial, { x: 'batch', color: 'red', fillOpacity: 0.15, r: 3, sort: false }),
       Plot.lineY(proxy, { x: 'batch', y: 'proxy', stroke: 'red', strokeDasharray: '4,3' }),
       Plot.dot(proxy, { x: 'batch', y: 'proxy', stroke: 'red', fill: 'white', r: 3 }),
     ],
