@@ -11,11 +11,9 @@ import { availableParallelism } from 'node:os';
 import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { MiddlewareHandler } from 'hono';
-import { getExperiment } from '../core/experiments';
-import { packTrials } from '../core/sweep/expand';
 import { createApp } from '../workers/app';
 import type { AppEnv } from '../workers/context';
-import { packSize } from '../workers/packing';
+import { enqueueTrials, packSize } from '../workers/packing';
 import { serve } from './http';
 import { TrialPool } from './pool';
 import { openSqliteStore } from './sqlite-store';
@@ -45,7 +43,7 @@ export async function startLocalRunner(opts: { port: number; db: string; threads
     const trials = await store.requeueUnfinished(s.id, Date.now());
     if (!trials.length) continue;
     resumed += trials.length;
-    await pool.enqueue(packTrials(getExperiment(s.experiment)!, trials, packSize(bindings)).map((p) => ({ sweepId: s.id, experiment: s.experiment, trials: p })));
+    await enqueueTrials((packs) => pool.enqueue(packs), packSize(bindings), trials);
   }
   return {
     url: `http://127.0.0.1:${port}`,

@@ -16,7 +16,11 @@ export function packSize(env: AppBindings): number {
  */
 export async function enqueueTrials(enqueue: (packs: TrialPackMessage[]) => Promise<void>, maxPack: number, trials: TrialSpec[]): Promise<number> {
   const bySweep = new Map<string, TrialSpec[]>();
-  for (const t of trials) bySweep.set(t.sweepId, [...(bySweep.get(t.sweepId) ?? []), t]);
+  for (const t of trials) {
+    const list = bySweep.get(t.sweepId);
+    if (list) list.push(t);
+    else bySweep.set(t.sweepId, [t]);
+  }
   const messages: TrialPackMessage[] = [];
   for (const [sweepId, list] of bySweep) {
     const experiment = getExperiment(list[0].experiment)!;
