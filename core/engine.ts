@@ -14,14 +14,15 @@
  */
 export type EngineName = 'packed' | 'baseline';
 
-export interface EngineFeatures {
+export interface Engine {
+  name: EngineName;
   perNetworkMatMul: boolean;
   shadowTwin: boolean;
 }
 
-const FEATURES: Record<EngineName, EngineFeatures> = {
-  packed: { perNetworkMatMul: true, shadowTwin: true },
-  baseline: { perNetworkMatMul: false, shadowTwin: false },
+const ENGINES: Record<EngineName, Readonly<Engine>> = {
+  packed: Object.freeze({ name: 'packed', perNetworkMatMul: true, shadowTwin: true }),
+  baseline: Object.freeze({ name: 'baseline', perNetworkMatMul: false, shadowTwin: false }),
 };
 
 let current: EngineName = 'packed';
@@ -37,8 +38,8 @@ export function setEngine(name: EngineName): void {
   current = name;
 }
 
-export function engine(): EngineFeatures & { name: EngineName } {
-  return { name: current, ...FEATURES[current] };
+export function engine(): Readonly<Engine> {
+  return ENGINES[current];
 }
 
 /** Networks per queue message: the host's MAX_PACK, or 1 on the baseline engine. */
