@@ -55,6 +55,14 @@ export interface SweepSummary {
   request: unknown;
 }
 
+/** Per sweep: trial counts, stale leases, and the last lease and finish times. */
+interface SweepActivity {
+  counts: SweepCounts;
+  stale: number;
+  lastFinish: number | null;
+  lastLease: number | null;
+}
+
 /** A stored trial as the queue message carries it. */
 function specOf(r: { id: string; configKey: string; repeat: number; params: string }, sweep: { id: string; experiment: string; seed: number }): TrialSpec {
   return { id: r.id, sweepId: sweep.id, experiment: sweep.experiment, configKey: r.configKey, repeat: r.repeat, seed: sweep.seed, params: JSON.parse(r.params) };
@@ -126,8 +134,8 @@ export class Store {
     ]);
   }
 
-  private async countsFor(ids: string[], now: number): Promise<Map<string, { counts: SweepCounts; stale: number; lastFinish: number | null; lastLease: number | null }>> {
-    const out = new Map<string, { counts: SweepCounts; stale: number; lastFinish: number | null; lastLease: number | null }>();
+  private async countsFor(ids: string[], now: number): Promise<Map<string, SweepActivity>> {
+    const out = new Map<string, SweepActivity>();
     if (!ids.length) return out;
     const rows = await this.db
       .select({
@@ -158,7 +166,7 @@ export class Store {
     return out;
   }
 
-  private summarize(row: SweepRow, c: { counts: SweepCounts; stale: number; lastFinish: number | null; lastLease: number | null } | undefined, now: number): SweepSummary {
+  private summarize(row: SweepRow, c: SweepActivity | undefined, now: number): SweepSummary {
     const counts = c?.counts ?? { total: row.total, queued: 0, running: 0, done: 0, failed: 0, cancelled: 0 };
     const finished = counts.done + counts.failed;
     const remaining = counts.queued + counts.running;
