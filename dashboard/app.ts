@@ -6,6 +6,7 @@
 import * as Plot from '@observablehq/plot';
 import { FIGURES } from './figures';
 import { loadFigureData } from './figures/load';
+import { isStalled } from './stalled';
 import type { ExperimentDescription } from './figures/types';
 
 interface SweepSummary {
@@ -22,12 +23,6 @@ interface SweepSummary {
   stale: number;
   stalledMs: number | null;
 }
-
-/**
- * A pack runs at most the Worker's 5-minute CPU budget (wrangler.toml limits.cpu_ms), so
- * trials waiting longer than this with nothing started or finished were probably lost.
- */
-const STALLED_NOTICE_MS = 6 * 60_000;
 
 const app = document.getElementById('app')!;
 let timer: number | undefined;
@@ -205,7 +200,7 @@ async function renderSweep(id: string): Promise<boolean> {
   cancel.addEventListener('click', () => api(`/api/sweeps/${id}/cancel`, { method: 'POST' }).then(() => route()).catch((e) => alert(e)));
   retry.addEventListener('click', () => api(`/api/sweeps/${id}/retry`, { method: 'POST' }).then(() => route()).catch((e) => alert(e)));
   if (['queued', 'running'].includes(sweep.status)) actions.append(cancel, ' ');
-  const stalled = sweep.stalledMs !== null && sweep.stalledMs > STALLED_NOTICE_MS;
+  const stalled = isStalled(sweep);
   if (sweep.counts.failed || sweep.stale || stalled || sweep.status === 'cancelled') actions.append(retry);
   const notice = stalled
     ? el(

@@ -10,6 +10,7 @@
 import { parseArgs } from 'node:util';
 import { FIGURES } from '../dashboard/figures';
 import { loadFigureData } from '../dashboard/figures/load';
+import { isStalled } from '../dashboard/stalled';
 
 // Not strict: scripts/catalogue.ts imports this module with its own flags on the command line.
 const { values, positionals } = parseArgs({
@@ -71,10 +72,8 @@ interface SweepStatus {
   stalledMs: number | null;
 }
 
-/** As the dashboard: beyond one pack's 5-minute CPU budget with no activity, messages were probably lost. */
-const STALLED_NOTICE_MS = 6 * 60_000;
 export function stalledHint(s: SweepStatus): string {
-  return s.stalledMs !== null && s.stalledMs > STALLED_NOTICE_MS
+  return isStalled(s)
     ? `no trial started or finished for ${Math.round(s.stalledMs / 60_000)} min while ${s.counts.queued} wait: if the server restarted, its queue was lost; npm run sweep -- --retry ${s.id}`
     : '';
 }
