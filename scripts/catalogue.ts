@@ -37,8 +37,9 @@ for (const e of experiments.filter((x) => !only || only.includes(x.id))) {
   let warned = false;
   const done = await waitForSweep(created.id, (s) => {
     // An unattended run should not wait silently on a lost queue.
-    if (!warned && stalledHint(s)) console.log(`${e.id}: ${stalledHint(s)}`);
-    warned ||= Boolean(stalledHint(s));
+    const hint = stalledHint(s);
+    if (hint && !warned) console.log(`${e.id}: ${hint}`);
+    warned ||= Boolean(hint);
   });
   const wallS = (Date.now() - t0) / 1000;
   const lines = await headlines(created.id, e.id);

@@ -97,7 +97,8 @@ async function main() {
   if (values.status) {
     const s = await api<SweepStatus>(`/api/sweeps/${values.status}`);
     console.log(`${s.id} ${s.experiment} ${s.status}: ${JSON.stringify(s.counts)}${s.finishedAt ? `, took ${(s.finishedAt - s.createdAt) / 1000} s` : ''}`);
-    if (stalledHint(s)) console.log(`  ${stalledHint(s)}`);
+    const hint = stalledHint(s);
+    if (hint) console.log(`  ${hint}`);
     for (const line of await headlines(s.id, s.experiment)) console.log(`  ${line}`);
     return;
   }
