@@ -9,6 +9,9 @@
  *        twin), the engine before packs and the per-network kernel, as the "before" column,
  *    (b) trainPack on tfjs cpu at K = 1, 16,
  *    (c) the hand-written Float32Array loop (bench/reference-loop.ts), one network;
+ *    (d) the native peer: PyTorch on one thread (bench/torch_peer.py via bench/native-peer.ts),
+ *        one network, the same step and batch sampling; atomsweep ÷ PyTorch per trial-step is
+ *        the headline table (--no-peer skips it);
  *    with a per-step kernel profile (kernel count, Σ kernel time, peak tensor bytes) of (a);
  * 2. end-to-end trials per second through the local queue (`npm start`), when a server
  *    answers, and with --catalogue the wall time of every experiment's default sweep;
@@ -32,11 +35,13 @@ import { SHAPES, macsPerStep, type BenchShape } from './cases';
 import { dataFor, median, profileTrainPack, round, timeMatMul, timeReference, timeTrainPack, type KernelProfile, type MatMulTiming, type TimedRun } from './engines';
 import { listExperiments, runSweep, serverProblem, type SweepRun } from './server';
 import { setEngine } from '../core/engine';
+import { timePyTorch, type PeerReport } from './native-peer';
 
 const { values: args } = parseArgs({
   options: {
     server: { type: 'string', default: 'http://127.0.0.1:8787' },
     'no-server': { type: 'boolean', default: false },
+    'no-peer': { type: 'boolean', default: false },
     catalogue: { type: 'boolean', default: false },
     shapes: { type: 'string', default: SHAPES.map((s) => s.id).join(',') },
     ks: { type: 'string', default: '1,5,16,64' },
@@ -282,7 +287,29 @@ function fmtMs(x: number | undefined): string {
 }
 const fmtX = (x: number | undefined) => (x === undefined ? '—' : x >= 10 ? `${x.toFixed(0)}×` : `${x.toFixed(2)}×`);
 
-function printTables(results: Measurement[], matmul: (MatMulTiming & { shapeId: string; form: string })[], e2e: Record<string, unknown>): void {
+/**
+ * The headline: atomsweep's packed engine ÷ PyTorch on one thread, per trial-step, in CPU
+ * ms (both processes single-threaded, so CPU time is what a busy machine distorts least),
+ * for every pack size K; below 1 atomsweep is faster.
+ */
+function peerLines(results: Measurement[], peer: PeerReport): string[] {
+  if ('skipped' in peer) return ['', `atomsweep ÷ PyTorch: ${peer.skipped}`];
+  const ks = ints(args.ks);
+  const lines = ['', `atomsweep ÷ PyTorch ${peer.torch} (one thread, ${peer.python}) per trial-step, CPU ms; below 1× atomsweep is faster`, ''];
+  lines.push(`| shape | PyTorch ms | ${ks.map((K) => `wasm K=${K}`).join(' | ')} |`);
+  lines.push(`|:--|--:|${ks.map(() => '--:').join('|')}|`);
+  for (const p of peer.results) {
+    const shape = SHAPES.find((s) => s.id === p.shape)!;
+    const cells = ks.map((K) => {
+      const m = results.find((r) => r.shape === p.shape && r.engine === 'wasm' && r.K === K && !r.skipped);
+      return m ? `${fmtMs(m.cpuMsPerTrialStep)} (${fmtX(m.cpuMsPerTrialStep! / p.cpuMsPerStep)})` : '—';
+    });
+    lines.push(`| ${p.shape} ${shape.sizes.join('-')} B=${Math.min(shape.n, shape.batchSize)} | ${fmtMs(p.cpuMsPerStep)} | ${cells.join(' | ')} |`);
+  }
+  return lines;
+}
+
+function printTables(results: Measurement[], matmul: (MatMulTiming & { shapeId: string; form: string })[], e2e: Record<string, unknown>, peer: PeerReport): void {
   const shapes = [...new Set(results.map((r) => r.shape))];
   const cols = [
     ['baseline', 1],
@@ -290,6 +317,8 @@ function printTables(results: Measurement[], matmul: (MatMulTiming & { shapeId: 
     ['cpu', ...ints(args['cpu-ks'])],
   ].flatMap(([engine, ...ks]) => ks.map((K) => ({ engine: engine as Engine, K: K as number })));
   const lines: string[] = [];
+  // The headline first: against the native peer.
+  lines.push(...peerLines(results, peer));
   lines.push('');
   const head = ['shape', 'reference', ...cols.map((c) => `${c.engine} K=${c.K}`)];
   const matrix = (title: string, ms: (m: Measurement) => number | undefined, x: (m: Measurement) => number | undefined) => {
@@ -459,6 +488,7 @@ async function main(): Promise<void> {
   });
   const results: Measurement[] = [];
   for (const shape of shapes) results.push(...(await benchShape(shape)));
+  const peer: PeerReport = args['no-peer'] ? { skipped: 'skipped: --no-peer' } : timePyTorch(shapes, TARGET_MS, REPEATS, log);
   log('tfjs-wasm BatchMatMul alone (CPU time), widest hidden layer of each shape:');
   const matmul = await matMulSection(shapes);
   const microMs = Date.now() - started.getTime();
@@ -475,9 +505,10 @@ async function main(): Promise<void> {
     shapes: shapes.map((s) => ({ ...s, macsPerStep: macsPerStep(s) })),
     results,
     matmul,
+    nativePeer: peer,
     endToEnd: e2e,
   };
-  printTables(results, matmul, e2e);
+  printTables(results, matmul, e2e, peer);
   mkdirSync(args.out!, { recursive: true });
   const stamp = started.toISOString().replace(/[:]/g, '-').replace(/\.\d+Z$/, 'Z');
   const file = path.join(args.out!, `${stamp}.json`);
