@@ -25,7 +25,9 @@ def build(sizes):
     for i in range(len(sizes) - 1):
         lin = torch.nn.Linear(sizes[i], sizes[i + 1])
         torch.nn.init.xavier_uniform_(lin.weight)
-        torch.nn.init.uniform_(lin.bias, -1e-3, 1e-3)
+        # Xavier-uniform on the biases too, with the layer's limit (core/nn/initializers.ts).
+        limit = (6.0 / (sizes[i] + sizes[i + 1])) ** 0.5
+        torch.nn.init.uniform_(lin.bias, -limit, limit)
         layers.append(lin)
         if i + 2 < len(sizes):
             layers.append(torch.nn.Sigmoid())
