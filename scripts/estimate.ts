@@ -1,0 +1,108 @@
+/**
+ * `npm run estimate -- <catalogue report | sweep id ...> [--server URL] [--concurrency 1,10,50,250]
+ *   [--overhead-ms 500] [--retry-rate 0] [--retry-delay-s 5]`
+ *
+ * Replays the packs a run really trained (their measured times, read back from the server
+ * that ran them) under Cloudflare Queues semantics (bench/queue-model.ts) and prints, per
+ * consumer concurrency limit, the predicted wall time and the bill at Cloudflare's published
+ * Workers, Queues and D1 prices; plus the longest pack per experiment, which bounds the wall
+ * time however many consumers run.
+ *
+ * Pack times are wall times measured on the machine that ran the sweep (each trial's info
+ * carries its pack's `packMs` and `packSize`); on an otherwise idle core that is its CPU
+ * time. A catalogue report is bench/reports/catalogue-*.json from `npm run catalogue`.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { simulate, type MeasuredPack } from '../bench/queue-model';
+
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: {
+    server: { type: 'string', default: process.env.ATOMSWEEP_URL ?? 'http://127.0.0.1:8787' },
+    concurrency: { type: 'string', default: '1,2,10,50,250' },
+    'overhead-ms': { type: 'string', default: '500' },
+    'retry-rate': { type: 'string', default: '0' },
+    'retry-delay-s': { type: 'string', default: '5' },
+  },
+});
+if (!positionals.length) {
+  console.error('usage: npm run estimate -- <bench/reports/catalogue-….json | sweep id …> [--server URL]');
+  process.exit(2);
+}
+
+interface TrialRow {
+  id: string;
+  status: string;
+  info: { packMs?: number; packSize?: number } | null;
+  scalars: Record<string, number>;
+  series: Record<string, unknown>;
+  traces: Record<string, unknown>;
+}
+
+/** (experiment, sweep) pairs named on the command line. */
+function sweepsFrom(args: string[]): Array<{ experiment: string; sweep: string }> {
+  return args.flatMap((a) => {
+    if (!existsSync(a)) return [{ experiment: a, sweep: a }];
+    const report = JSON.parse(readFileSync(a, 'utf8')) as { experiments: Array<{ experiment: string; sweep?: string }> };
+    return report.experiments.filter((e) => e.sweep).map((e) => ({ experiment: e.experiment, sweep: e.sweep! }));
+  });
+}
+
+/**
+ * The packs of one sweep: trials of one pack share its packMs and packSize, so grouping
+ * on both recovers them (two packs that took exactly as long fall into one group of
+ * k·packSize trials and are split back into k).
+ */
+function packsOf(experiment: string, trials: TrialRow[]): MeasuredPack[] {
+  const groups = new Map<string, TrialRow[]>();
+  for (const t of trials) {
+    if (t.status !== 'done' || t.info?.packMs == null || !t.info.packSize) continue;
+    const key = `${t.info.packMs}|${t.info.packSize}`;
+    groups.set(key, [...(groups.get(key) ?? []), t]);
+  }
+  const packs: MeasuredPack[] = [];
+  for (const list of groups.values()) {
+    const size = list[0].info!.packSize!;
+    for (let i = 0; i < list.length; i += size) {
+      const members = list.slice(i, i + size);
+      // D1 rows one delivery writes: the lease and done updates, and one row per metric.
+      const rows = members.reduce((a, t) => a + 2 + Object.keys(t.scalars).length + Object.keys(t.series).length + Object.keys(t.traces).length, 0);
+      packs.push({ group: experiment, cpuMs: list[0].info!.packMs!, trials: members.length, rowsWritten: rows });
+    }
+  }
+  return packs;
+}
+
+const server = values.server!.replace(/\/+$/, '');
+const all: MeasuredPack[] = [];
+console.log(`packs measured by ${server}\n`);
+console.log('| experiment | trials | packs | Σ pack s | longest pack s |');
+console.log('|:--|--:|--:|--:|--:|');
+for (const { experiment, sweep } of sweepsFrom(positionals)) {
+  const res = await fetch(`${server}/api/sweeps/${encodeURIComponent(sweep)}/trials`);
+  if (!res.ok) {
+    console.log(`| ${experiment} | sweep ${sweep}: HTTP ${res.status} | | | |`);
+    continue;
+  }
+  const { trials } = (await res.json()) as { trials: TrialRow[] };
+  const packs = packsOf(experiment, trials);
+  all.push(...packs);
+  const sum = packs.reduce((a, p) => a + p.cpuMs, 0);
+  const longest = Math.max(0, ...packs.map((p) => p.cpuMs));
+  console.log(`| ${experiment} | ${packs.reduce((a, p) => a + p.trials, 0)} | ${packs.length} | ${(sum / 1000).toFixed(1)} | ${(longest / 1000).toFixed(1)} |`);
+}
+const longest = all.reduce((a, p) => (p.cpuMs > a.cpuMs ? p : a), all[0] ?? { cpuMs: 0, group: '—' });
+console.log(`\nlongest pack of all: ${(longest.cpuMs / 1000).toFixed(1)} s (${longest.group}); Σ ${(all.reduce((a, p) => a + p.cpuMs, 0) / 1000).toFixed(0)} s of packs`);
+
+const settings = { overheadMs: Number(values['overhead-ms']), retryRate: Number(values['retry-rate']), retryDelayMs: Number(values['retry-delay-s']) * 1000 };
+console.log(`\nCloudflare Queues replay (one pack per invocation, +${settings.overheadMs} ms per invocation, retry rate ${settings.retryRate}), cost beyond the Workers Paid plan's monthly inclusions:\n`);
+console.log('| consumers | predicted wall | deliveries | consumer busy | Workers $ | Queues $ | D1 $ | total $ |');
+console.log('|--:|--:|--:|--:|--:|--:|--:|--:|');
+for (const concurrency of values.concurrency!.split(',').map(Number)) {
+  const e = simulate(all, { concurrency, ...settings });
+  const wall = e.wallMs / 1000;
+  console.log(
+    `| ${concurrency} | ${wall >= 120 ? `${(wall / 60).toFixed(1)} min` : `${wall.toFixed(1)} s`} | ${e.deliveries} | ${(100 * e.utilisation).toFixed(0)}% | ${e.costUsd.workers.toFixed(4)} | ${e.costUsd.queues.toFixed(4)} | ${e.costUsd.d1.toFixed(4)} | ${e.costUsd.total.toFixed(4)} |`,
+  );
+}
