@@ -109,8 +109,10 @@ export function describeSchema(s: JsonSchema): string {
       return `${s.type === 'integer' ? 'integer' : 'number'}${b ? `, ${b}` : ''}`;
     }
     case 'array': {
-      const n = s.minItems !== undefined || s.maxItems !== undefined ? ` (${s.minItems ?? 0}–${s.maxItems ?? '∞'} items)` : '';
-      return `list of ${s.items ? describeSchema(s.items) : 'values'}${n}, comma-separated`;
+      const n = s.minItems !== undefined || s.maxItems !== undefined ? `, ${s.minItems ?? 0}–${s.maxItems ?? '∞'} items` : '';
+      const it = s.items;
+      const what = it && (it.type === 'integer' || it.type === 'number') && !it.anyOf ? `${it.type}s${boundsText(it) ? ` (each ${boundsText(it)})` : ''}` : it ? describeSchema(it) : 'values';
+      return `list of ${what}${n}, comma-separated`;
     }
     case 'boolean':
       return 'true or false';
@@ -426,6 +428,8 @@ export interface SweepFormOptions {
   /** Called with the new sweep's id after a 202. */
   created: (id: string) => void;
   initialExperiment?: string;
+  /** Prefix of element ids (default "sf"); only needed for two forms in one document. */
+  idPrefix?: string;
   /** Bearer token storage (the server may set API_TOKEN); omitted → no token input. */
   token?: { get: () => string | null; set: (value: string) => void };
 }
@@ -438,11 +442,9 @@ export interface SweepForm {
   showIssues: (issues: FieldIssue[]) => FieldIssue[];
 }
 
-let formCount = 0;
-
 export function createSweepForm(opts: SweepFormOptions): SweepForm {
   const doc = opts.document;
-  const uid = `sf${formCount++ === 0 ? '' : formCount}`;
+  const uid = opts.idPrefix ?? 'sf';
   const h = <K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, string> = {}, ...children: Array<Node | string>): HTMLElementTagNameMap[K] => {
     const e = doc.createElement(tag);
     for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
@@ -548,19 +550,16 @@ export function createSweepForm(opts: SweepFormOptions): SweepForm {
       });
       const sweep = h('input', { id: `${id}-sweep`, type: 'checkbox', 'aria-label': `sweep ${key} over a list of values` });
       const label = h('label', { for: id, class: 'sf-name' }, key);
-      label.id = `${id}-label`;
-      values.setAttribute('aria-labelledby', `${label.id} ${id}-values-desc`);
       const def = key in e.defaults ? e.defaults[key] : s.default;
       const helpParts = [s.description, describeSchema(s), `default ${formatValue(def)}`, e.grid[key] ? `default grid ${formatList(e.grid[key], s)}` : ''].filter(Boolean);
       const help = h('small', { class: 'help', id: `${id}-help` }, helpParts.join(' · '));
-      const valuesDesc = h('span', { class: 'visually-hidden', id: `${id}-values-desc` }, 'values');
       const error = h('span', { class: 'field-error', id: `${id}-error` });
       for (const input of [fixed, values]) input.setAttribute('aria-describedby', `${help.id} ${error.id}`);
       const wrap = h(
         'div',
         { class: 'sf-param', 'data-param': key },
         label,
-        h('div', { class: 'sf-input' }, fixed, values, valuesDesc),
+        h('div', { class: 'sf-input' }, fixed, values),
         h('label', { class: 'sf-toggle', for: sweep.id }, sweep, ' sweep'),
         help,
         error,
