@@ -200,7 +200,7 @@ function readText(text: string, s: JsonSchema): Parsed {
       return t === 'null' || t === '' ? { ok: true, value: null } : { ok: false, message: 'must be null' };
     case 'array': {
       if (t === '') return { ok: true, value: [] };
-      const items = t.split(',').map((x) => x.trim());
+      const items = t.replace(/,\s*$/, '').split(',').map((x) => x.trim());
       const values: unknown[] = [];
       for (let i = 0; i < items.length; i++) {
         if (items[i] === '') return { ok: false, message: `item ${i + 1} is empty` };
@@ -215,13 +215,23 @@ function readText(text: string, s: JsonSchema): Parsed {
   }
 }
 
+function readsAs(text: string, s: JsonSchema): boolean {
+  const r = readText(text, s);
+  return r.ok && typeMatches(r.value, s);
+}
+
 /** One value from input text, checked against the schema (bounds, integer, enum, items). */
 export function parseValue(text: string, s: JsonSchema): Parsed {
   if (s.anyOf) {
     // The first branch the text reads as and satisfies wins ("inverse" → the string const,
     // "1" → a number, "1, 2" → a list); otherwise report against the closest branch.
+    // Text without a comma that reads as a scalar branch's type is that scalar, never a
+    // one-item list: "500" for `number ≤ 100 | number[]` is out of bounds, not [500]
+    // (a one-item list is typed with a trailing comma: "500,").
+    const scalar = !text.includes(',') && s.anyOf.some((b) => !canBeArray(b) && b.const === undefined && !b.enum && readsAs(text, b));
     let first: Parsed | null = null;
     for (const b of s.anyOf) {
+      if (scalar && canBeArray(b)) continue;
       const r = parseValue(text, b);
       if (r.ok) return r;
       const read = readText(text, b);
@@ -401,6 +411,7 @@ export function estimateFromSweeps(sweeps: SweepListEntry[], experiment: string)
 export function formatDuration(ms: number): string {
   const s = Math.round(ms / 1000);
   if (s < 90) return `${s} s`;
+  if (s < 600) return s % 60 ? `${Math.floor(s / 60)} min ${s % 60} s` : `${s / 60} min`;
   const m = Math.round(s / 60);
   return m < 90 ? `${m} min` : `${Math.floor(m / 60)} h ${m % 60} min`;
 }
