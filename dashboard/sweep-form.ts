@@ -422,6 +422,11 @@ export function estimateText(est: Estimate | null, trials: number | null, experi
   return trials === null ? `Estimate ${base}.` : `About ${formatDuration(trials * est.msPerTrial)}, ${base}.`;
 }
 
+/** Indented JSON with lists of plain values on one line, so a long grid axis stays short. */
+export function requestJson(body: unknown): string {
+  return JSON.stringify(body, null, 2).replace(/\[\s*\n([^[\]{}]*?)\n\s*\]/g, (_, inner: string) => `[${inner.trim().split(/,\s*\n\s*/).join(', ')}]`);
+}
+
 // ---------------------------------------------------------------------------------------
 // DOM
 
@@ -483,7 +488,7 @@ export function createSweepForm(opts: SweepFormOptions): SweepForm {
   const estimate = h('p', { class: 'sf-estimate meta', id: `${uid}-estimate` });
   const general = h('div', { class: 'error sf-general', id: `${uid}-general`, role: 'alert' });
   const submit = h('button', { class: 'primary', type: 'submit' }, 'Start sweep');
-  const json = h('textarea', { id: `${uid}-json`, rows: '10', readonly: '', spellcheck: 'false' });
+  const json = h('textarea', { id: `${uid}-json`, rows: '12', readonly: '', spellcheck: 'false' });
   const editJson = h('button', { type: 'button', id: `${uid}-json-edit` }, 'Edit and send this JSON instead');
   const jsonNote = h('p', { class: 'meta' }, 'The request the form sends, updated as you edit.');
   const advanced = h(
@@ -562,7 +567,7 @@ export function createSweepForm(opts: SweepFormOptions): SweepForm {
       const sweep = h('input', { id: `${id}-sweep`, type: 'checkbox', 'aria-label': `sweep ${key} over a list of values` });
       const label = h('label', { for: id, class: 'sf-name' }, key);
       const def = key in e.defaults ? e.defaults[key] : s.default;
-      const helpParts = [s.description, describeSchema(s), `default ${formatValue(def)}`, e.grid[key] ? `default grid ${formatList(e.grid[key], s)}` : ''].filter(Boolean);
+      const helpParts = [s.description, describeSchema(s), `default ${formatValue(def)}`, e.grid[key] ? `default grid ${formatList(e.grid[key], s)}` : '', sep === ';' ? 'swept values are separated by ;' : ''].filter(Boolean);
       const help = h('small', { class: 'help', id: `${id}-help` }, helpParts.join(' · '));
       const error = h('span', { class: 'field-error', id: `${id}-error` });
       for (const input of [fixed, values]) input.setAttribute('aria-describedby', `${help.id} ${error.id}`);
@@ -659,7 +664,7 @@ export function createSweepForm(opts: SweepFormOptions): SweepForm {
       ` = ${built.cells} cell${built.cells === 1 ? '' : 's'}${axes.length ? ` (${axes.join(' × ')})` : ''} × ${built.repeats ?? '?'} repeats`,
     );
     estimate.textContent = estimateText(estimateFromSweeps(opts.sweeps, e.id), built.trials, e.id);
-    json.value = JSON.stringify(built.request, null, 2);
+    json.value = requestJson(built.request);
   }
 
   function setJsonMode(on: boolean): void {

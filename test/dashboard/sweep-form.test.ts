@@ -17,6 +17,7 @@ import {
   issueTarget,
   parseList,
   parseValue,
+  requestJson,
   type FormExperiment,
   type PostResult,
   type SweepListEntry,
@@ -211,8 +212,10 @@ describe('request', () => {
       grid: { n_hidden: [2, 32] },
       name: 'small',
     });
-    // The advanced view shows the same JSON.
+    // The advanced view shows the same JSON, lists of values on one line.
     expect(JSON.parse($<HTMLTextAreaElement>('#sf-json').value)).toEqual(form.current().request);
+    expect($<HTMLTextAreaElement>('#sf-json').value).toContain('"coefs": [1, 2]');
+    expect(requestJson({ grid: { x: ['a, b', 'c'], y: [[1, 2], [3]] } })).toBe('{\n  "grid": {\n    "x": ["a, b", "c"],\n    "y": [\n      [1, 2],\n      [3]\n    ]\n  }\n}');
   });
 
   test('on 202 the created sweep id is handed on', async () => {
