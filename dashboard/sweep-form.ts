@@ -627,15 +627,25 @@ export function createSweepForm(opts: SweepFormOptions): SweepForm {
   }
 
   function clearErrors(): void {
+    serverErrors.clear();
     for (const r of rows) setError(`param:${r.key}`, null);
     for (const k of Object.keys(topErrors)) setError(k, null);
     general.replaceChildren();
   }
 
-  /** Client-side problems, shown inline as the user types. */
+  /** The API's last messages per target, kept until that input is edited. */
+  const serverErrors = new Map<string, string>();
+
+  /** Client-side problems, shown inline as the user types (else the server's last word on that input). */
   function showClientErrors(built: BuiltRequest): void {
-    for (const r of rows) setError(`param:${r.key}`, built.errors[`${r.sweep.checked ? 'grid' : 'params'}.${r.key}`] ?? null);
-    for (const k of ['repeats', 'seed', 'name']) setError(k, built.errors[k] ?? null);
+    for (const r of rows) setError(`param:${r.key}`, built.errors[`${r.sweep.checked ? 'grid' : 'params'}.${r.key}`] ?? serverErrors.get(`param:${r.key}`) ?? null);
+    for (const k of ['repeats', 'seed', 'name']) setError(k, built.errors[k] ?? serverErrors.get(k) ?? null);
+  }
+
+  function targetOf(input: EventTarget | null): string | null {
+    const row = rows.find((r) => r.fixed === input || r.values === input || r.sweep === input);
+    if (row) return `param:${row.key}`;
+    return Object.keys(topInputs).find((k) => topInputs[k] === input) ?? null;
   }
 
   function showIssues(issues: FieldIssue[]): FieldIssue[] {
@@ -648,7 +658,11 @@ export function createSweepForm(opts: SweepFormOptions): SweepForm {
       // `params.coefs.1` names an item: keep the path; `params.steps` is said by the position.
       else byTarget.set(t, [...(byTarget.get(t) ?? []), /^(params|grid)\.[^.]+\./.test(i.field) ? `${i.field}: ${i.message}` : i.message]);
     }
-    for (const [t, messages] of byTarget) setError(t, messages.join('; '));
+    serverErrors.clear();
+    for (const [t, messages] of byTarget) {
+      serverErrors.set(t, messages.join('; '));
+      setError(t, messages.join('; '));
+    }
     general.replaceChildren(...rest.map((i) => h('div', {}, `${i.field}: ${i.message}`)));
     return rest;
   }
@@ -682,6 +696,7 @@ export function createSweepForm(opts: SweepFormOptions): SweepForm {
   editJson.addEventListener('click', () => setJsonMode(!jsonMode));
 
   select.addEventListener('change', () => {
+    serverErrors.clear();
     buildRows();
     clearErrors();
     update();
@@ -714,11 +729,16 @@ export function createSweepForm(opts: SweepFormOptions): SweepForm {
     h('p', {}, submit),
     advanced,
   );
+  const edited = (ev: Event) => {
+    const t = targetOf(ev.target);
+    if (t) serverErrors.delete(t);
+    update();
+  };
   form.addEventListener('input', (ev) => {
-    if (ev.target !== json) update();
+    if (ev.target !== json) edited(ev);
   });
   form.addEventListener('change', (ev) => {
-    if (ev.target !== json && ev.target !== select) update();
+    if (ev.target !== json && ev.target !== select) edited(ev);
   });
 
   form.addEventListener('submit', async (ev) => {

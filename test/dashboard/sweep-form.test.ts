@@ -289,6 +289,11 @@ describe('errors next to their inputs', () => {
     expect(m.row('n_hidden').error.textContent).toBe('Too small: expected number to be >=1');
     expect(m.row('coefs').error.textContent).toBe('params.coefs.1: Expected number');
     expect(m.row('lr').error.textContent).toBe('');
+    // Editing one input clears the server's message there only.
+    m.type(m.row('steps').fixed, '300');
+    expect(m.row('steps').error.textContent).toBe('');
+    expect(m.$<HTMLElement>('#sf-repeats-error').textContent).toBe('at most 100');
+    expect(m.row('n_hidden').error.textContent).toBe('Too small: expected number to be >=1');
     expect([...m.$<HTMLElement>('#sf-general').children].map((c) => c.textContent)).toEqual([
       'grid: 9 cells × 1000 repeats = 9000 trials, above the cap of 5000',
       'params.nope: unknown parameter of exp1',
