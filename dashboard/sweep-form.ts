@@ -76,10 +76,6 @@ export function listSeparator(s: JsonSchema): ',' | ';' {
   return canBeArray(s) ? ';' : ',';
 }
 
-function fmtNumber(x: number): string {
-  return String(x);
-}
-
 /** Text shown in an input for a value: lists comma-separated, null as "null". */
 export function formatValue(v: unknown): string {
   if (Array.isArray(v)) return v.map(formatValue).join(', ');
@@ -92,8 +88,8 @@ export function formatList(values: unknown[], s: JsonSchema): string {
 }
 
 function boundsText(s: JsonSchema): string {
-  const lo = s.minimum !== undefined ? `${fmtNumber(s.minimum)} ≤ ` : s.exclusiveMinimum !== undefined ? `${fmtNumber(s.exclusiveMinimum)} < ` : '';
-  const hi = s.maximum !== undefined ? ` ≤ ${fmtNumber(s.maximum)}` : s.exclusiveMaximum !== undefined ? ` < ${fmtNumber(s.exclusiveMaximum)}` : '';
+  const lo = s.minimum !== undefined ? `${String(s.minimum)} ≤ ` : s.exclusiveMinimum !== undefined ? `${String(s.exclusiveMinimum)} < ` : '';
+  const hi = s.maximum !== undefined ? ` ≤ ${String(s.maximum)}` : s.exclusiveMaximum !== undefined ? ` < ${String(s.exclusiveMaximum)}` : '';
   return lo || hi ? `${lo}x${hi}` : '';
 }
 
