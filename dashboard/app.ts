@@ -7,6 +7,7 @@ import * as Plot from '@observablehq/plot';
 import { FIGURES } from './figures';
 import { loadFigureData } from './figures/load';
 import { isStalled } from './stalled';
+import { createSweepForm, type FormExperiment, type PostResult, type SweepListEntry } from './sweep-form';
 import type { ExperimentDescription } from './figures/types';
 
 interface SweepSummary {
@@ -43,6 +44,14 @@ async function api<T>(path: string, init: RequestInit = {}): Promise<T> {
     throw new Error(`${res.status} ${body.error ?? ''}${issues ? `\n${issues}` : body.message ? `\n${body.message}` : ''}`);
   }
   return body as T;
+}
+
+/** POST /api/sweeps for the form: returns 4xx bodies (their `issues` go next to the inputs) instead of throwing. */
+async function postSweep(body: unknown): Promise<PostResult> {
+  const headers = new Headers({ 'content-type': 'application/json' });
+  if (token()) headers.set('authorization', `Bearer ${token()}`);
+  const res = await fetch('/api/sweeps', { method: 'POST', headers, body: JSON.stringify(body) });
+  return { status: res.status, body: (await res.json().catch(() => ({}))) as PostResult['body'] };
 }
 
 function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, string> = {}, ...children: Array<Node | string>): HTMLElementTagNameMap[K] {
@@ -123,70 +132,25 @@ async function renderCatalogue(): Promise<void> {
       el('p', { class: 'meta' }, `grid: ${Object.entries(e.grid).map(([k, v]) => `${k} ∈ {${v.join(', ')}}`).join(' × ') || 'none'}`),
       run,
       ' ',
-      el('a', { href: '#/new' }, 'customise…'),
+      el('a', { href: `#/new?experiment=${e.id}` }, 'customise…'),
     );
   });
   app.replaceChildren(el('h2', {}, 'Experiments'), error, ...cards);
 }
 
-async function renderNew(): Promise<void> {
-  const experiments = await api<ExperimentDescription[]>('/api/experiments');
-  const select = el('select', { name: 'experiment', id: 'experiment' }, ...experiments.map((e) => el('option', { value: e.id }, `${e.id}: ${e.title}`)));
-  const params = el('textarea', { name: 'params', rows: '4' }, '{}');
-  const gridArea = el('textarea', { name: 'grid', rows: '4' });
-  const repeats = el('input', { name: 'repeats', type: 'number', min: '1' });
-  const seed = el('input', { name: 'seed', type: 'number', min: '0', value: '0' });
-  const name = el('input', { name: 'name' });
-  const tokenInput = el('input', { name: 'token', type: 'password', placeholder: 'only if the server sets API_TOKEN' });
-  tokenInput.value = token() ?? '';
-  const info = el('div', { class: 'card' });
-  const error = el('pre', { class: 'error' });
-  const show = () => {
-    const e = experiments.find((x) => x.id === select.value)!;
-    info.replaceChildren(el('p', { class: 'question' }, e.question), el('p', {}, `Hypothesis: ${e.hypothesis}`), el('pre', {}, `defaults: ${JSON.stringify(e.defaults, null, 1)}`));
-    gridArea.value = JSON.stringify(e.grid);
-    repeats.placeholder = String((e as unknown as { repeats: number }).repeats ?? 5);
-  };
-  select.addEventListener('change', show);
-  show();
-  const form = el(
-    'form',
-    {},
-    el('label', {}, 'Experiment'),
-    select,
-    info,
-    el('label', {}, 'Fixed parameter overrides (JSON)'),
-    params,
-    el('label', {}, 'Grid (JSON: parameter → list of values)'),
-    gridArea,
-    el('label', {}, 'Repeats'),
-    repeats,
-    el('label', {}, 'Seed'),
-    seed,
-    el('label', {}, 'Name'),
-    name,
-    el('label', {}, 'API token'),
-    tokenInput,
-    el('p', {}, el('button', { class: 'primary', type: 'submit' }, 'Start sweep')),
-    error,
-  );
-  form.addEventListener('submit', async (ev) => {
-    ev.preventDefault();
-    error.textContent = '';
-    try {
-      if (tokenInput.value) localStorage.setItem('atomsweep-token', tokenInput.value);
-      const body: Record<string, unknown> = { experiment: select.value, seed: Number(seed.value || 0) };
-      if (params.value.trim()) body.params = JSON.parse(params.value);
-      if (gridArea.value.trim()) body.grid = JSON.parse(gridArea.value);
-      if (repeats.value) body.repeats = Number(repeats.value);
-      if (name.value) body.name = name.value;
-      const res = await api<{ id: string }>('/api/sweeps', { method: 'POST', body: JSON.stringify(body) });
-      location.hash = `#/sweeps/${res.id}`;
-    } catch (err) {
-      error.textContent = String(err instanceof Error ? err.message : err);
-    }
+async function renderNew(experimentId?: string): Promise<void> {
+  // The list (not per-trial data) is enough for the run-time estimate.
+  const [experiments, sweeps] = await Promise.all([api<FormExperiment[]>('/api/experiments'), api<SweepListEntry[]>('/api/sweeps').catch(() => [])]);
+  const form = createSweepForm({
+    document,
+    experiments,
+    sweeps,
+    initialExperiment: experimentId,
+    post: postSweep,
+    created: (id) => (location.hash = `#/sweeps/${id}`),
+    token: { get: token, set: (v) => localStorage.setItem('atomsweep-token', v) },
   });
-  app.replaceChildren(el('h2', {}, 'New sweep'), form);
+  app.replaceChildren(el('h2', {}, 'New sweep'), form.element);
 }
 
 async function renderSweep(id: string): Promise<boolean> {
@@ -256,8 +220,8 @@ async function route(): Promise<void> {
     let live = true;
     const sweep = hash.match(/^#\/sweeps\/([\w.-]+)/);
     if (sweep) live = await renderSweep(sweep[1]);
-    else if (hash === '#/new') {
-      await renderNew();
+    else if (hash === '#/new' || hash.startsWith('#/new?')) {
+      await renderNew(new URLSearchParams(hash.slice(hash.indexOf('?') + 1)).get('experiment') ?? undefined);
       live = false;
     } else if (hash === '#/experiments') {
       await renderCatalogue();
