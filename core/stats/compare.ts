@@ -148,7 +148,7 @@ function unpairedDifference(a: Observation[], b: Observation[], expect: Directio
   const n = { a: cells.reduce((k, c) => k + c.a.length, 0), b: cells.reduce((k, c) => k + c.b.length, 0) };
   const S = cells.length;
   const what = `unpaired: bootstrap (${o.bootstrap}) resampling repeats within each group${S > 1 ? ` and each of ${S} strata` : ''}`;
-  if (!S) return empty(n, what, 'no trials on both sides');
+  if (!S) return empty({ a: a.length, b: b.length }, what, 'no trials on both sides');
   const effect = mean(cells.map((c) => mean(c.a) - mean(c.b)));
   const df = n.a + n.b - 2 * S;
   const sd = df > 0 ? Math.sqrt(cells.reduce((s, c) => s + sumSquares(c.a) + sumSquares(c.b), 0) / df) : NaN;
