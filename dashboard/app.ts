@@ -7,6 +7,7 @@ import * as Plot from '@observablehq/plot';
 import { FIGURES } from './figures';
 import { loadFigureData } from './figures/load';
 import { isStalled } from './stalled';
+import { verdictPanel } from './verdict';
 import type { ExperimentDescription } from './figures/types';
 
 interface SweepSummary {
@@ -232,6 +233,7 @@ async function renderSweep(id: string): Promise<boolean> {
       el('p', {}, el('b', {}, 'Hypothesis: '), experiment.hypothesis),
       el('p', {}, el('b', {}, 'The 2018 notebook concluded: '), experiment.conclusion),
     ),
+    await verdictPanel(api, id),
     el(
       'div',
       { class: 'card', id: 'sweep-status' },
