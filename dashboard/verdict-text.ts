@@ -19,8 +19,11 @@ export function num(x: number | null | undefined): string {
 
 export function pValue(p: number | null | undefined): string {
   if (p === null || p === undefined) return '–';
-  return p < 0.001 ? '<0.001' : num(p);
+  return p < 0.001 ? '< 0.001' : num(p);
 }
+
+/** "p = 0.041" or "p < 0.001". */
+const pText = (label: string, p: number | null | undefined) => (p !== null && p !== undefined && p < 0.001 ? `${label} < 0.001` : `${label} = ${pValue(p)}`);
 
 /** "Δ = −0.12 [−0.37, −0.0012]" or "ρ = −0.71 [−0.91, −0.54]". */
 export function effectText(c: ClaimVerdict): string {
@@ -31,9 +34,10 @@ export function effectText(c: ClaimVerdict): string {
 export function statsText(c: ClaimVerdict): string {
   const parts = [
     effectText(c),
-    `d = ${num(c.d)}`,
+    // A trend's d compares its last level with its first.
+    `${c.effectKind === 'spearman' ? 'd(last−first)' : 'd'} = ${num(c.d)}`,
     c.paired && c.pairs !== undefined ? `${c.pairs} pairs` : `n = ${c.n.a}/${c.n.b}`,
-    `p = ${pValue(c.p)}${c.pHolm !== null && c.pHolm !== c.p ? ` (Holm ${pValue(c.pHolm)})` : ''}`,
+    `${pText('p', c.p)}${c.pHolm !== null && c.pHolm !== c.p ? ` (${pText('Holm', c.pHolm)})` : ''}`,
   ];
   if (c.repeatsToSettle) parts.push(`~${c.repeatsToSettle} repeats might settle it`);
   return parts.join(', ');

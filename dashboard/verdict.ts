@@ -46,7 +46,7 @@ export function renderVerdict(doc: Document, v: SweepVerdict): HTMLElement {
       'p',
       { class: 'caption' },
       'Supported / contradicted: the 95% bootstrap interval of the effect (Δ: difference of means a − b; ρ: Spearman trend) excludes 0 in / against the claimed direction. ' +
-        'p is a permutation test; Holm adjusts it for the several claims. d is the standardised effect.' +
+        'p is a permutation test; Holm adjusts it for the several claims. d is the standardised effect (for a trend: its last level against its first).' +
         (v.provisional ? ' Provisional: computed from the trials done so far.' : ''),
     ),
   );

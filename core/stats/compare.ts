@@ -56,7 +56,10 @@ export interface LevelObservation extends Observation {
 export interface StatResult {
   effect: number | null;
   ci: [number, number] | null;
-  /** Standardised effect: Cohen's d (unpaired: pooled within-cell sd; paired: d_z = mean/sd of differences). */
+  /**
+   * Standardised effect: Cohen's d (unpaired: pooled within-cell sd; paired: d_z = mean/sd
+   * of differences). For trends, d of the last level against the first.
+   */
   d: number | null;
   /** The spread d divides by (and the power estimate uses). */
   sd: number | null;
@@ -66,7 +69,7 @@ export interface StatResult {
   test: string;
   p: number | null;
   result: Outcome;
-  /** Inconclusive only: repeats per config that would likely settle it (80% power, 5% two-sided). */
+  /** Inconclusive only: repeats per config that would likely settle it either way (80% power, 5% two-sided). */
   repeatsToSettle: number | null;
   /** Trends: the difference between the last and first level (mean last − mean first), with its CI and d. */
   extremes?: { effect: number | null; ci: [number, number] | null; d: number | null };
@@ -105,6 +108,18 @@ export function repeatsToSettle(effect: number | null, sd: number, paired: boole
   if (sd === 0) return Math.max(MIN_REPEATS, current + 1);
   const n = (((Z_ALPHA + Z_POWER) * sd) / Math.abs(effect)) ** 2 * (paired ? 1 : 2) / Math.max(1, strata);
   return Math.max(MIN_REPEATS, current + 1, Math.ceil(n));
+}
+
+/**
+ * The same for a trend, from ρ itself: Spearman's ρ has Fisher-z variance ≈ 1.06/(N − 3)
+ * (Fieller, Hartley & Pearson), so N ≈ 1.06·((1.96 + 0.84)/atanh ρ)² + 3 observations per
+ * stratum (fewer when averaging over strata), spread over `levels` levels.
+ */
+export function repeatsToSettleTrend(rho: number | null, levels: number, strata: number, current: number): number | null {
+  if (rho === null || rho === 0 || !Number.isFinite(rho)) return null;
+  const z = Math.atanh(Math.min(0.999999, Math.abs(rho)));
+  const n = (1.06 * ((Z_ALPHA + Z_POWER) / z) ** 2) / Math.max(1, strata) + 3;
+  return Math.max(MIN_REPEATS, current + 1, Math.ceil(n / Math.max(1, levels)));
 }
 
 function groupBy<T>(xs: T[], key: (x: T) => string): Map<string, T[]> {
@@ -393,7 +408,7 @@ export function compareTrend(obs: LevelObservation[], paired: boolean, expect: D
     test: `${what}${S > 1 ? ` (mean over ${S} strata)` : ''}; ${describeTest(exact, paired ? 'permutation test within repeats' : 'permutation test', o.permutations)}`,
     p,
     result,
-    repeatsToSettle: result === 'inconclusive' ? repeatsToSettle(ends.effect, ends.sd ?? NaN, paired, S, Math.floor(perLevel)) : null,
+    repeatsToSettle: result === 'inconclusive' ? repeatsToSettleTrend(effect, levels.length, S, Math.floor(perLevel)) : null,
     extremes: { effect: ends.effect, ci: ends.ci, d: ends.d },
     ...(tooFew ? { note: `fewer than ${MIN_REPEATS} repeats at some level` } : {}),
   };

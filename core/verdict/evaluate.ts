@@ -216,5 +216,11 @@ export function evaluateClaim(claim: Claim, trials: TrialValues[], options: Stat
 export function evaluateClaims(claims: Claim[], trials: TrialValues[], options: StatOptions = {}): ClaimVerdict[] {
   const verdicts = claims.map((c) => evaluateClaim(c, trials, options));
   const adjusted = holm(verdicts.map((v) => v.p));
-  return verdicts.map((v, i) => ({ ...v, pHolm: adjusted[i] }));
+  const tested = adjusted.filter((p) => p !== null).length;
+  return verdicts.map((v, i) => {
+    const pHolm = adjusted[i];
+    // Decisive on its own, but not once the experiment's several claims are accounted for.
+    const flag = v.result !== 'inconclusive' && v.p !== null && v.p < 0.05 && pHolm !== null && pHolm >= 0.05 ? `not significant after Holm's correction over ${tested} claims` : '';
+    return { ...v, pHolm, note: [v.note, flag].filter(Boolean).join('; ') || undefined };
+  });
 }

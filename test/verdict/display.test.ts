@@ -41,7 +41,7 @@ describe('verdict text', () => {
     expect(verdictSummary(v)).toBe('verdict (16/16 trials, sweep done): 1 supported, 1 contradicted, 1 inconclusive of 3 claims; notebook 1 agree, 1 disagree');
     const lines = verdictLines(v);
     expect(lines[1]).toBe('✓ supported    wide nets fit better');
-    expect(lines[2]).toMatch(/^ {4}Δ = −0\.5\d* \[−0\.5\d*, −0\.4\d*\], d = −\d+(\.\d+)?, n = 8\/8, p = \S+ \(Holm \S+\); notebook found supported: agrees$/);
+    expect(lines[2]).toMatch(/^ {4}Δ = −0\.5\d* \[−0\.5\d*, −0\.4\d*\], d = −\d+(\.\d+)?, n = 8\/8, p [=<] [\d.]+ \(Holm [=<] [\d.]+\); notebook found supported: agrees$/);
     expect(lines.find((l) => l.includes('wide nets fit worse'))).toMatch(/^✗ contradicted/);
     const inconclusive = lines.slice(lines.findIndex((l) => l.includes('g beats f')));
     expect(inconclusive[1]).toMatch(/8 pairs, .*~\d+ repeats might settle it; notebook: no finding/);

@@ -132,6 +132,18 @@ describe('several claims', () => {
     expect(holm([0.5, null, 0.2])).toEqual([0.5, null, 0.4]);
   });
 
+  test('a result decisive alone but not after Holm says so', () => {
+    // Three claims on the same weak difference: each p = 0.039 (exact), Holm 0.117.
+    const trials = [0, 1, 2, 3, 4, 5].flatMap((r) => ['x', 'y'].map((g) => trial({ g }, r, { m: (g === 'x' ? 0.7 : 0) + [0.9, -0.4, 0.3, -0.8, 0.1, 0.5][r] * (g === 'x' ? 1 : -1) })));
+    const claim: Claim = { kind: 'difference', statement: 's', metric: 'm', by: 'g', a: 'x', b: 'y', expect: 'greater' };
+    const [v] = evaluateClaims([claim, { ...claim, statement: 't' }, { ...claim, statement: 'u' }], trials);
+    expect(v.result).toBe('supported');
+    expect(v.p!).toBeLessThan(0.05);
+    expect(v.pHolm!).toBeGreaterThanOrEqual(0.05);
+    expect(v.note).toMatch(/not significant after Holm's correction over 3 claims/);
+    expect(evaluateClaims([claim], trials)[0].note).toBeUndefined();
+  });
+
   test('notebook agreement: equal is agrees, decisive and different is disagrees, unsettled is n/a', () => {
     expect(agreement('supported', 'supported')).toBe('agrees');
     expect(agreement('contradicted', 'supported')).toBe('disagrees');
