@@ -287,26 +287,47 @@ interface Stratum {
   blocks: string[];
 }
 
+/** Average ranks of small non-negative integer levels, by counting (no sort). */
+function levelRanks(levels: number[]): Float64Array {
+  let max = 0;
+  for (const l of levels) if (l > max) max = l;
+  const count = new Float64Array(max + 1);
+  for (const l of levels) count[l]++;
+  const avg = new Float64Array(max + 1);
+  let below = 0;
+  for (let l = 0; l <= max; l++) {
+    avg[l] = below + (count[l] + 1) / 2;
+    below += count[l];
+  }
+  return Float64Array.from(levels, (l) => avg[l]);
+}
+
 /** Spearman's ρ of one stratum; 0 when either side has no spread (no evidence of a trend). */
 function stratumRho(levels: number[], values: number[]): number {
-  const rl = ranks(levels);
+  const rl = levelRanks(levels);
   const rv = ranks(values);
-  const ml = mean(rl);
-  const mv = mean(rv);
+  const ml = (rl.length + 1) / 2;
   let num = 0;
   let sl = 0;
   let sv = 0;
   for (let i = 0; i < rl.length; i++) {
-    num += (rl[i] - ml) * (rv[i] - mv);
+    num += (rl[i] - ml) * (rv[i] - ml);
     sl += (rl[i] - ml) ** 2;
-    sv += (rv[i] - mv) ** 2;
+    sv += (rv[i] - ml) ** 2;
   }
   return sl > 0 && sv > 0 ? num / Math.sqrt(sl * sv) : 0;
 }
 
 function meanRho(strata: Stratum[]): number {
-  const usable = strata.filter((s) => new Set(s.levels).size >= 2);
-  return usable.length ? mean(usable.map((s) => stratumRho(s.levels, s.values))) : NaN;
+  let sum = 0;
+  let k = 0;
+  for (const s of strata) {
+    // A stratum needs two levels to say anything about a trend.
+    if (!s.levels.some((l) => l !== s.levels[0])) continue;
+    sum += stratumRho(s.levels, s.values);
+    k++;
+  }
+  return k ? sum / k : NaN;
 }
 
 /** Spearman trend of `value` over `level`; see the module header. */

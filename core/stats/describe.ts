@@ -30,7 +30,9 @@ export function quantile(sorted: ArrayLike<number>, p: number): number {
 
 /** Ranks 1..n, ties sharing their average rank (what Spearman's ρ needs). */
 export function ranks(xs: ArrayLike<number>): number[] {
-  const order = Array.from({ length: xs.length }, (_, i) => i).sort((a, b) => xs[a] - xs[b]);
+  const order = new Uint32Array(xs.length);
+  for (let i = 0; i < order.length; i++) order[i] = i;
+  order.sort((a, b) => xs[a] - xs[b]);
   const out = new Array<number>(xs.length);
   for (let i = 0; i < order.length; ) {
     let j = i;
