@@ -8,6 +8,7 @@ import { FIGURES } from './figures';
 import { loadFigureData } from './figures/load';
 import { isStalled } from './stalled';
 import { createSweepForm, type FormExperiment, type PostResult, type SweepListEntry } from './sweep-form';
+import { verdictPanel } from './verdict';
 import type { ExperimentDescription } from './figures/types';
 
 interface SweepSummary {
@@ -196,6 +197,7 @@ async function renderSweep(id: string): Promise<boolean> {
       el('p', {}, el('b', {}, 'Hypothesis: '), experiment.hypothesis),
       el('p', {}, el('b', {}, 'The 2018 notebook concluded: '), experiment.conclusion),
     ),
+    await verdictPanel(api, id),
     el(
       'div',
       { class: 'card', id: 'sweep-status' },

@@ -15,7 +15,7 @@ const { values } = parseArgs({
   },
 });
 process.env.ATOMSWEEP_URL = values.server;
-const { headlines, stalledHint, waitForSweep } = await import('./cli');
+const { headlines, stalledHint, verdict, waitForSweep } = await import('./cli');
 
 const health = await (await fetch(`${values.server}/api/health`)).json();
 console.log(`server ${values.server}: ${JSON.stringify(health)}`);
@@ -45,6 +45,7 @@ for (const e of experiments.filter((x) => !only || only.includes(x.id))) {
   const lines = await headlines(created.id, e.id);
   console.log(`\n${e.id} (${e.title}): ${created.trials} trials, ${done.status}, ${wallS.toFixed(1)} s  [sweep ${created.id}]`);
   for (const l of lines) console.log(`  ${l}`);
+  for (const l of await verdict(created.id, 'brief')) console.log(`  ${l}`);
   report.push({ experiment: e.id, sweep: created.id, trials: created.trials, status: done.status, counts: done.counts, wallSeconds: wallS, headlines: lines });
 }
 const totalS = (Date.now() - started) / 1000;

@@ -11,6 +11,7 @@ import { parseArgs } from 'node:util';
 import { FIGURES } from '../dashboard/figures';
 import { loadFigureData } from '../dashboard/figures/load';
 import { isStalled } from '../dashboard/stalled';
+import { verdictReport } from '../dashboard/verdict-text';
 
 // Not strict: scripts/catalogue.ts imports this module with its own flags on the command line.
 const { values, positionals } = parseArgs({
@@ -85,6 +86,9 @@ export async function headlines(id: string, experimentId: string): Promise<strin
   return figure.headline(await loadFigureData(api, id, experimentId, figure));
 }
 
+/** Whether the sweep supports its experiment's claims, as text (dashboard/verdict-text.ts). */
+export const verdict = (id: string, format?: 'full' | 'brief' | 'summary') => verdictReport(api, id, format);
+
 async function main() {
   if (values.list) {
     for (const s of await api<SweepStatus[]>('/api/sweeps')) console.log(`${s.id}  ${s.experiment.padEnd(6)} ${s.status.padEnd(9)} ${s.counts.done}/${s.counts.total}`);
@@ -100,6 +104,7 @@ async function main() {
     const hint = stalledHint(s);
     if (hint) console.log(`  ${hint}`);
     for (const line of await headlines(s.id, s.experiment)) console.log(`  ${line}`);
+    for (const line of await verdict(s.id)) console.log(`  ${line}`);
     return;
   }
   const [experiment] = positionals;

@@ -6,6 +6,7 @@ import { experimentRoutes } from './routes/experiments';
 import { parseEngine } from '../core/engine';
 import { packSize } from './packing';
 import { sweepRoutes } from './routes/sweeps';
+import { verdictRoutes } from './routes/verdict';
 
 /**
  * The HTTP API over web-standard Request/Response. `host` puts the store and queue of the
@@ -17,6 +18,7 @@ export function createApp(host: MiddlewareHandler<AppEnv>) {
   app.use('/api/*', requireToken, host);
   app.route('/api/experiments', experimentRoutes);
   app.route('/api/sweeps', sweepRoutes);
+  app.route('/api/sweeps', verdictRoutes);
   app.get('/api/health', (c) => c.json({ ok: true, engine: parseEngine(c.env.ENGINE), maxPack: packSize(c.env) }));
   app.notFound((c) => c.json({ error: 'not_found', issues: [{ field: 'path', message: `no route ${c.req.method} ${new URL(c.req.url).pathname}` }] }, 404));
   app.onError((err, c) => {

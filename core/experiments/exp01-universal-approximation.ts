@@ -59,6 +59,12 @@ export const exp1: Experiment<typeof params> = {
   hypothesis: 'More hidden units give lower fitting error.',
   conclusion:
     'Error generally falls as width grows (sin(12x) needs the 16-unit network). The theorem says nothing about whether the parameters can be learned.',
+  // Trials share no data (the targets are fixed) and draw their own initial weights: unpaired.
+  claims: [
+    { kind: 'trend', statement: 'sin(12x): the fitting error falls as the hidden layer widens', metric: 'mse', along: 'n_hidden', expect: 'decreasing', where: { function: 'sin' }, notebook: 'supported' },
+    { kind: 'trend', statement: 'Polynomial: the fitting error falls as the hidden layer widens', metric: 'mse', along: 'n_hidden', expect: 'decreasing', where: { function: 'polynomial' }, notebook: 'supported' },
+    { kind: 'trend', statement: '|x|: the fitting error falls as the hidden layer widens', metric: 'mse', along: 'n_hidden', expect: 'decreasing', where: { function: 'abs' }, notebook: 'supported' },
+  ],
   params,
   grid: { function: ['sin', 'polynomial', 'abs'], n_hidden: [2, 4, 16] },
   repeats: 5,

@@ -49,6 +49,10 @@ export const exp2: Experiment<typeof params> = {
   question: 'Holding the parameter count fixed at 152, does adding depth raise accuracy on alternating labels?',
   hypothesis: 'Yes: deeper weight-shared networks fit the alternating pattern better.',
   conclusion: 'Accuracy increases with increasing depth in most runs.',
+  // Fixed data, per-trial initial weights and batches: unpaired.
+  claims: [
+    { kind: 'trend', statement: 'With 152 parameters fixed, accuracy on the alternating points rises with depth', metric: 'accuracy', along: 'depth', expect: 'increasing', notebook: 'supported' },
+  ],
   params,
   grid: { depth: [1, 2, 3] },
   repeats: 5,

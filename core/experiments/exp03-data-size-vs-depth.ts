@@ -269,6 +269,12 @@ export const exp3: Experiment<typeof params> = {
   hypothesis: 'All models improve with more data, deep networks most; non-deep methods saturate earlier.',
   conclusion:
     'The neural networks beat the SVM and the tree at every size, and the gap widens until the networks saturate; the deep network is slightly better than the shallow one.',
+  // Repeat r's dataset is shared by every classifier and n (repeatStream): paired.
+  claims: [
+    { kind: 'trend', statement: 'Every model improves with more training data (Spearman over n, averaged over the four classifiers)', metric: 'test_accuracy', along: 'n', expect: 'increasing', paired: true, notebook: 'supported' },
+    { kind: 'difference', statement: 'With the most data (n = 10,000) the deep network beats the shallow one', metric: 'test_accuracy', by: 'classifier', a: 'deep', b: 'shallow', expect: 'greater', where: { n: 10000 }, paired: true, notebook: 'supported' },
+    { kind: 'difference', statement: 'With the most data (n = 10,000) the deep network beats the SVM', metric: 'test_accuracy', by: 'classifier', a: 'deep', b: 'svm', expect: 'greater', where: { n: 10000 }, paired: true, notebook: 'supported' },
+  ],
   params,
   grid: { classifier: [...CLASSIFIERS], n: NOTEBOOK_NS },
   repeats: 5,

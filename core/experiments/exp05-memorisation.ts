@@ -91,6 +91,11 @@ export const exp5: Experiment<typeof params> = {
   question: 'How many randomly labelled points can the network memorise, and do random labels take longer to learn than true ones?',
   hypothesis: 'Random labels take longer to learn than true labels.',
   conclusion: 'Memorisation capacity is about 150 points, and even within capacity random labels are learned more slowly than true ones.',
+  // Repeat r's points (and its label permutation) are shared by every config: paired.
+  claims: [
+    { kind: 'curves', statement: 'Within capacity (n = 150), true labels are learned faster: training accuracy over the checkpoints is higher than with random labels', metric: 'train_accuracy', by: 'labels', a: 'true', b: 'random', steps: 'all', expect: 'greater', where: { n: 150 }, paired: true, notebook: 'supported' },
+    { kind: 'difference', statement: 'Beyond capacity (n = 300), random labels are still less well fitted after training', metric: 'train_accuracy', by: 'labels', a: 'true', b: 'random', expect: 'greater', where: { n: 300 }, paired: true, notebook: 'supported' },
+  ],
   params,
   grid: { labels: ['true', 'random'], n: [50, 100, 150, 200, 250, 300] },
   repeats: 5,

@@ -145,6 +145,13 @@ export const exp7: Experiment<typeof params> = {
   hypothesis: 'Identity does poorly and the standard non-linearities do best.',
   conclusion:
     'Every non-linearity except sign works about equally well; x² is as good as ReLU. Even the linear network reaches about 88–90%, so the task may be too easy and the network too shallow.',
+  // Repeat r's moons are shared by every activation: paired.
+  claims: [
+    { kind: 'difference', statement: 'ReLU beats the identity (a linear network) on test accuracy', metric: 'test_accuracy', by: 'activation', a: 'relu', b: 'identity', expect: 'greater', paired: true, notebook: 'supported' },
+    { kind: 'difference', statement: 'tanh beats the identity on test accuracy', metric: 'test_accuracy', by: 'activation', a: 'tanh', b: 'identity', expect: 'greater', paired: true, notebook: 'supported' },
+    { kind: 'difference', statement: 'ReLU beats x² on test accuracy', metric: 'test_accuracy', by: 'activation', a: 'relu', b: 'square', expect: 'greater', paired: true, notebook: 'inconclusive' },
+    { kind: 'difference', statement: 'ReLU beats sign on test accuracy', metric: 'test_accuracy', by: 'activation', a: 'relu', b: 'sign', expect: 'greater', paired: true, notebook: 'supported' },
+  ],
   params,
   grid: { activation: [...EXP7_ACTIVATIONS] },
   repeats: 5,

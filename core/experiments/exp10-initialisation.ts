@@ -64,6 +64,13 @@ export const exp10: Experiment<typeof params> = {
   hypothesis: 'Xavier is best; the others are poor, especially the constant initialisers.',
   conclusion:
     'Xavier is best and the small-variance Gaussian is close. Zero initialisation eventually trains (the author blames numerical noise from parallel cores); ones never trains, and N(0, 1) trains slowly.',
+  // Repeat r's data is shared by every initialiser: paired.
+  claims: [
+    { kind: 'difference', statement: 'Xavier beats constant ones (which never trains) on final test accuracy', metric: 'test_accuracy', by: 'initializer', a: 'xavier', b: 'ones', expect: 'greater', paired: true, notebook: 'supported' },
+    { kind: 'curves', statement: 'Xavier is ahead of constant zeros over training (mean test accuracy over the checkpoints)', metric: 'test_accuracy', by: 'initializer', a: 'xavier', b: 'zeros', steps: 'all', expect: 'greater', paired: true, notebook: 'supported' },
+    { kind: 'curves', statement: 'Xavier is ahead of N(0, 1) over training (mean test accuracy over the checkpoints)', metric: 'test_accuracy', by: 'initializer', a: 'xavier', b: 'normal_high', steps: 'all', expect: 'greater', paired: true, notebook: 'supported' },
+    { kind: 'difference', statement: 'Xavier beats N(0, 0.01²) on final test accuracy', metric: 'test_accuracy', by: 'initializer', a: 'xavier', b: 'normal_low', expect: 'greater', paired: true, notebook: 'inconclusive' },
+  ],
   params,
   grid: { initializer: [...INITIALIZERS] },
   repeats: 5,

@@ -256,6 +256,11 @@ export const exp11: Experiment<typeof params> = {
   question: 'During training, do the weights of later layers settle sooner than those of earlier layers?',
   hypothesis: 'Later layers converge faster, because changes are amplified as they propagate backwards.',
   conclusion: 'Later layers converge faster, while earlier layers follow more complicated paths that take longer to settle.',
+  // Layers are compared within each trial (metrics kind); trials are independent.
+  claims: [
+    { kind: 'metrics', statement: 'Later layers converge sooner: steps until the weight change settles fall from layer 0 to layer 3', metrics: ['steps_to_converge_layer0', 'steps_to_converge_layer1', 'steps_to_converge_layer2', 'steps_to_converge_layer3'], expect: 'decreasing', notebook: 'supported' },
+    { kind: 'metrics', statement: 'Earlier layers keep moving longer: the weight change over the last tenth of training falls from layer 0 to layer 3', metrics: ['final_change_layer0', 'final_change_layer1', 'final_change_layer2', 'final_change_layer3'], expect: 'decreasing', notebook: 'supported' },
+  ],
   params,
   grid: {},
   repeats: 5,

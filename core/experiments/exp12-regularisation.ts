@@ -73,6 +73,14 @@ export const exp12: Experiment<typeof params> = {
   hypothesis: 'Regularisation shrinks weight magnitudes and L1 makes them sparse; strong regularisation lowers accuracy, mild regularisation might raise it.',
   conclusion:
     'Regularisation clearly shrinks the weights, and strong L1 gives sparsity at some cost in accuracy. L2 gives smaller weights without sparsity, and its effect on accuracy is less harmful.',
+  // Each trial draws its own data and weights (the notebook's new draw per run): unpaired.
+  // Claims over strength average over the two regulariser types.
+  claims: [
+    { kind: 'order', statement: 'Each step up in strength (0 → 0.1 → 1) shrinks the mean |weight|', metric: 'mean_abs_weight', by: 'strength', values: [0, 0.1, 1], direction: 'decreasing', notebook: 'supported' },
+    { kind: 'difference', statement: 'At strength 1, L1 gives sparser weights than L2', metric: 'sparsity', by: 'regularization', a: 'l1', b: 'l2', expect: 'greater', where: { strength: 1 }, notebook: 'supported' },
+    { kind: 'difference', statement: 'Strong regularisation (strength 1) lowers test accuracy compared with none', metric: 'test_accuracy', by: 'strength', a: 1, b: 0, expect: 'less', notebook: 'supported' },
+    { kind: 'difference', statement: 'Mild regularisation (strength 0.1) raises test accuracy compared with none', metric: 'test_accuracy', by: 'strength', a: 0.1, b: 0, expect: 'greater' },
+  ],
   params,
   grid: { regularization: ['l1', 'l2'], strength: [0, 0.1, 1] },
   repeats: 5,

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import type { Claim } from './claims';
 
 /** One trial: a grid cell of an experiment, one repeat, with its deterministic id and seed. */
 export interface TrialSpec<P = Record<string, unknown>> {
@@ -49,6 +50,11 @@ export interface ExperimentInfo {
   hypothesis: string;
   /** What the 2018 notebook concluded, to compare with this sweep. */
   conclusion: string;
+  /**
+   * The hypothesis as testable claims on the metrics (core/experiments/claims.ts), each with
+   * what the notebook found. Every built-in has them; core/verdict evaluates them per sweep.
+   */
+  claims?: Claim[];
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

@@ -1,0 +1,62 @@
+/**
+ * The sweep page's verdict panel: for each claim of the experiment's hypothesis, whether
+ * this sweep's evidence supports it, with the effect, its 95% CI and the notebook's finding.
+ * Text comes from dashboard/verdict-text.ts so the CLI says the same.
+ */
+import { effectText, headerText, notebookText, num, pValue, RESULT_MARK, type GetJson, type SweepVerdict } from './verdict-text';
+
+function node<K extends keyof HTMLElementTagNameMap>(doc: Document, tag: K, attrs: Record<string, string>, ...children: Array<Node | string>): HTMLElementTagNameMap[K] {
+  const e = doc.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
+  e.append(...children);
+  return e;
+}
+
+export function renderVerdict(doc: Document, v: SweepVerdict): HTMLElement {
+  const rows = v.claims.map((c) =>
+    node(
+      doc,
+      'tr',
+      { class: `claim ${c.result}` },
+      node(doc, 'td', { class: `result ${c.result}` }, `${RESULT_MARK[c.result]} ${c.result}`),
+      node(doc, 'td', {}, c.statement, ...(c.note ? [node(doc, 'div', { class: 'meta' }, c.note)] : []), node(doc, 'div', { class: 'meta' }, c.test)),
+      node(doc, 'td', { class: 'num' }, effectText(c)),
+      node(doc, 'td', { class: 'num' }, num(c.d)),
+      node(doc, 'td', { class: 'num' }, c.paired && c.pairs !== undefined ? `${c.pairs} pairs` : `${c.n.a}/${c.n.b}`),
+      node(doc, 'td', { class: 'num' }, `${pValue(c.p)}${c.pHolm !== null && c.pHolm !== c.p ? ` (Holm ${pValue(c.pHolm)})` : ''}`),
+      node(doc, 'td', { class: `notebook ${c.notebook.replace('/', '')}` }, notebookText(c), ...(c.repeatsToSettle ? [node(doc, 'div', { class: 'meta' }, `~${c.repeatsToSettle} repeats might settle it`)] : [])),
+    ),
+  );
+  const table = node(
+    doc,
+    'table',
+    { class: 'verdict' },
+    node(doc, 'thead', {}, node(doc, 'tr', {}, ...['Result', 'Claim', 'Effect [95% CI]', 'd', 'n', 'p', 'Notebook'].map((h) => node(doc, 'th', {}, h)))),
+    node(doc, 'tbody', {}, ...rows),
+  );
+  return node(
+    doc,
+    'div',
+    { class: `card${v.provisional ? ' provisional' : ''}`, id: 'verdict' },
+    node(doc, 'b', {}, 'Does this sweep support the hypothesis? '),
+    node(doc, 'span', { class: 'meta' }, headerText(v)),
+    v.claims.length ? table : node(doc, 'p', { class: 'pending' }, 'This experiment states no claims.'),
+    node(
+      doc,
+      'p',
+      { class: 'caption' },
+      'Supported / contradicted: the 95% bootstrap interval of the effect (Δ: difference of means a − b; ρ: Spearman trend) excludes 0 in / against the claimed direction. ' +
+        'p is a permutation test; Holm adjusts it for the several claims. d is the standardised effect (for a trend: its last level against its first).' +
+        (v.provisional ? ' Provisional: computed from the trials done so far.' : ''),
+    ),
+  );
+}
+
+/** Fetches the verdict and renders it; an error becomes a line in the panel, not a broken page. */
+export async function verdictPanel(get: GetJson, sweepId: string, doc: Document = document): Promise<HTMLElement> {
+  try {
+    return renderVerdict(doc, await get<SweepVerdict>(`/api/sweeps/${sweepId}/verdict`));
+  } catch (err) {
+    return node(doc, 'div', { class: 'card', id: 'verdict' }, node(doc, 'p', { class: 'error' }, `verdict unavailable: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`));
+  }
+}

@@ -1,0 +1,103 @@
+/**
+ * GET /api/sweeps/:id/verdict through the real Hono app on SQLite (the Node runner's store),
+ * with a small real exp1 sweep trained in-process.
+ */
+import type { MiddlewareHandler } from 'hono';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { exp1 } from '../../core/experiments/exp01-universal-approximation';
+import { expandSweep, packTrials } from '../../core/sweep/expand';
+import { runTrialPack } from '../../core/run/run-trials';
+import type { Store } from '../../core/db/store';
+import type { ClaimVerdict } from '../../core/verdict/evaluate';
+import type { SweepVerdict } from '../../core/verdict/sweep-verdict';
+import { createApp } from '../../workers/app';
+import type { AppEnv } from '../../workers/context';
+import { runSweep } from '../helpers/sweep';
+import { useBackend } from '../tf-node';
+
+let store: Store;
+let close: () => void;
+let app: ReturnType<typeof createApp>;
+const request = { experiment: 'exp1', repeats: 4, params: { steps: 300, num_values: 20, record_every: 100 } };
+
+beforeAll(async () => {
+  const run = await runSweep(request, { sweepId: 'full' });
+  store = run.store;
+  close = () => run.sqlite.close();
+  const host: MiddlewareHandler<AppEnv> = async (c, next) => {
+    c.set('store', store);
+    c.set('enqueue', async () => {});
+    await next();
+  };
+  app = createApp(host);
+});
+afterAll(() => close?.());
+
+const get = async (path: string) => {
+  const res = await app.request(path, {}, {});
+  return { status: res.status, body: (await res.json()) as SweepVerdict & { error?: string; issues?: Array<{ field: string; message: string }> } };
+};
+
+describe('GET /api/sweeps/:id/verdict', () => {
+  test('a finished sweep: one verdict per exp1 claim, final, with every repeat counted', async () => {
+    const { status, body } = await get('/api/sweeps/full/verdict');
+    expect(status).toBe(200);
+    expect(body).toMatchObject({ sweep: 'full', experiment: 'exp1', status: 'done', provisional: false, trials: { done: 36, total: 36 } });
+    expect(body.claims.map((c) => c.statement)).toEqual(exp1.claims!.map((c) => c.statement));
+    for (const c of body.claims) {
+      expect(c).toMatchObject({ kind: 'trend', metric: 'mse', effectKind: 'spearman', paired: false, n: { a: 4, b: 4 }, missing: 0 });
+      expect(c.ci![0]).toBeLessThanOrEqual(c.effect!);
+      expect(c.ci![1]).toBeGreaterThanOrEqual(c.effect!);
+      // The verdict is the side of 0 the interval lies on, in the claim's (decreasing) direction.
+      const expected = c.ci![1] < 0 ? 'supported' : c.ci![0] > 0 ? 'contradicted' : 'inconclusive';
+      expect(c.result).toBe(expected);
+      expect(c.repeatsToSettle === undefined || c.repeatsToSettle === null).toBe(c.result !== 'inconclusive');
+      expect(c.notebook).toBe(c.result === 'supported' ? 'agrees' : c.result === 'contradicted' ? 'disagrees' : 'n/a');
+      expect(c.p).toBeGreaterThan(0);
+      expect(c.pHolm).toBeGreaterThanOrEqual(c.p!);
+    }
+  });
+
+  test('the two-ends difference equals mean(16 units) − mean(2 units) from the aggregate endpoint', async () => {
+    const { body } = await get('/api/sweeps/full/verdict');
+    const agg = (await (await app.request('/api/sweeps/full/aggregate?metric=mse', {}, {})).json()) as { rows: Array<{ config: string; metric: string; step: number | null; mean: number }> };
+    const configs = (await (await app.request('/api/sweeps/full/configs', {}, {})).json()) as Array<{ config: string; params: Record<string, unknown> }>;
+    const meanOf = (fn: string, width: number) => {
+      const cfg = configs.find((c) => c.params.function === fn && c.params.n_hidden === width)!.config;
+      return agg.rows.find((r) => r.config === cfg && r.step === null)!.mean;
+    };
+    const sin = body.claims.find((c) => c.statement.startsWith('sin'))!;
+    expect(sin.extremes!.effect).toBeCloseTo(meanOf('sin', 16) - meanOf('sin', 2), 10);
+  });
+
+  test('the verdict is reproducible: the same request gives the same numbers', async () => {
+    const one = (await get('/api/sweeps/full/verdict')).body.claims;
+    const two = (await get('/api/sweeps/full/verdict')).body.claims;
+    expect(two).toEqual(one);
+  });
+
+  test('a live sweep gets a provisional verdict from its finished trials only', async () => {
+    const tf = await useBackend('wasm');
+    const sweep = expandSweep({ ...request, grid: { n_hidden: [2, 16] } }, 'live');
+    await store.createSweep(sweep, request, 0);
+    const packs = packTrials(sweep.experiment, sweep.trials, 16);
+    // Train the width-2 pack only; width 16 stays queued.
+    const narrow = packs.find((p) => p[0].params.n_hidden === 2)!;
+    await runTrialPack(store, { sweepId: 'live', experiment: 'exp1', trials: narrow }, { now: () => 1, backend: tf.getBackend() });
+    const { body } = await get('/api/sweeps/live/verdict');
+    expect(body.provisional).toBe(true);
+    expect(body.status).toBe('running');
+    expect(body.trials).toEqual({ done: narrow.length, total: sweep.trials.length });
+    for (const c of body.claims as ClaimVerdict[]) {
+      expect(c.result).toBe('inconclusive');
+      expect(c.effect).toBeNull();
+      expect(c.note).toMatch(/fewer than two levels/);
+    }
+  });
+
+  test('unknown sweep: 404 in the API error shape', async () => {
+    const { status, body } = await get('/api/sweeps/nope/verdict');
+    expect(status).toBe(404);
+    expect(body).toEqual({ error: 'not_found', issues: [{ field: 'id', message: "no sweep 'nope'" }] });
+  });
+});
