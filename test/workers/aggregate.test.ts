@@ -1,3 +1,7 @@
+/**
+ * The SQL aggregate on both databases it runs on: better-sqlite3 (Node runner, tests) and
+ * D1 (miniflare's local D1, as under wrangler dev). Lives under test/workers for the D1 types.
+ */
 import { afterAll, describe, expect, test } from 'vitest';
 import { expandSweep } from '../../core/sweep/expand';
 import { openSqliteStore } from '../../node/sqlite-store';
