@@ -55,7 +55,25 @@ export function requestDiff(sweeps: Array<Pick<CompareSweep, 'request' | 'seed' 
   return [...rows.filter((r) => r.differs), ...rows.filter((r) => !r.differs)];
 }
 
-type Row = Point & { sweep: string; x: number | string };
+type Row = Point & { sweep: string; cell: string; x: number | string };
+
+/**
+ * A label per config that matches across sweeps: the parameters some sweep varies (its
+ * grid axes), so "function=sin, n_hidden=16" of a 3×3 grid meets "n_hidden=16" of a sweep
+ * that fixed function=sin. Parameters fixed per sweep (steps, seed) are what is compared.
+ */
+export function cellLabels(sweeps: Array<Pick<CompareSweep, 'configs'>>): Map<ConfigInfo, string> {
+  const axes = new Set<string>();
+  for (const s of sweeps) {
+    for (const key of new Set(s.configs.flatMap((c) => Object.keys(c.params)))) {
+      if (new Set(s.configs.map((c) => JSON.stringify(c.params[key]))).size > 1) axes.add(key);
+    }
+  }
+  const keys = [...axes].sort();
+  const out = new Map<ConfigInfo, string>();
+  for (const s of sweeps) for (const c of s.configs) out.set(c, keys.map((k) => `${k}=${Array.isArray(c.params[k]) ? JSON.stringify(c.params[k]) : String(c.params[k])}`).join(', ') || 'all');
+  return out;
+}
 
 /**
  * The main metric of every sweep on one figure. A checkpoint series: one panel per config
@@ -66,14 +84,16 @@ export function compareFigure(sweeps: CompareSweep[], main: Main, ctx: FigureCon
   const { Plot } = ctx;
   const view: FigureOptions = { ...(ctx.options ?? { band: 'iqr', center: 'median', repeats: false }), repeats: false };
   const labels = sweeps.map(sweepLabel);
+  const cells = cellLabels(sweeps);
   const rows: Row[] = sweeps.flatMap((s, i) => {
     const data: FigureData = { experiment: {} as FigureData['experiment'], configs: s.configs, aggregate: s.aggregate, trials: [] };
-    return pointsOf(data, main.metric, { final: main.final }).map((p) => ({ ...p, sweep: labels[i], x: main.final ? p.config : (p.step ?? 0) }));
+    const cellOf = new Map(s.configs.map((c) => [c.config, cells.get(c)!]));
+    return pointsOf(data, main.metric, { final: main.final }).map((p) => ({ ...p, sweep: labels[i], cell: cellOf.get(p.config) ?? p.config, x: p.step ?? 0 }));
   });
   const lo = view.band === 'iqr' ? 'q1' : 'lo';
   const hi = view.band === 'iqr' ? 'q3' : 'hi';
-  // Configs in the first sweep's grid order, then any only later sweeps have.
-  const configs = [...new Set(sweeps.flatMap((s) => s.configs.map((c) => c.config)).filter((c) => rows.some((r) => r.config === c)))];
+  // Cells in the first sweep's grid order, then any only later sweeps have.
+  const configs = [...new Set(sweeps.flatMap((s) => s.configs.map((c) => cells.get(c)!)).filter((c) => rows.some((r) => r.cell === c)))];
   const caption = `${main.label}: ${viewLabel(view)} across repeats, one colour per sweep`;
   if (!rows.length) {
     const p = ctx.document.createElement('p');
@@ -83,24 +103,25 @@ export function compareFigure(sweeps: CompareSweep[], main: Main, ctx: FigureCon
   }
   const color = { legend: true, domain: labels };
   if (main.final) {
-    const step = 14;
+    // Horizontal: one row per cell (labels stay readable), a dot per sweep with its band as a rule.
+    const step = 7;
+    const longest = Math.max(...configs.map((c) => c.length));
     return Plot.plot({
       document: ctx.document,
       title: `${main.label} per config`,
       caption,
-      width: Math.max(420, Math.min(1200, configs.length * (40 + step * sweeps.length))),
-      height: 360,
-      marginLeft: 60,
-      marginBottom: 80,
-      x: { domain: configs, label: null, tickRotate: -20, padding: 0.3 },
-      y: { label: main.label, grid: true },
+      width: 720,
+      height: Math.max(160, 40 + configs.length * (16 + step * sweeps.length)),
+      marginLeft: Math.min(320, 20 + longest * 6.5),
+      y: { domain: configs, label: null, padding: 0.2 },
+      x: { label: main.label, grid: true, nice: true },
       color,
       marks: sweeps.flatMap((_, i) => {
         const mine = rows.filter((r) => r.sweep === labels[i]);
-        const dx = (i - (sweeps.length - 1) / 2) * step;
+        const dy = (i - (sweeps.length - 1) / 2) * step;
         return [
-          Plot.ruleX(mine, { x: 'x', y1: lo, y2: hi, stroke: 'sweep', strokeWidth: 3, strokeOpacity: 0.45, dx }),
-          Plot.dot(mine, { x: 'x', y: view.center, fill: 'sweep', r: 4, dx }),
+          Plot.ruleY(mine, { y: 'cell', x1: lo, x2: hi, stroke: 'sweep', strokeWidth: 3, strokeOpacity: 0.45, dy }),
+          Plot.dot(mine, { y: 'cell', x: view.center, fill: 'sweep', r: 4, dy }),
         ];
       }),
     });
@@ -120,8 +141,8 @@ export function compareFigure(sweeps: CompareSweep[], main: Main, ctx: FigureCon
     color,
     marks: [
       Plot.frame({ stroke: '#ddd' }),
-      Plot.areaY(rows, { fx: 'config', x: 'x', y1: lo, y2: hi, fill: 'sweep', fillOpacity: 0.18, sort: 'x', z: 'sweep' }),
-      Plot.lineY(rows, { fx: 'config', x: 'x', y: view.center, stroke: 'sweep', sort: 'x', z: 'sweep' }),
+      Plot.areaY(rows, { fx: 'cell', x: 'x', y1: lo, y2: hi, fill: 'sweep', fillOpacity: 0.18, sort: 'x', z: 'sweep' }),
+      Plot.lineY(rows, { fx: 'cell', x: 'x', y: view.center, stroke: 'sweep', sort: 'x', z: 'sweep' }),
     ],
   });
 }

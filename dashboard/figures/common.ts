@@ -47,12 +47,17 @@ export function viewLabel(view: FigureOptions): string {
   return [center, band].filter(Boolean).join(', ') + (view.repeats ? ', faint: single repeats' : '');
 }
 
-/** A config's summary in the view: "0.290 ± 0.250" or "median 0.431 (IQR 0.020–0.450)". */
+/**
+ * A config's summary in the view: "0.290 ± 0.250", or with the median the mean beside it,
+ * "median 0.431 (IQR 0.020–0.450), mean 0.290": when they disagree, single runs differ.
+ */
 export function stat(p: Point | undefined, view: FigureOptions, digits = 3): string {
   if (!p) return '–';
-  const centre = view.center === 'median' ? `median ${fmt(p.median, digits)}` : fmt(p.mean, digits);
-  if (p.n < 2) return centre;
-  return view.band === 'iqr' ? `${centre} (IQR ${fmt(p.q1, digits)}–${fmt(p.q3, digits)})` : `${centre}${view.center === 'mean' ? '' : ', mean'} ± ${fmt(p.std, digits)}`;
+  const mean = fmt(p.mean, digits);
+  if (p.n < 2) return mean;
+  const spread = view.band === 'iqr' ? ` (IQR ${fmt(p.q1, digits)}–${fmt(p.q3, digits)})` : ` ± ${fmt(p.std, digits)}`;
+  if (view.center === 'mean') return `${mean}${spread}`;
+  return view.band === 'iqr' ? `median ${fmt(p.median, digits)}${spread}, mean ${mean}` : `median ${fmt(p.median, digits)}, mean ${mean}${spread}`;
 }
 
 type Plot = FigureContext['Plot'];
@@ -109,8 +114,8 @@ export function repeatMarks(Plot: Plot, rows: RepeatPoint[], o: XY & { kind: 'li
     y: 'value',
     z: (r: RepeatPoint) => `${series ? String((r as unknown as Record<string, unknown>)[series]) : ''}|${r.config}|${r.repeat}`,
     stroke: color,
-    strokeOpacity: 0.35,
-    strokeWidth: 0.8,
+    strokeOpacity: 0.5,
+    strokeWidth: 1,
     className: 'repeats',
     ...sortOf(o),
     ...clip,

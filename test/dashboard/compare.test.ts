@@ -5,7 +5,7 @@
 import * as Plot from '@observablehq/plot';
 import { JSDOM } from 'jsdom';
 import { describe, expect, test } from 'vitest';
-import { compareFigure, comparePage, diffTable, idsFromHash, requestDiff, verdictTable, type CompareSweep } from '../../dashboard/compare';
+import { cellLabels, compareFigure, comparePage, diffTable, idsFromHash, requestDiff, verdictTable, type CompareSweep } from '../../dashboard/compare';
 import { FIGURES } from '../../dashboard/figures';
 import { stableSvg } from '../helpers/render';
 import { runSweep } from '../helpers/sweep';
@@ -59,6 +59,14 @@ describe('compare page', () => {
     ])!;
     expect([...v.querySelectorAll('tbody td')].map((td) => td.textContent)).toEqual(['Xavier beats zeros', 'supported (effect 0.210, CI [0.100, 0.300])', 'no verdict']);
   }, 120_000);
+
+  test('configs meet across sweeps by the parameters some sweep varies, not by config key or fixed settings', () => {
+    const c = (config: string, index: number, params: Record<string, unknown>) => ({ config, index, params });
+    const grid3 = { configs: [c('function=sin,n_hidden=4', 0, { function: 'sin', n_hidden: 4, steps: 1500 }), c('function=abs,n_hidden=4', 1, { function: 'abs', n_hidden: 4, steps: 1500 })] };
+    const sinOnly = { configs: [c('n_hidden=4', 0, { function: 'sin', n_hidden: 4, steps: 10_000 }), c('n_hidden=16', 1, { function: 'sin', n_hidden: 16, steps: 10_000 })] };
+    const labels = cellLabels([grid3, sinOnly]);
+    expect([...grid3.configs, ...sinOnly.configs].map((x) => labels.get(x))).toEqual(['function=sin, n_hidden=4', 'function=abs, n_hidden=4', 'function=sin, n_hidden=4', 'function=sin, n_hidden=16']);
+  });
 
   test('the page: fetches only the main metric, shows no verdict card when the route answers 404, refuses mixed experiments', async () => {
     const { window } = new JSDOM('<!doctype html><html><body></body></html>');
