@@ -10,6 +10,9 @@ import { isStalled } from './stalled';
 import { createSweepForm, type FormExperiment, type PostResult, type SweepListEntry } from './sweep-form';
 import { verdictPanel } from './verdict';
 import type { ExperimentDescription } from './figures/types';
+import { loadView, saveView, viewControls } from './figure-view';
+import { exportButtons } from './figure-export';
+import { compareHash, comparePage, idsFromHash, pickBox, pickProblem, picked } from './compare';
 
 interface SweepSummary {
   id: string;
@@ -89,10 +92,21 @@ function counts(s: SweepSummary): string {
 
 async function renderList(): Promise<void> {
   const sweeps = await api<SweepSummary[]>('/api/sweeps');
+  const compare = el('button', { id: 'compare' }, 'Compare');
+  const hint = el('span', { class: 'meta' });
+  const update = () => {
+    const problem = pickProblem();
+    compare.disabled = problem !== null;
+    hint.textContent = problem ? ` ${problem}` : ` ${picked.size} sweeps of ${[...picked.values()][0]}`;
+  };
+  compare.addEventListener('click', () => (location.hash = compareHash([...picked.keys()])));
+  for (const id of [...picked.keys()]) if (!sweeps.some((s) => s.id === id)) picked.delete(id);
+  update();
   const rows = sweeps.map((s) =>
     el(
       'tr',
       {},
+      el('td', {}, pickBox(document, s, update)),
       el('td', {}, el('a', { href: `#/sweeps/${s.id}` }, s.id)),
       el('td', {}, s.experiment),
       el('td', {}, s.name ?? ''),
@@ -105,10 +119,10 @@ async function renderList(): Promise<void> {
   const table = el(
     'table',
     { id: 'sweeps' },
-    el('thead', {}, el('tr', {}, ...['Sweep', 'Experiment', 'Name', 'Status', 'Progress', 'Time', 'Created'].map((h) => el('th', {}, h)))),
+    el('thead', {}, el('tr', {}, ...['', 'Sweep', 'Experiment', 'Name', 'Status', 'Progress', 'Time', 'Created'].map((h) => el('th', {}, h)))),
     el('tbody', {}, ...rows),
   );
-  app.replaceChildren(el('h2', {}, 'Sweeps'), sweeps.length ? table : el('p', {}, 'No sweeps yet. ', el('a', { href: '#/new' }, 'Start one.')));
+  app.replaceChildren(el('h2', {}, 'Sweeps'), sweeps.length ? el('div', {}, el('p', {}, compare, hint), table) : el('p', {}, 'No sweeps yet. ', el('a', { href: '#/new' }, 'Start one.')));
 }
 
 async function renderCatalogue(): Promise<void> {
@@ -157,7 +171,8 @@ async function renderNew(experimentId?: string): Promise<void> {
 async function renderSweep(id: string): Promise<boolean> {
   const sweep = await api<SweepSummary>(`/api/sweeps/${id}`);
   const figure = FIGURES[sweep.experiment];
-  const data = await loadFigureData(api, id, sweep.experiment, figure);
+  const view = loadView(localStorage);
+  const data = await loadFigureData(api, id, sweep.experiment, figure, { repeats: view.repeats });
   const { experiment } = data;
   const actions = el('p', {});
   const cancel = el('button', { id: 'cancel' }, 'Cancel');
@@ -183,7 +198,7 @@ async function renderSweep(id: string): Promise<boolean> {
       ? el('p', {}, 'No figure for this experiment yet.')
       : empty
         ? el('p', { class: 'pending' }, 'The figure appears when the first trial finishes.')
-        : figure.render(data, { Plot, document });
+        : figure.render(data, { Plot, document, options: view });
   } catch (err) {
     figureNode = el('p', { class: 'error' }, `Figure could not be drawn yet: ${String(err)}`);
   }
@@ -210,6 +225,23 @@ async function renderSweep(id: string): Promise<boolean> {
       actions,
     ),
     el('div', { class: 'card' }, el('b', {}, 'This sweep measured'), el('ul', { class: 'headline' }, ...(headline.length ? headline.map((h) => el('li', {}, h)) : [el('li', { class: 'pending' }, 'no finished trial yet')]))),
+    el(
+      'div',
+      { class: 'card toolbar-row' },
+      viewControls(document, view, (v) => {
+        saveView(localStorage, v);
+        route();
+      }),
+      el(
+        'div',
+        { class: 'toolbar', id: 'downloads' },
+        'Download: ',
+        el('a', { href: `/api/sweeps/${id}/aggregate?format=csv`, download: '' }, 'aggregate CSV'),
+        el('a', { href: `/api/sweeps/${id}/trials?format=csv`, download: '' }, 'trials CSV'),
+        el('a', { href: `/api/sweeps/${id}/aggregate`, download: `${id}-aggregate.json` }, 'JSON'),
+        ...exportButtons(document, () => document.querySelector('#figure > *'), `${id}-${sweep.experiment}`),
+      ),
+    ),
     el('div', { class: 'card', id: 'figure' }, figureNode),
   );
   return ['queued', 'running'].includes(sweep.status);
@@ -222,7 +254,11 @@ async function route(): Promise<void> {
     let live = true;
     const sweep = hash.match(/^#\/sweeps\/([\w.-]+)/);
     if (sweep) live = await renderSweep(sweep[1]);
-    else if (hash === '#/new' || hash.startsWith('#/new?')) {
+    else if (hash.startsWith('#/compare')) {
+      const parts = await comparePage(idsFromHash(hash), api, { Plot, document, options: loadView(localStorage) }, (e) => FIGURES[e]?.main);
+      app.replaceChildren(...parts);
+      live = false;
+    } else if (hash === '#/new' || hash.startsWith('#/new?')) {
       await renderNew(new URLSearchParams(hash.slice(hash.indexOf('?') + 1)).get('experiment') ?? undefined);
       live = false;
     } else if (hash === '#/experiments') {

@@ -3,13 +3,15 @@
  * draws 3 nodes for legibility) and the true class-1 indicator with the mean predicted
  * score logit₁ − logit₀ ± 1 std and a line at 0; titles carry accuracy and parameter count.
  */
-import { bandPlot, fmt, grid, meanStd, panel, pointsOf } from './common';
+import { bandPlot, fmt, grid, meanStd, panel, pointsOf, repeatsOf, viewLabel, viewOf } from './common';
 import { networkDiagram } from './diagram';
 import type { Figure } from './types';
 
 export const exp02Figure: Figure = {
   experiment: 'exp2',
   aggregateMetrics: ['x', 'label', 'score', 'accuracy', 'n_params', 'loss'],
+  repeatMetrics: ['score'],
+  main: { metric: 'accuracy', final: true, label: 'accuracy' },
   headline(data) {
     return pointsOf(data, 'accuracy', { final: true })
       .sort((a, b) => Number(a.params.depth) - Number(b.params.depth))
@@ -17,6 +19,7 @@ export const exp02Figure: Figure = {
   },
   render(data, ctx) {
     const { Plot } = ctx;
+    const scoreLabel = `predicted score (${viewLabel({ ...viewOf(ctx), repeats: false })})`;
     const configs = data.configs.slice().sort((a, b) => Number(a.params.depth) - Number(b.params.depth));
     const acc = new Map(pointsOf(data, 'accuracy', { final: true }).map((p) => [p.config, p]));
     const nParams = new Map(pointsOf(data, 'n_params', { final: true }).map((p) => [p.config, p.mean]));
@@ -25,7 +28,10 @@ export const exp02Figure: Figure = {
     const panels = configs.map((c) => {
       const score = pointsOf(data, 'score')
         .filter((p) => p.config === c.config)
-        .map((p) => ({ ...p, x: xs.get(`${p.config}|${p.step}`) ?? 0, series: 'predicted score (mean ± std)' }));
+        .map((p) => ({ ...p, x: xs.get(`${p.config}|${p.step}`) ?? 0, series: scoreLabel }));
+      const repeats = repeatsOf(data, 'score', { final: false })
+        .filter((p) => p.config === c.config)
+        .map((p) => ({ ...p, x: xs.get(`${p.config}|${p.step}`) ?? 0, series: scoreLabel }));
       const labels = pointsOf(data, 'label')
         .filter((p) => p.config === c.config)
         .map((p) => ({ x: xs.get(`${p.config}|${p.step}`) ?? 0, label: p.mean }));
@@ -40,6 +46,7 @@ export const exp02Figure: Figure = {
         height: 260,
         marker: true,
         legend: false,
+        repeats,
         extra: [Plot.ruleY([0], { stroke: 'black' })],
       });
       const truth = Plot.plot({

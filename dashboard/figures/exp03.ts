@@ -5,7 +5,7 @@
  * ± 1 std band across repeats. A smaller companion panel shows training accuracy the same
  * way (the code's `accuracy_on='train'` option), which tells fitting from generalising.
  */
-import { bandMarks, grid, meanStd, panel, pointsOf, type Point } from './common';
+import { bandMarks, grid, meanStd, panel, pointsOf, repeatsOf, viewLabel, viewOf, type Point, type RepeatPoint } from './common';
 import type { Figure, FigureContext, FigureData } from './types';
 
 // The experiment's `classifier` values (kept here so the dashboard bundle stays free of core's training code).
@@ -21,9 +21,10 @@ const CLASSIFIER_LABELS: Record<Classifier, string> = {
 
 type Row = Point & { x: number; series: string; classifier: Classifier };
 
-function rowsOf(data: FigureData, metric: string): Row[] {
+/** Placed at x = the config's training size, labelled by classifier (points and single repeats alike). */
+function placed<P extends { config: string; params: Record<string, unknown> }>(data: FigureData, rows: P[]) {
   const size = new Map(pointsOf(data, 'train_size', { final: true }).map((p) => [p.config, p.mean]));
-  return pointsOf(data, metric, { final: true })
+  return rows
     .filter((p) => CLASSIFIERS.includes(p.params.classifier as Classifier) && size.has(p.config))
     .map((p) => {
       const classifier = p.params.classifier as Classifier;
@@ -32,7 +33,11 @@ function rowsOf(data: FigureData, metric: string): Row[] {
     .sort((a, b) => CLASSIFIERS.indexOf(a.classifier) - CLASSIFIERS.indexOf(b.classifier) || a.x - b.x);
 }
 
-function accuracyPlot(ctx: FigureContext, rows: Row[], o: { title: string; y: string; size: number; legend: boolean }): Element {
+function rowsOf(data: FigureData, metric: string): Row[] {
+  return placed(data, pointsOf(data, metric, { final: true }));
+}
+
+function accuracyPlot(ctx: FigureContext, rows: Row[], o: { title: string; y: string; size: number; legend: boolean; repeats: RepeatPoint[] }): Element {
   const { Plot } = ctx;
   const present = CLASSIFIERS.filter((c) => rows.some((r) => r.classifier === c)).map((c) => CLASSIFIER_LABELS[c]);
   return Plot.plot({
@@ -44,13 +49,15 @@ function accuracyPlot(ctx: FigureContext, rows: Row[], o: { title: string; y: st
     x: { label: 'Training size', type: 'log' },
     y: { label: o.y, grid: true },
     color: { legend: o.legend, domain: present },
-    marks: bandMarks(Plot, rows, { fillOpacity: 0.2, r: 3.5 }),
+    marks: bandMarks(Plot, rows, { fillOpacity: 0.2, r: 3.5, view: viewOf(ctx), repeats: o.repeats, repeatKind: 'dot' }),
   });
 }
 
 export const exp03Figure: Figure = {
   experiment: 'exp3',
   aggregateMetrics: ['test_accuracy', 'train_accuracy', 'train_size', 'n_iter', 'converged', 'n_support', 'tree_depth', 'tree_leaves'],
+  repeatMetrics: ['test_accuracy', 'train_accuracy'],
+  main: { metric: 'test_accuracy', final: true, label: 'test accuracy' },
   headline(data) {
     const rows = rowsOf(data, 'test_accuracy');
     const sizes = [...new Set(rows.map((r) => r.x))].sort((a, b) => a - b);
@@ -64,8 +71,9 @@ export const exp03Figure: Figure = {
     );
   },
   render(data, ctx) {
-    const main = accuracyPlot(ctx, rowsOf(data, 'test_accuracy'), { title: 'Test Accuracy of Various Classifiers', y: 'Test accuracy', size: 560, legend: true });
-    const train = accuracyPlot(ctx, rowsOf(data, 'train_accuracy'), { title: 'Training accuracy', y: 'Training accuracy', size: 340, legend: false });
-    return grid(ctx, 'figure exp3', [grid(ctx, 'row', [panel(ctx, 'Test accuracy vs training size (mean ± 1 std across repeats)', main), panel(ctx, 'Training accuracy (same fits)', train)])]);
+    const repeats = (metric: string) => placed(data, repeatsOf(data, metric, { final: true }));
+    const main = accuracyPlot(ctx, rowsOf(data, 'test_accuracy'), { title: 'Test Accuracy of Various Classifiers', y: 'Test accuracy', size: 560, legend: true, repeats: repeats('test_accuracy') });
+    const train = accuracyPlot(ctx, rowsOf(data, 'train_accuracy'), { title: 'Training accuracy', y: 'Training accuracy', size: 340, legend: false, repeats: repeats('train_accuracy') });
+    return grid(ctx, 'figure exp3', [grid(ctx, 'row', [panel(ctx, `Test accuracy vs training size (${viewLabel(viewOf(ctx))} across repeats)`, main), panel(ctx, 'Training accuracy (same fits)', train)])]);
   },
 };

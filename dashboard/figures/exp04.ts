@@ -9,7 +9,7 @@
  * actual decision boundary logit₁ = logit₀.
  */
 import type * as PlotNS from '@observablehq/plot';
-import { bandMarks, fmt, grid, meanStd, panel, pointsOf, type Point } from './common';
+import { bandMarks, fmt, grid, meanStd, panel, pointsOf, repeatsOf, stat, viewOf, type Point, type RepeatPoint } from './common';
 import type { ConfigInfo, Figure, FigureContext, FigureData, TrialRecord } from './types';
 
 const VARIANT_LABEL: Record<string, string> = {
@@ -25,7 +25,11 @@ const GRID_SIDE = 51;
 const label = (c: { params: Record<string, unknown> }) => VARIANT_LABEL[String(c.params.resample)] ?? String(c.params.resample);
 
 function accuracy(data: FigureData): Array<Point & { x: number; series: string }> {
-  return pointsOf(data, 'test_accuracy', { final: true })
+  return placed(pointsOf(data, 'test_accuracy', { final: true }));
+}
+
+function placed<P extends { params: Record<string, unknown> }>(rows: P[]): Array<P & { x: number; series: string }> {
+  return rows
     .map((p) => ({ ...p, x: Number(p.params.class_ratio), series: label(p) }))
     .sort((a, b) => VARIANT_ORDER.indexOf(String(a.params.resample)) - VARIANT_ORDER.indexOf(String(b.params.resample)) || a.x - b.x);
 }
@@ -78,7 +82,7 @@ function boundaryPlot(ctx: FigureContext, t: TrialRecord, pts: Pt[], title: stri
 }
 
 /** Figure 1: bandPlot's marks, with the legend in the notebook's order and matplotlib's first colours. */
-function accuracyPlot(ctx: FigureContext, acc: Array<Point & { x: number; series: string }>): Element {
+function accuracyPlot(ctx: FigureContext, acc: Array<Point & { x: number; series: string }>, repeats: RepeatPoint[]): Element {
   const { Plot } = ctx;
   const series = [...new Set(acc.map((p) => p.series))];
   return Plot.plot({
@@ -90,7 +94,7 @@ function accuracyPlot(ctx: FigureContext, acc: Array<Point & { x: number; series
     x: { label: 'Ratio (X:1)', type: 'log', ticks: [...new Set(acc.map((p) => p.x))], tickFormat: (d: number) => String(d) },
     y: { label: 'Test Accuracy', grid: true },
     color: { legend: true, domain: series, range: ['#1f77b4', '#ff7f0e', '#2ca02c'] },
-    marks: bandMarks(Plot, acc, { fillOpacity: 0.3, r: 2.5 }),
+    marks: bandMarks(Plot, acc, { fillOpacity: 0.3, r: 2.5, view: viewOf(ctx), repeats, repeatKind: 'dot' }),
   });
 }
 
@@ -120,6 +124,8 @@ export const exp04Figure: Figure = {
   aggregateMetrics: ['test_accuracy', 'train_accuracy', 'n_minority', 'n_majority', 'n_train'],
   trialMetrics: ['grid_logit0', 'grid_logit1', 'train_x1', 'train_x2', 'train_label', 'test_x1', 'test_x2', 'test_label', 'test_accuracy'],
   trialRepeat: 0,
+  repeatMetrics: ['test_accuracy'],
+  main: { metric: 'test_accuracy', final: true, label: 'test accuracy' },
   headline(data) {
     const acc = accuracy(data);
     const ratios = [...new Set(acc.map((p) => p.x))].sort((a, b) => a - b);
@@ -128,7 +134,7 @@ export const exp04Figure: Figure = {
   },
   render(data, ctx) {
     const acc = accuracy(data);
-    const main = accuracyPlot(ctx, acc);
+    const main = accuracyPlot(ctx, acc, placed(repeatsOf(data, 'test_accuracy', { final: true })));
     const accByConfig = new Map(acc.map((p) => [p.config, p]));
     const rows = boundaryCells(data).map(({ config, trial }) => {
       const name = label(config);
@@ -140,7 +146,7 @@ export const exp04Figure: Figure = {
         `${name}, ratio ${ratio}:1 (repeat ${trial.repeat})`,
         grid(ctx, 'row', [
           boundaryPlot(ctx, trial, points(trial, 'train'), `${name}: training data`),
-          boundaryPlot(ctx, trial, points(trial, 'test'), `${name}: test data, accuracy ${fmt(trial.scalars.test_accuracy, 2)} (all repeats ${fmt(a?.mean, 2)} ± ${fmt(a?.std, 2)})`),
+          boundaryPlot(ctx, trial, points(trial, 'test'), `${name}: test data, accuracy ${fmt(trial.scalars.test_accuracy, 2)} (all repeats ${stat(a, viewOf(ctx), 2)})`),
         ]),
       );
     });

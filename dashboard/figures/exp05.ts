@@ -6,7 +6,7 @@
  * steps (accuracy after that step's update); the notebook labelled the same points
  * linspace(250, 2500, 10) as "Epoch", shifted by 250, which the caption notes.
  */
-import { bandMarks, grid, meanStd, pointsOf, type Point } from './common';
+import { bandMarks, grid, meanStd, pointsOf, repeatsOf, viewLabel, viewOf, type Point, type RepeatPoint } from './common';
 import type { Figure, FigureContext, FigureData } from './types';
 
 const LABEL: Record<string, string> = { true: 'True labels', random: 'Random labels' };
@@ -15,12 +15,18 @@ const COLORS = ['#1f77b4', '#ff7f0e'];
 
 type Row = Point & { x: number; series: string };
 
+const seriesOf = (p: { params: Record<string, unknown> }) => LABEL[String(p.params.labels)] ?? String(p.params.labels);
+
 function lastCheckpoint(data: FigureData): Row[] {
-  const curve = pointsOf(data, 'train_accuracy', { final: false });
+  return atLast(pointsOf(data, 'train_accuracy', { final: false }));
+}
+
+/** Rows at the last checkpoint, placed at x = n (points and single repeats alike). */
+function atLast<P extends { step: number | null; params: Record<string, unknown> }>(curve: P[]): Array<P & { x: number; series: string }> {
   const last = Math.max(...curve.map((p) => Number(p.step)));
   return curve
     .filter((p) => p.step === last)
-    .map((p) => ({ ...p, x: Number(p.params.n), series: LABEL[String(p.params.labels)] ?? String(p.params.labels) }))
+    .map((p) => ({ ...p, x: Number(p.params.n), series: seriesOf(p) }))
     .sort((a, b) => ORDER.indexOf(a.series) - ORDER.indexOf(b.series) || a.x - b.x);
 }
 
@@ -30,7 +36,7 @@ function focusN(data: FigureData): number | undefined {
   return ns.includes(150) ? 150 : ns[Math.floor((ns.length - 1) / 2)];
 }
 
-function bands(ctx: FigureContext, rows: Row[], o: { title: string; x: string; yDomain?: [number, number]; caption?: string; ticks?: number[] }): Element {
+function bands(ctx: FigureContext, rows: Row[], o: { title: string; x: string; yDomain?: [number, number]; caption?: string; ticks?: number[]; repeats: RepeatPoint[]; repeatKind: 'line' | 'dot' }): Element {
   const { Plot } = ctx;
   return Plot.plot({
     document: ctx.document,
@@ -42,13 +48,15 @@ function bands(ctx: FigureContext, rows: Row[], o: { title: string; x: string; y
     x: { label: o.x, ticks: o.ticks },
     y: { label: 'Training Accuracy', grid: true, domain: o.yDomain },
     color: { legend: true, domain: ORDER.filter((s) => rows.some((r) => r.series === s)), range: COLORS },
-    marks: bandMarks(Plot, rows, { fillOpacity: 0.3, r: 2.5 }),
+    marks: bandMarks(Plot, rows, { fillOpacity: 0.3, r: 2.5, view: viewOf(ctx), repeats: o.repeats, repeatKind: o.repeatKind }),
   });
 }
 
 export const exp05Figure: Figure = {
   experiment: 'exp5',
   aggregateMetrics: ['train_accuracy'],
+  repeatMetrics: ['train_accuracy'],
+  main: { metric: 'train_accuracy', final: false, label: 'training accuracy' },
   headline(data) {
     const rows = lastCheckpoint(data);
     const ns = [...new Set(rows.map((r) => r.x))].sort((a, b) => a - b);
@@ -63,18 +71,25 @@ export const exp05Figure: Figure = {
       x: 'Number of training points (n)',
       yDomain: [0, 1.04],
       ticks: [...new Set(rows.map((r) => r.x))],
-      caption: `Training accuracy at the last checkpoint (after step ${step}), mean ± 1 std over repeats.`,
+      caption: `Training accuracy at the last checkpoint (after step ${step}), ${viewLabel(viewOf(ctx))} over repeats.`,
+      repeats: atLast(repeatsOf(data, 'train_accuracy', { final: false })),
+      repeatKind: 'dot',
     });
     const n = focusN(data);
     const curve: Row[] = pointsOf(data, 'train_accuracy', { final: false })
       .filter((p) => Number(p.params.n) === n)
-      .map((p) => ({ ...p, x: Number(p.step), series: LABEL[String(p.params.labels)] ?? String(p.params.labels) }));
+      .map((p) => ({ ...p, x: Number(p.step), series: seriesOf(p) }));
+    const curveRepeats = repeatsOf(data, 'train_accuracy', { final: false })
+      .filter((p) => Number(p.params.n) === n)
+      .map((p) => ({ ...p, x: Number(p.step), series: seriesOf(p) }));
     const steps = [...new Set(curve.map((r) => r.x))].sort((a, b) => a - b);
     const every = steps.length > 1 ? steps[1] - steps[0] : 0;
     const right = bands(ctx, curve, {
       title: `Training Accuracy (n=${n})`,
       x: 'Training step (accuracy after that step’s update)',
       ticks: steps,
+      repeats: curveRepeats,
+      repeatKind: 'line',
       caption: `Checkpoints at steps ${steps.join(', ')}. The notebook labels these points ${steps.map((s) => s + every).join(', ')} ("Epoch", linspace), shifted by one interval.`,
     });
     return grid(ctx, 'figure exp5 row', [left, right]);

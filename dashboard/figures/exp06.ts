@@ -4,7 +4,7 @@
  * markers per PCA setting (legend: No PCA, PCA dim = 10, 5, 1). The notebook plots only the
  * mean over its 3 repeats; here each line has a ±1 std band over repeats.
  */
-import { bandMarks, fmt, grid, meanStd, pointsOf, type Point } from './common';
+import { bandMarks, fmt, grid, meanStd, pointsOf, repeatsOf, viewLabel, viewOf, type Point } from './common';
 import type { Figure, FigureData } from './types';
 
 const COLORS = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b'];
@@ -22,12 +22,18 @@ function seriesOrder(data: FigureData): string[] {
 }
 
 function rows(data: FigureData): Array<Point & { x: number; series: string }> {
-  return pointsOf(data, 'test_accuracy', { final: true }).map((p) => ({ ...p, x: Number(p.params.dummy_dim), series: pcaLabel(p.params.pca_dim) }));
+  return placed(pointsOf(data, 'test_accuracy', { final: true }));
+}
+
+function placed<P extends { params: Record<string, unknown> }>(rows: P[]): Array<P & { x: number; series: string }> {
+  return rows.map((p) => ({ ...p, x: Number(p.params.dummy_dim), series: pcaLabel(p.params.pca_dim) }));
 }
 
 export const exp06Figure: Figure = {
   experiment: 'exp6',
   aggregateMetrics: ['test_accuracy', 'train_accuracy', 'input_dim'],
+  repeatMetrics: ['test_accuracy'],
+  main: { metric: 'test_accuracy', final: true, label: 'test accuracy' },
   headline(data) {
     const all = rows(data);
     const dims = [...new Set(all.map((r) => r.x))].sort((a, b) => a - b);
@@ -46,14 +52,14 @@ export const exp06Figure: Figure = {
     const plot = Plot.plot({
       document: ctx.document,
       title: 'Test Accuracy with Unsupervised Preprocessing',
-      caption: `Mean test accuracy ± 1 std over ${reps} repeats (the notebook plots the mean of 3). Chance is 0.5; the test set has ${fmt(testRows(data), 0)} points.`,
+      caption: `Test accuracy, ${viewLabel(viewOf(ctx))}, over ${reps} repeats (the notebook plots the mean of 3). Chance is 0.5; the test set has ${fmt(testRows(data), 0)} points.`,
       width: 620,
       height: 420,
       marginLeft: 50,
       x: { label: 'Dummy Dimensionality', type: 'log', ticks: [...new Set(all.map((r) => r.x))], tickFormat: (d: number) => String(d) },
       y: { label: 'Test Accuracy', grid: true },
       color: { legend: true, domain: order, range: COLORS },
-      marks: bandMarks(Plot, all, { fillOpacity: 0.2, r: 3, dash: '5,3' }),
+      marks: bandMarks(Plot, all, { fillOpacity: 0.2, r: 3, dash: '5,3', view: viewOf(ctx), repeats: placed(repeatsOf(data, 'test_accuracy', { final: true })), repeatKind: 'dot' }),
     });
     return grid(ctx, 'figure exp6', [plot]);
   },

@@ -7,7 +7,7 @@
  */
 import { linspace } from '../../core/data/dataset';
 import { activateScalar, type Activation } from '../../core/nn/activation-scalar';
-import { bandMarks, grid, meanStd, panel, pointsOf, type Point } from './common';
+import { bandMarks, grid, meanStd, panel, pointsOf, repeatsOf, viewLabel, viewOf, type Point } from './common';
 import type { Figure, FigureContext, FigureData } from './types';
 
 /** The configs in grid order, so legends and headlines follow the notebook's order. */
@@ -29,6 +29,7 @@ export function checkpointCurves(
   const label = o.label ?? ((v: string) => v);
   const names = new Map(data.configs.map((c) => [c.config, label(String(c.params[o.param]))]));
   const points = pointsOf(data, o.metric, { final: false }).map((p) => ({ ...p, x: p.step ?? 0, series: names.get(p.config) ?? p.config }));
+  const repeats = repeatsOf(data, o.metric, { final: false }).map((p) => ({ ...p, x: p.step ?? 0, series: names.get(p.config) ?? p.config }));
   // The legend follows the notebook's (grid) order rather than Plot's sorted names.
   const domain = configsInGridOrder(data, o.param).map((c) => label(String(c.params[o.param])));
   const { Plot } = ctx;
@@ -41,7 +42,7 @@ export function checkpointCurves(
     x: { label: o.x },
     y: { label: o.y, grid: true, domain: [0, 1] },
     color: { legend: true, domain },
-    marks: bandMarks(Plot, points, { fillOpacity: 0.2, r: 2.5, dash: '4,3', clip: true }),
+    marks: bandMarks(Plot, points, { fillOpacity: 0.2, r: 2.5, dash: '4,3', clip: true, view: viewOf(ctx), repeats }),
   });
 }
 
@@ -61,6 +62,8 @@ export function lastCheckpointLines(data: FigureData, o: { metric: string; param
 export const exp07Figure: Figure = {
   experiment: 'exp7',
   aggregateMetrics: ['test_accuracy'],
+  repeatMetrics: ['test_accuracy'],
+  main: { metric: 'test_accuracy', final: false, label: 'test accuracy' },
   headline(data) {
     return lastCheckpointLines(data, { metric: 'test_accuracy', param: 'activation', what: 'test accuracy' });
   },
@@ -90,7 +93,7 @@ export const exp07Figure: Figure = {
     });
     return grid(ctx, 'figure exp7', [
       panel(ctx, 'Activation functions on [−10, 10]', grid(ctx, 'row', shapes)),
-      panel(ctx, 'Mean test accuracy ± 1 std across repeats', curves),
+      panel(ctx, `Test accuracy across repeats: ${viewLabel(viewOf(ctx))}`, curves),
     ]);
   },
 };

@@ -9,10 +9,11 @@
  * repeats that reached it) and the notebook's proxy (dashed), (mean run time / 10) × index
  * of the first record whose mean accuracy exceeds 0.8 (0 if none).
  */
-import { bandMarks, fmt, grid, meanStd, panel, pointsOf, type Point } from './common';
+import { bandMarks, fmt, grid, meanStd, panel, pointsOf, repeatsOf, viewLabel, viewOf, type Point, type RepeatPoint } from './common';
 import type { Figure, FigureContext, FigureData } from './types';
 
 interface Row {
+  config: string;
   batch: number;
   records: Point[];
   runtime?: Point;
@@ -40,6 +41,7 @@ function rows(data: FigureData): Row[] {
       // np.argmax(mean_acc > 0.8): the first index above the target, or 0 when none is.
       const first = Math.max(0, mine.findIndex((p) => p.mean > target));
       return {
+        config: c.config,
         batch: Number(c.params.batch_size),
         records: mine,
         runtime: rt,
@@ -53,9 +55,15 @@ function rows(data: FigureData): Row[] {
     .sort((a, b) => a.batch - b.batch);
 }
 
-function accuracyPanel(ctx: FigureContext, all: Row[]): Element {
+function accuracyPanel(ctx: FigureContext, all: Row[], data: FigureData): Element {
   const { Plot } = ctx;
   const points = all.flatMap((r) => r.records.map((p, i) => ({ ...p, x: i, series: `Batch of ${r.batch}` })));
+  // A repeat's record at step s sits at the index of s among its config's record steps.
+  const index = new Map(all.flatMap((r) => r.records.map((p, i) => [`${r.config}|${p.step}`, { x: i, series: `Batch of ${r.batch}` }] as const)));
+  const repeats = repeatsOf(data, 'train_accuracy', { final: false }).flatMap((p) => {
+    const at = index.get(`${p.config}|${p.step}`);
+    return at ? [{ ...p, ...at }] : [];
+  });
   return Plot.plot({
     document: ctx.document,
     title: 'Test Accuracy',
@@ -67,11 +75,11 @@ function accuracyPanel(ctx: FigureContext, all: Row[]): Element {
     x: { label: 'Epoch (x10) — record index', ticks: 7 },
     y: { label: 'Training accuracy', grid: true, domain: [0, 1] },
     color: { legend: true, domain: all.map((r) => `Batch of ${r.batch}`) },
-    marks: bandMarks(Plot, points, { fillOpacity: 0.2, r: 2.5, dash: '4,3', clip: true }),
+    marks: bandMarks(Plot, points, { fillOpacity: 0.2, r: 2.5, dash: '4,3', clip: true, view: viewOf(ctx), repeats }),
   });
 }
 
-function runtimePanels(ctx: FigureContext, all: Row[]): Element[] {
+function runtimePanels(ctx: FigureContext, all: Row[], data: FigureData): Element[] {
   const { Plot } = ctx;
   const timed = all.filter((r) => r.runtime);
   if (!timed.length) {
@@ -79,7 +87,11 @@ function runtimePanels(ctx: FigureContext, all: Row[]): Element[] {
     note.textContent = 'No run time stored: the clock did not advance during training (production Workers freeze clocks during pure CPU work).';
     return [note];
   }
-  const band = (r: Row, p: Point) => ({ batch: r.batch, mean: p.mean, lo: p.lo, hi: p.hi, n: p.n });
+  const view = viewOf(ctx);
+  const band = (r: Row, p: Point) => ({ batch: r.batch, mean: p.mean, lo: p.lo, hi: p.hi, n: p.n, median: p.median, q1: p.q1, q3: p.q3 });
+  const batchOf = new Map(timed.map((r) => [r.config, r.batch]));
+  const repeatsAt = (metric: string): RepeatPoint[] =>
+    repeatsOf(data, metric, { final: true }).flatMap((p) => (batchOf.has(p.config) ? [{ ...p, batch: batchOf.get(p.config) }] : []));
   const runtime = timed.map((r) => band(r, r.runtime!));
   const perTrial = timed.filter((r) => r.secondsToTarget).map((r) => band(r, r.secondsToTarget!));
   const proxy = timed.map((r) => ({ batch: r.batch, proxy: r.proxy ?? 0 }));
@@ -93,7 +105,7 @@ function runtimePanels(ctx: FigureContext, all: Row[]): Element[] {
     marginLeft: 55,
     x,
     y: { label: 'Time (seconds)', grid: true, zero: true },
-    marks: bandMarks(Plot, runtime, { x: 'batch', color: 'black', fillOpacity: 0.15, r: 3, sort: false }),
+    marks: bandMarks(Plot, runtime, { x: 'batch', color: 'black', fillOpacity: 0.15, r: 3, sort: false, view, repeats: repeatsAt('runtime_s'), repeatKind: 'dot' }),
   });
   const bottom = Plot.plot({
     document: ctx.document,
@@ -105,7 +117,7 @@ function runtimePanels(ctx: FigureContext, all: Row[]): Element[] {
     x,
     y: { label: 'Time until acc=0.8 (seconds)', grid: true, zero: true },
     marks: [
-      ...bandMarks(Plot, perTrial, { x: 'batch', color: 'red', fillOpacity: 0.15, r: 3, sort: false }),
+      ...bandMarks(Plot, perTrial, { x: 'batch', color: 'red', fillOpacity: 0.15, r: 3, sort: false, view, repeats: repeatsAt('seconds_to_target'), repeatKind: 'dot' }),
       Plot.lineY(proxy, { x: 'batch', y: 'proxy', stroke: 'red', strokeDasharray: '4,3' }),
       Plot.dot(proxy, { x: 'batch', y: 'proxy', stroke: 'red', fill: 'white', r: 3 }),
     ],
@@ -116,6 +128,8 @@ function runtimePanels(ctx: FigureContext, all: Row[]): Element[] {
 export const exp08Figure: Figure = {
   experiment: 'exp8',
   aggregateMetrics: ['train_accuracy', 'test_accuracy', 'runtime_s', 'seconds_to_target', 'steps_to_target', 'reached_target'],
+  repeatMetrics: ['train_accuracy', 'runtime_s', 'seconds_to_target'],
+  main: { metric: 'train_accuracy', final: false, label: 'training accuracy' },
   headline(data) {
     return rows(data).map((r) => {
       const last = r.records[r.records.length - 1];
@@ -134,9 +148,9 @@ export const exp08Figure: Figure = {
   },
   render(data, ctx) {
     const all = rows(data);
-    const left = panel(ctx, 'Accuracy per record (mean ± 1 std)', accuracyPanel(ctx, all));
+    const left = panel(ctx, `Accuracy per record (${viewLabel(viewOf(ctx))})`, accuracyPanel(ctx, all, data));
     left.style.maxWidth = '540px';
-    const right = panel(ctx, 'The notebook’s twin-axis panel as two stacked plots', ...runtimePanels(ctx, all));
+    const right = panel(ctx, 'The notebook’s twin-axis panel as two stacked plots', ...runtimePanels(ctx, all, data));
     right.style.maxWidth = '440px';
     return grid(ctx, 'figure exp8', [grid(ctx, 'row', [left, right])]);
   },

@@ -11,6 +11,8 @@ import type { Figure } from './types';
 export const exp09Figure: Figure = {
   experiment: 'exp9',
   aggregateMetrics: ['test_accuracy'],
+  repeatMetrics: ['test_accuracy'],
+  main: { metric: 'test_accuracy', final: false, label: 'test accuracy' },
   headline(data) {
     return lastCheckpointLines(data, { metric: 'test_accuracy', param: 'loss', what: 'test accuracy' });
   },

@@ -22,6 +22,8 @@ const label = (v: string) => INITIALIZER_LABELS[v] ?? v;
 export const exp10Figure: Figure = {
   experiment: 'exp10',
   aggregateMetrics: ['test_accuracy'],
+  repeatMetrics: ['test_accuracy'],
+  main: { metric: 'test_accuracy', final: false, label: 'test accuracy' },
   headline(data) {
     return lastCheckpointLines(data, { metric: 'test_accuracy', param: 'initializer', label, what: 'test accuracy' });
   },

@@ -9,7 +9,7 @@
  * the mean settling step (steps_to_converge_layer{j}).
  */
 import type * as PlotNS from '@observablehq/plot';
-import { bandPlot, fmt, grid, meanStd, panel, pointsOf } from './common';
+import { bandPlot, fmt, grid, meanStd, panel, pointsOf, repeatsOf, viewLabel, viewOf } from './common';
 import type { ConfigInfo, Figure, FigureContext, FigureData, SeriesData, TrialRecord } from './types';
 
 /** Layer indices j for which metric `<prefix>{j}` exists in the aggregate or the trials. */
@@ -75,6 +75,8 @@ export const exp11Figure: Figure = {
   experiment: 'exp11',
   trialMetrics: ['weights_layer0', 'weights_layer1', 'weights_layer2', 'weights_layer3'],
   trialRepeat: 0,
+  repeatMetrics: ['weight_change_layer0', 'weight_change_layer1', 'weight_change_layer2', 'weight_change_layer3'],
+  main: { metric: 'test_accuracy', final: true, label: 'final test accuracy' },
   headline(data) {
     const many = data.configs.length > 1;
     const lines: string[] = [];
@@ -106,13 +108,22 @@ export const exp11Figure: Figure = {
       return grid(ctx, `cols-${Math.max(1, weightLayers.length)}`, panels);
     });
 
-    // Figure B: mean ± std of the change norm per layer, one colour per config, shared y.
+    // Figure B: the change norm per layer (centre, band, single repeats), one colour per config, shared y.
+    const view = viewOf(ctx);
+    const seriesName = (config: string) => (many ? config : viewLabel({ ...view, repeats: false }));
     const changes = changeLayers.map((j) =>
       pointsOf(data, `weight_change_layer${j}`)
         .filter((p) => p.step !== null)
-        .map((p) => ({ ...p, x: p.step as number, series: many ? p.config : 'mean ± 1 std' })),
+        .map((p) => ({ ...p, x: p.step as number, series: seriesName(p.config) })),
     );
-    const yMax = Math.max(0, ...changes.flat().map((p) => p.hi));
+    const changeRepeats = changeLayers.map((j) =>
+      repeatsOf(data, `weight_change_layer${j}`, { final: false }).map((p) => ({ ...p, x: p.step as number, series: seriesName(p.config) })),
+    );
+    const yMax = Math.max(
+      0,
+      ...changes.flat().map((p) => (view.band === 'iqr' ? Math.max(p.q3, p[view.center]) : Math.max(p.hi, p[view.center]))),
+      ...(view.repeats ? changeRepeats.flat().map((p) => p.value) : []),
+    );
     const settle = (j: number) => pointsOf(data, `steps_to_converge_layer${j}`, { final: true });
     const panelsB = changeLayers.map((j, i) =>
       bandPlot(ctx, changes[i], {
@@ -125,12 +136,13 @@ export const exp11Figure: Figure = {
         height: 240,
         yDomain: [0, yMax || 1],
         legend: many && i === 0,
+        repeats: changeRepeats[i],
         extra: [Plot.ruleX(settle(j), { x: 'mean', stroke: 'black', strokeDasharray: '4,3' })],
       }),
     );
     return grid(ctx, 'figure exp11', [
       panel(ctx, `Figure A: weight trajectories of one run (the last ${data.configs[0]?.params.tracked ?? 50} entries of each flattened weight matrix)`, ...rowsA),
-      panel(ctx, 'Figure B: change between consecutive snapshots (every 2 steps), mean ± 1 std across repeats', grid(ctx, `cols-${Math.max(1, changeLayers.length)}`, panelsB)),
+      panel(ctx, `Figure B: change between consecutive snapshots (every 2 steps), ${viewLabel(view)} across repeats`, grid(ctx, `cols-${Math.max(1, changeLayers.length)}`, panelsB)),
     ]);
   },
 };

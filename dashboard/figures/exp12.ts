@@ -7,7 +7,7 @@
  * "Epoch (x2)" counts snapshots taken every 2 steps). Headline: final test accuracy,
  * sparsity (|w| < 1e-3) and mean |w| per cell.
  */
-import { bandPlot, grid, meanStd, panel, pointsOf } from './common';
+import { bandPlot, grid, meanStd, panel, pointsOf, repeatsOf, viewLabel, viewOf } from './common';
 import { extent, firstRepeat, tracePoints, weightLines } from './exp11';
 import type { ConfigInfo, Figure, FigureData } from './types';
 
@@ -28,6 +28,8 @@ export const exp12Figure: Figure = {
   experiment: 'exp12',
   trialMetrics: ['weights_layer0'],
   trialRepeat: 0,
+  repeatMetrics: ['test_accuracy'],
+  main: { metric: 'test_accuracy', final: false, label: 'test accuracy' },
   headline(data) {
     const at = (metric: string, c: ConfigInfo) => pointsOf(data, metric, { final: true }).find((p) => p.config === c.config);
     return cells(data).map(
@@ -36,6 +38,8 @@ export const exp12Figure: Figure = {
     );
   },
   render(data, ctx) {
+    const view = viewOf(ctx);
+    const series = viewLabel({ ...view, repeats: false });
     const ordered = cells(data);
     const types = TYPE_ORDER.filter((t) => ordered.some((c) => c.params.regularization === t));
     const strengths = [...new Set(ordered.map((c) => Number(c.params.strength)))].sort((a, b) => a - b);
@@ -60,10 +64,21 @@ export const exp12Figure: Figure = {
           ? pointsOf(data, 'test_accuracy')
               .filter((p) => p.config === c.config && p.step !== null)
               // Accuracy lives in [0, 1]: clip the ±1 std band there.
-              .map((p) => ({ ...p, lo: Math.max(0, p.lo), hi: Math.min(1, p.hi), x: p.step as number, series: 'mean ± 1 std' }))
+              .map((p) => ({ ...p, lo: Math.max(0, p.lo), hi: Math.min(1, p.hi), x: p.step as number, series }))
           : [],
       );
-      const accDomain = extent(acc.flat().flatMap((p) => [p.lo, p.hi]));
+      const accRepeats = row.map((c) =>
+        c
+          ? repeatsOf(data, 'test_accuracy', { final: false })
+              .filter((p) => p.config === c.config)
+              .map((p) => ({ ...p, x: p.step as number, series }))
+          : [],
+      );
+      // Shared y over the row: whatever this view draws (band, centre, single repeats).
+      const accDomain = extent([
+        ...acc.flat().flatMap((p) => (view.band === 'iqr' ? [p.q1, p.q3, p[view.center]] : [p.lo, p.hi, p[view.center]])),
+        ...(view.repeats ? accRepeats.flat().map((p) => p.value) : []),
+      ]);
       const accuracy = row.map((c, i) =>
         c
           ? bandPlot(ctx, acc[i], {
@@ -74,6 +89,7 @@ export const exp12Figure: Figure = {
               height: 240,
               yDomain: accDomain,
               legend: false,
+              repeats: accRepeats[i],
             })
           : panel(ctx, `${type.toUpperCase()}, strength=${strengths[i]}: not in this sweep`),
       );

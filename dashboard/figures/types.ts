@@ -12,6 +12,10 @@ export interface AggregateRow {
   mean: number;
   std: number | null;
   n: number;
+  /** Median and quartiles across repeats (core/db/aggregate.ts); absent from older servers. */
+  median?: number | null;
+  q1?: number | null;
+  q3?: number | null;
 }
 
 export interface ConfigInfo {
@@ -54,11 +58,30 @@ export interface FigureData {
   aggregate: AggregateRow[];
   /** Raw trials, only the metrics listed in `Figure.trialMetrics` (e.g. weight traces). */
   trials: TrialRecord[];
+  /**
+   * Every done trial, only the metrics in `Figure.repeatMetrics`: one faint line or dot per
+   * repeat. Loaded only when the view shows repeats.
+   */
+  repeats?: TrialRecord[];
+}
+
+/**
+ * How a figure summarises the repeats of a config: the band (±1 std around the mean, or
+ * the interquartile range), the centre line (mean or median), and whether every repeat is
+ * drawn faintly. A mean hides single seeds (a stuck run pulls it halfway); the median, the
+ * IQR and the single runs show them.
+ */
+export interface FigureOptions {
+  band: 'std' | 'iqr';
+  center: 'mean' | 'median';
+  repeats: boolean;
 }
 
 export interface FigureContext {
   Plot: typeof PlotNS;
   document: Document;
+  /** The view; the dashboard's default (DEFAULT_FIGURE_OPTIONS in common.ts) when absent. */
+  options?: FigureOptions;
 }
 
 export interface Figure {
@@ -69,6 +92,10 @@ export interface Figure {
   trialRepeat?: number;
   /** Aggregate metrics to fetch; all non-trace metrics when omitted. */
   aggregateMetrics?: string[];
+  /** Metrics the figure draws per repeat (fetched for every done trial when repeats are shown). */
+  repeatMetrics?: string[];
+  /** The experiment's main metric, for the compare page: a final scalar or a checkpoint series. */
+  main?: { metric: string; final: boolean; label: string };
   /** One line per headline number of this sweep, e.g. "sin, 16 units: MSE 0.012 ± 0.004 (n=5)". */
   headline(data: FigureData): string[];
   render(data: FigureData, ctx: FigureContext): HTMLElement;

@@ -40,6 +40,14 @@ describe('exp1 packs', () => {
   });
 });
 
+/** Index of the panel (figure) whose title starts with `title`, among the fit panels. */
+function panelIndex(root: Element, title: string): number {
+  const panels = [...root.querySelectorAll('figure')].filter((f) => f.querySelector('g.repeats'));
+  const i = panels.findIndex((f) => f.querySelector('h2')?.textContent?.startsWith(title));
+  expect(i).toBeGreaterThanOrEqual(0);
+  return i;
+}
+
 describe('exp1 sweep and figure', () => {
   test('a small real sweep trains, aggregates in SQL and renders every panel with bands', async () => {
     const { figureData } = await runSweep({ experiment: 'exp1', repeats: 2, params: { steps: 300, num_values: 20, record_every: 100 }, grid: { n_hidden: [2, 16] } });
@@ -57,6 +65,22 @@ describe('exp1 sweep and figure', () => {
     expect(element.querySelectorAll('g[aria-label="area"]')).toHaveLength(6);
     expect(element.querySelectorAll('g[aria-label="area"] path')).toHaveLength(12);
     expect(exp01Figure.headline(figureData)).toHaveLength(6);
+    // Default view: every repeat's prediction is a faint line (one path per repeat in each
+    // panel, with the repeat's own values), the centre is the median and the band the IQR.
+    const faint = [...element.querySelectorAll('g.repeats')];
+    expect(faint).toHaveLength(6);
+    for (const g of faint) expect(g.querySelectorAll('path')).toHaveLength(2);
+    const sin16 = figureData.repeats!.filter((t) => t.config === 'function=sin,n_hidden=16').map((t) => t.series.y_pred.values);
+    const [a, b] = [...faint[panelIndex(element, 'sin(ωx): 16 hidden units')].querySelectorAll('path')].map((p) => p.getAttribute('d'));
+    expect(a).not.toEqual(b);
+    expect(sin16[0]).not.toEqual(sin16[1]);
+    expect(element.textContent).toContain('MSE median');
+    expect(element.textContent).toContain('predicted y (median, IQR band)');
     await expect(stableSvg(html)).toMatchFileSnapshot('../__snapshots__/exp01.figure.html');
+    // The notebook's view: no single repeats, mean ± 1 std.
+    const std = renderFigure(exp01Figure, figureData, { band: 'std', center: 'mean', repeats: false });
+    expect(std.element.querySelectorAll('g.repeats')).toHaveLength(0);
+    expect(std.element.textContent).toContain('predicted y (mean ± 1 std)');
+    expect(std.element.textContent).not.toContain('median');
   }, 60_000);
 });

@@ -255,7 +255,9 @@ describe('exp3 sweep and figure', () => {
     expect(element.querySelectorAll('g[aria-label="area"]')).toHaveLength(2);
     expect(element.querySelectorAll('g[aria-label="area"] path')).toHaveLength(8);
     expect(element.querySelectorAll('g[aria-label="line"] path')).toHaveLength(8);
-    expect(element.querySelectorAll('g[aria-label="dot"] circle')).toHaveLength(24);
+    expect(element.querySelectorAll('g[aria-label="dot"] circle').length - element.querySelectorAll('g.repeats circle').length).toBe(24);
+    // Every repeat as a faint dot: 12 configs × 2 repeats in each of the two plots.
+    expect(element.querySelectorAll('g.repeats circle')).toHaveLength(2 * 24);
     expect(element.textContent).toContain('Test Accuracy of Various Classifiers');
     const legend = element.textContent ?? '';
     const order = ['Support Vector Machine', 'Decision Trees', 'Shallow Network', 'Deep Network'].map((s) => legend.indexOf(s));

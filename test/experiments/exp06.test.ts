@@ -215,7 +215,8 @@ describe('exp6 sweep and figure', () => {
 
     const { html, element } = renderFigure(exp06Figure, figureData);
     expect(element.querySelectorAll('g[aria-label="area"] path')).toHaveLength(3);
-    expect(element.querySelectorAll('g[aria-label="dot"] circle')).toHaveLength(9);
+    expect(element.querySelectorAll('g[aria-label="dot"] circle').length - element.querySelectorAll('g.repeats circle').length).toBe(9);
+    expect(element.querySelectorAll('g.repeats circle')).toHaveLength(9 * 2);
     expect(element.textContent).toContain('Test Accuracy with Unsupervised Preprocessing');
     const legend = Array.from(element.querySelectorAll('span')).map((s) => s.textContent?.trim()).filter(Boolean);
     expect(legend).toEqual(['No PCA', 'PCA dim = 5', 'PCA dim = 1']);

@@ -73,7 +73,8 @@ describe('exp7 sweep and figure', () => {
     const titles = [...element.querySelectorAll('figure h2')].map((h) => h.textContent);
     expect(titles).toEqual([...EXP7_ACTIVATIONS, 'Test Accuracy with Various Activations']);
     expect(element.querySelectorAll('g[aria-label="area"] path')).toHaveLength(6);
-    expect(element.querySelectorAll('g[aria-label="line"] path')).toHaveLength(6 + 6);
+    expect(element.querySelectorAll('g[aria-label="line"] path').length - element.querySelectorAll('g.repeats path').length).toBe(6 + 6);
+    expect(element.querySelectorAll('g.repeats path')).toHaveLength(6 * 2);
     const headline = exp07Figure.headline(figureData);
     expect(headline).toHaveLength(6);
     expect(headline[0]).toMatch(/^relu: test accuracy at step 36 .* \(n=2\); after training .* \(n=2\)$/);

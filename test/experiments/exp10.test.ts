@@ -119,5 +119,9 @@ describe('exp10 sweep and figure', () => {
     const headline = exp10Figure.headline(figureData);
     expect(headline.map((l) => l.split(':')[0])).toEqual(['Xavier', 'Constant (0)', 'Constant (1)', 'Normal (Low Var)', 'Normal (High Var)']);
     await expect(stableSvg(html)).toMatchFileSnapshot('../__snapshots__/exp10.figure.html');
+    // Band 'std' with the mean and no repeats is the notebook's figure.
+    const std = renderFigure(exp10Figure, figureData, { band: 'std', center: 'mean', repeats: false });
+    expect(std.element.querySelectorAll('g.repeats')).toHaveLength(0);
+    await expect(stableSvg(std.html)).toMatchFileSnapshot('../__snapshots__/exp10.std.figure.html');
   }, 120_000);
 });

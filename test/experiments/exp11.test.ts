@@ -173,7 +173,9 @@ describe('exp11 sweep and figure', () => {
     const titles = [...element.querySelectorAll('h2')].map((h) => h.textContent);
     expect(titles).toEqual([0, 1, 2, 3].map((j) => `Layer ${j} weights (repeat 0)`).concat([0, 1, 2, 3].map((j) => expect.stringMatching(new RegExp(`^Layer ${j} convergence`)))));
     // Figure A: 4 panels × 5 weight lines; Figure B: 4 mean lines with 4 std bands.
-    expect(element.querySelectorAll('g[aria-label="line"] path')).toHaveLength(4 * 5 + 4);
+    expect(element.querySelectorAll('g[aria-label="line"] path').length - element.querySelectorAll('g.repeats path').length).toBe(4 * 5 + 4);
+    // Figure B also draws each repeat's change norm faintly: 4 layers × 2 repeats.
+    expect(element.querySelectorAll('g.repeats path')).toHaveLength(4 * 2);
     expect(element.querySelectorAll('g[aria-label="area"] path')).toHaveLength(4);
     const lines = exp11Figure.headline(figureData);
     expect(lines).toHaveLength(5);

@@ -151,7 +151,8 @@ describe('exp12 sweep and figure', () => {
       ]),
     );
     // 6 weight panels × 5 lines, 6 accuracy panels with a mean line and a std band each.
-    expect(element.querySelectorAll('g[aria-label="line"] path')).toHaveLength(6 * 5 + 6);
+    expect(element.querySelectorAll('g[aria-label="line"] path').length - element.querySelectorAll('g.repeats path').length).toBe(6 * 5 + 6);
+    expect(element.querySelectorAll('g.repeats path')).toHaveLength(6 * 2);
     expect(element.querySelectorAll('g[aria-label="area"] path')).toHaveLength(6);
     const lines = exp12Figure.headline(figureData);
     expect(lines).toHaveLength(6);

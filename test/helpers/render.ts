@@ -1,11 +1,13 @@
 /** Renders a figure to SVG markup in jsdom, for snapshot tests. */
 import * as Plot from '@observablehq/plot';
 import { JSDOM } from 'jsdom';
-import type { Figure, FigureData } from '../../dashboard/figures/types';
+import { DEFAULT_FIGURE_OPTIONS } from '../../dashboard/figures/common';
+import type { Figure, FigureData, FigureOptions } from '../../dashboard/figures/types';
 
-export function renderFigure(figure: Figure, data: FigureData): { html: string; element: HTMLElement; svgCount: number } {
+/** Renders in the dashboard's default view (repeats, median, IQR) unless `options` say otherwise. */
+export function renderFigure(figure: Figure, data: FigureData, options: FigureOptions = DEFAULT_FIGURE_OPTIONS): { html: string; element: HTMLElement; svgCount: number } {
   const { window } = new JSDOM('<!doctype html><html><body></body></html>');
-  const element = figure.render(data, { Plot, document: window.document });
+  const element = figure.render(data, { Plot, document: window.document, options });
   window.document.body.append(element);
   return { html: element.outerHTML, element, svgCount: element.querySelectorAll('svg').length };
 }

@@ -25,6 +25,9 @@ export async function runSweep(request: Record<string, unknown>, opts: { sweepId
     configs: await store.configs(id),
     aggregate: await store.aggregate(id),
     trials: opts.trialMetrics ? ((await store.trialResults(id, opts.trialMetrics)) as FigureData['trials']) : [],
+    // Every done trial with all its metrics: figures pick their repeatMetrics (what the
+    // dashboard's loader fetches in the repeats view is tested in test/dashboard/load.test.ts).
+    repeats: ((await store.trialResults(id)) as FigureData['trials']).filter((t) => t.status === 'done'),
   };
   return { store, sqlite, sweep, figureData };
 }

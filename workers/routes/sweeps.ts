@@ -6,6 +6,7 @@ import { DEFAULT_LIMITS, SweepRequestError, zodIssues } from '../../core/sweep/r
 import type { Store } from '../../core/db/store';
 import type { AppEnv } from '../context';
 import { enqueueTrials, packSize } from '../packing';
+import { aggregateCsvResponse, trialsCsvResponse } from './export';
 
 const MAX_BODY = 64 * 1024;
 
@@ -19,6 +20,8 @@ const metricQuery = z
     traces: z.enum(['0', '1']).optional(),
     /** Only this repeat's trials (figures drawing one repeat's traces need no more). */
     repeat: z.coerce.number().int().min(0).max(10_000).optional(),
+    /** json (default) or csv (workers/routes/export.ts). */
+    format: z.enum(['json', 'csv']).optional(),
   })
   .strict();
 
@@ -78,7 +81,9 @@ export const sweepRoutes = new Hono<AppEnv>()
     const store = c.var.store;
     if (!(await sweepOr404(store, c.req.param('id')))) return c.json(notFound(c.req.param('id')), 404);
     const metrics = q.data.metric ? q.data.metric.split(',').filter(Boolean) : undefined;
-    return c.json({ rows: await store.aggregate(c.req.param('id'), metrics, q.data.traces === '1') });
+    const rows = await store.aggregate(c.req.param('id'), metrics, q.data.traces === '1');
+    if (q.data.format === 'csv') return aggregateCsvResponse(c, c.req.param('id'), rows);
+    return c.json({ rows });
   })
   .get('/:id/trials', async (c) => {
     const q = metricQuery.safeParse(c.req.query());
@@ -86,7 +91,9 @@ export const sweepRoutes = new Hono<AppEnv>()
     const store = c.var.store;
     if (!(await sweepOr404(store, c.req.param('id')))) return c.json(notFound(c.req.param('id')), 404);
     const metrics = q.data.metric ? q.data.metric.split(',').filter(Boolean) : undefined;
-    return c.json({ trials: await store.trialResults(c.req.param('id'), metrics, q.data.repeat) });
+    const trials = await store.trialResults(c.req.param('id'), metrics, q.data.repeat);
+    if (q.data.format === 'csv') return trialsCsvResponse(c, c.req.param('id'), trials);
+    return c.json({ trials });
   })
   .post('/:id/cancel', async (c) => {
     const store = c.var.store;
