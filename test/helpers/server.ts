@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createClient } from '../../client';
 
 const ENV = { ...process.env, CI: '1', WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false' };
 const WRANGLER = join(process.cwd(), 'node_modules', '.bin', 'wrangler');
@@ -72,12 +73,7 @@ export async function startLocalServer(vars: Record<string, string> = {}): Promi
   };
 }
 
-export async function waitForSweep(url: string, id: string, timeoutMs = 240_000): Promise<Record<string, unknown>> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const s = (await (await fetch(`${url}/api/sweeps/${id}`)).json()) as { status: string };
-    if (!['queued', 'running'].includes(s.status)) return s as Record<string, unknown>;
-    if (Date.now() > deadline) throw new Error(`sweep ${id} still ${s.status} after ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 500));
-  }
+/** Polls through the typed client (client/index.ts) until the sweep settles. */
+export async function waitForSweep(url: string, id: string, timeoutMs = 240_000) {
+  return createClient(url).waitForSweep(id, { intervalMs: 500, timeoutMs });
 }
