@@ -40,7 +40,7 @@ export const configSchema = z.object({
     .string()
     .optional()
     .refine((v) => v === undefined || v.length > 0, 'API_TOKEN is set but empty; unset it to leave the API open')
-    .refine((v) => v === undefined || /^[A-Za-z0-9._~+/-]+=*$/.test(v), 'API_TOKEN may hold only letters, digits and ._~+/- (a Bearer token)'),
+    .refine((v) => !v || /^[A-Za-z0-9._~+/-]+=*$/.test(v), 'API_TOKEN may hold only letters, digits and ._~+/- (a Bearer token)'),
   PROTECT_READS: z
     .enum(['', '0', '1', 'false', 'true'], { message: "PROTECT_READS must be '1'/'true' or '0'/'false'" })
     .optional()

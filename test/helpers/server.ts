@@ -30,7 +30,8 @@ export interface LocalServer {
   stop: () => Promise<void>;
 }
 
-export async function startLocalServer(vars: Record<string, string> = {}): Promise<LocalServer> {
+/** `upWhen: 'answering'` waits for any answer from /api/health (a misconfigured server answers 500). */
+export async function startLocalServer(vars: Record<string, string> = {}, opts: { upWhen?: 'healthy' | 'answering' } = {}): Promise<LocalServer> {
   const state = mkdtempSync(join(tmpdir(), 'atomsweep-test-'));
   const migrate = spawnSync(WRANGLER, ['d1', 'migrations', 'apply', 'DB', '--local', '--persist-to', state], { env: ENV, encoding: 'utf8' });
   if (migrate.status !== 0) throw new Error(`migrations failed: ${migrate.stdout}\n${migrate.stderr}`);
@@ -51,7 +52,7 @@ export async function startLocalServer(vars: Record<string, string> = {}): Promi
     if (child.exitCode !== null) throw new Error(`wrangler dev exited early:\n${output}`);
     try {
       const res = await fetch(`${url}/api/health`);
-      if (res.ok) break;
+      if (res.ok || (opts.upWhen === 'answering' && res.headers.get('content-type')?.startsWith('application/json'))) break;
     } catch {
       /* not up yet */
     }
