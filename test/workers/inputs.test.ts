@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { app } from '../../workers/worker-app';
 import type { Env } from '../../workers/env';
 import { localPlatform } from '../helpers/platform';
+import { AtomsweepError, createClient } from '../../client';
 
 type Platform = Awaited<ReturnType<typeof localPlatform<Env>>>;
 let platform: Platform;
@@ -334,5 +335,31 @@ describe('internal errors', () => {
     } finally {
       console.error = original;
     }
+  });
+});
+
+describe('typed client (client/index.ts)', () => {
+  const clientOn = (e: Env, token?: string) => createClient('http://127.0.0.1:8787', { token, fetch: ((input: RequestInfo | URL, init?: RequestInit) => app.request(input, init, e)) as typeof fetch });
+
+  test('creates, reads and cancels through the real app; a refusal is one AtomsweepError with the issues', async () => {
+    const api = clientOn(env);
+    const created = await api.createSweep({ experiment: 'exp1', repeats: 1, params: { steps: 1 } });
+    expect(created.trials).toBe(9);
+    expect((await api.sweep(created.id)).counts.total).toBe(9);
+    expect(await api.configs(created.id)).toHaveLength(9);
+    // Bodiless POSTs go out as JSON (the server answers 415 otherwise).
+    expect((await api.cancel(created.id)).status).toBe('cancelled');
+    const err = await api.createSweep({ experiment: 'exp1', repeats: 0 }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(AtomsweepError);
+    expect(err).toMatchObject({ status: 400, error: 'invalid_request', issues: [{ field: 'repeats' }] });
+    const missing = await api.sweep('nope').catch((e: unknown) => e);
+    expect(missing).toMatchObject({ status: 404, error: 'not_found', issues: [{ field: 'id', message: "no sweep 'nope'" }] });
+  });
+
+  test('the token option is sent as a Bearer token', async () => {
+    const locked = { ...env, API_TOKEN: 'client-token' } as Env;
+    await expect(clientOn(locked).createSweep({ experiment: 'exp1', repeats: 1, params: { steps: 1 } })).rejects.toMatchObject({ status: 401, error: 'unauthorized' });
+    const created = await clientOn(locked, 'client-token').createSweep({ experiment: 'exp1', repeats: 1, params: { steps: 1 } });
+    expect(created.id).toBeTruthy();
   });
 });
