@@ -82,5 +82,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     process.exit(2);
   }
   console.log(`atomsweep local runner: ${runner.url}/ (SQLite ${values.db}, ${values.threads} training threads${runner.resumed ? `, resumed ${runner.resumed} unfinished trials` : ''})`);
+  // A stray rejection (a client gone mid-stream, a bug) is logged; it never ends the server.
+  process.on('unhandledRejection', (err) => console.error('unhandled rejection (still serving):', err));
   for (const sig of ['SIGINT', 'SIGTERM'] as const) process.on(sig, () => runner.close().then(() => process.exit(0)));
 }

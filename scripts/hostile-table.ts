@@ -269,7 +269,7 @@ export async function runHostileTable(base: string, opts: TableOptions = {}): Pr
       clean,
       wrote: after.sweeps !== before.sweeps || after.trials !== before.trials,
       crashed,
-      note: failure || (exception ? exception.note : ''),
+      note: [failure, exception?.note].filter(Boolean).join('; '),
     });
     opts.log?.(`${row.name}: ${res?.status ?? 'no answer'} ${body.error ?? ''} ${fields.join(',')}`);
     if (crashed) break;
@@ -282,7 +282,7 @@ export function markdownReport(base: string, results: RowResult[]): string {
   const lines = [
     `Hostile requests against ${base}`,
     '',
-    '| request | expected | got | fields | clean | wrote | note |',
+    '| request | expected | got | fields | as expected | wrote | note |',
     '| --- | --- | --- | --- | --- | --- | --- |',
     ...results.map(
       (r) =>
