@@ -39,7 +39,7 @@ const HTTP_EXCEPTIONS: Partial<Record<number, { error: string; field: string; me
 };
 
 export function errorResponse(err: Error, c: Context): Response {
-  if (err instanceof ApiError) return c.json({ error: err.error, issues: err.issues } satisfies ErrorBody, err.getResponse().status as ContentfulStatusCode);
+  if (err instanceof ApiError) return c.json({ error: err.error, issues: err.issues } satisfies ErrorBody, err.status as ContentfulStatusCode);
   if (err instanceof HTTPException && err.status < 500) {
     const known = HTTP_EXCEPTIONS[err.status];
     // Keep headers such as bearerAuth's WWW-Authenticate challenge; replace the body.

@@ -22,10 +22,17 @@ const TOKEN = 'hostile-test-token';
 interface Host {
   url: string;
   stop: () => Promise<void>;
+  log?: () => string;
 }
 
+let workerLog = () => '';
+
 const hosts: Record<'worker' | 'node', () => Promise<Host>> = {
-  worker: () => startLocalServer({ API_TOKEN: TOKEN }),
+  worker: async () => {
+    const server = await startLocalServer({ API_TOKEN: TOKEN });
+    workerLog = server.log;
+    return server;
+  },
   node: async () => {
     const dir = mkdtempSync(join(tmpdir(), 'atomsweep-hostile-'));
     const runner = await startLocalRunner({ port: 0, db: join(dir, 'db.sqlite'), threads: 1, buildDashboard: false, bindings: { API_TOKEN: TOKEN } });
@@ -54,11 +61,14 @@ describe.each(['worker', 'node'] as const)('hostile requests: %s host', (kind) =
     expect(r!.crashed).toBe(false);
     expect(r!.wrote).toBe(false);
     const exception = kind === 'worker' ? row.worker : undefined;
-    if (exception) {
-      expect(r!.status).toBe(exception.status);
+    if (exception && r!.status !== row.expect.status) {
+      // wrangler dev's own proxy answered (or dropped the connection) for the Worker.
+      expect(exception.status).toContain(r!.status);
+      // The Worker itself answered 413: once for the plain 2 MB row, at least once for this one.
+      if (row.chunked) expect(workerLog().match(/POST \/api\/sweeps 413 Payload Too Large/g)?.length ?? 0).toBeGreaterThanOrEqual(2);
       return;
     }
-    expect({ status: r!.status, error: r!.error }).toEqual({ status: row.expect.status, error: row.expect.error });
+    expect({ status: r!.status, error: r!.error, note: r!.note }).toEqual({ status: row.expect.status, error: row.expect.error, note: expect.any(String) });
     expect(r!.fields).toContain(row.expect.field);
   });
 });
