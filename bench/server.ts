@@ -1,3 +1,5 @@
+import { AtomsweepError, createClient, SweepTimeoutError, type SweepRequest } from '../client';
+
 /**
  * End-to-end throughput through the local stack (`npm start`: wrangler dev with the API,
  * local Queues, the consumer and local D1): POST a sweep, poll until it settles.
@@ -18,82 +20,61 @@ export interface SweepRun {
   error?: string;
 }
 
-const SETTLED = new Set(['done', 'failed', 'cancelled']);
+/** The typed API client (client/index.ts), with the token from $API_TOKEN. */
+const clientFor = (base: string, requestTimeoutMs: number) => createClient(base, { token: process.env.API_TOKEN, requestTimeoutMs });
 
-async function fetchJson(url: string, init: RequestInit = {}, timeoutMs = 10_000): Promise<{ status: number; body: any }> {
-  const res = await fetch(url, { ...init, signal: AbortSignal.timeout(timeoutMs) });
-  const text = await res.text();
-  let body: any = text;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    /* keep text */
-  }
-  return { status: res.status, body };
-}
+const describe = (err: unknown) => (err instanceof AtomsweepError ? `${err.status}: ${err.message.slice(0, 500)}` : String((err as Error)?.message ?? err));
 
 /** null when the server answers its health check, else why not. */
 export async function serverProblem(base: string): Promise<string | null> {
   try {
-    const { status, body } = await fetchJson(`${base}/api/health`, {}, 5000);
-    if (status === 200 && body?.ok) return null;
-    return `health check answered ${status}: ${JSON.stringify(body).slice(0, 200)}`;
+    const health = await clientFor(base, 5000).health();
+    return health.ok ? null : `health check answered ${JSON.stringify(health).slice(0, 200)}`;
   } catch (err) {
-    return String((err as Error)?.message ?? err);
+    return `health check failed: ${describe(err)}`;
   }
 }
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export async function runSweep(base: string, request: { experiment: string; [k: string]: unknown }, opts: { timeoutMs: number; pollMs?: number; log?: (s: string) => void }): Promise<SweepRun> {
   const out: SweepRun = { experiment: request.experiment, request, status: 'not_started' };
-  const headers: Record<string, string> = { 'content-type': 'application/json' };
-  if (process.env.API_TOKEN) headers.authorization = `Bearer ${process.env.API_TOKEN}`;
   const t0 = performance.now();
-  const posted = await fetchJson(`${base}/api/sweeps`, { method: 'POST', headers, body: JSON.stringify(request) }, 30_000);
-  if (posted.status !== 202) {
+  let created;
+  try {
+    created = await clientFor(base, 30_000).createSweep(request as SweepRequest);
+  } catch (err) {
     out.status = 'rejected';
-    out.error = `POST /api/sweeps → ${posted.status}: ${JSON.stringify(posted.body).slice(0, 500)}`;
+    out.error = `POST /api/sweeps → ${describe(err)}`;
     return out;
   }
-  Object.assign(out, { id: posted.body.id, trials: posted.body.trials, packs: posted.body.packs });
-  const pollMs = opts.pollMs ?? 250;
+  Object.assign(out, { id: created.id, trials: created.trials, packs: created.packs });
+  // A poll can stall while the consumer computes (one workerd process serves both), so
+  // a long per-request timeout; the overall deadline is separate.
   let lastLog = 0;
-  for (;;) {
-    // A poll can stall while the consumer computes (one workerd process serves both), so
-    // a long per-request timeout; the overall deadline is separate.
-    let summary: any;
-    try {
-      summary = (await fetchJson(`${base}/api/sweeps/${out.id}`, {}, 120_000)).body;
-    } catch (err) {
-      summary = { status: 'poll_error', error: String(err) };
-    }
-    const elapsed = performance.now() - t0;
-    if (summary?.status) out.status = summary.status;
-    if (summary?.counts) out.counts = summary.counts;
-    if (SETTLED.has(summary?.status)) {
-      out.clientWallMs = Math.round(elapsed);
-      if (summary.finishedAt && summary.createdAt) out.serverWallMs = summary.finishedAt - summary.createdAt;
-      const wall = out.serverWallMs ?? out.clientWallMs;
-      out.trialsPerSecond = Math.round(((summary.counts?.done ?? out.trials ?? 0) / (wall / 1000)) * 1000) / 1000;
-      return out;
-    }
-    if (elapsed > opts.timeoutMs) {
-      out.status = `timeout (last: ${summary?.status})`;
-      out.clientWallMs = Math.round(elapsed);
-      return out;
-    }
-    if (opts.log && elapsed - lastLog > 10_000) {
-      lastLog = elapsed;
-      const c = summary?.counts;
-      opts.log(`  ${request.experiment} ${out.id}: ${summary?.status} ${c ? `${c.done}/${c.total} done` : ''} after ${(elapsed / 1000).toFixed(0)} s`);
-    }
-    await sleep(pollMs);
+  try {
+    const summary = await clientFor(base, 120_000).waitForSweep(created.id, {
+      intervalMs: opts.pollMs ?? 250,
+      timeoutMs: opts.timeoutMs,
+      onProgress: (s) => {
+        out.status = s.status;
+        out.counts = s.counts;
+        const elapsed = performance.now() - t0;
+        if (opts.log && elapsed - lastLog > 10_000) {
+          lastLog = elapsed;
+          opts.log(`  ${request.experiment} ${out.id}: ${s.status} ${s.counts.done}/${s.counts.total} done after ${(elapsed / 1000).toFixed(0)} s`);
+        }
+      },
+    });
+    out.clientWallMs = Math.round(performance.now() - t0);
+    if (summary.finishedAt && summary.createdAt) out.serverWallMs = summary.finishedAt - summary.createdAt;
+    const wall = out.serverWallMs ?? out.clientWallMs;
+    out.trialsPerSecond = Math.round(((summary.counts.done ?? out.trials ?? 0) / (wall / 1000)) * 1000) / 1000;
+  } catch (err) {
+    out.status = err instanceof SweepTimeoutError ? `timeout (last: ${err.last.status})` : `poll_error (${describe(err)})`;
+    out.clientWallMs = Math.round(performance.now() - t0);
   }
+  return out;
 }
 
 export async function listExperiments(base: string): Promise<{ id: string; repeats: number; grid: Record<string, unknown[]> }[]> {
-  const { status, body } = await fetchJson(`${base}/api/experiments`);
-  if (status !== 200 || !Array.isArray(body)) throw new Error(`GET /api/experiments → ${status}`);
-  return body;
+  return clientFor(base, 10_000).experiments();
 }

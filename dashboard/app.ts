@@ -40,7 +40,8 @@ function token(): string | null {
 async function api<T>(path: string, init: RequestInit = {}): Promise<T> {
   const headers = new Headers(init.headers);
   if (token()) headers.set('authorization', `Bearer ${token()}`);
-  if (init.body) headers.set('content-type', 'application/json');
+  // Every mutating request is JSON, body or not (cancel, retry): the API answers 415 otherwise.
+  if (init.body || (init.method ?? 'GET') !== 'GET') headers.set('content-type', 'application/json');
   const res = await fetch(path, { ...init, headers });
   const body = (await res.json().catch(() => ({}))) as { error?: string; message?: string; issues?: Array<{ field: string; message: string }> };
   if (!res.ok) {

@@ -1,36 +1,58 @@
-/** Serves a fetch handler (the Hono app) and the built dashboard with Node's http module. */
+/**
+ * Serves the API (a fetch handler: the Hono app) and the built dashboard from Node with
+ * @hono/node-server. Request bodies stay streams until the app reads them, so the API's
+ * body limit and token check run before anything is buffered. A request Node can parse
+ * but not turn into a URL (a hostile Host header such as `[`) gets a 400 JSON answer from
+ * the error handler instead of reaching the app; nothing a request does ends the process.
+ */
 import { createServer, type Server } from 'node:http';
-import { readFile } from 'node:fs/promises';
-import { extname, join, normalize } from 'node:path';
+import { getRequestListener } from '@hono/node-server';
+import { serveStatic } from '@hono/node-server/serve-static';
+import { Hono } from 'hono';
+import { secureHeaders } from 'hono/secure-headers';
+import csp from '../dashboard/csp.json';
 
-const TYPES: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.css': 'text/css', '.map': 'application/json' };
+type FetchHandler = (req: Request) => Promise<Response> | Response;
 
-export function serve(fetchHandler: (req: Request) => Promise<Response> | Response, staticDir: string, port: number, host = '127.0.0.1'): Promise<Server> {
-  const server = createServer(async (req, res) => {
-    const url = new URL(req.url ?? '/', `http://${req.headers.host ?? host}`);
-    try {
-      if (!url.pathname.startsWith('/api/')) {
-        const path = normalize(url.pathname === '/' ? '/index.html' : url.pathname);
-        if (path.includes('..')) throw new Error('bad path');
-        const body = await readFile(join(staticDir, path));
-        res.writeHead(200, { 'content-type': TYPES[extname(path)] ?? 'application/octet-stream', 'x-content-type-options': 'nosniff', 'x-frame-options': 'DENY' });
-        res.end(body);
-        return;
+const camel = (k: string) => k.replace(/-([a-z])/g, (_, ch: string) => ch.toUpperCase());
+
+const jsonError = (status: number, error: string, field: string, message: string) =>
+  new Response(JSON.stringify({ error, issues: [{ field, message }] }), { status, headers: { 'content-type': 'application/json' } });
+
+/** The dashboard's files with the same CSP the Worker's assets get (dashboard/csp.json via _headers). */
+function staticApp(dir: string) {
+  return new Hono()
+    .use('*', secureHeaders({ contentSecurityPolicy: Object.fromEntries(Object.entries(csp).map(([k, v]) => [camel(k), v])) }))
+    .use('*', serveStatic({ root: dir }))
+    .notFound((c) => c.json({ error: 'not_found', issues: [{ field: 'path', message: `no file ${c.req.path}` }] }, 404));
+}
+
+export function serve(api: FetchHandler, staticDir: string, port: number, host = '127.0.0.1'): Promise<Server> {
+  const files = staticApp(staticDir);
+  const listener = getRequestListener(
+    async (req) => {
+      try {
+        return new URL(req.url).pathname.startsWith('/api/') ? await api(req) : await files.fetch(req);
+      } catch (err) {
+        // The app answers its own errors; this is the last line for anything else.
+        console.error(err);
+        return jsonError(500, 'internal_error', '(server)', 'internal error (the server log has the details)');
       }
-      const chunks: Buffer[] = [];
-      for await (const c of req) chunks.push(c as Buffer);
-      const request = new Request(url, {
-        method: req.method,
-        headers: req.headers as Record<string, string>,
-        body: ['GET', 'HEAD'].includes(req.method ?? 'GET') ? undefined : Buffer.concat(chunks),
-      });
-      const response = await fetchHandler(request);
-      res.writeHead(response.status, Object.fromEntries(response.headers));
-      res.end(Buffer.from(await response.arrayBuffer()));
-    } catch {
-      res.writeHead(404, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ error: 'not_found', issues: [{ field: 'path', message: `no file ${url.pathname}` }] }));
-    }
+    },
+    {
+      hostname: host,
+      // Reached when the request cannot even become a Request (bad Host, bad target).
+      errorHandler: (err) => jsonError(400, 'invalid_request', 'headers.host', `malformed request: ${err instanceof Error ? err.message : 'unreadable'}`),
+    },
+  );
+  const server = createServer(listener);
+  // A client error (bad HTTP syntax) answers 400 and closes that socket, never the server.
+  server.on('clientError', (_err, socket) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\ncontent-type: application/json\r\nconnection: close\r\n\r\n{"error":"invalid_request","issues":[{"field":"(request)","message":"malformed HTTP request"}]}');
+    else socket.destroy();
   });
-  return new Promise((resolve) => server.listen(port, host, () => resolve(server)));
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve(server));
+  });
 }

@@ -12,13 +12,27 @@ import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { MiddlewareHandler } from 'hono';
 import { createApp } from '../workers/app';
+import { ConfigError, parseConfig } from '../workers/config';
+import type { AppBindings } from '../workers/context';
 import type { AppEnv } from '../workers/context';
 import { enqueueTrials, packSize } from '../workers/packing';
 import { serve } from './http';
 import { TrialPool } from './pool';
 import { openSqliteStore } from './sqlite-store';
 
-export async function startLocalRunner(opts: { port: number; db: string; threads: number; buildDashboard?: boolean }) {
+/** The settings the API reads, from the environment (workers/config.ts lists them). */
+export function bindingsFromEnv(env: NodeJS.ProcessEnv): AppBindings {
+  const { API_TOKEN, PROTECT_READS, MAX_TRIALS, MAX_PACK, ENGINE, ALLOWED_ORIGINS, ALLOWED_HOSTS } = env;
+  return { API_TOKEN, PROTECT_READS, MAX_TRIALS, MAX_PACK, ENGINE, ALLOWED_ORIGINS, ALLOWED_HOSTS };
+}
+
+/**
+ * Starts the runner; `bindings` default to process.env. Bad settings throw a ConfigError
+ * before anything is opened or served.
+ */
+export async function startLocalRunner(opts: { port: number; db: string; threads: number; buildDashboard?: boolean; bindings?: AppBindings }) {
+  const bindings = opts.bindings ?? bindingsFromEnv(process.env);
+  parseConfig(bindings);
   if (opts.buildDashboard !== false) {
     const r = spawnSync(process.execPath, ['scripts/build-dashboard.mjs'], { stdio: 'inherit' });
     if (r.status !== 0) throw new Error('dashboard build failed');
@@ -32,7 +46,6 @@ export async function startLocalRunner(opts: { port: number; db: string; threads
     await next();
   };
   const app = createApp(host);
-  const bindings = { API_TOKEN: process.env.API_TOKEN, PROTECT_READS: process.env.PROTECT_READS, MAX_TRIALS: process.env.MAX_TRIALS, MAX_PACK: process.env.MAX_PACK, ENGINE: process.env.ENGINE };
   const server = await serve((req) => app.fetch(req, bindings), 'dashboard/dist', opts.port);
   const port = (server.address() as { port: number }).port;
 
@@ -60,7 +73,16 @@ export async function startLocalRunner(opts: { port: number; db: string; threads
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const { values } = parseArgs({ options: { port: { type: 'string', default: '8788' }, db: { type: 'string', default: '.data/atomsweep.sqlite' }, threads: { type: 'string', default: String(availableParallelism()) } } });
-  const runner = await startLocalRunner({ port: Number(values.port), db: values.db!, threads: Number(values.threads) });
+  let runner: Awaited<ReturnType<typeof startLocalRunner>>;
+  try {
+    runner = await startLocalRunner({ port: Number(values.port), db: values.db!, threads: Number(values.threads) });
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    console.error(`atomsweep local runner: ${err.message}`);
+    process.exit(2);
+  }
   console.log(`atomsweep local runner: ${runner.url}/ (SQLite ${values.db}, ${values.threads} training threads${runner.resumed ? `, resumed ${runner.resumed} unfinished trials` : ''})`);
+  // A stray rejection (a client gone mid-stream, a bug) is logged; it never ends the server.
+  process.on('unhandledRejection', (err) => console.error('unhandled rejection (still serving):', err));
   for (const sig of ['SIGINT', 'SIGTERM'] as const) process.on(sig, () => runner.close().then(() => process.exit(0)));
 }

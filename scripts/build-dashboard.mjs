@@ -1,7 +1,7 @@
 // Bundles the dashboard (TypeScript + Observable Plot) into dashboard/dist, which the
 // Worker serves as static assets.
 import { build } from 'esbuild';
-import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 
 const out = 'dashboard/dist';
 mkdirSync(out, { recursive: true });
@@ -9,10 +9,15 @@ await build({ entryPoints: ['dashboard/app.ts'], bundle: true, format: 'esm', ta
 copyFileSync('dashboard/index.html', `${out}/index.html`);
 copyFileSync('dashboard/style.css', `${out}/style.css`);
 // Security headers for the static dashboard (the API gets them from Hono's secureHeaders).
+// The CSP lives in dashboard/csp.json, which the Node runner (node/http.ts) serves too.
+// style-src allows inline styles: Observable Plot puts a <style> element in each figure.
+const csp = Object.entries(JSON.parse(readFileSync('dashboard/csp.json', 'utf8')))
+  .map(([k, v]) => `${k} ${v.join(' ')}`)
+  .join('; ');
 writeFileSync(
   `${out}/_headers`,
   `/*
-  Content-Security-Policy: default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'
+  Content-Security-Policy: ${csp}
   X-Content-Type-Options: nosniff
   X-Frame-Options: DENY
   Referrer-Policy: no-referrer

@@ -6,6 +6,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { AtomsweepError } from '../client';
 
 const { values } = parseArgs({
   options: {
@@ -15,31 +16,36 @@ const { values } = parseArgs({
   },
 });
 process.env.ATOMSWEEP_URL = values.server;
-const { headlines, stalledHint, verdict, waitForSweep } = await import('./cli');
+const { client, headlines, stalledHint, verdict } = await import('./cli');
 
-const health = await (await fetch(`${values.server}/api/health`)).json();
+const health = await client.health();
 console.log(`server ${values.server}: ${JSON.stringify(health)}`);
-const experiments = (await (await fetch(`${values.server}/api/experiments`)).json()) as Array<{ id: string; title: string }>;
+const experiments = await client.experiments();
 const only = values.only?.split(',');
 const report: Array<Record<string, unknown>> = [];
 const started = Date.now();
 for (const e of experiments.filter((x) => !only || only.includes(x.id))) {
   const body: Record<string, unknown> = { experiment: e.id, name: 'default catalogue' };
   if (values.repeats) body.repeats = Number(values.repeats);
-  const res = await fetch(`${values.server}/api/sweeps`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-  const created = (await res.json()) as { id: string; trials: number; error?: string };
-  if (!res.ok) {
-    console.log(`${e.id}: refused: ${JSON.stringify(created)}`);
-    report.push({ experiment: e.id, refused: created });
+  let created: { id: string; trials: number };
+  try {
+    created = await client.createSweep(body as { experiment: string });
+  } catch (err) {
+    if (!(err instanceof AtomsweepError)) throw err;
+    const refused = { status: err.status, error: err.error, issues: err.issues };
+    console.log(`${e.id}: refused: ${JSON.stringify(refused)}`);
+    report.push({ experiment: e.id, refused });
     continue;
   }
   const t0 = Date.now();
   let warned = false;
-  const done = await waitForSweep(created.id, (s) => {
-    // An unattended run should not wait silently on a lost queue.
-    const hint = stalledHint(s);
-    if (hint && !warned) console.log(`${e.id}: ${hint}`);
-    warned ||= Boolean(hint);
+  const done = await client.waitForSweep(created.id, {
+    onProgress: (s) => {
+      // An unattended run should not wait silently on a lost queue.
+      const hint = stalledHint(s);
+      if (hint && !warned) console.log(`${e.id}: ${hint}`);
+      warned ||= Boolean(hint);
+    },
   });
   const wallS = (Date.now() - t0) / 1000;
   const lines = await headlines(created.id, e.id);

@@ -12,6 +12,7 @@ import { FIGURES } from '../dashboard/figures';
 import { loadFigureData } from '../dashboard/figures/load';
 import { isStalled } from '../dashboard/stalled';
 import { verdictReport } from '../dashboard/verdict-text';
+import { createClient, type SweepRequest } from '../client';
 
 // Not strict: scripts/catalogue.ts imports this module with its own flags on the command line.
 const { values, positionals } = parseArgs({
@@ -41,26 +42,8 @@ function parseValue(v: string): unknown {
   }
 }
 
-async function api<T>(path: string, init: RequestInit = {}): Promise<T> {
-  const headers: Record<string, string> = { 'content-type': 'application/json' };
-  if (values.token) headers.authorization = `Bearer ${values.token}`;
-  const res = await fetch(`${String(values.server)}${path}`, { ...init, headers });
-  const body = (await res.json()) as T & { error?: string; issues?: Array<{ field: string; message: string }> };
-  if (!res.ok) {
-    const issues = (body.issues ?? []).map((i) => `  ${i.field}: ${i.message}`).join('\n');
-    throw new Error(`HTTP ${res.status} ${body.error ?? ''}\n${issues}`);
-  }
-  return body;
-}
-
-export async function waitForSweep(id: string, onProgress?: (s: SweepStatus) => void): Promise<SweepStatus> {
-  for (;;) {
-    const s = await api<SweepStatus>(`/api/sweeps/${id}`);
-    onProgress?.(s);
-    if (!['queued', 'running'].includes(s.status)) return s;
-    await new Promise((r) => setTimeout(r, 1000));
-  }
-}
+/** The typed API client (client/index.ts); its errors carry the server's {status, error, issues}. */
+export const client = createClient(String(values.server), { token: values.token ? String(values.token) : undefined });
 
 interface SweepStatus {
   id: string;
@@ -83,23 +66,23 @@ export function stalledHint(s: SweepStatus): string {
 export async function headlines(id: string, experimentId: string): Promise<string[]> {
   const figure = FIGURES[experimentId];
   if (!figure) return [];
-  return figure.headline(await loadFigureData(api, id, experimentId, figure));
+  return figure.headline(await loadFigureData(client.get, id, experimentId, figure));
 }
 
 /** Whether the sweep supports its experiment's claims, as text (dashboard/verdict-text.ts). */
-export const verdict = (id: string, format?: 'full' | 'brief' | 'summary') => verdictReport(api, id, format);
+export const verdict = (id: string, format?: 'full' | 'brief' | 'summary') => verdictReport(client.get, id, format);
 
 async function main() {
   if (values.list) {
-    for (const s of await api<SweepStatus[]>('/api/sweeps')) console.log(`${s.id}  ${s.experiment.padEnd(6)} ${s.status.padEnd(9)} ${s.counts.done}/${s.counts.total}`);
+    for (const s of await client.sweeps()) console.log(`${s.id}  ${s.experiment.padEnd(6)} ${s.status.padEnd(9)} ${s.counts.done}/${s.counts.total}`);
     return;
   }
   for (const action of ['cancel', 'retry'] as const) {
     const id = values[action];
-    if (id) return console.log(JSON.stringify(await api(`/api/sweeps/${id}/${action}`, { method: 'POST' }), null, 2));
+    if (id) return console.log(JSON.stringify(await client[action](String(id)), null, 2));
   }
   if (values.status) {
-    const s = await api<SweepStatus>(`/api/sweeps/${values.status}`);
+    const s = await client.sweep(String(values.status));
     console.log(`${s.id} ${s.experiment} ${s.status}: ${JSON.stringify(s.counts)}${s.finishedAt ? `, took ${(s.finishedAt - s.createdAt) / 1000} s` : ''}`);
     const hint = stalledHint(s);
     if (hint) console.log(`  ${hint}`);
@@ -121,10 +104,10 @@ async function main() {
   };
   if (values.param!.length) body.params = Object.fromEntries(values.param!.map((p) => kv(p)).map(([k, v]) => [k, parseValue(v)]));
   if (values.grid!.length) body.grid = Object.fromEntries(values.grid!.map((g) => kv(g)).map(([k, v]) => [k, v.startsWith('[') ? parseValue(v) : v.split(',').map(parseValue)]));
-  const created = await api<{ id: string; trials: number }>('/api/sweeps', { method: 'POST', body: JSON.stringify(body) });
+  const created = await client.createSweep(body as SweepRequest);
   console.log(`sweep ${created.id}: ${created.trials} trials → ${values.server}/#/sweeps/${created.id}`);
   if (!values.wait) return;
-  const done = await waitForSweep(created.id, (s) => process.stderr.write(`\r${s.status} ${s.counts.done}/${s.counts.total} done, ${s.counts.failed} failed${s.etaMs ? `, ETA ${Math.round(s.etaMs / 1000)} s` : ''}${stalledHint(s) ? ` (${stalledHint(s)})` : ''}   `));
+  const done = await client.waitForSweep(created.id, { onProgress: (s) => process.stderr.write(`\r${s.status} ${s.counts.done}/${s.counts.total} done, ${s.counts.failed} failed${s.etaMs ? `, ETA ${Math.round(s.etaMs / 1000)} s` : ''}${stalledHint(s) ? ` (${stalledHint(s)})` : ''}   `) });
   process.stderr.write('\n');
   console.log(`${done.status} in ${((done.finishedAt ?? Date.now()) - done.createdAt) / 1000} s`);
   for (const line of await headlines(created.id, experiment)) console.log(`  ${line}`);

@@ -1,29 +1,39 @@
 import { Hono, type MiddlewareHandler } from 'hono';
+import { requestId } from 'hono/request-id';
 import { secureHeaders } from 'hono/secure-headers';
 import type { AppEnv } from './context';
+import { apiError, errorResponse } from './errors';
 import { requireToken } from './middleware/auth';
-import { experimentRoutes } from './routes/experiments';
-import { parseEngine } from '../core/engine';
+import { limitBody } from './middleware/body';
+import { settings } from './middleware/config';
+import { crossSite } from './middleware/cross-site';
+import { openApiDocument } from './openapi';
 import { packSize } from './packing';
+import { experimentRoutes } from './routes/experiments';
 import { sweepRoutes } from './routes/sweeps';
 import { verdictRoutes } from './routes/verdict';
 
 /**
  * The HTTP API over web-standard Request/Response. `host` puts the store and queue of the
- * runtime on the context (D1 + Queues in the Worker, SQLite + threads in Node).
+ * runtime on the context (D1 + Queues in the Worker, SQLite + threads in Node). Order:
+ * settings (500 if misconfigured) → cross-site checks (403/415) → token (401) → body
+ * limit (413, before anything is read) → host → the route's validators (400).
  */
 export function createApp(host: MiddlewareHandler<AppEnv>) {
   const app = new Hono<AppEnv>();
-  app.use('*', secureHeaders());
-  app.use('/api/*', requireToken, host);
-  app.route('/api/experiments', experimentRoutes);
-  app.route('/api/sweeps', sweepRoutes);
-  app.route('/api/sweeps', verdictRoutes);
-  app.get('/api/health', (c) => c.json({ ok: true, engine: parseEngine(c.env.ENGINE), maxPack: packSize(c.env) }));
-  app.notFound((c) => c.json({ error: 'not_found', issues: [{ field: 'path', message: `no route ${c.req.method} ${new URL(c.req.url).pathname}` }] }, 404));
-  app.onError((err, c) => {
-    console.error(err);
-    return c.json({ error: 'internal_error', message: err.message }, 500);
-  });
-  return app;
+  app.use('*', requestId());
+  // JSON only: nothing in an API answer may load or run anything.
+  app.use('*', secureHeaders({ contentSecurityPolicy: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } }));
+  app.use('/api/*', settings, crossSite, requireToken, limitBody, host);
+  app.onError(errorResponse);
+  app.notFound((c) => errorResponse(apiError(404, 'not_found', { field: 'path', message: `no route ${c.req.method} ${c.req.path}` }), c));
+  return app
+    .route('/api/experiments', experimentRoutes)
+    .route('/api/sweeps', sweepRoutes)
+    .route('/api/sweeps', verdictRoutes)
+    .get('/api/health', (c) => c.json({ ok: true as const, engine: c.var.config.ENGINE, maxPack: packSize(c.env ?? {}) }))
+    .get('/api/openapi.json', (c) => c.json(openApiDocument()));
 }
+
+/** The API's routes and types, for the typed client (client/index.ts). */
+export type AppType = ReturnType<typeof createApp>;

@@ -1,5 +1,6 @@
 import type { Store } from '../core/db/store';
 import type { TrialPackMessage } from '../core/run/run-trials';
+import type { Config } from './config';
 
 /** Settings the routes read; the Worker gets them from wrangler.toml, the Node server from its env. */
 export interface AppBindings {
@@ -11,6 +12,10 @@ export interface AppBindings {
   MAX_PACK?: string;
   /** 'packed' (default) or 'baseline': the trial engine (core/engine.ts). */
   ENGINE?: string;
+  /** Comma-separated origins besides the server's own that may call the API (workers/middleware/cross-site.ts). */
+  ALLOWED_ORIGINS?: string;
+  /** Comma-separated host names the server answers to (default localhost, 127.0.0.1, [::1], *.workers.dev). */
+  ALLOWED_HOSTS?: string;
 }
 
 /**
@@ -20,6 +25,9 @@ export interface AppBindings {
 export interface AppEnv {
   Bindings: AppBindings;
   Variables: {
+    /** The bindings above, parsed and checked (workers/config.ts). */
+    config: Config;
+    requestId: string;
     store: Store;
     enqueue: (packs: TrialPackMessage[]) => Promise<void>;
   };

@@ -1,13 +1,15 @@
-import { packSizeFor, parseEngine } from '../core/engine';
+import { packSizeFor } from '../core/engine';
 import { getExperiment } from '../core/experiments';
 import type { TrialSpec } from '../core/experiments/types';
 import type { TrialPackMessage } from '../core/run/run-trials';
 import { packTrials } from '../core/sweep/expand';
+import { configFor } from './config';
 import type { AppBindings } from './context';
 
 /** Networks per queue message for the host's settings (1 on the baseline engine). */
 export function packSize(env: AppBindings): number {
-  return packSizeFor(parseEngine(env.ENGINE), Number(env.MAX_PACK ?? 16));
+  const config = configFor(env);
+  return packSizeFor(config.ENGINE, config.MAX_PACK);
 }
 
 /**

@@ -40,8 +40,11 @@ export async function consumeDeadLetters(batch: MessageBatch<TrialPackMessage>, 
   for (const message of batch.messages) {
     await store.giveUp(
       message.body.trials.map((t) => t.id),
-      `gave up after ${message.attempts} deliveries`,
+      // message.attempts counts deliveries of the dead letter, not of the pack: the store
+      // names each trial's own attempts column instead.
+      'gave up',
       Date.now(),
+      true,
     );
     message.ack();
   }

@@ -263,20 +263,29 @@ export class Store {
     }
   }
 
-  /** Gives up on trials, keeping the last attempt's error after `reason`. */
-  async giveUp(ids: string[], reason: string, now: number): Promise<void> {
+  /**
+   * Gives up on trials, keeping the last attempt's error after `reason`; with
+   * `countAttempts` the reason names each trial's own attempts column (how often it was
+   * really leased), for callers that cannot know it (the dead-letter consumer).
+   */
+  async giveUp(ids: string[], reason: string, now: number, countAttempts = false): Promise<void> {
+    const why = countAttempts ? sql`${reason} || ' after ' || ${trials.attempts} || ' attempts'` : sql`${reason}`;
     for (const part of chunk(ids, 2)) {
       await this.db
         .update(trials)
-        .set({ status: 'failed', finishedAt: now, error: sql`${reason} || coalesce(': ' || ${trials.error}, '')` })
+        .set({ status: 'failed', finishedAt: now, error: sql`${why} || coalesce(': ' || ${trials.error}, '')` })
         .where(and(inArray(trials.id, part), sql`${trials.status} != 'done'`));
     }
   }
 
-  /** Cancels a sweep: queued trials become cancelled, running ones finish. */
+  /**
+   * Cancels a sweep: queued trials become cancelled, running ones finish. A sweep with
+   * nothing queued or running is left as it is, so a finished sweep never reads `cancelled`.
+   */
   async cancelSweep(id: string): Promise<void> {
+    const unfinished = this.db.select({ id: trials.id }).from(trials).where(and(eq(trials.sweepId, id), inArray(trials.status, ['queued', 'running'])));
     await this.batch([
-      this.db.update(sweeps).set({ cancelled: true }).where(eq(sweeps.id, id)),
+      this.db.update(sweeps).set({ cancelled: true }).where(and(eq(sweeps.id, id), sql`exists ${unfinished}`)),
       this.db.update(trials).set({ status: 'cancelled' }).where(and(eq(trials.sweepId, id), eq(trials.status, 'queued'))),
     ]);
   }

@@ -35,11 +35,48 @@ export class SweepRequestError extends Error {
   }
 }
 
-export function zodIssues(error: z.ZodError, prefix: string[] = []): FieldIssue[] {
+export function zodIssues(error: { issues: readonly z.core.$ZodIssue[] }, prefix: string[] = []): FieldIssue[] {
   return error.issues.flatMap((i) => {
     const path = [...prefix, ...i.path.map(String)];
     // Name each unknown key as its own field rather than pointing at the parent object.
     if (i.code === 'unrecognized_keys') return i.keys.map((k) => ({ field: [...path, k].join('.'), message: 'unknown field' }));
     return [{ field: path.join('.') || '(body)', message: i.message }];
   });
+}
+
+/** Keys that reach an object's prototype when assigned (`obj[key] = …`). */
+const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
+/**
+ * Nesting a sweep request needs at most: body → grid → a parameter's list of values → a
+ * value that is itself a list (hidden layer widths, class separations). Anything deeper is
+ * refused before it reaches zod, JSON.stringify or the store.
+ */
+export const MAX_REQUEST_DEPTH = 4;
+
+/**
+ * Structural checks on parsed JSON, without recursion (a 30,000-deep array must not
+ * exhaust the stack): no prototype-reaching keys anywhere, nesting at most `maxDepth`
+ * containers. Returns at most a few issues, each naming the offending field.
+ */
+export function jsonShapeIssues(value: unknown, maxDepth = MAX_REQUEST_DEPTH): FieldIssue[] {
+  const issues: FieldIssue[] = [];
+  const stack: Array<{ v: unknown; path: string[]; depth: number }> = [{ v: value, path: [], depth: 0 }];
+  const field = (path: string[]) => path.join('.') || '(body)';
+  while (stack.length && issues.length < 5) {
+    const { v, path, depth } = stack.pop()!;
+    if (v === null || typeof v !== 'object') continue;
+    if (depth + 1 > maxDepth) {
+      issues.push({ field: field(path), message: `nested deeper than ${maxDepth} levels (parameter values are numbers, strings or short lists)` });
+      continue;
+    }
+    for (const key of Object.keys(v)) {
+      if (FORBIDDEN_KEYS.has(key)) {
+        issues.push({ field: field([...path, key]), message: `'${key}' is not allowed as a key` });
+        continue;
+      }
+      stack.push({ v: (v as Record<string, unknown>)[key], path: [...path, key], depth: depth + 1 });
+    }
+  }
+  return issues;
 }

@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createClient } from '../../client';
 
 const ENV = { ...process.env, CI: '1', WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false' };
 const WRANGLER = join(process.cwd(), 'node_modules', '.bin', 'wrangler');
@@ -29,7 +30,8 @@ export interface LocalServer {
   stop: () => Promise<void>;
 }
 
-export async function startLocalServer(vars: Record<string, string> = {}): Promise<LocalServer> {
+/** `upWhen: 'answering'` waits for any answer from /api/health (a misconfigured server answers 500). */
+export async function startLocalServer(vars: Record<string, string> = {}, opts: { upWhen?: 'healthy' | 'answering' } = {}): Promise<LocalServer> {
   const state = mkdtempSync(join(tmpdir(), 'atomsweep-test-'));
   const migrate = spawnSync(WRANGLER, ['d1', 'migrations', 'apply', 'DB', '--local', '--persist-to', state], { env: ENV, encoding: 'utf8' });
   if (migrate.status !== 0) throw new Error(`migrations failed: ${migrate.stdout}\n${migrate.stderr}`);
@@ -50,7 +52,7 @@ export async function startLocalServer(vars: Record<string, string> = {}): Promi
     if (child.exitCode !== null) throw new Error(`wrangler dev exited early:\n${output}`);
     try {
       const res = await fetch(`${url}/api/health`);
-      if (res.ok) break;
+      if (res.ok || (opts.upWhen === 'answering' && res.headers.get('content-type')?.startsWith('application/json'))) break;
     } catch {
       /* not up yet */
     }
@@ -72,12 +74,7 @@ export async function startLocalServer(vars: Record<string, string> = {}): Promi
   };
 }
 
-export async function waitForSweep(url: string, id: string, timeoutMs = 240_000): Promise<Record<string, unknown>> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const s = (await (await fetch(`${url}/api/sweeps/${id}`)).json()) as { status: string };
-    if (!['queued', 'running'].includes(s.status)) return s as Record<string, unknown>;
-    if (Date.now() > deadline) throw new Error(`sweep ${id} still ${s.status} after ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 500));
-  }
+/** Polls through the typed client (client/index.ts) until the sweep settles. */
+export async function waitForSweep(url: string, id: string, timeoutMs = 240_000) {
+  return createClient(url).waitForSweep(id, { intervalMs: 500, timeoutMs });
 }

@@ -185,12 +185,13 @@ describe('at-least-once delivery', () => {
       await consumeTrials(b.batch, env, deps);
       expect(b.messages[0].retried).toBe(1);
     }
-    const dlq = batchOf([packs[0]], 4, 'atomsweep-trials-dlq');
+    // First delivery of the dead letter: its own attempts (1) say nothing about the pack's 4.
+    const dlq = batchOf([packs[0]], 1, 'atomsweep-trials-dlq');
     await consumeDeadLetters(dlq.batch, env);
     expect(dlq.messages[0].acked).toBe(true);
     expect(await trialsIn(id, 'failed')).toBe(3);
     const row = (await env.DB.prepare(`SELECT error, attempts FROM trials WHERE id = ?`).bind(packs[0].trials[0].id).first()) as { error: string; attempts: number };
-    expect(row.error).toBe('gave up after 4 deliveries: attempt failed: injected failure');
+    expect(row.error).toBe('gave up after 4 attempts: attempt failed: injected failure');
     expect(row.attempts).toBe(4);
     expect(await metricRows(id)).toBe(0);
     const s = await store.getSweep(id, Date.now());

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { app } from '../../workers/worker-app';
 import type { Env } from '../../workers/env';
 import { localPlatform } from '../helpers/platform';
+import { AtomsweepError, createClient } from '../../client';
 
 type Platform = Awaited<ReturnType<typeof localPlatform<Env>>>;
 let platform: Platform;
@@ -23,6 +24,7 @@ const rows = async () => ({
   metrics: await platform.count('SELECT count(*) AS n FROM metrics'),
 });
 
+const json = { 'content-type': 'application/json' };
 const post = (body: unknown, raw = false) =>
   app.request('/api/sweeps', { method: 'POST', headers: { 'content-type': 'application/json' }, body: raw ? (body as string) : JSON.stringify(body) }, env);
 
@@ -71,6 +73,11 @@ const cases: Case[] = [
     field: 'grid',
     message: /config function=sin,n_hidden=2: .*per-trial budget/,
   },
+  { name: '__proto__ in params', body: '{"experiment":"exp1","params":{"__proto__":{"steps":1}}}', raw: true, status: 400, field: 'params.__proto__', message: /'__proto__' is not allowed/ },
+  { name: 'prototype in grid', body: { experiment: 'exp1', grid: { prototype: [1] } }, status: 400, field: 'grid.prototype', message: /not allowed/ },
+  { name: 'constructor at the top', body: { experiment: 'exp1', constructor: 1 }, status: 400, field: 'constructor', message: /not allowed/ },
+  { name: '30,000-deep array', body: `{"experiment":"exp1","params":{"coefs":${'['.repeat(30_000)}${']'.repeat(30_000)}}}`, raw: true, status: 400, field: 'params.coefs.0.0', message: /nested deeper than 4/ },
+  { name: 'a list of lists is as deep as it gets', body: { experiment: 'exp1', grid: { coefs: [[[1]]] } }, status: 400, field: 'grid.coefs.0.0', message: /nested deeper than 4/ },
   { name: 'oversized body', body: JSON.stringify({ experiment: 'exp1', name: 'x'.repeat(70_000) }), raw: true, status: 413, field: '(body)', message: /above 65536 bytes/ },
 ];
 
@@ -109,7 +116,27 @@ describe('bad sweep requests', () => {
       expect(res.status).toBe(404);
       expect(((await res.json()) as { issues: Array<{ field: string }> }).issues[0].field).toBe('id');
     }
-    for (const path of ['/api/sweeps/nope/cancel', '/api/sweeps/nope/retry']) expect((await app.request(path, { method: 'POST' }, env)).status).toBe(404);
+    for (const path of ['/api/sweeps/nope/cancel', '/api/sweeps/nope/retry', '/api/sweeps/nope/configs']) {
+      const res = await app.request(path, { method: path.endsWith('configs') ? 'GET' : 'POST', headers: json }, env);
+      expect(res.status).toBe(404);
+      expect(await res.json()).toEqual({ error: 'not_found', issues: [{ field: 'id', message: "no sweep 'nope'" }] });
+    }
+    // Query numbers are strict decimal integers: no hex, exponent or blanks.
+    for (const repeat of ['0x10', '1e3', '%205', '5.0', '+5']) {
+      const res = await app.request(`/api/sweeps/${id}/trials?repeat=${repeat}`, {}, env);
+      expect(res.status, repeat).toBe(400);
+      expect(((await res.json()) as { issues: Array<{ field: string }> }).issues[0].field).toBe('query.repeat');
+    }
+    // The metric list is bounded so each SQL statement stays within D1's 100 bound parameters.
+    const names = (n: number) => Array.from({ length: n }, (_, i) => `m${i}`).join(',');
+    expect((await app.request(`/api/sweeps/${id}/aggregate?metric=${names(40)}`, {}, env)).status).toBe(200);
+    expect((await app.request(`/api/sweeps/${id}/trials?metric=${names(40)}`, {}, env)).status).toBe(200);
+    for (const route of ['aggregate', 'trials']) {
+      const res = await app.request(`/api/sweeps/${id}/${route}?metric=${names(41)}`, {}, env);
+      expect(res.status).toBe(400);
+      const body = (await res.json()) as { issues: Array<{ field: string; message: string }> };
+      expect(body.issues[0]).toEqual({ field: 'query.metric', message: "at most 40 metric names (each SQL statement stays within D1's 100 bound parameters)" });
+    }
     expect((await app.request('/api/experiments/exp99', {}, env)).status).toBe(404);
     expect(await rows()).toEqual(before);
   });
@@ -119,11 +146,11 @@ describe('delete', () => {
   test('a finished sweep and all its rows are deleted; a running one is refused with 409', async () => {
     const res = await post({ experiment: 'exp1', repeats: 1, params: { steps: 1 } });
     const { id } = (await res.json()) as { id: string };
-    const refused = await app.request(`/api/sweeps/${id}`, { method: 'DELETE' }, env);
+    const refused = await app.request(`/api/sweeps/${id}`, { method: 'DELETE', headers: json }, env);
     expect(refused.status).toBe(409);
     expect(await platform.count('SELECT count(*) AS n FROM trials WHERE sweep_id = ?', id)).toBe(9);
-    expect((await app.request(`/api/sweeps/${id}/cancel`, { method: 'POST' }, env)).status).toBe(200);
-    const deleted = await app.request(`/api/sweeps/${id}`, { method: 'DELETE' }, env);
+    expect((await app.request(`/api/sweeps/${id}/cancel`, { method: 'POST', headers: json }, env)).status).toBe(200);
+    const deleted = await app.request(`/api/sweeps/${id}`, { method: 'DELETE', headers: json }, env);
     expect(deleted.status).toBe(200);
     expect(await platform.count('SELECT count(*) AS n FROM trials WHERE sweep_id = ?', id)).toBe(0);
     expect((await app.request(`/api/sweeps/${id}`, {}, env)).status).toBe(404);
@@ -179,7 +206,160 @@ describe('engine setting', () => {
     const before = await rows();
     const res = await create({ ...env, ENGINE: 'turbo' } as Env);
     expect(res.status).toBe(500);
-    expect(((await res.json()) as { message: string }).message).toMatch(/ENGINE must be 'packed' or 'baseline'/);
+    expect(await res.json()).toEqual({ error: 'misconfigured', issues: [{ field: 'ENGINE', message: "ENGINE must be 'packed' or 'baseline'" }] });
     expect(await rows()).toEqual(before);
+  });
+});
+
+describe('what is stored', () => {
+  test('the sweep keeps the validated request with its defaults, not the raw body', async () => {
+    const res = await post({ experiment: 'exp1', repeats: 2, params: { steps: 1 } });
+    expect(res.status).toBe(202);
+    const { id } = (await res.json()) as { id: string };
+    const sweep = (await (await app.request(`/api/sweeps/${id}`, {}, env)).json()) as { request: unknown };
+    expect(sweep.request).toEqual({
+      experiment: 'exp1',
+      name: null,
+      repeats: 2,
+      seed: 0,
+      params: { steps: 1 },
+      grid: { function: ['sin', 'polynomial', 'abs'], n_hidden: [2, 4, 16] },
+    });
+  });
+});
+
+describe('cancel', () => {
+  test('a finished sweep is not relabelled cancelled: 409, and the store leaves it alone too', async () => {
+    const res = await post({ experiment: 'exp1', repeats: 1, params: { steps: 1 } });
+    const { id } = (await res.json()) as { id: string };
+    // Finish it without training: every trial done (what a consumer would leave).
+    await env.DB.prepare(`UPDATE trials SET status = 'done', finished_at = 1 WHERE sweep_id = ?`).bind(id).run();
+    const refused = await app.request(`/api/sweeps/${id}/cancel`, { method: 'POST', headers: json }, env);
+    expect(refused.status).toBe(409);
+    expect(await refused.json()).toEqual({ error: 'conflict', issues: [{ field: 'id', message: 'sweep is already done; there is nothing to cancel' }] });
+    // The route's check and the store's write can race with the last trial finishing:
+    // the store's cancel is conditional on something still queued or running.
+    const { storeFor } = await import('../../workers/db');
+    await storeFor(env).cancelSweep(id);
+    const after = (await (await app.request(`/api/sweeps/${id}`, {}, env)).json()) as { status: string };
+    expect(after.status).toBe('done');
+  });
+});
+
+describe('settings', () => {
+  test('a non-numeric MAX_TRIALS is a configuration error (500 misconfigured), not a disabled cap, and writes nothing', async () => {
+    const body = JSON.stringify({ experiment: 'exp1', repeats: 1, params: { steps: 1 } });
+    for (const bad of ['abc', '5k', '1e3', '-1', '0x10', ' ']) {
+      const before = await rows();
+      const r = await app.request('/api/sweeps', { method: 'POST', headers: json, body }, { ...env, MAX_TRIALS: bad } as Env);
+      if (bad === ' ') {
+        // Blank means unset: the default cap applies and the sweep is taken.
+        expect(r.status).toBe(202);
+        continue;
+      }
+      expect(r.status, bad).toBe(500);
+      const answer = (await r.json()) as { error: string; issues: Array<{ field: string }> };
+      expect(answer.error).toBe('misconfigured');
+      expect(answer.issues.map((i) => i.field)).toEqual(['MAX_TRIALS']);
+      expect(await rows()).toEqual(before);
+    }
+    // A numeric cap is a cap: 9 trials against MAX_TRIALS=5.
+    const capped = await app.request('/api/sweeps', { method: 'POST', headers: json, body }, { ...env, MAX_TRIALS: '5' } as Env);
+    expect(capped.status).toBe(400);
+    expect(((await capped.json()) as { issues: Array<{ message: string }> }).issues[0].message).toMatch(/above the cap of 5/);
+  });
+
+  test('each setting is checked: PROTECT_READS, MAX_PACK, ALLOWED_ORIGINS, ALLOWED_HOSTS, an empty API_TOKEN', async () => {
+    const fieldOf = async (extra: Record<string, string>) => {
+      const r = await app.request('/api/health', {}, { ...env, ...extra } as Env);
+      expect(r.status).toBe(500);
+      return ((await r.json()) as { issues: Array<{ field: string }> }).issues.map((i) => i.field);
+    };
+    expect(await fieldOf({ PROTECT_READS: 'yes' })).toEqual(['PROTECT_READS']);
+    expect(await fieldOf({ MAX_PACK: '16.5' })).toEqual(['MAX_PACK']);
+    expect(await fieldOf({ MAX_PACK: '0' })).toEqual(['MAX_PACK']);
+    expect(await fieldOf({ ALLOWED_ORIGINS: 'dash.example' })).toEqual(['ALLOWED_ORIGINS']);
+    expect(await fieldOf({ ALLOWED_HOSTS: 'bad host/' })).toEqual(['ALLOWED_HOSTS']);
+    expect(await fieldOf({ API_TOKEN: '' })).toEqual(['API_TOKEN']);
+    expect((await app.request('/api/health', {}, { ...env, MAX_PACK: '8' } as Env)).status).toBe(200);
+  });
+});
+
+describe('cross-site', () => {
+  const create = (url: string, headers: Record<string, string>, e: Env = env) =>
+    app.request(url, { method: 'POST', headers: { ...json, ...headers }, body: JSON.stringify({ experiment: 'exp1', repeats: 1, params: { steps: 1 } }) }, e);
+
+  test('same-origin and configured origins pass; other origins, foreign hosts and non-JSON bodies are refused without a write', async () => {
+    const before = await rows();
+    const refused: Array<[Response, number, string]> = [
+      [await create('http://127.0.0.1:8787/api/sweeps', { origin: 'https://evil.example' }), 403, 'headers.origin'],
+      [await create('http://127.0.0.1:8787/api/sweeps', { origin: 'http://127.0.0.1:9999' }), 403, 'headers.origin'],
+      [await create('http://rebind.evil.example:8787/api/sweeps', { origin: 'http://rebind.evil.example:8787' }), 403, 'headers.host'],
+      [await create('http://127.0.0.1:8787/api/sweeps', { 'content-type': 'text/plain' }), 415, 'headers.content-type'],
+      [await app.request('http://127.0.0.1:8787/api/sweeps/x/cancel', { method: 'POST' }, env), 415, 'headers.content-type'],
+      [await app.request('http://evil.example/api/sweeps', {}, env), 403, 'headers.host'],
+    ];
+    for (const [res, status, field] of refused) {
+      expect(res.status).toBe(status);
+      expect(((await res.json()) as { issues: Array<{ field: string }> }).issues[0].field).toBe(field);
+    }
+    expect(await rows()).toEqual(before);
+    // The dashboard's own origin; production on *.workers.dev; configured extras.
+    expect((await create('http://127.0.0.1:8787/api/sweeps', { origin: 'http://127.0.0.1:8787' })).status).toBe(202);
+    expect((await create('http://localhost:8788/api/sweeps', { origin: 'http://localhost:8788' })).status).toBe(202);
+    expect((await create('https://atomsweep.someone.workers.dev/api/sweeps', { origin: 'https://atomsweep.someone.workers.dev' })).status).toBe(202);
+    const custom = { ...env, ALLOWED_HOSTS: 'sweeps.example.org', ALLOWED_ORIGINS: 'https://dash.example.org' } as Env;
+    expect((await create('https://sweeps.example.org/api/sweeps', { origin: 'https://dash.example.org' }, custom)).status).toBe(202);
+    // ALLOWED_HOSTS replaces the defaults.
+    expect((await create('http://127.0.0.1:8787/api/sweeps', {}, custom)).status).toBe(403);
+  });
+});
+
+describe('internal errors', () => {
+  test('a 500 names a request id and never echoes the internal message', async () => {
+    const broken = { ...env, DB: { prepare: () => { throw new Error('no such table: SELECT secret_column FROM sweeps'); } } } as unknown as Env;
+    const errors: unknown[] = [];
+    const original = console.error;
+    console.error = (...args: unknown[]) => void errors.push(args);
+    try {
+      const res = await app.request('/api/sweeps', {}, broken);
+      expect(res.status).toBe(500);
+      const text = await res.text();
+      expect(text).not.toMatch(/secret_column|SELECT|no such table/);
+      const body = JSON.parse(text) as { error: string; issues: Array<{ field: string; message: string }> };
+      expect(body.error).toBe('internal_error');
+      const requestId = res.headers.get('x-request-id');
+      expect(requestId).toBeTruthy();
+      expect(body.issues[0].message).toContain(requestId!);
+      expect(JSON.stringify(errors.map(String))).toMatch(/secret_column/);
+    } finally {
+      console.error = original;
+    }
+  });
+});
+
+describe('typed client (client/index.ts)', () => {
+  const clientOn = (e: Env, token?: string) => createClient('http://127.0.0.1:8787', { token, fetch: ((input: RequestInfo | URL, init?: RequestInit) => app.request(input, init, e)) as typeof fetch });
+
+  test('creates, reads and cancels through the real app; a refusal is one AtomsweepError with the issues', async () => {
+    const api = clientOn(env);
+    const created = await api.createSweep({ experiment: 'exp1', repeats: 1, params: { steps: 1 } });
+    expect(created.trials).toBe(9);
+    expect((await api.sweep(created.id)).counts.total).toBe(9);
+    expect(await api.configs(created.id)).toHaveLength(9);
+    // Bodiless POSTs go out as JSON (the server answers 415 otherwise).
+    expect((await api.cancel(created.id)).status).toBe('cancelled');
+    const err = await api.createSweep({ experiment: 'exp1', repeats: 0 }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(AtomsweepError);
+    expect(err).toMatchObject({ status: 400, error: 'invalid_request', issues: [{ field: 'repeats' }] });
+    const missing = await api.sweep('nope').catch((e: unknown) => e);
+    expect(missing).toMatchObject({ status: 404, error: 'not_found', issues: [{ field: 'id', message: "no sweep 'nope'" }] });
+  });
+
+  test('the token option is sent as a Bearer token', async () => {
+    const locked = { ...env, API_TOKEN: 'client-token' } as Env;
+    await expect(clientOn(locked).createSweep({ experiment: 'exp1', repeats: 1, params: { steps: 1 } })).rejects.toMatchObject({ status: 401, error: 'unauthorized' });
+    const created = await clientOn(locked, 'client-token').createSweep({ experiment: 'exp1', repeats: 1, params: { steps: 1 } });
+    expect(created.id).toBeTruthy();
   });
 });

@@ -1,29 +1,29 @@
 import type { MiddlewareHandler } from 'hono';
+import { bearerAuth } from 'hono/bearer-auth';
+import { HTTPException } from 'hono/http-exception';
 import type { AppEnv } from '../context';
+import { apiError } from '../errors';
 
-/** Compares in time independent of where the strings differ (no early exit). */
-export function timingSafeEqual(a: string, b: string): boolean {
-  const enc = new TextEncoder();
-  const x = enc.encode(a);
-  const y = enc.encode(b);
-  let diff = x.length ^ y.length;
-  for (let i = 0; i < Math.max(x.length, y.length); i++) diff |= (x[i % (x.length || 1)] ?? 0) ^ (y[i % (y.length || 1)] ?? 0);
-  return diff === 0;
-}
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+const guards = new Map<string, MiddlewareHandler>();
 
 /**
- * With API_TOKEN set, mutating requests need `Authorization: Bearer <token>`; reads stay
- * open unless PROTECT_READS is set. Without API_TOKEN (local use) everything is open.
+ * With API_TOKEN set, mutating requests need `Authorization: Bearer <token>` (hono's
+ * bearerAuth, which compares in constant time); reads stay open unless PROTECT_READS is
+ * set. Without API_TOKEN (local use) everything is open. Every failure, a malformed
+ * header included, is a 401 naming headers.authorization, with bearerAuth's challenge.
  */
 export const requireToken: MiddlewareHandler<AppEnv> = async (c, next) => {
-  const token = c.env.API_TOKEN;
-  const mutating = !['GET', 'HEAD', 'OPTIONS'].includes(c.req.method);
-  if (token && (mutating || c.env.PROTECT_READS)) {
-    const header = c.req.header('authorization') ?? '';
-    const given = header.startsWith('Bearer ') ? header.slice(7) : '';
-    if (!timingSafeEqual(given, token)) {
-      return c.json({ error: 'unauthorized', issues: [{ field: 'headers.authorization', message: 'a valid Bearer token is required' }] }, 401);
-    }
+  const { API_TOKEN: token, PROTECT_READS } = c.var.config;
+  if (!token || (SAFE_METHODS.has(c.req.method) && !PROTECT_READS)) return next();
+  let guard = guards.get(token);
+  if (!guard) guards.set(token, (guard = bearerAuth({ token })));
+  try {
+    await guard(c, next);
+  } catch (err) {
+    if (!(err instanceof HTTPException) || err.status >= 500 || !err.res?.headers.has('www-authenticate')) throw err;
+    c.header('www-authenticate', err.res.headers.get('www-authenticate')!);
+    const given = c.req.header('authorization');
+    throw apiError(401, 'unauthorized', { field: 'headers.authorization', message: given ? 'invalid Bearer token' : 'a Bearer token is required (the server has API_TOKEN set)' });
   }
-  await next();
 };

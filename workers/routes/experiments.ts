@@ -3,6 +3,9 @@ import { z } from 'zod';
 import { EXPERIMENTS, getExperiment } from '../../core/experiments';
 import type { Experiment } from '../../core/experiments/types';
 import type { AppEnv } from '../context';
+import { apiError } from '../errors';
+import { experimentParam } from '../schemas';
+import { validate } from '../validate';
 
 export function describeExperiment(e: Experiment) {
   return {
@@ -22,8 +25,9 @@ export function describeExperiment(e: Experiment) {
 
 export const experimentRoutes = new Hono<AppEnv>()
   .get('/', (c) => c.json(EXPERIMENTS.map(describeExperiment)))
-  .get('/:id', (c) => {
-    const e = getExperiment(c.req.param('id'));
-    if (!e) return c.json({ error: 'not_found', issues: [{ field: 'id', message: `unknown experiment '${c.req.param('id')}'` }] }, 404);
+  .get('/:id', validate('param', experimentParam), (c) => {
+    const { id } = c.req.valid('param');
+    const e = getExperiment(id);
+    if (!e) throw apiError(404, 'not_found', { field: 'id', message: `unknown experiment '${id}'` });
     return c.json(describeExperiment(e));
   });

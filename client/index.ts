@@ -1,0 +1,137 @@
+/**
+ * The typed client of the atomsweep API, on Hono's `hc` over the app's own route types
+ * (workers/app.ts `AppType`), so a changed route or validator breaks its callers at
+ * type-check time. Runs in browsers and Node (fetch only). Every non-2xx answer becomes
+ * one error class carrying the API's `{status, error, issues}`.
+ *
+ *   const api = createClient('http://127.0.0.1:8787', { token: process.env.API_TOKEN });
+ *   const { id } = await api.createSweep({ experiment: 'exp1', repeats: 5 });
+ *   const done = await api.waitForSweep(id);
+ */
+import { hc, type ClientResponse } from 'hono/client';
+import type { AppType } from '../workers/app';
+
+export type { AppType };
+
+export interface Issue {
+  field: string;
+  message: string;
+}
+
+export class AtomsweepError extends Error {
+  constructor(
+    readonly status: number,
+    readonly error: string,
+    readonly issues: Issue[],
+  ) {
+    super(`HTTP ${status} ${error}${issues.length ? `\n${issues.map((i) => `  ${i.field}: ${i.message}`).join('\n')}` : ''}`);
+    this.name = 'AtomsweepError';
+  }
+}
+
+export interface ClientOptions {
+  /** Sent as `Authorization: Bearer <token>` (needed for mutating routes when the server has API_TOKEN). */
+  token?: string | null | (() => string | null | undefined);
+  /** Per-request timeout. */
+  requestTimeoutMs?: number;
+  fetch?: typeof fetch;
+}
+
+export interface WaitOptions {
+  intervalMs?: number;
+  /** Overall deadline; past it waitForSweep throws with the last status. */
+  timeoutMs?: number;
+  onProgress?: (s: SweepSummary) => void;
+}
+
+async function errorOf(res: Response): Promise<AtomsweepError> {
+  const text = await res.text().catch(() => '');
+  try {
+    const body = JSON.parse(text) as { error?: unknown; issues?: unknown };
+    if (typeof body.error === 'string') return new AtomsweepError(res.status, body.error, Array.isArray(body.issues) ? (body.issues as Issue[]) : []);
+  } catch {
+    /* not JSON: a proxy or a crashed server */
+  }
+  return new AtomsweepError(res.status, 'http_error', [{ field: '(response)', message: text.slice(0, 200) || res.statusText }]);
+}
+
+/** The body of a 2xx answer, or the API's error thrown as AtomsweepError. */
+async function ok<T>(pending: Promise<ClientResponse<T>>): Promise<T> {
+  const res = await pending;
+  if (!res.ok) throw await errorOf(res as unknown as Response);
+  return (await res.json()) as T;
+}
+
+const SAFE = new Set(['GET', 'HEAD']);
+
+export function createClient(baseUrl: string, opts: ClientOptions = {}) {
+  const base = baseUrl.replace(/\/$/, '');
+  const baseFetch = opts.fetch ?? ((input: RequestInfo | URL, init?: RequestInit) => fetch(input, init));
+  const token = () => (typeof opts.token === 'function' ? opts.token() : opts.token);
+  // Every mutating request is JSON (the server answers 415 otherwise), body or not.
+  const send: typeof fetch = (input, init = {}) => {
+    const headers = new Headers(init.headers);
+    const t = token();
+    if (t) headers.set('authorization', `Bearer ${t}`);
+    if (!SAFE.has((init.method ?? 'GET').toUpperCase()) && !headers.has('content-type')) headers.set('content-type', 'application/json');
+    const signal = opts.requestTimeoutMs ? AbortSignal.timeout(opts.requestTimeoutMs) : init.signal;
+    return baseFetch(input, { ...init, headers, signal });
+  };
+  const rpc = hc<AppType>(base, { fetch: send });
+  const sweep = (id: string) => rpc.api.sweeps[':id'];
+  const list = (xs?: string[]) => (xs?.length ? xs.join(',') : undefined);
+
+  const client = {
+    /** The typed `hc` client itself, for routes without a helper below. */
+    rpc,
+    /** GET a path under the server (for code written against paths, e.g. dashboard/figures/load.ts). */
+    get: async <T>(path: string): Promise<T> => {
+      const res = await send(`${base}${path}`);
+      if (!res.ok) throw await errorOf(res);
+      return (await res.json()) as T;
+    },
+    health: () => ok(rpc.api.health.$get()),
+    openapi: () => ok(rpc.api['openapi.json'].$get()),
+    experiments: () => ok(rpc.api.experiments.$get()),
+    experiment: (id: string) => ok(rpc.api.experiments[':id'].$get({ param: { id } })),
+    createSweep: (request: Parameters<typeof rpc.api.sweeps.$post>[0]['json']) => ok(rpc.api.sweeps.$post({ json: request })),
+    sweeps: () => ok(rpc.api.sweeps.$get()),
+    sweep: (id: string) => ok(sweep(id).$get({ param: { id } })),
+    configs: (id: string) => ok(sweep(id).configs.$get({ param: { id } })),
+    aggregate: (id: string, q: { metric?: string[]; traces?: boolean } = {}) =>
+      ok(sweep(id).aggregate.$get({ param: { id }, query: { metric: list(q.metric), traces: q.traces ? '1' : undefined } })),
+    trials: (id: string, q: { metric?: string[]; repeat?: number } = {}) =>
+      ok(sweep(id).trials.$get({ param: { id }, query: { metric: list(q.metric), repeat: q.repeat === undefined ? undefined : String(q.repeat) } })),
+    /** Whether the sweep supports its experiment's claims (core/verdict). */
+    verdict: (id: string) => ok(sweep(id).verdict.$get({ param: { id } })),
+    cancel: (id: string) => ok(sweep(id).cancel.$post({ param: { id } })),
+    retry: (id: string) => ok(sweep(id).retry.$post({ param: { id } })),
+    deleteSweep: (id: string) => ok(sweep(id).$delete({ param: { id } })),
+    /** Polls until the sweep is no longer queued or running; returns its final summary. */
+    waitForSweep: async (id: string, w: WaitOptions = {}) => {
+      const deadline = Date.now() + (w.timeoutMs ?? Infinity);
+      for (;;) {
+        const s = await client.sweep(id);
+        w.onProgress?.(s);
+        if (s.status !== 'queued' && s.status !== 'running') return s;
+        if (Date.now() > deadline) throw new SweepTimeoutError(s, w.timeoutMs!);
+        await new Promise((r) => setTimeout(r, w.intervalMs ?? 1000));
+      }
+    },
+  };
+  return client;
+}
+
+export type Client = ReturnType<typeof createClient>;
+export type SweepSummary = Awaited<ReturnType<Client['sweep']>>;
+export type SweepRequest = Parameters<Client['createSweep']>[0];
+
+export class SweepTimeoutError extends Error {
+  constructor(
+    readonly last: { id: string; status: string },
+    timeoutMs: number,
+  ) {
+    super(`sweep ${last.id} still ${last.status} after ${timeoutMs} ms`);
+    this.name = 'SweepTimeoutError';
+  }
+}
