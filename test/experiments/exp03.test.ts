@@ -42,9 +42,10 @@ describe('exp3 protocol', () => {
     expect(gammaOf(exp3.params.parse({ d: 5 }))).toBe(1 / 5);
     // DecisionTreeClassifier(): grown until pure.
     expect(p).toMatchObject({ tree_min_samples_split: 2, tree_min_impurity_decrease: 0, tree_max_depth: null });
-    // MLPClassifier(): (100,) or (100, 100) ReLU, adam lr 0.001, alpha 1e-4, batch 'auto', 200 epochs, tol 1e-4.
-    expect(mlpOptions(exp3.params.parse({ classifier: 'shallow' }))).toEqual({ ...SKLEARN_MLP_DEFAULTS, hidden: [100] });
-    expect(mlpOptions(p)).toEqual({ ...SKLEARN_MLP_DEFAULTS, hidden: [100, 100] });
+    // MLPClassifier(): (100,) or (100, 100) ReLU, adam lr 0.001, alpha 1e-4, batch 'auto', 200 epochs, tol 1e-4,
+    // stopping as sklearn 0.19 did: after more than 2 epochs without improvement.
+    expect(mlpOptions(exp3.params.parse({ classifier: 'shallow' }))).toEqual({ ...SKLEARN_MLP_DEFAULTS, hidden: [100], nIterNoChange: 2 });
+    expect(mlpOptions(p)).toEqual({ ...SKLEARN_MLP_DEFAULTS, hidden: [100, 100], nIterNoChange: 2 });
     expect(SKLEARN_MLP_DEFAULTS).toMatchObject({ activation: 'relu', alpha: 1e-4, learningRate: 0.001, beta1: 0.9, beta2: 0.999, epsilon: 1e-8, batchSize: 'auto', maxIter: 200, tol: 1e-4, nIterNoChange: 10, shuffle: true });
     expect(exp3.params.safeParse({ n: 20_000 }).success).toBe(false);
     expect(exp3.params.safeParse({ bogus: 1 }).success).toBe(false);
