@@ -1,0 +1,100 @@
+/**
+ * `npm run diff-runs -- <before.sqlite> <after.sqlite> [--name "default catalogue"]`
+ *
+ * Proves a change left the numbers alone: for every experiment, takes the newest sweep with
+ * that name in each SQLite file (the Node runner's store, `npm run local -- --db …`; the
+ * catalogue names its sweeps "default catalogue"), matches trials by (config, repeat), and
+ * compares every stored metric (scalars, series and traces) bit for bit. Prints one line per
+ * experiment (identical / how many values differ, and the largest difference) and exits 1
+ * when anything differs. Run-time metrics measure the machine, not the maths, and are
+ * listed separately (`--timing-metrics`, default runtime_s).
+ */
+import Database from 'better-sqlite3';
+import { parseArgs } from 'node:util';
+
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: { name: { type: 'string', default: 'default catalogue' }, 'timing-metrics': { type: 'string', default: 'runtime_s' } },
+});
+if (positionals.length !== 2) {
+  console.error('usage: npm run diff-runs -- <before.sqlite> <after.sqlite> [--name "default catalogue"]');
+  process.exit(2);
+}
+const timing = new Set(values['timing-metrics']!.split(','));
+
+interface Row {
+  experiment: string;
+  key: string;
+  metric: string;
+  kind: string;
+  value: number | null;
+  steps: string | null;
+  points: string | null;
+}
+
+function load(file: string): Map<string, Map<string, Row>> {
+  const db = new Database(file, { readonly: true, fileMustExist: true });
+  const rows = db
+    .prepare(
+      `WITH newest AS (
+         SELECT experiment, id FROM (SELECT experiment, id, row_number() OVER (PARTITION BY experiment ORDER BY created_at DESC) AS r FROM sweeps WHERE name = ?) WHERE r = 1
+       )
+       SELECT n.experiment, t.config_key || '#' || t.repeat AS key, m.metric, m.kind, m.value, m.steps, m.points
+       FROM newest n JOIN trials t ON t.sweep_id = n.id JOIN metrics m ON m.trial_id = t.id`,
+    )
+    .all(values.name) as Row[];
+  db.close();
+  const byExperiment = new Map<string, Map<string, Row>>();
+  for (const r of rows) {
+    const m = byExperiment.get(r.experiment) ?? new Map<string, Row>();
+    m.set(`${r.key}|${r.metric}|${r.kind}`, r);
+    byExperiment.set(r.experiment, m);
+  }
+  return byExperiment;
+}
+
+/** Numbers of a stored row: the scalar, or the series' steps and points. */
+const numbersOf = (r: Row): number[] => (r.kind === 'scalar' ? [r.value ?? NaN] : [...(JSON.parse(r.steps ?? '[]') as number[]), ...(JSON.parse(r.points ?? '[]') as number[])]);
+
+const before = load(positionals[0]);
+const after = load(positionals[1]);
+let differs = false;
+const experiments = [...new Set([...before.keys(), ...after.keys()])].sort((a, b) => Number(a.slice(3)) - Number(b.slice(3)));
+console.log('| experiment | values compared | differing | largest difference | timing values differing |');
+console.log('|:--|--:|--:|:--|--:|');
+for (const e of experiments) {
+  const b = before.get(e);
+  const a = after.get(e);
+  if (!b || !a) {
+    console.log(`| ${e} | missing in ${b ? 'after' : 'before'} | | | |`);
+    differs = true;
+    continue;
+  }
+  let compared = 0;
+  let different = 0;
+  let timingDifferent = 0;
+  let worst = { delta: 0, where: '' };
+  for (const key of new Set([...b.keys(), ...a.keys()])) {
+    const x = b.get(key);
+    const y = a.get(key);
+    const xs = x ? numbersOf(x) : [];
+    const ys = y ? numbersOf(y) : [];
+    const n = Math.max(xs.length, ys.length);
+    for (let i = 0; i < n; i++) {
+      compared++;
+      // Bit for bit: Object.is also tells -0 from 0 (and NaN equals NaN).
+      if (Object.is(xs[i], ys[i])) continue;
+      const metric = key.split('|')[1];
+      if (timing.has(metric)) {
+        timingDifferent++;
+        continue;
+      }
+      different++;
+      const delta = Math.abs((xs[i] ?? NaN) - (ys[i] ?? NaN));
+      if (!(delta <= worst.delta)) worst = { delta, where: `${key.replace(/\|/g, ' ')}[${i}]: ${xs[i]} → ${ys[i]}` };
+    }
+  }
+  differs ||= different > 0;
+  console.log(`| ${e} | ${compared} | ${different ? different : 'identical'} | ${different ? worst.where : ''} | ${timingDifferent} |`);
+}
+process.exit(differs ? 1 : 0);
