@@ -190,7 +190,7 @@ describe('at-least-once delivery', () => {
     expect(dlq.messages[0].acked).toBe(true);
     expect(await trialsIn(id, 'failed')).toBe(3);
     const row = (await env.DB.prepare(`SELECT error, attempts FROM trials WHERE id = ?`).bind(packs[0].trials[0].id).first()) as { error: string; attempts: number };
-    expect(row.error).toBe('gave up after 4 deliveries: attempt failed: injected failure');
+    expect(row.error).toBe('gave up after 4 deliveries: attempt 4 failed: injected failure');
     expect(row.attempts).toBe(4);
     expect(await metricRows(id)).toBe(0);
     const s = await store.getSweep(id, Date.now());
