@@ -7,5 +7,6 @@ import type { Env } from './env';
 export function storeFor(env: Env): Store {
   const db = drizzle(env.DB, { schema });
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  return new Store(db as unknown as AnyDb, (queries) => (queries.length ? db.batch(queries as [any, ...any[]]) : Promise.resolve()));
+  const leaseMs = Number(env.LEASE_MS) > 0 ? Number(env.LEASE_MS) : undefined;
+  return new Store(db as unknown as AnyDb, (queries) => (queries.length ? db.batch(queries as [any, ...any[]]) : Promise.resolve()), leaseMs);
 }

@@ -7,4 +7,8 @@ export interface Env extends AppBindings {
   DB: D1Database;
   TRIALS: Queue<TrialPackMessage>;
   ASSETS?: Fetcher;
+  /** Lease of a running trial in ms (default 60 s, core/db/store.ts); heartbeats run every quarter of it. */
+  LEASE_MS?: string;
+  /** Fault injection plan as JSON (core/run/faults.ts), for scripts/faults.ts under wrangler dev only. */
+  FAULTS?: string;
 }

@@ -29,6 +29,13 @@ export interface PackOutcome {
   durationMs: number;
 }
 
+/**
+ * Leases a trial may take before the repair gives up on it: the queue's 4 deliveries
+ * (max_retries = 3 in wrangler.toml; the Node pool's maxRetries = 3), so a trial that kills
+ * its consumer every time ends failed with its cause instead of looping.
+ */
+export const MAX_LEASES = 4;
+
 export type ExperimentLookup = (id: string) => Experiment | undefined;
 
 /**
