@@ -371,7 +371,8 @@ export class Store {
             error: null,
             finishedAt: now,
             durationMs,
-            info: sql`json_set(${json}, '$.writes', coalesce(json_extract(${trials.info}, '$.writes'), 0) + 1)`,
+            // writes: result writes so far (must end at 1); retried: the last failed attempt's cause, kept once the error clears.
+            info: sql`json_set(${json}, '$.writes', coalesce(json_extract(${trials.info}, '$.writes'), 0) + 1, '$.retried', ${trials.error})`,
           })
           .where(target),
       );
