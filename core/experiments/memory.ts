@@ -5,8 +5,10 @@
  *
  * - weights and TF1 Adam's two moments: 3 × parameters, for the whole pack;
  * - plus the largest of three phases that never overlap:
- *   - the gradient step: the gradients (1 × parameters) and the forward activations and their
- *     gradients (about 4 values per row and unit: pre-activation, activation, two gradients);
+ *   - the gradient step: the gradients (1 × parameters) and about 10 values per row and unit:
+ *     the forward pass kept for the backward one (pre-activation, activation), the backward
+ *     pass's gradients, the activation derivative's temporaries and the matMul gradients'
+ *     transposed copies (measured: 10.4 per row and unit for exp1 with 512 units, 2,000 rows);
  *   - the Adam update (core/nn/adam.ts): the gradients and twelve intermediates per
  *     parameter, all alive until its tidy() ends (13 × parameters) — the peak for most nets;
  *   - evaluation: two values per row and unit of a forward pass over the evaluation rows;
@@ -57,7 +59,7 @@ export function packBytes(shape: PackShape, pack = FULL_PACK): number {
   const units = widths(shape.model).reduce((a, b) => a + b, 0);
   const io = shape.model.input + shape.model.output;
   const persistent = 3 * p + 2 * shape.dataRows * io;
-  const gradient = p + 4 * shape.trainRows * units;
+  const gradient = p + 10 * shape.trainRows * units;
   const adam = 13 * p;
   const evaluation = (shape.evalValuesPerUnit ?? 2) * shape.evalRows * units;
   return WASM_BASE_BYTES + MEMORY_SAFETY * 4 * k * (persistent + Math.max(gradient, adam, evaluation));
