@@ -61804,7 +61804,7 @@ function packBytes(shape, pack3 = FULL_PACK) {
   const units = widths(shape.model).reduce((a, b) => a + b, 0);
   const io = shape.model.input + shape.model.output;
   const persistent = 3 * p2 + 2 * shape.dataRows * io;
-  const gradient = p2 + 4 * shape.trainRows * units;
+  const gradient = p2 + 10 * shape.trainRows * units;
   const adam = 13 * p2;
   const evaluation = (shape.evalValuesPerUnit ?? 2) * shape.evalRows * units;
   return WASM_BASE_BYTES + MEMORY_SAFETY * 4 * k * (persistent + Math.max(gradient, adam, evaluation));

@@ -16,16 +16,17 @@
  *   stacked tensor and its batch copy).
  *
  * A lone trial trains beside a shadow twin (core/train/train-pack.ts), so K is at least 2.
- * Calibration (packs of 16 on tfjs-wasm in Node, heap size after training): exp5 default
- * 87.1 MB measured vs 90.6 MB estimated; exp6 dummy_dim=2000 217.8 vs 268.5 MB; exp3 deep
- * n=10000 392.8 vs 468.2 MB. See the README's "Memory budget".
+ * Calibration (tfjs-wasm in Node, heap size after training one pack, MiB, measured vs
+ * estimated): exp5 default ×16 83.1 vs 90.6; exp8 batch 400 ×16 48.0 vs 63.5; exp1 512 units
+ * × 2,000 points ×16 650 vs 693; exp6 dummy_dim 2000 ×16 208 vs 256; exp3 deep n=10000 ×16
+ * 375 vs 468; exp4 class_ratio 50 ×4 57.6 vs 82.7. The budget is in the same MiB.
  */
 import { parameterCount, type ModelSpec } from '../nn/model';
 
 /**
  * Safety factor over the model: emscripten grows the heap in steps and dlmalloc fragments
- * it; measured heaps were 1.00–1.05 × the model's peak, so 1.1 keeps a margin without
- * refusing the notebook's own configurations.
+ * it. With it, measured heaps were 0.70–0.94 of the estimate (see the calibration above);
+ * more would cut the notebook's own configurations into needlessly small packs.
  */
 export const MEMORY_SAFETY = 1.1;
 /** The tfjs-wasm module's static data and stack, outside any tensor. */
