@@ -14,12 +14,14 @@ const prepare = async () => {
   await initWasmBackend();
   return tf.getBackend();
 };
+/** One per isolate, like the backend it prepares (and resets after a WebAssembly fault). */
+const consumerDeps = { prepare, reset: resetWasmBackend };
 
 export default {
   fetch: app.fetch,
   async queue(batch: MessageBatch<TrialPackMessage>, env: Env): Promise<void> {
     if (batch.queue.endsWith('-dlq')) return consumeDeadLetters(batch, env);
-    return consumeTrials(batch, env, { prepare, reset: resetWasmBackend });
+    return consumeTrials(batch, env, consumerDeps);
   },
   async scheduled(_controller: ScheduledController, env: Env, ctx: ExecutionContext): Promise<void> {
     ctx.waitUntil(requeueStaleTrials(env, Date.now()));
