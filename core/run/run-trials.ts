@@ -45,12 +45,16 @@ export type ExperimentLookup = (id: string) => Experiment | undefined;
  */
 const FROZEN_CLOCK_YIELDS = 20;
 
-export async function runTrialPack(
-  store: Store,
-  msg: TrialPackMessage,
-  ctx: RunContext & { now: () => number },
-  lookup: ExperimentLookup = getExperiment,
-): Promise<PackOutcome> {
+export interface PackContext extends RunContext {
+  now: () => number;
+  /**
+   * The clock of heartbeats (default Date.now). Separate from `now`, which the experiments
+   * read to time their own phases: a heartbeat must not consume a caller's (test) clock.
+   */
+  leaseNow?: () => number;
+}
+
+export async function runTrialPack(store: Store, msg: TrialPackMessage, ctx: PackContext, lookup: ExperimentLookup = getExperiment): Promise<PackOutcome> {
   const experiment = lookup(msg.experiment);
   const ids = msg.trials.map((t) => t.id);
   if (!experiment) {
@@ -65,16 +69,17 @@ export async function runTrialPack(
 
   // Heartbeat on the loop's own yields: workerd runs no timer during CPU work, and a Node
   // thread's event loop is just as busy, so the yield points are where time is observed.
-  let lastBeat = ctx.now();
+  const clock = ctx.leaseNow ?? Date.now;
+  let lastBeat = clock();
   let lastSeen = lastBeat;
   let frozen = 0;
   const heartbeat = async () => {
-    const t = ctx.now();
+    const t = clock();
     frozen = t === lastSeen ? frozen + 1 : 0;
     lastSeen = t;
     if (t - lastBeat < store.heartbeatMs && frozen < FROZEN_CLOCK_YIELDS) return;
     const held = new Set(await store.renewLeases(leases, t));
-    lastBeat = lastSeen = ctx.now();
+    lastBeat = lastSeen = clock();
     frozen = 0;
     if (held.size < leases.length) leases = leases.filter((l) => held.has(l.id));
     if (!leases.length) throw new LeaseLost(pack.length);

@@ -327,7 +327,7 @@ describe.each(hosts)('leases and repair on %s', (_name, open) => {
       expect(await h.store.getSweep(id, clock)).toMatchObject({ stale: 0, atRisk: 0 });
       expect((await h.store.requeueStale(clock, 4)).requeued).toHaveLength(0);
     };
-    const out = await runTrialPack(h.store, packs[0], { now: () => clock }, lookup);
+    const out = await runTrialPack(h.store, packs[0], { now: () => clock, leaseNow: () => clock }, lookup);
     expect(out).toMatchObject({ leased: 3, done: 3, lost: 0 });
     expect(await writes(id)).toBe(3);
     expect(await attempts(id)).toBe(3);
@@ -365,7 +365,7 @@ describe.each(hosts)('leases and repair on %s', (_name, open) => {
       expect((await store.requeueStale(clock, 4)).requeued).toHaveLength(3);
       taken = await store.takeLeases(ids(packs[0]), clock); // another consumer takes the trials
     };
-    const zombie = await runTrialPack(store, packs[0], { now: () => clock }, lookup);
+    const zombie = await runTrialPack(store, packs[0], { now: () => clock, leaseNow: () => clock }, lookup);
     expect(zombie).toMatchObject({ done: 0, lost: 3 });
     expect(await rowsOf(id)).toBe(0);
     expect(await statusCount(id, 'running')).toBe(3);
@@ -391,7 +391,7 @@ describe.each(hosts)('leases and repair on %s', (_name, open) => {
       await ctx.yieldToHost!();
       throw new Error('unreachable: the heartbeat should have stopped the zombie');
     };
-    const zombie = await runTrialPack(store, packs[0], { now: () => clock }, lookup);
+    const zombie = await runTrialPack(store, packs[0], { now: () => clock, leaseNow: () => clock }, lookup);
     expect(zombie).toMatchObject({ done: 0, lost: 3 });
     expect(await h.count(`SELECT count(*) AS n FROM trials WHERE sweep_id = ? AND status = 'running' AND attempts = 2 AND leased_at = ?`, id, takeover)).toBe(3);
     expect(await rowsOf(id)).toBe(0);
