@@ -26,6 +26,8 @@ interface SweepSummary {
   finishedAt: number | null;
   etaMs: number | null;
   stale: number;
+  /** Running trials without a heartbeat for two intervals; requeued when their lease expires. */
+  atRisk?: number;
   stalledMs: number | null;
 }
 
@@ -88,7 +90,7 @@ function duration(ms: number | null): string {
 
 function counts(s: SweepSummary): string {
   const c = s.counts;
-  return `${c.done}/${c.total} done · ${c.running} running · ${c.queued} queued · ${c.failed} failed${c.cancelled ? ` · ${c.cancelled} cancelled` : ''}${s.stale ? ` · ${s.stale} stale` : ''}`;
+  return `${c.done}/${c.total} done · ${c.running} running · ${c.queued} queued · ${c.failed} failed${c.cancelled ? ` · ${c.cancelled} cancelled` : ''}${s.stale ? ` · ${s.stale} stale` : ''}${s.atRisk ? ` · ${s.atRisk} at risk (no heartbeat)` : ''}`;
 }
 
 async function renderList(): Promise<void> {

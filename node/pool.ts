@@ -2,6 +2,9 @@
  * A local stand-in for Cloudflare Queues that uses every core: packs wait in a FIFO and
  * each of N worker threads trains one at a time. Like the Queue it retries a failing pack
  * with backoff and, after `maxRetries`, gives its trials up as failed (the dead letter).
+ * A thread that dies (an uncaught error, process.exit, a crash) or reports a WebAssembly
+ * fault is replaced by a fresh one, and its pack is requeued as a failed attempt; a job
+ * is never sent to a thread that is not alive.
  */
 import { buildSync } from 'esbuild';
 import { mkdirSync } from 'node:fs';
@@ -10,6 +13,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { Store } from '../core/db/store';
+import type { FaultPlan } from '../core/run/faults';
 import type { PackOutcome, TrialPackMessage } from '../core/run/run-trials';
 
 interface Job {
@@ -18,35 +22,108 @@ interface Job {
   attempts: number;
 }
 
+interface Reply {
+  job: number;
+  ok: boolean;
+  outcome?: PackOutcome;
+  error?: string;
+  /** The thread's WebAssembly instance is broken (core/run/failure.ts): replace the thread. */
+  fatal?: boolean;
+}
+
+export interface PoolOptions {
+  maxRetries?: number;
+  /** The Store's lease, for the threads' stores. */
+  leaseMs?: number;
+  /** Fault injection for tests (core/run/faults.ts). */
+  faults?: FaultPlan[];
+}
+
 export class TrialPool {
   private readonly queue: Job[] = [];
   private readonly idle: Worker[] = [];
   private readonly busy = new Map<Worker, Job>();
-  private readonly workers: Worker[] = [];
+  /** Live threads; a thread leaves this set the moment it is known dead or replaced. */
+  private readonly alive = new Set<Worker>();
   private nextId = 1;
   private waiters: Array<() => void> = [];
   /** Jobs waiting out their retry backoff. */
   private delayed = 0;
+  private closing = false;
+  private readonly script: string;
+  private readonly wasmDir: string;
+  private readonly maxRetries: number;
   completed = 0;
+  /** Threads replaced after they died or broke. */
+  respawned = 0;
 
   constructor(
     private readonly store: Store,
-    dbFile: string,
+    private readonly dbFile: string,
     threads: number,
-    private readonly maxRetries = 3,
+    private readonly options: PoolOptions = {},
   ) {
-    const script = bundleThread();
-    const wasmDir = dirname(createRequire(import.meta.url).resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm')) + '/';
-    for (let i = 0; i < threads; i++) {
-      const w = new Worker(script, { workerData: { dbFile, wasmDir } });
-      w.on('message', (m: { job: number; ok: boolean; outcome?: PackOutcome; error?: string }) => this.finished(w, m));
-      w.on('error', (err) => {
-        console.error(`training thread failed: ${String(err)}`);
-        this.finished(w, { job: this.busy.get(w)?.id ?? 0, ok: false, error: String(err) });
-      });
-      this.workers.push(w);
-      this.idle.push(w);
+    this.maxRetries = options.maxRetries ?? 3;
+    this.script = bundleThread();
+    this.wasmDir = dirname(createRequire(import.meta.url).resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm')) + '/';
+    for (let i = 0; i < threads; i++) this.spawn();
+  }
+
+  private spawn(): void {
+    const w = new Worker(this.script, { workerData: { dbFile: this.dbFile, wasmDir: this.wasmDir, leaseMs: this.options.leaseMs, faults: this.options.faults } });
+    this.alive.add(w);
+    this.idle.push(w);
+    w.on('message', (m: Reply) => {
+      if (!this.alive.has(w)) return;
+      if (m.fatal) {
+        console.error(`training thread broke (${m.error}): replacing it`);
+        this.retire(w);
+      } else this.release(w);
+      void this.settle(this.takeJob(w, m.job), m);
+    });
+    // 'error' is an exception that escaped the thread; 'exit' follows it, or comes alone
+    // (process.exit, a crash). Whichever comes first retires the thread and fails its job.
+    w.on('error', (err) => this.died(w, `training thread crashed: ${String(err)}`));
+    w.on('exit', (code) => this.died(w, `training thread exited with code ${code}`));
+  }
+
+  private takeJob(w: Worker, id: number): Job | undefined {
+    const job = this.busy.get(w);
+    this.busy.delete(w);
+    return job?.id === id ? job : undefined;
+  }
+
+  private release(w: Worker): void {
+    if (this.alive.has(w)) this.idle.push(w);
+  }
+
+  /** Takes a thread out of service for good and starts a fresh one in its place. */
+  private retire(w: Worker): void {
+    if (!this.alive.delete(w)) return;
+    const i = this.idle.indexOf(w);
+    if (i >= 0) this.idle.splice(i, 1);
+    void w.terminate();
+    if (!this.closing) {
+      this.respawned++;
+      this.spawn();
     }
+  }
+
+  private died(w: Worker, reason: string): void {
+    if (!this.alive.has(w) || this.closing) return;
+    console.error(reason);
+    const job = this.busy.get(w);
+    this.busy.delete(w);
+    this.retire(w);
+    if (!job) return this.dispatch();
+    // Its trials are still leased (running) by the dead thread: give them back first.
+    void this.store
+      .requeueRunning(
+        job.pack.trials.map((t) => t.id),
+        `attempt ${job.attempts} failed: ${reason}; retried on a fresh thread`,
+      )
+      .catch((err) => console.error(`could not requeue the dead thread's trials (the repair will): ${String(err)}`))
+      .then(() => this.settle(job, { job: job.id, ok: false, error: reason }));
   }
 
   async enqueue(packs: TrialPackMessage[]): Promise<void> {
@@ -58,6 +135,10 @@ export class TrialPool {
     return this.queue.length + this.busy.size + this.delayed;
   }
 
+  get threads(): number {
+    return this.alive.size;
+  }
+
   /** Resolves when nothing is queued or running. */
   drained(): Promise<void> {
     if (this.pending === 0) return Promise.resolve();
@@ -65,12 +146,15 @@ export class TrialPool {
   }
 
   async close(): Promise<void> {
-    await Promise.all(this.workers.map((w) => w.terminate()));
+    this.closing = true;
+    await Promise.all([...this.alive].map((w) => w.terminate()));
+    this.alive.clear();
   }
 
   private dispatch(): void {
     while (this.idle.length && this.queue.length) {
       const w = this.idle.pop()!;
+      if (!this.alive.has(w)) continue;
       const job = this.queue.shift()!;
       job.attempts++;
       this.busy.set(w, job);
@@ -78,10 +162,7 @@ export class TrialPool {
     }
   }
 
-  private async finished(w: Worker, m: { job: number; ok: boolean; error?: string }): Promise<void> {
-    const job = this.busy.get(w);
-    this.busy.delete(w);
-    this.idle.push(w);
+  private async settle(job: Job | undefined, m: Reply): Promise<void> {
     if (job && !m.ok) {
       if (job.attempts <= this.maxRetries) {
         const delay = Math.min(30_000, 500 * job.attempts * job.attempts);

@@ -4,9 +4,14 @@
  * schema and queries. For big sweeps on a laptop; `npm start` is the Cloudflare path.
  *
  *   npm run local -- [--port 8788] [--db .data/atomsweep.sqlite] [--threads <cores>]
+ *
+ * Crash safety: the runner owns its SQLite file (a lock file next to it names the owning
+ * process), so at start-up every trial still `running` belongs to a dead predecessor and
+ * goes straight back to the queue. While it runs, a repair timer (every quarter lease)
+ * requeues trials whose lease expired without a heartbeat, like the Worker's cron.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -19,6 +24,8 @@ import { enqueueTrials, packSize } from '../workers/packing';
 import { serve } from './http';
 import { TrialPool } from './pool';
 import { openSqliteStore } from './sqlite-store';
+import { MAX_LEASES } from '../core/run/run-trials';
+import { parseFaultPlan, type FaultPlan } from '../core/run/faults';
 
 /** The settings the API reads, from the environment (workers/config.ts lists them). */
 export function bindingsFromEnv(env: NodeJS.ProcessEnv): AppBindings {
@@ -26,11 +33,38 @@ export function bindingsFromEnv(env: NodeJS.ProcessEnv): AppBindings {
   return { API_TOKEN, PROTECT_READS, MAX_TRIALS, MAX_PACK, ENGINE, ALLOWED_ORIGINS, ALLOWED_HOSTS };
 }
 
-/**
- * Starts the runner; `bindings` default to process.env. Bad settings throw a ConfigError
- * before anything is opened or served.
- */
-export async function startLocalRunner(opts: { port: number; db: string; threads: number; buildDashboard?: boolean; bindings?: AppBindings }) {
+/** Refuses a second runner on the same file: its start-up repair would steal live leases. */
+function lockDatabase(db: string): () => void {
+  if (db === ':memory:') return () => {};
+  const lock = `${db}.lock`;
+  try {
+    const pid = Number(readFileSync(lock, 'utf8'));
+    if (pid && pid !== process.pid) {
+      process.kill(pid, 0); // throws when no such process: a stale lock left by a crash
+      throw new Error(`${db} is in use by the runner with pid ${pid} (remove ${lock} if that is wrong)`);
+    }
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT' && (err as NodeJS.ErrnoException).code !== 'ESRCH') throw err;
+  }
+  writeFileSync(lock, String(process.pid));
+  return () => rmSync(lock, { force: true });
+}
+
+export interface LocalRunnerOptions {
+  port: number;
+  db: string;
+  threads: number;
+  buildDashboard?: boolean;
+  /** Lease of a running trial (default: the Store's 60 s); heartbeats and repair follow it. */
+  leaseMs?: number;
+  /** Fault injection for tests and scripts/faults.ts (core/run/faults.ts). */
+  faults?: FaultPlan[];
+  /** The API's settings; default process.env (workers/config.ts lists them). */
+  bindings?: AppBindings;
+}
+
+/** Starts the runner. Bad settings throw a ConfigError before anything is opened or served. */
+export async function startLocalRunner(opts: LocalRunnerOptions) {
   const bindings = opts.bindings ?? bindingsFromEnv(process.env);
   parseConfig(bindings);
   if (opts.buildDashboard !== false) {
@@ -38,8 +72,9 @@ export async function startLocalRunner(opts: { port: number; db: string; threads
     if (r.status !== 0) throw new Error('dashboard build failed');
   }
   if (opts.db !== ':memory:') mkdirSync(dirname(opts.db), { recursive: true });
-  const { store, sqlite } = openSqliteStore(opts.db);
-  const pool = new TrialPool(store, opts.db, opts.threads);
+  const unlock = lockDatabase(opts.db);
+  const { store, sqlite } = openSqliteStore(opts.db, { leaseMs: opts.leaseMs });
+  const pool = new TrialPool(store, opts.db, opts.threads, { leaseMs: store.leaseMs, faults: opts.faults });
   const host: MiddlewareHandler<AppEnv> = async (c, next) => {
     c.set('store', store);
     c.set('enqueue', (packs) => pool.enqueue(packs));
@@ -49,7 +84,10 @@ export async function startLocalRunner(opts: { port: number; db: string; threads
   const server = await serve((req) => app.fetch(req, bindings), 'dashboard/dist', opts.port);
   const port = (server.address() as { port: number }).port;
 
-  // Resume after a crash or restart: whatever was queued or stale goes back on the pool.
+  // Resume after a crash or restart. Trials left running belong to the dead predecessor
+  // (this process holds the lock), so they are requeued now rather than after their lease;
+  // then whatever is queued (or failed) in unfinished sweeps goes back on the pool.
+  await store.requeueStale(Date.now(), MAX_LEASES, Date.now() + 1);
   let resumed = 0;
   for (const s of await store.listSweeps(Date.now(), 1000)) {
     if (!['queued', 'running'].includes(s.status)) continue;
@@ -58,24 +96,55 @@ export async function startLocalRunner(opts: { port: number; db: string; threads
     resumed += trials.length;
     await enqueueTrials((packs) => pool.enqueue(packs), packSize(bindings), trials);
   }
+  // The repair: a thread that hangs or a pack whose heartbeat stopped loses its lease, and
+  // its trials go back on the pool (a duplicate of a pack the pool retries is a no-op).
+  const repair = async () => {
+    const { requeued } = await store.requeueStale(Date.now(), MAX_LEASES);
+    if (requeued.length) {
+      console.log(`repair: requeued ${requeued.length} trials whose lease expired`);
+      await enqueueTrials((packs) => pool.enqueue(packs), packSize(bindings), requeued);
+    }
+  };
+  const timer = setInterval(() => void repair().catch((err) => console.error(`repair failed: ${String(err)}`)), store.heartbeatMs);
+  timer.unref();
   return {
     url: `http://127.0.0.1:${port}`,
     resumed,
     pool,
     store,
+    repair,
     close: async () => {
+      clearInterval(timer);
       server.close();
       await pool.close();
       sqlite.close();
+      unlock();
     },
   };
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const { values } = parseArgs({ options: { port: { type: 'string', default: '8788' }, db: { type: 'string', default: '.data/atomsweep.sqlite' }, threads: { type: 'string', default: String(availableParallelism()) } } });
+  const { values } = parseArgs({
+    options: {
+      port: { type: 'string', default: '8788' },
+      db: { type: 'string', default: '.data/atomsweep.sqlite' },
+      threads: { type: 'string', default: String(availableParallelism()) },
+      'lease-ms': { type: 'string' },
+      // JSON fault plan (core/run/faults.ts), for scripts/faults.ts only.
+      faults: { type: 'string' },
+      'no-dashboard': { type: 'boolean', default: false },
+    },
+  });
   let runner: Awaited<ReturnType<typeof startLocalRunner>>;
   try {
-    runner = await startLocalRunner({ port: Number(values.port), db: values.db!, threads: Number(values.threads) });
+    runner = await startLocalRunner({
+      port: Number(values.port),
+      db: values.db!,
+      threads: Number(values.threads),
+      leaseMs: values['lease-ms'] ? Number(values['lease-ms']) : undefined,
+      faults: parseFaultPlan(values.faults),
+      buildDashboard: !values['no-dashboard'],
+    });
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
     console.error(`atomsweep local runner: ${err.message}`);

@@ -8,8 +8,8 @@ import { Store, type AnyDb } from '../core/db/store';
 
 const MIGRATIONS = fileURLToPath(new URL('../migrations', import.meta.url));
 
-/** Opens (and unless `migrate` is false, migrates) the SQLite file; training threads skip migrating. */
-export function openSqliteStore(file = ':memory:', opts: { migrate?: boolean } = {}): { store: Store; sqlite: Database.Database } {
+/** Opens (and unless `migrate` is false, migrates) the SQLite file; training threads skip migrating. `leaseMs` defaults to the Store's. */
+export function openSqliteStore(file = ':memory:', opts: { migrate?: boolean; leaseMs?: number } = {}): { store: Store; sqlite: Database.Database } {
   const sqlite = new Database(file);
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('foreign_keys = ON');
@@ -20,5 +20,5 @@ export function openSqliteStore(file = ':memory:', opts: { migrate?: boolean } =
   const batch = async (queries: Array<{ run: () => unknown }>) => {
     sqlite.transaction(() => queries.forEach((q) => q.run()))();
   };
-  return { store: new Store(db as unknown as AnyDb, batch as never), sqlite };
+  return { store: new Store(db as unknown as AnyDb, batch as never, opts.leaseMs), sqlite };
 }

@@ -3,30 +3,42 @@
  * consumer, on tfjs WASM SIMD, writing through drizzle to the shared SQLite file.
  * The pool runs it as an esbuild bundle: tfjs-core's ESM build (which carries the
  * gradients) uses extensionless imports that Node's own ESM loader refuses.
+ *
+ * A WebAssembly fault (heap exhausted, corrupted) leaves this thread's tfjs instance
+ * broken, so the reply says `fatal` and the pool (node/pool.ts) replaces the thread.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
-import { runTrialPack, errorMessage, type TrialPackMessage } from '../core/run/run-trials';
+import { runTrialPack, type TrialPackMessage } from '../core/run/run-trials';
+import { errorMessage, isWasmFault } from '../core/run/failure';
+import { withFaults, type FaultPlan } from '../core/run/faults';
+import { getExperiment } from '../core/experiments';
 import { parseEngine, setEngine } from '../core/engine';
 import { useLibsvmInNode } from './libsvm-node';
 import { openSqliteStore } from './sqlite-store';
 
-const { dbFile, wasmDir } = workerData as { dbFile: string; wasmDir: string };
+const { dbFile, wasmDir, leaseMs, faults } = workerData as { dbFile: string; wasmDir: string; leaseMs?: number; faults?: FaultPlan[] };
 setWasmPaths(wasmDir);
 // The same ENGINE setting as the Worker's (core/engine.ts); threads share the process env.
 setEngine(parseEngine(process.env.ENGINE));
 useLibsvmInNode();
-const { store } = openSqliteStore(dbFile, { migrate: false });
+const opened = openSqliteStore(dbFile, { migrate: false, leaseMs });
+const { store, lookup } = withFaults(faults ?? [], getExperiment, opened.store, {
+  exit: () => process.exit(1),
+  uncaught: (err) => setTimeout(() => {
+    throw err;
+  }),
+});
 const ready = tf.setBackend('wasm').then(() => tf.ready());
 
 parentPort!.on('message', async (msg: { job: number; pack: TrialPackMessage }) => {
   try {
     await ready;
-    const outcome = await runTrialPack(store, msg.pack, { now: Date.now, backend: tf.getBackend() });
+    const outcome = await runTrialPack(store, msg.pack, { now: Date.now, backend: tf.getBackend() }, lookup);
     parentPort!.postMessage({ job: msg.job, ok: true, outcome });
   } catch (err) {
-    parentPort!.postMessage({ job: msg.job, ok: false, error: errorMessage(err) });
+    parentPort!.postMessage({ job: msg.job, ok: false, error: errorMessage(err), fatal: isWasmFault(err) });
   }
 });

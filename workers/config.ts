@@ -7,6 +7,7 @@
  */
 import { z } from 'zod';
 import type { EngineName } from '../core/engine';
+import { DEFAULT_LEASE_MS } from '../core/db/store';
 import { DEFAULT_LIMITS, type FieldIssue } from '../core/sweep/request';
 import type { AppBindings } from './context';
 
@@ -47,6 +48,8 @@ export const configSchema = z.object({
     .transform((v) => v === '1' || v === 'true'),
   MAX_TRIALS: decimal('MAX_TRIALS', 1, 1_000_000, DEFAULT_LIMITS.maxTrials),
   MAX_PACK: decimal('MAX_PACK', 1, 256, 16),
+  /** A running trial's lease in ms; heartbeats renew it every quarter (core/db/store.ts). */
+  LEASE_MS: decimal('LEASE_MS', 4_000, 3_600_000, DEFAULT_LEASE_MS),
   ENGINE: z
     .enum(['', 'packed', 'baseline'], { message: "ENGINE must be 'packed' or 'baseline'" })
     .optional()

@@ -7,4 +7,6 @@ export interface Env extends AppBindings {
   DB: D1Database;
   TRIALS: Queue<TrialPackMessage>;
   ASSETS?: Fetcher;
+  /** Fault injection plan as JSON (core/run/faults.ts), for scripts/faults.ts under wrangler dev only. */
+  FAULTS?: string;
 }

@@ -3,7 +3,7 @@ import { app } from './worker-app';
 import type { Env } from './env';
 import { consumeDeadLetters, consumeTrials } from './queue-consumer';
 import { requeueStaleTrials } from './scheduled';
-import { initWasmBackend } from './tfjs-wasm';
+import { initWasmBackend, resetWasmBackend } from './tfjs-wasm';
 import { useLibsvmInWorkerd } from './libsvm-loader';
 import type { TrialPackMessage } from '../core/run/run-trials';
 
@@ -14,12 +14,14 @@ const prepare = async () => {
   await initWasmBackend();
   return tf.getBackend();
 };
+/** One per isolate, like the backend it prepares (and resets after a WebAssembly fault). */
+const consumerDeps = { prepare, reset: resetWasmBackend };
 
 export default {
   fetch: app.fetch,
   async queue(batch: MessageBatch<TrialPackMessage>, env: Env): Promise<void> {
     if (batch.queue.endsWith('-dlq')) return consumeDeadLetters(batch, env);
-    return consumeTrials(batch, env, { prepare });
+    return consumeTrials(batch, env, consumerDeps);
   },
   async scheduled(_controller: ScheduledController, env: Env, ctx: ExecutionContext): Promise<void> {
     ctx.waitUntil(requeueStaleTrials(env, Date.now()));

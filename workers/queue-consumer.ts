@@ -1,4 +1,7 @@
-import { errorMessage, runTrialPack, type ExperimentLookup, type TrialPackMessage } from '../core/run/run-trials';
+import { runTrialPack, type ExperimentLookup, type TrialPackMessage } from '../core/run/run-trials';
+import { errorMessage, isWasmFault } from '../core/run/failure';
+import { parseFaultPlan, withFaults } from '../core/run/faults';
+import { getExperiment } from '../core/experiments';
 import { storeFor } from './db';
 import { parseEngine, setEngine } from '../core/engine';
 import type { Env } from './env';
@@ -12,27 +15,63 @@ export const backoffSeconds = (attempts: number) => Math.min(300, 5 * attempts *
 export interface ConsumerDeps {
   /** Makes the training backend ready and returns its name (the Worker loads tfjs WASM). */
   prepare: () => Promise<string>;
+  /**
+   * Throws the training backend away and makes a fresh one (a new WebAssembly instance with
+   * its own heap), after a WebAssembly fault left the old one broken (core/run/failure.ts).
+   */
+  reset?: () => Promise<void>;
   lookup?: ExperimentLookup;
 }
 
 /**
  * Trains each message's pack and acknowledges it. A throwing pack is retried with backoff;
  * after max_retries the message goes to the dead-letter queue, whose consumer (below)
- * marks its trials failed, so no trial waits forever.
+ * marks its trials failed, so no trial waits forever. After a WebAssembly fault the
+ * backend is replaced first, so the retry (and every other pack of this isolate) runs on a
+ * fresh instance instead of the broken one.
  */
 export async function consumeTrials(batch: MessageBatch<TrialPackMessage>, env: Env, deps: ConsumerDeps): Promise<void> {
   setEngine(parseEngine(env.ENGINE));
-  const backend = await deps.prepare();
-  const store = storeFor(env);
+  let backend = await deps.prepare();
+  const faulty = faultsFor(env, deps);
   for (const message of batch.messages) {
     try {
-      await runTrialPack(store, message.body, { yieldToHost, now: Date.now, backend }, deps.lookup);
+      await runTrialPack(faulty.store, message.body, { yieldToHost, now: Date.now, backend }, faulty.lookup);
       message.ack();
     } catch (err) {
       console.error(`pack of ${message.body.trials.length} trials (${message.body.sweepId}) failed: ${errorMessage(err)}`);
+      if (isWasmFault(err) && deps.reset) {
+        await deps.reset();
+        injected = null; // an injected broken instance goes with the real one
+        backend = await deps.prepare();
+      }
       message.retry({ delaySeconds: backoffSeconds(message.attempts) });
     }
   }
+}
+
+/**
+ * The store and lookup, with the fault plan of FAULTS when set (scripts/faults.ts). Kept per
+ * isolate like the backend it models: an injected WebAssembly fault breaks this isolate's
+ * instance until `reset`.
+ */
+let injected: { key: string; deps: ConsumerDeps; faults: ReturnType<typeof withFaults> } | null = null;
+function faultsFor(env: Env, deps: ConsumerDeps): ReturnType<typeof withFaults> {
+  const store = storeFor(env);
+  const lookup = deps.lookup ?? getExperiment;
+  if (!env.FAULTS) return { store, lookup, poisoned: () => false };
+  if (injected?.key !== env.FAULTS || injected.deps !== deps) {
+    const faults = withFaults(parseFaultPlan(env.FAULTS), lookup, store, {
+      exit: () => {
+        throw new Error('injected: the consumer died');
+      },
+      uncaught: (err) => {
+        throw err;
+      },
+    });
+    injected = { key: env.FAULTS, deps, faults };
+  }
+  return injected.faults;
 }
 
 export async function consumeDeadLetters(batch: MessageBatch<TrialPackMessage>, env: Env): Promise<void> {

@@ -2,18 +2,14 @@ import { storeFor } from './db';
 import type { Env } from './env';
 import { enqueueTrials, packSize } from './packing';
 import { enqueuePacks } from './queue-producer';
-import type { TrialPackMessage } from '../core/run/run-trials';
+import { MAX_LEASES, type TrialPackMessage } from '../core/run/run-trials';
+
+export { MAX_LEASES };
 
 /**
- * Leases a trial may take before the cron gives up on it: the queue's 4 deliveries
- * (max_retries = 3 in wrangler.toml), so a trial that kills its consumer every time ends
- * failed with its cause instead of looping.
- */
-export const MAX_LEASES = 4;
-
-/**
- * The cron trigger (wrangler.toml [triggers]): trials whose consumer died mid-pack (CPU
- * limit, eviction, a deploy) go back on the queue by themselves once their lease expires.
+ * The cron trigger (wrangler.toml [triggers], every minute): trials whose consumer died
+ * mid-pack (CPU limit, eviction, a deploy) go back on the queue by themselves once their
+ * lease expires (a minute without a heartbeat, core/db/store.ts).
  * The queue's own redelivery cannot do it: it finds the trials running and leaves them.
  */
 export async function requeueStaleTrials(

@@ -177,3 +177,24 @@ export async function initWasmBackend(): Promise<void> {
   })();
   await activating;
 }
+
+/**
+ * Replaces the 'wasm' backend by a fresh instance after a WebAssembly fault ("memory access
+ * out of bounds", "unreachable", an emscripten abort): the old instance's heap is broken,
+ * and every later kernel on it would fail the same way. tf.engine().reset() disposes every
+ * backend instance and the tensor bookkeeping (the failed pack's tensors are garbage
+ * anyway) but keeps the registered factories and kernels, so the next activation
+ * instantiates the precompiled module again, with a new heap.
+ */
+export async function resetWasmBackend(): Promise<void> {
+  try {
+    tf.engine().reset();
+  } catch (err) {
+    // Disposing through a broken heap can throw; dropping the instance is what matters.
+    console.error(`tfjs reset: ${String(err)}`);
+    if (tf.findBackend('wasm') != null) tf.removeBackend('wasm');
+  }
+  activating = null;
+  ensureRegistered();
+  await initWasmBackend();
+}

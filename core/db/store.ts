@@ -40,13 +40,18 @@ export interface SweepSummary {
   counts: SweepCounts;
   createdAt: number;
   finishedAt: number | null;
-  /** Estimated ms until done, from the pace so far; null before the first result. */
+  /** Estimated ms until done, from the pace so far; null before the first result and while trials are stale or at risk. */
   etaMs: number | null;
   /** Trials whose lease expired without a result (a crashed consumer); retryable. */
   stale: number;
   /**
-   * While trials wait in the queue: ms since any trial of the sweep last started or finished,
-   * or since its trials were last sent (null when none waits). One pack runs at most the
+   * Running trials whose lease has not been renewed for two heartbeats but has not expired
+   * yet: their consumer is probably dead, and the repair requeues them once the lease expires.
+   */
+  atRisk: number;
+  /**
+   * While trials wait or run: ms since any trial of the sweep last started, renewed its lease
+   * (a heartbeat), or finished, or since its trials were last sent (null when none is left). One pack runs at most the
    * Worker's 5-minute CPU budget, so a wait well beyond that means the queue messages were
    * probably lost (wrangler dev drops its in-memory queue when it reloads): POST /retry
    * re-sends them, and a duplicate delivery is a no-op.
@@ -59,6 +64,7 @@ export interface SweepSummary {
 interface SweepActivity {
   counts: SweepCounts;
   stale: number;
+  atRisk: number;
   lastFinish: number | null;
   lastLease: number | null;
 }
@@ -94,13 +100,35 @@ export function nonFiniteIn(result: TrialResult): string | null {
   return null;
 }
 
+/**
+ * A lease: the trial and the attempt that took it. `attempts` is the lease token: taking a
+ * trial increments it, so a consumer whose lease expired and was taken over (a zombie) no
+ * longer matches and can neither renew, release, fail nor write results for it.
+ */
+export interface Lease {
+  id: string;
+  attempt: number;
+}
+
+/**
+ * Default lease: a running pack renews it every quarter (heartbeatMs) from the yields of its
+ * training loop, so 60 s tolerates three missed heartbeats while a dead consumer's trials
+ * are requeued about a minute after its last sign of life.
+ */
+export const DEFAULT_LEASE_MS = 60_000;
+
 export class Store {
   constructor(
     readonly db: AnyDb,
     private readonly batch: BatchRunner,
     /** A running trial whose lease is older than this is stale (its consumer died). */
-    readonly leaseMs = 15 * 60_000,
+    readonly leaseMs = DEFAULT_LEASE_MS,
   ) {}
+
+  /** How often a running pack renews its leases (core/run/run-trials.ts). */
+  get heartbeatMs(): number {
+    return Math.max(1, Math.floor(this.leaseMs / 4));
+  }
 
   async createSweep(s: ExpandedSweep, request: unknown, now: number): Promise<void> {
     const sweepRow = {
@@ -143,6 +171,7 @@ export class Store {
         status: trials.status,
         n: count(),
         stale: sql<number>`sum(CASE WHEN ${trials.status} = 'running' AND ${trials.leasedAt} < ${now - this.leaseMs} THEN 1 ELSE 0 END)`,
+        atRisk: sql<number>`sum(CASE WHEN ${trials.status} = 'running' AND ${trials.leasedAt} >= ${now - this.leaseMs} AND ${trials.leasedAt} < ${now - 2 * this.heartbeatMs} THEN 1 ELSE 0 END)`,
         lastFinish: sql<number | null>`max(${trials.finishedAt})`,
         lastLease: sql<number | null>`max(${trials.leasedAt})`,
       })
@@ -153,12 +182,14 @@ export class Store {
       const entry = out.get(r.sweepId) ?? {
         counts: { total: 0, queued: 0, running: 0, done: 0, failed: 0, cancelled: 0 },
         stale: 0,
+        atRisk: 0,
         lastFinish: null,
         lastLease: null,
       };
       entry.counts[r.status as TrialStatus] += r.n;
       entry.counts.total += r.n;
       entry.stale += Number(r.stale ?? 0);
+      entry.atRisk += Number(r.atRisk ?? 0);
       if (r.lastFinish != null) entry.lastFinish = Math.max(entry.lastFinish ?? 0, r.lastFinish);
       if (r.lastLease != null) entry.lastLease = Math.max(entry.lastLease ?? 0, r.lastLease);
       out.set(r.sweepId, entry);
@@ -171,9 +202,10 @@ export class Store {
     const finished = counts.done + counts.failed;
     const remaining = counts.queued + counts.running;
     const status = statusOf(counts, row.cancelled);
-    const etaMs = remaining > 0 && finished > 0 && status !== 'cancelled' ? Math.round(((now - row.createdAt) / finished) * remaining) : null;
+    const doubtful = (c?.stale ?? 0) + (c?.atRisk ?? 0) > 0;
+    const etaMs = remaining > 0 && finished > 0 && status !== 'cancelled' && !doubtful ? Math.round(((now - row.createdAt) / finished) * remaining) : null;
     const lastActivity = Math.max(row.createdAt, row.sentAt ?? 0, c?.lastFinish ?? 0, c?.lastLease ?? 0);
-    const stalledMs = counts.queued > 0 && !row.cancelled ? Math.max(0, now - lastActivity) : null;
+    const stalledMs = remaining > 0 && !row.cancelled ? Math.max(0, now - lastActivity) : null;
     return {
       id: row.id,
       experiment: row.experiment,
@@ -186,6 +218,7 @@ export class Store {
       finishedAt: remaining === 0 ? (c?.lastFinish ?? row.finishedAt) : null,
       etaMs,
       stale: c?.stale ?? 0,
+      atRisk: c?.atRisk ?? 0,
       stalledMs,
       request: JSON.parse(row.request),
     };
@@ -210,26 +243,95 @@ export class Store {
   /**
    * Takes the trials that should run now: queued ones, and running ones whose lease went
    * stale. Done, failed or cancelled trials are skipped, so a redelivered message is a no-op.
+   * Returns each taken trial with its attempt number, the token of this lease.
    */
-  async leaseTrials(ids: string[], now: number): Promise<string[]> {
-    const leased: string[] = [];
-    for (const part of chunk(ids, 1)) {
+  async takeLeases(ids: string[], now: number): Promise<Lease[]> {
+    const leased: Lease[] = [];
+    for (const part of chunk(ids, 2)) {
       const rows = await this.db
         .update(trials)
         .set({ status: 'running', leasedAt: now, attempts: sql`${trials.attempts} + 1` })
         .where(and(inArray(trials.id, part), or(eq(trials.status, 'queued'), and(eq(trials.status, 'running'), lt(trials.leasedAt, now - this.leaseMs)))))
-        .returning({ id: trials.id });
-      leased.push(...rows.map((r) => r.id));
+        .returning({ id: trials.id, attempt: trials.attempts });
+      leased.push(...rows);
     }
     return leased;
   }
 
+  /** takeLeases without the tokens. */
+  async leaseTrials(ids: string[], now: number): Promise<string[]> {
+    return (await this.takeLeases(ids, now)).map((l) => l.id);
+  }
+
+  /** `WHERE` for trials still held by these leases (same attempt, still running), one attempt number at a time. */
+  private byAttempt(leases: Lease[]): Array<{ attempt: number; ids: string[] }> {
+    const groups = new Map<number, string[]>();
+    for (const l of leases) groups.set(l.attempt, [...(groups.get(l.attempt) ?? []), l.id]);
+    return [...groups].flatMap(([attempt, ids]) => chunk(ids, 2).map((part) => ({ attempt, ids: part })));
+  }
+
+  private held(attempt: number, ids: string[]) {
+    return and(inArray(trials.id, ids), eq(trials.status, 'running'), eq(trials.attempts, attempt));
+  }
+
   /**
-   * Stores results idempotently: metric rows are keyed by (trial, metric, kind) and
-   * inserted with ON CONFLICT DO NOTHING, and the trial flips to done in the same batch.
+   * The heartbeat: moves the lease time of the trials this consumer still holds to `now`.
+   * Returns the ids still held; a lease that expired and was taken over is not touched.
    */
-  async saveResults(results: TrialResult[], now: number, durationMs: number, info: Record<string, unknown>): Promise<void> {
-    const rows: MetricRow[] = [];
+  async renewLeases(leases: Lease[], now: number): Promise<string[]> {
+    const out: string[] = [];
+    for (const { attempt, ids } of this.byAttempt(leases)) {
+      const rows = await this.db.update(trials).set({ leasedAt: now }).where(this.held(attempt, ids)).returning({ id: trials.id });
+      out.push(...rows.map((r) => r.id));
+    }
+    return out;
+  }
+
+  /**
+   * Gives held trials back: `queued` with the attempt's error (so a redelivery or retry can
+   * lease them again at once), or `failed`. Trials whose lease was taken over are untouched.
+   */
+  async releaseLeases(leases: Lease[], status: 'queued' | 'failed', error: string, now: number): Promise<string[]> {
+    const out: string[] = [];
+    for (const { attempt, ids } of this.byAttempt(leases)) {
+      const rows = await this.db
+        .update(trials)
+        .set({ status, error, leasedAt: null, finishedAt: status === 'failed' ? now : null })
+        .where(this.held(attempt, ids))
+        .returning({ id: trials.id });
+      out.push(...rows.map((r) => r.id));
+    }
+    return out;
+  }
+
+  /**
+   * Requeues running trials whatever their lease, e.g. a pack whose thread died (the Node
+   * pool owns every lease of its SQLite file, so nobody else holds them).
+   */
+  async requeueRunning(ids: string[], error: string): Promise<string[]> {
+    const out: string[] = [];
+    for (const part of chunk(ids, 2)) {
+      const rows = await this.db
+        .update(trials)
+        .set({ status: 'queued', error, leasedAt: null })
+        .where(and(inArray(trials.id, part), eq(trials.status, 'running')))
+        .returning({ id: trials.id });
+      out.push(...rows.map((r) => r.id));
+    }
+    return out;
+  }
+
+  /**
+   * Stores results of trials this consumer still holds, in one batch: metric rows (keyed by
+   * trial, metric and kind) are inserted only while the trial is running under the same
+   * attempt, and the trial flips to done under the same condition, so a zombie whose lease
+   * was taken over writes nothing. Without `leases` (fixtures and tests that never took a
+   * lease) the condition is only "not done yet". `info.writes` counts result writes per trial
+   * (always 1: the count exposes any double write that the metric key would hide). Returns
+   * the ids written.
+   */
+  async saveResults(results: TrialResult[], now: number, durationMs: number, info: Record<string, unknown>, leases?: Lease[]): Promise<string[]> {
+    const attemptOf = new Map(leases?.map((l) => [l.id, l.attempt]));
     const seriesRow = (trialId: string, metric: string, kind: 'series' | 'trace', s: Series): MetricRow => ({
       trialId,
       metric,
@@ -237,21 +339,57 @@ export class Store {
       steps: JSON.stringify(s.steps),
       points: JSON.stringify(s.values),
     });
+    const queries: unknown[] = [];
+    const written: Array<{ id: string; attempt: number | null }> = [];
     for (const r of results) {
+      const attempt = leases ? attemptOf.get(r.trialId) : null;
+      if (attempt === undefined) continue;
+      written.push({ id: r.trialId, attempt });
+      const stillHeld =
+        attempt === null
+          ? sql`EXISTS (SELECT 1 FROM ${trials} WHERE ${trials.id} = ${r.trialId} AND ${trials.status} != 'done')`
+          : sql`EXISTS (SELECT 1 FROM ${trials} WHERE ${trials.id} = ${r.trialId} AND ${trials.status} = 'running' AND ${trials.attempts} = ${attempt})`;
+      const target = attempt === null ? and(eq(trials.id, r.trialId), sql`${trials.status} != 'done'`) : this.held(attempt, [r.trialId]);
+      const rows: MetricRow[] = [];
       for (const [metric, value] of Object.entries(r.scalars)) rows.push({ trialId: r.trialId, metric, kind: 'scalar', value });
       for (const [metric, s] of Object.entries(r.series)) rows.push(seriesRow(r.trialId, metric, 'series', s));
       for (const [metric, s] of Object.entries(r.traces ?? {})) rows.push(seriesRow(r.trialId, metric, 'trace', s));
-    }
-    const queries: unknown[] = chunk(rows, 6).map((part) => this.db.insert(metrics).values(part).onConflictDoNothing());
-    for (const r of results) {
+      // 6 bound values per row plus the condition's 2 stay under D1's 100 per statement.
+      for (const part of chunk(rows, 7)) {
+        const values = sql.join(
+          part.map((m) => sql`(${m.trialId}, ${m.metric}, ${m.kind}, ${m.value ?? null}, ${m.steps ?? null}, ${m.points ?? null})`),
+          sql`, `,
+        );
+        queries.push(this.db.insert(metrics).select(sql`SELECT * FROM (VALUES ${values}) WHERE ${stillHeld}`).onConflictDoNothing());
+      }
+      const json = JSON.stringify({ ...info, ...(r.info ?? {}), ...(attempt === null ? {} : { attempt }) });
       queries.push(
         this.db
           .update(trials)
-          .set({ status: 'done', error: null, finishedAt: now, durationMs, info: JSON.stringify({ ...info, ...(r.info ?? {}) }) })
-          .where(and(eq(trials.id, r.trialId), sql`${trials.status} != 'done'`)),
+          .set({
+            status: 'done',
+            error: null,
+            finishedAt: now,
+            durationMs,
+            // writes: result writes so far (must end at 1); retried: the last failed attempt's cause, kept once the error clears.
+            info: sql`json_set(${json}, '$.writes', coalesce(json_extract(${trials.info}, '$.writes'), 0) + 1, '$.retried', ${trials.error})`,
+          })
+          .where(target),
       );
     }
+    if (!queries.length) return [];
     await this.batch(queries);
+    if (!leases) return written.map((w) => w.id);
+    // Which writes landed: a trial taken over meanwhile is done under another attempt, or still running.
+    const done: string[] = [];
+    for (const { attempt, ids } of this.byAttempt(written as Lease[])) {
+      const rows = await this.db
+        .select({ id: trials.id })
+        .from(trials)
+        .where(and(inArray(trials.id, ids), eq(trials.status, 'done'), eq(trials.attempts, attempt)));
+      done.push(...rows.map((r) => r.id));
+    }
+    return done;
   }
 
   async markTrials(ids: string[], status: 'failed' | 'queued', error: string | null, now: number): Promise<void> {
@@ -317,9 +455,10 @@ export class Store {
    * message cannot do it, because it finds them running. A trial already leased
    * `maxAttempts` times is failed instead, naming the cause, so a trial that kills its
    * consumer cannot loop forever; stale trials of a cancelled sweep become cancelled.
+   * `cutoff` (default: now − leaseMs) is the lease time below which a lease counts as dead;
+   * the Node runner passes `now` at start-up, since it alone holds the leases of its file.
    */
-  async requeueStale(now: number, maxAttempts: number): Promise<{ requeued: TrialSpec[]; failed: string[]; cancelled: string[] }> {
-    const cutoff = now - this.leaseMs;
+  async requeueStale(now: number, maxAttempts: number, cutoff = now - this.leaseMs): Promise<{ requeued: TrialSpec[]; failed: string[]; cancelled: string[] }> {
     const rows = await this.db
       .select({ trial: trials, sweep: sweeps })
       .from(trials)

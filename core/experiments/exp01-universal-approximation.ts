@@ -13,6 +13,7 @@ import { parameterCount, type MlpSpec } from '../nn/model';
 import { everyNSteps, predict, stack3d, trainPack } from '../train/train-pack';
 import { activation, initializer, int, learningRate, range, trialStream } from './common';
 import type { Experiment, TrialResult } from './types';
+import { packBytes } from './memory';
 
 export const TARGET_FUNCTIONS = ['sin', 'polynomial', 'abs'] as const;
 
@@ -69,6 +70,8 @@ export const exp1: Experiment<typeof params> = {
   grid: { function: ['sin', 'polynomial', 'abs'], n_hidden: [2, 4, 16] },
   repeats: 5,
   cost: (p) => p.steps * p.num_values * (p.n_hidden + 1),
+  // Full batch: every step runs all num_values points through n_hidden units, per network.
+  memory: (p, pack) => packBytes({ model: modelFor(p), trainRows: p.num_values, evalRows: p.num_values, dataRows: p.num_values }, pack),
   // The three target functions share one network shape, so they train as one pack.
   packKey: ({ function: _f, omega: _o, coefs: _c, ...shape }) => JSON.stringify(shape),
   async runPack(trials, ctx) {

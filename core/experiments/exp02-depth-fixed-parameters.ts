@@ -15,6 +15,7 @@ import { parameterCount, type SharedSpec } from '../nn/model';
 import { evaluateAccuracy, oneHot, predict, stack3d, trainPack } from '../train/train-pack';
 import { activation, int, learningRate, range, trialStream } from './common';
 import type { Experiment, TrialResult } from './types';
+import { packBytes } from './memory';
 
 const params = z
   .object({
@@ -57,6 +58,7 @@ export const exp2: Experiment<typeof params> = {
   grid: { depth: [1, 2, 3] },
   repeats: 5,
   cost: (p) => p.steps * Math.min(p.batch_size, p.n_points) * p.width * (p.depth + 2),
+  memory: (p, pack) => packBytes({ model: modelFor(p), trainRows: Math.min(p.batch_size, p.n_points), evalRows: p.n_points, dataRows: p.n_points }, pack),
   async runPack(trials, ctx) {
     const p = trials[0].params;
     const K = trials.length;

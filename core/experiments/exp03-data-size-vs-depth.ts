@@ -43,6 +43,7 @@ import { fitSklearnMlps, mlpParameterCount, predictClasses, resolveBatchSize, ty
 import { fitPredictSvc } from '../classical/svm';
 import { classSeps, hiddenLayers, int, learningRate, positive, repeatStream, resolveSeps, trialStream } from './common';
 import type { Experiment, TrialResult, TrialSpec } from './types';
+import { MB, MEMORY_SAFETY, packBytes, WASM_BASE_BYTES } from './memory';
 
 /** svm, tree, shallow, deep: the notebook's legend order (dashboard/figures/exp03.ts labels them). */
 export const CLASSIFIERS = ['svm', 'tree', 'shallow', 'deep'] as const;
@@ -194,6 +195,30 @@ function cost(p: Params): number {
   }
 }
 
+/**
+ * WASM heap of one pack (Experiment.memory). Networks: sklearn-style MLPs trained as a pack
+ * on tfjs (core/classical/sklearn-mlp.ts). SVM: libsvm's own emscripten heap, one trial at a
+ * time: its kernel cache plus the rows in double precision. Tree: plain JS, no WASM.
+ */
+function memory(p: Params, pack?: number): number {
+  const m = trainSize(p);
+  const rows = m + testRows(p);
+  switch (p.classifier) {
+    case 'svm':
+      return WASM_BASE_BYTES + MEMORY_SAFETY * (p.svm_cache_mb * MB + 8 * 3 * rows * (p.d + 1));
+    case 'tree':
+      return 0;
+    case 'shallow':
+    case 'deep':
+      // Data: the training rows, each epoch's shuffled copy, and both eval sets (test, train);
+      // evaluating both sets keeps matMul, bias-add and activation outputs (3 per unit).
+      return packBytes(
+        { model: { kind: 'mlp', input: p.d, hidden: hiddenOf(p), output: 1, activation: 'relu', initializer: 'xavier' }, trainRows: resolveBatchSize(p.batch_size, m), evalRows: rows, evalValuesPerUnit: 3, dataRows: 2 * rows },
+        pack,
+      );
+  }
+}
+
 async function runClassical(trials: TrialSpec<Params>[], yieldToHost?: () => Promise<void>): Promise<TrialResult[]> {
   const results: TrialResult[] = [];
   for (const t of trials) {
@@ -279,6 +304,7 @@ export const exp3: Experiment<typeof params> = {
   grid: { classifier: [...CLASSIFIERS], n: NOTEBOOK_NS },
   repeats: 5,
   cost,
+  memory,
   async runPack(trials, ctx) {
     const kind = trials[0].params.classifier;
     if (trials.some((t) => t.params.classifier !== kind)) throw new Error('exp3: a pack must hold one classifier');

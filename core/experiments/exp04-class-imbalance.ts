@@ -32,6 +32,7 @@ import { parameterCount, type MlpSpec } from '../nn/model';
 import { evaluateAccuracy, oneHot, predict, stack3d, trainPack } from '../train/train-pack';
 import { activation, classSeps, hiddenLayers, initializer, int, learningRate, range, repeatStream, resolveSeps, trialStream } from './common';
 import type { Experiment, RunContext, TrialResult, TrialSpec } from './types';
+import { packBytes } from './memory';
 
 export const RESAMPLING = ['none', 'tile', 'replacement'] as const;
 
@@ -240,6 +241,10 @@ export const exp4: Experiment<typeof params> = {
   grid: { resample: ['none', 'tile'], class_ratio: [1, 2, 5, 10, 20, 50, 100] },
   repeats: 5,
   cost: (p) => p.steps * trainSize(p) * parameterCount(modelFor(p)),
+  // Full-batch training; evaluation includes the GRID_SIDE² decision grid. runPack also
+  // chunks packs by PACK_FLOAT_BUDGET itself, so this is an upper bound.
+  memory: (p, pack) =>
+    packBytes({ model: modelFor(p), trainRows: trainSize(p), evalRows: Math.max(GRID_SIDE * GRID_SIDE, Math.ceil(p.test_fraction * p.n)), dataRows: trainSize(p) + Math.ceil(p.test_fraction * p.n) }, pack),
   // Ratios and resampling change the train size, so only the repeats of one config share a pack.
   async runPack(trials, ctx) {
     const p = trials[0].params;

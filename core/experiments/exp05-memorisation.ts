@@ -26,6 +26,7 @@ import { evaluateAccuracy, everyNSteps, oneHot, stack3d, trainPack } from '../tr
 import { activation, classSeps, hiddenLayers, initializer, int, learningRate, range, repeatStream, resolveSeps, trialStream } from './common';
 import { chunkTrials, floatsPerTrial, memoryIssue } from './exp04-class-imbalance';
 import type { Experiment, RunContext, TrialResult, TrialSpec } from './types';
+import { packBytes } from './memory';
 
 const params = z
   .object({
@@ -100,6 +101,7 @@ export const exp5: Experiment<typeof params> = {
   grid: { labels: ['true', 'random'], n: [50, 100, 150, 200, 250, 300] },
   repeats: 5,
   cost: (p) => p.steps * Math.min(p.batch_size, p.n) * parameterCount(modelFor(p)) + Math.ceil(p.steps / p.record_every) * p.n * parameterCount(modelFor(p)),
+  memory: (p, pack) => packBytes({ model: modelFor(p), trainRows: Math.min(p.batch_size, p.n), evalRows: p.n, dataRows: p.n_max }, pack),
   // Default packKey (one config's repeats): a step of these 200-wide layers is compute-bound,
   // so pairing true and random labels in one pack would save little.
   async runPack(trials, ctx) {

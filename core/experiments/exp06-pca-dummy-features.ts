@@ -43,6 +43,7 @@ import { evaluateAccuracy, oneHot, stack3d, trainPack } from '../train/train-pac
 import { activation, classSeps, hiddenLayers, initializer, int, learningRate, range, repeatStream, resolveSeps, trialStream } from './common';
 import { chunkTrials, floatsPerTrial, memoryIssue } from './exp04-class-imbalance';
 import type { Experiment, RunContext, TrialResult, TrialSpec } from './types';
+import { packBytes } from './memory';
 
 const params = z
   .object({
@@ -352,6 +353,8 @@ export const exp6: Experiment<typeof params> = {
     // Training, plus the dense mixing of all n rows by a width² matrix.
     return p.steps * nTrain * parameterCount(modelFor(p)) + p.n * width * width;
   },
+  // Full batch over the training rows; the feature pipeline (mixing, PCA) runs in JS float64, outside the WASM heap.
+  memory: (p, pack) => packBytes({ model: modelFor(p), trainRows: p.n - Math.ceil(p.test_size * p.n), evalRows: p.n, dataRows: p.n }, pack),
   async runPack(trials, ctx) {
     const p = trials[0].params;
     const model = modelFor(p);

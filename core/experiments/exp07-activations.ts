@@ -25,6 +25,7 @@ import { NetworkPack, parameterCount, type MlpSpec } from '../nn/model';
 import { evaluateAccuracy, oneHot, stack3d, trainPack } from '../train/train-pack';
 import { activation, hiddenLayers, initializer, int, learningRate, range, repeatStream, trialStream } from './common';
 import type { Experiment, RunContext, TrialResult, TrialSpec } from './types';
+import { packBytes } from './memory';
 
 /** The notebook's sweep, in its plotting order. */
 export const EXP7_ACTIVATIONS = ['relu', 'tanh', 'square', 'sin', 'sign', 'identity'] as const;
@@ -156,6 +157,8 @@ export const exp7: Experiment<typeof params> = {
   grid: { activation: [...EXP7_ACTIVATIONS] },
   repeats: 5,
   cost: (p) => p.steps * Math.min(p.batch_size, p.n - Math.ceil(p.test_size * p.n)) * parameterCount(modelFor(p)),
+  memory: (p, pack) =>
+    packBytes({ model: modelFor(p), trainRows: Math.min(p.batch_size, p.n - Math.ceil(p.test_size * p.n)), evalRows: p.n, dataRows: p.n }, pack),
   async runPack(trials, ctx) {
     const p = trials[0].params;
     const model = modelFor(p);

@@ -36,6 +36,7 @@ import { parameterCount, type MlpSpec } from '../nn/model';
 import { evaluateAccuracy, oneHot, stack3d, trainPack } from '../train/train-pack';
 import { activation, classSeps, hiddenLayers, initializer, int, learningRate, positive, range, repeatStream, resolveSeps, trialStream } from './common';
 import type { Experiment, TrialResult, TrialSpec } from './types';
+import { packBytes } from './memory';
 
 export const EXP8_BATCH_SIZES = [1, 4, 16, 64, 256, 400];
 
@@ -130,6 +131,7 @@ export const exp8: Experiment<typeof params> = {
   // pack of 5 (tfjs WASM, Node), a step costs about as much as 10 extra rows, so batch 1's
   // 75,000 steps cost about 8× batch 400's 187 steps rather than the same.
   cost: (p) => numSteps(p) * (Math.min(p.batch_size, trainRows(p)) + 10) * parameterCount(modelFor(p)),
+  memory: (p, pack) => packBytes({ model: modelFor(p), trainRows: Math.min(p.batch_size, trainRows(p)), evalRows: p.n, dataRows: p.n }, pack),
   async runPack(trials, ctx) {
     const p = trials[0].params;
     const K = trials.length;

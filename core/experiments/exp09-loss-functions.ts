@@ -23,6 +23,7 @@ import { parameterCount, type MlpSpec } from '../nn/model';
 import { activation, classSeps, hiddenLayers, initializer, int, learningRate, loss, positive, repeatStream, resolveSeps } from './common';
 import { trackedResults, trainTrackingTestAccuracy } from './exp07-activations';
 import type { Experiment, TrialSpec } from './types';
+import { packBytes } from './memory';
 
 /**
  * The data knobs Exp 9 and Exp 10 share (Exp 10 uses "the identical recipe"), with the
@@ -97,6 +98,8 @@ export const exp9: Experiment<typeof params> = {
   // Packs differ only in the loss; trainPack takes one loss per pack, so each loss keeps its
   // own pack (the default key: all repeats of one grid cell).
   cost: (p) => p.steps * Math.min(p.batch_size, p.n - Math.ceil(p.test_size * p.n)) * parameterCount(modelFor(p)),
+  memory: (p, pack) =>
+    packBytes({ model: modelFor(p), trainRows: Math.min(p.batch_size, p.n - Math.ceil(p.test_size * p.n)), evalRows: p.n, dataRows: p.n }, pack),
   async runPack(trials, ctx) {
     const p = trials[0].params;
     const model = modelFor(p);

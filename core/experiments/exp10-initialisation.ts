@@ -26,6 +26,7 @@ import { activation, hiddenLayers, initializer, int, learningRate, positive } fr
 import { trackedResults, trainTrackingTestAccuracy } from './exp07-activations';
 import { mixtureFor, mixtureParams } from './exp09-loss-functions';
 import type { Experiment } from './types';
+import { packBytes } from './memory';
 
 const params = z
   .object({
@@ -75,6 +76,8 @@ export const exp10: Experiment<typeof params> = {
   grid: { initializer: [...INITIALIZERS] },
   repeats: 5,
   cost: (p) => p.steps * Math.min(p.batch_size, p.n - Math.ceil(p.test_size * p.n)) * parameterCount(modelFor(p)),
+  memory: (p, pack) =>
+    packBytes({ model: modelFor(p), trainRows: Math.min(p.batch_size, p.n - Math.ceil(p.test_size * p.n)), evalRows: p.n, dataRows: p.n }, pack),
   async runPack(trials, ctx) {
     const p = trials[0].params;
     const model = modelFor(p);

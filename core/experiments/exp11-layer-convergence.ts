@@ -42,6 +42,7 @@ import type { Rng } from '../rng';
 import { evaluateAccuracy, everyNSteps, oneHot, stack3d, trainPack } from '../train/train-pack';
 import { activation, classSeps, hiddenLayers, initializer, int, learningRate, loss, range, resolveSeps, trialStream } from './common';
 import type { Experiment, TrialResult, TrialSpec } from './types';
+import { packBytes } from './memory';
 
 /** Data and model parameters shared with Exp 12 (same recipe). */
 export const mixtureParams = {
@@ -265,6 +266,7 @@ export const exp11: Experiment<typeof params> = {
   grid: {},
   repeats: 5,
   cost: (p) => p.steps * Math.min(p.batch_size, Math.floor(p.n * (1 - p.test_size))) * parameterCount(modelFor(p)),
+  memory: (p, pack) => packBytes({ model: modelFor(p), trainRows: Math.min(p.batch_size, Math.floor(p.n * (1 - p.test_size))), evalRows: p.n, dataRows: p.n }, pack),
   async runPack(trials, ctx) {
     const p = trials[0].params;
     const K = trials.length;

@@ -30,6 +30,7 @@ import { evaluateAccuracy, everyNSteps, trainPack } from '../train/train-pack';
 import { mixtureParams, modelFor, packData, TailRecorder, tailSizes, traceBudgetIssue, withinTraceBudget } from './exp11-layer-convergence';
 import { hiddenLayers, loss, range, repeatStream, trialStream } from './common';
 import type { Experiment, TrialResult, TrialSpec } from './types';
+import { packBytes } from './memory';
 
 export const REGULARIZATIONS = ['l1', 'l2'] as const;
 
@@ -85,6 +86,7 @@ export const exp12: Experiment<typeof params> = {
   grid: { regularization: ['l1', 'l2'], strength: [0, 0.1, 1] },
   repeats: 5,
   cost: (p) => p.steps * Math.min(p.batch_size, Math.floor(p.n * (1 - p.test_size))) * parameterCount(modelFor(p)),
+  memory: (p, pack) => packBytes({ model: modelFor(p), trainRows: Math.min(p.batch_size, Math.floor(p.n * (1 - p.test_size))), evalRows: p.n, dataRows: p.n }, pack),
   async runPack(trials, ctx) {
     const p = trials[0].params;
     const K = trials.length;

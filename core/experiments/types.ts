@@ -67,6 +67,12 @@ export interface Experiment<S extends z.ZodObject<any> = z.ZodObject<any>> exten
   repeats: number;
   /** Rough training work of one trial in network-steps × batch units, for the CPU budget. */
   cost(params: z.infer<S>): number;
+  /**
+   * Estimated peak WebAssembly heap in bytes of training `pack` networks of these params as
+   * one pack (default a full pack, 16): weights, Adam slots, gradients, activations and data,
+   * with a safety factor (core/experiments/memory.ts). Sweep creation refuses what cannot fit.
+   */
+  memory(params: z.infer<S>, pack?: number): number;
   /** Trials whose key matches may be trained as one pack (same program shape). */
   packKey?(params: z.infer<S>): string;
   /** Trains the trials (all sharing a pack key) and returns one result per trial, in order. */

@@ -1,13 +1,17 @@
 /**
  * The trial path shared by every host (queue consumer, Node runner): lease the trials of
- * a pack, train them together, store one row set per trial. Hosts decide what an error
- * means for delivery (retry, dead-letter); this function never loses a trial silently:
- * each one ends done, failed (with its message), or back in queued for a retry.
+ * a pack, train them together while renewing the leases (heartbeat), store one row set per
+ * trial. Hosts decide what an error means for delivery (retry, dead-letter); this function
+ * never loses a trial silently: each one ends done, failed (with its message), or back in
+ * queued with the attempt's error so a retry can lease it again at once.
  */
 import { engine } from '../engine';
 import { getExperiment } from '../experiments';
 import type { Experiment, RunContext, TrialResult, TrialSpec } from '../experiments/types';
-import { nonFiniteIn, type Store } from '../db/store';
+import { nonFiniteIn, type Lease, type Store } from '../db/store';
+import { attemptError, LeaseLost } from './failure';
+
+export { errorMessage } from './failure';
 
 export interface TrialPackMessage {
   sweepId: string;
@@ -20,40 +24,83 @@ export interface PackOutcome {
   done: number;
   failed: number;
   skipped: number;
+  /** Trials whose lease was taken over while this pack ran (nothing written for them). */
+  lost: number;
   durationMs: number;
 }
 
+/**
+ * Leases a trial may take before the repair gives up on it: the queue's 4 deliveries
+ * (max_retries = 3 in wrangler.toml; the Node pool's maxRetries = 3), so a trial that kills
+ * its consumer every time ends failed with its cause instead of looping.
+ */
+export const MAX_LEASES = 4;
+
 export type ExperimentLookup = (id: string) => Experiment | undefined;
 
-export async function runTrialPack(
-  store: Store,
-  msg: TrialPackMessage,
-  ctx: RunContext & { now: () => number },
-  lookup: ExperimentLookup = getExperiment,
-): Promise<PackOutcome> {
+/**
+ * Yields after which a heartbeat is sent even though the clock did not move: production
+ * Workers freeze Date.now() during pure CPU work (it advances on I/O, and the heartbeat is
+ * I/O), and the training loops yield at least every few hundred steps (core/train/train-pack.ts).
+ */
+const FROZEN_CLOCK_YIELDS = 20;
+
+export interface PackContext extends RunContext {
+  now: () => number;
+  /**
+   * The clock of heartbeats (default Date.now). Separate from `now`, which the experiments
+   * read to time their own phases: a heartbeat must not consume a caller's (test) clock.
+   */
+  leaseNow?: () => number;
+}
+
+export async function runTrialPack(store: Store, msg: TrialPackMessage, ctx: PackContext, lookup: ExperimentLookup = getExperiment): Promise<PackOutcome> {
   const experiment = lookup(msg.experiment);
   const ids = msg.trials.map((t) => t.id);
   if (!experiment) {
     await store.markTrials(ids, 'failed', `unknown experiment '${msg.experiment}'`, ctx.now());
-    return { leased: 0, done: 0, failed: ids.length, skipped: 0, durationMs: 0 };
+    return { leased: 0, done: 0, failed: ids.length, skipped: 0, lost: 0, durationMs: 0 };
   }
-  const leasedIds = new Set(await store.leaseTrials(ids, ctx.now()));
-  const pack = msg.trials.filter((t) => leasedIds.has(t.id));
+  let leases: Lease[] = await store.takeLeases(ids, ctx.now());
+  const taken = new Set(leases.map((l) => l.id));
+  const pack = msg.trials.filter((t) => taken.has(t.id));
   const skipped = ids.length - pack.length;
-  if (!pack.length) return { leased: 0, done: 0, failed: 0, skipped, durationMs: 0 };
+  if (!pack.length) return { leased: 0, done: 0, failed: 0, skipped, lost: 0, durationMs: 0 };
+
+  // Heartbeat on the loop's own yields: workerd runs no timer during CPU work, and a Node
+  // thread's event loop is just as busy, so the yield points are where time is observed.
+  const clock = ctx.leaseNow ?? Date.now;
+  let lastBeat = clock();
+  let lastSeen = lastBeat;
+  let frozen = 0;
+  const heartbeat = async () => {
+    const t = clock();
+    frozen = t === lastSeen ? frozen + 1 : 0;
+    lastSeen = t;
+    if (t - lastBeat < store.heartbeatMs && frozen < FROZEN_CLOCK_YIELDS) return;
+    const held = new Set(await store.renewLeases(leases, t));
+    lastBeat = lastSeen = clock();
+    frozen = 0;
+    if (held.size < leases.length) leases = leases.filter((l) => held.has(l.id));
+    if (!leases.length) throw new LeaseLost(pack.length);
+  };
+  const runCtx: RunContext = {
+    ...ctx,
+    yieldToHost: async () => {
+      await ctx.yieldToHost?.();
+      await heartbeat();
+    },
+  };
 
   const started = ctx.now();
   let results: TrialResult[];
   try {
-    results = await experiment.runPack(pack, ctx);
+    results = await experiment.runPack(pack, runCtx);
   } catch (err) {
+    // A zombie stops quietly: whoever took its trials over owns them now.
+    if (err instanceof LeaseLost) return { leased: pack.length, done: 0, failed: 0, skipped, lost: pack.length, durationMs: ctx.now() - started };
     // Put the trials back so the redelivery (or a later retry) can lease them again.
-    await store.markTrials(
-      pack.map((t) => t.id),
-      'queued',
-      `attempt failed: ${errorMessage(err)}`,
-      ctx.now(),
-    );
+    await releaseEach(store, leases, 'queued', (a) => attemptError(a, err), ctx.now());
     throw err;
   }
   const durationMs = ctx.now() - started;
@@ -61,16 +108,40 @@ export async function runTrialPack(
   let failed = 0;
   for (const r of results) {
     const bad = nonFiniteIn(r);
+    const lease = leases.find((l) => l.id === r.trialId);
+    if (!lease) continue;
     if (bad) {
       failed++;
-      await store.markTrials([r.trialId], 'failed', `non-finite result: ${bad}`, ctx.now());
+      await store.releaseLeases([lease], 'failed', `non-finite result: ${bad}`, ctx.now());
     } else good.push(r);
   }
   const info = { backend: ctx.backend ?? 'unknown', engine: engine().name, packSize: pack.length, packMs: durationMs, clock: 'wall time of the whole pack; frozen during pure CPU work on production Workers' };
-  if (good.length) await store.saveResults(good, ctx.now(), durationMs / pack.length, info);
-  return { leased: pack.length, done: good.length, failed, skipped, durationMs };
+  let written: string[] = [];
+  if (good.length) {
+    const goodLeases = leases.filter((l) => good.some((r) => r.trialId === l.id));
+    try {
+      written = await store.saveResults(good, ctx.now(), durationMs / pack.length, info, goodLeases);
+    } catch (err) {
+      // The write failed (SQLite busy, a D1 error): nothing of it landed (one batch), so
+      // the trials go back to queued with the cause; the host retries the pack.
+      await releaseEach(store, goodLeases, 'queued', (a) => `${attemptError(a, err)} (saving results)`, ctx.now()).catch(() => {
+        /* the store is down too: the lease expires and the repair requeues them */
+      });
+      throw err;
+    }
+  }
+  return { leased: pack.length, done: written.length, failed, skipped, lost: good.length - written.length, durationMs };
 }
 
-export function errorMessage(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
+/** Releases leases with a message that names each trial's own attempt. */
+async function releaseEach(store: Store, leases: Lease[], status: 'queued' | 'failed', message: (attempt: number) => string, now: number): Promise<void> {
+  const attempts = [...new Set(leases.map((l) => l.attempt))];
+  for (const a of attempts) {
+    await store.releaseLeases(
+      leases.filter((l) => l.attempt === a),
+      status,
+      message(a),
+      now,
+    );
+  }
 }

@@ -81,6 +81,16 @@ export function expandSweep(body: unknown, sweepId: string, limits: SweepLimits 
       });
       return;
     }
+    // One network (with its shadow twin) must fit; bigger packs are cut to fit by packTrials.
+    const bytes = experiment.memory(result.data, 1);
+    if (bytes > limits.maxPackBytes) {
+      const gridKey = Object.keys(req.grid ?? {}).find((k) => k in cell);
+      issues.push({
+        field: gridKey ? `grid.${gridKey}` : Object.keys(overrides).length ? 'params' : 'grid',
+        message: `config ${configKeyOf(cell)}: training it needs about ${megabytes(bytes)} of WebAssembly memory even alone (estimate, core/experiments/memory.ts), above the budget of ${megabytes(limits.maxPackBytes)} per pack (a Worker isolate has 128 MB); reduce the layer widths or the number of rows`,
+      });
+      return;
+    }
     const configKey = configKeyOf(cell);
     for (let r = 0; r < repeats; r++) {
       trials.push({ id: `${sweepId}.${ci}.${r}`, sweepId, experiment: experiment.id, configKey, repeat: r, seed, params: result.data });
@@ -90,13 +100,24 @@ export function expandSweep(body: unknown, sweepId: string, limits: SweepLimits 
   return { id: sweepId, experiment, name: req.name ?? null, seed, repeats, grid, params: overrides, trials };
 }
 
+function megabytes(bytes: number): string {
+  return bytes >= 1024 ** 3 ? `${(bytes / 1024 ** 3).toFixed(1)} GB` : `${(bytes / 1024 ** 2).toFixed(1)} MB`;
+}
+
 /**
  * Trials grouped into packs that one queue message trains together: same pack key (one
- * network shape), at most `maxPack` networks, and at most `maxPackCost` estimated work so
+ * network shape), at most `maxPack` networks, at most `maxPackCost` estimated work so
  * one invocation stays inside the Worker's CPU limit (packing amortises dispatch, so the
- * sum of trial costs over-estimates a pack: the bound is conservative).
+ * sum of trial costs over-estimates a pack: the bound is conservative), and at most
+ * `maxPackBytes` of estimated WASM heap (a pack's numbers do not depend on its size).
  */
-export function packTrials(experiment: Experiment, trials: TrialSpec[], maxPack: number, maxPackCost = DEFAULT_LIMITS.maxTrialCost): TrialSpec[][] {
+export function packTrials(
+  experiment: Experiment,
+  trials: TrialSpec[],
+  maxPack: number,
+  maxPackCost = DEFAULT_LIMITS.maxTrialCost,
+  maxPackBytes = DEFAULT_LIMITS.maxPackBytes,
+): TrialSpec[][] {
   const groups = new Map<string, TrialSpec[]>();
   for (const t of trials) {
     const key = experiment.packKey ? experiment.packKey(t.params) : t.configKey;
@@ -110,7 +131,7 @@ export function packTrials(experiment: Experiment, trials: TrialSpec[], maxPack:
     let cost = 0;
     for (const t of list) {
       const c = experiment.cost(t.params);
-      if (pack.length && (pack.length >= maxPack || cost + c > maxPackCost)) {
+      if (pack.length && (pack.length >= maxPack || cost + c > maxPackCost || experiment.memory(t.params, pack.length + 1) > maxPackBytes)) {
         packs.push(pack);
         pack = [];
         cost = 0;

@@ -6,9 +6,16 @@ export interface SweepLimits {
   maxRepeats: number;
   /** Largest estimated work of one trial (see Experiment.cost); beyond it a trial would not fit the CPU budget. */
   maxTrialCost: number;
+  /**
+   * Largest estimated WebAssembly heap of one pack (see Experiment.memory). A Worker isolate
+   * has 128 MB for everything, WASM memory included; 96 MB leaves 32 MB for the JS heap
+   * (tfjs-core, the bundle, result JSON, the D1 driver). A config that cannot fit even alone
+   * is refused at creation; packs of smaller configs are cut to fit (core/sweep/expand.ts).
+   */
+  maxPackBytes: number;
 }
 
-export const DEFAULT_LIMITS: SweepLimits = { maxTrials: 5000, maxRepeats: 100, maxTrialCost: 5e10 };
+export const DEFAULT_LIMITS: SweepLimits = { maxTrials: 5000, maxRepeats: 100, maxTrialCost: 5e10, maxPackBytes: 96 * 1024 * 1024 };
 
 export const sweepRequestSchema = z
   .object({

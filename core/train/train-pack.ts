@@ -44,9 +44,14 @@ export interface PackTrainingSpec {
   /** Steps s (0-based) after whose update `onCheckpoint` runs: "checkpoint s" = after s+1 updates. */
   checkpoints?: number[];
   onCheckpoint?: (step: number, pack: NetworkPack) => Promise<void> | void;
-  /** Called between steps at most every `yieldMs`, so a host (workerd) can serve requests. */
+  /**
+   * Called between steps at most every `yieldMs`, so a host (workerd) can serve requests and
+   * the runner can renew its leases; also after `yieldSteps` steps without one, because
+   * production Workers freeze the clock during pure CPU work (core/run/run-trials.ts).
+   */
   yieldToHost?: () => Promise<void>;
   yieldMs?: number;
+  yieldSteps?: number;
   /** Force every layer's matMul path (tests); default 'auto' chooses per layer (core/nn/matmul.ts). */
   matMulPath?: MatMulPathOption;
 }
@@ -87,7 +92,9 @@ export async function trainPack(spec: PackTrainingSpec): Promise<PackTrainingRes
   const checkpoints = new Set(spec.checkpoints ?? []);
   const weightVars = net.weightVariables();
   const yieldMs = spec.yieldMs ?? 50;
+  const yieldSteps = spec.yieldSteps ?? 250;
   let lastYield = Date.now();
+  let lastYieldStep = 0;
   let finalLoss: number[] = [];
   let finalOutputs: Float32Array[] = [];
 
@@ -135,9 +142,10 @@ export async function trainPack(spec: PackTrainingSpec): Promise<PackTrainingRes
         tf.dispose(kept);
       }
       if (checkpoints.has(step) && spec.onCheckpoint) await spec.onCheckpoint(step, net);
-      if (spec.yieldToHost && Date.now() - lastYield >= yieldMs) {
+      if (spec.yieldToHost && (Date.now() - lastYield >= yieldMs || step - lastYieldStep >= yieldSteps)) {
         await spec.yieldToHost();
         lastYield = Date.now();
+        lastYieldStep = step;
       }
     }
   } finally {

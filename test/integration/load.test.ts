@@ -1,7 +1,8 @@
 /**
  * Bounded load test on loopback: one sweep of 2,100 small trials through the local Queue
- * and D1 completes with none lost and none doubled, while status requests keep being
- * answered. Latency is printed (and belongs in the closing note), not asserted.
+ * and D1 completes with none lost and none doubled (each trial leased once and its result
+ * written once, counted by info.writes, not only by the metric key), while status requests
+ * keep being answered. Latency is printed (and belongs in the closing note), not asserted.
  */
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { startLocalServer, type LocalServer } from '../helpers/server';
@@ -48,8 +49,14 @@ test('2,100 trials: every one done exactly once; the API answers meanwhile', asy
   const curve = rows.filter((r) => r.metric === 'mse' && r.step !== null);
   expect(curve).toHaveLength(21 * 3);
   expect(curve.every((r) => r.n === 100)).toBe(true);
-  const { trials: raw } = (await (await fetch(`${server.url}/api/sweeps/${id}/trials?metric=n_params`)).json()) as { trials: Array<{ id: string; attempts: number }> };
+  const { trials: raw } = (await (await fetch(`${server.url}/api/sweeps/${id}/trials?metric=n_params`)).json()) as {
+    trials: Array<{ id: string; attempts: number; status: string; info: { writes?: number; attempt?: number } | null; scalars: Record<string, number> }>;
+  };
   expect(new Set(raw.map((t) => t.id)).size).toBe(2100);
+  // The metric key would hide a second insert: count the result writes themselves. Nothing
+  // failed here, so every trial was leased once and written once, by that lease.
+  const off = raw.filter((t) => t.status !== 'done' || t.attempts !== 1 || t.info?.writes !== 1 || t.info?.attempt !== 1 || !Number.isFinite(t.scalars.n_params));
+  expect(off.slice(0, 5)).toEqual([]);
 
   console.log(
     `load: 2100 trials in ${seconds.toFixed(1)} s (${(2100 / seconds).toFixed(1)} trials/s); status latency over ${latencies.length} requests: p50 ${quantile(latencies, 0.5).toFixed(1)} ms, p95 ${quantile(latencies, 0.95).toFixed(1)} ms, max ${Math.max(...latencies).toFixed(1)} ms`,

@@ -1,14 +1,22 @@
 /**
- * Fault injection through the real queue consumer and store against a real local D1:
- * duplicate delivery, a throwing first attempt, NaN results, cancel mid-run, retry after
- * failures, dead letters and expired leases. Every test counts rows: exactly one result
- * set per trial, none lost.
+ * Fault injection, one suite for both hosts. The host-independent part (leases, heartbeat,
+ * expiry repair, zombies, failed result writes, duplicate delivery, WebAssembly faults)
+ * runs `runTrialPack` against both stores: D1 (miniflare, as under wrangler dev) and SQLite
+ * (node/sqlite-store.ts). Host-specific parts: the Worker's queue consumer (duplicate
+ * delivery, retries, dead letters, cron repair, backend replacement) and the Node pool
+ * (threads that exit or throw mid-pack, a thread whose WebAssembly instance broke).
+ * Every test counts rows and result writes: exactly one result set per trial, none lost.
+ * Killing whole processes (kill -9) is in test/integration/crash.test.ts.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import { z } from 'zod';
-import type { Experiment, TrialSpec } from '../../core/experiments/types';
+import type { Experiment, RunContext, TrialSpec } from '../../core/experiments/types';
 import { expandSweep, packTrials } from '../../core/sweep/expand';
-import type { TrialPackMessage } from '../../core/run/run-trials';
+import { runTrialPack, type TrialPackMessage } from '../../core/run/run-trials';
+import { withFaults } from '../../core/run/faults';
+import type { Store } from '../../core/db/store';
+import { openSqliteStore } from '../../node/sqlite-store';
+import { TrialPool } from '../../node/pool';
 import { storeFor } from '../../workers/db';
 import type { Env } from '../../workers/env';
 import { consumeDeadLetters, consumeTrials } from '../../workers/queue-consumer';
@@ -21,6 +29,8 @@ let env: Env;
 
 /** A controllable experiment: `fail_attempts` throws that many times per pack, `nan_repeat` yields NaN. */
 let thrown = 0;
+/** Runs inside runPack before the results: a test's way to act mid-pack (advance the clock, yield, take over). */
+let during: ((trials: TrialSpec[], ctx: RunContext) => Promise<void>) | null = null;
 const faultParams = z.object({ x: z.number().default(1), fail_attempts: z.number().int().default(0), nan_repeat: z.number().int().default(-1) }).strict();
 const faulty: Experiment<typeof faultParams> = {
   id: 'exp1', // expansion validates against the real exp1 id; the lookup below swaps the runner
@@ -34,7 +44,9 @@ const faulty: Experiment<typeof faultParams> = {
   grid: { x: [1, 2] },
   repeats: 3,
   cost: () => 1,
-  async runPack(trials) {
+  memory: () => 0,
+  async runPack(trials, ctx) {
+    if (during) await during(trials, ctx);
     if (thrown < trials[0].params.fail_attempts) {
       thrown++;
       throw new Error('injected failure');
@@ -50,13 +62,13 @@ const lookup = () => faulty as unknown as Experiment;
 const deps = { prepare: async () => 'test', lookup };
 
 let sweepSeq = 0;
-async function createSweep(params: Record<string, unknown> = {}) {
+async function createSweep(params: Record<string, unknown> = {}, store?: Store) {
   const id = `s${++sweepSeq}`;
   // Expand with the real machinery, but against the fault experiment's schema.
   const body = { experiment: 'exp1', params, grid: { x: [1, 2] }, repeats: 3 };
   const real = expandSweep({ experiment: 'exp1', repeats: 3, params: { function: 'sin' }, grid: { n_hidden: [1, 2] } }, id);
   const trials: TrialSpec[] = real.trials.map((t) => ({ ...t, params: faultParams.parse({ ...params, x: Number(t.configKey.split('=')[1]) }) }));
-  const store = storeFor(env);
+  store ??= storeFor(env);
   await store.createSweep({ ...real, trials }, body, Date.now());
   const packs = packTrials(faulty as unknown as Experiment, trials, 16).map((p): TrialPackMessage => ({ sweepId: id, experiment: 'exp1', trials: p }));
   return { id, packs, store };
@@ -99,6 +111,7 @@ beforeAll(async () => {
 afterAll(async () => platform?.dispose());
 beforeEach(() => {
   thrown = 0;
+  during = null;
 });
 
 describe('at-least-once delivery', () => {
@@ -191,7 +204,7 @@ describe('at-least-once delivery', () => {
     expect(dlq.messages[0].acked).toBe(true);
     expect(await trialsIn(id, 'failed')).toBe(3);
     const row = (await env.DB.prepare(`SELECT error, attempts FROM trials WHERE id = ?`).bind(packs[0].trials[0].id).first()) as { error: string; attempts: number };
-    expect(row.error).toBe('gave up after 4 attempts: attempt failed: injected failure');
+    expect(row.error).toBe('gave up after 4 attempts: attempt 4 failed: injected failure');
     expect(row.attempts).toBe(4);
     expect(await metricRows(id)).toBe(0);
     const s = await store.getSweep(id, Date.now());
@@ -270,4 +283,260 @@ describe('cron repair (workers/scheduled.ts)', () => {
     expect(await requeueStaleTrials(env, later, async () => {})).toMatchObject({ requeued: 0, failed: 0, cancelled: 3 });
     expect((await other.store.getSweep(other.id, Date.now()))?.status).toBe('cancelled');
   });
+});
+
+// ---------------------------------------------------------------------------------------
+// Host-independent: runTrialPack and the Store's leases, against D1 and against SQLite.
+
+interface Host {
+  store: Store;
+  count: (query: string, ...binds: unknown[]) => Promise<number>;
+}
+const hosts: Array<[string, () => Host]> = [
+  ['D1', () => ({ store: storeFor(env), count: (q, ...b) => platform.count(q, ...b) })],
+  [
+    'SQLite',
+    () => {
+      const { store, sqlite } = openSqliteStore();
+      return { store, count: async (q, ...b) => Number((sqlite.prepare(q).get(...b) as { n: number }).n) };
+    },
+  ],
+];
+const noHost = { exit: () => {}, uncaught: () => {} };
+
+describe.each(hosts)('leases and repair on %s', (_name, open) => {
+  let h: Host;
+  beforeEach(() => {
+    h = open();
+  });
+  const ids = (p: TrialPackMessage) => p.trials.map((t) => t.id);
+  /** Result writes per trial (info.writes), which the metric key alone would hide. */
+  const writes = (id: string) => h.count(`SELECT coalesce(sum(json_extract(info, '$.writes')), 0) AS n FROM trials WHERE sweep_id = ?`, id);
+  const rowsOf = (id: string) => h.count(`SELECT count(*) AS n FROM metrics m JOIN trials t ON t.id = m.trial_id WHERE t.sweep_id = ?`, id);
+  const statusCount = (id: string, status: string) => h.count(`SELECT count(*) AS n FROM trials WHERE sweep_id = ? AND status = ?`, id, status);
+  const attempts = (id: string) => h.count(`SELECT sum(attempts) AS n FROM trials WHERE sweep_id = ?`, id);
+
+  test('a running pack renews its lease from its loop’s yields, so the repair never takes a live pack', async () => {
+    const { id, packs } = await createSweep({}, h.store);
+    let clock = Date.now();
+    during = async (_trials, ctx) => {
+      // Two minutes of training (twice the lease), yielding every 10 s.
+      for (let i = 0; i < 12; i++) {
+        clock += 10_000;
+        await ctx.yieldToHost!();
+      }
+      expect(await h.store.getSweep(id, clock)).toMatchObject({ stale: 0, atRisk: 0 });
+      expect((await h.store.requeueStale(clock, 4)).requeued).toHaveLength(0);
+    };
+    const out = await runTrialPack(h.store, packs[0], { now: () => clock, leaseNow: () => clock }, lookup);
+    expect(out).toMatchObject({ leased: 3, done: 3, lost: 0 });
+    expect(await writes(id)).toBe(3);
+    expect(await attempts(id)).toBe(3);
+  });
+
+  test('a pack with no heartbeat is at risk after two intervals, then stale and requeued; meanwhile no ETA', async () => {
+    const { id, packs, store } = await createSweep({}, h.store);
+    const t0 = Date.now();
+    await runTrialPack(store, packs[1], { now: () => t0 }, lookup);
+    await store.takeLeases(ids(packs[0]), t0); // a consumer starts the pack and dies
+    expect(await store.getSweep(id, t0 + 1000)).toMatchObject({ stale: 0, atRisk: 0, status: 'running' });
+    expect((await store.getSweep(id, t0 + 1000))?.etaMs).not.toBeNull();
+    const risky = t0 + 2 * store.heartbeatMs + 1;
+    expect(await store.getSweep(id, risky)).toMatchObject({ stale: 0, atRisk: 3, etaMs: null });
+    expect((await store.requeueStale(risky, 4)).requeued).toHaveLength(0); // not expired yet
+    const expired = t0 + store.leaseMs + 1;
+    const late = await store.getSweep(id, expired);
+    expect(late).toMatchObject({ stale: 3, atRisk: 0, etaMs: null });
+    expect(late?.stalledMs).toBeGreaterThanOrEqual(store.leaseMs);
+    const { requeued } = await store.requeueStale(expired, 4);
+    expect(requeued.map((t) => t.id).sort()).toEqual(ids(packs[0]).sort());
+    await runTrialPack(store, { ...packs[0], trials: requeued }, { now: Date.now }, lookup);
+    expect(await statusCount(id, 'done')).toBe(6);
+    expect(await writes(id)).toBe(6);
+    expect(await attempts(id)).toBe(3 + 3 * 2);
+    expect(await rowsOf(id)).toBe(12);
+  });
+
+  test('a zombie whose lease was taken over writes nothing, even before the new holder finishes', async () => {
+    const { id, packs, store } = await createSweep({}, h.store);
+    let clock = Date.now();
+    let taken: Awaited<ReturnType<Store['takeLeases']>> = [];
+    during = async () => {
+      clock += store.leaseMs + 1; // frozen longer than its lease
+      expect((await store.requeueStale(clock, 4)).requeued).toHaveLength(3);
+      taken = await store.takeLeases(ids(packs[0]), clock); // another consumer takes the trials
+    };
+    const zombie = await runTrialPack(store, packs[0], { now: () => clock, leaseNow: () => clock }, lookup);
+    expect(zombie).toMatchObject({ done: 0, lost: 3 });
+    expect(await rowsOf(id)).toBe(0);
+    expect(await statusCount(id, 'running')).toBe(3);
+    // The new holder's results (told apart by their value) are the ones stored.
+    const mine = packs[0].trials.map((t) => ({ trialId: t.id, scalars: { value: -1 }, series: { curve: { steps: [0], values: [-1] } } }));
+    expect(await store.saveResults(mine, clock, 1, {}, taken)).toHaveLength(3);
+    const stored = await store.trialResults(id);
+    for (const t of stored.filter((r) => r.status === 'done')) expect(t).toMatchObject({ attempts: 2, scalars: { value: -1 }, info: { attempt: 2, writes: 1 } });
+    expect(await rowsOf(id)).toBe(6);
+    expect(await writes(id)).toBe(3);
+  });
+
+  test('a zombie that yields after the takeover stops at its heartbeat and leaves the new lease alone', async () => {
+    const { id, packs, store } = await createSweep({}, h.store);
+    let clock = Date.now();
+    let takeover = 0;
+    during = async (_trials, ctx) => {
+      clock += store.leaseMs + 1;
+      await store.requeueStale(clock, 4);
+      takeover = clock;
+      await store.takeLeases(ids(packs[0]), clock);
+      clock += store.heartbeatMs; // the zombie thaws and reaches a yield
+      await ctx.yieldToHost!();
+      throw new Error('unreachable: the heartbeat should have stopped the zombie');
+    };
+    const zombie = await runTrialPack(store, packs[0], { now: () => clock, leaseNow: () => clock }, lookup);
+    expect(zombie).toMatchObject({ done: 0, lost: 3 });
+    expect(await h.count(`SELECT count(*) AS n FROM trials WHERE sweep_id = ? AND status = 'running' AND attempts = 2 AND leased_at = ?`, id, takeover)).toBe(3);
+    expect(await rowsOf(id)).toBe(0);
+  });
+
+  test('a failed result write puts the trials back in queued with the cause; the retry writes them once', async () => {
+    const { id, packs, store } = await createSweep({}, h.store);
+    const f = withFaults([{ kind: 'save' }], lookup, store, noHost);
+    await expect(runTrialPack(f.store, packs[0], { now: Date.now }, f.lookup)).rejects.toThrow(/SQLITE_BUSY/);
+    expect(await statusCount(id, 'queued')).toBe(6);
+    expect(await rowsOf(id)).toBe(0);
+    const [row] = await store.trialResults(id, undefined, 0);
+    expect(row.error).toMatch(/^attempt 1 failed: .*SQLITE_BUSY.*\(saving results\)$/);
+    // The redelivery (attempt 2, beyond the plan) leases them again at once and succeeds.
+    await runTrialPack(f.store, packs[0], { now: Date.now }, f.lookup);
+    expect(await statusCount(id, 'done')).toBe(3);
+    expect(await writes(id)).toBe(3);
+    expect(await attempts(id)).toBe(6);
+    const done = (await store.trialResults(id)).find((t) => t.id === packs[0].trials[0].id)!;
+    expect(done).toMatchObject({ status: 'done', error: null, info: { retried: expect.stringMatching(/saving results/) } });
+  });
+
+  test('the same pack delivered twice at once is trained and written once', async () => {
+    const { id, packs, store } = await createSweep({}, h.store);
+    const [a, b] = await Promise.all([runTrialPack(store, packs[0], { now: Date.now }, lookup), runTrialPack(store, packs[0], { now: Date.now }, lookup)]);
+    expect(a.done + b.done).toBe(3);
+    expect(a.skipped + b.skipped).toBe(3);
+    expect(await writes(id)).toBe(3);
+    expect(await attempts(id)).toBe(3);
+    expect(await rowsOf(id)).toBe(6);
+  });
+
+  test('a WebAssembly fault puts the pack back, saying what happened', async () => {
+    const { id, packs, store } = await createSweep({}, h.store);
+    const f = withFaults([{ kind: 'wasm' }], lookup, store, noHost);
+    await expect(runTrialPack(f.store, packs[0], { now: Date.now }, f.lookup)).rejects.toThrow('memory access out of bounds');
+    expect(await statusCount(id, 'queued')).toBe(6);
+    const [row] = await store.trialResults(id, undefined, 0);
+    expect(row.error).toBe('attempt 1 failed: WebAssembly memory exhausted or corrupted (memory access out of bounds); retried on a fresh backend');
+    // The injected instance stays broken, as a real one does: every later pack on it fails.
+    expect(f.poisoned()).toBe(true);
+    await expect(runTrialPack(f.store, packs[1], { now: Date.now }, f.lookup)).rejects.toThrow('memory access out of bounds');
+  });
+});
+
+// ---------------------------------------------------------------------------------------
+// Worker host: the queue consumer replaces a broken WebAssembly backend.
+
+describe('Worker consumer after a WebAssembly fault', () => {
+  test('the backend is re-created before the next pack runs, and the failed pack succeeds on redelivery', async () => {
+    const { id, packs, store } = await createSweep();
+    let backend = { broken: false, generation: 1 };
+    let resets = 0;
+    const poisonId = packs[0].trials[0].id;
+    during = async (trials) => {
+      if (backend.broken) throw new WebAssembly.RuntimeError('memory access out of bounds');
+      const [row] = (await store.trialResults(id)).filter((t) => t.id === poisonId);
+      if (trials.some((t) => t.id === poisonId) && row.attempts === 1) {
+        backend.broken = true; // this instance's heap is gone for good
+        throw new WebAssembly.RuntimeError('memory access out of bounds');
+      }
+    };
+    const wasmDeps = {
+      prepare: async () => `wasm#${backend.generation}`,
+      reset: async () => {
+        resets++;
+        backend = { broken: false, generation: backend.generation + 1 };
+      },
+      lookup,
+    };
+    const first = batchOf(packs);
+    await consumeTrials(first.batch, env, wasmDeps);
+    expect(resets).toBe(1);
+    expect(first.messages[0]).toMatchObject({ acked: false, retried: 1 });
+    expect(first.messages[1]).toMatchObject({ acked: true }); // ran on the fresh backend
+    const again = batchOf([packs[0]], 2);
+    await consumeTrials(again.batch, env, wasmDeps);
+    expect(again.messages[0].acked).toBe(true);
+    expect(await trialsIn(id, 'done')).toBe(6);
+    const trials = await store.trialResults(id);
+    const retried = trials.find((t) => t.id === poisonId)!;
+    expect(retried).toMatchObject({ attempts: 2, info: { backend: 'wasm#2', writes: 1, retried: expect.stringMatching(/^attempt 1 failed: WebAssembly memory exhausted/) } });
+  });
+});
+
+// ---------------------------------------------------------------------------------------
+// Node host: the worker-thread pool with real threads, real tfjs-wasm and a SQLite file.
+
+describe('Node pool when a thread dies or breaks', () => {
+  const small = { steps: 20, num_values: 20, record_every: 10 };
+  async function runPool(faults: Parameters<typeof withFaults>[0], threads: number) {
+    const { mkdtempSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { enqueueTrials } = await import('../../workers/packing');
+    const dir = mkdtempSync(join(tmpdir(), 'atomsweep-pool-'));
+    const file = join(dir, 'db.sqlite');
+    const { store, sqlite } = openSqliteStore(file);
+    const sweep = expandSweep({ experiment: 'exp1', repeats: 3, params: { ...small, function: 'sin' }, grid: { n_hidden: [2, 3] } }, `p${++sweepSeq}`);
+    await store.createSweep(sweep, {}, Date.now());
+    const target = sweep.trials[0].id; // in the first pack (n_hidden = 2)
+    const pool = new TrialPool(store, file, threads, { faults: faults.map((f) => ({ ...f, trial: target })) });
+    try {
+      await enqueueTrials((p) => pool.enqueue(p), 16, sweep.trials);
+      await pool.drained();
+      const rows = sqlite.prepare(`SELECT id, status, attempts, error, json_extract(info, '$.writes') AS writes, json_extract(info, '$.retried') AS retried FROM trials WHERE sweep_id = ? ORDER BY id`).all(sweep.id) as Array<{
+        id: string;
+        status: string;
+        attempts: number;
+        writes: number;
+        retried: string | null;
+      }>;
+      const metricRows = Number((sqlite.prepare(`SELECT count(*) AS n FROM metrics m JOIN trials t ON t.id = m.trial_id WHERE t.sweep_id = ?`).get(sweep.id) as { n: number }).n);
+      return { rows, metricRows, respawned: pool.respawned, threads: pool.threads, target, firstPack: sweep.trials.slice(0, 3).map((t) => t.id) };
+    } finally {
+      await pool.close();
+      sqlite.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+
+  function expectRecovered(r: Awaited<ReturnType<typeof runPool>>, cause: RegExp, threads: number) {
+    expect(r.rows.map((t) => t.status)).toEqual(Array(6).fill('done'));
+    expect(r.rows.every((t) => t.writes === 1)).toBe(true);
+    expect(r.metricRows).toBe(6 * 6); // mse, n_params, y_pred, y_true, x, mse curve per trial
+    expect(r.respawned).toBe(1);
+    expect(r.threads).toBe(threads);
+    for (const t of r.rows) {
+      const crashed = r.firstPack.includes(t.id);
+      expect(t.attempts).toBe(crashed ? 2 : 1);
+      if (crashed) expect(t.retried).toMatch(cause);
+    }
+  }
+
+  test('a thread that exits mid-pack is replaced, its pack requeued and finished', async () => {
+    expectRecovered(await runPool([{ kind: 'exit' }], 2), /^attempt 1 failed: training thread exited with code 1; retried on a fresh thread$/, 2);
+  }, 120_000);
+
+  test('a thread that throws an uncaught error mid-pack is replaced, its pack requeued and finished', async () => {
+    expectRecovered(await runPool([{ kind: 'uncaught' }], 2), /^attempt 1 failed: training thread crashed: Error: injected uncaught exception mid-pack; retried on a fresh thread$/, 2);
+  }, 120_000);
+
+  test('a thread whose WebAssembly instance broke is replaced, so later packs on one thread still succeed', async () => {
+    // One thread: without the replacement the second pack would hit the broken instance too.
+    expectRecovered(await runPool([{ kind: 'wasm' }], 1), /^attempt 1 failed: WebAssembly memory exhausted or corrupted \(memory access out of bounds\); retried on a fresh backend$/, 1);
+  }, 120_000);
 });

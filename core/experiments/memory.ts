@@ -1,0 +1,69 @@
+/**
+ * WebAssembly heap estimates for one pack (Experiment.memory). tfjs-wasm keeps every tensor
+ * in one WebAssembly memory, which only grows; on Workers it counts against the isolate's
+ * 128 MB. A pack of K networks holds, per network (in float32 values):
+ *
+ * - weights and TF1 Adam's two moments: 3 × parameters, for the whole pack;
+ * - plus the largest of three phases that never overlap:
+ *   - the gradient step: the gradients (1 × parameters) and about 10 values per row and unit:
+ *     the forward pass kept for the backward one (pre-activation, activation), the backward
+ *     pass's gradients, the activation derivative's temporaries and the matMul gradients'
+ *     transposed copies (measured: 10.4 per row and unit for exp1 with 512 units, 2,000 rows);
+ *   - the Adam update (core/nn/adam.ts): the gradients and twelve intermediates per
+ *     parameter, all alive until its tidy() ends (13 × parameters) — the peak for most nets;
+ *   - evaluation: two values per row and unit of a forward pass over the evaluation rows;
+ * - the data arrays of the network (train and test rows, inputs and targets), twice (the
+ *   stacked tensor and its batch copy).
+ *
+ * A lone trial trains beside a shadow twin (core/train/train-pack.ts), so K is at least 2.
+ * Calibration (tfjs-wasm in Node, heap size after training one pack, MiB, measured vs
+ * estimated): exp5 default ×16 83.1 vs 90.6; exp8 batch 400 ×16 48.0 vs 63.5; exp1 512 units
+ * × 2,000 points ×16 650 vs 693; exp6 dummy_dim 2000 ×16 208 vs 256; exp3 deep n=10000 ×16
+ * 375 vs 468; exp4 class_ratio 50 ×4 57.6 vs 82.7. The budget is in the same MiB.
+ */
+import { parameterCount, type ModelSpec } from '../nn/model';
+
+/**
+ * Safety factor over the model: emscripten grows the heap in steps and dlmalloc fragments
+ * it. With it, measured heaps were 0.70–0.94 of the estimate (see the calibration above);
+ * more would cut the notebook's own configurations into needlessly small packs.
+ */
+export const MEMORY_SAFETY = 1.1;
+/** The tfjs-wasm module's static data and stack, outside any tensor. */
+export const WASM_BASE_BYTES = 2 * 1024 * 1024;
+
+export interface PackShape {
+  model: ModelSpec;
+  /** Rows through the network in one training step (the batch, or the whole set). */
+  trainRows: number;
+  /** Rows of the largest evaluation pass (test set, training set, a decision grid). */
+  evalRows: number;
+  /** Rows of data per network held as tensors (train + test). */
+  dataRows: number;
+  /** Values per row and unit an evaluation pass keeps alive (2: pre-activation and activation; 3 with a separate bias add). */
+  evalValuesPerUnit?: number;
+}
+
+/** Units per layer, input and output included. */
+function widths(model: ModelSpec): number[] {
+  if (model.kind === 'shared') return [model.input, ...Array(model.depth + 1).fill(model.width), model.output];
+  return [model.input, ...model.hidden, model.output];
+}
+
+/** Networks per pack by default (wrangler.toml MAX_PACK): the pack size creation checks. */
+export const FULL_PACK = 16;
+
+/** Estimated peak WASM heap in bytes for a pack of `pack` networks of this shape. */
+export function packBytes(shape: PackShape, pack = FULL_PACK): number {
+  const k = Math.max(2, pack);
+  const p = parameterCount(shape.model);
+  const units = widths(shape.model).reduce((a, b) => a + b, 0);
+  const io = shape.model.input + shape.model.output;
+  const persistent = 3 * p + 2 * shape.dataRows * io;
+  const gradient = p + 10 * shape.trainRows * units;
+  const adam = 13 * p;
+  const evaluation = (shape.evalValuesPerUnit ?? 2) * shape.evalRows * units;
+  return WASM_BASE_BYTES + MEMORY_SAFETY * 4 * k * (persistent + Math.max(gradient, adam, evaluation));
+}
+
+export const MB = 1024 * 1024;
