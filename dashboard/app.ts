@@ -10,26 +10,11 @@ import { isStalled } from './stalled';
 import { createSweepForm, type FormExperiment, type PostResult, type SweepListEntry } from './sweep-form';
 import { verdictPanel } from './verdict';
 import type { ExperimentDescription } from './figures/types';
+import { createClient, type SweepRequest, type SweepSummary } from '../client';
 import { loadView, saveView, viewControls } from './figure-view';
 import { exportButtons } from './figure-export';
 import { compareHash, comparePage, idsFromHash, pickBox, pickProblem, picked } from './compare';
 
-interface SweepSummary {
-  id: string;
-  experiment: string;
-  name: string | null;
-  seed: number;
-  repeats: number;
-  status: string;
-  counts: { total: number; queued: number; running: number; done: number; failed: number; cancelled: number };
-  createdAt: number;
-  finishedAt: number | null;
-  etaMs: number | null;
-  stale: number;
-  /** Running trials without a heartbeat for two intervals; requeued when their lease expires. */
-  atRisk?: number;
-  stalledMs: number | null;
-}
 
 const app = document.getElementById('app')!;
 let timer: number | undefined;
@@ -39,25 +24,14 @@ function token(): string | null {
   return localStorage.getItem('atomsweep-token');
 }
 
-async function api<T>(path: string, init: RequestInit = {}): Promise<T> {
-  const headers = new Headers(init.headers);
-  if (token()) headers.set('authorization', `Bearer ${token()}`);
-  // Every mutating request is JSON, body or not (cancel, retry): the API answers 415 otherwise.
-  if (init.body || (init.method ?? 'GET') !== 'GET') headers.set('content-type', 'application/json');
-  const res = await fetch(path, { ...init, headers });
-  const body = (await res.json().catch(() => ({}))) as { error?: string; message?: string; issues?: Array<{ field: string; message: string }> };
-  if (!res.ok) {
-    const issues = (body.issues ?? []).map((i: { field: string; message: string }) => `${i.field}: ${i.message}`).join('\n');
-    throw new Error(`${res.status} ${body.error ?? ''}${issues ? `\n${issues}` : body.message ? `\n${body.message}` : ''}`);
-  }
-  return body as T;
-}
+/** The typed API client (client/index.ts): one error shape, the token, JSON on every mutation. */
+const client = createClient(location.origin, { token });
+/** GET by path, for modules written against paths (figures, verdicts, compare). */
+const api = client.get;
 
 /** POST /api/sweeps for the form: returns 4xx bodies (their `issues` go next to the inputs) instead of throwing. */
 async function postSweep(body: unknown): Promise<PostResult> {
-  const headers = new Headers({ 'content-type': 'application/json' });
-  if (token()) headers.set('authorization', `Bearer ${token()}`);
-  const res = await fetch('/api/sweeps', { method: 'POST', headers, body: JSON.stringify(body) });
+  const res = await client.rpc.api.sweeps.$post({ json: body as SweepRequest });
   return { status: res.status, body: (await res.json().catch(() => ({}))) as PostResult['body'] };
 }
 
@@ -94,7 +68,7 @@ function counts(s: SweepSummary): string {
 }
 
 async function renderList(): Promise<void> {
-  const sweeps = await api<SweepSummary[]>('/api/sweeps');
+  const sweeps = await client.sweeps();
   const compare = el('button', { id: 'compare' }, 'Compare');
   const hint = el('span', { class: 'meta' });
   const update = () => {
@@ -135,7 +109,7 @@ async function renderCatalogue(): Promise<void> {
     const run = el('button', { class: 'primary', 'data-experiment': e.id }, 'Run default sweep');
     run.addEventListener('click', async () => {
       try {
-        const res = await api<{ id: string }>('/api/sweeps', { method: 'POST', body: JSON.stringify({ experiment: e.id }) });
+        const res = await client.createSweep({ experiment: e.id });
         location.hash = `#/sweeps/${res.id}`;
       } catch (err) {
         error.textContent = String(err instanceof Error ? err.message : err);
@@ -172,7 +146,7 @@ async function renderNew(experimentId?: string): Promise<void> {
 }
 
 async function renderSweep(id: string): Promise<boolean> {
-  const sweep = await api<SweepSummary>(`/api/sweeps/${id}`);
+  const sweep = await client.sweep(id);
   const figure = FIGURES[sweep.experiment];
   const view = loadView(localStorage);
   const data = await loadFigureData(api, id, sweep.experiment, figure, { repeats: view.repeats });
@@ -180,8 +154,8 @@ async function renderSweep(id: string): Promise<boolean> {
   const actions = el('p', {});
   const cancel = el('button', { id: 'cancel' }, 'Cancel');
   const retry = el('button', { id: 'retry' }, 'Retry failed/missing');
-  cancel.addEventListener('click', () => api(`/api/sweeps/${id}/cancel`, { method: 'POST' }).then(() => route()).catch((e) => alert(e)));
-  retry.addEventListener('click', () => api(`/api/sweeps/${id}/retry`, { method: 'POST' }).then(() => route()).catch((e) => alert(e)));
+  cancel.addEventListener('click', () => client.cancel(id).then(() => route()).catch((e) => alert(e)));
+  retry.addEventListener('click', () => client.retry(id).then(() => route()).catch((e) => alert(e)));
   if (['queued', 'running'].includes(sweep.status)) actions.append(cancel, ' ');
   const stalled = isStalled(sweep);
   if (sweep.counts.failed || sweep.stale || stalled || sweep.status === 'cancelled') actions.append(retry);

@@ -5,6 +5,7 @@
  * what differs in their stored requests, and their verdicts side by side when the server
  * has GET /api/sweeps/:id/verdict. Plus the sweep list's tick boxes that lead here.
  */
+import type { GetJson } from './figures/load';
 import { fmt, pointsOf, viewLabel, type Point } from './figures/common';
 import type { AggregateRow, ConfigInfo, FigureContext, FigureData, FigureOptions } from './figures/types';
 
@@ -225,8 +226,6 @@ export function idsFromHash(hash: string): string[] {
     .map((s) => s.trim())
     .filter(Boolean);
 }
-
-type GetJson = <T>(path: string) => Promise<T>;
 
 /** Fetches what the compare page needs and builds it; throws (→ the page's error line) on bad input. */
 export async function comparePage(ids: string[], get: GetJson, ctx: FigureContext, main: (experiment: string) => Main | undefined): Promise<HTMLElement[]> {

@@ -6,7 +6,8 @@ import type { ClaimVerdict } from '../core/verdict/evaluate';
 import type { SweepVerdict } from '../core/verdict/sweep-verdict';
 
 export type { ClaimVerdict, SweepVerdict };
-export type GetJson = <T>(path: string) => Promise<T>;
+import type { GetJson } from './figures/load';
+export type { GetJson };
 
 export const RESULT_MARK: Record<ClaimVerdict['result'], string> = { supported: '✓', contradicted: '✗', inconclusive: '?' };
 

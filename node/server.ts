@@ -33,18 +33,39 @@ export function bindingsFromEnv(env: NodeJS.ProcessEnv): AppBindings {
   return { API_TOKEN, PROTECT_READS, MAX_TRIALS, MAX_PACK, ENGINE, ALLOWED_ORIGINS, ALLOWED_HOSTS };
 }
 
+/**
+ * Whether a process runs. A killed process stays a zombie until its parent reaps it, and
+ * one whose parent died too (kill -9 of `tsx` and its node child) may never be reaped where
+ * PID 1 does not reap (containers): signal 0 still reaches a zombie, so /proc says which.
+ */
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ESRCH') return false;
+    throw err;
+  }
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return !/^[ZX]/.test(stat.slice(stat.lastIndexOf(')') + 2));
+  } catch {
+    return true; // no /proc (macOS): signal 0 is all we know
+  }
+}
+
 /** Refuses a second runner on the same file: its start-up repair would steal live leases. */
 function lockDatabase(db: string): () => void {
   if (db === ':memory:') return () => {};
   const lock = `${db}.lock`;
+  let pid = 0;
   try {
-    const pid = Number(readFileSync(lock, 'utf8'));
-    if (pid && pid !== process.pid) {
-      process.kill(pid, 0); // throws when no such process: a stale lock left by a crash
-      throw new Error(`${db} is in use by the runner with pid ${pid} (remove ${lock} if that is wrong)`);
-    }
+    pid = Number(readFileSync(lock, 'utf8'));
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT' && (err as NodeJS.ErrnoException).code !== 'ESRCH') throw err;
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  }
+  // A lock whose process is gone was left by a crash: take it over.
+  if (pid && pid !== process.pid && processAlive(pid)) {
+    throw new Error(`${db} is in use by the runner with pid ${pid} (remove ${lock} if that is wrong)`);
   }
   writeFileSync(lock, String(process.pid));
   return () => rmSync(lock, { force: true });
