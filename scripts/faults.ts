@@ -20,13 +20,13 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { FaultPlan } from '../core/run/faults';
+import { freePort, OFFLINE_ENV } from './local-process';
 
-const ENV = { ...process.env, CI: '1', WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false' };
+const ENV = OFFLINE_ENV;
 const BIN = join(process.cwd(), 'node_modules', '.bin');
 /** A sweep of 16 small exp1 trials in 4 packs of 4, a few seconds of training each. */
 const SWEEP = { experiment: 'exp1', repeats: 4, params: { function: 'sin', steps: 4000, record_every: 1000 }, grid: { n_hidden: [2, 3, 4, 5] } };
@@ -46,16 +46,6 @@ export interface Row {
   note?: string;
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
