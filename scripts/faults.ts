@@ -46,7 +46,6 @@ export interface Row {
   note?: string;
 }
 
-
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 interface Trial {
