@@ -1,6 +1,9 @@
 /**
- * A local stand-in for Cloudflare Queues that uses every core: packs wait in a FIFO and
- * each of N worker threads trains one at a time. Like the Queue it retries a failing pack
+ * A local stand-in for Cloudflare Queues that uses every core: packs wait in a queue and
+ * each of N worker threads trains one at a time. The longest pack (by its experiment's
+ * work estimate) goes first, whatever sweep it belongs to, and when fewer packs wait than
+ * threads are idle the next pack is split between them, so no core idles while another
+ * trains the tail (a trial's numbers do not depend on its pack, core/train/train-pack.ts). Like the Queue it retries a failing pack
  * with backoff and, after `maxRetries`, gives its trials up as failed (the dead letter).
  * A thread that dies (an uncaught error, process.exit, a crash) or reports a WebAssembly
  * fault is replaced by a fresh one, and its pack is requeued as a failed attempt; a job
@@ -13,6 +16,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { Store } from '../core/db/store';
+import { getExperiment } from '../core/experiments';
 import type { FaultPlan } from '../core/run/faults';
 import type { PackOutcome, TrialPackMessage } from '../core/run/run-trials';
 
@@ -20,6 +24,21 @@ interface Job {
   id: number;
   pack: TrialPackMessage;
   attempts: number;
+  /** Estimated work (the experiment's cost summed over the pack), for longest-first. */
+  work: number;
+  /** When the current attempt was sent to a thread. */
+  startedAt?: number;
+}
+
+/** Estimated work of a pack: Experiment.cost per trial (0 where an experiment has none). */
+function workOf(pack: TrialPackMessage): number {
+  const e = getExperiment(pack.experiment);
+  let sum = 0;
+  for (const t of pack.trials) {
+    const c = e ? Number(e.cost(t.params as never)) : 0;
+    sum += Number.isFinite(c) ? c : 0;
+  }
+  return sum;
 }
 
 interface Reply {
@@ -56,6 +75,11 @@ export class TrialPool {
   completed = 0;
   /** Threads replaced after they died or broke. */
   respawned = 0;
+  /** Packs split at the tail to keep idle threads busy. */
+  splits = 0;
+  /** Thread-milliseconds spent on packs (finished or failed attempts), since `since`. */
+  busyMs = 0;
+  readonly since = Date.now();
 
   constructor(
     private readonly store: Store,
@@ -127,8 +151,20 @@ export class TrialPool {
   }
 
   async enqueue(packs: TrialPackMessage[]): Promise<void> {
-    for (const pack of packs) this.queue.push({ id: this.nextId++, pack, attempts: 0 });
+    for (const pack of packs) this.queue.push(this.job(pack));
     this.dispatch();
+  }
+
+  private job(pack: TrialPackMessage, attempts = 0): Job {
+    return { id: this.nextId++, pack, attempts, work: workOf(pack) };
+  }
+
+  /** Busy share of the threads' time since the pool started, for /api/health. */
+  stats(now = Date.now()): { threads: number; busyMs: number; wallMs: number; busyFraction: number; splits: number; respawned: number } {
+    const running = [...this.busy.values()].reduce((a, j) => a + (j.startedAt ? now - j.startedAt : 0), 0);
+    const wallMs = now - this.since;
+    const busyMs = this.busyMs + running;
+    return { threads: this.alive.size, busyMs, wallMs, busyFraction: wallMs > 0 ? busyMs / (this.alive.size * wallMs) : 0, splits: this.splits, respawned: this.respawned };
   }
 
   get pending(): number {
@@ -155,14 +191,20 @@ export class TrialPool {
     while (this.idle.length && this.queue.length) {
       const w = this.idle.pop()!;
       if (!this.alive.has(w)) continue;
-      const job = this.queue.shift()!;
+      const { job, split } = takeNext(this.queue, this.idle.length, (pack) => this.job(pack));
+      if (split) this.splits++;
       job.attempts++;
+      job.startedAt = Date.now();
       this.busy.set(w, job);
       w.postMessage({ job: job.id, pack: job.pack });
     }
   }
 
   private async settle(job: Job | undefined, m: Reply): Promise<void> {
+    if (job?.startedAt) {
+      this.busyMs += Date.now() - job.startedAt;
+      job.startedAt = undefined;
+    }
     if (job && !m.ok) {
       if (job.attempts <= this.maxRetries) {
         const delay = Math.min(30_000, 500 * job.attempts * job.attempts);
@@ -184,6 +226,32 @@ export class TrialPool {
     this.dispatch();
     if (this.pending === 0) this.waiters.splice(0).forEach((r) => r());
   }
+}
+
+/**
+ * Takes the job a free thread should run: the waiting job with the most work (the oldest
+ * among equals). At the tail, when fewer jobs wait than threads are idle (`idleOthers`
+ * besides this one), a first attempt is split into contiguous parts, one per idle thread:
+ * the first part is returned and the rest wait in the queue for the other threads.
+ */
+export function takeNext<J extends { id: number; work: number; attempts: number; pack: TrialPackMessage }>(
+  queue: J[],
+  idleOthers: number,
+  make: (pack: TrialPackMessage) => J,
+): { job: J; split: boolean } {
+  let best = 0;
+  for (let i = 1; i < queue.length; i++) {
+    if (queue[i].work > queue[best].work || (queue[i].work === queue[best].work && queue[i].id < queue[best].id)) best = i;
+  }
+  const job = queue.splice(best, 1)[0];
+  // A retried pack keeps its own attempt count, so it is never split.
+  const share = Math.min(idleOthers + 1 - queue.length, job.pack.trials.length);
+  if (share <= 1 || job.attempts > 0) return { job, split: false };
+  const size = Math.ceil(job.pack.trials.length / share);
+  const parts: J[] = [];
+  for (let i = 0; i < job.pack.trials.length; i += size) parts.push(make({ ...job.pack, trials: job.pack.trials.slice(i, i + size) }));
+  queue.push(...parts.slice(1));
+  return { job: parts[0], split: true };
 }
 
 /** Bundles the thread entry once per start (native better-sqlite3 stays external). */

@@ -99,6 +99,7 @@ export async function startLocalRunner(opts: LocalRunnerOptions) {
   const host: MiddlewareHandler<AppEnv> = async (c, next) => {
     c.set('store', store);
     c.set('enqueue', (packs) => pool.enqueue(packs));
+    c.set('hostStats', () => pool.stats());
     await next();
   };
   const app = createApp(host);

@@ -1,62 +1,107 @@
 /**
- * `npm run catalogue [-- --server URL] [--only exp1,exp2]`: runs every experiment's default
- * sweep against a running server (npm start or npm run local), one after another, and
- * prints per experiment: trials, wall time and the headline numbers (mean ± std).
+ * `npm run catalogue [-- --server URL] [--only exp1,exp2] [--repeats N] [--one-by-one]`:
+ * runs every experiment's default sweep against a running server (npm start or npm run
+ * local) and prints per experiment: trials, wall time, the headline numbers and the verdict
+ * on its hypothesis. By default every sweep is submitted at once, so the server's queue
+ * always has work for every core (the Node runner takes the longest packs first); an
+ * experiment's time is then from the common start to its last trial. `--one-by-one` runs
+ * them in turn and times each alone. On the Node runner the report also gives the thread
+ * pool's busy share over the run (/api/health `pool`).
  * Writes the same as JSON to bench/reports/catalogue-<time>.json.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { AtomsweepError } from '../client';
+import { AtomsweepError, type SweepSummary } from '../client';
 
 const { values } = parseArgs({
   options: {
     server: { type: 'string', default: process.env.ATOMSWEEP_URL ?? 'http://127.0.0.1:8787' },
     only: { type: 'string' },
     repeats: { type: 'string' },
+    'one-by-one': { type: 'boolean', default: false },
   },
 });
 process.env.ATOMSWEEP_URL = values.server;
 const { client, headlines, stalledHint, verdict } = await import('./cli');
 
+type Pool = { threads: number; busyMs: number; wallMs: number };
+const poolOf = (h: unknown) => (h as { pool?: Pool }).pool;
 const health = await client.health();
 console.log(`server ${values.server}: ${JSON.stringify(health)}`);
-const experiments = await client.experiments();
-const only = values.only?.split(',');
+const experiments = (await client.experiments()).filter((x) => !values.only || values.only.split(',').includes(x.id));
 const report: Array<Record<string, unknown>> = [];
 const started = Date.now();
-for (const e of experiments.filter((x) => !only || only.includes(x.id))) {
+
+async function submit(e: { id: string }): Promise<{ id: string; trials: number } | null> {
   const body: Record<string, unknown> = { experiment: e.id, name: 'default catalogue' };
   if (values.repeats) body.repeats = Number(values.repeats);
-  let created: { id: string; trials: number };
   try {
-    created = await client.createSweep(body as { experiment: string });
+    return await client.createSweep(body as { experiment: string });
   } catch (err) {
     if (!(err instanceof AtomsweepError)) throw err;
     const refused = { status: err.status, error: err.error, issues: err.issues };
     console.log(`${e.id}: refused: ${JSON.stringify(refused)}`);
     report.push({ experiment: e.id, refused });
-    continue;
+    return null;
   }
-  const t0 = Date.now();
+}
+
+function wait(experiment: string, id: string): Promise<SweepSummary> {
   let warned = false;
-  const done = await client.waitForSweep(created.id, {
+  return client.waitForSweep(id, {
+    intervalMs: 2000,
     onProgress: (s) => {
       // An unattended run should not wait silently on a lost queue.
       const hint = stalledHint(s);
-      if (hint && !warned) console.log(`${e.id}: ${hint}`);
+      if (hint && !warned) console.log(`${experiment}: ${hint}`);
       warned ||= Boolean(hint);
     },
   });
-  const wallS = (Date.now() - t0) / 1000;
+}
+
+async function summarise(e: { id: string; title: string }, created: { id: string; trials: number }, done: SweepSummary, wallS: number) {
   const lines = await headlines(created.id, e.id);
+  const verdictLines = await verdict(created.id, 'brief');
   console.log(`\n${e.id} (${e.title}): ${created.trials} trials, ${done.status}, ${wallS.toFixed(1)} s  [sweep ${created.id}]`);
-  for (const l of lines) console.log(`  ${l}`);
-  for (const l of await verdict(created.id, 'brief')) console.log(`  ${l}`);
-  report.push({ experiment: e.id, sweep: created.id, trials: created.trials, status: done.status, counts: done.counts, wallSeconds: wallS, headlines: lines });
+  for (const l of [...lines, ...verdictLines]) console.log(`  ${l}`);
+  report.push({ experiment: e.id, sweep: created.id, trials: created.trials, status: done.status, counts: done.counts, wallSeconds: wallS, headlines: lines, verdict: verdictLines });
+}
+
+if (values['one-by-one']) {
+  for (const e of experiments) {
+    const created = await submit(e);
+    if (!created) continue;
+    const t0 = Date.now();
+    const done = await wait(e.id, created.id);
+    await summarise(e, created, done, (Date.now() - t0) / 1000);
+  }
+} else {
+  const sweeps: Array<{ e: (typeof experiments)[number]; created: { id: string; trials: number } }> = [];
+  for (const e of experiments) {
+    const created = await submit(e);
+    if (created) sweeps.push({ e, created });
+  }
+  console.log(`submitted ${sweeps.length} sweeps, ${sweeps.reduce((a, s) => a + s.created.trials, 0)} trials`);
+  const finished = await Promise.all(
+    sweeps.map(async ({ e, created }) => {
+      const done = await wait(e.id, created.id);
+      const wallS = (Date.now() - started) / 1000;
+      console.log(`${e.id}: ${done.status} after ${wallS.toFixed(1)} s`);
+      return { done, wallS };
+    }),
+  );
+  for (const [i, { e, created }] of sweeps.entries()) await summarise(e, created, finished[i].done, finished[i].wallS);
 }
 const totalS = (Date.now() - started) / 1000;
-console.log(`\nwhole catalogue: ${totalS.toFixed(1)} s`);
+const after = await client.health();
+const [p0, p1] = [poolOf(health), poolOf(after)];
+// Busy share over this run only: the pool's counters are cumulative since it started.
+const busyFraction = p0 && p1 ? (p1.busyMs - p0.busyMs) / (p1.threads * (p1.wallMs - p0.wallMs)) : null;
+console.log(`\nwhole catalogue: ${totalS.toFixed(1)} s${busyFraction === null ? '' : `; training threads busy ${(100 * busyFraction).toFixed(1)}% of the run (${p1!.threads} threads)`}`);
 mkdirSync('bench/reports', { recursive: true });
 const file = `bench/reports/catalogue-${new Date().toISOString().replace(/[:.]/g, '-')}.json`;
-writeFileSync(file, JSON.stringify({ server: values.server, health, repeats: values.repeats ? Number(values.repeats) : 'default', totalSeconds: totalS, experiments: report }, null, 2));
+writeFileSync(
+  file,
+  JSON.stringify({ server: values.server, health, healthAfter: after, mode: values['one-by-one'] ? 'one-by-one' : 'all-at-once', repeats: values.repeats ? Number(values.repeats) : 'default', totalSeconds: totalS, busyFraction, experiments: report }, null, 2),
+);
 console.log(`report: ${file}`);

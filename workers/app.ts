@@ -31,7 +31,7 @@ export function createApp(host: MiddlewareHandler<AppEnv>) {
     .route('/api/experiments', experimentRoutes)
     .route('/api/sweeps', sweepRoutes)
     .route('/api/sweeps', verdictRoutes)
-    .get('/api/health', (c) => c.json({ ok: true as const, engine: c.var.config.ENGINE, maxPack: packSize(c.env ?? {}) }))
+    .get('/api/health', (c) => c.json({ ok: true as const, engine: c.var.config.ENGINE, maxPack: packSize(c.env ?? {}), ...(c.var.hostStats ? { pool: c.var.hostStats() } : {}) }))
     .get('/api/openapi.json', (c) => c.json(openApiDocument()));
 }
 

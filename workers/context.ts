@@ -32,5 +32,7 @@ export interface AppEnv {
     requestId: string;
     store: Store;
     enqueue: (packs: TrialPackMessage[]) => Promise<void>;
+    /** What the host reports about its trainers in /api/health (the Node runner: its thread pool). */
+    hostStats?: () => Record<string, unknown>;
   };
 }

@@ -30,7 +30,7 @@ const jsonSchema = (s: z.ZodType): Schema => {
 };
 
 export const ROUTE_DOCS: RouteDoc[] = [
-  { method: 'get', path: '/api/health', summary: 'Liveness, the engine and the pack size', ok: [200, '{ok, engine, maxPack}'] },
+  { method: 'get', path: '/api/health', summary: "Liveness, the engine and the pack size; on the Node runner also its thread pool's busy share", ok: [200, '{ok, engine, maxPack, pool?: {threads, busyMs, wallMs, busyFraction, splits, respawned}}'] },
   { method: 'get', path: '/api/openapi.json', summary: 'This document', ok: [200, 'OpenAPI 3.1 document'] },
   { method: 'get', path: '/api/experiments', summary: 'The catalogue: every experiment with defaults, grid and parameter JSON Schema', ok: [200, 'list of experiments'] },
   { method: 'get', path: '/api/experiments/:id', summary: 'One experiment', params: experimentParam, ok: [200, 'the experiment'], errors: [404] },
