@@ -7,14 +7,14 @@
  * compares every stored metric (scalars, series and traces) bit for bit. Prints one line per
  * experiment (identical / how many values differ, and the largest difference) and exits 1
  * when anything differs. Run-time metrics measure the machine, not the maths, and are
- * listed separately (`--timing-metrics`, default runtime_s).
+ * listed separately (`--timing-metrics`, default runtime_s and seconds_to_target, Exp 8's clock readings).
  */
 import Database from 'better-sqlite3';
 import { parseArgs } from 'node:util';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
-  options: { name: { type: 'string', default: 'default catalogue' }, 'timing-metrics': { type: 'string', default: 'runtime_s' } },
+  options: { name: { type: 'string', default: 'default catalogue' }, 'timing-metrics': { type: 'string', default: 'runtime_s,seconds_to_target' } },
 });
 if (positionals.length !== 2) {
   console.error('usage: npm run diff-runs -- <before.sqlite> <after.sqlite> [--name "default catalogue"]');
