@@ -43,7 +43,7 @@ export function trainTestSplit(t: Table, testSize: number, rng: Rng): Split {
   return { test: selectRows(t, perm.subarray(0, nTest)), train: selectRows(t, perm.subarray(nTest)) };
 }
 
-/** Per-column min–max scaling to [0, 1] using the table's own min and range (protocol §1.4). */
+/** Per-column min–max scaling to [0, 1] using the table's own min and range. */
 export function minMaxNormalize(t: Table): Table {
   const x = new Float32Array(t.x);
   for (let j = 0; j < t.d; j++) {

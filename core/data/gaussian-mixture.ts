@@ -2,7 +2,7 @@ import type { Rng } from '../rng';
 import { concatRows, makeTable, minMaxNormalize, trainTestSplit, type Split, type Table } from './dataset';
 
 /**
- * The covariance factor C of protocol §1.1: iid Uniform[0,1)·scale entries, covariance CᵀC.
+ * The covariance factor C of the notebook's mixture: iid Uniform[0,1)·scale entries, covariance CᵀC.
  * Sampling x = mean + z·C with z ~ N(0, I) gives exactly that covariance without a Cholesky.
  */
 export function drawCovarianceFactor(rng: Rng, d: number, scale: number): Float32Array {
@@ -50,7 +50,7 @@ export interface Mixture extends Split {
   covFactor: Float32Array;
 }
 
-/** `Dataset.generate_mixture_of_gaussians` of protocol §1.1, two classes, shared covariance. */
+/** The notebook's `Dataset.generate_mixture_of_gaussians`: two classes, shared covariance. */
 export function generateMixtureOfGaussians(rng: Rng, o: MixtureOptions): Mixture {
   const { n, d } = o;
   if (o.classSeps.length !== 1 && o.classSeps.length !== d) {

@@ -1,7 +1,7 @@
 import type { Rng } from '../rng';
 import { makeTable, selectRows, trainTestSplit, type Split } from './dataset';
 
-/** sklearn `make_moons(n, noise)` then an 80/20 shuffled split (protocol §1.2). */
+/** sklearn `make_moons(n, noise)` then an 80/20 shuffled split. */
 export function generateMoons(rng: Rng, n: number, noise: number, testSize = 0.2): Split {
   const nOut = Math.floor(n / 2);
   const nIn = n - nOut;

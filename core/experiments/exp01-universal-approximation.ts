@@ -1,5 +1,5 @@
 /**
- * Experiment 1: Why use neural networks at all? (universal approximation), protocol §2.
+ * Experiment 1: Why use neural networks at all? (universal approximation).
  *
  * Data: y = f(x) on x = linspace(−1, 1, 100), noise-free, no split (training error only).
  * Model: 1 → n_hidden sigmoid → 1 linear, Xavier-uniform weights and biases.

@@ -1,8 +1,8 @@
 /**
- * Experiment 2: Why are deeper networks better? (fixed 152 parameters), protocol §3.
+ * Experiment 2: Why are deeper networks better? (fixed 152 parameters).
  *
  * Data: 16 points x = linspace(0, 1 − 1/16, 16), alternating labels (even i → class 1).
- * Model: the weight-shared ReLU net of §1.6: w_in, b_in, then one 10×10 matrix applied
+ * Model: the weight-shared ReLU net of core/nn/model.ts: w_in, b_in, then one 10×10 matrix applied
  * `depth` times, linear output; 152 parameters at every depth (depth L = L+1 ReLU layers).
  * Training: softmax cross-entropy, TF1 Adam lr 0.003, 15,000 steps of random_batch(64),
  * which on 16 points is the full set every step.

@@ -1,7 +1,7 @@
 /**
- * Experiment 3: Does more data favour deeper networks? Protocol §4.
+ * Experiment 3: Does more data favour deeper networks?
  *
- * Data: per repeat ONE Gaussian mixture of n_max = 10,000 points (§1.1: d = 12, class-1 mean
+ * Data: per repeat ONE Gaussian mixture of n_max = 10,000 points (core/data/gaussian-mixture.ts: d = 12, class-1 mean
  * (1, 1/2, …, 1/12), covariance scale 1, balanced), split 80/20 into 8,000 shuffled training
  * rows and 2,000 test rows. It is shared by every classifier and every n of that repeat
  * (repeatStream). For n in ns = [20, 50, …, 10,000] a classifier trains on the FIRST

@@ -1,5 +1,5 @@
 /**
- * Experiment 4: Does unbalanced data hurt neural networks? Does oversampling help? (protocol §5)
+ * Experiment 4: Does unbalanced data hurt neural networks? Does oversampling help?
  *
  * Data, per (repeat, ratio r): a 2-D Gaussian mixture, class_seps (1, 0.5) (the notebook's
  * 1/(i+1)), covariance_scale 1, n = 1200 split into floor(n/(r+1)) rows of class 0 (the
@@ -94,7 +94,7 @@ function columnRanges(t: Table): Range {
   });
 }
 
-/** The protocol's `normalize` (§1.4) with given per-column limits. */
+/** The notebook's `normalize` (core/data/dataset.ts) with given per-column limits. */
 function scaleColumns(t: Table, limits: Range): Table {
   const x = new Float32Array(t.x);
   for (let i = 0; i < t.n; i++) {

@@ -1,5 +1,5 @@
 /**
- * Experiment 5: Memorising or generalising? Random vs. true labels (protocol §6), after
+ * Experiment 5: Memorising or generalising? Random vs. true labels, after
  * Arpit et al. (arXiv 1706.05394).
  *
  * Data: per repeat ONE Gaussian mixture of n_max = max(ns) = 300 points, d = 6, class_seps

@@ -1,5 +1,5 @@
 /**
- * Experiment 6: Does unsupervised dimensionality reduction (PCA) help or hurt? (protocol §7)
+ * Experiment 6: Does unsupervised dimensionality reduction (PCA) help or hurt?
  *
  * Data: per repeat ONE Gaussian mixture, d = 10, class_seps [1]*10, covariance_scale 0.2,
  * n = 100, one-hot labels, split 80/20 (sklearn semantics); it is reused by every

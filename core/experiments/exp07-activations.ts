@@ -1,5 +1,5 @@
 /**
- * Experiment 7: Can any non-linearity be used as the activation? Protocol §8.
+ * Experiment 7: Can any non-linearity be used as the activation?
  *
  * Data: sklearn-style moons, n = 500, noise 0.1, shuffled 80/20 split (400 train / 100
  * test), one-hot labels, not normalised. One draw per repeat, shared by every activation

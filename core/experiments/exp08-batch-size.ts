@@ -1,7 +1,7 @@
 /**
- * Experiment 8: How does batch size affect accuracy and run time? Protocol §9.
+ * Experiment 8: How does batch size affect accuracy and run time?
  *
- * Data: Gaussian mixture (§1.1), d = 12, class_seps [1]*12, covariance scale 1, n = 500,
+ * Data: Gaussian mixture (core/data/gaussian-mixture.ts), d = 12, class_seps [1]*12, covariance scale 1, n = 500,
  * shuffled 80/20 split (400 train / 100 test), one-hot. One draw per repeat, shared by
  * every batch size.
  * Model: 12 → (100, 100) sigmoid → 2 linear logits, Xavier-uniform weights and biases.

@@ -1,13 +1,13 @@
 /**
- * Experiment 9: Does the loss function matter? Protocol §10.
+ * Experiment 9: Does the loss function matter?
  *
- * Data: Gaussian mixture (§1.1), d = 12, class_seps 1/(i+1) = 1, 1/2, …, 1/12 (the code;
+ * Data: Gaussian mixture (core/data/gaussian-mixture.ts), d = 12, class_seps 1/(i+1) = 1, 1/2, …, 1/12 (the code;
  * the markdown says "separated by 1 in every dimension": pass class_seps = 1 for that),
  * covariance scale 1, n = 500, shuffled 80/20 split (400/100), one-hot labels. One draw per
  * repeat, shared by every loss.
  * Model: 12 → (100, 100) sigmoid → 2 linear logits, Xavier-uniform weights and biases.
  * Training: TF1 Adam lr 0.003, 500 steps of random_batch(64), with the loss under test,
- * every one applied to RAW logits against the one-hot labels (§0.4): softmax cross-entropy,
+ * every one applied to RAW logits against the one-hot labels (core/nn/losses.ts): softmax cross-entropy,
  * mean |ŷ−y|, mean (ŷ−y)², mean (ŷ−y)⁴, tf.losses.hinge_loss (labels → ±1, mean over all
  * N×2 entries of relu(1 − y±·ŷ)), and the control `constant` = 0 × MSE, whose gradient is
  * exactly zero, so TF1 Adam never moves any weight.

@@ -1,5 +1,5 @@
 /**
- * Experiment 10: How does initialisation affect training? Protocol §11.
+ * Experiment 10: How does initialisation affect training?
  *
  * Data: the identical recipe to Exp 9: Gaussian mixture, d = 12, class_seps 1/(i+1),
  * covariance scale 1, n = 500, shuffled 80/20 split (400/100), one-hot. One draw per

@@ -1,5 +1,5 @@
 /**
- * Experiment 11: Do weights in different layers converge at different speeds?, protocol §12.
+ * Experiment 11: Do weights in different layers converge at different speeds?.
  *
  * Data: Gaussian mixture, d = 12, class_seps 1/(i+1) (the code's "1/i"; the Exp 9 markdown
  * says 1), covariance_scale 1, n = 500 split 400/100, one-hot labels. The notebook makes a

@@ -1,5 +1,5 @@
 /**
- * Experiment 12: How does regularisation affect the weights?, protocol §13.
+ * Experiment 12: How does regularisation affect the weights?.
  *
  * Data: the Exp 11 recipe (Gaussian mixture, d = 12, class_seps 1/(i+1), covariance_scale
  * 1, n = 500 split 400/100, one-hot). The notebook seeds once per cell, so each of its six

@@ -4,7 +4,7 @@ import { activate, type Activation } from './activations';
 import { initParameter, type Initializer } from './initializers';
 import { matMulPath, packMatMul, type MatMulPath, type MatMulPathOption } from './matmul';
 
-/** The protocol's `multilayer_perceptron` (§1.5): sigmoid by default, linear output. */
+/** The notebook's `multilayer_perceptron`: sigmoid by default, linear output. */
 export interface MlpSpec {
   kind: 'mlp';
   input: number;
@@ -16,7 +16,7 @@ export interface MlpSpec {
   normalHighStd?: number;
 }
 
-/** The weight-shared network of Exp 2 (§1.6): input projection, then one matrix applied `depth` times. */
+/** The weight-shared network of Exp 2: input projection, then one matrix applied `depth` times. */
 export interface SharedSpec {
   kind: 'shared';
   input: number;

@@ -1,5 +1,5 @@
 /**
- * `draw_neural_net` of protocol §1.9 as Plot marks: layers spaced evenly left to right,
+ * The notebook's `draw_neural_net` as Plot marks: layers spaced evenly left to right,
  * nodes as white circles with black edges, every node joined to every node of the next layer.
  * Wide layers are drawn with at most `maxNodes` nodes for legibility.
  */

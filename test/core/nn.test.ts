@@ -14,7 +14,7 @@ beforeAll(() => useBackend('wasm'));
 const shared = (depth: number): SharedSpec => ({ kind: 'shared', input: 1, width: 10, depth, output: 2, activation: 'relu' });
 const mlp: MlpSpec = { kind: 'mlp', input: 12, hidden: [100, 100], output: 2, activation: 'sigmoid', initializer: 'xavier' };
 
-describe('models (protocol §1.5, §1.6)', () => {
+describe('models (core/nn/model.ts)', () => {
   test('the weight-shared net has 152 parameters at depths 1, 2 and 3', () => {
     expect([1, 2, 3].map((d) => parameterCount(shared(d)))).toEqual([152, 152, 152]);
     expect(parameterShapes(shared(2)).map((p) => p.name)).toEqual(['w_in', 'b_in', 'w_shared', 'b_shared', 'w_out', 'b_out']);
@@ -46,7 +46,7 @@ describe('models (protocol §1.5, §1.6)', () => {
   });
 });
 
-describe('TF1 Adam (protocol §0.4)', () => {
+describe('TF1 Adam (core/nn/adam.ts)', () => {
   test('first steps match the hand-computed TF1 update', () => {
     const lr = 0.003;
     const theta = tf.variable(tf.tensor1d([1, -2]));

@@ -34,7 +34,7 @@ describe('seeded randomness', () => {
   });
 });
 
-describe('datasets (protocol §1)', () => {
+describe('datasets (core/data)', () => {
   test('train_test_split: ceil(test·N) test rows, the rest train; test_size 0 keeps every row', () => {
     const t = makeTable(10, 1);
     t.x.set(Array.from({ length: 10 }, (_, i) => i));
