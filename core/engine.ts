@@ -1,6 +1,6 @@
 /**
  * The trial engine's speed features, each of which can be switched off to reproduce the
- * engine as it was before them (issue 5's "before" in `npm run catalogue`):
+ * engine as it was before them (the "before" of the speed work, timed with `npm run catalogue` and `npm run bench`):
  *
  * - 'packed' (default): K trials of one shape per queue message as one stacked tensor
  *   program, wide layers on the per-network XNNPACK kernel (core/nn/matmul.ts), and a lone
