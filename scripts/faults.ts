@@ -187,6 +187,11 @@ async function createSweep(url: string): Promise<string> {
   return (await json<{ id: string }>(res)).id;
 }
 
+/** POST …/retry as the dashboard does (JSON content type, or the API answers 415); anything but 202 stops the run. */
+async function retry(url: string, id: string): Promise<void> {
+  const res = await fetch(`${url}/api/sweeps/${id}/retry`, { method: 'POST', headers: { 'content-type': 'application/json' } });
+  if (res.status !== 202) throw new Error(`retry of ${id} answered ${res.status}: ${await res.text()}`);
+}
 const status = async (url: string, id: string) => json<Status>(await fetch(`${url}/api/sweeps/${id}`));
 const trialsOf = async (url: string, id: string) => (await json<{ trials: Trial[] }>(await fetch(`${url}/api/sweeps/${id}/trials`))).trials;
 
@@ -262,7 +267,7 @@ export async function killScenario(host: HostProcess, moment: Moment, recoverTim
   // The Worker's local queue lived in memory and died with workerd: queued trials' messages
   // are gone, and Retry (as the dashboard offers for a stalled sweep) re-sends them. The
   // Node runner resumes them by itself at start-up.
-  if (host.name === 'worker' && queued) await fetch(`${host.url}/api/sweeps/${id}/retry`, { method: 'POST' });
+  if (host.name === 'worker' && queued) await retry(host.url, id);
   const { recoverMs, settled } = await settle(host, id, restartedAt, before, recoverTimeoutMs);
   const v = await verdict(host.url, id);
   return {
@@ -280,7 +285,7 @@ export async function faultScenario(host: HostProcess, scenario: string, started
   const id = await createSweep(host.url);
   if (duplicate) {
     // Re-send every queued trial while the first delivery runs: each pack arrives twice.
-    await fetch(`${host.url}/api/sweeps/${id}/retry`, { method: 'POST' });
+    await retry(host.url, id);
   }
   const t0 = Date.now();
   const { settled } = await settle(host, id, t0, new Map(), 240_000);
