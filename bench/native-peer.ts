@@ -18,9 +18,10 @@ export interface PeerTiming {
   samplesMsPerStep: number[];
 }
 
-export type PeerReport = { torch: string; threads: number; python: string; results: PeerTiming[] } | { skipped: string };
+export type PeerReport = { torch: string; threads: number; blas: string; python: string; results: PeerTiming[] } | { skipped: string };
 
-export const INSTALL_HINT = 'PyTorch not found: apt-get install -y python3-torch (Debian), then rerun';
+/** Debian's torch calls whatever libblas.so.3 points to: OpenBLAS makes it a fair peer, the reference BLAS does not. */
+export const INSTALL_HINT = 'PyTorch not found: apt-get install -y python3-torch libopenblas0-pthread (Debian), then rerun';
 
 export function timePyTorch(shapes: BenchShape[], targetMs: number, repeats: number, log: (s: string) => void): PeerReport {
   const python = ['/usr/bin/python3', 'python3'].find((p) => p === 'python3' || existsSync(p))!;
@@ -42,5 +43,7 @@ export function timePyTorch(shapes: BenchShape[], targetMs: number, repeats: num
     log(`  pytorch: skipped (${missing ? INSTALL_HINT : why})`);
     return { skipped: missing ? INSTALL_HINT : `pytorch run failed: ${why}` };
   }
-  return { python, ...(JSON.parse(r.stdout) as { torch: string; threads: number; results: PeerTiming[] }) };
+  const peer = JSON.parse(r.stdout) as { torch: string; threads: number; blas: string; results: PeerTiming[] };
+  if (peer.blas !== 'openblas') log(`  pytorch: its BLAS is '${peer.blas}', not OpenBLAS: apt-get install -y libopenblas0-pthread for a fair peer`);
+  return { python, ...peer };
 }

@@ -295,7 +295,8 @@ const fmtX = (x: number | undefined) => (x === undefined ? '—' : x >= 10 ? `${
 function peerLines(results: Measurement[], peer: PeerReport): string[] {
   if ('skipped' in peer) return ['', `atomsweep ÷ PyTorch: ${peer.skipped}`];
   const ks = ints(args.ks);
-  const lines = ['', `atomsweep ÷ PyTorch ${peer.torch} (one thread, ${peer.python}) per trial-step, CPU ms; below 1× atomsweep is faster`, ''];
+  const blasNote = peer.blas === 'openblas' ? 'OpenBLAS' : `BLAS '${peer.blas}': not OpenBLAS, so PyTorch runs slower than it can (apt-get install -y libopenblas0-pthread)`;
+  const lines = ['', `atomsweep ÷ PyTorch ${peer.torch} (one thread, ${peer.python}, ${blasNote}) per trial-step, CPU ms; below 1× atomsweep is faster`, ''];
   lines.push(`| shape | PyTorch ms | ${ks.map((K) => `wasm K=${K}`).join(' | ')} |`);
   lines.push(`|:--|--:|${ks.map(() => '--:').join('|')}|`);
   for (const p of peer.results) {

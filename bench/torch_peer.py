@@ -13,6 +13,7 @@ Run with OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 in the environment (set before Pyth
 starts; torch.set_num_threads(1) alone still used two cores on the project's machines).
 """
 import json
+import os
 import statistics
 import sys
 import time
@@ -94,10 +95,20 @@ def time_shape(shape, target_ms, repeats):
     }
 
 
+def blas():
+    """Which BLAS Debian's torch links (libblas.so.3 is an alternative): the reference BLAS
+    is several times slower than OpenBLAS, which makes no fair peer."""
+    try:
+        path = os.path.realpath("/etc/alternatives/libblas.so.3-x86_64-linux-gnu")
+    except OSError:
+        return "unknown"
+    return "openblas" if "openblas" in path else "reference" if "/blas/" in path else path
+
+
 def main():
     job = json.load(sys.stdin)
     torch.set_num_threads(1)
-    out = {"torch": torch.__version__, "threads": torch.get_num_threads(), "results": []}
+    out = {"torch": torch.__version__, "threads": torch.get_num_threads(), "blas": blas(), "results": []}
     for shape in job["shapes"]:
         out["results"].append(time_shape(shape, job["targetMs"], job["repeats"]))
         print(f"  pytorch      {shape['id']}: {out['results'][-1]['msPerStep']:.4f} ms/step", file=sys.stderr)
