@@ -105,20 +105,20 @@ function killGroup(child: ChildProcess | null, signal: NodeJS.Signals = 'SIGKILL
   }
 }
 
-/** The Node runner on its own SQLite file; `faults` becomes its --faults plan. */
-export async function nodeHost(faults: FaultPlan[] = []): Promise<HostProcess> {
-  const dir = mkdtempSync(join(tmpdir(), 'atomsweep-faults-node-'));
-  const port = await freePort();
-  const url = `http://127.0.0.1:${port}`;
+/**
+ * A host as a process group on its own state dir: `command` starts it, kill -9 takes the
+ * whole group, a restart reuses the state. The two hosts differ only in their command,
+ * how long a graceful stop may take, and how their repair is nudged.
+ */
+function processHost(name: string, url: string, dir: string, command: () => Promise<[string, string[]]>, opts: { stopGraceMs: number; repair: () => Promise<void> }): HostProcess {
   let proc: ReturnType<typeof spawnGroup> | null = null;
   let all = '';
   return {
-    name: 'node',
+    name,
     url,
     async start() {
-      const args = ['node/server.ts', '--port', String(port), '--db', join(dir, 'db.sqlite'), '--threads', '2', '--no-dashboard'];
-      if (faults.length) args.push('--faults', JSON.stringify(faults));
-      proc = spawnGroup(join(BIN, 'tsx'), args, ENV);
+      const [cmd, args] = await command();
+      proc = spawnGroup(cmd, args, ENV);
       await waitUp(url, proc.child, () => all + proc!.output());
     },
     kill() {
@@ -128,15 +128,26 @@ export async function nodeHost(faults: FaultPlan[] = []): Promise<HostProcess> {
     },
     async stop() {
       killGroup(proc?.child ?? null, 'SIGTERM');
-      await sleep(300);
+      await sleep(opts.stopGraceMs);
       killGroup(proc?.child ?? null);
       rmSync(dir, { recursive: true, force: true });
     },
-    async repair() {
-      /* the runner's own timer and start-up do it */
-    },
+    repair: opts.repair,
     log: () => all + (proc?.output() ?? ''),
   };
+}
+
+/** The Node runner on its own SQLite file; `faults` becomes its --faults plan. */
+export async function nodeHost(faults: FaultPlan[] = []): Promise<HostProcess> {
+  const dir = mkdtempSync(join(tmpdir(), 'atomsweep-faults-node-'));
+  const port = await freePort();
+  const args = ['node/server.ts', '--port', String(port), '--db', join(dir, 'db.sqlite'), '--threads', '2', '--no-dashboard'];
+  if (faults.length) args.push('--faults', JSON.stringify(faults));
+  return processHost('node', `http://127.0.0.1:${port}`, dir, async () => [join(BIN, 'tsx'), args], {
+    stopGraceMs: 300,
+    // The runner's own timer and start-up do the repair.
+    repair: async () => {},
+  });
 }
 
 /** wrangler dev on a persisted state dir with --test-scheduled; `faults` becomes the FAULTS var. */
@@ -147,34 +158,20 @@ export async function workerHost(faults: FaultPlan[] = []): Promise<HostProcess>
   if (migrate.status !== 0) throw new Error(`migrations failed: ${migrate.stdout}\n${migrate.stderr}`);
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  let proc: ReturnType<typeof spawnGroup> | null = null;
-  let all = '';
-  return {
-    name: 'worker',
+  const vars = ['--var', `LEASE_MS:${WORKER_LEASE_MS}`, ...(faults.length ? ['--var', `FAULTS:${JSON.stringify(faults)}`] : [])];
+  return processHost(
+    'worker',
     url,
-    async start() {
-      const inspector = await freePort();
-      const vars = ['--var', `LEASE_MS:${WORKER_LEASE_MS}`, ...(faults.length ? ['--var', `FAULTS:${JSON.stringify(faults)}`] : [])];
-      const args = ['dev', '--port', String(port), '--ip', '127.0.0.1', '--inspector-port', String(inspector), '--persist-to', dir, '--test-scheduled', '--show-interactive-dev-session=false', ...vars];
-      proc = spawnGroup(join(BIN, 'wrangler'), args, ENV);
-      await waitUp(url, proc.child, () => all + proc!.output());
+    dir,
+    // A fresh inspector port per start: the killed workerd may still hold the old one.
+    async () => [join(BIN, 'wrangler'), ['dev', '--port', String(port), '--ip', '127.0.0.1', '--inspector-port', String(await freePort()), '--persist-to', dir, '--test-scheduled', '--show-interactive-dev-session=false', ...vars]],
+    {
+      stopGraceMs: 500,
+      repair: async () => {
+        await fetch(`${url}/__scheduled?cron=*+*+*+*+*`).catch(() => {});
+      },
     },
-    kill() {
-      killGroup(proc?.child ?? null);
-      all += proc?.output() ?? '';
-      proc = null;
-    },
-    async stop() {
-      killGroup(proc?.child ?? null, 'SIGTERM');
-      await sleep(500);
-      killGroup(proc?.child ?? null);
-      rmSync(dir, { recursive: true, force: true });
-    },
-    async repair() {
-      await fetch(`${url}/__scheduled?cron=*+*+*+*+*`).catch(() => {});
-    },
-    log: () => all + (proc?.output() ?? ''),
-  };
+  );
 }
 
 async function json<T>(res: Response): Promise<T> {
