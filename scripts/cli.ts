@@ -12,7 +12,7 @@ import { FIGURES } from '../dashboard/figures';
 import { loadFigureData } from '../dashboard/figures/load';
 import { isStalled } from '../dashboard/stalled';
 import { verdictReport } from '../dashboard/verdict-text';
-import { createClient, type SweepRequest } from '../client';
+import { createClient, type SweepRequest, type SweepSummary } from '../client';
 
 // Not strict: scripts/catalogue.ts imports this module with its own flags on the command line.
 const { values, positionals } = parseArgs({
@@ -45,18 +45,7 @@ function parseValue(v: string): unknown {
 /** The typed API client (client/index.ts); its errors carry the server's {status, error, issues}. */
 export const client = createClient(String(values.server), { token: values.token ? String(values.token) : undefined });
 
-interface SweepStatus {
-  id: string;
-  experiment: string;
-  status: string;
-  counts: Record<string, number>;
-  createdAt: number;
-  finishedAt: number | null;
-  etaMs: number | null;
-  stalledMs: number | null;
-}
-
-export function stalledHint(s: SweepStatus): string {
+export function stalledHint(s: SweepSummary): string {
   return isStalled(s)
     ? `no trial started or finished for ${Math.round(s.stalledMs / 60_000)} min while ${s.counts.queued} wait: if the server restarted, its queue was lost; npm run sweep -- --retry ${s.id}`
     : '';
@@ -107,7 +96,12 @@ async function main() {
   const created = await client.createSweep(body as SweepRequest);
   console.log(`sweep ${created.id}: ${created.trials} trials → ${values.server}/#/sweeps/${created.id}`);
   if (!values.wait) return;
-  const done = await client.waitForSweep(created.id, { onProgress: (s) => process.stderr.write(`\r${s.status} ${s.counts.done}/${s.counts.total} done, ${s.counts.failed} failed${s.etaMs ? `, ETA ${Math.round(s.etaMs / 1000)} s` : ''}${stalledHint(s) ? ` (${stalledHint(s)})` : ''}   `) });
+  const done = await client.waitForSweep(created.id, {
+    onProgress: (s) => {
+      const hint = stalledHint(s);
+      process.stderr.write(`\r${s.status} ${s.counts.done}/${s.counts.total} done, ${s.counts.failed} failed${s.etaMs ? `, ETA ${Math.round(s.etaMs / 1000)} s` : ''}${hint ? ` (${hint})` : ''}   `);
+    },
+  });
   process.stderr.write('\n');
   console.log(`${done.status} in ${((done.finishedAt ?? Date.now()) - done.createdAt) / 1000} s`);
   for (const line of await headlines(created.id, experiment)) console.log(`  ${line}`);
