@@ -149,6 +149,8 @@ async function renderSweep(id: string): Promise<boolean> {
   const sweep = await client.sweep(id);
   const figure = FIGURES[sweep.experiment];
   const view = loadView(localStorage);
+  // The verdict is computed server-side from the trials: ask for it while the figure's data loads.
+  const verdict = verdictPanel(api, id);
   const data = await loadFigureData(api, id, sweep.experiment, figure, { repeats: view.repeats });
   const { experiment } = data;
   const actions = el('p', {});
@@ -189,7 +191,7 @@ async function renderSweep(id: string): Promise<boolean> {
       el('p', {}, el('b', {}, 'Hypothesis: '), experiment.hypothesis),
       el('p', {}, el('b', {}, 'The 2018 notebook concluded: '), experiment.conclusion),
     ),
-    await verdictPanel(api, id),
+    await verdict,
     el(
       'div',
       { class: 'card', id: 'sweep-status' },
