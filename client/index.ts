@@ -55,11 +55,20 @@ async function errorOf(res: Response): Promise<AtomsweepError> {
   return new AtomsweepError(res.status, 'http_error', [{ field: '(response)', message: text.slice(0, 200) || res.statusText }]);
 }
 
+/**
+ * The JSON answers among a route's typed responses. A route that can also answer in
+ * another format (`?format=csv` on aggregate and trials) has those in its union too; the
+ * client asks for JSON, so they are dropped rather than widening the result to `{}`.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type JsonOf<R> = R extends ClientResponse<infer T, any, 'json'> ? T : never;
+
 /** The body of a 2xx answer, or the API's error thrown as AtomsweepError. */
-async function ok<T>(pending: Promise<ClientResponse<T>>): Promise<T> {
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+async function ok<R extends ClientResponse<any, any, any>>(pending: Promise<R>): Promise<JsonOf<R>> {
   const res = await pending;
   if (!res.ok) throw await errorOf(res as unknown as Response);
-  return (await res.json()) as T;
+  return (await res.json()) as JsonOf<R>;
 }
 
 const SAFE = new Set(['GET', 'HEAD']);

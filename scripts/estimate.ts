@@ -15,6 +15,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { simulate, type MeasuredPack } from '../bench/queue-model';
+import { AtomsweepError, createClient } from '../client';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -31,14 +32,8 @@ if (!positionals.length) {
   process.exit(2);
 }
 
-interface TrialRow {
-  id: string;
-  status: string;
-  info: { packMs?: number; packSize?: number } | null;
-  scalars: Record<string, number>;
-  series: Record<string, unknown>;
-  traces: Record<string, unknown>;
-}
+/** What the estimate reads of a trial: its status, its pack's time and size, its metrics. */
+type TrialRow = Pick<Awaited<ReturnType<ReturnType<typeof createClient>['trials']>>['trials'][number], 'status' | 'info' | 'scalars' | 'series' | 'traces'>;
 
 /** (experiment, sweep) pairs named on the command line. */
 function sweepsFrom(args: string[]): Array<{ experiment: string; sweep: string }> {
@@ -75,17 +70,20 @@ function packsOf(experiment: string, trials: TrialRow[]): MeasuredPack[] {
 }
 
 const server = values.server!.replace(/\/+$/, '');
+const client = createClient(server);
 const all: MeasuredPack[] = [];
 console.log(`packs measured by ${server}\n`);
 console.log('| experiment | trials | packs | Σ pack s | longest pack s |');
 console.log('|:--|--:|--:|--:|--:|');
 for (const { experiment, sweep } of sweepsFrom(positionals)) {
-  const res = await fetch(`${server}/api/sweeps/${encodeURIComponent(sweep)}/trials`);
-  if (!res.ok) {
-    console.log(`| ${experiment} | sweep ${sweep}: HTTP ${res.status} | | | |`);
+  let trials: TrialRow[];
+  try {
+    ({ trials } = await client.trials(sweep));
+  } catch (err) {
+    if (!(err instanceof AtomsweepError)) throw err;
+    console.log(`| ${experiment} | sweep ${sweep}: HTTP ${err.status} ${err.error} | | | |`);
     continue;
   }
-  const { trials } = (await res.json()) as { trials: TrialRow[] };
   const packs = packsOf(experiment, trials);
   all.push(...packs);
   const sum = packs.reduce((a, p) => a + p.cpuMs, 0);

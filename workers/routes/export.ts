@@ -7,7 +7,7 @@ import type { Context } from 'hono';
 import type { AggregateRow } from '../../core/db/aggregate';
 import { aggregateCsv, trialsCsv, type TrialForCsv } from '../../core/export/csv';
 
-function csvResponse(c: Context, body: string, filename: string): Response {
+function csvResponse(c: Context, body: string, filename: string) {
   return c.body(body, 200, {
     'content-type': 'text/csv; charset=utf-8; header=present',
     'content-disposition': `attachment; filename="${filename}"`,
@@ -17,10 +17,10 @@ function csvResponse(c: Context, body: string, filename: string): Response {
 /** Sweep ids are [\w.-]; anything else is dropped from the filename. */
 const safe = (id: string) => id.replace(/[^\w.-]/g, '_');
 
-export function aggregateCsvResponse(c: Context, sweepId: string, rows: AggregateRow[]): Response {
+export function aggregateCsvResponse(c: Context, sweepId: string, rows: AggregateRow[]) {
   return csvResponse(c, aggregateCsv(rows), `${safe(sweepId)}-aggregate.csv`);
 }
 
-export function trialsCsvResponse(c: Context, sweepId: string, trials: TrialForCsv[]): Response {
+export function trialsCsvResponse(c: Context, sweepId: string, trials: TrialForCsv[]) {
   return csvResponse(c, trialsCsv(trials), `${safe(sweepId)}-trials.csv`);
 }
