@@ -260,9 +260,10 @@ describe('conv net (ConvSpec, im2col)', () => {
         const img = tf.tensor4d(xs.slice(k * B * 36, (k + 1) * B * 36), [B, 6, 6, 1]);
         const filter = tf.tensor4d(vals[k][0], [2, 2, 1, 3]);
         const out = tf.relu(tf.add(tf.conv2d(img, filter, 1, 'valid'), tf.tensor1d(vals[k][1])));
-        return tf.reshape(out, [B, 25 * 3]).arraySync();
+        return tf.reshape(out, [B, 25 * 3]) as tf.Tensor2D;
       });
-      ref.forEach((row, b) => row.forEach((v, j) => expect(maps[k][b][j]).toBeCloseTo(v, 5)));
+      ref.arraySync().forEach((row, b) => row.forEach((v, j) => expect(maps[k][b][j]).toBeCloseTo(v, 5)));
+      ref.dispose();
     }
     // The pack's matMul path for the kernel matrix is chosen from rows·positions patch rows.
     expect(pack.matMulPaths(4)[0]).toBe('batched');
