@@ -152,6 +152,17 @@ export function parameterShapes(spec: ModelSpec): ParamShape[] {
   return shapes;
 }
 
+/**
+ * The layer each parameter belongs to, in parameterShapes order: 0 is the first layer (a
+ * conv net's convolution), and a dense layer's W, b, gamma and beta share one index; the
+ * shared net's w_in/b_in are layer 0, w_shared/b_shared 1, w_out/b_out 2. For layer-wise
+ * training: `trainable = parameterLayers(spec).map((l) => l === k)`.
+ */
+export function parameterLayers(spec: ModelSpec): number[] {
+  let layer = -1;
+  return parameterShapes(spec).map((p) => (p.isWeight ? ++layer : layer));
+}
+
 /** Number of trainable scalars of one network (what the notebook counts before Adam's slots exist). */
 export function parameterCount(spec: ModelSpec): number {
   return parameterShapes(spec).reduce((s, p) => s + p.shape.reduce((a, b) => a * b, 1), 0);

@@ -8,6 +8,7 @@ import {
   mlpWidthForParameterCount,
   NetworkPack,
   parameterCount,
+  parameterLayers,
   parameterShapes,
   type ConvSpec,
   type MlpSpec,
@@ -231,6 +232,12 @@ describe('conv net (ConvSpec, im2col)', () => {
     const bound = Math.sqrt(6 / (9 + 4));
     expect(Math.max(...Array.from(vals[0]).map(Math.abs))).toBeLessThanOrEqual(bound);
     expect(Math.max(...Array.from(vals[0]).map(Math.abs))).toBeGreaterThan(0.6 * bound);
+  });
+
+  test('parameterLayers: one index per layer for weights, biases, gamma and beta', () => {
+    expect(parameterLayers(conv)).toEqual([0, 0, 1, 1, 2, 2]);
+    expect(parameterLayers(bnMlp)).toEqual([0, 0, 0, 0, 1, 1, 1, 1, 2, 2]);
+    expect(parameterLayers({ kind: 'shared', input: 1, width: 4, depth: 3, output: 2, activation: 'relu' })).toEqual([0, 0, 1, 1, 2, 2]);
   });
 
   test('an MLP of (about) equal parameter count', () => {
