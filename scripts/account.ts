@@ -96,7 +96,7 @@ export function stepCurve(report: { shapes: Array<{ id: string; macsPerStep: num
 
 /** CPU ms of one trial-step of `macs` multiply-adds in a pack of K (see the header). */
 export function stepMs(curve: StepCostPoint[], macs: number, K: number): { ms: number; near: string } {
-  const atK = (p: StepCostPoint) => (K >= 16 ? p.k16 : p.k16 + ((p.k1 - p.k16) * (1 / K - 1 / 16)) / (1 - 1 / 16));
+  const atK = (p: StepCostPoint) => (K >= 16 ? p.k16 : K <= 1 ? p.k1 : p.k16 + ((p.k1 - p.k16) * (1 / K - 1 / 16)) / (1 - 1 / 16));
   const first = curve[0];
   const last = curve[curve.length - 1];
   if (macs <= first.macs) return { ms: atK(first), near: first.shape };

@@ -25,8 +25,11 @@
 import type { Experiment, TrialSpec } from '../experiments/types';
 
 export interface PackTimeModel {
-  /** Marginal CPU ms of one more network in the pack, per cost unit. */
-  msPerCostUnit: number;
+  /**
+   * Marginal CPU ms of one more network in the pack, per cost unit; a function of the
+   * trial's parameters where one experiment's cost units mix kinds of work (Exp 3).
+   */
+  msPerCostUnit: number | ((params: Record<string, unknown>) => number);
   /** Fixed CPU of a pack, in trial-equivalents. */
   overheadTrials: number;
 }
@@ -34,13 +37,24 @@ export interface PackTimeModel {
 /** CPU budget of one pack: Cloudflare's default CPU limit of a queue invocation (30 s). */
 export const PACK_CPU_BUDGET_MS = 30_000;
 
+/**
+ * Measured with bench/pack-timing.ts (CPU s of one pack at pack sizes K; "×10" marks runs
+ * of a tenth of the steps scaled up). Built-ins without an entry have default packs far
+ * below the budget under DEFAULT_PACK_TIME (at most 7 s estimated).
+ */
 export const PACK_TIME: Readonly<Record<string, PackTimeModel>> = {
-  // batch 1 (75,000 steps, cost 9.49e9): pack of 2 81 s, 4 135 s, 5 168 s → 27 s per
-  // network plus one network's worth of fixed cost; alone (with its twin) 81–101 s.
-  exp8: { msPerCostUnit: 2.85e-6, overheadTrials: 1 },
+  // SVM n=10,000 (cost 2.6e9): alone 4.3 s. Deep MLP n=10,000 (cost 2.38e10): see below.
+  exp3: { msPerCostUnit: (p) => (p.classifier === 'svm' || p.classifier === 'tree' ? 1.65e-6 : 1.2e-7), overheadTrials: 1 },
+  // n=300 (cost 1.34e10), ×10: K=2 20.4 s, K=5 44.9 s; n=50 (cost 1.03e10): K=1 9.2 s, K=5 28.8 s.
+  exp5: { msPerCostUnit: 5.5e-7, overheadTrials: 0.7 },
+  // batch 1 (75,000 steps, cost 9.49e9), ×10: K=1 82–94 s, K=2 81–106 s, K=4 135 s, K=5 146 s;
+  // batch 4 (cost 3.02e9): K=1 28–32 s, K=2 27.5 s, K=5 42.4 s. Per-step dispatch is most
+  // of it, so a lone trial (with its shadow twin) costs about as much as a pack of two.
+  exp8: { msPerCostUnit: 1.63e-6, overheadTrials: 4 },
 };
 
-export const DEFAULT_PACK_TIME: PackTimeModel = { msPerCostUnit: 2.85e-6, overheadTrials: 1 };
+/** Experiments without an entry (custom ones): the slowest MLP calibration per cost unit (exp8's). */
+export const DEFAULT_PACK_TIME: PackTimeModel = { msPerCostUnit: 1.63e-6, overheadTrials: 4 };
 
 export function packTimeModel(experimentId: string): PackTimeModel {
   return PACK_TIME[experimentId] ?? DEFAULT_PACK_TIME;
@@ -49,6 +63,7 @@ export function packTimeModel(experimentId: string): PackTimeModel {
 /** Estimated CPU ms of training these trials as one pack. */
 export function estimatePackMs(experiment: Pick<Experiment, 'id' | 'cost'>, trials: Array<Pick<TrialSpec, 'params'>>, model = packTimeModel(experiment.id)): number {
   if (!trials.length) return 0;
-  const total = trials.reduce((a, t) => a + experiment.cost(t.params), 0);
-  return model.msPerCostUnit * (total + (model.overheadTrials * total) / trials.length);
+  const rate = (t: Pick<TrialSpec, 'params'>) => (typeof model.msPerCostUnit === 'number' ? model.msPerCostUnit : model.msPerCostUnit(t.params));
+  const marginal = trials.reduce((a, t) => a + rate(t) * experiment.cost(t.params), 0);
+  return marginal * (1 + model.overheadTrials / trials.length);
 }

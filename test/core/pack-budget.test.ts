@@ -18,7 +18,7 @@ describe('packs cut by estimated CPU (core/sweep/pack-budget.ts)', () => {
     const e = EXPERIMENTS.find((x) => x.id === 'exp8')!;
     const s = expandSweep({ experiment: 'exp8', params: { batch_size: 1 } }, 'x');
     const m = packTimeModel('exp8');
-    const one = m.msPerCostUnit * e.cost(s.trials[0].params);
+    const one = (m.msPerCostUnit as number) * e.cost(s.trials[0].params);
     expect(estimatePackMs(e, s.trials.slice(0, 1))).toBeCloseTo(one * (1 + m.overheadTrials), 6);
     expect(estimatePackMs(e, s.trials.slice(0, 4))).toBeCloseTo(one * (4 + m.overheadTrials), 6);
     expect(estimatePackMs(e, [])).toBe(0);
