@@ -41,7 +41,7 @@ const cpuMs = () => {
 };
 
 /** Forward with stock tf.matMul; backward with explicit transposes and unflagged (stacked) products. */
-const explicitBatched = tf.customGrad((a: tf.Tensor, w: tf.Tensor, save: tf.GradSaveFunc) => {
+const explicitBatched = tf.customGrad(((a: tf.Tensor, w: tf.Tensor, save: tf.GradSaveFunc) => {
   save([a, w]);
   return {
     value: tf.matMul(a as tf.Tensor3D, w as tf.Tensor3D),
@@ -50,7 +50,7 @@ const explicitBatched = tf.customGrad((a: tf.Tensor, w: tf.Tensor, save: tf.Grad
       return [tf.matMul(dy as tf.Tensor3D, tf.transpose(sw, [0, 2, 1])), tf.matMul(tf.transpose(sa, [0, 2, 1]), dy as tf.Tensor3D)];
     },
   };
-});
+}) as unknown as Parameters<typeof tf.customGrad>[0]);
 
 type Variant = 'stock' | 'explicit-batched' | 'per-network';
 function product(variant: Variant, a: tf.Tensor3D, w: tf.Tensor3D): tf.Tensor3D {

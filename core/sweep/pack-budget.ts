@@ -43,8 +43,12 @@ export const PACK_CPU_BUDGET_MS = 30_000;
  * below the budget under DEFAULT_PACK_TIME (at most 7 s estimated).
  */
 export const PACK_TIME: Readonly<Record<string, PackTimeModel>> = {
-  // SVM n=10,000 (cost 2.6e9): alone 4.3 s. Deep MLP n=10,000 (cost 2.38e10): see below.
-  exp3: { msPerCostUnit: (p) => (p.classifier === 'svm' || p.classifier === 'tree' ? 1.65e-6 : 1.2e-7), overheadTrials: 1 },
+  // n=10,000, by classifier (its cost mixes units): SVM (cost 2.6e9) K=1 4.3 s, K=3 10.6 s;
+  // deep MLP (2.38e10) K=1 3.0 s, K=5 14.2 s; shallow MLP (7.5e9) K=1 3.4 s, K=5 19.7 s.
+  // Early stopping differs per network, so packs barely amortise.
+  exp3: { msPerCostUnit: (p) => EXP3_MS_PER_COST_UNIT[String(p.classifier)] ?? EXP3_MS_PER_COST_UNIT.svm, overheadTrials: 0.2 },
+  // dummy_dim 2000 (cost 8.86e9): K=1 5.3–6.8 s, K=5 15.6 s.
+  exp6: { msPerCostUnit: 2.93e-7, overheadTrials: 1 },
   // n=300 (cost 1.34e10), ×10: K=2 20.4 s, K=5 44.9 s; n=50 (cost 1.03e10): K=1 9.2 s, K=5 28.8 s.
   exp5: { msPerCostUnit: 5.5e-7, overheadTrials: 0.7 },
   // batch 1 (75,000 steps, cost 9.49e9), ×10: K=1 82–94 s, K=2 81–106 s, K=4 135 s, K=5 146 s;
@@ -52,6 +56,8 @@ export const PACK_TIME: Readonly<Record<string, PackTimeModel>> = {
   // of it, so a lone trial (with its shadow twin) costs about as much as a pack of two.
   exp8: { msPerCostUnit: 1.63e-6, overheadTrials: 4 },
 };
+
+const EXP3_MS_PER_COST_UNIT: Record<string, number> = { svm: 1.4e-6, tree: 1.4e-6, deep: 1.2e-7, shallow: 5.2e-7 };
 
 /** Experiments without an entry (custom ones): the slowest MLP calibration per cost unit (exp8's). */
 export const DEFAULT_PACK_TIME: PackTimeModel = { msPerCostUnit: 1.63e-6, overheadTrials: 4 };
