@@ -49,6 +49,8 @@ export const PACK_TIME: Readonly<Record<string, PackTimeModel>> = {
   exp3: { msPerCostUnit: (p) => EXP3_MS_PER_COST_UNIT[String(p.classifier)] ?? EXP3_MS_PER_COST_UNIT.svm, overheadTrials: 0.2 },
   // dummy_dim 2000 (cost 8.86e9): K=1 5.3–6.8 s, K=5 15.6 s.
   exp6: { msPerCostUnit: 2.93e-7, overheadTrials: 1 },
+  // class_ratio 20, tiled (cost 1.21e10): K=1 7.2–8.0 s, K=5 25.2 s.
+  exp4: { msPerCostUnit: 3.72e-7, overheadTrials: 0.6 },
   // n=300 (cost 1.34e10), ×10: K=2 20.4 s, K=5 44.9 s; n=50 (cost 1.03e10): K=1 9.2 s, K=5 28.8 s.
   exp5: { msPerCostUnit: 5.5e-7, overheadTrials: 0.7 },
   // batch 1 (75,000 steps, cost 9.49e9), ×10: K=1 82–94 s, K=2 81–106 s, K=4 135 s, K=5 146 s;
