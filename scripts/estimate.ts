@@ -18,6 +18,10 @@
  * packs that ran: a new pack's time is the sum of its trials' measured times (packMs ÷
  * packSize of the pack each ran in), each scaled by the pack-time model's amortisation,
  * (1 + overhead/K_new) ÷ (1 + overhead/K_old). That is a prediction, not a measurement.
+ * `--model` takes each re-cut pack's time from the CPU model instead (estimatePackMs,
+ * calibrated on one idle thread: use it when the run's wall times carry a loaded machine),
+ * and `--budget-ms N` sets the cut (default DEFAULT_LIMITS.maxPackCpuMs; 0 = no CPU cut,
+ * the packs as they were cut before the budget).
  */
 import Database from 'better-sqlite3';
 import { existsSync, readFileSync } from 'node:fs';
@@ -27,7 +31,8 @@ import { AtomsweepError, createClient } from '../client';
 import { getExperiment } from '../core/experiments';
 import type { TrialSpec } from '../core/experiments/types';
 import { packTrials } from '../core/sweep/expand';
-import { packTimeModel } from '../core/sweep/pack-budget';
+import { estimatePackMs, packTimeModel } from '../core/sweep/pack-budget';
+import { DEFAULT_LIMITS } from '../core/sweep/request';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -39,6 +44,8 @@ const { values, positionals } = parseArgs({
     'retry-delay-s': { type: 'string', default: '5' },
     db: { type: 'string' },
     repack: { type: 'boolean', default: false },
+    model: { type: 'boolean', default: false },
+    'budget-ms': { type: 'string' },
   },
 });
 if (!positionals.length) {
@@ -92,7 +99,8 @@ function repacked(experiment: string, trials: TrialRow[]): MeasuredPack[] {
   const overhead = packTimeModel(e.id).overheadTrials;
   const byId = new Map(done.map((t) => [t.id!, t]));
   const specs: TrialSpec[] = done.map((t) => ({ id: t.id!, sweepId: '', experiment, configKey: t.configKey ?? '', repeat: 0, seed: 0, params: t.params! }));
-  return packTrials(e, specs, 16).map((pack) => {
+  const budget = values['budget-ms'] === undefined ? DEFAULT_LIMITS.maxPackCpuMs : Number(values['budget-ms']) || Infinity;
+  return packTrials(e, specs, 16, undefined, undefined, budget).map((pack) => {
     const kNew = pack.length;
     let cpuMs = 0;
     let rows = 0;
@@ -102,7 +110,7 @@ function repacked(experiment: string, trials: TrialRow[]): MeasuredPack[] {
       cpuMs += (t.info!.packMs! / kOld) * ((1 + overhead / kNew) / (1 + overhead / kOld));
       rows += 2 + Object.keys(t.scalars).length + Object.keys(t.series).length + Object.keys(t.traces).length;
     }
-    return { group: experiment, cpuMs, trials: kNew, rowsWritten: rows };
+    return { group: experiment, cpuMs: values.model ? estimatePackMs(e, pack) : cpuMs, trials: kNew, rowsWritten: rows };
   });
 }
 
@@ -140,6 +148,7 @@ function packsOf(experiment: string, trials: TrialRow[]): MeasuredPack[] {
   return packs;
 }
 
+if (values.model || values['budget-ms'] !== undefined) values.repack = true;
 if (values.repack && !values.db) {
   console.error('--repack needs --db: it re-cuts the trials by their parameters, read from the database');
   process.exit(2);
@@ -147,7 +156,9 @@ if (values.repack && !values.db) {
 const server = values.server!.replace(/\/+$/, '');
 const client = createClient(server);
 const all: MeasuredPack[] = [];
-console.log(values.db ? `packs measured in ${values.db}${values.repack ? ', re-cut into the packs packTrials makes now (predicted times)' : ''}\n` : `packs measured by ${server}\n`);
+const cut = values['budget-ms'] === undefined ? 'now' : `with a CPU budget of ${Number(values['budget-ms']) || 'no'} ms`;
+const how = values.model ? ', times from the CPU model (core/sweep/pack-budget.ts)' : ' (times predicted from the measured ones)';
+console.log(values.db ? `packs measured in ${values.db}${values.repack ? `, re-cut into the packs packTrials makes ${cut}${how}` : ''}\n` : `packs measured by ${server}\n`);
 console.log('| experiment | trials | packs | Σ pack s | longest pack s |');
 console.log('|:--|--:|--:|--:|--:|');
 for (const { experiment, sweep } of sweepsFrom(positionals)) {

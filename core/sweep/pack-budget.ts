@@ -39,10 +39,16 @@ export const PACK_CPU_BUDGET_MS = 30_000;
 
 /**
  * Measured with bench/pack-timing.ts (CPU s of one pack at pack sizes K; "×10" marks runs
- * of a tenth of the steps scaled up). Built-ins without an entry have default packs far
- * below the budget under DEFAULT_PACK_TIME (at most 7 s estimated).
+ * of a tenth of the steps scaled up). Built-ins without an entry (Exp 7, 9–12) have default
+ * packs of 4–20 s of wall time on a loaded machine (about a quarter of that in CPU), far
+ * below the budget.
  */
 export const PACK_TIME: Readonly<Record<string, PackTimeModel>> = {
+  // Tiny nets: the time is kernel dispatch per step, shared by the whole pack.
+  // n_hidden 16 (cost 1.7e7): K=15 11.0 s.
+  exp1: { msPerCostUnit: 2e-5, overheadTrials: 17 },
+  // depth 3 (cost 1.2e7): K=1 17.1 s, K=5 17.9 s.
+  exp2: { msPerCostUnit: 1.67e-5, overheadTrials: 85 },
   // n=10,000, by classifier (its cost mixes units): SVM (cost 2.6e9) K=1 4.3 s, K=3 10.6 s;
   // deep MLP (2.38e10) K=1 3.0 s, K=5 14.2 s; shallow MLP (7.5e9) K=1 3.4 s, K=5 19.7 s.
   // Early stopping differs per network, so packs barely amortise.
