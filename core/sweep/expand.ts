@@ -1,6 +1,7 @@
 import { getExperiment } from '../experiments';
 import { deriveSeed } from '../rng';
 import type { Experiment, TrialSpec } from '../experiments/types';
+import { estimatePackMs } from './pack-budget';
 import { DEFAULT_LIMITS, SweepRequestError, sweepRequestSchema, zodIssues, type FieldIssue, type SweepLimits } from './request';
 
 export interface ExpandedSweep {
@@ -106,10 +107,12 @@ function megabytes(bytes: number): string {
 
 /**
  * Trials grouped into packs that one queue message trains together: same pack key (one
- * network shape), at most `maxPack` networks, at most `maxPackCost` estimated work so
- * one invocation stays inside the Worker's CPU limit (packing amortises dispatch, so the
- * sum of trial costs over-estimates a pack: the bound is conservative), and at most
- * `maxPackBytes` of estimated WASM heap (a pack's numbers do not depend on its size).
+ * network shape), at most `maxPack` networks, at most `maxPackCost` summed work, at most
+ * `maxPackBytes` of estimated WASM heap, and at most `maxPackCpuMs` of estimated CPU
+ * (core/sweep/pack-budget.ts; Infinity turns it off: on Cloudflare a sweep lasts as long as its longest pack). A
+ * trial that alone exceeds a budget still runs, alone. A group that needs m packs is cut
+ * into m packs of near-equal size rather than full packs and a remainder, so the longest
+ * pack is as short as m packs allow. A trial's numbers do not depend on its pack.
  */
 export function packTrials(
   experiment: Experiment,
@@ -117,7 +120,13 @@ export function packTrials(
   maxPack: number,
   maxPackCost = DEFAULT_LIMITS.maxTrialCost,
   maxPackBytes = DEFAULT_LIMITS.maxPackBytes,
+  maxPackCpuMs = DEFAULT_LIMITS.maxPackCpuMs,
 ): TrialSpec[][] {
+  const fits = (pack: TrialSpec[]): boolean =>
+    pack.length <= maxPack &&
+    pack.reduce((a, t) => a + experiment.cost(t.params), 0) <= maxPackCost &&
+    experiment.memory(pack[0].params, pack.length) <= maxPackBytes &&
+    estimatePackMs(experiment, pack) <= maxPackCpuMs;
   const groups = new Map<string, TrialSpec[]>();
   for (const t of trials) {
     const key = experiment.packKey ? experiment.packKey(t.params) : t.configKey;
@@ -127,19 +136,21 @@ export function packTrials(
   }
   const packs: TrialSpec[][] = [];
   for (const list of groups.values()) {
+    // Greedy first: how many packs this group needs.
+    const greedy: TrialSpec[][] = [];
     let pack: TrialSpec[] = [];
-    let cost = 0;
     for (const t of list) {
-      const c = experiment.cost(t.params);
-      if (pack.length && (pack.length >= maxPack || cost + c > maxPackCost || experiment.memory(t.params, pack.length + 1) > maxPackBytes)) {
-        packs.push(pack);
+      if (pack.length && !fits([...pack, t])) {
+        greedy.push(pack);
         pack = [];
-        cost = 0;
       }
       pack.push(t);
-      cost += c;
     }
-    if (pack.length) packs.push(pack);
+    if (pack.length) greedy.push(pack);
+    // Then the same number of packs, balanced, when every one of them fits.
+    const m = greedy.length;
+    const balanced = Array.from({ length: m }, (_, i) => list.slice(Math.round((i * list.length) / m), Math.round(((i + 1) * list.length) / m)));
+    packs.push(...(m > 1 && balanced.every((p) => p.length === 1 || fits(p)) ? balanced : greedy));
   }
   return packs;
 }

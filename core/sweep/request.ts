@@ -13,9 +13,15 @@ export interface SweepLimits {
    * is refused at creation; packs of smaller configs are cut to fit (core/sweep/expand.ts).
    */
   maxPackBytes: number;
+  /**
+   * Largest estimated CPU of one pack in ms (core/sweep/pack-budget.ts): packs are cut below
+   * it so the longest invocation, which bounds a sweep's wall time on Cloudflare, stays
+   * short. Not a refusal: a trial that alone needs more runs alone.
+   */
+  maxPackCpuMs: number;
 }
 
-export const DEFAULT_LIMITS: SweepLimits = { maxTrials: 5000, maxRepeats: 100, maxTrialCost: 5e10, maxPackBytes: 96 * 1024 * 1024 };
+export const DEFAULT_LIMITS: SweepLimits = { maxTrials: 5000, maxRepeats: 100, maxTrialCost: 5e10, maxPackBytes: 96 * 1024 * 1024, maxPackCpuMs: 30_000 };
 
 export const sweepRequestSchema = z
   .object({

@@ -38,8 +38,9 @@ describe('expandSweep', () => {
   test('packs group one network shape, at most maxPack networks and within the CPU budget', () => {
     const s = expandSweep({ experiment: 'exp1', repeats: 10 }, 'p');
     const packs = packTrials(s.experiment, s.trials, 16);
-    // Three widths × 30 trials each (3 functions × 10 repeats) → 16 + 14 per width.
-    expect(packs.map((p) => p.length).sort((a, b) => a - b)).toEqual([14, 14, 14, 16, 16, 16]);
+    // Three widths × 30 trials each (3 functions × 10 repeats) → two packs per width,
+    // balanced (15 + 15, not 16 + 14: the longest pack is as short as two packs allow).
+    expect(packs.map((p) => p.length).sort((a, b) => a - b)).toEqual([15, 15, 15, 15, 15, 15]);
     for (const p of packs) expect(new Set(p.map((t) => t.params.n_hidden)).size).toBe(1);
     expect(packs.flat().map((t) => t.id).sort()).toEqual(s.trials.map((t) => t.id).sort());
     const cost = s.experiment.cost(s.trials[0].params);
