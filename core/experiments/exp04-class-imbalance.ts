@@ -29,7 +29,7 @@ import { classCounts, columnRanges, scaleColumns, type Table } from '../data/dat
 import { drawCovarianceFactor, generateMixtureOfGaussians } from '../data/gaussian-mixture';
 import { imbalanceOptions, resampledSize, type Resampling } from '../data/imbalance';
 import { parameterCount, type MlpSpec } from '../nn/model';
-import { accuracyOn, disposeSets, stackTables, trainClassifiers } from '../train/classifier';
+import { trainAndScore } from '../train/classifier';
 import { boundaryTraces, GRID_SIDE, gridLogits } from '../train/decision-boundary';
 import { floatsPerTrial, memoryIssue, runInChunks } from '../train/pack-chunks';
 import { activation, classifierMlp, classSeps, hiddenLayers, initializer, int, learningRate, packStreams, repeatStream, resolveSeps, trialStream } from './common';
@@ -141,7 +141,7 @@ export const exp4: Experiment<typeof params> = {
   async runPack(trials, ctx) {
     const p = trials[0].params;
     const model = modelFor(p);
-    return runInChunks(trials, floatsPerTrial(trainSize(p), p.d, p.hidden), (part) => trainAndScore(part, model, ctx));
+    return runInChunks(trials, floatsPerTrial(trainSize(p), p.d, p.hidden), (part) => fitChunk(part, model, ctx));
   },
 };
 
@@ -149,34 +149,22 @@ export const exp4: Experiment<typeof params> = {
  * Full-batch cross-entropy on each trial's (resampled, normalised) training set; accuracy
  * on it and on the balanced test set; the decision-boundary panel for the traced repeats.
  */
-async function trainAndScore(trials: TrialSpec<Params>[], model: MlpSpec, ctx: RunContext): Promise<TrialResult[]> {
+async function fitChunk(trials: TrialSpec<Params>[], model: MlpSpec, ctx: RunContext): Promise<TrialResult[]> {
   const p = trials[0].params;
   const data = trials.map(exp4Data);
-  const { pack } = await trainClassifiers({
-    model,
-    train: data.map((d) => d.train),
-    ...packStreams(trials),
-    loss: 'cross_entropy',
-    lr: p.lr,
-    steps: p.steps,
-    batchSize: 'full',
-    yieldToHost: ctx.yieldToHost,
-  });
-  const train = stackTables(data.map((d) => d.train));
-  const test = stackTables(data.map((d) => d.test));
-  const trainAcc = await accuracyOn(pack, train);
-  const testAcc = await accuracyOn(pack, test);
   const traced = trials.map((t) => p.d === 2 && t.repeat < p.boundary_repeats);
-  const grid = traced.some(Boolean) ? await gridLogits(pack, trials.length) : [];
-  pack.dispose();
-  disposeSets(train, test);
+  const scores = await trainAndScore(
+    { model, train: data.map((d) => d.train), ...packStreams(trials), loss: 'cross_entropy', lr: p.lr, steps: p.steps, batchSize: 'full', yieldToHost: ctx.yieldToHost },
+    data.map((d) => d.test),
+    async (pack) => (traced.some(Boolean) ? gridLogits(pack, trials.length) : []),
+  );
   return trials.map((t, k): TrialResult => {
     const [minority, majority] = classCounts(data[k].train);
     return {
       trialId: t.id,
-      scalars: { test_accuracy: testAcc[k], train_accuracy: trainAcc[k], n_minority: minority, n_majority: majority, n_train: train.n },
+      scalars: { test_accuracy: scores.testAccuracy[k], train_accuracy: scores.trainAccuracy[k], n_minority: minority, n_majority: majority, n_train: data[k].train.n },
       series: {},
-      traces: traced[k] ? boundaryTraces(grid[k], data[k].train, data[k].test, p.boundary_points) : {},
+      traces: traced[k] ? boundaryTraces(scores.inspected![k], data[k].train, data[k].test, p.boundary_points) : {},
     };
   });
 }

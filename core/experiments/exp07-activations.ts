@@ -21,7 +21,7 @@ import type { Split } from '../data/dataset';
 import { generateMoons } from '../data/moons';
 import { parameterCount, type MlpSpec } from '../nn/model';
 import { activation, classifierMlp, hiddenLayers, initializer, int, learningRate, repeatStream } from './common';
-import { runTrackingTestAccuracy } from './test-accuracy-curve';
+import { runTrackingTestAccuracy, scheduleOf } from './test-accuracy-curve';
 import type { Experiment, TrialSpec } from './types';
 import { packBytes } from './memory';
 
@@ -78,14 +78,6 @@ export const exp7: Experiment<typeof params> = {
     packBytes({ model: modelFor(p), trainRows: Math.min(p.batch_size, p.n - Math.ceil(p.test_size * p.n)), evalRows: p.n, dataRows: p.n }, pack),
   async runPack(trials, ctx) {
     const p = trials[0].params;
-    return runTrackingTestAccuracy(trials, ctx, {
-      model: modelFor(p),
-      loss: 'cross_entropy',
-      lr: p.lr,
-      steps: p.steps,
-      batchSize: p.batch_size,
-      records: p.records,
-      splits: trials.map(moonsFor),
-    });
+    return runTrackingTestAccuracy(trials, ctx, { model: modelFor(p), loss: 'cross_entropy', ...scheduleOf(p), splits: trials.map(moonsFor) });
   },
 };

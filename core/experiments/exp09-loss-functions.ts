@@ -20,7 +20,7 @@ import { mixtureRecipe } from '../data/gaussian-mixture';
 import { LOSSES } from '../nn/losses';
 import { parameterCount, type MlpSpec } from '../nn/model';
 import { activation, classifierMlp, hiddenLayers, initializer, int, learningRate, loss, repeatMixture } from './common';
-import { runTrackingTestAccuracy } from './test-accuracy-curve';
+import { runTrackingTestAccuracy, scheduleOf } from './test-accuracy-curve';
 import type { Experiment } from './types';
 import { packBytes } from './memory';
 
@@ -68,14 +68,6 @@ export const exp9: Experiment<typeof params> = {
     packBytes({ model: modelFor(p), trainRows: Math.min(p.batch_size, p.n - Math.ceil(p.test_size * p.n)), evalRows: p.n, dataRows: p.n }, pack),
   async runPack(trials, ctx) {
     const p = trials[0].params;
-    return runTrackingTestAccuracy(trials, ctx, {
-      model: modelFor(p),
-      loss: p.loss,
-      lr: p.lr,
-      steps: p.steps,
-      batchSize: p.batch_size,
-      records: p.records,
-      splits: trials.map(repeatMixture),
-    });
+    return runTrackingTestAccuracy(trials, ctx, { model: modelFor(p), loss: p.loss, ...scheduleOf(p), splits: trials.map(repeatMixture) });
   },
 };

@@ -24,7 +24,7 @@ import { mixtureRecipe } from '../data/gaussian-mixture';
 import { INITIALIZERS } from '../nn/initializers';
 import { parameterCount, type MlpSpec } from '../nn/model';
 import { activation, hiddenLayers, initializer, int, learningRate, positive, repeatMixture } from './common';
-import { runTrackingTestAccuracy } from './test-accuracy-curve';
+import { runTrackingTestAccuracy, scheduleOf } from './test-accuracy-curve';
 import type { Experiment } from './types';
 import { packBytes } from './memory';
 
@@ -80,14 +80,6 @@ export const exp10: Experiment<typeof params> = {
     packBytes({ model: modelFor(p), trainRows: Math.min(p.batch_size, p.n - Math.ceil(p.test_size * p.n)), evalRows: p.n, dataRows: p.n }, pack),
   async runPack(trials, ctx) {
     const p = trials[0].params;
-    return runTrackingTestAccuracy(trials, ctx, {
-      model: modelFor(p),
-      loss: 'mean_squared_error',
-      lr: p.lr,
-      steps: p.steps,
-      batchSize: p.batch_size,
-      records: p.records,
-      splits: trials.map(repeatMixture),
-    });
+    return runTrackingTestAccuracy(trials, ctx, { model: modelFor(p), loss: 'mean_squared_error', ...scheduleOf(p), splits: trials.map(repeatMixture) });
   },
 };

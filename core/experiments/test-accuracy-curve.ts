@@ -45,6 +45,11 @@ export interface TrackedResult {
   pack: NetworkPack;
 }
 
+/** The schedule as Exp 7, 9 and 10 name it in their parameters. */
+export function scheduleOf(p: { lr: number; steps: number; batch_size: number; records: number }): Pick<TrackedTraining, 'lr' | 'steps' | 'batchSize' | 'records'> {
+  return { lr: p.lr, steps: p.steps, batchSize: p.batch_size, records: p.records };
+}
+
 export async function trainTrackingTestAccuracy(trials: TrialSpec[], ctx: RunContext, o: TrackedTraining): Promise<TrackedResult> {
   const { train, test } = o.splits[0];
   if (o.splits.some((s) => s.train.n !== train.n || s.test.n !== test.n)) throw new Error('all trials of a pack need the same split sizes');
