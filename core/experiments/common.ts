@@ -1,6 +1,8 @@
 import { z } from 'zod';
-import { ACTIVATIONS } from '../nn/activations';
-import { INITIALIZERS } from '../nn/initializers';
+import { ACTIVATIONS, type Activation } from '../nn/activations';
+import { INITIALIZERS, type Initializer } from '../nn/initializers';
+import { drawMixture, mixtureRecipe, type Mixture, type MixtureRecipe } from '../data/gaussian-mixture';
+import type { MlpSpec } from '../nn/model';
 import { LOSSES } from '../nn/losses';
 import { deriveSeed, streamFor, type Rng } from '../rng';
 import type { TrialSpec } from './types';
@@ -28,20 +30,49 @@ export function trialSeed(t: TrialSpec): number {
   return deriveSeed(t.seed, t.experiment, t.configKey, t.repeat);
 }
 
-/** Class seps 1/(i+1) for i < d: the notebook's "1/i" mean vector. */
-export function inverseSeps(d: number): number[] {
-  return Array.from({ length: d }, (_, i) => 1 / (i + 1));
-}
-
-/** The mean vector named by a `class_seps` parameter: a number (repeated) or 'inverse' (1/i). */
-export const classSeps = z.union([z.number().min(-100).max(100), z.literal('inverse'), z.array(z.number()).min(1).max(4096)]);
-export function resolveSeps(seps: number | 'inverse' | number[], d: number): number[] {
-  if (seps === 'inverse') return inverseSeps(d);
-  if (typeof seps === 'number') return [seps];
-  if (seps.length !== 1 && seps.length !== d) throw new Error(`class_seps must have length 1 or d=${d}`);
-  return seps;
-}
+/** The class-mean parameter and its resolution live with the mixture (core/data/gaussian-mixture.ts). */
+export { classSeps, inverseSeps, resolveSeps } from '../data/gaussian-mixture';
 
 export function range(n: number): number[] {
   return Array.from({ length: n }, (_, i) => i);
 }
+
+/** Training rows left by sklearn's split: n − ceil(test_size·n). */
+export function trainRows(p: { n: number; test_size: number }): number {
+  return p.n - Math.ceil(p.test_size * p.n);
+}
+
+/** The notebook's two-class multilayer_perceptron: input → hidden (activation) → 2 linear logits. */
+export function classifierMlp(input: number, hidden: number[], p: { activation: Activation; initializer: Initializer }): MlpSpec {
+  return { kind: 'mlp', input, hidden, output: 2, activation: p.activation, initializer: p.initializer };
+}
+
+/** Each trial's generators for its initial weights ('init') and mini-batches ('batch'). */
+export function packStreams<T extends TrialSpec>(trials: T[], streamOf: (t: T, purpose: string) => Rng = trialStream): { initRngs: Rng[]; batchRngs: Rng[] } {
+  return { initRngs: trials.map((t) => streamOf(t, 'init')), batchRngs: trials.map((t) => streamOf(t, 'batch')) };
+}
+
+/** One mixture per repeat, shared by every config of that repeat (the notebook draws once per repeat loop). */
+export function repeatMixture(t: TrialSpec<MixtureRecipe>): Mixture {
+  return drawMixture(repeatStream(t, 'data'), t.params);
+}
+
+/**
+ * The recipe Exp 11 and Exp 12 share: the mixture (d = 12, seps 1/(i+1), n = 500 split
+ * 400/100), the network's activation and initialiser, TF1 Adam and mini-batches, and the
+ * weight snapshots (every `store_every` steps, the last `tracked` entries of each matrix).
+ */
+export const weightTrackingParams = {
+  ...mixtureRecipe.shape,
+  d: int(1, 256).default(12),
+  covariance_scale: z.number().positive().max(100).default(1),
+  activation: activation.default('sigmoid'),
+  initializer: initializer.default('xavier'),
+  lr: learningRate.default(0.003),
+  steps: int(1, 100_000).default(750),
+  batch_size: int(1, 20_000).default(64),
+  /** Snapshot interval; the code hard-codes 2. */
+  store_every: int(1, 100_000).default(2),
+  /** Entries taken from the end of each flattened weight matrix (all of it when smaller). */
+  tracked: int(1, 2500).default(50),
+};
