@@ -133,8 +133,9 @@ function semanticIssues(spec: ExperimentSpec): FieldIssue[] {
 
   // Budgets, per grid cell (the sweep checks them again for every request).
   const culprit = (cell: Record<string, unknown>, over: (v: Values) => boolean, fallback: string) => {
+    if (over(base)) return fallback;
     const axis = Object.keys(cell).find((k) => over({ ...base, [k]: cell[k] }));
-    return axis ? `grid.${axis}` : Object.keys(cell).length && !over(base) ? 'grid' : fallback;
+    return axis ? `grid.${axis}` : 'grid';
   };
   const costOf = (v: Values) => trialCost(trialPlan(spec, v));
   const bytesOf = (v: Values) => trialMemory(trialPlan(spec, v), 1);
