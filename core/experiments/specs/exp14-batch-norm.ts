@@ -8,6 +8,7 @@ export const exp14Spec: ExperimentSpecInput = {
   title: 'Does batch normalisation help deep or badly initialised networks?',
   question: 'Across depths and initialisations, does batch normalisation on every hidden layer change how fast and how well a sigmoid MLP learns?',
   hypothesis: 'Batch normalisation raises test accuracy, most for deep networks and for a badly scaled initialisation.',
+  note: 'Default sweep, seed 0, 5 repeats (13 s CPU): batch normalisation raised final test accuracy by 0.074 on average (95% CI [0.039, 0.110]), by 0.049 at depth 6 ([0.018, 0.080]) and by 0.101 with the normal_high initialisation ([0.036, 0.152]): with it, test accuracy went from 0.73/0.76 to 0.86/0.83 (depth 2/6). The benefit did not grow with depth here (depth 2 gained more than depth 6). The curves claim was contradicted: measured with the running averages, the BN nets\' training loss is higher over training on average (+0.073), likely because the running statistics (momentum 0.99) lag the weights for the first couple of hundred of the 400 updates.',
   data: { block: 'mixture', n: 500, test_n: 400, d: 12, class_sep: 1 },
   model: { block: 'mlp', width: 32, depth: 2, activation: 'sigmoid', initializer: 'xavier' },
   training: { block: 'adam', loss: 'cross_entropy', lr: 0.003, batch_size: 32, steps: 400 },
