@@ -96,6 +96,30 @@ describe('a spec with a features section', () => {
   });
 });
 
+describe('a regression spec (target_1d)', () => {
+  test('trains on raw targets and records the mean squared error, which falls with training', async () => {
+    await useBackend('wasm');
+    const input = {
+      ...tinySpec(),
+      data: { block: 'target_1d', function: 'abs', n: 40, test_n: 21 },
+      model: { block: 'mlp', width: 16, depth: 1, activation: 'tanh' },
+      training: { block: 'adam', loss: 'mean_squared_error', lr: 0.01, batch_size: 40, steps: 200 },
+      record: [{ metric: 'test_loss', at: 'checkpoints', every: 100 }],
+      grid: {},
+      claims: [],
+      figure: { x: 'step', y: 'test_loss' },
+    };
+    const e = compileSpec('xreg', parsed(input));
+    const t = { id: 'r', sweepId: 'r', experiment: 'xreg', configKey: 'default', repeat: 0, seed: 1, params: e.params.parse({}) };
+    const [r] = await e.runPack([t], {});
+    expect(r.series.test_loss.steps).toEqual([100, 200]);
+    // Predicting 0 on the test grid scores mean(x²) = 0.367; the fit does far better and keeps improving.
+    expect(r.scalars.test_loss).toBeLessThan(0.2);
+    expect(r.series.test_loss.values[1]).toBeLessThan(r.series.test_loss.values[0]);
+    expect(r.scalars.n_params).toBe(1 * 16 + 16 + 16 + 1);
+  });
+});
+
 describe('specId', () => {
   test('stable under key order and defaults spelled out; different when a value changes', async () => {
     const a = parsed();
