@@ -18,6 +18,9 @@ import { LABELINGS, permuteLabels } from '../data/labels';
 import { matFromTable, matToTable } from '../data/linalg';
 import type { BlockBase, DataBlock, DataShape, DataSplit, DataStreams, Values } from './types';
 
+/** JavaScript heap the pipeline's float64 copies may take for one trial. */
+export const MAX_PIPELINE_BYTES = 16 * 2 ** 20;
+
 export const pipelineShape = {
   labels: z.enum(LABELINGS),
   dummy_dim: z.number().int().min(0).max(512),
@@ -66,9 +69,28 @@ export const pipelineBlock: FeaturesBlock = {
     const p = values as PipelineValues;
     const columns = data.input + p.dummy_dim;
     if (p.pca_dim !== 'none' && p.pca_dim > Math.min(columns, data.trainRows)) return ['pca_dim', `at most min(columns, training rows) = ${Math.min(columns, data.trainRows)} components`];
+    // The pipeline works on float64 copies in the JavaScript heap (about 3 alive at once),
+    // outside the WebAssembly estimate: keep them within a slice of the isolate's 32 MB.
+    const bytes = 3 * 8 * (data.trainRows + data.testRows) * columns;
+    if (p.dummy_dim > 0 || p.mixing !== 'none' || p.pca_dim !== 'none') {
+      if (bytes > MAX_PIPELINE_BYTES) return ['dummy_dim', `the feature pipeline would hold about ${(bytes / 2 ** 20).toFixed(0)} MB of float64 rows in the JavaScript heap, above ${MAX_PIPELINE_BYTES / 2 ** 20} MB; use fewer rows or columns`];
+    }
     return null;
   },
 };
+
+/**
+ * Arithmetic of the pipeline in plain JS (float64), in the same units as the training
+ * work: a mixing is a product of the rows with a columns² matrix; PCA forms the smaller
+ * Gram or scatter matrix (rows·columns·min) and diagonalises it by cyclic Jacobi (about
+ * 10 sweeps of 4·min³).
+ */
+export function pipelineCost(p: PipelineValues, rows: number, columns: number): number {
+  const mixing = p.mixing === 'none' ? 0 : rows * columns * columns;
+  const small = Math.min(rows, columns);
+  const pca = p.pca_dim === 'none' ? 0 : rows * columns * small + 40 * small ** 3;
+  return mixing + pca;
+}
 
 /** The data block with the pipeline applied to every draw (what trainings and recorders see). */
 export function withFeatures(data: DataBlock, features: FeaturesBlock): DataBlock {
@@ -80,5 +102,9 @@ export function withFeatures(data: DataBlock, features: FeaturesBlock): DataBloc
     contentParams: [...data.contentParams, 'labels', 'noise_level', 'mixing'],
     describe: (values) => features.describe(own(values), data.describe(values)),
     generate: (values, streams, shift) => features.apply(own(values), data.generate(values, streams, shift), streams),
+    preparationCost: (values) => {
+      const shape = data.describe(values);
+      return pipelineCost(own(values) as PipelineValues, shape.trainRows + shape.testRows, shape.input + (values.dummy_dim as number));
+    },
   };
 }

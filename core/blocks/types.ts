@@ -63,6 +63,8 @@ export interface DataBlock extends BlockBase {
    */
   generate(p: Values, streams: DataStreams, relatedShift?: number): DataSplit;
   related: boolean;
+  /** Work of preparing one trial's data beyond drawing it (a feature pipeline's PCA), in the cost units. */
+  preparationCost?(p: Values): number;
 }
 
 export interface ModelBlock extends BlockBase {

@@ -77,6 +77,8 @@ function pick(values: Values, block: { shape: Record<string, unknown> }): Values
 
 export interface TrialPlan {
   data: DataShape;
+  /** Work of preparing the data beyond drawing it (DataBlock.preparationCost). */
+  preparation: number;
   model: ModelSpec;
   phases: PhasePlan[];
   /** Updates over the recorded phases. */
@@ -97,18 +99,19 @@ export function trialPlan(spec: Pick<ExperimentSpec, 'data' | 'features' | 'mode
   const every = spec.record.flatMap((r) => (r.at === 'checkpoints' ? [r.every] : []));
   const checkpoints = every.length ? [...new Set(every.flatMap((e) => checkpointUpdates(recordedSteps, e)))].sort((a, b) => a - b) : [];
   const needsTrain = spec.record.some((r) => r.metric.startsWith('train'));
-  return { data, model, phases, recordedSteps, checkpoints, evalRows: Math.max(data.testRows, needsTrain ? data.trainRows : 0) };
+  const preparation = blocks.data.preparationCost?.(values) ?? 0;
+  return { data, preparation, model, phases, recordedSteps, checkpoints, evalRows: Math.max(data.testRows, needsTrain ? data.trainRows : 0) };
 }
 
 /**
  * Work of one trial in the built-ins' units (network-steps × rows × parameters, see
  * core/sweep/expand.ts): each phase's updates over its batch plus about 10 rows' worth of
- * per-step dispatch (measured for Exp 8), and every evaluation pass.
+ * per-step dispatch (measured for Exp 8), every evaluation pass, and the data preparation.
  */
 export function trialCost(plan: TrialPlan): number {
   const train = plan.phases.reduce((s, ph) => s + ph.steps * (ph.batchRows + 10) * parameterCount(ph.model), 0);
   const evaluation = (plan.checkpoints.length + 1) * plan.evalRows * parameterCount(plan.model);
-  return train + evaluation;
+  return train + evaluation + plan.preparation;
 }
 
 /** Peak WebAssembly heap of a pack (core/experiments/memory.ts): the largest phase. */

@@ -72,6 +72,7 @@ export const figureSchema = z
 export type FigureHint = z.infer<typeof figureSchema>;
 
 export const MAX_GRID_CELLS = 200;
+export const MAX_GRID_AXES = 12;
 export const MAX_SPEC_REPEATS = 20;
 
 export const experimentSpecSchema = z

@@ -18,7 +18,7 @@ import { checkClaims, claimAxis, claimMetrics } from '../experiments/claims';
 import { MB } from '../experiments/memory';
 import { DEFAULT_LIMITS, jsonShapeIssues, zodIssues, type FieldIssue } from '../sweep/request';
 import { parameterSections, specBlocks, specParams, trialCost, trialMemory, trialPlan } from './compile';
-import { experimentSpecSchema, MAX_GRID_CELLS, type ExperimentSpec } from './spec';
+import { experimentSpecSchema, MAX_GRID_AXES, MAX_GRID_CELLS, type ExperimentSpec } from './spec';
 
 export type SpecValidation = { ok: true; spec: ExperimentSpec } | { ok: false; issues: FieldIssue[] };
 
@@ -111,6 +111,7 @@ function semanticIssues(spec: ExperimentSpec): FieldIssue[] {
     });
     if (new Set(values.map((v) => JSON.stringify(v))).size !== values.length) issues.push({ field: `grid.${axis}`, message: 'a value appears twice' });
   }
+  if (axes.length > MAX_GRID_AXES) issues.push({ field: 'grid', message: `${axes.length} grid axes, above the limit of ${MAX_GRID_AXES}` });
   if (cells > MAX_GRID_CELLS) issues.push({ field: 'grid', message: `${cells} grid cells, above the limit of ${MAX_GRID_CELLS}` });
 
   // Metrics: every recorded one is a scalar; checkpoint ones are also series.
@@ -171,7 +172,7 @@ function semanticIssues(spec: ExperimentSpec): FieldIssue[] {
     const where = Object.keys(cell).length ? ` (grid cell ${JSON.stringify(cell)})` : '';
     const cost = trialCost(cellPlan);
     if (cost > DEFAULT_LIMITS.maxTrialCost) {
-      const field = culprit(cell, (v) => costOf(v) > DEFAULT_LIMITS.maxTrialCost, 'training.steps');
+      const field = culprit(cell, (v) => costOf(v) > DEFAULT_LIMITS.maxTrialCost, plan.preparation > DEFAULT_LIMITS.maxTrialCost / 2 ? 'features' : 'training.steps');
       if (!reported.has(field)) issues.push({ field, message: `one trial would need about ${cost.toExponential(2)} work units${where}, above the per-trial budget of ${DEFAULT_LIMITS.maxTrialCost.toExponential(2)} (the Worker CPU limit); reduce steps, rows or widths` });
       reported.add(field);
     }

@@ -66,6 +66,8 @@ describe('validateSpec', () => {
     ['__proto__ key in a block', JSON.parse('{"title":"t","question":"q","hypothesis":"h","data":{"block":"mixture","__proto__":{"n":5}},"model":{"block":"mlp"},"training":{"block":"adam"},"record":[{"metric":"test_accuracy","at":"end"}]}'), 'data.__proto__'],
     ['__proto__ grid axis', JSON.parse('{"title":"t","question":"q","hypothesis":"h","data":{"block":"mixture"},"model":{"block":"mlp"},"training":{"block":"adam"},"record":[{"metric":"test_accuracy","at":"end"}],"grid":{"__proto__":[1]}}'), 'grid.__proto__'],
     ['constructor key at the top', edit((s) => (s.constructor = 1 as never)), 'constructor'],
+    ['too many grid axes', edit((s) => (s.grid = Object.fromEntries(['n', 'test_n', 'd', 'class_sep', 'covariance_scale', 'width', 'depth', 'activation', 'initializer', 'lr', 'batch_size', 'steps', 'loss'].map((k, i) => [k, [[64, 50, 4, 1, 1, 8, 1, 'relu', 'xavier', 0.003, 16, 40, 'cross_entropy'][i]]])))), 'grid'],
+    ['feature pipeline over the JavaScript heap budget', edit((s) => (s.features = { block: 'pipeline', dummy_dim: 512 }) && (s.data = { ...s.data, n: 2000, test_n: 2000 })), 'features.dummy_dim'],
     ['unknown features block', edit((s) => (s.features = { block: 'fourier' })), 'features.block'],
     ['more PCA components than columns', edit((s) => (s.features = { block: 'pipeline', pca_dim: 6 })), 'features.pca_dim'],
     ['a grid value with more PCA components than columns', edit((s) => (s.features = { block: 'pipeline' }) && (s.grid = { lr: [0.01], pca_dim: [2, 9] })), 'grid.pca_dim'],
