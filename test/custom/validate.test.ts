@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import { experimentSpecJsonSchema } from '../../core/custom/spec';
 import { validateSpec } from '../../core/custom/validate';
@@ -87,6 +88,16 @@ describe('validateSpec', () => {
     const v = validateSpec(edit((s) => (s.grid = { momentum: [1] })));
     expect(v.ok).toBe(false);
     if (!v.ok) for (const i of v.issues) expect(i.message.length).toBeGreaterThan(5);
+  });
+});
+
+describe('the README example', () => {
+  test('is a valid spec', () => {
+    const readme = readFileSync('README.md', 'utf8');
+    const section = readme.slice(readme.indexOf('## Custom experiments: specs as data'));
+    const json = section.slice(section.indexOf('```json') + 7, section.indexOf('```', section.indexOf('```json') + 7));
+    const v = validateSpec(JSON.parse(json));
+    expect(v.ok ? [] : v.issues).toEqual([]);
   });
 });
 
