@@ -9,7 +9,8 @@
  * the same lr and batch size. Fine-tuning starts from the pretrained weights (and batch
  * statistics), with the first `freeze_layers` hidden layers frozen, for `steps` (or
  * `epochs`) updates. Series record the fine-tuning updates only. The from-scratch network
- * starts from the same initial weights the pretraining started from.
+ * starts from the same initial weights the pretraining started from, every layer trainable
+ * (freeze_layers applies to fine-tuning only).
  */
 import { z } from 'zod';
 import { parameterShapes, type ModelSpec } from '../nn/model';

@@ -14,7 +14,7 @@
 import { z } from 'zod';
 import { DATA_BLOCKS, FEATURE_BLOCKS, MODEL_BLOCKS, TRAINING_BLOCKS } from '../blocks';
 import { withFeatures } from '../blocks/features-pipeline';
-import { ALWAYS_RECORDED, checkpointUpdates, PackRecorder, type Metric } from '../blocks/recorders';
+import { checkpointUpdates, PackRecorder, type Metric } from '../blocks/recorders';
 import type { DataBlock, DataShape, ModelBlock, PhasePlan, TrainingBlock, Values } from '../blocks/types';
 import { repeatStream, trialStream } from '../experiments/common';
 import { packBytes } from '../experiments/memory';
@@ -195,7 +195,7 @@ export function compileSpec(id: string, spec: ExperimentSpec, options: CompileOp
         const elapsed = now() - started;
         const nParams = parameterCount(model);
         return trials.map((t, k): TrialResult => {
-          const scalars: Record<string, number> = { ...finals[k], [ALWAYS_RECORDED[0]]: nParams };
+          const scalars: Record<string, number> = { ...finals[k], n_params: nParams };
           if (wantsRuntime && elapsed > 0) scalars.runtime_s = elapsed / trials.length / 1000;
           const series = Object.fromEntries([...recorder.series].map(([m, v]: [Metric, number[][]]) => [m, { steps: recorder.steps.slice(), values: v[k] }]));
           const result: TrialResult = { trialId: t.id, scalars, series };
