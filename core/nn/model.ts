@@ -152,6 +152,17 @@ export function parameterShapes(spec: ModelSpec): ParamShape[] {
   return shapes;
 }
 
+/**
+ * The layer each parameter belongs to, in parameterShapes order: 0 is the first layer (a
+ * conv net's convolution), and a dense layer's W, b, gamma and beta share one index; the
+ * shared net's w_in/b_in are layer 0, w_shared/b_shared 1, w_out/b_out 2. For layer-wise
+ * training: `trainable = parameterLayers(spec).map((l) => l === k)`.
+ */
+export function parameterLayers(spec: ModelSpec): number[] {
+  let layer = -1;
+  return parameterShapes(spec).map((p) => (p.isWeight ? ++layer : layer));
+}
+
 /** Number of trainable scalars of one network (what the notebook counts before Adam's slots exist). */
 export function parameterCount(spec: ModelSpec): number {
   return parameterShapes(spec).reduce((s, p) => s + p.shape.reduce((a, b) => a * b, 1), 0);
@@ -294,7 +305,7 @@ export class NetworkPack {
    * net's first entry is the flattened feature maps [K, B, positions·filters]). Not for
    * the shared net. Batch normalisation, per network and unit over the batch axis only,
    * so a network's numbers never depend on its pack:
-   *   'train': y = (z − mean_B(z)) / sqrt(var_B(z) + ε) · gamma + beta, biased variance
+   *   'train': y = (z − mean_B(z)) · rsqrt(var_B(z) + ε) · gamma + beta, biased variance
    *   (tf.nn.moments, as Keras); the batch statistics are kept for updateRunningStats();
    *   'eval':  the same with the running mean and variance.
    */
@@ -323,18 +334,21 @@ export class NetworkPack {
         return;
       }
       if (layer.bn) {
-        let mean: tf.Tensor;
+        let centred: tf.Tensor;
         let variance: tf.Tensor;
         if (mode === 'train') {
-          mean = tf.mean(z, 1, true);
-          variance = tf.mean(tf.square(tf.sub(z, mean)), 1, true);
+          const mean = tf.mean(z, 1, true);
+          centred = tf.sub(z, mean);
+          variance = tf.mean(tf.square(centred), 1, true);
           stats.push(mean, variance);
         } else {
-          mean = this.runningStats[2 * layer.bn.stat];
+          centred = tf.sub(z, this.runningStats[2 * layer.bn.stat]);
           variance = this.runningStats[2 * layer.bn.stat + 1];
         }
-        const normalised = tf.div(tf.sub(z, mean), tf.sqrt(tf.add(variance, BATCH_NORM_EPSILON)));
-        z = tf.add(tf.mul(normalised, p[layer.bn.gamma]), p[layer.bn.beta]) as tf.Tensor3D;
+        // The scale rsqrt(var + ε)·gamma is per unit ([K, 1, n]): one full-size product
+        // instead of a division and a product keeps the backward pass's temporaries down.
+        const scale = tf.mul(tf.rsqrt(tf.add(variance, BATCH_NORM_EPSILON)), p[layer.bn.gamma]);
+        z = tf.add(tf.mul(centred, scale), p[layer.bn.beta]) as tf.Tensor3D;
       }
       a = activate(spec.activation, z) as tf.Tensor3D;
       hidden.push(a);

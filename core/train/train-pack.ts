@@ -64,6 +64,9 @@ export interface PackTrainingSpec {
   /**
    * Per parameter (parameterShapes order): false freezes it. Frozen parameters get no
    * gradient and no Adam update (and no Adam slots); they still count in a penalty's value.
+   * Batch normalisation keeps training mode (batch statistics, running averages updated)
+   * even where its gamma and beta are frozen, as in PyTorch's train() (not Keras's frozen
+   * layers, which switch to the running averages).
    */
   trainable?: boolean[];
 }

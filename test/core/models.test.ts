@@ -8,6 +8,7 @@ import {
   mlpWidthForParameterCount,
   NetworkPack,
   parameterCount,
+  parameterLayers,
   parameterShapes,
   type ConvSpec,
   type MlpSpec,
@@ -233,6 +234,12 @@ describe('conv net (ConvSpec, im2col)', () => {
     expect(Math.max(...Array.from(vals[0]).map(Math.abs))).toBeGreaterThan(0.6 * bound);
   });
 
+  test('parameterLayers: one index per layer for weights, biases, gamma and beta', () => {
+    expect(parameterLayers(conv)).toEqual([0, 0, 1, 1, 2, 2]);
+    expect(parameterLayers(bnMlp)).toEqual([0, 0, 0, 0, 1, 1, 1, 1, 2, 2]);
+    expect(parameterLayers({ kind: 'shared', input: 1, width: 4, depth: 3, output: 2, activation: 'relu' })).toEqual([0, 0, 1, 1, 2, 2]);
+  });
+
   test('an MLP of (about) equal parameter count', () => {
     const target = convParameterCount(conv);
     const h = mlpWidthForParameterCount(64, 2, 1, target);
@@ -339,7 +346,7 @@ describe('oriented bars (core/data/images.ts)', () => {
     expect(classCounts(four.train, 4)).toEqual([100, 100, 100, 100]);
   });
 
-  test('without noise each image is exactly one bar of its class; the class-mean images show the orientation', () => {
+  test('without noise each image is exactly one bar of its class; class-mean images are flat, neighbour co-activation shows the orientation', () => {
     const side = 8;
     const { train } = generateOrientedBars(new Rng(4), { n: 800, side, noise: 0, testSize: 0, classes: 4 });
     const means = Array.from({ length: 4 }, () => new Float64Array(side * side));
@@ -378,6 +385,23 @@ describe('oriented bars (core/data/images.ts)', () => {
     expect(rowCorr(0, false)).toBeLessThan(0.035);
     expect(rowCorr(1, false)).toBeGreaterThan(0.09);
     expect(rowCorr(1, true)).toBeLessThan(0.035);
+  });
+});
+
+describe('tensors', () => {
+  test('training, evaluating and disposing BN and conv packs (frozen, from given values) leaves no tensors behind', async () => {
+    const before = tf.memory().numTensors;
+    for (const model of [bnMlp, conv]) {
+      const trainable = parameterShapes(model).map((_, i) => i !== 0);
+      const spec = taskFor(model, [1, 2], { trainable, initialValues: [1, 2].map((s) => initialValues(model, new Rng(s))) });
+      const r = await trainPack(spec);
+      const d = model.kind === 'conv' ? 64 : model.input;
+      const x = stack3d(spec.trainX, 60, d);
+      await predict(r.pack, x);
+      x.dispose();
+      r.pack.dispose();
+    }
+    expect(tf.memory().numTensors).toBe(before);
   });
 });
 
