@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Rng } from '../rng';
 import { concatRows, makeTable, minMaxNormalize, trainTestSplit, type Split, type Table } from './dataset';
-import { classSizes, oversample } from './imbalance';
+import { classSizes, oversample, type Resampling } from './imbalance';
 
 /** Class seps 1/(i+1) for i < d: the notebook's "1/i" mean vector. */
 export function inverseSeps(d: number): number[] {
@@ -57,7 +57,7 @@ export interface MixtureOptions {
    * Oversample the minority class up to ratio × its size: 'tile' repeats the block exactly
    * (the notebook's code), 'replacement' samples rows with replacement (the notebook's prose).
    */
-  resample?: false | 'tile' | 'replacement';
+  resample?: false | Resampling;
   normalizeX?: boolean;
   /** Reuse a covariance factor (Exp 4 keeps it per (repeat, ratio)). */
   covFactor?: Float32Array;
@@ -91,11 +91,12 @@ export function generateMixtureOfGaussians(rng: Rng, o: MixtureOptions): Mixture
  * (`class_seps`), covariance scale and the test share of one balanced mixture.
  */
 export const mixtureRecipe = z.object({
-  n: z.number().int().min(4).max(20_000).default(500),
   d: z.number().int().min(1).max(1000).default(12),
+  /** 'inverse' = the code's 1/(i+1); a number is repeated d times (the prose's 1). */
   class_seps: classSeps.default('inverse'),
   covariance_scale: z.number().positive().max(1000).default(1),
-  test_size: z.number().min(0).max(0.9).default(0.2),
+  n: z.number().int().min(4).max(20_000).default(500),
+  test_size: z.number().min(0.01).max(0.9).default(0.2),
 });
 export type MixtureRecipe = z.infer<typeof mixtureRecipe>;
 

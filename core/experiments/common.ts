@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ACTIVATIONS, type Activation } from '../nn/activations';
 import { INITIALIZERS, type Initializer } from '../nn/initializers';
+import { drawMixture, mixtureRecipe, type Mixture, type MixtureRecipe } from '../data/gaussian-mixture';
 import type { MlpSpec } from '../nn/model';
 import { LOSSES } from '../nn/losses';
 import { deriveSeed, streamFor, type Rng } from '../rng';
@@ -50,3 +51,28 @@ export function classifierMlp(input: number, hidden: number[], p: { activation: 
 export function packStreams<T extends TrialSpec>(trials: T[], streamOf: (t: T, purpose: string) => Rng = trialStream): { initRngs: Rng[]; batchRngs: Rng[] } {
   return { initRngs: trials.map((t) => streamOf(t, 'init')), batchRngs: trials.map((t) => streamOf(t, 'batch')) };
 }
+
+/** One mixture per repeat, shared by every config of that repeat (the notebook draws once per repeat loop). */
+export function repeatMixture(t: TrialSpec<MixtureRecipe>): Mixture {
+  return drawMixture(repeatStream(t, 'data'), t.params);
+}
+
+/**
+ * The recipe Exp 11 and Exp 12 share: the mixture (d = 12, seps 1/(i+1), n = 500 split
+ * 400/100), the network's activation and initialiser, TF1 Adam and mini-batches, and the
+ * weight snapshots (every `store_every` steps, the last `tracked` entries of each matrix).
+ */
+export const weightTrackingParams = {
+  ...mixtureRecipe.shape,
+  d: int(1, 256).default(12),
+  covariance_scale: z.number().positive().max(100).default(1),
+  activation: activation.default('sigmoid'),
+  initializer: initializer.default('xavier'),
+  lr: learningRate.default(0.003),
+  steps: int(1, 100_000).default(750),
+  batch_size: int(1, 20_000).default(64),
+  /** Snapshot interval; the code hard-codes 2. */
+  store_every: int(1, 100_000).default(2),
+  /** Entries taken from the end of each flattened weight matrix (all of it when smaller). */
+  tracked: int(1, 2500).default(50),
+};

@@ -9,21 +9,17 @@
  */
 import { z } from 'zod';
 import { linspace } from '../data/dataset';
+import { sampleTarget, targetOptions } from '../data/targets';
 import { parameterCount, type MlpSpec } from '../nn/model';
-import { everyNSteps, predict, stack3d, trainPack } from '../train/train-pack';
-import { activation, initializer, int, learningRate, range, trialStream } from './common';
+import { atCheckpoints, Curves, mseRecorder } from '../train/recorders';
+import { everyNSteps, stack3d, trainPack } from '../train/train-pack';
+import { activation, initializer, int, learningRate, packStreams, range } from './common';
 import type { Experiment, TrialResult } from './types';
 import { packBytes } from './memory';
 
-export const TARGET_FUNCTIONS = ['sin', 'polynomial', 'abs'] as const;
-
 const params = z
   .object({
-    function: z.enum(TARGET_FUNCTIONS).default('sin'),
-    /** ω of sin(ωx); the notebook passes 12 (the class default is 6). */
-    omega: z.number().min(-1000).max(1000).default(12),
-    /** Ascending coefficients: Σ coefs[k]·x^k; the notebook's −2x⁴ + x³ + x² − 2x. */
-    coefs: z.array(z.number()).min(1).max(20).default([0, -2, 1, 1, -2]),
+    ...targetOptions.shape,
     n_hidden: int(1, 4096).default(2),
     /** The code's 100 points (the prose says 50). */
     num_values: int(2, 100_000).default(100),
@@ -36,17 +32,7 @@ const params = z
   .strict();
 type Params = z.infer<typeof params>;
 
-export function targetFunction(p: Params): (x: number) => number {
-  switch (p.function) {
-    case 'sin':
-      return (x) => Math.sin(p.omega * x);
-    case 'polynomial':
-      return (x) => p.coefs.reduce((s, c, k) => s + c * x ** k, 0);
-    case 'abs':
-      return Math.abs;
-  }
-}
-
+/** 1 → n_hidden → 1 linear: a one-hidden-layer regressor. */
 export function modelFor(p: Params): MlpSpec {
   return { kind: 'mlp', input: 1, hidden: [p.n_hidden], output: 1, activation: p.activation, initializer: p.initializer };
 }
@@ -76,45 +62,44 @@ export const exp1: Experiment<typeof params> = {
   packKey: ({ function: _f, omega: _o, coefs: _c, ...shape }) => JSON.stringify(shape),
   async runPack(trials, ctx) {
     const p = trials[0].params;
+    const model = modelFor(p);
     const xs = linspace(-1, 1, p.num_values);
     const x = Float32Array.from(xs);
-    const ys = trials.map((t) => Float32Array.from(xs.map(targetFunction(t.params))));
-    const K = trials.length;
-    const lossCurve: number[][] = trials.map(() => []);
+    const ys = trials.map((t) => sampleTarget(t.params, xs));
     const xStack = stack3d(trials.map(() => x), p.num_values, 1);
-    const checkpoints = everyNSteps(p.steps, p.record_every);
-    const { finalLoss, finalOutputs, pack } = await trainPack({
-      model: modelFor(p),
-      initRngs: trials.map((t) => trialStream(t, 'init')),
-      batchRngs: trials.map((t) => trialStream(t, 'batch')),
-      trainX: trials.map(() => x),
-      trainY: ys,
-      n: p.num_values,
-      loss: 'mean_squared_error',
-      lr: p.lr,
-      steps: p.steps,
-      batchSize: p.num_values,
-      checkpoints,
-      onCheckpoint: async (_step, net) => {
-        const preds = await predict(net, xStack);
-        preds.forEach((pr, k) => lossCurve[k].push(pr.reduce((s, v, i) => s + (v - ys[k][i]) ** 2, 0) / pr.length));
-      },
-      yieldToHost: ctx.yieldToHost,
-    });
-    pack.dispose();
-    xStack.dispose();
-    const index = range(p.num_values);
-    return range(K).map(
-      (k): TrialResult => ({
-        trialId: trials[k].id,
-        scalars: { mse: finalLoss[k], n_params: parameterCount(modelFor(p)) },
-        series: {
-          y_pred: { steps: index, values: Array.from(finalOutputs[k]) },
-          y_true: { steps: index, values: Array.from(ys[k]) },
-          x: { steps: index, values: xs },
-          mse: { steps: checkpoints, values: lossCurve[k] },
-        },
-      }),
-    );
+    const mse = new Curves(trials.length);
+    try {
+      // Full batch: every step fits all points; the MSE curve is measured after the update.
+      const { finalLoss, finalOutputs, pack } = await trainPack({
+        model,
+        ...packStreams(trials),
+        trainX: trials.map(() => x),
+        trainY: ys,
+        n: p.num_values,
+        loss: 'mean_squared_error',
+        lr: p.lr,
+        steps: p.steps,
+        batchSize: p.num_values,
+        checkpoints: everyNSteps(p.steps, p.record_every),
+        onCheckpoint: atCheckpoints([mseRecorder(xStack, ys, mse)]),
+        yieldToHost: ctx.yieldToHost,
+      });
+      pack.dispose();
+      const index = range(p.num_values);
+      return trials.map(
+        (t, k): TrialResult => ({
+          trialId: t.id,
+          scalars: { mse: finalLoss[k], n_params: parameterCount(model) },
+          series: {
+            y_pred: { steps: index, values: Array.from(finalOutputs[k]) },
+            y_true: { steps: index, values: Array.from(ys[k]) },
+            x: { steps: index, values: xs },
+            mse: mse.curve(k),
+          },
+        }),
+      );
+    } finally {
+      xStack.dispose();
+    }
   },
 };

@@ -9,11 +9,13 @@
  * Recorded: final loss and accuracy on the 16 points, parameter count, and the predicted
  * score logit₁ − logit₀ at every point.
  */
-import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
+import { alternatingOptions, alternatingPoints } from '../data/alternating';
+import type { Table } from '../data/dataset';
 import { parameterCount, type SharedSpec } from '../nn/model';
-import { evaluateAccuracy, oneHot, predict, stack3d, trainPack } from '../train/train-pack';
-import { activation, int, learningRate, range, trialStream } from './common';
+import { accuracyOn, disposeSets, stackTables, trainClassifiers } from '../train/classifier';
+import { predict } from '../train/train-pack';
+import { activation, int, learningRate, packStreams, range } from './common';
 import type { Experiment, TrialResult } from './types';
 import { packBytes } from './memory';
 
@@ -21,7 +23,7 @@ const params = z
   .object({
     depth: int(1, 64).default(1),
     width: int(1, 512).default(10),
-    n_points: int(2, 10_000).default(16),
+    n_points: alternatingOptions.shape.n_points,
     steps: int(1, 1_000_000).default(15_000),
     lr: learningRate.default(0.003),
     batch_size: int(1, 100_000).default(64),
@@ -32,14 +34,6 @@ type Params = z.infer<typeof params>;
 
 export function modelFor(p: Params): SharedSpec {
   return { kind: 'shared', input: 1, width: p.width, depth: p.depth, output: 2, activation: p.activation };
-}
-
-/** x_i = i/n and label 1 for even i, 0 for odd i (the notebook's resized [[0,1],[1,0]]). */
-export function alternatingPoints(n: number): { x: Float32Array; labels: Float32Array } {
-  return {
-    x: Float32Array.from(range(n), (i) => i / n),
-    labels: Float32Array.from(range(n), (i) => (i % 2 === 0 ? 1 : 0)),
-  };
 }
 
 export const exp2: Experiment<typeof params> = {
@@ -61,32 +55,29 @@ export const exp2: Experiment<typeof params> = {
   memory: (p, pack) => packBytes({ model: modelFor(p), trainRows: Math.min(p.batch_size, p.n_points), evalRows: p.n_points, dataRows: p.n_points }, pack),
   async runPack(trials, ctx) {
     const p = trials[0].params;
-    const K = trials.length;
     const { x, labels } = alternatingPoints(p.n_points);
-    const y = oneHot(labels);
-    const { finalLoss, pack } = await trainPack({
+    const points: Table = { n: p.n_points, d: 1, x, labels };
+    const tables = trials.map(() => points);
+    const { finalLoss, pack } = await trainClassifiers({
       model: modelFor(p),
-      initRngs: trials.map((t) => trialStream(t, 'init')),
-      batchRngs: trials.map((t) => trialStream(t, 'batch')),
-      trainX: trials.map(() => x),
-      trainY: trials.map(() => y),
-      n: p.n_points,
+      train: tables,
+      ...packStreams(trials),
       loss: 'cross_entropy',
       lr: p.lr,
       steps: p.steps,
       batchSize: p.batch_size,
       yieldToHost: ctx.yieldToHost,
     });
-    const xs = stack3d(trials.map(() => x), p.n_points, 1);
-    const ys = stack3d(trials.map(() => y), p.n_points, 2);
-    const accuracy = await evaluateAccuracy(pack, xs, ys);
-    const logits = await predict(pack, xs);
+    // Scored on the same 16 points it trained on; the score is logit₁ − logit₀ per point.
+    const set = stackTables(tables);
+    const accuracy = await accuracyOn(pack, set);
+    const logits = await predict(pack, set.x);
     pack.dispose();
-    tf.dispose([xs, ys]);
+    disposeSets(set);
     const index = range(p.n_points);
-    return range(K).map(
-      (k): TrialResult => ({
-        trialId: trials[k].id,
+    return trials.map(
+      (t, k): TrialResult => ({
+        trialId: t.id,
         scalars: { loss: finalLoss[k], accuracy: accuracy[k], n_params: parameterCount(modelFor(p)) },
         series: {
           score: { steps: index, values: index.map((i) => logits[k][2 * i + 1] - logits[k][2 * i]) },

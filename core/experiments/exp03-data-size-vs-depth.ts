@@ -37,11 +37,12 @@
  */
 import { z } from 'zod';
 import { prefix, type Table } from '../data/dataset';
-import { generateMixtureOfGaussians } from '../data/gaussian-mixture';
+import { drawMixture } from '../data/gaussian-mixture';
 import { fitPredictTree } from '../classical/decision-tree';
 import { fitSklearnMlps, mlpParameterCount, predictClasses, resolveBatchSize, type SklearnMlpOptions } from '../classical/sklearn-mlp';
 import { fitPredictSvc } from '../classical/svm';
-import { classSeps, hiddenLayers, int, learningRate, positive, repeatStream, resolveSeps, trialStream } from './common';
+import { predictionAccuracy } from '../train/recorders';
+import { classSeps, hiddenLayers, int, learningRate, positive, repeatStream, trialStream } from './common';
 import type { Experiment, TrialResult, TrialSpec } from './types';
 import { MB, MEMORY_SAFETY, packBytes, WASM_BASE_BYTES } from './memory';
 
@@ -142,20 +143,8 @@ export function gammaOf(p: Params): number {
 /** The repeat's dataset: every classifier and every n of one repeat see the same draw. */
 export function repeatData(t: TrialSpec<Params>): { train: Table; test: Table } {
   const p = t.params;
-  const mix = generateMixtureOfGaussians(repeatStream(t, 'data'), {
-    n: p.n_max,
-    d: p.d,
-    classSeps: resolveSeps(p.class_seps, p.d),
-    covarianceScale: p.covariance_scale,
-    testSize: p.test_size,
-  });
+  const mix = drawMixture(repeatStream(t, 'data'), { n: p.n_max, d: p.d, class_seps: p.class_seps, covariance_scale: p.covariance_scale, test_size: p.test_size });
   return { train: prefix(mix.train, trainSize(p)), test: mix.test };
-}
-
-export function accuracy(pred: ArrayLike<number>, labels: Float32Array): number {
-  let hit = 0;
-  for (let i = 0; i < labels.length; i++) if (pred[i] === labels[i]) hit++;
-  return hit / labels.length;
 }
 
 /**
@@ -236,8 +225,8 @@ async function runClassical(trials: TrialSpec<Params>[], yieldToHost?: () => Pro
       scalars.tree_depth = fit.depth;
       scalars.tree_leaves = fit.leaves;
     }
-    scalars.test_accuracy = accuracy(pred[0], test.labels);
-    scalars.train_accuracy = accuracy(pred[1], train.labels);
+    scalars.test_accuracy = predictionAccuracy(pred[0], test.labels);
+    scalars.train_accuracy = predictionAccuracy(pred[1], train.labels);
     results.push({ trialId: t.id, scalars, series: {} });
     // Each fit is one synchronous library call; let the host breathe between trials.
     await yieldToHost?.();
@@ -269,8 +258,8 @@ async function runNetworks(trials: TrialSpec<Params>[], yieldToHost?: () => Prom
     return {
       trialId: t.id,
       scalars: {
-        test_accuracy: accuracy(predictClasses(f.evalLogits[0]), data[k].test.labels),
-        train_accuracy: accuracy(predictClasses(f.evalLogits[1]), data[k].train.labels),
+        test_accuracy: predictionAccuracy(predictClasses(f.evalLogits[0]), data[k].test.labels),
+        train_accuracy: predictionAccuracy(predictClasses(f.evalLogits[1]), data[k].train.labels),
         train_size: m,
         test_size: data[k].test.n,
         n_iter: f.nIter,

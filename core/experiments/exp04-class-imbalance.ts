@@ -24,23 +24,21 @@
  * boundary logit₁ = logit₀), a per-class sample of the distinct training points (tiled
  * copies coincide) and all test points.
  */
-import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
-import { classCounts, makeTable, type Table } from '../data/dataset';
+import { classCounts, columnRanges, scaleColumns, type Table } from '../data/dataset';
 import { drawCovarianceFactor, generateMixtureOfGaussians } from '../data/gaussian-mixture';
+import { imbalanceOptions, resampledSize, type Resampling } from '../data/imbalance';
 import { parameterCount, type MlpSpec } from '../nn/model';
-import { evaluateAccuracy, oneHot, predict, stack3d, trainPack } from '../train/train-pack';
-import { activation, classSeps, hiddenLayers, initializer, int, learningRate, range, repeatStream, resolveSeps, trialStream } from './common';
+import { trainAndScore } from '../train/classifier';
+import { boundaryTraces, GRID_SIDE, gridLogits } from '../train/decision-boundary';
+import { floatsPerTrial, memoryIssue, runInChunks } from '../train/pack-chunks';
+import { activation, classifierMlp, classSeps, hiddenLayers, initializer, int, learningRate, packStreams, repeatStream, resolveSeps, trialStream } from './common';
 import type { Experiment, RunContext, TrialResult, TrialSpec } from './types';
 import { packBytes } from './memory';
 
-export const RESAMPLING = ['none', 'tile', 'replacement'] as const;
-
 const params = z
   .object({
-    class_ratio: z.number().min(1).max(1000).default(1),
-    /** 'tile' = the code's exact copies; 'replacement' = the prose; 'none' = plain imbalance. */
-    resample: z.enum(RESAMPLING).default('tile'),
+    ...imbalanceOptions.shape,
     n: int(4, 4000).default(1200),
     d: int(1, 64).default(2),
     class_seps: classSeps.default('inverse'),
@@ -70,40 +68,12 @@ const params = z
 type Params = z.infer<typeof params>;
 
 export function modelFor(p: Params): MlpSpec {
-  return { kind: 'mlp', input: p.d, hidden: p.hidden, output: 2, activation: p.activation, initializer: p.initializer };
+  return classifierMlp(p.d, p.hidden, p);
 }
 
 /** Train size after resampling: n − n_pos + n_pos·floor(r) (tiling and replacement alike). */
-export function trainSize(p: Pick<Params, 'n' | 'class_ratio' | 'resample'>): number {
-  const nPos = Math.floor(p.n / (p.class_ratio + 1));
-  return p.resample === 'none' ? p.n : p.n - nPos + nPos * Math.floor(p.class_ratio);
-}
-
-type Range = Array<[number, number]>;
-
-function columnRanges(t: Table): Range {
-  return range(t.d).map((j) => {
-    let lo = Infinity;
-    let hi = -Infinity;
-    for (let i = 0; i < t.n; i++) {
-      const v = t.x[i * t.d + j];
-      if (v < lo) lo = v;
-      if (v > hi) hi = v;
-    }
-    return [lo, hi];
-  });
-}
-
-/** The notebook's `normalize` (core/data/dataset.ts) with given per-column limits. */
-function scaleColumns(t: Table, limits: Range): Table {
-  const x = new Float32Array(t.x);
-  for (let i = 0; i < t.n; i++) {
-    for (let j = 0; j < t.d; j++) {
-      const [lo, hi] = limits[j];
-      x[i * t.d + j] = hi === lo ? 0 : (x[i * t.d + j] - lo) / (hi - lo);
-    }
-  }
-  return { ...t, x };
+export function trainSize(p: { n: number; class_ratio: number; resample: Resampling }): number {
+  return resampledSize(p.n, p.class_ratio, p.resample);
 }
 
 export interface Exp4Data {
@@ -123,7 +93,7 @@ export function exp4Data(t: TrialSpec<Params>): Exp4Data {
     d: p.d,
     classSeps: seps,
     classRatio: p.class_ratio,
-    resample: p.resample === 'none' ? false : p.resample,
+    resample: p.resample,
     testSize: 0,
     covFactor,
   }).train;
@@ -141,84 +111,6 @@ export function exp4Data(t: TrialSpec<Params>): Exp4Data {
     test: scaleColumns(testRaw, p.test_normalization === 'own' ? columnRanges(testRaw) : trainLimits),
     covFactor,
   };
-}
-
-/** The 51×51 grid arange(0, 1.02, 0.02)² of plot_decision_boundary, x varying fastest. */
-export const GRID_SIDE = 51;
-export function decisionGrid(): Float32Array {
-  const g = new Float32Array(GRID_SIDE * GRID_SIDE * 2);
-  for (let iy = 0; iy < GRID_SIDE; iy++) {
-    for (let ix = 0; ix < GRID_SIDE; ix++) {
-      const i = iy * GRID_SIDE + ix;
-      g[2 * i] = Math.fround(0.02 * ix);
-      g[2 * i + 1] = Math.fround(0.02 * iy);
-    }
-  }
-  return g;
-}
-
-/** Up to `perClass` distinct rows of each class, in the (shuffled) table order. */
-export function distinctSample(t: Table, perClass: number): Table {
-  const seen = new Set<string>();
-  const taken = [0, 0];
-  const rows: number[] = [];
-  for (let i = 0; i < t.n; i++) {
-    const label = t.labels[i];
-    if (taken[label] >= perClass) continue;
-    const key = Array.from(t.x.subarray(i * t.d, (i + 1) * t.d)).join(',');
-    if (seen.has(key)) continue;
-    seen.add(key);
-    taken[label]++;
-    rows.push(i);
-  }
-  const out = makeTable(rows.length, t.d);
-  rows.forEach((r, i) => {
-    out.x.set(t.x.subarray(r * t.d, (r + 1) * t.d), i * t.d);
-    out.labels[i] = t.labels[r];
-  });
-  return out;
-}
-
-const round = (v: number, digits: number) => Math.round(v * 10 ** digits) / 10 ** digits;
-
-/** Points as three traces (first two features and the label), indexed by point. */
-function pointTraces(prefix: string, t: Table): TrialResult['traces'] {
-  const index = range(t.n);
-  const col = (j: number) => index.map((i) => round(t.x[i * t.d + j], 4));
-  return {
-    [`${prefix}_x1`]: { steps: index, values: col(0) },
-    [`${prefix}_x2`]: { steps: index, values: t.d > 1 ? col(1) : index.map(() => 0) },
-    [`${prefix}_label`]: { steps: index, values: Array.from(t.labels) },
-  };
-}
-
-/** Floats a pack may hold on the backend: 16M (64 MB), leaving room in a 128 MB Worker. */
-export const PACK_FLOAT_BUDGET = 16e6;
-
-/**
- * Rough floats one trial of a pack holds on the backend: weights, two Adam slots and the
- * gradients (4 × params of an input → hidden → 2 MLP), plus the forward and backward
- * activations of `rows` rows.
- */
-export function floatsPerTrial(rows: number, input: number, hidden: number[]): number {
-  const params = parameterCount({ kind: 'mlp', input, hidden, output: 2, activation: 'sigmoid', initializer: 'xavier' });
-  return 4 * params + rows * (input + 6 * hidden.reduce((a, b) => a + b, 0));
-}
-
-/** The schema check that one trial alone fits the budget (packs beyond it are chunked). */
-export function memoryIssue(floats: number): string | null {
-  return floats > PACK_FLOAT_BUDGET ? `one trial would hold about ${Math.round((floats * 4) / 1e6)} MB of tensors, above ${(PACK_FLOAT_BUDGET * 4) / 1e6} MB; use fewer rows or smaller layers` : null;
-}
-
-/**
- * Packs bigger than the budget train in chunks: every trial's numbers come from its own
- * streams (and a lone trial trains beside a shadow twin), so the split changes no result.
- */
-export function chunkTrials<T>(trials: T[], perTrial: number, budget = PACK_FLOAT_BUDGET): T[][] {
-  const size = Math.max(1, Math.floor(budget / perTrial));
-  const out: T[][] = [];
-  for (let i = 0; i < trials.length; i += size) out.push(trials.slice(i, i + size));
-  return out;
 }
 
 export const exp4: Experiment<typeof params> = {
@@ -249,66 +141,30 @@ export const exp4: Experiment<typeof params> = {
   async runPack(trials, ctx) {
     const p = trials[0].params;
     const model = modelFor(p);
-    const results: TrialResult[] = [];
-    for (const part of chunkTrials(trials, floatsPerTrial(trainSize(p), p.d, p.hidden))) {
-      results.push(...(await runChunk(part, model, ctx)));
-    }
-    return results;
+    return runInChunks(trials, floatsPerTrial(trainSize(p), p.d, p.hidden), (part) => fitChunk(part, model, ctx));
   },
 };
 
-async function runChunk(trials: TrialSpec<Params>[], model: MlpSpec, ctx: RunContext): Promise<TrialResult[]> {
+/**
+ * Full-batch cross-entropy on each trial's (resampled, normalised) training set; accuracy
+ * on it and on the balanced test set; the decision-boundary panel for the traced repeats.
+ */
+async function fitChunk(trials: TrialSpec<Params>[], model: MlpSpec, ctx: RunContext): Promise<TrialResult[]> {
   const p = trials[0].params;
   const data = trials.map(exp4Data);
-  const n = data[0].train.n;
-  const nTest = data[0].test.n;
-  const trainY = data.map((d) => oneHot(d.train.labels));
-  const { pack } = await trainPack({
-    model,
-    initRngs: trials.map((t) => trialStream(t, 'init')),
-    batchRngs: trials.map((t) => trialStream(t, 'batch')),
-    trainX: data.map((d) => d.train.x),
-    trainY,
-    n,
-    loss: 'cross_entropy',
-    lr: p.lr,
-    steps: p.steps,
-    batchSize: n,
-    yieldToHost: ctx.yieldToHost,
-  });
-  const tensors = {
-    trainX: stack3d(data.map((d) => d.train.x), n, p.d),
-    trainY: stack3d(trainY, n, 2),
-    testX: stack3d(data.map((d) => d.test.x), nTest, p.d),
-    testY: stack3d(data.map((d) => oneHot(d.test.labels)), nTest, 2),
-  };
-  const trainAcc = await evaluateAccuracy(pack, tensors.trainX, tensors.trainY);
-  const testAcc = await evaluateAccuracy(pack, tensors.testX, tensors.testY);
-  let gridLogits: Float32Array[] = [];
   const traced = trials.map((t) => p.d === 2 && t.repeat < p.boundary_repeats);
-  if (traced.some(Boolean)) {
-    const g = decisionGrid();
-    const gx = stack3d(trials.map(() => g), GRID_SIDE * GRID_SIDE, 2);
-    gridLogits = await predict(pack, gx);
-    gx.dispose();
-  }
-  pack.dispose();
-  tf.dispose(Object.values(tensors));
-  const gridIndex = range(GRID_SIDE * GRID_SIDE);
+  const scores = await trainAndScore(
+    { model, train: data.map((d) => d.train), ...packStreams(trials), loss: 'cross_entropy', lr: p.lr, steps: p.steps, batchSize: 'full', yieldToHost: ctx.yieldToHost },
+    data.map((d) => d.test),
+    async (pack) => (traced.some(Boolean) ? gridLogits(pack, trials.length) : []),
+  );
   return trials.map((t, k): TrialResult => {
     const [minority, majority] = classCounts(data[k].train);
     return {
       trialId: t.id,
-      scalars: { test_accuracy: testAcc[k], train_accuracy: trainAcc[k], n_minority: minority, n_majority: majority, n_train: n },
+      scalars: { test_accuracy: scores.testAccuracy[k], train_accuracy: scores.trainAccuracy[k], n_minority: minority, n_majority: majority, n_train: data[k].train.n },
       series: {},
-      traces: traced[k]
-        ? {
-            grid_logit0: { steps: gridIndex, values: gridIndex.map((i) => round(gridLogits[k][2 * i], 3)) },
-            grid_logit1: { steps: gridIndex, values: gridIndex.map((i) => round(gridLogits[k][2 * i + 1], 3)) },
-            ...pointTraces('train', distinctSample(data[k].train, p.boundary_points)),
-            ...pointTraces('test', data[k].test),
-          }
-        : {},
+      traces: traced[k] ? boundaryTraces(scores.inspected![k], data[k].train, data[k].test, p.boundary_points) : {},
     };
   });
 }

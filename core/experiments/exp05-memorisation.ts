@@ -17,21 +17,23 @@
  * the final post-training accuracy (scalar `train_accuracy`, computed but not stored by the
  * notebook in that mode).
  */
-import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 import { prefix, type Table } from '../data/dataset';
-import { generateMixtureOfGaussians } from '../data/gaussian-mixture';
+import { drawMixture } from '../data/gaussian-mixture';
+import { labelingOption, permuteLabels } from '../data/labels';
 import { parameterCount, type MlpSpec } from '../nn/model';
-import { evaluateAccuracy, everyNSteps, oneHot, stack3d, trainPack } from '../train/train-pack';
-import { activation, classSeps, hiddenLayers, initializer, int, learningRate, range, repeatStream, resolveSeps, trialStream } from './common';
-import { chunkTrials, floatsPerTrial, memoryIssue } from './exp04-class-imbalance';
+import { accuracyOn, disposeSets, stackTables, trainClassifiers } from '../train/classifier';
+import { floatsPerTrial, memoryIssue, runInChunks } from '../train/pack-chunks';
+import { accuracyRecorder, Curves } from '../train/recorders';
+import { everyNSteps } from '../train/train-pack';
+import { activation, classifierMlp, classSeps, hiddenLayers, initializer, int, learningRate, packStreams, repeatStream } from './common';
 import type { Experiment, RunContext, TrialResult, TrialSpec } from './types';
 import { packBytes } from './memory';
 
 const params = z
   .object({
     /** true = the generated labels; random = the one-hot rows permuted (randomize=True). */
-    labels: z.enum(['true', 'random']).default('true'),
+    labels: labelingOption.default('true'),
     /** Training prefix of the repeat's dataset. */
     n: int(1, 5000).default(300),
     /** Size of the one dataset drawn per repeat: max(ns). */
@@ -58,7 +60,7 @@ const params = z
 type Params = z.infer<typeof params>;
 
 export function modelFor(p: Params): MlpSpec {
-  return { kind: 'mlp', input: p.d, hidden: p.hidden, output: 2, activation: p.activation, initializer: p.initializer };
+  return classifierMlp(p.d, p.hidden, p);
 }
 
 /**
@@ -68,16 +70,8 @@ export function modelFor(p: Params): MlpSpec {
  */
 export function repeatDataset(t: TrialSpec<Params>): Table {
   const p = t.params;
-  const { train } = generateMixtureOfGaussians(repeatStream(t, 'data', p.n_max, p.d), {
-    n: p.n_max,
-    d: p.d,
-    classSeps: resolveSeps(p.class_seps, p.d),
-    covarianceScale: p.covariance_scale,
-    testSize: 0,
-  });
-  if (p.labels === 'true') return train;
-  const perm = repeatStream(t, 'label-permutation', p.n_max).permutation(p.n_max);
-  return { ...train, labels: Float32Array.from(perm, (r) => train.labels[r]) };
+  const { train } = drawMixture(repeatStream(t, 'data', p.n_max, p.d), { n: p.n_max, d: p.d, class_seps: p.class_seps, covariance_scale: p.covariance_scale, test_size: 0 });
+  return p.labels === 'true' ? train : permuteLabels(train, repeatStream(t, 'label-permutation', p.n_max));
 }
 
 export function trainingSet(t: TrialSpec<Params>): Table {
@@ -107,53 +101,40 @@ export const exp5: Experiment<typeof params> = {
   async runPack(trials, ctx) {
     const p = trials[0].params;
     const model = modelFor(p);
-    const results: TrialResult[] = [];
     // Checkpoints evaluate all n rows, so n (not the batch) sizes the activations.
-    for (const part of chunkTrials(trials, floatsPerTrial(p.n, p.d, p.hidden))) {
-      results.push(...(await runChunk(part, model, ctx)));
-    }
-    return results;
+    return runInChunks(trials, floatsPerTrial(p.n, p.d, p.hidden), (part) => trainTrackingFit(part, model, ctx));
   },
 };
 
-async function runChunk(trials: TrialSpec<Params>[], model: MlpSpec, ctx: RunContext): Promise<TrialResult[]> {
+/** Mini-batch cross-entropy on each trial's n rows, with accuracy on those same rows at the checkpoints and after training. */
+async function trainTrackingFit(trials: TrialSpec<Params>[], model: MlpSpec, ctx: RunContext): Promise<TrialResult[]> {
   const p = trials[0].params;
   const data = trials.map(trainingSet);
-  const xs = data.map((d) => d.x);
-  const ys = data.map((d) => oneHot(d.labels));
-  const xAll = stack3d(xs, p.n, p.d);
-  const yAll = stack3d(ys, p.n, 2);
-  const checkpoints = everyNSteps(p.steps, p.record_every);
-  const curve: number[][] = trials.map(() => []);
-  let final: number[];
+  const rows = stackTables(data);
+  const curves = new Curves(trials.length);
   try {
-    const { pack } = await trainPack({
+    const { pack } = await trainClassifiers({
       model,
-      initRngs: trials.map((t) => trialStream(t, 'init')),
-      batchRngs: trials.map((t) => trialStream(t, 'batch')),
-      trainX: xs,
-      trainY: ys,
-      n: p.n,
+      train: data,
+      ...packStreams(trials),
       loss: 'cross_entropy',
       lr: p.lr,
       steps: p.steps,
       batchSize: p.batch_size,
-      checkpoints,
-      onCheckpoint: async (_step, net) => {
-        (await evaluateAccuracy(net, xAll, yAll)).forEach((a, k) => curve[k].push(a));
-      },
+      checkpoints: everyNSteps(p.steps, p.record_every),
+      recorders: [accuracyRecorder(rows, curves)],
       yieldToHost: ctx.yieldToHost,
     });
-    final = await evaluateAccuracy(pack, xAll, yAll);
+    const final = await accuracyOn(pack, rows);
     pack.dispose();
+    return trials.map(
+      (t, k): TrialResult => ({
+        trialId: t.id,
+        scalars: { train_accuracy: final[k], n_params: parameterCount(model) },
+        series: { train_accuracy: curves.curve(k) },
+      }),
+    );
   } finally {
-    tf.dispose([xAll, yAll]);
+    disposeSets(rows);
   }
-  return range(trials.length).map(
-    (k): TrialResult => ({
-      trialId: trials[k].id,
-      scalars: { train_accuracy: final[k], n_params: parameterCount(model) },
-      series: { train_accuracy: { steps: checkpoints, values: curve[k] } },
-    }),
-  );
 }

@@ -39,7 +39,7 @@ import { appendDummy, dummyFeatureOptions, mixFeatures, mixingOption, pcaOption,
 import { drawMixture } from '../data/gaussian-mixture';
 import { matFromTable, matToTable } from '../data/linalg';
 import { parameterCount, type MlpSpec } from '../nn/model';
-import { accuracyOn, disposeSets, stackTables, trainClassifiers } from '../train/classifier';
+import { trainAndScore } from '../train/classifier';
 import { floatsPerTrial, memoryIssue, runInChunks } from '../train/pack-chunks';
 import { activation, classifierMlp, classSeps, hiddenLayers, initializer, int, learningRate, packStreams, repeatStream, trainRows } from './common';
 import type { Experiment, RunContext, TrialResult, TrialSpec } from './types';
@@ -130,33 +130,21 @@ export const exp6: Experiment<typeof params> = {
   async runPack(trials, ctx) {
     const p = trials[0].params;
     const model = modelFor(p);
-    return runInChunks(trials, floatsPerTrial(trainRows(p), model.input, p.hidden), (part) => trainAndScore(part, model, ctx));
+    return runInChunks(trials, floatsPerTrial(trainRows(p), model.input, p.hidden), (part) => fitChunk(part, model, ctx));
   },
 };
 
 /** Full-batch cross-entropy on each trial's features, then accuracy on its train and test rows. */
-async function trainAndScore(trials: TrialSpec<Params>[], model: MlpSpec, ctx: RunContext): Promise<TrialResult[]> {
+async function fitChunk(trials: TrialSpec<Params>[], model: MlpSpec, ctx: RunContext): Promise<TrialResult[]> {
   const p = trials[0].params;
   const data = trials.map(exp6Data);
-  const { pack } = await trainClassifiers({
-    model,
-    train: data.map((x) => x.train),
-    ...packStreams(trials),
-    loss: 'cross_entropy',
-    lr: p.lr,
-    steps: p.steps,
-    batchSize: 'full',
-    yieldToHost: ctx.yieldToHost,
-  });
-  const train = stackTables(data.map((x) => x.train));
-  const test = stackTables(data.map((x) => x.test));
-  const trainAcc = await accuracyOn(pack, train);
-  const testAcc = await accuracyOn(pack, test);
-  pack.dispose();
-  disposeSets(train, test);
+  const scores = await trainAndScore(
+    { model, train: data.map((x) => x.train), ...packStreams(trials), loss: 'cross_entropy', lr: p.lr, steps: p.steps, batchSize: 'full', yieldToHost: ctx.yieldToHost },
+    data.map((x) => x.test),
+  );
   return trials.map((t, k): TrialResult => ({
     trialId: t.id,
-    scalars: { test_accuracy: testAcc[k], train_accuracy: trainAcc[k], input_dim: data[k].train.d },
+    scalars: { test_accuracy: scores.testAccuracy[k], train_accuracy: scores.trainAccuracy[k], input_dim: data[k].train.d },
     series: {},
   }));
 }

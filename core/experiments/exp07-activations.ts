@@ -16,15 +16,13 @@
  * `test_accuracy` (step = null) is our addition: test accuracy after all 800 updates; so is
  * `loss`, the training loss of the last batch (before its update, as sess.run returns it).
  */
-import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 import type { Split } from '../data/dataset';
 import { generateMoons } from '../data/moons';
-import type { LossName } from '../nn/losses';
-import { NetworkPack, parameterCount, type MlpSpec } from '../nn/model';
-import { evaluateAccuracy, oneHot, stack3d, trainPack } from '../train/train-pack';
-import { activation, hiddenLayers, initializer, int, learningRate, range, repeatStream, trialStream } from './common';
-import type { Experiment, RunContext, TrialResult, TrialSpec } from './types';
+import { parameterCount, type MlpSpec } from '../nn/model';
+import { activation, classifierMlp, hiddenLayers, initializer, int, learningRate, repeatStream } from './common';
+import { runTrackingTestAccuracy, scheduleOf } from './test-accuracy-curve';
+import type { Experiment, TrialSpec } from './types';
 import { packBytes } from './memory';
 
 /** The notebook's sweep, in its plotting order. */
@@ -48,93 +46,12 @@ const params = z
 type Params = z.infer<typeof params>;
 
 export function modelFor(p: Params): MlpSpec {
-  return { kind: 'mlp', input: 2, hidden: p.hidden, output: 2, activation: p.activation, initializer: p.initializer };
-}
-
-/**
- * The notebook's `step % (num_steps/10) == 0` with Python 3's float division: for 800 steps
- * 0, 80, …, 720; when the division is not whole only the steps that are exact multiples
- * of the float period qualify (e.g. 75 steps → 0, 15, 30, 45, 60).
- */
-export function notebookCheckpoints(steps: number, records: number): number[] {
-  const every = steps / records;
-  return range(steps).filter((s) => s % every === 0);
+  return classifierMlp(2, p.hidden, p);
 }
 
 /** The moons of one repeat, shared by every activation of that repeat. */
 export function moonsFor(t: TrialSpec<Params>): Split {
   return generateMoons(repeatStream(t, 'data'), t.params.n, t.params.noise, t.params.test_size);
-}
-
-export interface TrackedTraining {
-  model: MlpSpec;
-  loss: LossName;
-  lr: number;
-  steps: number;
-  batchSize: number;
-  records: number;
-  /** One split per trial; all trials of a pack have the same train and test sizes. */
-  splits: Split[];
-}
-
-export interface TrackedResult {
-  checkpoints: number[];
-  /** curves[k][i]: test accuracy of trial k at checkpoints[i]. */
-  curves: number[][];
-  /** Test accuracy after the last update (not recorded by the notebook). */
-  final: number[];
-  /** Training loss of the last step's batch, before its update (what sess.run returns). */
-  finalLoss: number[];
-  /** The trained pack; the caller disposes it. */
-  pack: NetworkPack;
-}
-
-/**
- * The loop shared by Exp 7, 9 and 10: train every trial of the pack on its own split with
- * random mini-batches and record test accuracy at the notebook's checkpoints (after that
- * step's update). Initial weights and batches come from per-trial streams.
- */
-export async function trainTrackingTestAccuracy(trials: TrialSpec[], ctx: RunContext, o: TrackedTraining): Promise<TrackedResult> {
-  const { train, test } = o.splits[0];
-  if (o.splits.some((s) => s.train.n !== train.n || s.test.n !== test.n)) throw new Error('all trials of a pack need the same split sizes');
-  const d = train.d;
-  const xTest = stack3d(o.splits.map((s) => s.test.x), test.n, d);
-  const yTest = stack3d(o.splits.map((s) => oneHot(s.test.labels)), test.n, 2);
-  const checkpoints = notebookCheckpoints(o.steps, o.records);
-  const curves: number[][] = trials.map(() => []);
-  try {
-    const { pack, finalLoss } = await trainPack({
-      model: o.model,
-      initRngs: trials.map((t) => trialStream(t, 'init')),
-      batchRngs: trials.map((t) => trialStream(t, 'batch')),
-      trainX: o.splits.map((s) => s.train.x),
-      trainY: o.splits.map((s) => oneHot(s.train.labels)),
-      n: train.n,
-      loss: o.loss,
-      lr: o.lr,
-      steps: o.steps,
-      batchSize: o.batchSize,
-      checkpoints,
-      onCheckpoint: async (_step, net) => {
-        const acc = await evaluateAccuracy(net, xTest, yTest);
-        acc.forEach((a, k) => curves[k].push(a));
-      },
-      yieldToHost: ctx.yieldToHost,
-    });
-    const final = await evaluateAccuracy(pack, xTest, yTest);
-    return { checkpoints, curves, final, finalLoss, pack };
-  } finally {
-    tf.dispose([xTest, yTest]);
-  }
-}
-
-/** One result per trial: the checkpoint curve, the final accuracy and the parameter count. */
-export function trackedResults(trials: TrialSpec[], r: TrackedResult, model: MlpSpec): TrialResult[] {
-  return trials.map((t, k) => ({
-    trialId: t.id,
-    scalars: { test_accuracy: r.final[k], loss: r.finalLoss[k], n_params: parameterCount(model) },
-    series: { test_accuracy: { steps: r.checkpoints, values: r.curves[k] } },
-  }));
 }
 
 export const exp7: Experiment<typeof params> = {
@@ -161,17 +78,6 @@ export const exp7: Experiment<typeof params> = {
     packBytes({ model: modelFor(p), trainRows: Math.min(p.batch_size, p.n - Math.ceil(p.test_size * p.n)), evalRows: p.n, dataRows: p.n }, pack),
   async runPack(trials, ctx) {
     const p = trials[0].params;
-    const model = modelFor(p);
-    const r = await trainTrackingTestAccuracy(trials, ctx, {
-      model,
-      loss: 'cross_entropy',
-      lr: p.lr,
-      steps: p.steps,
-      batchSize: p.batch_size,
-      records: p.records,
-      splits: trials.map(moonsFor),
-    });
-    r.pack.dispose();
-    return trackedResults(trials, r, model);
+    return runTrackingTestAccuracy(trials, ctx, { model: modelFor(p), loss: 'cross_entropy', ...scheduleOf(p), splits: trials.map(moonsFor) });
   },
 };

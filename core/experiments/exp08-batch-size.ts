@@ -29,13 +29,13 @@
  *   `seconds_to_target` = runtime_s × steps_to_target / num_steps; both are absent when the
  *   target is never reached, and `reached_target` (0/1) says which.
  */
-import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
-import { generateMixtureOfGaussians } from '../data/gaussian-mixture';
+import { classSeps, mixtureRecipe } from '../data/gaussian-mixture';
 import { parameterCount, type MlpSpec } from '../nn/model';
-import { evaluateAccuracy, oneHot, stack3d, trainPack } from '../train/train-pack';
-import { activation, classSeps, hiddenLayers, initializer, int, learningRate, positive, range, repeatStream, resolveSeps, trialStream } from './common';
-import type { Experiment, TrialResult, TrialSpec } from './types';
+import { accuracyOn, disposeSets, stackTables, trainClassifiers } from '../train/classifier';
+import { Curves, FirstAbove, PackClock } from '../train/recorders';
+import { activation, classifierMlp, hiddenLayers, initializer, int, learningRate, packStreams, repeatMixture } from './common';
+import type { Experiment, TrialResult } from './types';
 import { packBytes } from './memory';
 
 export const EXP8_BATCH_SIZES = [1, 4, 16, 64, 256, 400];
@@ -44,11 +44,8 @@ const params = z
   .object({
     /** The swept batch; 32 is the class default. */
     batch_size: int(1, 20_000).default(32),
-    d: int(1, 1000).default(12),
+    ...mixtureRecipe.shape,
     class_seps: classSeps.default(1),
-    covariance_scale: positive(1000).default(1),
-    n: int(4, 20_000).default(500),
-    test_size: z.number().min(0.01).max(0.9).default(0.2),
     hidden: hiddenLayers.default([100, 100]),
     activation: activation.default('sigmoid'),
     initializer: initializer.default('xavier'),
@@ -66,7 +63,7 @@ const params = z
 type Params = z.infer<typeof params>;
 
 export function modelFor(p: Params): MlpSpec {
-  return { kind: 'mlp', input: p.d, hidden: p.hidden, output: 2, activation: p.activation, initializer: p.initializer };
+  return classifierMlp(p.d, p.hidden, p);
 }
 
 export function trainRows(p: { n: number; test_size: number }): number {
@@ -140,85 +137,67 @@ export const exp8: Experiment<typeof params> = {
     const records = recordSteps(steps, p.num_epochs, p.store_every);
     const recordSet = new Set(records);
     const checks = targetCheckSteps(steps, p.num_epochs, p.target_check_epochs);
-    const splits = trials.map((t: TrialSpec<Params>) =>
-      generateMixtureOfGaussians(repeatStream(t, 'data'), {
-        n: p.n,
-        d: p.d,
-        classSeps: resolveSeps(p.class_seps, p.d),
-        covarianceScale: p.covariance_scale,
-        testSize: p.test_size,
-      }),
-    );
-    const { train, test } = splits[0];
-    const trainY = splits.map((s) => oneHot(s.train.labels));
-    const xTrain = stack3d(splits.map((s) => s.train.x), train.n, p.d);
-    const yTrain = stack3d(trainY, train.n, 2);
-    const xTest = stack3d(splits.map((s) => s.test.x), test.n, p.d);
-    const yTest = stack3d(splits.map((s) => oneHot(s.test.labels)), test.n, 2);
-
-    const now = ctx.now ?? (() => Date.now());
-    const curves: number[][] = trials.map(() => []);
-    const firstAbove: Array<number | null> = trials.map(() => null);
-    let checkMs = 0;
-    const started = now();
+    const splits = trials.map(repeatMixture);
+    const trainSet = stackTables(splits.map((s) => s.train));
+    const testSet = stackTables(splits.map((s) => s.test));
+    const curves = new Curves(K);
+    const target = new FirstAbove(K, p.target_accuracy);
+    const clock = new PackClock(ctx.now ?? (() => Date.now()));
     try {
-      const { pack } = await trainPack({
+      const { pack } = await trainClassifiers({
         model,
-        initRngs: trials.map((t) => trialStream(t, 'init')),
-        batchRngs: trials.map((t) => trialStream(t, 'batch')),
-        trainX: splits.map((s) => s.train.x),
-        trainY,
-        n: train.n,
+        train: splits.map((s) => s.train),
+        ...packStreams(trials),
         loss: 'cross_entropy',
         lr: p.lr,
         steps,
         batchSize: p.batch_size,
         checkpoints: [...records, ...checks],
-        onCheckpoint: async (step, net) => {
-          const isRecord = recordSet.has(step);
-          const t0 = isRecord ? 0 : now();
-          const acc = await evaluateAccuracy(net, xTrain, yTrain);
-          acc.forEach((a, k) => {
-            if (isRecord) curves[k].push(a);
-            if (firstAbove[k] === null && a > p.target_accuracy) firstAbove[k] = step + 1;
-          });
-          // The notebook's run time includes its 14 records but not our finer checks.
-          if (!isRecord) checkMs += now() - t0;
-        },
+        recorders: [
+          {
+            // Training accuracy: kept at the notebook's records, and checked for the target at
+            // both. The notebook's run time includes its 14 records but not our finer checks.
+            record: async (step, net) => {
+              const isRecord = recordSet.has(step);
+              const acc = isRecord ? await accuracyOn(net, trainSet) : await clock.excluding(() => accuracyOn(net, trainSet));
+              if (isRecord) curves.push(step, acc);
+              target.see(step, acc);
+            },
+          },
+        ],
         yieldToHost: ctx.yieldToHost,
       });
-      const testAcc = await evaluateAccuracy(pack, xTest, yTest);
+      const testAcc = await accuracyOn(pack, testSet);
       pack.dispose();
-      const elapsed = now() - started;
-      const clockRan = elapsed > 0;
-      const runtime = clockRan ? Math.max(0, elapsed - checkMs) / K / 1000 : null;
-      return range(K).map((k): TrialResult => {
+      const runtime = clock.secondsPerTrial(K);
+      return trials.map((t, k): TrialResult => {
+        const reached = target.steps[k];
         const scalars: Record<string, number> = {
           test_accuracy: testAcc[k],
           num_steps: steps,
           n_params: parameterCount(model),
-          reached_target: firstAbove[k] === null ? 0 : 1,
+          reached_target: reached === null ? 0 : 1,
         };
-        const reached = firstAbove[k];
         if (runtime !== null) scalars.runtime_s = runtime;
         if (reached !== null) {
           scalars.steps_to_target = reached;
           if (runtime !== null) scalars.seconds_to_target = (runtime * reached) / steps;
         }
         return {
-          trialId: trials[k].id,
+          trialId: t.id,
           scalars,
-          series: { train_accuracy: { steps: records, values: curves[k] } },
+          series: { train_accuracy: curves.curve(k) },
           info: {
-            runtime_clock: clockRan ? 'wall' : 'frozen',
-            runtime_note: clockRan
-              ? `pack time (ctx.now) from model build to final test evaluation, minus ${checks.length} time-to-target checks, divided by the pack size ${K}; production Workers only advance clocks across I/O, so there it can under-count`
-              : 'the clock did not advance during the pack (frozen Worker clock): no runtime stored',
+            runtime_clock: runtime !== null ? 'wall' : 'frozen',
+            runtime_note:
+              runtime !== null
+                ? `pack time (ctx.now) from model build to final test evaluation, minus ${checks.length} time-to-target checks, divided by the pack size ${K}; production Workers only advance clocks across I/O, so there it can under-count`
+                : 'the clock did not advance during the pack (frozen Worker clock): no runtime stored',
           },
         };
       });
     } finally {
-      tf.dispose([xTrain, yTrain, xTest, yTest]);
+      disposeSets(trainSet, testSet);
     }
   },
 };

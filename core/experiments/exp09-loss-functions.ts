@@ -16,52 +16,18 @@
  * scalar `test_accuracy` is our addition (after all 500 updates).
  */
 import { z } from 'zod';
-import type { Split } from '../data/dataset';
-import { generateMixtureOfGaussians } from '../data/gaussian-mixture';
+import { mixtureRecipe } from '../data/gaussian-mixture';
 import { LOSSES } from '../nn/losses';
 import { parameterCount, type MlpSpec } from '../nn/model';
-import { activation, classSeps, hiddenLayers, initializer, int, learningRate, loss, positive, repeatStream, resolveSeps } from './common';
-import { trackedResults, trainTrackingTestAccuracy } from './exp07-activations';
-import type { Experiment, TrialSpec } from './types';
+import { activation, classifierMlp, hiddenLayers, initializer, int, learningRate, loss, repeatMixture } from './common';
+import { runTrackingTestAccuracy, scheduleOf } from './test-accuracy-curve';
+import type { Experiment } from './types';
 import { packBytes } from './memory';
-
-/**
- * The data knobs Exp 9 and Exp 10 share (Exp 10 uses "the identical recipe"), with the
- * notebook's values as defaults.
- */
-export const mixtureParams = {
-  d: int(1, 1000).default(12),
-  /** 'inverse' = the code's 1/(i+1); a number is repeated d times (the prose's 1). */
-  class_seps: classSeps.default('inverse'),
-  covariance_scale: positive(1000).default(1),
-  n: int(4, 20_000).default(500),
-  test_size: z.number().min(0.01).max(0.9).default(0.2),
-};
-
-type MixtureRecipe = {
-  d: number;
-  class_seps: number | 'inverse' | number[];
-  covariance_scale: number;
-  n: number;
-  test_size: number;
-};
-
-/** One mixture per repeat, shared by every config (loss or initialiser) of that repeat. */
-export function mixtureFor(t: TrialSpec<MixtureRecipe>): Split {
-  const p = t.params;
-  return generateMixtureOfGaussians(repeatStream(t, 'data'), {
-    n: p.n,
-    d: p.d,
-    classSeps: resolveSeps(p.class_seps, p.d),
-    covarianceScale: p.covariance_scale,
-    testSize: p.test_size,
-  });
-}
 
 const params = z
   .object({
     loss: loss.default('cross_entropy'),
-    ...mixtureParams,
+    ...mixtureRecipe.shape,
     hidden: hiddenLayers.default([100, 100]),
     activation: activation.default('sigmoid'),
     initializer: initializer.default('xavier'),
@@ -74,7 +40,7 @@ const params = z
 type Params = z.infer<typeof params>;
 
 export function modelFor(p: Params): MlpSpec {
-  return { kind: 'mlp', input: p.d, hidden: p.hidden, output: 2, activation: p.activation, initializer: p.initializer };
+  return classifierMlp(p.d, p.hidden, p);
 }
 
 export const exp9: Experiment<typeof params> = {
@@ -102,17 +68,6 @@ export const exp9: Experiment<typeof params> = {
     packBytes({ model: modelFor(p), trainRows: Math.min(p.batch_size, p.n - Math.ceil(p.test_size * p.n)), evalRows: p.n, dataRows: p.n }, pack),
   async runPack(trials, ctx) {
     const p = trials[0].params;
-    const model = modelFor(p);
-    const r = await trainTrackingTestAccuracy(trials, ctx, {
-      model,
-      loss: p.loss,
-      lr: p.lr,
-      steps: p.steps,
-      batchSize: p.batch_size,
-      records: p.records,
-      splits: trials.map(mixtureFor),
-    });
-    r.pack.dispose();
-    return trackedResults(trials, r, model);
+    return runTrackingTestAccuracy(trials, ctx, { model: modelFor(p), loss: p.loss, ...scheduleOf(p), splits: trials.map(repeatMixture) });
   },
 };

@@ -20,11 +20,11 @@
  * it as the scalar `test_accuracy`.
  */
 import { z } from 'zod';
+import { mixtureRecipe } from '../data/gaussian-mixture';
 import { INITIALIZERS } from '../nn/initializers';
 import { parameterCount, type MlpSpec } from '../nn/model';
-import { activation, hiddenLayers, initializer, int, learningRate, positive } from './common';
-import { trackedResults, trainTrackingTestAccuracy } from './exp07-activations';
-import { mixtureFor, mixtureParams } from './exp09-loss-functions';
+import { activation, hiddenLayers, initializer, int, learningRate, positive, repeatMixture } from './common';
+import { runTrackingTestAccuracy, scheduleOf } from './test-accuracy-curve';
 import type { Experiment } from './types';
 import { packBytes } from './memory';
 
@@ -33,7 +33,7 @@ const params = z
     initializer: initializer.default('xavier'),
     /** Std of 'normal_high': 1 at HEAD, 10 before commit 6bacb53. */
     normal_high_std: positive(1000).default(1),
-    ...mixtureParams,
+    ...mixtureRecipe.shape,
     hidden: hiddenLayers.default([100, 100]),
     activation: activation.default('sigmoid'),
     lr: learningRate.default(0.003),
@@ -80,17 +80,6 @@ export const exp10: Experiment<typeof params> = {
     packBytes({ model: modelFor(p), trainRows: Math.min(p.batch_size, p.n - Math.ceil(p.test_size * p.n)), evalRows: p.n, dataRows: p.n }, pack),
   async runPack(trials, ctx) {
     const p = trials[0].params;
-    const model = modelFor(p);
-    const r = await trainTrackingTestAccuracy(trials, ctx, {
-      model,
-      loss: 'mean_squared_error',
-      lr: p.lr,
-      steps: p.steps,
-      batchSize: p.batch_size,
-      records: p.records,
-      splits: trials.map(mixtureFor),
-    });
-    r.pack.dispose();
-    return trackedResults(trials, r, model);
+    return runTrackingTestAccuracy(trials, ctx, { model: modelFor(p), loss: 'mean_squared_error', ...scheduleOf(p), splits: trials.map(repeatMixture) });
   },
 };

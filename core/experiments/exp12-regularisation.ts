@@ -24,11 +24,13 @@
  * snapshot but plots only W0's tail; the final-weight statistics replace the rest.
  */
 import { z } from 'zod';
-import { parameterCount, parameterShapes } from '../nn/model';
+import { drawMixture } from '../data/gaussian-mixture';
+import { parameterCount, type MlpSpec } from '../nn/model';
 import type { Rng } from '../rng';
-import { evaluateAccuracy, everyNSteps, trainPack } from '../train/train-pack';
-import { mixtureParams, modelFor, packData, TailRecorder, tailSizes, traceBudgetIssue, withinTraceBudget } from './exp11-layer-convergence';
-import { hiddenLayers, loss, range, repeatStream, trialStream } from './common';
+import { accuracyOn, disposeSets, stackTables, trainClassifiers } from '../train/classifier';
+import { TailRecorder, tailSizes, traceBudgetIssue, weightStatistics, withinTraceBudget } from '../train/recorders';
+import { everyNSteps } from '../train/train-pack';
+import { classifierMlp, hiddenLayers, loss, packStreams, repeatStream, trialStream, weightTrackingParams } from './common';
 import type { Experiment, TrialResult, TrialSpec } from './types';
 import { packBytes } from './memory';
 
@@ -36,7 +38,7 @@ export const REGULARIZATIONS = ['l1', 'l2'] as const;
 
 const params = z
   .object({
-    ...mixtureParams,
+    ...weightTrackingParams,
     n_hidden: hiddenLayers.default([50, 50]),
     loss: loss.default('mean_squared_error'),
     regularization: z.enum(REGULARIZATIONS).default('l2'),
@@ -59,6 +61,10 @@ export function penalty(weights: Float32Array[], type: Params['regularization'],
     sum += s / w.length;
   }
   return strength * sum;
+}
+
+export function modelFor(p: Params): MlpSpec {
+  return classifierMlp(p.d, p.n_hidden, p);
 }
 
 function streamOf(t: TrialSpec<Params>, purpose: string): Rng {
@@ -91,63 +97,39 @@ export const exp12: Experiment<typeof params> = {
     const p = trials[0].params;
     const K = trials.length;
     const spec = modelFor(p);
-    const { nTrain, trainX, trainY, xTest, yTest } = packData(trials, (t) => streamOf(t, 'data'));
+    const data = trials.map((t) => drawMixture(streamOf(t, 'data'), p));
+    const test = stackTables(data.map((m) => m.test));
     const checkpoints = everyNSteps(p.steps, p.store_every);
     // Only W0's tail is recorded over time (the notebook plots only that one).
     const tails = tailSizes(spec, p.tracked).map((m, j) => (j === 0 ? m : 0));
-    const rec = new TailRecorder(K, tails, checkpoints.length, xTest, yTest);
+    const rec = new TailRecorder(K, tails, checkpoints.length, test.x, test.y);
     try {
-      const { pack } = await trainPack({
+      const { pack } = await trainClassifiers({
         model: spec,
-        initRngs: trials.map((t) => streamOf(t, 'init')),
-        batchRngs: trials.map((t) => streamOf(t, 'batch')),
-        trainX,
-        trainY,
-        n: nTrain,
+        train: data.map((m) => m.train),
+        ...packStreams(trials, streamOf),
         loss: p.loss,
         lr: p.lr,
         steps: p.steps,
         batchSize: p.batch_size,
         regularization: { type: p.regularization, strength: p.strength },
         checkpoints,
-        onCheckpoint: (step, net) => rec.record(step, net),
+        recorders: [rec],
         yieldToHost: ctx.yieldToHost,
       });
-      const finalAccuracy = await evaluateAccuracy(pack, xTest, yTest);
+      const finalAccuracy = await accuracyOn(pack, test);
       const values = await pack.read();
       pack.dispose();
-      const weightIndex = parameterShapes(spec)
-        .map((s, i) => (s.isWeight ? i : -1))
-        .filter((i) => i >= 0);
-      return range(K).map((k): TrialResult => {
-        const weights = weightIndex.map((i) => values[k][i]);
-        const stats = weights.map((w) => {
-          let abs = 0;
-          let small = 0;
-          for (const v of w) {
-            abs += Math.abs(v);
-            if (Math.abs(v) < p.sparsity_threshold) small++;
-          }
-          return { abs, small, size: w.length };
-        });
-        const total = stats.reduce((s, x) => s + x.size, 0);
-        return {
-          trialId: trials[k].id,
-          scalars: {
-            test_accuracy: finalAccuracy[k],
-            n_params: parameterCount(spec),
-            mean_abs_weight: stats.reduce((s, x) => s + x.abs, 0) / total,
-            sparsity: stats.reduce((s, x) => s + x.small, 0) / total,
-            ...Object.fromEntries(stats.map((x, j) => [`mean_abs_weight_layer${j}`, x.abs / x.size])),
-            ...Object.fromEntries(stats.map((x, j) => [`sparsity_layer${j}`, x.small / x.size])),
-          },
+      return trials.map(
+        (t, k): TrialResult => ({
+          trialId: t.id,
+          scalars: { test_accuracy: finalAccuracy[k], n_params: parameterCount(spec), ...weightStatistics(spec, values[k], p.sparsity_threshold) },
           series: { test_accuracy: { steps: rec.steps.slice(), values: rec.accuracy[k] } },
           traces: { weights_layer0: rec.trace(k, 0) },
-        };
-      });
+        }),
+      );
     } finally {
-      xTest.dispose();
-      yTest.dispose();
+      disposeSets(test);
     }
   },
 };

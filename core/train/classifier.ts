@@ -73,3 +73,29 @@ export function trainClassifiers(o: ClassifierTraining) {
     yieldToHost: o.yieldToHost,
   });
 }
+
+export interface Scores<T> {
+  trainAccuracy: number[];
+  testAccuracy: number[];
+  /** What `inspect` read from the trained pack (undefined without one). */
+  inspected?: T;
+}
+
+/**
+ * Trains the pack, then scores every trial on its own training and test tables; `inspect`
+ * reads the trained networks (e.g. logits on a grid) before they are disposed.
+ */
+export async function trainAndScore<T = never>(o: ClassifierTraining, test: Table[], inspect?: (pack: NetworkPack) => Promise<T>): Promise<Scores<T>> {
+  const { pack } = await trainClassifiers(o);
+  const trainSet = stackTables(o.train, o.model.output);
+  const testSet = stackTables(test, o.model.output);
+  try {
+    const trainAccuracy = await accuracyOn(pack, trainSet);
+    const testAccuracy = await accuracyOn(pack, testSet);
+    const inspected = inspect ? await inspect(pack) : undefined;
+    return { trainAccuracy, testAccuracy, inspected };
+  } finally {
+    pack.dispose();
+    disposeSets(trainSet, testSet);
+  }
+}

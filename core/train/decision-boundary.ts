@@ -6,7 +6,9 @@
  */
 import type { Table } from '../data/dataset';
 import { makeTable } from '../data/dataset';
+import type { NetworkPack } from '../nn/model';
 import type { Curve } from './recorders';
+import { predict, stack3d } from './train-pack';
 
 /** The 51×51 grid arange(0, 1.02, 0.02)² of plot_decision_boundary, x varying fastest. */
 export const GRID_SIDE = 51;
@@ -70,4 +72,15 @@ export function boundaryTraces(gridLogits: Float32Array, train: Table, test: Tab
     ...pointTraces('train', distinctSample(train, perClass)),
     ...pointTraces('test', test),
   };
+}
+
+/** Every trial's logits on decisionGrid(), [GRID_SIDE² × 2] per trial. */
+export async function gridLogits(net: NetworkPack, trials: number): Promise<Float32Array[]> {
+  const g = decisionGrid();
+  const gx = stack3d(Array.from({ length: trials }, () => g), GRID_SIDE * GRID_SIDE, 2);
+  try {
+    return await predict(net, gx);
+  } finally {
+    gx.dispose();
+  }
 }

@@ -156,6 +156,19 @@ export function tailSizes(spec: MlpSpec, tracked: number): number[] {
 }
 
 /**
+ * One weight trace is one D1 row (JSON, ~15 bytes a value with its step): snapshots ×
+ * tracked stays ≤ 40,000 values (~0.6 MB; the default is 375 × 50 = 18,750).
+ */
+export const MAX_TRACE_VALUES = 40_000;
+export function withinTraceBudget(p: { steps: number; store_every: number; tracked: number }): boolean {
+  return Math.ceil(p.steps / p.store_every) * p.tracked <= MAX_TRACE_VALUES;
+}
+export const traceBudgetIssue = {
+  message: `snapshots (steps / store_every) × tracked must be at most ${MAX_TRACE_VALUES}: raise store_every or lower tracked`,
+  path: ['store_every'],
+};
+
+/**
  * Snapshots of the last entries of every weight matrix (`tails[j]` entries of W_j; 0 skips
  * that matrix) plus the test accuracy, for all K networks. Each snapshot is one tidy and
  * ONE `data()` of a [K, Σm + 1] tensor, so reading every second step costs a single device

@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import { exp1, modelFor, targetFunction } from '../../core/experiments/exp01-universal-approximation';
+import { targetFunction } from '../../core/data/targets';
+import { exp1, modelFor } from '../../core/experiments/exp01-universal-approximation';
 import { parameterCount } from '../../core/nn/model';
 import { exp01Figure } from '../../dashboard/figures/exp01';
 import { renderFigure, stableSvg } from '../helpers/render';

@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import { alternatingPoints, exp2, modelFor } from '../../core/experiments/exp02-depth-fixed-parameters';
+import { alternatingPoints } from '../../core/data/alternating';
+import { exp2, modelFor } from '../../core/experiments/exp02-depth-fixed-parameters';
 import { parameterCount } from '../../core/nn/model';
 import { exp02Figure } from '../../dashboard/figures/exp02';
 import { renderFigure, stableSvg } from '../helpers/render';

@@ -1,7 +1,8 @@
 import { describe, expect, test } from 'vitest';
 import { classCounts } from '../../core/data/dataset';
 import { resolveSeps } from '../../core/experiments/common';
-import { GRID_SIDE, decisionGrid, distinctSample, exp4, exp4Data, modelFor, trainSize } from '../../core/experiments/exp04-class-imbalance';
+import { exp4, exp4Data, modelFor, trainSize } from '../../core/experiments/exp04-class-imbalance';
+import { GRID_SIDE, decisionGrid, distinctSample } from '../../core/train/decision-boundary';
 import type { TrialSpec } from '../../core/experiments/types';
 import { parameterCount } from '../../core/nn/model';
 import { exp04Figure } from '../../dashboard/figures/exp04';

@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import { EXP7_ACTIVATIONS, exp7, modelFor, moonsFor, notebookCheckpoints, trainTrackingTestAccuracy } from '../../core/experiments/exp07-activations';
+import { EXP7_ACTIVATIONS, exp7, modelFor, moonsFor } from '../../core/experiments/exp07-activations';
+import { notebookCheckpoints, trainTrackingTestAccuracy } from '../../core/experiments/test-accuracy-curve';
 import type { TrialSpec } from '../../core/experiments/types';
 import { classCounts } from '../../core/data/dataset';
 import { initialValues, parameterCount } from '../../core/nn/model';

@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, test } from 'vitest';
-import { trainTrackingTestAccuracy } from '../../core/experiments/exp07-activations';
-import { exp9, mixtureFor, modelFor } from '../../core/experiments/exp09-loss-functions';
-import { inverseSeps, trialStream } from '../../core/experiments/common';
+import { trainTrackingTestAccuracy } from '../../core/experiments/test-accuracy-curve';
+import { exp9, modelFor } from '../../core/experiments/exp09-loss-functions';
+import { inverseSeps, repeatMixture, trialStream } from '../../core/experiments/common';
 import type { TrialSpec } from '../../core/experiments/types';
 import { LOSSES, packLoss, type LossName } from '../../core/nn/losses';
 import { initialValues } from '../../core/nn/model';
@@ -56,11 +56,11 @@ describe('exp9 protocol', () => {
   });
 
   test('one mixture per repeat, shared by every loss; class-1 mean is 1/(i+1)', () => {
-    const a = mixtureFor(trial({ loss: 'cross_entropy' }, 0));
-    const b = mixtureFor(trial({ loss: 'hinge_loss' }, 0));
+    const a = repeatMixture(trial({ loss: 'cross_entropy' }, 0));
+    const b = repeatMixture(trial({ loss: 'hinge_loss' }, 0));
     expect(b.train.x).toEqual(a.train.x);
     expect(b.test.labels).toEqual(a.test.labels);
-    expect(mixtureFor(trial({}, 1)).train.x).not.toEqual(a.train.x);
+    expect(repeatMixture(trial({}, 1)).train.x).not.toEqual(a.train.x);
     expect([a.train.n, a.test.n, a.train.d]).toEqual([400, 100, 12]);
     expect(inverseSeps(12)[11]).toBeCloseTo(1 / 12, 12);
   });
@@ -84,7 +84,7 @@ describe('exp9 protocol', () => {
     await useBackend('wasm');
     const trials = [0, 1].map((r) => trial({ loss: 'constant', steps: 40, hidden: [20, 20] }, r));
     const model = modelFor(trials[0].params);
-    const r = await trainTrackingTestAccuracy(trials, {}, { model, loss: 'constant', lr: 0.003, steps: 40, batchSize: 64, records: 10, splits: trials.map(mixtureFor) });
+    const r = await trainTrackingTestAccuracy(trials, {}, { model, loss: 'constant', lr: 0.003, steps: 40, batchSize: 64, records: 10, splits: trials.map(repeatMixture) });
     const after = await r.pack.read();
     r.pack.dispose();
     trials.forEach((t, k) => {
@@ -98,7 +98,7 @@ describe('exp9 protocol', () => {
     await useBackend('wasm');
     const small = { steps: 30, hidden: [10, 10], n: 100 };
     const direct = async (loss: LossName, trials: TrialSpec<P>[]) => {
-      const r = await trainTrackingTestAccuracy(trials, {}, { model: modelFor(trials[0].params), loss, lr: 0.003, steps: 30, batchSize: 64, records: 10, splits: trials.map(mixtureFor) });
+      const r = await trainTrackingTestAccuracy(trials, {}, { model: modelFor(trials[0].params), loss, lr: 0.003, steps: 30, batchSize: 64, records: 10, splits: trials.map(repeatMixture) });
       r.pack.dispose();
       return r;
     };

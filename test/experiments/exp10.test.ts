@@ -1,9 +1,8 @@
 import { describe, expect, test } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
-import { trainTrackingTestAccuracy } from '../../core/experiments/exp07-activations';
-import { mixtureFor } from '../../core/experiments/exp09-loss-functions';
+import { trainTrackingTestAccuracy } from '../../core/experiments/test-accuracy-curve';
 import { exp10, modelFor } from '../../core/experiments/exp10-initialisation';
-import { trialStream } from '../../core/experiments/common';
+import { repeatMixture, trialStream } from '../../core/experiments/common';
 import type { TrialSpec } from '../../core/experiments/types';
 import { classCounts } from '../../core/data/dataset';
 import { NetworkPack, initialValues } from '../../core/nn/model';
@@ -65,7 +64,7 @@ describe('exp10 protocol', () => {
     await useBackend('wasm');
     const trials = [0, 1, 2].map((r) => trial({ initializer: 'zeros', steps: 150, hidden: [40, 40] }, r));
     const model = modelFor(trials[0].params);
-    const splits = trials.map(mixtureFor);
+    const splits = trials.map(repeatMixture);
     // Initial accuracy = the share of class 0 in each test set (the tie rule).
     const fresh = new NetworkPack(model, trials.map((t) => initialValues(model, trialStream(t, 'init'))));
     const xTest = stack3d(splits.map((s) => s.test.x), 100, 12);
@@ -91,7 +90,7 @@ describe('exp10 protocol', () => {
     await useBackend('wasm');
     const trials = [0, 1, 2].map((r) => trial({ initializer: 'ones', steps: 300, hidden: [40, 40] }, r));
     const model = modelFor(trials[0].params);
-    const splits = trials.map(mixtureFor);
+    const splits = trials.map(repeatMixture);
     const r = await trainTrackingTestAccuracy(trials, {}, { model, loss: 'mean_squared_error', lr: 0.003, steps: 300, batchSize: 64, records: 10, splits });
     const after = await r.pack.read();
     r.pack.dispose();

@@ -1,11 +1,14 @@
 import { describe, expect, test } from 'vitest';
 import { classCounts } from '../../core/data/dataset';
 import { inverseSeps } from '../../core/experiments/common';
-import { exp11, mixtureFor, modelFor, packData, stepsToConverge, tailSizes, TailRecorder } from '../../core/experiments/exp11-layer-convergence';
+import { drawMixture } from '../../core/data/gaussian-mixture';
+import { exp11, modelFor } from '../../core/experiments/exp11-layer-convergence';
+import { stackTables } from '../../core/train/classifier';
+import { stepsToConverge, tailSizes, TailRecorder } from '../../core/train/recorders';
 import type { TrialSpec } from '../../core/experiments/types';
 import { parameterCount } from '../../core/nn/model';
 import { streamFor } from '../../core/rng';
-import { everyNSteps, trainPack } from '../../core/train/train-pack';
+import { everyNSteps, oneHot, trainPack } from '../../core/train/train-pack';
 import { exp11Figure } from '../../dashboard/figures/exp11';
 import { renderFigure, stableSvg } from '../helpers/render';
 import { runSweep } from '../helpers/sweep';
@@ -40,7 +43,7 @@ describe('exp11 protocol', () => {
 
   test('data: 400 train / 100 test rows, 250 per class, class-1 mean 1/(i+1)', () => {
     const p = exp11.params.parse({});
-    const m = mixtureFor(p, streamFor(1, 'data'));
+    const m = drawMixture(streamFor(1, 'data'), p);
     expect([m.train.n, m.test.n, m.train.d]).toEqual([400, 100, 12]);
     const counts = classCounts(m.train).map((c, i) => c + classCounts(m.test)[i]);
     expect(counts).toEqual([250, 250]);
@@ -68,7 +71,9 @@ describe('exp11 protocol', () => {
     const trials = trialsOf({ steps: 7 }, 2);
     const p = trials[0].params;
     const spec = modelFor(p);
-    const { nTrain, trainX, trainY, xTest, yTest } = packData(trials, (t) => streamFor(t.repeat, 'data'));
+    const data = trials.map((t) => drawMixture(streamFor(t.repeat, 'data'), t.params));
+    const { x: xTest, y: yTest } = stackTables(data.map((m) => m.test));
+    const [nTrain, trainX, trainY] = [data[0].train.n, data.map((m) => m.train.x), data.map((m) => oneHot(m.train.labels))];
     const checkpoints = everyNSteps(p.steps, 2);
     const rec = new TailRecorder(2, tailSizes(spec, 50), checkpoints.length, xTest, yTest);
     const full: Float32Array[][][] = []; // [snapshot][k][param]

@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { repeatStream, trialStream } from '../../core/experiments/common';
-import { mixtureFor, modelFor } from '../../core/experiments/exp11-layer-convergence';
-import { exp12, penalty } from '../../core/experiments/exp12-regularisation';
+import { drawMixture } from '../../core/data/gaussian-mixture';
+import { exp12, modelFor, penalty } from '../../core/experiments/exp12-regularisation';
 import type { TrialSpec } from '../../core/experiments/types';
 import { initialValues, parameterCount, parameterShapes } from '../../core/nn/model';
 import { streamFor } from '../../core/rng';
@@ -53,7 +53,7 @@ describe('exp12 protocol', () => {
     await useBackend('wasm');
     const p = exp12.params.parse({ n: 60 });
     const spec = modelFor(p);
-    const m = mixtureFor(p, streamFor(5, 'data'));
+    const m = drawMixture(streamFor(5, 'data'), p);
     const y = oneHot(m.train.labels);
     const strength = 0.7;
     // One full-batch step: finalLoss is the objective at the initial weights (before the update).
@@ -110,7 +110,7 @@ describe('exp12 protocol', () => {
     const p = exp12.params.parse({});
     const t1 = trial({ regularization: 'l1', strength: 0 }, 'regularization=l1,strength=0');
     const t2 = trial({ regularization: 'l2', strength: 0 }, 'regularization=l2,strength=0');
-    const x = (t: TrialSpec<P>, paired: boolean) => mixtureFor(p, paired ? repeatStream(t, 'data') : trialStream(t, 'data')).train.x;
+    const x = (t: TrialSpec<P>, paired: boolean) => drawMixture(paired ? repeatStream(t, 'data') : trialStream(t, 'data'), p).train.x;
     expect(x(t1, false)).not.toEqual(x(t2, false));
     expect(x(t1, true)).toEqual(x(t2, true));
   });
