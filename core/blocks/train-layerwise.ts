@@ -12,7 +12,7 @@
  * l-layer network of that stage.
  */
 import { z } from 'zod';
-import { initialValues, parameterShapes, type MlpSpec, type ModelSpec } from '../nn/model';
+import { initialValues, parameterLayers, type MlpSpec, type ModelSpec } from '../nn/model';
 import { adamDefaults, adamShape, lossIncompatible, phaseSteps, trainPhase, type AdamValues } from './train-adam';
 import type { PhasePlan, TrainingBlock, Values } from './types';
 
@@ -82,7 +82,7 @@ export const layerwiseBlock: TrainingBlock = {
           const fresh = previous.map((_, k) => initialValues(stage, input.stream(k, `init_stage${l}`)));
           start = {
             initialValues: fresh.map((vals, k) => vals.map((v, i) => (i < frozen ? previous[k][i] : v))),
-            trainable: parameterShapes(stage).map((_, i) => i >= frozen),
+            trainable: parameterLayers(stage).map((layer) => layer >= l - 1),
           };
           // Running statistics: the earlier layers' carry over, the new layer's start at 0 and 1.
           if (model.batchNorm) start.initialRunningStats = stats.map((s) => [...s.slice(0, 2 * (l - 1)), new Float32Array(model.hidden[l - 1]), new Float32Array(model.hidden[l - 1]).fill(1)]);

@@ -13,7 +13,7 @@
  * (freeze_layers applies to fine-tuning only).
  */
 import { z } from 'zod';
-import { parameterShapes, type ModelSpec } from '../nn/model';
+import { parameterLayers, type ModelSpec } from '../nn/model';
 import { adamDefaults, adamShape, lossIncompatible, phaseSteps, trainPhase, type AdamValues } from './train-adam';
 import type { PhasePlan, TrainingBlock, Values } from './types';
 
@@ -32,11 +32,7 @@ type TransferValues = AdamValues & { pretrain: boolean; pretrain_n: number; pret
 
 /** Parameter flags for fine-tuning: the first `frozen` dense layers' parameters (a conv net's convolution counts as one) are false. */
 export function frozenFlags(model: ModelSpec, frozen: number): boolean[] {
-  let layer = -1;
-  return parameterShapes(model).map((s) => {
-    if (s.isWeight) layer++;
-    return layer >= frozen;
-  });
+  return parameterLayers(model).map((layer) => layer >= frozen);
 }
 
 /** Hidden layers of a model (the convolution counts as one). */
