@@ -36,11 +36,17 @@ function cartesian(grid: Record<string, unknown[]>): Array<Record<string, unknow
  * (`<sweep>.<cell>.<repeat>`) and the sweep seed. Every cell is validated against the
  * experiment's schema; any problem throws a SweepRequestError naming the field.
  */
-export function expandSweep(body: unknown, sweepId: string, limits: SweepLimits = DEFAULT_LIMITS): ExpandedSweep {
+export function expandSweep(
+  body: unknown,
+  sweepId: string,
+  limits: SweepLimits = DEFAULT_LIMITS,
+  /** Custom experiments are resolved by the caller first (core/experiments/resolve.ts). */
+  lookup: (id: string) => Experiment | undefined = getExperiment,
+): ExpandedSweep {
   const parsed = sweepRequestSchema.safeParse(body);
   if (!parsed.success) throw new SweepRequestError(zodIssues(parsed.error));
   const req = parsed.data;
-  const experiment = getExperiment(req.experiment);
+  const experiment = lookup(req.experiment);
   if (!experiment) throw new SweepRequestError([{ field: 'experiment', message: `unknown experiment '${req.experiment}'` }]);
   const issues: FieldIssue[] = [];
   const known = new Set(Object.keys(experiment.params.shape));
