@@ -1,0 +1,115 @@
+/**
+ * Blocks: the pieces a custom experiment spec (core/custom/spec.ts) is assembled from.
+ * Each block is a pure module: a kind name, its parameters as zod types with defaults,
+ * and functions of those parameters. A spec names one data, one model and one training
+ * block and gives values for their parameters; the interpreter (core/custom/compile.ts)
+ * turns them into an Experiment. Parameter names are flat and unique across the library
+ * (test/blocks/library.test.ts checks), so grid axes and claims name them directly.
+ */
+import type { z } from 'zod';
+import type { Table } from '../data/dataset';
+import type { ModelSpec, NetworkPack } from '../nn/model';
+import type { Rng } from '../rng';
+
+/** Parameter values of one block (or, merged, of a whole spec). */
+export type Values = Record<string, unknown>;
+
+export interface BlockBase {
+  kind: string;
+  /** One line for the schema and the docs. */
+  summary: string;
+  /** Every parameter: zod type with bounds, no default. */
+  shape: Record<string, z.ZodType>;
+  /** Every parameter's default. */
+  defaults: Values;
+}
+
+/** Generators for one trial's data: what defines the task, the training rows, the test rows. */
+export interface DataStreams {
+  task: Rng;
+  train: Rng;
+  test: Rng;
+}
+
+export interface DataShape {
+  /** Features per row (side² for images). */
+  input: number;
+  /** Network outputs: classes, or 1 for regression. */
+  output: number;
+  task: 'classification' | 'regression';
+  trainRows: number;
+  testRows: number;
+  /** Image side when rows are side×side images (a conv model needs it). */
+  side?: number;
+}
+
+export interface DataSplit {
+  train: Table;
+  test: Table;
+}
+
+export interface DataBlock extends BlockBase {
+  family: 'data';
+  /**
+   * Parameters that change the values of the data but not its shape: trials that differ
+   * only in these can train as one pack.
+   */
+  contentParams: string[];
+  describe(p: Values): DataShape;
+  /**
+   * Draws one trial's data. `relatedShift` in [0, 1] asks for a related task instead (the
+   * pretraining task of a transfer block): 0 is the same task, 1 the most different one;
+   * blocks without a notion of a related task leave `related` false.
+   */
+  generate(p: Values, streams: DataStreams, relatedShift?: number): DataSplit;
+  related: boolean;
+}
+
+export interface ModelBlock extends BlockBase {
+  family: 'model';
+  build(p: Values, data: DataShape): ModelSpec;
+  /** Why this block cannot model this data (e.g. a conv net on non-image rows), or null. */
+  incompatible(p: Values, data: DataShape): string | null;
+}
+
+/** One training phase as the budgets see it (cost, memory). */
+export interface PhasePlan {
+  model: ModelSpec;
+  steps: number;
+  /** Rows through the network per step. */
+  batchRows: number;
+  /** Rows of data held for the phase (train + test). */
+  dataRows: number;
+  /** Whether checkpoints count this phase's updates (a pretraining phase is not recorded). */
+  recorded: boolean;
+}
+
+export interface TrainingInput {
+  params: Values;
+  data: DataShape;
+  dataBlock: DataBlock;
+  /** The model to train (the evaluated one, after every phase). */
+  model: ModelSpec;
+  /** One per trial, in pack order. */
+  splits: DataSplit[];
+  /** Inputs and targets of each trial's training rows (targets one-hot for classes). */
+  trainX: Float32Array[];
+  trainY: Float32Array[];
+  /** A generator for trial k and a purpose ('init', 'batch', 'pretrain_data', ...). */
+  stream(k: number, purpose: string): Rng;
+  /** Targets of a table as the network sees them (one-hot for classes, raw for regression). */
+  targets(labels: Float32Array): Float32Array;
+  /** Recorded updates (1-based counts over the recorded phases) and what to do there. */
+  checkpoints: number[];
+  onCheckpoint(updates: number, net: NetworkPack): Promise<void>;
+  yieldToHost?: () => Promise<void>;
+}
+
+export interface TrainingBlock extends BlockBase {
+  family: 'training';
+  plan(p: Values, data: DataShape, model: ModelSpec): PhasePlan[];
+  /** Trains every trial of the pack through all phases; returns the final pack (caller disposes). */
+  run(input: TrainingInput): Promise<NetworkPack>;
+  /** Why this block cannot train this data/model combination, as [parameter, message], or null. */
+  incompatible(p: Values, data: DataShape, model: ModelSpec): [string, string] | null;
+}

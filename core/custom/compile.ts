@@ -1,0 +1,192 @@
+/**
+ * The interpreter: compileSpec turns a validated spec (core/custom/spec.ts) into an
+ * Experiment (core/experiments/types.ts). Its parameters are the blocks' parameters, flat,
+ * with the spec's values as defaults; its grid, repeats and claims are the spec's; cost and
+ * memory come from the training block's phases in the built-ins' units
+ * (core/experiments/memory.ts), so the sweep machinery checks, packs and runs it exactly as
+ * a built-in.
+ *
+ * Randomness: every trial draws its data (streams 'data_task', 'data_train', 'data_test'),
+ * initial weights ('init') and batches ('batch') from streams of (sweep seed, experiment id,
+ * purpose, repeat) when the spec is paired, plus the config when not
+ * (core/experiments/common.ts), so a trial's numbers never depend on its pack.
+ */
+import { z } from 'zod';
+import { DATA_BLOCKS, MODEL_BLOCKS, TRAINING_BLOCKS } from '../blocks';
+import { ALWAYS_RECORDED, checkpointUpdates, PackRecorder, type Metric } from '../blocks/recorders';
+import type { DataBlock, DataShape, ModelBlock, PhasePlan, TrainingBlock, Values } from '../blocks/types';
+import { repeatStream, trialStream } from '../experiments/common';
+import { packBytes } from '../experiments/memory';
+import type { Experiment, TrialResult, TrialSpec } from '../experiments/types';
+import type { LossName } from '../nn/losses';
+import { parameterCount, type ModelSpec } from '../nn/model';
+import { oneHot, stack3d } from '../train/train-pack';
+import { canonicalJson, type ExperimentSpec, type FigureHint } from './spec';
+
+/** `number` of a custom experiment: it is not one of the notebook's (built-in specs pass their own). */
+export const CUSTOM_EXPERIMENT_NUMBER = 0;
+export const CUSTOM_SECTION = 'Custom';
+
+export interface SpecBlocks {
+  data: DataBlock;
+  model: ModelBlock;
+  training: TrainingBlock;
+}
+
+/** The blocks a spec names (the spec must have passed validation or the schema). */
+export function specBlocks(spec: Pick<ExperimentSpec, 'data' | 'model' | 'training'>): SpecBlocks {
+  return { data: DATA_BLOCKS[spec.data.block], model: MODEL_BLOCKS[spec.model.block], training: TRAINING_BLOCKS[spec.training.block] };
+}
+
+/** Where each parameter comes from: parameter name → spec section ('data', 'model', 'training'). */
+export function parameterSections(spec: Pick<ExperimentSpec, 'data' | 'model' | 'training'>): Map<string, 'data' | 'model' | 'training'> {
+  const out = new Map<string, 'data' | 'model' | 'training'>();
+  const blocks = specBlocks(spec);
+  for (const section of ['data', 'model', 'training'] as const) for (const key of Object.keys(blocks[section].shape)) out.set(key, section);
+  return out;
+}
+
+/** The experiment's parameter schema: every block parameter, the spec's value as default, strict. */
+export function specParams(spec: Pick<ExperimentSpec, 'data' | 'model' | 'training'>): z.ZodObject {
+  const blocks = specBlocks(spec);
+  const fields: Record<string, z.ZodType> = {};
+  for (const section of ['data', 'model', 'training'] as const) {
+    for (const [key, type] of Object.entries(blocks[section].shape)) fields[key] = (type as z.ZodType<unknown>).default(spec[section][key] as never);
+  }
+  return z.object(fields).strict();
+}
+
+function pick(values: Values, block: { shape: Record<string, unknown> }): Values {
+  return Object.fromEntries(Object.keys(block.shape).map((k) => [k, values[k]]));
+}
+
+export interface TrialPlan {
+  data: DataShape;
+  model: ModelSpec;
+  phases: PhasePlan[];
+  /** Updates over the recorded phases. */
+  recordedSteps: number;
+  /** Update counts at which series are recorded (empty when nothing is recorded over time). */
+  checkpoints: number[];
+  /** Rows of the largest evaluation pass (test set, or training set when a train metric is recorded). */
+  evalRows: number;
+}
+
+/** What one trial of these parameter values trains and records. */
+export function trialPlan(spec: Pick<ExperimentSpec, 'data' | 'model' | 'training' | 'record'>, values: Values): TrialPlan {
+  const blocks = specBlocks(spec);
+  const data = blocks.data.describe(pick(values, blocks.data));
+  const model = blocks.model.build(pick(values, blocks.model), data);
+  const phases = blocks.training.plan(pick(values, blocks.training), data, model);
+  const recordedSteps = phases.filter((ph) => ph.recorded).reduce((s, ph) => s + ph.steps, 0);
+  const every = spec.record.flatMap((r) => (r.at === 'checkpoints' ? [r.every] : []));
+  const checkpoints = every.length ? [...new Set(every.flatMap((e) => checkpointUpdates(recordedSteps, e)))].sort((a, b) => a - b) : [];
+  const needsTrain = spec.record.some((r) => r.metric.startsWith('train'));
+  return { data, model, phases, recordedSteps, checkpoints, evalRows: Math.max(data.testRows, needsTrain ? data.trainRows : 0) };
+}
+
+/**
+ * Work of one trial in the built-ins' units (network-steps × rows × parameters, see
+ * core/sweep/expand.ts): each phase's updates over its batch plus about 10 rows' worth of
+ * per-step dispatch (measured for Exp 8), and every evaluation pass.
+ */
+export function trialCost(plan: TrialPlan): number {
+  const train = plan.phases.reduce((s, ph) => s + ph.steps * (ph.batchRows + 10) * parameterCount(ph.model), 0);
+  const evaluation = (plan.checkpoints.length + 1) * plan.evalRows * parameterCount(plan.model);
+  return train + evaluation;
+}
+
+/** Peak WebAssembly heap of a pack (core/experiments/memory.ts): the largest phase. */
+export function trialMemory(plan: TrialPlan, pack?: number): number {
+  return Math.max(...plan.phases.map((ph) => packBytes({ model: ph.model, trainRows: ph.batchRows, evalRows: plan.evalRows, dataRows: ph.dataRows }, pack)));
+}
+
+export interface CompileOptions {
+  /** The notebook-style number (built-in specs 13–17); custom experiments get 0. */
+  number?: number;
+  section?: string;
+}
+
+/** A compiled spec: an Experiment plus the spec's figure hint for the generic figure. */
+export interface SpecExperiment extends Experiment {
+  spec: ExperimentSpec;
+  figure?: FigureHint;
+}
+
+export function compileSpec(id: string, spec: ExperimentSpec, options: CompileOptions = {}): SpecExperiment {
+  const blocks = specBlocks(spec);
+  const params = specParams(spec);
+  const contentParams = new Set(blocks.data.contentParams);
+  const plan = (values: Values) => trialPlan(spec, values);
+  const streamOf = (t: TrialSpec, purpose: string) => (spec.paired ? repeatStream(t, purpose) : trialStream(t, purpose));
+  const wantsRuntime = spec.record.some((r) => r.metric === 'runtime_s');
+
+  return {
+    id,
+    number: options.number ?? CUSTOM_EXPERIMENT_NUMBER,
+    section: options.section ?? CUSTOM_SECTION,
+    title: spec.title,
+    question: spec.question,
+    hypothesis: spec.hypothesis,
+    conclusion: spec.note ?? '',
+    claims: spec.claims,
+    params,
+    grid: spec.grid,
+    repeats: spec.repeats,
+    spec,
+    figure: spec.figure,
+    cost: (values) => trialCost(plan(values)),
+    memory: (values, pack) => trialMemory(plan(values), pack),
+    // Trials that differ only in what the data block draws (not its shape) train together.
+    packKey: (values) => canonicalJson(Object.fromEntries(Object.entries(values).filter(([k]) => !contentParams.has(k)))),
+    async runPack(trials, ctx) {
+      const values = trials[0].params as Values;
+      const { data, model, checkpoints } = plan(values);
+      const classes = data.task === 'classification' ? data.output : 1;
+      const targets = (labels: Float32Array) => (data.task === 'classification' ? oneHot(labels, classes) : Float32Array.from(labels));
+      const splits = trials.map((t) =>
+        blocks.data.generate(pick(t.params as Values, blocks.data), { task: streamOf(t, 'data_task'), train: streamOf(t, 'data_train'), test: streamOf(t, 'data_test') }),
+      );
+      const trainX = splits.map((s) => s.train.x);
+      const trainY = splits.map((s) => targets(s.train.labels));
+      const testY = splits.map((s) => targets(s.test.labels));
+      const test = { x: stack3d(splits.map((s) => s.test.x), data.testRows, data.input), y: testY };
+      const train = { x: stack3d(trainX, data.trainRows, data.input), y: trainY };
+      const loss = values.loss as LossName;
+      const recorder = new PackRecorder(spec.record, trials.length, { test, train }, loss, classes);
+      const now = ctx.now ?? (() => Date.now());
+      try {
+        const started = now();
+        const net = await blocks.training.run({
+          params: pick(values, blocks.training),
+          data,
+          dataBlock: blocks.data,
+          model,
+          splits,
+          trainX,
+          trainY,
+          stream: (k, purpose) => streamOf(trials[k], purpose),
+          targets,
+          checkpoints,
+          onCheckpoint: (updates, pack) => recorder.record(updates, pack),
+          yieldToHost: ctx.yieldToHost,
+        });
+        const finals = await recorder.final(net);
+        net.dispose();
+        const elapsed = now() - started;
+        const nParams = parameterCount(model);
+        return trials.map((t, k): TrialResult => {
+          const scalars: Record<string, number> = { ...finals[k], [ALWAYS_RECORDED[0]]: nParams };
+          if (wantsRuntime && elapsed > 0) scalars.runtime_s = elapsed / trials.length / 1000;
+          const series = Object.fromEntries([...recorder.series].map(([m, v]: [Metric, number[][]]) => [m, { steps: recorder.steps.slice(), values: v[k] }]));
+          const result: TrialResult = { trialId: t.id, scalars, series };
+          if (wantsRuntime) result.info = { runtime_clock: elapsed > 0 ? 'wall' : 'frozen' };
+          return result;
+        });
+      } finally {
+        test.x.dispose();
+        train.x.dispose();
+      }
+    },
+  };
+}

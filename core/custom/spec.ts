@@ -1,0 +1,133 @@
+/**
+ * Custom experiments as data. A spec is JSON: what the experiment asks, one block of each
+ * family (core/blocks) with values for its parameters, what to record, the default grid and
+ * repeats, the hypothesis as claims (core/experiments/claims.ts, unchanged) and a figure
+ * hint. Nothing in it is code: core/custom/validate.ts checks it, core/custom/compile.ts
+ * turns it into an Experiment that sweeps, packs, stores and verdicts like a built-in.
+ *
+ *   {
+ *     "title": "…", "question": "…", "hypothesis": "…", "note": "what a run found (optional)",
+ *     "data":     { "block": "mixture", "n": 400, "d": 12, "class_sep": 1 },
+ *     "model":    { "block": "mlp", "width": 32, "depth": 2, "activation": "relu" },
+ *     "training": { "block": "adam", "lr": 0.003, "batch_size": 32, "steps": 1000 },
+ *     "record":   [{ "metric": "test_accuracy", "at": "checkpoints", "every": 100 }],
+ *     "grid":     { "lr": [0.001, 0.01], "batch_size": [8, 128] },
+ *     "repeats":  5,
+ *     "paired":   true,
+ *     "claims":   [{ "kind": "difference", "metric": "test_accuracy", "by": "lr", "a": 0.01, "b": 0.001, "expect": "greater", … }],
+ *     "figure":   { "x": "step", "y": "test_accuracy", "color": "lr", "facet": "batch_size" }
+ *   }
+ *
+ * Parameters are flat: every key of a block except `block` is a parameter with a plain name,
+ * unique across the library (`n`, `class_sep`, `width`, `lr`, `batch_size`, …); keys left
+ * out take the block's default. Grid axes, claims' `by`/`along`/`where` and the figure name
+ * these parameters; a sweep request may fix or sweep any of them like a built-in's.
+ * `paired` (default true): repeat r of every grid cell shares its data, initial-weight and
+ * batch generators (so configs are compared within repeats); false gives every trial its own.
+ */
+import { z } from 'zod';
+import { claimSchema } from '../experiments/claims';
+import { BLOCK_FAMILIES } from '../blocks';
+import type { BlockBase } from '../blocks/types';
+import { recordSchema } from '../blocks/recorders';
+
+const plainName = z
+  .string()
+  .min(1)
+  .max(100)
+  .regex(/^[A-Za-z0-9_]+$/, 'a parameter name (letters, digits, _)');
+
+/** A grid or parameter value: a number, a short string, a boolean, or a short list of numbers. */
+const gridValue = z.union([z.number(), z.string().max(200), z.boolean(), z.null(), z.array(z.number()).min(1).max(64)]);
+
+/** The spec schema of one block: `block` names it, every other key is one of its parameters. */
+function blockSchema(block: BlockBase) {
+  const fields: Record<string, z.ZodType> = { block: z.literal(block.kind) };
+  for (const [key, type] of Object.entries(block.shape)) fields[key] = (type as z.ZodType<unknown>).default(block.defaults[key] as never);
+  return z.object(fields).strict();
+}
+
+function familySchema(family: keyof typeof BLOCK_FAMILIES) {
+  const blocks = Object.values(BLOCK_FAMILIES[family]).map(blockSchema);
+  return z.discriminatedUnion('block', blocks as unknown as [z.ZodObject, ...z.ZodObject[]]);
+}
+
+/** Parameter values of one block as a spec gives them. */
+export type BlockValues = { block: string } & Record<string, unknown>;
+
+export const figureSchema = z
+  .object({
+    /** 'step' (a series over training updates) or a grid axis. */
+    x: plainName,
+    /** A recorded metric. */
+    y: plainName,
+    /** A grid axis: one line or band per value. */
+    color: plainName.optional(),
+    /** A grid axis: one panel per value. */
+    facet: plainName.optional(),
+  })
+  .strict();
+export type FigureHint = z.infer<typeof figureSchema>;
+
+export const MAX_GRID_CELLS = 200;
+export const MAX_SPEC_REPEATS = 20;
+
+export const experimentSpecSchema = z
+  .object({
+    title: z.string().min(1).max(200),
+    question: z.string().min(1).max(1000),
+    hypothesis: z.string().min(1).max(1000),
+    /** What running the default sweep found (free text). */
+    note: z.string().max(4000).optional(),
+    data: familySchema('data'),
+    model: familySchema('model'),
+    training: familySchema('training'),
+    record: z.array(recordSchema).min(1).max(20),
+    grid: z.record(plainName, z.array(gridValue).min(1).max(50)).default({}),
+    repeats: z.number().int().min(1).max(MAX_SPEC_REPEATS).default(5),
+    paired: z.boolean().default(true),
+    claims: z.array(claimSchema).max(20).default([]),
+    figure: figureSchema.optional(),
+  })
+  .strict();
+
+/** A parsed spec: every block parameter filled in. */
+export type ExperimentSpec = Omit<z.infer<typeof experimentSpecSchema>, 'data' | 'model' | 'training'> & {
+  data: BlockValues;
+  model: BlockValues;
+  training: BlockValues;
+};
+/** A spec as written (defaults may be left out). */
+export type ExperimentSpecInput = Omit<z.input<typeof experimentSpecSchema>, 'data' | 'model' | 'training'> & {
+  data: BlockValues;
+  model: BlockValues;
+  training: BlockValues;
+};
+
+/** The JSON Schema of a spec (GET /api/experiments/schema), as an author writes it. */
+export function experimentSpecJsonSchema() {
+  return z.toJSONSchema(experimentSpecSchema, { io: 'input', unrepresentable: 'any' });
+}
+
+/** JSON with object keys sorted at every level: equal values give equal text. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+/**
+ * The content id of a parsed spec: 'x' + the first 12 hex digits of SHA-256 over its
+ * canonical JSON, so the same experiment (defaults filled in, key order ignored) always
+ * gets the same id, and ids never collide with the built-ins' `expN`.
+ */
+export async function specId(spec: ExperimentSpec): Promise<string> {
+  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(canonicalJson(spec)));
+  const hex = Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
+  return `x${hex.slice(0, 12)}`;
+}

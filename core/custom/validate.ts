@@ -1,0 +1,165 @@
+/**
+ * validateSpec: everything that must hold before a spec becomes an experiment, each problem
+ * named by its field (`model.width`, `grid.lr`, `claims.0.by`):
+ * - JSON shape: no prototype-reaching keys, bounded nesting (core/sweep/request.ts);
+ * - block kinds exist; the strict schema (core/custom/spec.ts) with its limits;
+ * - each block fits the others (an accuracy needs classes, a classification loss needs
+ *   classes, a conv net needs images);
+ * - grid axes are parameters, their values valid, at most MAX_GRID_CELLS cells;
+ * - claims and the figure name grid axes and recorded metrics (series where they read
+ *   steps), and paired claims only on a paired spec;
+ * - every grid cell's trial fits the per-invocation budgets the built-ins use
+ *   (core/sweep/request.ts DEFAULT_LIMITS): estimated work, and memory of a lone network.
+ */
+import { DATA_BLOCKS, MODEL_BLOCKS, TRAINING_BLOCKS } from '../blocks';
+import { ACCURACY_METRICS, ALWAYS_RECORDED } from '../blocks/recorders';
+import type { Values } from '../blocks/types';
+import { checkClaims, claimAxis, claimMetrics } from '../experiments/claims';
+import { MB } from '../experiments/memory';
+import { DEFAULT_LIMITS, jsonShapeIssues, zodIssues, type FieldIssue } from '../sweep/request';
+import { parameterSections, specBlocks, specParams, trialCost, trialMemory, trialPlan } from './compile';
+import { experimentSpecSchema, MAX_GRID_CELLS, type ExperimentSpec } from './spec';
+
+export type SpecValidation = { ok: true; spec: ExperimentSpec } | { ok: false; issues: FieldIssue[] };
+
+/** Nesting a spec needs: spec → claims → claim → where → value, or grid → axis → values → a list value. */
+const MAX_SPEC_DEPTH = 6;
+/** Recorded points per series and trial (the store keeps every one). */
+export const MAX_CHECKPOINTS = 1000;
+
+const FAMILIES = { data: DATA_BLOCKS, model: MODEL_BLOCKS, training: TRAINING_BLOCKS } as const;
+
+function cartesian(grid: Record<string, unknown[]>): Array<Record<string, unknown>> {
+  let cells: Array<Record<string, unknown>> = [{}];
+  for (const [key, values] of Object.entries(grid)) cells = cells.flatMap((cell) => values.map((v) => ({ ...cell, [key]: v })));
+  return cells;
+}
+
+export function validateSpec(input: unknown): SpecValidation {
+  const shape = jsonShapeIssues(input, MAX_SPEC_DEPTH);
+  if (shape.length) return { ok: false, issues: shape };
+  if (input === null || typeof input !== 'object' || Array.isArray(input)) return { ok: false, issues: [{ field: '(body)', message: 'a spec is a JSON object' }] };
+
+  // Unknown block kinds get their own message (the union's would only say "invalid input").
+  const blockIssues: FieldIssue[] = [];
+  for (const [family, blocks] of Object.entries(FAMILIES)) {
+    const section = (input as Record<string, unknown>)[family];
+    if (section === null || typeof section !== 'object' || Array.isArray(section)) continue;
+    const kind = (section as Record<string, unknown>).block;
+    if (typeof kind !== 'string' || !Object.hasOwn(blocks, kind)) {
+      blockIssues.push({ field: `${family}.block`, message: `unknown ${family} block ${JSON.stringify(kind)}; known: ${Object.keys(blocks).join(', ')}` });
+    }
+  }
+  if (blockIssues.length) return { ok: false, issues: blockIssues };
+
+  const parsed = experimentSpecSchema.safeParse(input);
+  if (!parsed.success) return { ok: false, issues: zodIssues(parsed.error) };
+  const spec = parsed.data as ExperimentSpec;
+  const issues = semanticIssues(spec);
+  return issues.length ? { ok: false, issues } : { ok: true, spec };
+}
+
+function semanticIssues(spec: ExperimentSpec): FieldIssue[] {
+  const issues: FieldIssue[] = [];
+  const blocks = specBlocks(spec);
+  const params = specParams(spec);
+  const sections = parameterSections(spec);
+  const base = params.parse({}) as Values;
+  const plan = trialPlan(spec, base);
+
+  // Blocks that do not fit together.
+  const modelIssue = blocks.model.incompatible(spec.model, plan.data);
+  if (modelIssue) issues.push({ field: 'model.block', message: modelIssue });
+  const trainingIssue = blocks.training.incompatible(spec.training, plan.data, plan.model);
+  if (trainingIssue) issues.push({ field: `training.${trainingIssue[0]}`, message: trainingIssue[1] });
+  spec.record.forEach((r, i) => {
+    if (plan.data.task === 'regression' && ACCURACY_METRICS.includes(r.metric)) issues.push({ field: `record.${i}.metric`, message: `'${r.metric}' needs class labels; data block '${spec.data.block}' is a regression (record test_loss instead)` });
+    if (r.metric === 'runtime_s' && r.at !== 'end') issues.push({ field: `record.${i}.at`, message: "runtime_s is measured once per pack: record it at 'end'" });
+  });
+
+  // Grid axes.
+  const axes = Object.keys(spec.grid);
+  let cells = 1;
+  for (const axis of axes) {
+    const values = spec.grid[axis];
+    cells *= values.length;
+    if (!sections.has(axis)) {
+      issues.push({ field: `grid.${axis}`, message: `unknown parameter; the parameters of this spec are ${[...sections.keys()].join(', ')}` });
+      continue;
+    }
+    const type = params.shape[axis];
+    values.forEach((v, i) => {
+      const r = type.safeParse(v);
+      if (!r.success) issues.push({ field: `grid.${axis}.${i}`, message: `${JSON.stringify(v)} is not a valid ${axis}: ${r.error.issues[0]?.message ?? 'invalid'}` });
+    });
+    if (new Set(values.map((v) => JSON.stringify(v))).size !== values.length) issues.push({ field: `grid.${axis}`, message: 'a value appears twice' });
+  }
+  if (cells > MAX_GRID_CELLS) issues.push({ field: 'grid', message: `${cells} grid cells, above the limit of ${MAX_GRID_CELLS}` });
+
+  // Metrics: every recorded one is a scalar; checkpoint ones are also series.
+  const scalars = new Set<string>([...spec.record.map((r) => r.metric), ...ALWAYS_RECORDED]);
+  const series = new Set<string>(spec.record.filter((r) => r.at === 'checkpoints').map((r) => r.metric));
+  const axisSet = new Set(axes);
+
+  // Claims: the format's own checks (axes are parameters, values valid), then axes are grid
+  // axes and metrics are recorded.
+  for (const issue of checkClaims(spec.claims, params, 'claims')) issues.push({ field: issue.field.replace(/\[(\d+)\]/g, '.$1'), message: issue.message });
+  spec.claims.forEach((c, i) => {
+    const axis = claimAxis(c);
+    const axisField = c.kind === 'trend' ? 'along' : 'by';
+    if (axis !== null && sections.has(axis) && !axisSet.has(axis)) issues.push({ field: `claims.${i}.${axisField}`, message: `'${axis}' is not a grid axis (grid: ${axes.join(', ') || 'none'})` });
+    for (const key of Object.keys(c.where ?? {})) if (sections.has(key) && !axisSet.has(key)) issues.push({ field: `claims.${i}.where.${key}`, message: `'${key}' is not a grid axis` });
+    const readsSeries = c.kind === 'curves' || ('at' in c && c.at !== undefined && c.at !== 'final');
+    claimMetrics(c).forEach((m, j) => {
+      const field = c.kind === 'metrics' ? `claims.${i}.metrics.${j}` : `claims.${i}.metric`;
+      if (!scalars.has(m)) issues.push({ field, message: `'${m}' is not recorded (recorded: ${[...scalars].join(', ')})` });
+      else if (readsSeries && !series.has(m)) issues.push({ field, message: `this claim reads '${m}' over steps: record it at 'checkpoints'` });
+    });
+    if (c.paired && !spec.paired) issues.push({ field: `claims.${i}.paired`, message: 'the spec is not paired (each trial draws its own data), so its claims cannot be paired' });
+  });
+
+  // Figure hint.
+  const fig = spec.figure;
+  if (fig) {
+    if (fig.x !== 'step' && !axisSet.has(fig.x)) issues.push({ field: 'figure.x', message: `'step' or a grid axis (grid: ${axes.join(', ') || 'none'})` });
+    if (!scalars.has(fig.y)) issues.push({ field: 'figure.y', message: `'${fig.y}' is not recorded` });
+    else if (fig.x === 'step' && !series.has(fig.y)) issues.push({ field: 'figure.y', message: `x is 'step': record '${fig.y}' at 'checkpoints'` });
+    for (const key of ['color', 'facet'] as const) {
+      const v = fig[key];
+      if (v !== undefined && !axisSet.has(v)) issues.push({ field: `figure.${key}`, message: `'${v}' is not a grid axis` });
+    }
+  }
+  if (issues.length) return issues;
+
+  // Budgets, per grid cell (the sweep checks them again for every request).
+  const culprit = (cell: Record<string, unknown>, over: (v: Values) => boolean, fallback: string) => {
+    const axis = Object.keys(cell).find((k) => over({ ...base, [k]: cell[k] }));
+    return axis ? `grid.${axis}` : Object.keys(cell).length && !over(base) ? 'grid' : fallback;
+  };
+  const costOf = (v: Values) => trialCost(trialPlan(spec, v));
+  const bytesOf = (v: Values) => trialMemory(trialPlan(spec, v), 1);
+  const reported = new Set<string>();
+  for (const cell of cartesian(spec.grid)) {
+    const values = params.parse(cell) as Values;
+    const cellPlan = trialPlan(spec, values);
+    const where = Object.keys(cell).length ? ` (grid cell ${JSON.stringify(cell)})` : '';
+    const cost = trialCost(cellPlan);
+    if (cost > DEFAULT_LIMITS.maxTrialCost) {
+      const field = culprit(cell, (v) => costOf(v) > DEFAULT_LIMITS.maxTrialCost, 'training.steps');
+      if (!reported.has(field)) issues.push({ field, message: `one trial would need about ${cost.toExponential(2)} work units${where}, above the per-trial budget of ${DEFAULT_LIMITS.maxTrialCost.toExponential(2)} (the Worker CPU limit); reduce steps, rows or widths` });
+      reported.add(field);
+    }
+    const bytes = trialMemory(cellPlan, 1);
+    if (bytes > DEFAULT_LIMITS.maxPackBytes) {
+      const field = culprit(cell, (v) => bytesOf(v) > DEFAULT_LIMITS.maxPackBytes, 'model');
+      if (!reported.has(field)) issues.push({ field, message: `training one network needs about ${(bytes / MB).toFixed(1)} MB of WebAssembly memory${where} (core/experiments/memory.ts), above the budget of ${(DEFAULT_LIMITS.maxPackBytes / MB).toFixed(0)} MB per pack; reduce widths, rows or the batch` });
+      reported.add(field);
+    }
+    if (cellPlan.checkpoints.length > MAX_CHECKPOINTS) {
+      const field = 'record';
+      if (!reported.has(field)) issues.push({ field, message: `${cellPlan.checkpoints.length} checkpoints per trial${where}, above ${MAX_CHECKPOINTS}; record less often (every)` });
+      reported.add(field);
+    }
+  }
+  return issues;
+}

@@ -1,0 +1,97 @@
+import { describe, expect, test } from 'vitest';
+import { compileSpec } from '../../core/custom/compile';
+import { specId, type ExperimentSpec } from '../../core/custom/spec';
+import { validateSpec } from '../../core/custom/validate';
+import type { TrialSpec } from '../../core/experiments/types';
+import { expandSweep, packTrials } from '../../core/sweep/expand';
+import { useBackend } from '../tf-node';
+import { tinySpec } from './fixtures';
+
+function parsed(input: unknown = tinySpec()): ExperimentSpec {
+  const v = validateSpec(input);
+  if (!v.ok) throw new Error(JSON.stringify(v.issues));
+  return v.spec;
+}
+
+describe('compileSpec', () => {
+  test('the experiment carries the spec: parameters with the spec values as defaults, grid, repeats, claims', () => {
+    const e = compileSpec('xabc', parsed());
+    expect(e.id).toBe('xabc');
+    expect(e.number).toBe(0);
+    const defaults = e.params.parse({});
+    expect(defaults).toMatchObject({ n: 64, test_n: 50, d: 4, class_sep: 1, width: 8, depth: 1, activation: 'relu', lr: 0.003, batch_size: 16, steps: 40 });
+    // Left-out block parameters take the block defaults and remain sweepable parameters.
+    expect(defaults).toMatchObject({ covariance_scale: 1, initializer: 'xavier', loss: 'cross_entropy', epochs: null });
+    expect(e.params.safeParse({ nope: 1 }).success).toBe(false);
+    expect(e.params.safeParse({ width: 0 }).success).toBe(false);
+    expect(e.grid).toEqual({ lr: [0.001, 0.01] });
+    expect(e.repeats).toBe(2);
+    expect(e.claims?.[0]).toMatchObject({ by: 'lr' });
+    expect(e.figure).toEqual({ x: 'step', y: 'test_accuracy', color: 'lr' });
+  });
+
+  test('a tiny sweep runs through expandSweep and runPack; a trial gives the same numbers alone and in a pack', async () => {
+    await useBackend('wasm');
+    const e = compileSpec('xtiny', parsed());
+    const sweep = expandSweep({ experiment: 'xtiny', seed: 3 }, 's', undefined, (id) => (id === e.id ? e : undefined));
+    expect(sweep.trials).toHaveLength(4);
+    const packs = packTrials(e, sweep.trials, 16);
+    // lr is a training parameter, not a data content one: one pack per learning rate.
+    expect(packs).toHaveLength(2);
+    const together = (await Promise.all(packs.map((p) => e.runPack(p, {})))).flat();
+    expect(together).toHaveLength(4);
+    for (const r of together) {
+      expect(r.series.test_accuracy.steps).toEqual([10, 20, 30, 40]);
+      expect(r.series.test_accuracy.values).toHaveLength(4);
+      expect(r.scalars.test_accuracy).toBe(r.series.test_accuracy.values[3]);
+      expect(r.scalars.test_accuracy).toBeGreaterThanOrEqual(0);
+      expect(r.scalars.test_accuracy).toBeLessThanOrEqual(1);
+      expect(r.scalars.test_loss).toBeGreaterThan(0);
+      expect(r.scalars.weight_norm).toBeGreaterThan(0);
+      expect(r.scalars.n_params).toBe(4 * 8 + 8 + 8 * 2 + 2);
+    }
+    // Trial 1 of the first pack, alone.
+    const alone = await e.runPack([packs[0][1]], {});
+    const inPack = together.find((r) => r.trialId === packs[0][1].id)!;
+    expect(alone[0].scalars).toEqual(inPack.scalars);
+    expect(alone[0].series).toEqual(inPack.series);
+    // Paired: repeat r's data is shared across learning rates, but the two rates differ.
+    const byRepeat0 = together.filter((r) => r.trialId.endsWith('.0'));
+    expect(byRepeat0[0].scalars.test_loss).not.toBe(byRepeat0[1].scalars.test_loss);
+  });
+
+  test('different repeats and different seeds draw different numbers; the same seed the same ones', async () => {
+    await useBackend('wasm');
+    const e = compileSpec('xtiny', parsed());
+    const trial = (repeat: number, seed: number): TrialSpec => ({ id: `t${repeat}.${seed}`, sweepId: 't', experiment: 'xtiny', configKey: 'lr=0.01', repeat, seed, params: e.params.parse({ lr: 0.01 }) });
+    const [a, b, c] = await e.runPack([trial(0, 1), trial(1, 1), trial(0, 1)], {});
+    expect(a.scalars.test_loss).toBe(c.scalars.test_loss);
+    expect(a.scalars.test_loss).not.toBe(b.scalars.test_loss);
+    const [d] = await e.runPack([trial(0, 2)], {});
+    expect(d.scalars.test_loss).not.toBe(a.scalars.test_loss);
+  });
+
+  test('cost and memory grow with the work and the widths, in the built-ins units', () => {
+    const e = compileSpec('x', parsed());
+    const base = e.params.parse({});
+    expect(e.cost({ ...base, steps: 80 })).toBeGreaterThan(1.5 * e.cost(base));
+    expect(e.memory({ ...base, width: 512 }, 1)).toBeGreaterThan(e.memory(base, 1));
+    // epochs replaces steps: 10 epochs of 64 rows at batch 16 = 40 updates.
+    expect(e.cost({ ...base, epochs: 10 })).toBe(e.cost(base));
+  });
+});
+
+describe('specId', () => {
+  test('stable under key order and defaults spelled out; different when a value changes', async () => {
+    const a = parsed();
+    const reordered = Object.fromEntries(Object.entries(tinySpec()).reverse());
+    const b = parsed({ ...reordered, data: { d: 4, class_sep: 1, test_n: 50, n: 64, block: 'mixture', covariance_scale: 1 } });
+    const id = await specId(a);
+    expect(id).toMatch(/^x[0-9a-f]{12}$/);
+    expect(await specId(b)).toBe(id);
+    expect(await specId(parsed({ ...tinySpec(), repeats: 3 }))).not.toBe(id);
+    const other = tinySpec();
+    other.training = { ...other.training, lr: 0.004 };
+    expect(await specId(parsed(other))).not.toBe(id);
+  });
+});
