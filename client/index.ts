@@ -108,7 +108,8 @@ export function createClient(baseUrl: string, opts: ClientOptions = {}) {
      * Adds a custom experiment from a spec (GET /api/experiments/schema); answers its
      * description with the content-hash `id` (`created: false` when it already existed).
      */
-    createExperiment: (spec: ExperimentSpecInput) => ok(rpc.api.experiments.$post({ json: spec })),
+    // The route's typed input is the parsed spec (defaults filled in); the server fills them from what is written.
+    createExperiment: (spec: ExperimentSpecInput) => ok(rpc.api.experiments.$post({ json: spec as Parameters<typeof rpc.api.experiments.$post>[0]['json'] })),
     /** The JSON Schema of an experiment spec. */
     experimentSchema: () => ok(rpc.api.experiments.schema.$get()),
     /** Deletes a custom experiment that no sweep names. */
