@@ -60,3 +60,8 @@ export async function resolveExperiments(store: Pick<Store, 'getExperimentSpec'>
 export function specOf(e: Experiment): ExperimentSpec | undefined {
   return (e as Experiment & { spec?: ExperimentSpec }).spec;
 }
+
+/** Forgets every compiled spec, as a fresh isolate would start (tests check resolution from the store). */
+export function forgetCompiledExperiments(): void {
+  compiled.clear();
+}
