@@ -7,7 +7,7 @@
  */
 import type { MiddlewareHandler } from 'hono';
 import Ajv2020 from 'ajv/dist/2020';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -26,15 +26,8 @@ import { storeFor } from '../../workers/db';
 import type { Env } from '../../workers/env';
 import { consumeTrials } from '../../workers/queue-consumer';
 import { localPlatform } from '../helpers/platform';
+import { readmeExample } from '../helpers/readme';
 import { useBackend } from '../tf-node';
-
-/** The README's example, as a reader would copy it (the README must stay true). */
-export function readmeExample(): { spec: Record<string, unknown>; id: string } {
-  const readme = readFileSync('README.md', 'utf8');
-  const post = readme.match(/curl -X POST http:\/\/127\.0\.0\.1:8787\/api\/experiments \\\n\s+-H 'content-type: application\/json' \\\n\s+-d '([^']*)'\n# → 201 \{"id":"(x[0-9a-f]{12})"/);
-  if (!post) throw new Error('README: no curl example of POST /api/experiments followed by its answer');
-  return { spec: JSON.parse(post[1]), id: post[2] };
-}
 
 interface Host {
   app: ReturnType<typeof createApp>;
