@@ -119,7 +119,8 @@ function renderSpecFigure(data: FigureData, ctx: FigureContext, layout: Layout):
     return Plot.plot({
       document: ctx.document,
       title,
-      width: facets.length > 1 ? 340 : 520,
+      // Two panels side by side fill a card; three or more wrap in rows of three.
+      width: facets.length === 1 ? 560 : facets.length === 2 ? 460 : 320,
       height: 280,
       marginLeft: 56,
       x: { label: xLabel, ...scaleX },
