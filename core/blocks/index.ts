@@ -1,14 +1,18 @@
 /** The block library: every block a custom experiment spec may name, by family and kind. */
 import { adamBlock } from './train-adam';
+import { convBlock } from './model-conv';
+import { imagesBlock } from './data-images';
+import { layerwiseBlock } from './train-layerwise';
+import { transferBlock } from './train-transfer';
 import { mixtureBlock } from './data-mixture';
 import { mlpBlock } from './model-mlp';
 import { moonsBlock } from './data-moons';
 import { target1dBlock } from './data-target-1d';
 import type { DataBlock, ModelBlock, TrainingBlock } from './types';
 
-export const DATA_BLOCKS: Record<string, DataBlock> = { mixture: mixtureBlock, moons: moonsBlock, target_1d: target1dBlock };
-export const MODEL_BLOCKS: Record<string, ModelBlock> = { mlp: mlpBlock };
-export const TRAINING_BLOCKS: Record<string, TrainingBlock> = { adam: adamBlock };
+export const DATA_BLOCKS: Record<string, DataBlock> = { mixture: mixtureBlock, moons: moonsBlock, target_1d: target1dBlock, images: imagesBlock };
+export const MODEL_BLOCKS: Record<string, ModelBlock> = { mlp: mlpBlock, conv: convBlock };
+export const TRAINING_BLOCKS: Record<string, TrainingBlock> = { adam: adamBlock, transfer: transferBlock, layerwise: layerwiseBlock };
 
 export const BLOCK_FAMILIES = { data: DATA_BLOCKS, model: MODEL_BLOCKS, training: TRAINING_BLOCKS } as const;
 export type BlockFamily = keyof typeof BLOCK_FAMILIES;

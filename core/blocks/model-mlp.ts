@@ -1,7 +1,9 @@
 /**
  * Model block `mlp`: `depth` hidden layers of `width` units (core/nn/model.ts), the
  * activation after each hidden layer, a linear output layer sized by the data block, and
- * one initializer for weights and biases (the notebook's convention).
+ * one initializer for weights and biases (the notebook's convention), and optionally batch
+ * normalisation on every hidden layer (batch statistics in training, running averages when
+ * evaluating).
  */
 import { z } from 'zod';
 import { ACTIVATIONS } from '../nn/activation-scalar';
@@ -14,19 +16,23 @@ export const mlpShape = {
   depth: z.number().int().min(1).max(8),
   activation: z.enum(ACTIVATIONS),
   initializer: z.enum(INITIALIZERS),
+  /** Batch normalisation after every hidden layer's affine map, before its activation (core/nn/model.ts). */
+  batch_norm: z.boolean(),
 };
 
-type MlpValues = { width: number; depth: number; activation: MlpSpec['activation']; initializer: MlpSpec['initializer'] };
+type MlpValues = { width: number; depth: number; activation: MlpSpec['activation']; initializer: MlpSpec['initializer']; batch_norm: boolean };
 
 export const mlpBlock: ModelBlock = {
   family: 'model',
   kind: 'mlp',
   summary: 'A multilayer perceptron: depth hidden layers of width units, a linear output layer.',
   shape: mlpShape,
-  defaults: { width: 32, depth: 2, activation: 'relu', initializer: 'xavier' },
+  defaults: { width: 32, depth: 2, activation: 'relu', initializer: 'xavier', batch_norm: false },
   build(values: Values, data): MlpSpec {
     const p = values as MlpValues;
-    return { kind: 'mlp', input: data.input, hidden: Array(p.depth).fill(p.width), output: data.output, activation: p.activation, initializer: p.initializer };
+    const spec: MlpSpec = { kind: 'mlp', input: data.input, hidden: Array(p.depth).fill(p.width), output: data.output, activation: p.activation, initializer: p.initializer };
+    // Without BN the spec is the plain MLP's, computed exactly as the built-ins' nets.
+    return p.batch_norm ? { ...spec, batchNorm: true } : spec;
   },
   incompatible: () => null,
 };

@@ -11,7 +11,7 @@ import { z } from 'zod';
 import { LOSSES } from '../nn/losses';
 import { trainPack } from '../train/train-pack';
 import type { DataShape, PhasePlan, TrainingBlock, TrainingInput, Values } from './types';
-import type { ModelSpec } from '../nn/model';
+import { inputWidth, type ModelSpec } from '../nn/model';
 
 export const REGULARIZATIONS = ['none', 'l1', 'l2'] as const;
 /** Losses that compare logits with one-hot classes; the others also fit regression targets. */
@@ -56,25 +56,49 @@ export function lossIncompatible(loss: string, data: DataShape): [string, string
   return null;
 }
 
-/** One trainPack phase over the input's training rows, recording at the checkpoints in (offset, offset + steps]. */
-export async function trainPhase(input: TrainingInput, p: AdamValues, opts: { model?: ModelSpec; steps: number; offset: number; record: boolean; initPurpose?: string; batchPurpose?: string }) {
-  const n = input.splits[0].train.n;
-  const local = opts.record ? localCheckpoints(input.checkpoints, opts.offset, opts.steps) : [];
+export interface PhaseOptions {
+  /** Default: the input's model. */
+  model?: ModelSpec;
+  steps: number;
+  /** Updates done before this phase (recorded checkpoints count from there). */
+  offset: number;
+  record: boolean;
+  /** Stream purposes of the initial weights and the batches (default 'init', 'batch'). */
+  initPurpose?: string;
+  batchPurpose?: string;
+  /** Training rows other than the input's (a pretraining task). */
+  trainX?: Float32Array[];
+  trainY?: Float32Array[];
+  /** Start from these values (per trial, per parameter) instead of drawing them. */
+  initialValues?: Float32Array[][];
+  initialRunningStats?: Float32Array[][];
+  /** Per parameter: false freezes it. */
+  trainable?: boolean[];
+}
+
+/** One trainPack phase, recording at the input's checkpoints in (offset, offset + steps]. */
+export async function trainPhase(input: TrainingInput, p: AdamValues, o: PhaseOptions) {
+  const trainX = o.trainX ?? input.trainX;
+  const trainY = o.trainY ?? input.trainY;
+  const local = o.record ? localCheckpoints(input.checkpoints, o.offset, o.steps) : [];
   const { pack } = await trainPack({
-    model: opts.model ?? input.model,
-    initRngs: input.splits.map((_, k) => input.stream(k, opts.initPurpose ?? 'init')),
-    batchRngs: input.splits.map((_, k) => input.stream(k, opts.batchPurpose ?? 'batch')),
-    trainX: input.trainX,
-    trainY: input.trainY,
-    n,
+    model: o.model ?? input.model,
+    initRngs: trainX.map((_, k) => input.stream(k, o.initPurpose ?? 'init')),
+    batchRngs: trainX.map((_, k) => input.stream(k, o.batchPurpose ?? 'batch')),
+    trainX,
+    trainY,
+    n: trainX[0].length / inputWidth(o.model ?? input.model),
     loss: p.loss,
     lr: p.lr,
-    steps: opts.steps,
+    steps: o.steps,
     batchSize: p.batch_size,
     regularization: p.regularization === 'none' ? undefined : { type: p.regularization, strength: p.strength },
     checkpoints: local,
-    onCheckpoint: (step, net) => input.onCheckpoint(opts.offset + step + 1, net),
+    onCheckpoint: (step, net) => input.onCheckpoint(o.offset + step + 1, net),
     yieldToHost: input.yieldToHost,
+    ...(o.initialValues ? { initialValues: o.initialValues } : {}),
+    ...(o.initialRunningStats ? { initialRunningStats: o.initialRunningStats } : {}),
+    ...(o.trainable ? { trainable: o.trainable } : {}),
   });
   return pack;
 }

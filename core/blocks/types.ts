@@ -92,6 +92,8 @@ export interface TrainingInput {
   model: ModelSpec;
   /** One per trial, in pack order. */
   splits: DataSplit[];
+  /** Trial k's data block parameter values (to draw more data, e.g. a pretraining task). */
+  dataValues(k: number): Values;
   /** Inputs and targets of each trial's training rows (targets one-hot for classes). */
   trainX: Float32Array[];
   trainY: Float32Array[];
@@ -110,6 +112,8 @@ export interface TrainingBlock extends BlockBase {
   plan(p: Values, data: DataShape, model: ModelSpec): PhasePlan[];
   /** Trains every trial of the pack through all phases; returns the final pack (caller disposes). */
   run(input: TrainingInput): Promise<NetworkPack>;
+  /** Whether it draws a related task from the data block (DataBlock.related must be true). */
+  needsRelatedTask?: boolean;
   /** Why this block cannot train this data/model combination, as [parameter, message], or null. */
   incompatible(p: Values, data: DataShape, model: ModelSpec): [string, string] | null;
 }

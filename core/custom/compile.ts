@@ -163,6 +163,7 @@ export function compileSpec(id: string, spec: ExperimentSpec, options: CompileOp
           dataBlock: blocks.data,
           model,
           splits,
+          dataValues: (k) => pick(trials[k].params as Values, blocks.data),
           trainX,
           trainY,
           stream: (k, purpose) => streamOf(trials[k], purpose),

@@ -59,19 +59,31 @@ export function validateSpec(input: unknown): SpecValidation {
   return issues.length ? { ok: false, issues } : { ok: true, spec };
 }
 
+/**
+ * Why the model or training block cannot handle these values, as [parameter, message]
+ * (the model block's reason is reported on its `block` field), or null.
+ */
+function misfit(blocks: ReturnType<typeof specBlocks>, values: Values): [string, string] | null {
+  const data = blocks.data.describe(values);
+  const modelIssue = blocks.model.incompatible(values, data);
+  if (modelIssue) return ['block', modelIssue];
+  return blocks.training.incompatible(values, data, blocks.model.build(values, data));
+}
+
 function semanticIssues(spec: ExperimentSpec): FieldIssue[] {
   const issues: FieldIssue[] = [];
   const blocks = specBlocks(spec);
   const params = specParams(spec);
   const sections = parameterSections(spec);
   const base = params.parse({}) as Values;
-  const plan = trialPlan(spec, base);
 
-  // Blocks that do not fit together.
-  const modelIssue = blocks.model.incompatible(spec.model, plan.data);
-  if (modelIssue) issues.push({ field: 'model.block', message: modelIssue });
-  const trainingIssue = blocks.training.incompatible(spec.training, plan.data, plan.model);
-  if (trainingIssue) issues.push({ field: `training.${trainingIssue[0]}`, message: trainingIssue[1] });
+  // Blocks that do not fit together (checked again per grid cell below).
+  if (blocks.training.needsRelatedTask && !blocks.data.related) issues.push({ field: 'data.block', message: `training block '${spec.training.block}' pretrains on a related task, which data block '${spec.data.block}' does not define (use ${Object.values(DATA_BLOCKS).filter((b) => b.related).map((b) => b.kind).join(' or ')})` });
+  const baseMisfit = misfit(blocks, base);
+  if (baseMisfit) issues.push({ field: `${sections.get(baseMisfit[0]) ?? 'model'}.${baseMisfit[0]}`, message: baseMisfit[1] });
+  // Without a model that fits the data nothing can be planned; a training misfit can.
+  if (issues.some((i) => i.field.endsWith('.block'))) return issues;
+  const plan = trialPlan(spec, base);
   spec.record.forEach((r, i) => {
     if (plan.data.task === 'regression' && ACCURACY_METRICS.includes(r.metric)) issues.push({ field: `record.${i}.metric`, message: `'${r.metric}' needs class labels; data block '${spec.data.block}' is a regression (record test_loss instead)` });
     if (r.metric === 'runtime_s' && r.at !== 'end') issues.push({ field: `record.${i}.at`, message: "runtime_s is measured once per pack: record it at 'end'" });
@@ -133,14 +145,23 @@ function semanticIssues(spec: ExperimentSpec): FieldIssue[] {
 
   // Budgets, per grid cell (the sweep checks them again for every request).
   const culprit = (cell: Record<string, unknown>, over: (v: Values) => boolean, fallback: string) => {
+    if (over(base)) return fallback;
     const axis = Object.keys(cell).find((k) => over({ ...base, [k]: cell[k] }));
-    return axis ? `grid.${axis}` : Object.keys(cell).length && !over(base) ? 'grid' : fallback;
+    return axis ? `grid.${axis}` : 'grid';
   };
   const costOf = (v: Values) => trialCost(trialPlan(spec, v));
   const bytesOf = (v: Values) => trialMemory(trialPlan(spec, v), 1);
   const reported = new Set<string>();
   for (const cell of cartesian(spec.grid)) {
     const values = params.parse(cell) as Values;
+    const cellMisfit = misfit(blocks, values);
+    if (cellMisfit) {
+      const axis = Object.keys(cell).find((k) => misfit(blocks, { ...base, [k]: cell[k] }));
+      const field = axis ? `grid.${axis}` : 'grid';
+      if (!reported.has(field)) issues.push({ field, message: `grid cell ${JSON.stringify(cell)}: ${cellMisfit[1]}` });
+      reported.add(field);
+      continue;
+    }
     const cellPlan = trialPlan(spec, values);
     const where = Object.keys(cell).length ? ` (grid cell ${JSON.stringify(cell)})` : '';
     const cost = trialCost(cellPlan);

@@ -21,7 +21,7 @@
  * × 2,000 points ×16 650 vs 693; exp6 dummy_dim 2000 ×16 208 vs 256; exp3 deep n=10000 ×16
  * 375 vs 468; exp4 class_ratio 50 ×4 57.6 vs 82.7. The budget is in the same MiB.
  */
-import { parameterCount, type ModelSpec } from '../nn/model';
+import { convPositions, inputWidth, parameterCount, type ModelSpec } from '../nn/model';
 
 /**
  * Safety factor over the model: emscripten grows the heap in steps and dlmalloc fragments
@@ -44,10 +44,31 @@ export interface PackShape {
   evalValuesPerUnit?: number;
 }
 
-/** Units per layer, input and output included. */
+/**
+ * Values per row of each layer, input and output included. A conv net's convolution
+ * counts as two layers: the im2col patches (positions × kernel²) and the feature maps
+ * (positions × filters).
+ */
 function widths(model: ModelSpec): number[] {
   if (model.kind === 'shared') return [model.input, ...Array(model.depth + 1).fill(model.width), model.output];
+  if (model.kind === 'conv') {
+    const positions = convPositions(model);
+    return [inputWidth(model), positions * model.kernel * model.kernel, positions * model.filters, ...model.hidden, model.output];
+  }
   return [model.input, ...model.hidden, model.output];
+}
+
+/**
+ * Extra values per row and unit that batch normalisation keeps for the gradient step
+ * (centred input, its square, the normalised value, the scaled one, and their gradients)
+ * and for evaluation (centred, normalised, scaled).
+ */
+const BATCH_NORM_TRAIN_VALUES = 6;
+const BATCH_NORM_EVAL_VALUES = 3;
+
+/** Hidden units that are batch-normalised. */
+function batchNormUnits(model: ModelSpec): number {
+  return model.kind === 'mlp' && model.batchNorm ? model.hidden.reduce((a, b) => a + b, 0) : 0;
 }
 
 /** Networks per pack by default (wrangler.toml MAX_PACK): the pack size creation checks. */
@@ -58,11 +79,13 @@ export function packBytes(shape: PackShape, pack = FULL_PACK): number {
   const k = Math.max(2, pack);
   const p = parameterCount(shape.model);
   const units = widths(shape.model).reduce((a, b) => a + b, 0);
-  const io = shape.model.input + shape.model.output;
-  const persistent = 3 * p + 2 * shape.dataRows * io;
-  const gradient = p + 10 * shape.trainRows * units;
+  const bnUnits = batchNormUnits(shape.model);
+  const io = inputWidth(shape.model) + shape.model.output;
+  // The running mean and variance (2 per BN unit) sit beside the weights.
+  const persistent = 3 * p + 2 * bnUnits + 2 * shape.dataRows * io;
+  const gradient = p + 10 * shape.trainRows * units + BATCH_NORM_TRAIN_VALUES * shape.trainRows * bnUnits;
   const adam = 13 * p;
-  const evaluation = (shape.evalValuesPerUnit ?? 2) * shape.evalRows * units;
+  const evaluation = (shape.evalValuesPerUnit ?? 2) * shape.evalRows * units + BATCH_NORM_EVAL_VALUES * shape.evalRows * bnUnits;
   return WASM_BASE_BYTES + MEMORY_SAFETY * 4 * k * (persistent + Math.max(gradient, adam, evaluation));
 }
 

@@ -4,7 +4,7 @@ import { Rng } from '../rng';
 import { AdamTF1 } from '../nn/adam';
 import { packLoss, packAccuracy, type LossName } from '../nn/losses';
 import type { MatMulPathOption } from '../nn/matmul';
-import { NetworkPack, initialValues, type ModelSpec } from '../nn/model';
+import { NetworkPack, initialValues, parameterShapes, runningStatShapes, type ModelSpec } from '../nn/model';
 
 /** Per-trial arrays of the same shape, stacked on a leading K axis. */
 export function stack3d(parts: Float32Array[], rows: number, cols: number): tf.Tensor3D {
@@ -54,6 +54,18 @@ export interface PackTrainingSpec {
   yieldSteps?: number;
   /** Force every layer's matMul path (tests); default 'auto' chooses per layer (core/nn/matmul.ts). */
   matMulPath?: MatMulPathOption;
+  /**
+   * Per trial, per parameter (parameterShapes order): the starting values, e.g. pretrained
+   * weights to fine-tune. They replace the draws from `initRngs`.
+   */
+  initialValues?: Float32Array[][];
+  /** Per trial: running statistics of a batch-normalised net to start from (NetworkPackOptions.runningStats). */
+  initialRunningStats?: Float32Array[][];
+  /**
+   * Per parameter (parameterShapes order): false freezes it. Frozen parameters get no
+   * gradient and no Adam update (and no Adam slots); they still count in a penalty's value.
+   */
+  trainable?: boolean[];
 }
 
 export interface PackTrainingResult {
@@ -72,17 +84,21 @@ export interface PackTrainingResult {
  */
 export async function trainPack(spec: PackTrainingSpec): Promise<PackTrainingResult & { pack: NetworkPack }> {
   const trials = spec.trainX.length;
+  checkStartAndTrainable(spec, trials);
   if (trials === 1 && engine().shadowTwin) spec = withShadowTwin(spec);
   const K = spec.trainX.length;
   const d = spec.trainX[0].length / spec.n;
   const c = spec.trainY[0].length / spec.n;
   const net = new NetworkPack(
     spec.model,
-    spec.initRngs.map((r) => initialValues(spec.model, r)),
+    spec.initialValues ?? spec.initRngs.map((r) => initialValues(spec.model, r)),
     trials,
-    { matMulPath: spec.matMulPath },
+    spec.initialRunningStats ? { matMulPath: spec.matMulPath, runningStats: spec.initialRunningStats } : { matMulPath: spec.matMulPath },
   );
-  const adam = new AdamTF1(net.params, { lr: spec.lr });
+  const trainable = spec.trainable;
+  // Only these reach variableGrads and Adam: a frozen parameter is bit-unchanged.
+  const trainedVars = trainable ? net.params.filter((_, i) => trainable[i]) : net.params;
+  const adam = new AdamTF1(trainedVars, { lr: spec.lr });
   const xAll = stack3d(spec.trainX, spec.n, d);
   const yAll = stack3d(spec.trainY, spec.n, c);
   const fullBatch = spec.batchSize >= spec.n;
@@ -115,7 +131,7 @@ export async function trainPack(spec: PackTrainingSpec): Promise<PackTrainingRes
       const { value, grads } = tf.variableGrads(() => {
         const xb = batchIdx ? (tf.reshape(tf.gather(xFlat, batchIdx), [K, B, d]) as tf.Tensor3D) : xAll;
         const yb = batchIdx ? (tf.reshape(tf.gather(yFlat, batchIdx), [K, B, c]) as tf.Tensor3D) : yAll;
-        const logits = net.forward(xb);
+        const logits = net.forward(xb, 'train');
         let perNet = packLoss(spec.loss, logits, yb);
         if (spec.regularization && spec.regularization.strength !== 0) {
           const { type, strength } = spec.regularization;
@@ -128,12 +144,13 @@ export async function trainPack(spec: PackTrainingSpec): Promise<PackTrainingRes
         }
         if (last) kept = [tf.keep(perNet), tf.keep(logits)];
         return tf.sum(perNet) as tf.Scalar;
-      }, net.params);
+      }, trainedVars);
       // The summed loss is returned as a fresh tensor every step; without this it leaks one per step.
       value.dispose();
       batchIdx?.dispose();
-      adam.apply(net.params.map((p) => grads[p.name]));
+      adam.apply(trainedVars.map((p) => grads[p.name]));
       tf.dispose(grads);
+      net.updateRunningStats();
       if (last) {
         finalLoss = Array.from(await kept[0].data());
         const out = (await kept[1].data()) as Float32Array;
@@ -169,13 +186,39 @@ export async function trainPack(spec: PackTrainingSpec): Promise<PackTrainingRes
  * of rows may choose differently.
  */
 function withShadowTwin(spec: PackTrainingSpec): PackTrainingSpec {
-  return {
+  const twin: PackTrainingSpec = {
     ...spec,
     initRngs: [spec.initRngs[0], new Rng(0)],
     batchRngs: [spec.batchRngs[0], new Rng(1)],
     trainX: [spec.trainX[0], spec.trainX[0]],
     trainY: [spec.trainY[0], spec.trainY[0]],
   };
+  // Given starting values: the twin starts from a copy of the trial's (it needs some).
+  if (spec.initialValues) twin.initialValues = [spec.initialValues[0], spec.initialValues[0]];
+  if (spec.initialRunningStats) twin.initialRunningStats = [spec.initialRunningStats[0], spec.initialRunningStats[0]];
+  return twin;
+}
+
+/** initialValues, initialRunningStats and trainable must fit the model and the number of trials. */
+function checkStartAndTrainable(spec: PackTrainingSpec, trials: number): void {
+  const shapes = parameterShapes(spec.model);
+  const check = (what: string, perTrial: Float32Array[][] | undefined, expected: { name: string; shape: number[] }[]) => {
+    if (!perTrial) return;
+    if (perTrial.length !== trials) throw new Error(`${what}: ${perTrial.length} trials given, ${trials} trained`);
+    perTrial.forEach((vals, k) => {
+      if (vals.length !== expected.length) throw new Error(`${what}[${k}]: ${vals.length} arrays, the model has ${expected.length}`);
+      expected.forEach((p, i) => {
+        const size = p.shape.reduce((a, b) => a * b, 1);
+        if (vals[i].length !== size) throw new Error(`${what}[${k}][${i}] (${p.name}): ${vals[i].length} values, expected ${size}`);
+      });
+    });
+  };
+  check('initialValues', spec.initialValues, shapes);
+  check('initialRunningStats', spec.initialRunningStats, runningStatShapes(spec.model));
+  if (spec.trainable) {
+    if (spec.trainable.length !== shapes.length) throw new Error(`trainable: ${spec.trainable.length} flags, the model has ${shapes.length} parameters`);
+    if (!spec.trainable.some((t) => t)) throw new Error('trainable: at least one parameter must be trainable');
+  }
 }
 
 /** Inputs for every network of the pack: a shadow twin gets a copy of the trial's data. */

@@ -1,0 +1,105 @@
+import { describe, expect, test } from 'vitest';
+import { z } from 'zod';
+import { DATA_BLOCKS } from '../../core/blocks';
+import { mixtureBlock } from '../../core/blocks/data-mixture';
+import { moonsBlock } from '../../core/blocks/data-moons';
+import { target1d, target1dBlock } from '../../core/blocks/data-target-1d';
+import type { DataBlock, DataStreams } from '../../core/blocks/types';
+import { Rng } from '../../core/rng';
+
+const streams = (seed: number): DataStreams => ({ task: new Rng(seed), train: new Rng(seed + 1), test: new Rng(seed + 2) });
+const schemaOf = (b: DataBlock) => z.object(b.shape).strict();
+
+describe.each(Object.values(DATA_BLOCKS).map((b) => [b.kind, b] as const))('data block %s', (_kind, block) => {
+  test('defaults satisfy its schema; determinism: the same streams give the same rows, others differ', () => {
+    const p = schemaOf(block).parse(block.defaults);
+    const a = block.generate(p, streams(1));
+    const b = block.generate(p, streams(1));
+    const c = block.generate(p, streams(7));
+    expect(a.train.x).toEqual(b.train.x);
+    expect(a.train.labels).toEqual(b.train.labels);
+    expect(a.test.x).toEqual(b.test.x);
+    expect(c.train.x).not.toEqual(a.train.x);
+  });
+
+  test('shapes follow describe(): train and test rows, input width, labels in range', () => {
+    const p = schemaOf(block).parse({ ...block.defaults, n: 37, test_n: 23 });
+    const shape = block.describe(p);
+    const { train, test } = block.generate(p, streams(3));
+    expect([train.n, test.n]).toEqual([37, 23]);
+    expect([shape.trainRows, shape.testRows]).toEqual([37, 23]);
+    expect(train.d).toBe(shape.input);
+    expect(train.x).toHaveLength(37 * shape.input);
+    expect(test.x).toHaveLength(23 * shape.input);
+    if (shape.task === 'classification') for (const l of [...train.labels, ...test.labels]) expect(Number.isInteger(l) && l >= 0 && l < shape.output).toBe(true);
+    for (const v of train.x) expect(Number.isFinite(v)).toBe(true);
+  });
+
+  test('the schema rejects bad parameters: unknown keys, non-integer or zero rows', () => {
+    const schema = schemaOf(block);
+    expect(schema.safeParse({ ...block.defaults, extra: 1 }).success).toBe(false);
+    expect(schema.safeParse({ ...block.defaults, n: 2.5 }).success).toBe(false);
+    expect(schema.safeParse({ ...block.defaults, n: 0 }).success).toBe(false);
+    expect(schema.safeParse({ ...block.defaults, test_n: 1e9 }).success).toBe(false);
+  });
+});
+
+describe('mixture', () => {
+  test('classes are balanced and separated along class_sep; test rows come from the same task', () => {
+    const p = { ...mixtureBlock.defaults, n: 2000, test_n: 2000, d: 3, class_sep: 4 };
+    const { train, test } = mixtureBlock.generate(p, streams(5));
+    for (const t of [train, test]) {
+      const ones = t.labels.reduce((s, l) => s + l, 0);
+      expect(ones).toBe(1000);
+      const mean = (label: number) => {
+        let s = 0;
+        for (let i = 0; i < t.n; i++) if (t.labels[i] === label) s += t.x[i * 3];
+        return s / 1000;
+      };
+      expect(mean(1) - mean(0)).toBeGreaterThan(3);
+    }
+  });
+
+  test('the related task flips the sign of round(shift·d) mean coordinates and keeps the covariance', () => {
+    const p = { ...mixtureBlock.defaults, n: 4000, test_n: 10, d: 4, class_sep: 3 };
+    const related = mixtureBlock.generate(p, streams(5), 0.5).train;
+    const coordMean = (j: number) => {
+      let s = 0;
+      for (let i = 0; i < related.n; i++) if (related.labels[i] === 1) s += related.x[i * 4 + j];
+      return s / 2000;
+    };
+    expect(coordMean(0)).toBeLessThan(-2);
+    expect(coordMean(1)).toBeLessThan(-2);
+    expect(coordMean(2)).toBeGreaterThan(2);
+    expect(coordMean(3)).toBeGreaterThan(2);
+    // Shift 0 is the same task: the same rows as no shift.
+    expect(mixtureBlock.generate(p, streams(5), 0).train.x).toEqual(mixtureBlock.generate(p, streams(5)).train.x);
+  });
+});
+
+describe('moons', () => {
+  test('the related task rotates the points by shift·90°', () => {
+    const p = { ...moonsBlock.defaults, noise: 0 };
+    const base = moonsBlock.generate(p, streams(2)).train;
+    const turned = moonsBlock.generate(p, streams(2), 1).train;
+    // A quarter turn: (x, y) → (−y, x).
+    for (let i = 0; i < 5; i++) {
+      expect(turned.x[2 * i]).toBeCloseTo(-base.x[2 * i + 1], 5);
+      expect(turned.x[2 * i + 1]).toBeCloseTo(base.x[2 * i], 5);
+    }
+  });
+});
+
+describe('target_1d', () => {
+  test('noise-free test grid on [−1, 1] equals the function; training inputs lie in [−1, 1]', () => {
+    const p = { ...target1dBlock.defaults, function: 'sin', omega: 3, n: 50, test_n: 11, label_noise: 0.1 };
+    const { train, test } = target1dBlock.generate(p, streams(4));
+    expect(test.x[0]).toBe(-1);
+    expect(test.x[10]).toBe(1);
+    for (let i = 0; i < 11; i++) expect(test.labels[i]).toBeCloseTo(Math.sin(3 * test.x[i]), 6);
+    for (const x of train.x) expect(Math.abs(x)).toBeLessThanOrEqual(1);
+    // Label noise: training labels are not exactly the function.
+    expect(Math.abs(train.labels[0] - Math.sin(3 * train.x[0]))).toBeGreaterThan(0);
+    expect(target1d({ function: 'polynomial', omega: 0 })(1)).toBe(-2);
+  });
+});

@@ -1,0 +1,94 @@
+import { describe, expect, test } from 'vitest';
+import { experimentSpecJsonSchema } from '../../core/custom/spec';
+import { validateSpec } from '../../core/custom/validate';
+import { tinySpec } from './fixtures';
+
+// Bad specs are built by editing a good one freely: the validator, not the type checker, must refuse them.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Spec = Record<string, any>;
+const edit = (change: (s: Spec) => void): unknown => {
+  const s = structuredClone(tinySpec()) as Spec;
+  change(s);
+  return s;
+};
+
+describe('validateSpec', () => {
+  test('the fixture is valid and defaults are filled in', () => {
+    const v = validateSpec(tinySpec());
+    expect(v.ok).toBe(true);
+    if (v.ok) {
+      expect(v.spec.data).toMatchObject({ block: 'mixture', covariance_scale: 1 });
+      expect(v.spec.paired).toBe(true);
+    }
+  });
+
+  // Each bad spec names the field at fault; a validator that accepted it, or blamed another
+  // field, fails its row.
+  const table: Array<[string, unknown, string]> = [
+    ['unknown data block', edit((s) => (s.data = { block: 'spirals' })), 'data.block'],
+    ['unknown model block', edit((s) => (s.model = { block: 'transformer' })), 'model.block'],
+    ['missing block kind', edit((s) => (s.training = { lr: 0.1 } as never)), 'training.block'],
+    ['unknown parameter of a block', edit((s) => (s.model = { ...s.model, dropout: 0.5 })), 'model.dropout'],
+    ['wrong type', edit((s) => (s.model = { ...s.model, width: 'wide' })), 'model.width'],
+    ['out of bounds', edit((s) => (s.training = { ...s.training, lr: -1 })), 'training.lr'],
+    ['unknown top-level field', edit((s) => (s.seed = 4)), 'seed'],
+    ['repeats above 20', edit((s) => (s.repeats = 21)), 'repeats'],
+    ['repeats 0', edit((s) => (s.repeats = 0)), 'repeats'],
+    ['grid axis unknown', edit((s) => (s.grid = { momentum: [0.9] })), 'grid.momentum'],
+    ['grid value invalid for its parameter', edit((s) => (s.grid = { width: [8, 0] })), 'grid.width.1'],
+    ['grid too large', edit((s) => (s.grid = { width: Array.from({ length: 15 }, (_, i) => i + 1), depth: Array.from({ length: 8 }, (_, i) => i + 1), lr: [0.001, 0.01] })), 'grid'],
+    ['claim naming an unknown metric', edit((s) => (s.claims = [{ ...s.claims[0], metric: 'f1_score' }])), 'claims.0.metric'],
+    ['claim naming an unrecorded metric', edit((s) => (s.claims = [{ ...s.claims[0], metric: 'train_accuracy' }])), 'claims.0.metric'],
+    ['claim by a parameter that is not a grid axis', edit((s) => (s.claims = [{ ...s.claims[0], by: 'width', a: 8, b: 16 }])), 'claims.0.by'],
+    ['claim by an unknown parameter', edit((s) => (s.claims = [{ ...s.claims[0], by: 'momentum' }])), 'claims.0.by'],
+    ['claim value invalid for its axis', edit((s) => (s.claims = [{ ...s.claims[0], a: -3 }])), 'claims.0.a'],
+    ['claim reading steps of an end-only metric', edit((s) => (s.claims = [{ kind: 'curves', statement: 'x', metric: 'test_loss', by: 'lr', a: 0.01, b: 0.001, steps: 'all', expect: 'less' }])), 'claims.0.metric'],
+    ['paired claim on an unpaired spec', edit((s) => (s.paired = false)), 'claims.0.paired'],
+    ['claim of an unknown kind', edit((s) => (s.claims = [{ ...s.claims[0], kind: 'vibes' } as never])), 'claims.0.kind'],
+    ['figure hint x not a grid axis', edit((s) => (s.figure = { x: 'width', y: 'test_accuracy' })), 'figure.x'],
+    ['figure hint color not a grid axis', edit((s) => (s.figure = { x: 'step', y: 'test_accuracy', color: 'depth' })), 'figure.color'],
+    ['figure hint y not recorded', edit((s) => (s.figure = { x: 'lr', y: 'train_loss' })), 'figure.y'],
+    ['figure over steps of an end-only metric', edit((s) => (s.figure = { x: 'step', y: 'weight_norm' })), 'figure.y'],
+    ['accuracy on a regression', edit((s) => (s.data = { block: 'target_1d' })), 'record.0.metric'],
+    ['classification loss on a regression', edit((s) => {
+      s.data = { block: 'target_1d' };
+      s.record = [{ metric: 'test_loss', at: 'checkpoints', every: 10 }];
+      s.claims = [];
+      s.figure = undefined;
+    }), 'training.loss'],
+    ['runtime at checkpoints', edit((s) => s.record.push({ metric: 'runtime_s', at: 'checkpoints', every: 5 })), 'record.3.at'],
+    ['checkpoints without every', edit((s) => (s.record = [{ metric: 'test_accuracy', at: 'checkpoints' } as never])), 'record.0.every'],
+    ['too many checkpoints', edit((s) => (s.record = [{ metric: 'test_accuracy', at: 'checkpoints', every: 1 }, ...s.record.slice(1)]) && (s.training = { ...s.training, steps: 5000 })), 'record'],
+    ['memory over budget (the spec itself)', edit((s) => (s.model = { ...s.model, width: 1024, depth: 8 }) && (s.data = { ...s.data, n: 20_000 }) && (s.training = { ...s.training, batch_size: 20_000, steps: 1 })), 'model'],
+    ['memory over budget (a grid axis)', edit((s) => (s.grid = { lr: [0.001, 0.01], batch_size: [16, 20_000] }) && (s.data = { ...s.data, n: 20_000 }) && (s.model = { ...s.model, width: 1024, depth: 8 })), 'grid.batch_size'],
+    ['work over budget (the spec itself)', edit((s) => (s.training = { ...s.training, steps: 1_000_000, batch_size: 1000 }) && (s.data = { ...s.data, n: 1000 }) && (s.model = { ...s.model, width: 256, depth: 3 })), 'training.steps'],
+    ['work over budget (a grid axis)', edit((s) => (s.grid = { lr: [0.01], steps: [40, 1_000_000] }) && (s.data = { ...s.data, n: 1000 }) && (s.training = { ...s.training, batch_size: 1000 }) && (s.model = { ...s.model, width: 256, depth: 3 })), 'grid.steps'],
+    ['__proto__ key in a block', JSON.parse('{"title":"t","question":"q","hypothesis":"h","data":{"block":"mixture","__proto__":{"n":5}},"model":{"block":"mlp"},"training":{"block":"adam"},"record":[{"metric":"test_accuracy","at":"end"}]}'), 'data.__proto__'],
+    ['__proto__ grid axis', JSON.parse('{"title":"t","question":"q","hypothesis":"h","data":{"block":"mixture"},"model":{"block":"mlp"},"training":{"block":"adam"},"record":[{"metric":"test_accuracy","at":"end"}],"grid":{"__proto__":[1]}}'), 'grid.__proto__'],
+    ['constructor key at the top', edit((s) => (s.constructor = 1 as never)), 'constructor'],
+    ['title too long', edit((s) => (s.title = 'x'.repeat(201))), 'title'],
+    ['not an object', [1, 2], '(body)'],
+  ];
+
+  test.each(table)('%s → %s', (_name, spec, field) => {
+    const v = validateSpec(spec);
+    expect(v.ok).toBe(false);
+    if (!v.ok) expect(v.issues.map((i) => i.field)).toContain(field);
+  });
+
+  test('every issue carries a message', () => {
+    const v = validateSpec(edit((s) => (s.grid = { momentum: [1] })));
+    expect(v.ok).toBe(false);
+    if (!v.ok) for (const i of v.issues) expect(i.message.length).toBeGreaterThan(5);
+  });
+});
+
+describe('experimentSpecJsonSchema', () => {
+  test('describes the blocks and their parameters with bounds', () => {
+    const schema = experimentSpecJsonSchema() as { properties: Record<string, { oneOf?: Array<{ properties: Record<string, { maximum?: number }> }> }> };
+    expect(Object.keys(schema.properties)).toEqual(expect.arrayContaining(['title', 'data', 'model', 'training', 'record', 'grid', 'claims', 'figure']));
+    const data = schema.properties.data.oneOf ?? (schema.properties.data as { anyOf?: never[] }).anyOf;
+    expect(JSON.stringify(data)).toContain('"mixture"');
+    expect(JSON.stringify(schema.properties.model)).toContain('"maximum":1024');
+  });
+});
