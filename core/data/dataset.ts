@@ -43,21 +43,37 @@ export function trainTestSplit(t: Table, testSize: number, rng: Rng): Split {
   return { test: selectRows(t, perm.subarray(0, nTest)), train: selectRows(t, perm.subarray(nTest)) };
 }
 
-/** Per-column min–max scaling to [0, 1] using the table's own min and range. */
-export function minMaxNormalize(t: Table): Table {
-  const x = new Float32Array(t.x);
-  for (let j = 0; j < t.d; j++) {
+/** Per-column [min, max] of a table's inputs. */
+export type ColumnRanges = Array<[number, number]>;
+
+export function columnRanges(t: Table): ColumnRanges {
+  return Array.from({ length: t.d }, (_, j): [number, number] => {
     let lo = Infinity;
     let hi = -Infinity;
     for (let i = 0; i < t.n; i++) {
-      const v = x[i * t.d + j];
+      const v = t.x[i * t.d + j];
       if (v < lo) lo = v;
       if (v > hi) hi = v;
     }
-    const range = hi - lo;
-    for (let i = 0; i < t.n; i++) x[i * t.d + j] = range === 0 ? 0 : (x[i * t.d + j] - lo) / range;
+    return [lo, hi];
+  });
+}
+
+/** Min–max scaling with given per-column limits: (x − lo)/(hi − lo), 0 where a column is constant. */
+export function scaleColumns(t: Table, limits: ColumnRanges): Table {
+  const x = new Float32Array(t.x);
+  for (let i = 0; i < t.n; i++) {
+    for (let j = 0; j < t.d; j++) {
+      const [lo, hi] = limits[j];
+      x[i * t.d + j] = hi === lo ? 0 : (x[i * t.d + j] - lo) / (hi - lo);
+    }
   }
   return { ...t, x };
+}
+
+/** Per-column min–max scaling to [0, 1] using the table's own min and range. */
+export function minMaxNormalize(t: Table): Table {
+  return scaleColumns(t, columnRanges(t));
 }
 
 /** Concatenates two tables with the same width. */

@@ -1,5 +1,22 @@
+import { z } from 'zod';
 import type { Rng } from '../rng';
 import { concatRows, makeTable, minMaxNormalize, trainTestSplit, type Split, type Table } from './dataset';
+import { classSizes, oversample } from './imbalance';
+
+/** Class seps 1/(i+1) for i < d: the notebook's "1/i" mean vector. */
+export function inverseSeps(d: number): number[] {
+  return Array.from({ length: d }, (_, i) => 1 / (i + 1));
+}
+
+/** The class-1 mean named by a `class_seps` parameter: a number (repeated), 'inverse' (1/(i+1)) or the vector. */
+export const classSeps = z.union([z.number().min(-100).max(100), z.literal('inverse'), z.array(z.number()).min(1).max(4096)]);
+export type ClassSeps = z.infer<typeof classSeps>;
+export function resolveSeps(seps: ClassSeps, d: number): number[] {
+  if (seps === 'inverse') return inverseSeps(d);
+  if (typeof seps === 'number') return [seps];
+  if (seps.length !== 1 && seps.length !== d) throw new Error(`class_seps must have length 1 or d=${d}`);
+  return seps;
+}
 
 /**
  * The covariance factor C of the notebook's mixture: iid Uniform[0,1)·scale entries, covariance CᵀC.
@@ -60,26 +77,29 @@ export function generateMixtureOfGaussians(rng: Rng, o: MixtureOptions): Mixture
   if (ratio < 1) throw new Error('classRatio must be >= 1');
   const mu1 = o.classSeps.length === 1 ? new Array(d).fill(o.classSeps[0]) : o.classSeps.slice();
   const covFactor = o.covFactor ?? drawCovarianceFactor(rng, d, o.covarianceScale ?? 1);
-  const nPos = Math.floor(n / (ratio + 1));
-  const nNeg = n - nPos;
+  const { minority: nPos, majority: nNeg } = classSizes(n, ratio);
   let minority = sampleGaussian(rng, nPos, new Array(d).fill(0), covFactor, 0);
   const majority = sampleGaussian(rng, nNeg, mu1, covFactor, 1);
-  if (o.resample === 'tile') {
-    const reps = Math.floor(ratio);
-    let tiled = minority;
-    for (let r = 1; r < reps; r++) tiled = concatRows(tiled, minority);
-    minority = tiled;
-  } else if (o.resample === 'replacement') {
-    const total = nPos * Math.floor(ratio);
-    const rows = Array.from({ length: total }, () => rng.int(nPos));
-    const out = makeTable(total, d);
-    rows.forEach((r, i) => {
-      out.x.set(minority.x.subarray(r * d, (r + 1) * d), i * d);
-      out.labels[i] = 0;
-    });
-    minority = out;
-  }
+  if (o.resample) minority = oversample(minority, ratio, o.resample, rng);
   let all = concatRows(minority, majority);
   if (o.normalizeX) all = minMaxNormalize(all);
   return { ...trainTestSplit(all, o.testSize ?? 0.2, rng), covFactor };
+}
+
+/**
+ * The recipe most experiments pass as sweep parameters: n rows, d features, the class-1 mean
+ * (`class_seps`), covariance scale and the test share of one balanced mixture.
+ */
+export const mixtureRecipe = z.object({
+  n: z.number().int().min(4).max(20_000).default(500),
+  d: z.number().int().min(1).max(1000).default(12),
+  class_seps: classSeps.default('inverse'),
+  covariance_scale: z.number().positive().max(1000).default(1),
+  test_size: z.number().min(0).max(0.9).default(0.2),
+});
+export type MixtureRecipe = z.infer<typeof mixtureRecipe>;
+
+/** generate_mixture_of_gaussians(n, d, class_seps, covariance_scale, test_size): one balanced draw, split. */
+export function drawMixture(rng: Rng, p: MixtureRecipe): Mixture {
+  return generateMixtureOfGaussians(rng, { n: p.n, d: p.d, classSeps: resolveSeps(p.class_seps, p.d), covarianceScale: p.covariance_scale, testSize: p.test_size });
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
-import { ACTIVATIONS } from '../nn/activations';
-import { INITIALIZERS } from '../nn/initializers';
+import { ACTIVATIONS, type Activation } from '../nn/activations';
+import { INITIALIZERS, type Initializer } from '../nn/initializers';
+import type { MlpSpec } from '../nn/model';
 import { LOSSES } from '../nn/losses';
 import { deriveSeed, streamFor, type Rng } from '../rng';
 import type { TrialSpec } from './types';
@@ -28,20 +29,24 @@ export function trialSeed(t: TrialSpec): number {
   return deriveSeed(t.seed, t.experiment, t.configKey, t.repeat);
 }
 
-/** Class seps 1/(i+1) for i < d: the notebook's "1/i" mean vector. */
-export function inverseSeps(d: number): number[] {
-  return Array.from({ length: d }, (_, i) => 1 / (i + 1));
-}
-
-/** The mean vector named by a `class_seps` parameter: a number (repeated) or 'inverse' (1/i). */
-export const classSeps = z.union([z.number().min(-100).max(100), z.literal('inverse'), z.array(z.number()).min(1).max(4096)]);
-export function resolveSeps(seps: number | 'inverse' | number[], d: number): number[] {
-  if (seps === 'inverse') return inverseSeps(d);
-  if (typeof seps === 'number') return [seps];
-  if (seps.length !== 1 && seps.length !== d) throw new Error(`class_seps must have length 1 or d=${d}`);
-  return seps;
-}
+/** The class-mean parameter and its resolution live with the mixture (core/data/gaussian-mixture.ts). */
+export { classSeps, inverseSeps, resolveSeps } from '../data/gaussian-mixture';
 
 export function range(n: number): number[] {
   return Array.from({ length: n }, (_, i) => i);
+}
+
+/** Training rows left by sklearn's split: n − ceil(test_size·n). */
+export function trainRows(p: { n: number; test_size: number }): number {
+  return p.n - Math.ceil(p.test_size * p.n);
+}
+
+/** The notebook's two-class multilayer_perceptron: input → hidden (activation) → 2 linear logits. */
+export function classifierMlp(input: number, hidden: number[], p: { activation: Activation; initializer: Initializer }): MlpSpec {
+  return { kind: 'mlp', input, hidden, output: 2, activation: p.activation, initializer: p.initializer };
+}
+
+/** Each trial's generators for its initial weights ('init') and mini-batches ('batch'). */
+export function packStreams<T extends TrialSpec>(trials: T[], streamOf: (t: T, purpose: string) => Rng = trialStream): { initRngs: Rng[]; batchRngs: Rng[] } {
+  return { initRngs: trials.map((t) => streamOf(t, 'init')), batchRngs: trials.map((t) => streamOf(t, 'batch')) };
 }

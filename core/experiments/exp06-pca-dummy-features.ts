@@ -33,26 +33,24 @@
  * JS) plus, on the backend, 211k parameters × 4 (weights, two Adam slots, gradients) ≈
  * 3.4 MB per network; a pack of 5 is ≈ 25 MB, well inside a 128 MB Worker.
  */
-import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 import type { Table } from '../data/dataset';
-import { generateMixtureOfGaussians } from '../data/gaussian-mixture';
+import { appendDummy, dummyFeatureOptions, mixFeatures, mixingOption, pcaOption, reduceWithPca } from '../data/features';
+import { drawMixture } from '../data/gaussian-mixture';
+import { matFromTable, matToTable } from '../data/linalg';
 import { parameterCount, type MlpSpec } from '../nn/model';
-import type { Rng } from '../rng';
-import { evaluateAccuracy, oneHot, stack3d, trainPack } from '../train/train-pack';
-import { activation, classSeps, hiddenLayers, initializer, int, learningRate, range, repeatStream, resolveSeps, trialStream } from './common';
-import { chunkTrials, floatsPerTrial, memoryIssue } from './exp04-class-imbalance';
+import { accuracyOn, disposeSets, stackTables, trainClassifiers } from '../train/classifier';
+import { floatsPerTrial, memoryIssue, runInChunks } from '../train/pack-chunks';
+import { activation, classifierMlp, classSeps, hiddenLayers, initializer, int, learningRate, packStreams, repeatStream, trainRows } from './common';
 import type { Experiment, RunContext, TrialResult, TrialSpec } from './types';
 import { packBytes } from './memory';
 
 const params = z
   .object({
-    dummy_dim: int(0, 4000).default(1),
-    /** Principal components kept, or 'none' (the notebook's None): no PCA. */
-    pca_dim: z.union([z.literal('none'), int(1, 4096)]).default('none'),
-    noise_level: z.number().min(0).max(1000).default(1),
-    /** 'uniform' = the code's iid U[0,1) mixing matrix; 'orthogonal' = the prose's random rotation. */
-    rotation: z.enum(['uniform', 'orthogonal', 'none']).default('uniform'),
+    dummy_dim: dummyFeatureOptions.shape.dummy_dim,
+    pca_dim: pcaOption.default('none'),
+    noise_level: dummyFeatureOptions.shape.noise_level,
+    rotation: mixingOption.default('uniform'),
     n: int(4, 2000).default(100),
     d: int(1, 256).default(10),
     class_seps: classSeps.default(1),
@@ -66,7 +64,7 @@ const params = z
   })
   .strict()
   .superRefine((p, ctx) => {
-    const nTrain = p.n - Math.ceil(p.test_size * p.n);
+    const nTrain = trainRows(p);
     const width = p.d + p.dummy_dim;
     if (p.pca_dim !== 'none' && p.pca_dim > Math.min(nTrain, width)) {
       ctx.addIssue({ code: 'custom', path: ['pca_dim'], message: `at most min(train rows, d + dummy_dim) = ${Math.min(nTrain, width)}` });
@@ -82,219 +80,7 @@ export function inputWidth(p: Params): number {
 }
 
 export function modelFor(p: Params): MlpSpec {
-  return { kind: 'mlp', input: inputWidth(p), hidden: p.hidden, output: 2, activation: p.activation, initializer: p.initializer };
-}
-
-/** A dense row-major matrix in float64 (the feature pipeline runs in double precision). */
-export interface Mat {
-  rows: number;
-  cols: number;
-  a: Float64Array;
-}
-
-function fromTable(t: Table): Mat {
-  return { rows: t.n, cols: t.d, a: Float64Array.from(t.x) };
-}
-
-/** [A | noise_level × U[0,1)] with the dummy columns drawn row by row (numpy's rand(n, k) order). */
-export function appendDummy(m: Mat, dummy: number, noiseLevel: number, rng: Rng): Mat {
-  const cols = m.cols + dummy;
-  const a = new Float64Array(m.rows * cols);
-  for (let i = 0; i < m.rows; i++) {
-    a.set(m.a.subarray(i * m.cols, (i + 1) * m.cols), i * cols);
-    for (let j = 0; j < dummy; j++) a[i * cols + m.cols + j] = noiseLevel * rng.uniform();
-  }
-  return { rows: m.rows, cols, a };
-}
-
-/**
- * Right-multiplies every matrix by one D×D matrix of iid U[0,1) entries, drawn row-major
- * (numpy's rand(D, D)) and applied row by row: out += A[:, k] ⊗ M[k, :].
- */
-export function mixUniform(ms: Mat[], rng: Rng): Mat[] {
-  const D = ms[0].cols;
-  const outs = ms.map((m) => ({ rows: m.rows, cols: D, a: new Float64Array(m.rows * D) }));
-  const row = new Float64Array(D);
-  for (let k = 0; k < D; k++) {
-    for (let j = 0; j < D; j++) row[j] = rng.uniform();
-    ms.forEach((m, q) => {
-      const out = outs[q].a;
-      for (let i = 0; i < m.rows; i++) {
-        const x = m.a[i * D + k];
-        if (x === 0) continue;
-        const o = i * D;
-        for (let j = 0; j < D; j++) out[o + j] += x * row[j];
-      }
-    });
-  }
-  return outs;
-}
-
-/**
- * Right-multiplies every matrix by one Haar-random orthogonal D×D matrix H without forming
- * it: H = F_0 F_1 … F_{D−1}, F_n = −s·(I − v vᵀ) on the trailing block (Stewart 1980, as
- * scipy.stats.ortho_group builds H), so A·H applies the factors left to right.
- */
-export function mixOrthogonal(ms: Mat[], rng: Rng): Mat[] {
-  const D = ms[0].cols;
-  const outs = ms.map((m) => ({ ...m, a: Float64Array.from(m.a) }));
-  const v = new Float64Array(D);
-  for (let n = 0; n < D; n++) {
-    const len = D - n;
-    let norm2 = 0;
-    for (let j = 0; j < len; j++) {
-      v[j] = rng.normal();
-      norm2 += v[j] * v[j];
-    }
-    const x0 = v[0];
-    const s = x0 === 0 ? 1 : Math.sign(x0);
-    v[0] += s * Math.sqrt(norm2);
-    const scale = Math.sqrt((norm2 - x0 * x0 + v[0] * v[0]) / 2);
-    for (let j = 0; j < len; j++) v[j] /= scale;
-    for (const m of outs) {
-      for (let i = 0; i < m.rows; i++) {
-        const o = i * D + n;
-        let dot = 0;
-        for (let j = 0; j < len; j++) dot += m.a[o + j] * v[j];
-        for (let j = 0; j < len; j++) m.a[o + j] = -s * (m.a[o + j] - dot * v[j]);
-      }
-    }
-  }
-  return outs;
-}
-
-/** Eigenpairs of a symmetric n×n matrix (cyclic Jacobi), sorted by decreasing eigenvalue. */
-export function symmetricEigen(input: Float64Array, n: number): { values: number[]; vectors: Float64Array[] } {
-  const a = Float64Array.from(input);
-  const v = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) v[i * n + i] = 1;
-  for (let sweep = 0; sweep < 100; sweep++) {
-    let off = 0;
-    let diag = 0;
-    for (let p = 0; p < n; p++) {
-      diag += a[p * n + p] ** 2;
-      for (let q = p + 1; q < n; q++) off += a[p * n + q] ** 2;
-    }
-    if (off <= 1e-30 * diag || off === 0) break;
-    for (let p = 0; p < n - 1; p++) {
-      for (let q = p + 1; q < n; q++) {
-        const apq = a[p * n + q];
-        if (apq === 0) continue;
-        const theta = (a[q * n + q] - a[p * n + p]) / (2 * apq);
-        const t = Math.sign(theta || 1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
-        const c = 1 / Math.sqrt(t * t + 1);
-        const s = t * c;
-        for (let k = 0; k < n; k++) {
-          const akp = a[k * n + p];
-          const akq = a[k * n + q];
-          a[k * n + p] = c * akp - s * akq;
-          a[k * n + q] = s * akp + c * akq;
-        }
-        for (let k = 0; k < n; k++) {
-          const apk = a[p * n + k];
-          const aqk = a[q * n + k];
-          a[p * n + k] = c * apk - s * aqk;
-          a[q * n + k] = s * apk + c * aqk;
-        }
-        for (let k = 0; k < n; k++) {
-          const vkp = v[k * n + p];
-          const vkq = v[k * n + q];
-          v[k * n + p] = c * vkp - s * vkq;
-          v[k * n + q] = s * vkp + c * vkq;
-        }
-      }
-    }
-  }
-  const order = range(n).sort((i, j) => a[j * n + j] - a[i * n + i]);
-  return { values: order.map((i) => a[i * n + i]), vectors: order.map((i) => Float64Array.from(range(n), (k) => v[k * n + i])) };
-}
-
-export interface PcaFit {
-  mean: Float64Array;
-  /** k components of length cols (unit vectors). */
-  components: Float64Array[];
-  /** Variance along each component (s²/(n−1)). */
-  explainedVariance: number[];
-}
-
-/**
- * sklearn PCA(n_components=k).fit on the rows of `m`: centre, then the top-k right singular
- * vectors of the centred data. They come from the smaller of the Gram matrix X Xᵀ (n×n,
- * v = Xᵀu/s) and the scatter matrix XᵀX (d×d); the signs follow sklearn's svd_flip (the
- * largest-magnitude entry of each training score column is positive).
- */
-export function pcaFit(m: Mat, k: number): PcaFit {
-  const { rows: n, cols: d } = m;
-  const mean = new Float64Array(d);
-  for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) mean[j] += m.a[i * d + j] / n;
-  const xc = new Float64Array(n * d);
-  for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) xc[i * d + j] = m.a[i * d + j] - mean[j];
-  let components: Float64Array[];
-  let values: number[];
-  if (n < d) {
-    const g = new Float64Array(n * n);
-    for (let i = 0; i < n; i++) {
-      for (let l = i; l < n; l++) {
-        let s = 0;
-        for (let j = 0; j < d; j++) s += xc[i * d + j] * xc[l * d + j];
-        g[i * n + l] = s;
-        g[l * n + i] = s;
-      }
-    }
-    const eig = symmetricEigen(g, n);
-    values = eig.values.slice(0, k);
-    components = eig.vectors.slice(0, k).map((u, c) => {
-      const sv = Math.sqrt(Math.max(values[c], 0));
-      const comp = new Float64Array(d);
-      // A null direction (k beyond the rank) has no defined component; its scores are 0 anyway.
-      if (sv < 1e-12) return comp;
-      for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) comp[j] += (xc[i * d + j] * u[i]) / sv;
-      return comp;
-    });
-  } else {
-    const s = new Float64Array(d * d);
-    for (let i = 0; i < n; i++) {
-      for (let j = 0; j < d; j++) {
-        const x = xc[i * d + j];
-        if (x === 0) continue;
-        for (let l = j; l < d; l++) s[j * d + l] += x * xc[i * d + l];
-      }
-    }
-    for (let j = 0; j < d; j++) for (let l = 0; l < j; l++) s[j * d + l] = s[l * d + j];
-    const eig = symmetricEigen(s, d);
-    values = eig.values.slice(0, k);
-    components = eig.vectors.slice(0, k);
-  }
-  for (const comp of components) {
-    // svd_flip(u_based): the training score with the largest magnitude is made positive.
-    let best = 0;
-    let bestAbs = -1;
-    for (let i = 0; i < n; i++) {
-      let score = 0;
-      for (let j = 0; j < d; j++) score += xc[i * d + j] * comp[j];
-      if (Math.abs(score) > bestAbs) {
-        bestAbs = Math.abs(score);
-        best = score;
-      }
-    }
-    if (best < 0) for (let j = 0; j < d; j++) comp[j] = -comp[j];
-  }
-  return { mean, components, explainedVariance: values.map((v) => Math.max(v, 0) / (n - 1)) };
-}
-
-/** sklearn's transform: (X − mean)·Vₖᵀ, no whitening. */
-export function pcaTransform(fit: PcaFit, m: Mat): Mat {
-  const k = fit.components.length;
-  const a = new Float64Array(m.rows * k);
-  for (let i = 0; i < m.rows; i++) {
-    for (let c = 0; c < k; c++) {
-      const comp = fit.components[c];
-      let s = 0;
-      for (let j = 0; j < m.cols; j++) s += (m.a[i * m.cols + j] - fit.mean[j]) * comp[j];
-      a[i * k + c] = s;
-    }
-  }
-  return { rows: m.rows, cols: k, a };
+  return classifierMlp(inputWidth(p), p.hidden, p);
 }
 
 export interface Exp6Data {
@@ -308,26 +94,12 @@ export interface Exp6Data {
  */
 export function exp6Data(t: TrialSpec<Params>): Exp6Data {
   const p = t.params;
-  const base = generateMixtureOfGaussians(repeatStream(t, 'data', p.n, p.d), {
-    n: p.n,
-    d: p.d,
-    classSeps: resolveSeps(p.class_seps, p.d),
-    covarianceScale: p.covariance_scale,
-    testSize: p.test_size,
-  });
+  const base = drawMixture(repeatStream(t, 'data', p.n, p.d), p);
   const dummyRng = repeatStream(t, 'dummy', p.dummy_dim);
-  let train = appendDummy(fromTable(base.train), p.dummy_dim, p.noise_level, dummyRng);
-  let test = appendDummy(fromTable(base.test), p.dummy_dim, p.noise_level, dummyRng);
-  const mixRng = repeatStream(t, `rotation-${p.rotation}`, p.dummy_dim);
-  if (p.rotation === 'uniform') [train, test] = mixUniform([train, test], mixRng);
-  else if (p.rotation === 'orthogonal') [train, test] = mixOrthogonal([train, test], mixRng);
-  if (p.pca_dim !== 'none') {
-    const fit = pcaFit(train, p.pca_dim);
-    train = pcaTransform(fit, train);
-    test = pcaTransform(fit, test);
-  }
-  const toTable = (m: Mat, labels: Float32Array): Table => ({ n: m.rows, d: m.cols, x: Float32Array.from(m.a), labels });
-  return { train: toTable(train, base.train.labels), test: toTable(test, base.test.labels) };
+  const widened = [base.train, base.test].map((s) => appendDummy(matFromTable(s), p.dummy_dim, p.noise_level, dummyRng));
+  const [mixedTrain, mixedTest] = mixFeatures(widened, p.rotation, repeatStream(t, `rotation-${p.rotation}`, p.dummy_dim));
+  const [train, test] = reduceWithPca(mixedTrain, mixedTest, p.pca_dim);
+  return { train: matToTable(train, base.train.labels), test: matToTable(test, base.test.labels) };
 }
 
 export const exp6: Experiment<typeof params> = {
@@ -358,49 +130,33 @@ export const exp6: Experiment<typeof params> = {
   async runPack(trials, ctx) {
     const p = trials[0].params;
     const model = modelFor(p);
-    const nTrain = p.n - Math.ceil(p.test_size * p.n);
-    const results: TrialResult[] = [];
-    for (const part of chunkTrials(trials, floatsPerTrial(nTrain, model.input, p.hidden))) {
-      results.push(...(await runChunk(part, model, ctx)));
-    }
-    return results;
+    return runInChunks(trials, floatsPerTrial(trainRows(p), model.input, p.hidden), (part) => trainAndScore(part, model, ctx));
   },
 };
 
-async function runChunk(trials: TrialSpec<Params>[], model: MlpSpec, ctx: RunContext): Promise<TrialResult[]> {
+/** Full-batch cross-entropy on each trial's features, then accuracy on its train and test rows. */
+async function trainAndScore(trials: TrialSpec<Params>[], model: MlpSpec, ctx: RunContext): Promise<TrialResult[]> {
   const p = trials[0].params;
   const data = trials.map(exp6Data);
-  const { n: nTrain, d } = data[0].train;
-  const nTest = data[0].test.n;
-  const trainY = data.map((x) => oneHot(x.train.labels));
-  const { pack } = await trainPack({
+  const { pack } = await trainClassifiers({
     model,
-    initRngs: trials.map((t) => trialStream(t, 'init')),
-    batchRngs: trials.map((t) => trialStream(t, 'batch')),
-    trainX: data.map((x) => x.train.x),
-    trainY,
-    n: nTrain,
+    train: data.map((x) => x.train),
+    ...packStreams(trials),
     loss: 'cross_entropy',
     lr: p.lr,
     steps: p.steps,
-    batchSize: nTrain,
+    batchSize: 'full',
     yieldToHost: ctx.yieldToHost,
   });
-  const tensors = [
-    stack3d(data.map((x) => x.train.x), nTrain, d),
-    stack3d(trainY, nTrain, 2),
-    stack3d(data.map((x) => x.test.x), nTest, d),
-    stack3d(data.map((x) => oneHot(x.test.labels)), nTest, 2),
-  ] as const;
-  const trainAcc = await evaluateAccuracy(pack, tensors[0], tensors[1]);
-  const testAcc = await evaluateAccuracy(pack, tensors[2], tensors[3]);
+  const train = stackTables(data.map((x) => x.train));
+  const test = stackTables(data.map((x) => x.test));
+  const trainAcc = await accuracyOn(pack, train);
+  const testAcc = await accuracyOn(pack, test);
   pack.dispose();
-  tf.dispose([...tensors]);
-  return range(trials.length).map(
-    (k): TrialResult => ({
-      trialId: trials[k].id,
-      scalars: { test_accuracy: testAcc[k], train_accuracy: trainAcc[k], input_dim: d },
-      series: {},
-    }),
-  );
+  disposeSets(train, test);
+  return trials.map((t, k): TrialResult => ({
+    trialId: t.id,
+    scalars: { test_accuracy: testAcc[k], train_accuracy: trainAcc[k], input_dim: data[k].train.d },
+    series: {},
+  }));
 }

@@ -3,6 +3,9 @@ import { z } from 'zod';
 import { accuracyOf, checkpointUpdates, lossOf } from '../../core/blocks/recorders';
 import { adamBlock, localCheckpoints, phaseSteps } from '../../core/blocks/train-adam';
 import { mlpBlock } from '../../core/blocks/model-mlp';
+import { convBlock } from '../../core/blocks/model-conv';
+import { transferBlock } from '../../core/blocks/train-transfer';
+import { layerwiseBlock } from '../../core/blocks/train-layerwise';
 import { parameterCount } from '../../core/nn/model';
 
 const shape = { input: 5, output: 3, task: 'classification' as const, trainRows: 100, testRows: 40 };
@@ -61,5 +64,54 @@ describe('recorders', () => {
     expect(lossOf('cross_entropy', logits, targets, 2)).toBeCloseTo(ce, 10);
     expect(lossOf('mean_squared_error', logits, targets, 2)).toBeCloseTo((1 + 0 + 1 + 1) / 4, 10);
     expect(lossOf('hinge_loss', logits, targets, 2)).toBeCloseTo((0 + 1 + 1 + 2) / 4, 10);
+  });
+});
+
+describe('mlp batch_norm', () => {
+  test('batch_norm true asks the model for BN; false leaves the plain MLP spec untouched', () => {
+    expect(mlpBlock.build({ ...mlpBlock.defaults, batch_norm: true }, shape)).toMatchObject({ batchNorm: true });
+    expect('batchNorm' in mlpBlock.build({ ...mlpBlock.defaults, batch_norm: false }, shape)).toBe(false);
+  });
+});
+
+describe('conv block', () => {
+  const images = { input: 64, output: 4, task: 'classification' as const, trainRows: 100, testRows: 40, side: 8 };
+  test("'conv' builds the conv net; 'mlp' the MLP whose parameter count is closest to it", () => {
+    const conv = convBlock.build({ ...convBlock.defaults, filters: 4, kernel: 3, width: 16, depth: 1 }, images);
+    expect(conv).toMatchObject({ kind: 'conv', side: 8, filters: 4, kernel: 3, hidden: [16], output: 4 });
+    const convCount = parameterCount(conv);
+    expect(convCount).toBe(9 * 4 + 4 + 36 * 4 * 16 + 16 + 16 * 4 + 4);
+    const mlp = convBlock.build({ ...convBlock.defaults, architecture: 'mlp', filters: 4, kernel: 3, width: 16, depth: 1 }, images);
+    expect(mlp).toMatchObject({ kind: 'mlp', input: 64, output: 4 });
+    // One unit more or less would be further from the conv net's count.
+    const h = (mlp as { hidden: number[] }).hidden[0];
+    const count = (w: number) => 64 * w + w + w * 4 + 4;
+    expect(Math.abs(count(h) - convCount)).toBeLessThanOrEqual(Math.min(Math.abs(count(h - 1) - convCount), Math.abs(count(h + 1) - convCount)));
+  });
+  test('refuses data that are not images, and kernels larger than the image', () => {
+    expect(convBlock.incompatible(convBlock.defaults, shape)).toMatch(/image/);
+    expect(convBlock.incompatible({ ...convBlock.defaults, kernel: 9 }, images)).toMatch(/larger/);
+    expect(convBlock.incompatible(convBlock.defaults, images)).toBeNull();
+  });
+  test('the schema rejects bad parameters', () => {
+    const schema = z.object(convBlock.shape).strict();
+    expect(schema.safeParse(convBlock.defaults).success).toBe(true);
+    expect(schema.safeParse({ ...convBlock.defaults, architecture: 'resnet' }).success).toBe(false);
+    expect(schema.safeParse({ ...convBlock.defaults, filters: 0 }).success).toBe(false);
+  });
+});
+
+describe('transfer and layerwise plans', () => {
+  const model = mlpBlock.build(mlpBlock.defaults, shape);
+  test('pretraining adds an unrecorded phase over the related rows; pretrain: false is the plain fine-tuning phase', () => {
+    const withPre = transferBlock.plan({ ...transferBlock.defaults, pretrain_n: 500, pretrain_steps: 70, steps: 30, batch_size: 1000 }, shape, model);
+    expect(withPre.map((p) => [p.steps, p.batchRows, p.recorded])).toEqual([[70, 500, false], [30, 100, true]]);
+    expect(transferBlock.plan({ ...transferBlock.defaults, pretrain: false, steps: 30 }, shape, model)).toHaveLength(1);
+    expect(transferBlock.incompatible({ ...transferBlock.defaults, freeze_layers: 3 }, shape, model)?.[0]).toBe('freeze_layers');
+  });
+  test('layer-wise training needs an MLP', () => {
+    const conv = convBlock.build(convBlock.defaults, { ...shape, input: 64, side: 8 });
+    expect(layerwiseBlock.incompatible({ ...layerwiseBlock.defaults, schedule: 'layerwise' }, shape, conv)?.[0]).toBe('schedule');
+    expect(layerwiseBlock.incompatible({ ...layerwiseBlock.defaults, schedule: 'layerwise' }, shape, model)).toBeNull();
   });
 });

@@ -2,19 +2,9 @@ import { PCA } from 'ml-pca';
 import { describe, expect, test } from 'vitest';
 import { classCounts } from '../../core/data/dataset';
 import { repeatStream } from '../../core/experiments/common';
-import {
-  appendDummy,
-  exp6,
-  exp6Data,
-  inputWidth,
-  mixOrthogonal,
-  mixUniform,
-  modelFor,
-  pcaFit,
-  pcaTransform,
-  symmetricEigen,
-  type Mat,
-} from '../../core/experiments/exp06-pca-dummy-features';
+import { appendDummy } from '../../core/data/features';
+import { mixOrthogonal, mixUniform, pcaFit, pcaTransform, symmetricEigen, type Mat } from '../../core/data/linalg';
+import { exp6, exp6Data, inputWidth, modelFor } from '../../core/experiments/exp06-pca-dummy-features';
 import type { TrialSpec } from '../../core/experiments/types';
 import { parameterCount } from '../../core/nn/model';
 import { streamFor } from '../../core/rng';

@@ -1,0 +1,54 @@
+/**
+ * Experiments 13–17 as specs: valid, within the Worker budgets, and for every one a trial's
+ * numbers do not depend on its pack (a shortened run, so the test stays small).
+ */
+import { describe, expect, test } from 'vitest';
+import { BUILTIN_SPECS, builtinSpecExperiments } from '../../core/experiments/specs';
+import { validateSpec } from '../../core/custom/validate';
+import { expandSweep, packTrials } from '../../core/sweep/expand';
+import { DEFAULT_LIMITS } from '../../core/sweep/request';
+import { useBackend } from '../tf-node';
+
+const experiments = builtinSpecExperiments();
+const lookup = (id: string) => experiments.find((e) => e.id === id);
+
+/** Overrides that shorten each experiment's run without changing its blocks. */
+const SHORT: Record<string, Record<string, unknown>> = {
+  exp13: { epochs: 1, n: 64 },
+  exp14: { steps: 12 },
+  exp15: { steps: 10, pretrain_steps: 10, pretrain_n: 64 },
+  exp16: { steps: 12 },
+  exp17: { steps: 10 },
+};
+
+describe('built-in specs exp13–exp17', () => {
+  test('ids, numbers and JSON round trip: the specs are pure data', () => {
+    expect(experiments.map((e) => [e.id, e.number])).toEqual([['exp13', 13], ['exp14', 14], ['exp15', 15], ['exp16', 16], ['exp17', 17]]);
+    for (const { spec } of BUILTIN_SPECS) {
+      const v = validateSpec(JSON.parse(JSON.stringify(spec)));
+      expect(v.ok).toBe(true);
+    }
+  });
+
+  test.each(experiments.map((e) => [e.id, e] as const))('%s: default sweep accepted, repeats ≥ 5, claims and figure on its grid, every pack within the budgets', (id, e) => {
+    expect(e.repeats).toBeGreaterThanOrEqual(5);
+    expect(e.claims!.length).toBeGreaterThan(0);
+    expect(e.figure).toBeDefined();
+    const sweep = expandSweep({ experiment: id }, 's', undefined, lookup);
+    for (const pack of packTrials(e, sweep.trials, 16)) {
+      expect(e.memory(pack[0].params, pack.length)).toBeLessThanOrEqual(DEFAULT_LIMITS.maxPackBytes);
+      expect(pack.reduce((s, t) => s + e.cost(t.params), 0)).toBeLessThanOrEqual(DEFAULT_LIMITS.maxTrialCost);
+    }
+  });
+
+  test.each(experiments.map((e) => [e.id, e] as const))('%s: a trial gives the same numbers alone as in its pack', async (id, e) => {
+    await useBackend('wasm');
+    const sweep = expandSweep({ experiment: id, params: SHORT[id], repeats: 2 }, 's', undefined, lookup);
+    const pack = packTrials(e, sweep.trials, 16)[0];
+    expect(pack.length).toBeGreaterThanOrEqual(2);
+    const together = await e.runPack(pack, {});
+    const alone = await e.runPack([pack[pack.length - 1]], {});
+    expect(alone[0]).toEqual(together[together.length - 1]);
+    expect(Object.keys(together[0].scalars).length).toBeGreaterThan(1);
+  });
+});
