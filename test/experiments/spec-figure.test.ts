@@ -8,6 +8,8 @@ import { compileSpec } from '../../core/custom/compile';
 import { specId } from '../../core/custom/spec';
 import { validateSpec } from '../../core/custom/validate';
 import { getExperiment } from '../../core/experiments';
+import { builtinSpecExperiments } from '../../core/experiments/specs';
+import { describeExperiment } from '../../workers/routes/experiments';
 import type { Experiment } from '../../core/experiments/types';
 import { figureFor } from '../../dashboard/figures';
 import { figureHint, specFigure } from '../../dashboard/figures/spec-figure';
@@ -70,6 +72,18 @@ describe('spec figure', () => {
     expect(Math.min(...xTicks)).toBe(0);
     expect(element.querySelector('p.meta')!.textContent).toBe('test_accuracy at the end of training, against strength: mean ± 1 std; colour: width.');
     await expect(formatted(html)).toMatchFileSnapshot('../__snapshots__/spec.axis.figure.html');
+  });
+
+  test('experiments 13–17 (built-in specs) get the generic figure of their hint: metrics they record, axes on their grid', () => {
+    for (const e of builtinSpecExperiments()) {
+      const description = describeExperiment(e as unknown as Experiment);
+      expect(description.spec).toEqual(e.spec);
+      const hint = figureHint(description)!;
+      const figure = figureFor(description)!;
+      expect(figure.repeatMetrics).toEqual([hint.y]);
+      expect(e.spec.record.map((r) => r.metric)).toContain(hint.y);
+      for (const axis of [hint.color, hint.facet, hint.x === 'step' ? undefined : hint.x]) if (axis) expect(Object.keys(e.grid)).toContain(axis);
+    }
   });
 
   test('without a hint: the first metric recorded at checkpoints over steps, coloured by the first grid axis', () => {

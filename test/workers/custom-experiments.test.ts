@@ -241,7 +241,7 @@ describe.each(hosts)('custom experiments on %s', (_name, open) => {
     expect(verdict).toMatchObject({ sweep: sweepId, experiment: example.id, status: 'done', provisional: false, trials: { done: 18, total: 18 } });
     expect(verdict.claims.map((c) => c.statement)).toEqual((example.spec.claims as Array<{ statement: string }>).map((c) => c.statement));
     for (const c of verdict.claims) {
-      expect(c).toMatchObject({ kind: 'difference', metric: 'test_loss', n: { a: 3, b: 3 } });
+      expect(c).toMatchObject({ kind: 'difference', metric: 'test_loss', paired: true, pairs: 3 });
       const expected = c.ci![1] < 0 ? 'supported' : c.ci![0] > 0 ? 'contradicted' : 'inconclusive';
       expect(c.result).toBe(expected);
     }
