@@ -238,7 +238,7 @@ async function route(): Promise<void> {
     const sweep = hash.match(/^#\/sweeps\/([\w.-]+)/);
     if (sweep) live = await renderSweep(sweep[1]);
     else if (hash.startsWith('#/compare')) {
-      const parts = await comparePage(idsFromHash(hash), api, { Plot, document, options: loadView(localStorage) }, (e) => FIGURES[e]?.main);
+      const parts = await comparePage(idsFromHash(hash), api, { Plot, document, options: loadView(localStorage) }, async (e) => (FIGURES[e] ?? figureFor(await api<ExperimentDescription>(`/api/experiments/${e}`)))?.main);
       app.replaceChildren(...parts);
       live = false;
     } else if (hash === '#/new' || hash.startsWith('#/new?')) {

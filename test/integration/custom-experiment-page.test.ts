@@ -75,6 +75,13 @@ describe('custom experiment on the dashboard (headless Chromium)', () => {
       const card = page.locator('.card', { has: page.locator(`button[data-experiment="${id}"]`) });
       expect(await card.locator('h3').textContent()).toBe(`${id}: ${spec.title as string} custom`);
       expect(await page.locator('button[data-experiment="exp1"]').count()).toBe(1);
+
+      // Its "customise…" link opens the New sweep form, generated from the spec's parameters.
+      await card.getByRole('link', { name: 'customise…' }).click();
+      await page.getByLabel('steps', { exact: true }).fill('100');
+      await page.getByLabel('Repeats').fill('2');
+      await expect.poll(() => page.locator('#sf-trials').textContent()).toBe('12 trials');
+      expect(JSON.parse((await page.locator('#sf-json').inputValue()) || '{}')).toMatchObject({ experiment: id, repeats: 2, params: { steps: 100 }, grid: { width: [4, 64], strength: [0, 0.01, 0.1] } });
       expect(errors).toEqual([]);
     } finally {
       await browser.close();
