@@ -6,44 +6,34 @@
  */
 import { z } from 'zod';
 import { linspace, makeTable } from '../data/dataset';
+import { TARGET_FUNCTIONS, targetFunction, type TargetOptions } from '../data/targets';
 import type { DataBlock, Values } from './types';
-
-export const TARGET_1D_FUNCTIONS = ['sin', 'abs', 'polynomial'] as const;
 
 export const target1dShape = {
   n: z.number().int().min(2).max(20_000),
   test_n: z.number().int().min(2).max(20_000),
-  /** sin(omega·x), |x|, or Exp 1's polynomial −2x⁴ + x³ + x² − 2x. */
-  function: z.enum(TARGET_1D_FUNCTIONS),
+  /** sin(omega·x), |x|, or the polynomial Σ coefs[k]·x^k (core/data/targets.ts). */
+  function: z.enum(TARGET_FUNCTIONS),
   omega: z.number().min(-1000).max(1000),
+  /** Ascending coefficients; the default is Exp 1's −2x⁴ + x³ + x² − 2x. */
+  coefs: z.array(z.number().min(-1000).max(1000)).min(1).max(20),
   label_noise: z.number().min(0).max(100),
 };
 
-type TargetValues = { n: number; test_n: number; function: (typeof TARGET_1D_FUNCTIONS)[number]; omega: number; label_noise: number };
-
-export function target1d(p: Pick<TargetValues, 'function' | 'omega'>): (x: number) => number {
-  switch (p.function) {
-    case 'sin':
-      return (x) => Math.sin(p.omega * x);
-    case 'abs':
-      return Math.abs;
-    case 'polynomial':
-      return (x) => -2 * x ** 4 + x ** 3 + x ** 2 - 2 * x;
-  }
-}
+type TargetValues = TargetOptions & { n: number; test_n: number; label_noise: number };
 
 export const target1dBlock: DataBlock = {
   family: 'data',
   kind: 'target_1d',
-  summary: 'Regression of a 1-D function on [-1, 1] (Exp 1\'s sin(omega x), |x| and polynomial): random noisy training points, an even noise-free test grid.',
+  summary: 'Regression of a 1-D function on [-1, 1] (Exp 1\'s sin(omega x), |x| and polynomial, core/data/targets.ts): random noisy training points, an even noise-free test grid.',
   shape: target1dShape,
-  defaults: { n: 100, test_n: 100, function: 'sin', omega: 6, label_noise: 0 },
-  contentParams: ['function', 'omega', 'label_noise'],
+  defaults: { n: 100, test_n: 100, function: 'sin', omega: 6, coefs: [0, -2, 1, 1, -2], label_noise: 0 },
+  contentParams: ['function', 'omega', 'coefs', 'label_noise'],
   related: false,
   describe: (p) => ({ input: 1, output: 1, task: 'regression', trainRows: p.n as number, testRows: p.test_n as number }),
   generate(values: Values, streams) {
     const p = values as TargetValues;
-    const f = target1d(p);
+    const f = targetFunction(p);
     const train = makeTable(p.n, 1);
     for (let i = 0; i < p.n; i++) {
       const x = 2 * streams.train.uniform() - 1;

@@ -8,11 +8,15 @@ import { mixtureBlock } from './data-mixture';
 import { mlpBlock } from './model-mlp';
 import { moonsBlock } from './data-moons';
 import { target1dBlock } from './data-target-1d';
+import { pipelineBlock, type FeaturesBlock } from './features-pipeline';
 import type { DataBlock, ModelBlock, TrainingBlock } from './types';
 
 export const DATA_BLOCKS: Record<string, DataBlock> = { mixture: mixtureBlock, moons: moonsBlock, target_1d: target1dBlock, images: imagesBlock };
 export const MODEL_BLOCKS: Record<string, ModelBlock> = { mlp: mlpBlock, conv: convBlock };
 export const TRAINING_BLOCKS: Record<string, TrainingBlock> = { adam: adamBlock, transfer: transferBlock, layerwise: layerwiseBlock };
 
-export const BLOCK_FAMILIES = { data: DATA_BLOCKS, model: MODEL_BLOCKS, training: TRAINING_BLOCKS } as const;
+/** The optional `features` section: transforms of the data block's rows. */
+export const FEATURE_BLOCKS: Record<string, FeaturesBlock> = { pipeline: pipelineBlock };
+
+export const BLOCK_FAMILIES = { data: DATA_BLOCKS, features: FEATURE_BLOCKS, model: MODEL_BLOCKS, training: TRAINING_BLOCKS } as const;
 export type BlockFamily = keyof typeof BLOCK_FAMILIES;

@@ -12,7 +12,8 @@
  * (core/experiments/common.ts), so a trial's numbers never depend on its pack.
  */
 import { z } from 'zod';
-import { DATA_BLOCKS, MODEL_BLOCKS, TRAINING_BLOCKS } from '../blocks';
+import { DATA_BLOCKS, FEATURE_BLOCKS, MODEL_BLOCKS, TRAINING_BLOCKS } from '../blocks';
+import { withFeatures } from '../blocks/features-pipeline';
 import { ALWAYS_RECORDED, checkpointUpdates, PackRecorder, type Metric } from '../blocks/recorders';
 import type { DataBlock, DataShape, ModelBlock, PhasePlan, TrainingBlock, Values } from '../blocks/types';
 import { repeatStream, trialStream } from '../experiments/common';
@@ -34,24 +35,38 @@ export interface SpecBlocks {
 }
 
 /** The blocks a spec names (the spec must have passed validation or the schema). */
-export function specBlocks(spec: Pick<ExperimentSpec, 'data' | 'model' | 'training'>): SpecBlocks {
-  return { data: DATA_BLOCKS[spec.data.block], model: MODEL_BLOCKS[spec.model.block], training: TRAINING_BLOCKS[spec.training.block] };
+export function specBlocks(spec: Pick<ExperimentSpec, 'data' | 'features' | 'model' | 'training'>): SpecBlocks {
+  const data = DATA_BLOCKS[spec.data.block];
+  // An optional features section folds into the data block: every draw goes through it.
+  return { data: spec.features ? withFeatures(data, FEATURE_BLOCKS[spec.features.block]) : data, model: MODEL_BLOCKS[spec.model.block], training: TRAINING_BLOCKS[spec.training.block] };
 }
 
-/** Where each parameter comes from: parameter name → spec section ('data', 'model', 'training'). */
-export function parameterSections(spec: Pick<ExperimentSpec, 'data' | 'model' | 'training'>): Map<string, 'data' | 'model' | 'training'> {
-  const out = new Map<string, 'data' | 'model' | 'training'>();
-  const blocks = specBlocks(spec);
-  for (const section of ['data', 'model', 'training'] as const) for (const key of Object.keys(blocks[section].shape)) out.set(key, section);
+export type SpecSection = 'data' | 'features' | 'model' | 'training';
+
+/** Where each parameter comes from: parameter name → spec section. */
+export function parameterSections(spec: Pick<ExperimentSpec, 'data' | 'features' | 'model' | 'training'>): Map<string, SpecSection> {
+  const out = new Map<string, SpecSection>();
+  const sections: Array<[SpecSection, { shape: Record<string, unknown> } | undefined]> = [
+    ['data', DATA_BLOCKS[spec.data.block]],
+    ['features', spec.features && FEATURE_BLOCKS[spec.features.block]],
+    ['model', MODEL_BLOCKS[spec.model.block]],
+    ['training', TRAINING_BLOCKS[spec.training.block]],
+  ];
+  for (const [section, block] of sections) for (const key of Object.keys(block?.shape ?? {})) out.set(key, section);
   return out;
 }
 
 /** The experiment's parameter schema: every block parameter, the spec's value as default, strict. */
-export function specParams(spec: Pick<ExperimentSpec, 'data' | 'model' | 'training'>): z.ZodObject {
+export function specParams(spec: Pick<ExperimentSpec, 'data' | 'features' | 'model' | 'training'>): z.ZodObject {
   const blocks = specBlocks(spec);
+  const sections = parameterSections(spec);
   const fields: Record<string, z.ZodType> = {};
   for (const section of ['data', 'model', 'training'] as const) {
-    for (const [key, type] of Object.entries(blocks[section].shape)) fields[key] = (type as z.ZodType<unknown>).default(spec[section][key] as never);
+    for (const [key, type] of Object.entries(blocks[section].shape)) {
+      // A stored spec parsed before the block gained a parameter lacks it: the block default.
+      const value = spec[sections.get(key)!]?.[key] ?? blocks[section].defaults[key];
+      fields[key] = (type as z.ZodType<unknown>).default(value as never);
+    }
   }
   return z.object(fields).strict();
 }
@@ -73,7 +88,7 @@ export interface TrialPlan {
 }
 
 /** What one trial of these parameter values trains and records. */
-export function trialPlan(spec: Pick<ExperimentSpec, 'data' | 'model' | 'training' | 'record'>, values: Values): TrialPlan {
+export function trialPlan(spec: Pick<ExperimentSpec, 'data' | 'features' | 'model' | 'training' | 'record'>, values: Values): TrialPlan {
   const blocks = specBlocks(spec);
   const data = blocks.data.describe(pick(values, blocks.data));
   const model = blocks.model.build(pick(values, blocks.model), data);

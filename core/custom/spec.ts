@@ -22,6 +22,8 @@
  * unique across the library (`n`, `class_sep`, `width`, `lr`, `batch_size`, …); keys left
  * out take the block's default. Grid axes, claims' `by`/`along`/`where` and the figure name
  * these parameters; a sweep request may fix or sweep any of them like a built-in's.
+ * An optional `features` section ({ "block": "pipeline", … }) transforms the data rows
+ * (random labels, dummy columns, mixing, PCA: core/blocks/features-pipeline.ts).
  * `paired` (default true): repeat r of every grid cell shares its data, initial-weight and
  * batch generators (so configs are compared within repeats); false gives every trial its own.
  */
@@ -80,6 +82,8 @@ export const experimentSpecSchema = z
     /** What running the default sweep found (free text). */
     note: z.string().max(4000).optional(),
     data: familySchema('data'),
+    /** Optional transforms of the data rows (labels, dummy columns, mixing, PCA). */
+    features: familySchema('features').optional(),
     model: familySchema('model'),
     training: familySchema('training'),
     record: z.array(recordSchema).min(1).max(20),
@@ -92,14 +96,16 @@ export const experimentSpecSchema = z
   .strict();
 
 /** A parsed spec: every block parameter filled in. */
-export type ExperimentSpec = Omit<z.infer<typeof experimentSpecSchema>, 'data' | 'model' | 'training'> & {
+export type ExperimentSpec = Omit<z.infer<typeof experimentSpecSchema>, 'data' | 'features' | 'model' | 'training'> & {
   data: BlockValues;
+  features?: BlockValues;
   model: BlockValues;
   training: BlockValues;
 };
 /** A spec as written (defaults may be left out). */
-export type ExperimentSpecInput = Omit<z.input<typeof experimentSpecSchema>, 'data' | 'model' | 'training'> & {
+export type ExperimentSpecInput = Omit<z.input<typeof experimentSpecSchema>, 'data' | 'features' | 'model' | 'training'> & {
   data: BlockValues;
+  features?: BlockValues;
   model: BlockValues;
   training: BlockValues;
 };
@@ -122,12 +128,28 @@ export function canonicalJson(value: unknown): string {
 }
 
 /**
- * The content id of a parsed spec: 'x' + the first 12 hex digits of SHA-256 over its
- * canonical JSON, so the same experiment (defaults filled in, key order ignored) always
- * gets the same id, and ids never collide with the built-ins' `expN`.
+ * The spec without block parameters that equal their block's default: what the id hashes,
+ * so a parameter the library adds later (with a no-op default) leaves existing ids alone.
+ */
+export function withoutBlockDefaults(spec: ExperimentSpec): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...spec };
+  for (const family of Object.keys(BLOCK_FAMILIES) as Array<keyof typeof BLOCK_FAMILIES>) {
+    const values = spec[family];
+    const block = values && (BLOCK_FAMILIES[family] as Record<string, BlockBase>)[values.block];
+    if (!values || !block) continue;
+    out[family] = Object.fromEntries(Object.entries(values).filter(([k, v]) => k === 'block' || canonicalJson(v) !== canonicalJson(block.defaults[k])));
+  }
+  return out;
+}
+
+/**
+ * The content id of a parsed spec: 'x' + the first 12 hex digits of SHA-256 over the
+ * canonical JSON of withoutBlockDefaults(spec), so the same experiment (defaults spelled
+ * out or not, keys in any order) always gets the same id, and ids never collide with the
+ * built-ins' `expN`.
  */
 export async function specId(spec: ExperimentSpec): Promise<string> {
-  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(canonicalJson(spec)));
+  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(canonicalJson(withoutBlockDefaults(spec))));
   const hex = Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
   return `x${hex.slice(0, 12)}`;
 }

@@ -11,7 +11,7 @@
  * - every grid cell's trial fits the per-invocation budgets the built-ins use
  *   (core/sweep/request.ts DEFAULT_LIMITS): estimated work, and memory of a lone network.
  */
-import { DATA_BLOCKS, MODEL_BLOCKS, TRAINING_BLOCKS } from '../blocks';
+import { DATA_BLOCKS, FEATURE_BLOCKS, MODEL_BLOCKS, TRAINING_BLOCKS } from '../blocks';
 import { ACCURACY_METRICS, ALWAYS_RECORDED } from '../blocks/recorders';
 import type { Values } from '../blocks/types';
 import { checkClaims, claimAxis, claimMetrics } from '../experiments/claims';
@@ -27,7 +27,7 @@ const MAX_SPEC_DEPTH = 6;
 /** Recorded points per series and trial (the store keeps every one). */
 export const MAX_CHECKPOINTS = 1000;
 
-const FAMILIES = { data: DATA_BLOCKS, model: MODEL_BLOCKS, training: TRAINING_BLOCKS } as const;
+const FAMILIES = { data: DATA_BLOCKS, features: FEATURE_BLOCKS, model: MODEL_BLOCKS, training: TRAINING_BLOCKS } as const;
 
 function cartesian(grid: Record<string, unknown[]>): Array<Record<string, unknown>> {
   let cells: Array<Record<string, unknown>> = [{}];
@@ -44,6 +44,7 @@ export function validateSpec(input: unknown): SpecValidation {
   const blockIssues: FieldIssue[] = [];
   for (const [family, blocks] of Object.entries(FAMILIES)) {
     const section = (input as Record<string, unknown>)[family];
+    if (family === 'features' && section === undefined) continue;
     if (section === null || typeof section !== 'object' || Array.isArray(section)) continue;
     const kind = (section as Record<string, unknown>).block;
     if (typeof kind !== 'string' || !Object.hasOwn(blocks, kind)) {
@@ -63,7 +64,11 @@ export function validateSpec(input: unknown): SpecValidation {
  * Why the model or training block cannot handle these values, as [parameter, message]
  * (the model block's reason is reported on its `block` field), or null.
  */
-function misfit(blocks: ReturnType<typeof specBlocks>, values: Values): [string, string] | null {
+function misfit(spec: ExperimentSpec, blocks: ReturnType<typeof specBlocks>, values: Values): [string, string] | null {
+  if (spec.features) {
+    const featureIssue = FEATURE_BLOCKS[spec.features.block].incompatible(values, DATA_BLOCKS[spec.data.block].describe(values));
+    if (featureIssue) return featureIssue;
+  }
   const data = blocks.data.describe(values);
   const modelIssue = blocks.model.incompatible(values, data);
   if (modelIssue) return ['block', modelIssue];
@@ -79,7 +84,7 @@ function semanticIssues(spec: ExperimentSpec): FieldIssue[] {
 
   // Blocks that do not fit together (checked again per grid cell below).
   if (blocks.training.needsRelatedTask && !blocks.data.related) issues.push({ field: 'data.block', message: `training block '${spec.training.block}' pretrains on a related task, which data block '${spec.data.block}' does not define (use ${Object.values(DATA_BLOCKS).filter((b) => b.related).map((b) => b.kind).join(' or ')})` });
-  const baseMisfit = misfit(blocks, base);
+  const baseMisfit = misfit(spec, blocks, base);
   if (baseMisfit) issues.push({ field: `${sections.get(baseMisfit[0]) ?? 'model'}.${baseMisfit[0]}`, message: baseMisfit[1] });
   // Without a model that fits the data nothing can be planned; a training misfit can.
   if (issues.some((i) => i.field.endsWith('.block'))) return issues;
@@ -154,9 +159,9 @@ function semanticIssues(spec: ExperimentSpec): FieldIssue[] {
   const reported = new Set<string>();
   for (const cell of cartesian(spec.grid)) {
     const values = params.parse(cell) as Values;
-    const cellMisfit = misfit(blocks, values);
+    const cellMisfit = misfit(spec, blocks, values);
     if (cellMisfit) {
-      const axis = Object.keys(cell).find((k) => misfit(blocks, { ...base, [k]: cell[k] }));
+      const axis = Object.keys(cell).find((k) => misfit(spec, blocks, { ...base, [k]: cell[k] }));
       const field = axis ? `grid.${axis}` : 'grid';
       if (!reported.has(field)) issues.push({ field, message: `grid cell ${JSON.stringify(cell)}: ${cellMisfit[1]}` });
       reported.add(field);

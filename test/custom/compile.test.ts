@@ -81,6 +81,45 @@ describe('compileSpec', () => {
   });
 });
 
+describe('a spec with a features section', () => {
+  test('dummy columns and PCA set the network input; the trial is pack-independent', async () => {
+    await useBackend('wasm');
+    const input = { ...tinySpec(), features: { block: 'pipeline', dummy_dim: 6, mixing: 'orthogonal', pca_dim: 3 }, grid: { lr: [0.01] }, claims: [], figure: undefined };
+    const e = compileSpec('xfeat', parsed(input));
+    expect(e.params.parse({})).toMatchObject({ dummy_dim: 6, mixing: 'orthogonal', pca_dim: 3, labels: 'true' });
+    const sweep = expandSweep({ experiment: 'xfeat', repeats: 3 }, 'f', undefined, (id) => (id === 'xfeat' ? e : undefined));
+    const together = await e.runPack(sweep.trials, {});
+    // 3 inputs → 8 hidden → 2 outputs.
+    expect(together[0].scalars.n_params).toBe(3 * 8 + 8 + 8 * 2 + 2);
+    const alone = await e.runPack([sweep.trials[2]], {});
+    expect(alone[0]).toEqual(together[2]);
+  });
+});
+
+describe('a regression spec (target_1d)', () => {
+  test('trains on raw targets and records the mean squared error, which falls with training', async () => {
+    await useBackend('wasm');
+    const input = {
+      ...tinySpec(),
+      data: { block: 'target_1d', function: 'abs', n: 40, test_n: 21 },
+      model: { block: 'mlp', width: 16, depth: 1, activation: 'tanh' },
+      training: { block: 'adam', loss: 'mean_squared_error', lr: 0.01, batch_size: 40, steps: 200 },
+      record: [{ metric: 'test_loss', at: 'checkpoints', every: 100 }],
+      grid: {},
+      claims: [],
+      figure: { x: 'step', y: 'test_loss' },
+    };
+    const e = compileSpec('xreg', parsed(input));
+    const t = { id: 'r', sweepId: 'r', experiment: 'xreg', configKey: 'default', repeat: 0, seed: 1, params: e.params.parse({}) };
+    const [r] = await e.runPack([t], {});
+    expect(r.series.test_loss.steps).toEqual([100, 200]);
+    // Predicting 0 on the test grid scores mean(x²) = 0.367; the fit does far better and keeps improving.
+    expect(r.scalars.test_loss).toBeLessThan(0.2);
+    expect(r.series.test_loss.values[1]).toBeLessThan(r.series.test_loss.values[0]);
+    expect(r.scalars.n_params).toBe(1 * 16 + 16 + 16 + 1);
+  });
+});
+
 describe('specId', () => {
   test('stable under key order and defaults spelled out; different when a value changes', async () => {
     const a = parsed();
@@ -90,6 +129,9 @@ describe('specId', () => {
     expect(id).toMatch(/^x[0-9a-f]{12}$/);
     expect(await specId(b)).toBe(id);
     expect(await specId(parsed({ ...tinySpec(), repeats: 3 }))).not.toBe(id);
+    // Block parameters at their defaults do not count, so parameters the library adds later
+    // (with a no-op default) leave existing ids alone.
+    expect(await specId(parsed({ ...tinySpec(), data: { ...tinySpec().data, class_ratio: 1, resample: 'none' } }))).toBe(id);
     const other = tinySpec();
     other.training = { ...other.training, lr: 0.004 };
     expect(await specId(parsed(other))).not.toBe(id);

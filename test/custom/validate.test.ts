@@ -66,6 +66,11 @@ describe('validateSpec', () => {
     ['__proto__ key in a block', JSON.parse('{"title":"t","question":"q","hypothesis":"h","data":{"block":"mixture","__proto__":{"n":5}},"model":{"block":"mlp"},"training":{"block":"adam"},"record":[{"metric":"test_accuracy","at":"end"}]}'), 'data.__proto__'],
     ['__proto__ grid axis', JSON.parse('{"title":"t","question":"q","hypothesis":"h","data":{"block":"mixture"},"model":{"block":"mlp"},"training":{"block":"adam"},"record":[{"metric":"test_accuracy","at":"end"}],"grid":{"__proto__":[1]}}'), 'grid.__proto__'],
     ['constructor key at the top', edit((s) => (s.constructor = 1 as never)), 'constructor'],
+    ['unknown features block', edit((s) => (s.features = { block: 'fourier' })), 'features.block'],
+    ['more PCA components than columns', edit((s) => (s.features = { block: 'pipeline', pca_dim: 6 })), 'features.pca_dim'],
+    ['a grid value with more PCA components than columns', edit((s) => (s.features = { block: 'pipeline' }) && (s.grid = { lr: [0.01], pca_dim: [2, 9] })), 'grid.pca_dim'],
+    ['conv net on non-image data', edit((s) => (s.model = { block: 'conv' })), 'model.block'],
+    ['transfer from a data block without a related task', edit((s) => (s.data = { block: 'images' }) && (s.training = { block: 'transfer' })), 'data.block'],
     ['title too long', edit((s) => (s.title = 'x'.repeat(201))), 'title'],
     ['not an object', [1, 2], '(body)'],
   ];
