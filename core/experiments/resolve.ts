@@ -56,7 +56,7 @@ export async function resolveExperiments(store: Pick<Store, 'getExperimentSpec'>
   return (id) => found.get(id) ?? getExperiment(id);
 }
 
-/** Whether an experiment came from a spec (custom or a built-in spec) rather than code. */
+/** The spec an experiment was compiled from (a custom one, or a built-in written as a spec); undefined for one written as code. */
 export function specOf(e: Experiment): ExperimentSpec | undefined {
   return (e as Experiment & { spec?: ExperimentSpec }).spec;
 }

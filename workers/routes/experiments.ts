@@ -13,8 +13,9 @@ import { experimentParam } from '../schemas';
 import { validate } from '../validate';
 
 /**
- * Containers a spec may nest: body → claims → claim → values → a list value, plus one for
- * `where` lists (deeper than a sweep request, core/sweep/request.ts MAX_REQUEST_DEPTH).
+ * Containers a spec body may nest before validation walks it (spec → claims → claim →
+ * values → a list value; core/custom/validate.ts applies the same bound). A sweep request
+ * allows less (core/sweep/request.ts MAX_REQUEST_DEPTH).
  */
 export const MAX_SPEC_DEPTH = 6;
 
