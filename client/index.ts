@@ -10,8 +10,9 @@
  */
 import { hc, type ClientResponse } from 'hono/client';
 import type { AppType } from '../workers/app';
+import type { ExperimentSpecInput } from '../core/custom/spec';
 
-export type { AppType };
+export type { AppType, ExperimentSpecInput };
 
 export interface Issue {
   field: string;
@@ -103,6 +104,16 @@ export function createClient(baseUrl: string, opts: ClientOptions = {}) {
     openapi: () => ok(rpc.api['openapi.json'].$get()),
     experiments: () => ok(rpc.api.experiments.$get()),
     experiment: (id: string) => ok(rpc.api.experiments[':id'].$get({ param: { id } })),
+    /**
+     * Adds a custom experiment from a spec (GET /api/experiments/schema); answers its
+     * description with the content-hash `id` (`created: false` when it already existed).
+     */
+    // The route's typed input is the parsed spec (defaults filled in); the server fills them from what is written.
+    createExperiment: (spec: ExperimentSpecInput) => ok(rpc.api.experiments.$post({ json: spec as Parameters<typeof rpc.api.experiments.$post>[0]['json'] })),
+    /** The JSON Schema of an experiment spec. */
+    experimentSchema: () => ok(rpc.api.experiments.schema.$get()),
+    /** Deletes a custom experiment that no sweep names. */
+    deleteExperiment: (id: string) => ok(rpc.api.experiments[':id'].$delete({ param: { id } })),
     createSweep: (request: Parameters<typeof rpc.api.sweeps.$post>[0]['json']) => ok(rpc.api.sweeps.$post({ json: request })),
     sweeps: () => ok(rpc.api.sweeps.$get()),
     sweep: (id: string) => ok(sweep(id).$get({ param: { id } })),

@@ -4,7 +4,7 @@
  * API only.
  */
 import * as Plot from '@observablehq/plot';
-import { FIGURES } from './figures';
+import { FIGURES, figureFor } from './figures';
 import { loadFigureData } from './figures/load';
 import { isStalled } from './stalled';
 import { createSweepForm, type FormExperiment, type PostResult, type SweepListEntry } from './sweep-form';
@@ -118,7 +118,7 @@ async function renderCatalogue(): Promise<void> {
     return el(
       'div',
       { class: 'card' },
-      el('h3', {}, `${e.id}: ${e.title}`),
+      el('h3', {}, `${e.id}: ${e.title}`, ...(e.custom ? [' ', el('span', { class: 'tag' }, 'custom')] : [])),
       el('p', { class: 'question' }, e.question),
       el('p', {}, el('b', {}, 'Hypothesis: '), e.hypothesis),
       el('p', { class: 'meta' }, `grid: ${Object.entries(e.grid).map(([k, v]) => `${k} ∈ {${v.join(', ')}}`).join(' × ') || 'none'}`),
@@ -147,7 +147,8 @@ async function renderNew(experimentId?: string): Promise<void> {
 
 async function renderSweep(id: string): Promise<boolean> {
   const sweep = await client.sweep(id);
-  const figure = FIGURES[sweep.experiment];
+  // Spec experiments (custom ones, exp13+) draw the generic figure of their hint: it needs the description first.
+  const figure = FIGURES[sweep.experiment] ?? figureFor(await api<ExperimentDescription>(`/api/experiments/${sweep.experiment}`));
   const view = loadView(localStorage);
   // The verdict is computed server-side from the trials: ask for it while the figure's data loads.
   const verdict = verdictPanel(api, id);
@@ -189,7 +190,10 @@ async function renderSweep(id: string): Promise<boolean> {
       { class: 'card' },
       el('p', { class: 'question' }, experiment.question),
       el('p', {}, el('b', {}, 'Hypothesis: '), experiment.hypothesis),
-      el('p', {}, el('b', {}, 'The 2018 notebook concluded: '), experiment.conclusion),
+      // A custom experiment has no notebook to compare with; its spec's note, if any, stands there.
+      experiment.custom
+        ? el('p', { class: 'meta' }, `Custom experiment (id ${experiment.id}, the hash of its spec)`, ...(experiment.conclusion ? [el('br'), el('b', {}, 'Note: '), experiment.conclusion] : []))
+        : el('p', {}, el('b', {}, 'The 2018 notebook concluded: '), experiment.conclusion),
     ),
     await verdict,
     el(
@@ -234,7 +238,7 @@ async function route(): Promise<void> {
     const sweep = hash.match(/^#\/sweeps\/([\w.-]+)/);
     if (sweep) live = await renderSweep(sweep[1]);
     else if (hash.startsWith('#/compare')) {
-      const parts = await comparePage(idsFromHash(hash), api, { Plot, document, options: loadView(localStorage) }, (e) => FIGURES[e]?.main);
+      const parts = await comparePage(idsFromHash(hash), api, { Plot, document, options: loadView(localStorage) }, async (e) => (FIGURES[e] ?? figureFor(await api<ExperimentDescription>(`/api/experiments/${e}`)))?.main);
       app.replaceChildren(...parts);
       live = false;
     } else if (hash === '#/new' || hash.startsWith('#/new?')) {

@@ -228,7 +228,13 @@ export function idsFromHash(hash: string): string[] {
 }
 
 /** Fetches what the compare page needs and builds it; throws (→ the page's error line) on bad input. */
-export async function comparePage(ids: string[], get: GetJson, ctx: FigureContext, main: (experiment: string) => Main | undefined): Promise<HTMLElement[]> {
+export async function comparePage(
+  ids: string[],
+  get: GetJson,
+  ctx: FigureContext,
+  /** The experiment's main metric; may ask the API (a spec experiment's figure hint). */
+  main: (experiment: string) => Main | undefined | Promise<Main | undefined>,
+): Promise<HTMLElement[]> {
   const doc = ctx.document;
   const h = (tag: string, text: string, attrs: Record<string, string> = {}) => {
     const e = doc.createElement(tag);
@@ -240,7 +246,7 @@ export async function comparePage(ids: string[], get: GetJson, ctx: FigureContex
   const summaries = await Promise.all(ids.map((id) => get<Omit<CompareSweep, 'configs' | 'aggregate'>>(`/api/sweeps/${encodeURIComponent(id)}`)));
   const experiments = [...new Set(summaries.map((s) => s.experiment))];
   if (experiments.length > 1) return [h('h2', 'Compare sweeps'), h('p', `These sweeps are of different experiments (${experiments.join(', ')}); compare sweeps of one experiment.`, { class: 'error' })];
-  const m = main(experiments[0]);
+  const m = await main(experiments[0]);
   const sweeps: CompareSweep[] = await Promise.all(
     summaries.map(async (s) => {
       const [configs, { rows }] = await Promise.all([

@@ -13,25 +13,28 @@ function node<K extends keyof HTMLElementTagNameMap>(doc: Document, tag: K, attr
 }
 
 export function renderVerdict(doc: Document, v: SweepVerdict): HTMLElement {
+  // Claims of a custom experiment have no notebook finding: no column of "no finding".
+  const withNotebook = v.claims.some((c) => c.notebookFound);
+  const settle = (c: SweepVerdict['claims'][number]) => (c.repeatsToSettle ? [node(doc, 'div', { class: 'meta' }, `~${c.repeatsToSettle} repeats might settle it`)] : []);
   const rows = v.claims.map((c) =>
     node(
       doc,
       'tr',
       { class: `claim ${c.result}` },
-      node(doc, 'td', { class: `result ${c.result}` }, `${RESULT_MARK[c.result]} ${c.result}`),
+      node(doc, 'td', { class: `result ${c.result}` }, `${RESULT_MARK[c.result]} ${c.result}`, ...(withNotebook ? [] : settle(c))),
       node(doc, 'td', {}, c.statement, ...(c.note ? [node(doc, 'div', { class: 'meta' }, c.note)] : []), node(doc, 'div', { class: 'meta' }, c.test)),
       node(doc, 'td', { class: 'num' }, effectText(c)),
       node(doc, 'td', { class: 'num' }, num(c.d)),
       node(doc, 'td', { class: 'num' }, c.paired && c.pairs !== undefined ? `${c.pairs} pairs` : `${c.n.a}/${c.n.b}`),
       node(doc, 'td', { class: 'num' }, `${pValue(c.p)}${c.pHolm !== null && c.pHolm !== c.p ? ` (Holm ${pValue(c.pHolm)})` : ''}`),
-      node(doc, 'td', { class: `notebook ${c.notebook.replace('/', '')}` }, notebookText(c), ...(c.repeatsToSettle ? [node(doc, 'div', { class: 'meta' }, `~${c.repeatsToSettle} repeats might settle it`)] : [])),
+      ...(withNotebook ? [node(doc, 'td', { class: `notebook ${c.notebook.replace('/', '')}` }, notebookText(c), ...settle(c))] : []),
     ),
   );
   const table = node(
     doc,
     'table',
     { class: 'verdict' },
-    node(doc, 'thead', {}, node(doc, 'tr', {}, ...['Result', 'Claim', 'Effect [95% CI]', 'd', 'n', 'p', 'Notebook'].map((h) => node(doc, 'th', {}, h)))),
+    node(doc, 'thead', {}, node(doc, 'tr', {}, ...['Result', 'Claim', 'Effect [95% CI]', 'd', 'n', 'p', ...(withNotebook ? ['Notebook'] : [])].map((h) => node(doc, 'th', {}, h)))),
     node(doc, 'tbody', {}, ...rows),
   );
   return node(

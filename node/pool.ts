@@ -16,7 +16,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { Store } from '../core/db/store';
-import { getExperiment } from '../core/experiments';
+import { knownExperiment, resolveExperiments } from '../core/experiments/resolve';
 import type { FaultPlan } from '../core/run/faults';
 import type { PackOutcome, TrialPackMessage } from '../core/run/run-trials';
 
@@ -30,9 +30,9 @@ interface Job {
   startedAt?: number;
 }
 
-/** Estimated work of a pack: Experiment.cost per trial (0 where an experiment has none). */
+/** Estimated work of a pack: Experiment.cost per trial (0 where an experiment has none); custom ones are resolved by `enqueue`. */
 function workOf(pack: TrialPackMessage): number {
-  const e = getExperiment(pack.experiment);
+  const e = knownExperiment(pack.experiment);
   let sum = 0;
   for (const t of pack.trials) {
     const c = e ? Number(e.cost(t.params as never)) : 0;
@@ -151,6 +151,8 @@ export class TrialPool {
   }
 
   async enqueue(packs: TrialPackMessage[]): Promise<void> {
+    // Custom experiments' costs come from their stored specs; each thread resolves its own copy.
+    await resolveExperiments(this.store, packs.map((p) => p.experiment));
     for (const pack of packs) this.queue.push(this.job(pack));
     this.dispatch();
   }

@@ -25,6 +25,7 @@ import { serve } from './http';
 import { TrialPool } from './pool';
 import { openSqliteStore } from './sqlite-store';
 import { MAX_LEASES } from '../core/run/run-trials';
+import { resolveExperiments } from '../core/experiments/resolve';
 import { parseFaultPlan, type FaultPlan } from '../core/run/faults';
 
 /** The settings the API reads, from the environment (workers/config.ts lists them). */
@@ -116,7 +117,7 @@ export async function startLocalRunner(opts: LocalRunnerOptions) {
     const trials = await store.requeueUnfinished(s.id, Date.now());
     if (!trials.length) continue;
     resumed += trials.length;
-    await enqueueTrials((packs) => pool.enqueue(packs), packSize(bindings), trials);
+    await enqueueTrials((packs) => pool.enqueue(packs), packSize(bindings), trials, await resolveExperiments(store, [s.experiment]));
   }
   // The repair: a thread that hangs or a pack whose heartbeat stopped loses its lease, and
   // its trials go back on the pool (a duplicate of a pack the pool retries is a no-op).
@@ -124,7 +125,7 @@ export async function startLocalRunner(opts: LocalRunnerOptions) {
     const { requeued } = await store.requeueStale(Date.now(), MAX_LEASES);
     if (requeued.length) {
       console.log(`repair: requeued ${requeued.length} trials whose lease expired`);
-      await enqueueTrials((packs) => pool.enqueue(packs), packSize(bindings), requeued);
+      await enqueueTrials((packs) => pool.enqueue(packs), packSize(bindings), requeued, await resolveExperiments(store, requeued.map((t) => t.experiment)));
     }
   };
   const timer = setInterval(() => void repair().catch((err) => console.error(`repair failed: ${String(err)}`)), store.heartbeatMs);

@@ -14,7 +14,7 @@ import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { runTrialPack, type TrialPackMessage } from '../core/run/run-trials';
 import { errorMessage, isWasmFault } from '../core/run/failure';
 import { withFaults, type FaultPlan } from '../core/run/faults';
-import { getExperiment } from '../core/experiments';
+import { knownExperiment, resolveExperiment } from '../core/experiments/resolve';
 import { parseEngine, setEngine } from '../core/engine';
 import { useLibsvmInNode } from './libsvm-node';
 import { openSqliteStore } from './sqlite-store';
@@ -25,7 +25,8 @@ setWasmPaths(wasmDir);
 setEngine(parseEngine(process.env.ENGINE));
 useLibsvmInNode();
 const opened = openSqliteStore(dbFile, { migrate: false, leaseMs });
-const { store, lookup } = withFaults(faults ?? [], getExperiment, opened.store, {
+// Custom experiments: resolved per pack from the same SQLite file (below), then known here.
+const { store, lookup } = withFaults(faults ?? [], knownExperiment, opened.store, {
   exit: () => process.exit(1),
   uncaught: (err) => setTimeout(() => {
     throw err;
@@ -36,6 +37,7 @@ const ready = tf.setBackend('wasm').then(() => tf.ready());
 parentPort!.on('message', async (msg: { job: number; pack: TrialPackMessage }) => {
   try {
     await ready;
+    await resolveExperiment(opened.store, msg.pack.experiment);
     const outcome = await runTrialPack(store, msg.pack, { now: Date.now, backend: tf.getBackend() }, lookup);
     parentPort!.postMessage({ job: msg.job, ok: true, outcome });
   } catch (err) {

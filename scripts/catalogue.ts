@@ -1,6 +1,7 @@
 /**
  * `npm run catalogue [-- --server URL] [--only exp1,exp2] [--repeats N] [--one-by-one]`:
- * runs every experiment's default sweep against a running server (npm start or npm run
+ * runs every built-in experiment's default sweep (as many as GET /api/experiments lists;
+ * custom ones only when named in --only) against a running server (npm start or npm run
  * local) and prints per experiment: trials, wall time, the headline numbers and the verdict
  * on its hypothesis. By default every sweep is submitted at once, so the server's queue
  * always has work for every core (the Node runner takes the longest packs first); an
@@ -28,7 +29,10 @@ type Pool = { threads: number; busyMs: number; wallMs: number };
 const poolOf = (h: unknown) => (h as { pool?: Pool }).pool;
 const health = await client.health();
 console.log(`server ${values.server}: ${JSON.stringify(health)}`);
-const experiments = (await client.experiments()).filter((x) => !values.only || values.only.split(',').includes(x.id));
+// The catalogue is the server's own experiments (built-ins, code or spec); custom ones posted
+// through POST /api/experiments run only when named with --only.
+const only = values.only?.split(',');
+const experiments = (await client.experiments()).filter((x) => (only ? only.includes(x.id) : !x.custom));
 const report: Array<Record<string, unknown>> = [];
 const started = Date.now();
 

@@ -8,7 +8,8 @@
  * --server (default $ATOMSWEEP_URL or http://127.0.0.1:8787), --token (default $API_TOKEN).
  */
 import { parseArgs } from 'node:util';
-import { FIGURES } from '../dashboard/figures';
+import { FIGURES, figureFor } from '../dashboard/figures';
+import type { ExperimentDescription } from '../dashboard/figures/types';
 import { loadFigureData } from '../dashboard/figures/load';
 import { isStalled } from '../dashboard/stalled';
 import { verdictReport } from '../dashboard/verdict-text';
@@ -53,7 +54,8 @@ export function stalledHint(s: SweepSummary): string {
 
 /** The figure's headline lines for a finished sweep, from the same data the dashboard uses. */
 export async function headlines(id: string, experimentId: string): Promise<string[]> {
-  const figure = FIGURES[experimentId];
+  // Built-ins have their own figure; spec experiments (exp13+, custom ones) the generic one of their hint.
+  const figure = FIGURES[experimentId] ?? figureFor(await client.get<ExperimentDescription>(`/api/experiments/${experimentId}`));
   if (!figure) return [];
   return figure.headline(await loadFigureData(client.get, id, experimentId, figure));
 }

@@ -5,6 +5,7 @@
  * meta-schema and that every route the app serves is in it.
  */
 import { z } from 'zod';
+import { experimentSpecSchema } from '../core/custom/spec';
 import { sweepRequestSchema } from '../core/sweep/request';
 import { MAX_BODY } from './middleware/body';
 import { experimentParam, idParam, MAX_METRICS, metricQuery } from './schemas';
@@ -32,8 +33,19 @@ const jsonSchema = (s: z.ZodType): Schema => {
 export const ROUTE_DOCS: RouteDoc[] = [
   { method: 'get', path: '/api/health', summary: "Liveness, the engine and the pack size; on the Node runner also its thread pool's busy share", ok: [200, '{ok, engine, maxPack, pool?: {threads, busyMs, wallMs, busyFraction, splits, respawned}}'] },
   { method: 'get', path: '/api/openapi.json', summary: 'This document', ok: [200, 'OpenAPI 3.1 document'] },
-  { method: 'get', path: '/api/experiments', summary: 'The catalogue: every experiment with defaults, grid and parameter JSON Schema', ok: [200, 'list of experiments'] },
-  { method: 'get', path: '/api/experiments/:id', summary: 'One experiment', params: experimentParam, ok: [200, 'the experiment'], errors: [404] },
+  { method: 'get', path: '/api/experiments', summary: 'The catalogue: every experiment, built in and custom (custom: true, with its spec), with defaults, grid, claims and parameter JSON Schema', ok: [200, 'list of experiments'] },
+  {
+    method: 'post',
+    path: '/api/experiments',
+    summary:
+      'Add a custom experiment from a spec (GET /api/experiments/schema). Its id is the content hash of the spec: the same spec again answers the same id with 200 and writes nothing; a changed spec is a new experiment (specs are immutable)',
+    body: experimentSpecSchema,
+    ok: [201, 'the experiment as GET /api/experiments/:id describes it, with created: true (200 and created: false when it existed)'],
+    errors: [400, 401, 403, 413, 415],
+  },
+  { method: 'get', path: '/api/experiments/schema', summary: 'JSON Schema of an experiment spec (the body of POST /api/experiments)', ok: [200, 'JSON Schema'] },
+  { method: 'get', path: '/api/experiments/:id', summary: 'One experiment, built in or custom', params: experimentParam, ok: [200, 'the experiment'], errors: [404] },
+  { method: 'delete', path: '/api/experiments/:id', summary: 'Delete a custom experiment no sweep names (409 for a built-in or one in use)', params: experimentParam, ok: [200, '{deleted}'], errors: [401, 403, 404, 409, 415] },
   {
     method: 'post',
     path: '/api/sweeps',
@@ -81,7 +93,7 @@ const ERROR_TEXT: Record<number, string> = {
   401: 'missing or wrong Bearer token (API_TOKEN is set)',
   403: 'Host or Origin not allowed (ALLOWED_HOSTS, ALLOWED_ORIGINS)',
   404: 'no such resource',
-  409: 'conflict with the sweep status',
+  409: "conflict with the resource's state (a sweep's status, an experiment in use or built in)",
   413: `body above ${MAX_BODY} bytes`,
   415: 'mutating requests must be content-type: application/json',
   500: 'internal error or bad server configuration (error: misconfigured)',

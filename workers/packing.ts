@@ -1,7 +1,6 @@
 import { packSizeFor } from '../core/engine';
-import { getExperiment } from '../core/experiments';
 import type { TrialSpec } from '../core/experiments/types';
-import type { TrialPackMessage } from '../core/run/run-trials';
+import type { ExperimentLookup, TrialPackMessage } from '../core/run/run-trials';
 import { packTrials } from '../core/sweep/expand';
 import { configFor } from './config';
 import type { AppBindings } from './context';
@@ -14,9 +13,11 @@ export function packSize(env: AppBindings): number {
 
 /**
  * Packs the trials (same network shape per pack, any number of sweeps) and hands them to
- * the host's queue; returns the number of messages.
+ * the host's queue; returns the number of messages. `lookup` knows every experiment named
+ * (resolveExperiments in core/experiments/resolve.ts); a trial of an experiment it does not
+ * know (a spec deleted meanwhile) goes alone, and the consumer marks it failed with the cause.
  */
-export async function enqueueTrials(enqueue: (packs: TrialPackMessage[]) => Promise<void>, maxPack: number, trials: TrialSpec[]): Promise<number> {
+export async function enqueueTrials(enqueue: (packs: TrialPackMessage[]) => Promise<void>, maxPack: number, trials: TrialSpec[], lookup: ExperimentLookup): Promise<number> {
   const bySweep = new Map<string, TrialSpec[]>();
   for (const t of trials) {
     const list = bySweep.get(t.sweepId);
@@ -25,8 +26,10 @@ export async function enqueueTrials(enqueue: (packs: TrialPackMessage[]) => Prom
   }
   const messages: TrialPackMessage[] = [];
   for (const [sweepId, list] of bySweep) {
-    const experiment = getExperiment(list[0].experiment)!;
-    for (const p of packTrials(experiment, list, maxPack)) messages.push({ sweepId, experiment: experiment.id, trials: p });
+    const experimentId = list[0].experiment;
+    const experiment = lookup(experimentId);
+    const packs = experiment ? packTrials(experiment, list, maxPack) : list.map((t) => [t]);
+    for (const p of packs) messages.push({ sweepId, experiment: experimentId, trials: p });
   }
   if (messages.length) await enqueue(messages);
   return messages.length;

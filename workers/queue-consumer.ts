@@ -1,7 +1,7 @@
 import { runTrialPack, type ExperimentLookup, type TrialPackMessage } from '../core/run/run-trials';
 import { errorMessage, isWasmFault } from '../core/run/failure';
 import { parseFaultPlan, withFaults } from '../core/run/faults';
-import { getExperiment } from '../core/experiments';
+import { knownExperiment, resolveExperiment } from '../core/experiments/resolve';
 import { storeFor } from './db';
 import { parseEngine, setEngine } from '../core/engine';
 import type { Env } from './env';
@@ -36,6 +36,8 @@ export async function consumeTrials(batch: MessageBatch<TrialPackMessage>, env: 
   const faulty = faultsFor(env, deps);
   for (const message of batch.messages) {
     try {
+      // A custom experiment's spec is read from D1 once per isolate; the lookup then knows it.
+      await resolveExperiment(storeFor(env), message.body.experiment);
       await runTrialPack(faulty.store, message.body, { yieldToHost, now: Date.now, backend }, faulty.lookup);
       message.ack();
     } catch (err) {
@@ -58,7 +60,7 @@ export async function consumeTrials(batch: MessageBatch<TrialPackMessage>, env: 
 let injected: { key: string; deps: ConsumerDeps; faults: ReturnType<typeof withFaults> } | null = null;
 function faultsFor(env: Env, deps: ConsumerDeps): ReturnType<typeof withFaults> {
   const store = storeFor(env);
-  const lookup = deps.lookup ?? getExperiment;
+  const lookup = deps.lookup ?? knownExperiment;
   if (!env.FAULTS) return { store, lookup, poisoned: () => false };
   if (injected?.key !== env.FAULTS || injected.deps !== deps) {
     const faults = withFaults(parseFaultPlan(env.FAULTS), lookup, store, {

@@ -2,6 +2,7 @@ import { storeFor } from './db';
 import type { Env } from './env';
 import { enqueueTrials, packSize } from './packing';
 import { enqueuePacks } from './queue-producer';
+import { resolveExperiments } from '../core/experiments/resolve';
 import { MAX_LEASES, type TrialPackMessage } from '../core/run/run-trials';
 
 export { MAX_LEASES };
@@ -17,8 +18,9 @@ export async function requeueStaleTrials(
   now: number,
   enqueue: (packs: TrialPackMessage[]) => Promise<void> = (packs) => enqueuePacks(env.TRIALS, packs),
 ): Promise<{ requeued: number; packs: number; failed: number; cancelled: number }> {
-  const { requeued, failed, cancelled } = await storeFor(env).requeueStale(now, MAX_LEASES);
-  const packs = await enqueueTrials(enqueue, packSize(env), requeued);
+  const store = storeFor(env);
+  const { requeued, failed, cancelled } = await store.requeueStale(now, MAX_LEASES);
+  const packs = await enqueueTrials(enqueue, packSize(env), requeued, await resolveExperiments(store, requeued.map((t) => t.experiment)));
   if (requeued.length + failed.length + cancelled.length) {
     console.log(`cron: requeued ${requeued.length} stale trials in ${packs} packs; failed ${failed.length}; cancelled ${cancelled.length}`);
   }

@@ -71,6 +71,20 @@ export const metrics = sqliteTable(
   (t) => [primaryKey({ columns: [t.trialId, t.metric, t.kind] })],
 );
 
+/**
+ * Custom experiments posted as specs (core/custom/spec.ts). The id is the spec's content
+ * hash, so a row never changes: an edited spec is a new id, and sweeps keep naming the
+ * spec they ran.
+ */
+export const experiments = sqliteTable('experiments', {
+  id: text('id').primaryKey(),
+  /** The validated spec, with defaults filled in, as JSON. */
+  spec: text('spec').notNull(),
+  title: text('title').notNull(),
+  createdAt: integer('created_at').notNull(),
+});
+
 export type SweepRow = typeof sweeps.$inferSelect;
+export type ExperimentRow = typeof experiments.$inferSelect;
 export type TrialRow = typeof trials.$inferSelect;
 export type MetricRow = typeof metrics.$inferInsert;

@@ -8,7 +8,7 @@ import type { BaseSQLiteDatabase } from 'drizzle-orm/sqlite-core';
 import type { Series, TrialResult, TrialSpec } from '../experiments/types';
 import type { ExpandedSweep } from '../sweep/expand';
 import { aggregateQuery, type AggregateRow } from './aggregate';
-import { metrics, sweeps, trials, type MetricRow, type SweepRow, type TrialStatus } from './schema';
+import { experiments, metrics, sweeps, trials, type MetricRow, type SweepRow, type TrialStatus } from './schema';
 import * as schema from './schema';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -58,6 +58,14 @@ export interface SweepSummary {
    */
   stalledMs: number | null;
   request: unknown;
+}
+
+/** A custom experiment as stored: its spec is the validated JSON posted to /api/experiments. */
+export interface StoredExperiment {
+  id: string;
+  spec: unknown;
+  title: string;
+  createdAt: number;
 }
 
 /** Per sweep: trial counts, stale leases, and the last lease and finish times. */
@@ -152,6 +160,44 @@ export class Store {
     }));
     const queries = [this.db.insert(sweeps).values(sweepRow), ...chunk(trialRows, 13).map((rows) => this.db.insert(trials).values(rows))];
     await this.batch(queries);
+  }
+
+  /**
+   * Stores a custom experiment's spec under its content-hash id. Idempotent: the same id
+   * again writes nothing and answers `created: false` (an equal id means an equal spec).
+   */
+  async putExperimentSpec(e: { id: string; spec: unknown; title: string }, now: number): Promise<{ created: boolean }> {
+    const inserted = await this.db
+      .insert(experiments)
+      .values({ id: e.id, spec: JSON.stringify(e.spec), title: e.title, createdAt: now })
+      .onConflictDoNothing({ target: experiments.id })
+      .returning({ id: experiments.id });
+    return { created: inserted.length > 0 };
+  }
+
+  /** A stored custom experiment's spec (parsed JSON), or null. */
+  async getExperimentSpec(id: string): Promise<StoredExperiment | null> {
+    const [row] = await this.db.select().from(experiments).where(eq(experiments.id, id));
+    return row ? { id: row.id, spec: JSON.parse(row.spec), title: row.title, createdAt: row.createdAt } : null;
+  }
+
+  /** Every stored custom experiment, oldest first (the order they were posted). */
+  async listExperimentSpecs(limit = 1000): Promise<StoredExperiment[]> {
+    const rows = await this.db.select().from(experiments).orderBy(experiments.createdAt, experiments.id).limit(limit);
+    return rows.map((row) => ({ id: row.id, spec: JSON.parse(row.spec), title: row.title, createdAt: row.createdAt }));
+  }
+
+  /**
+   * Deletes a custom experiment unless a sweep names it (one statement, so a sweep stored
+   * at the same moment cannot lose its spec between a check and the delete).
+   */
+  async deleteExperimentSpec(id: string): Promise<'deleted' | 'in_use' | 'missing'> {
+    const deleted = await this.db
+      .delete(experiments)
+      .where(and(eq(experiments.id, id), sql`NOT EXISTS (SELECT 1 FROM ${sweeps} WHERE ${sweeps.experiment} = ${id})`))
+      .returning({ id: experiments.id });
+    if (deleted.length) return 'deleted';
+    return (await this.getExperimentSpec(id)) ? 'in_use' : 'missing';
   }
 
   async deleteSweep(id: string): Promise<void> {

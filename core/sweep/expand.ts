@@ -41,7 +41,7 @@ export function expandSweep(
   body: unknown,
   sweepId: string,
   limits: SweepLimits = DEFAULT_LIMITS,
-  /** Resolves the request's experiment id (custom experiments live outside the built-in catalogue). */
+  /** Custom experiments are resolved by the caller first (core/experiments/resolve.ts). */
   lookup: (id: string) => Experiment | undefined = getExperiment,
 ): ExpandedSweep {
   const parsed = sweepRequestSchema.safeParse(body);

@@ -3,7 +3,7 @@
  * with those names), keeps the finished trials and evaluates the claims. While trials are
  * still queued or running the verdict is computed from what is done and marked provisional.
  */
-import { getExperiment } from '../experiments';
+import { resolveExperiment } from '../experiments/resolve';
 import { claimMetrics } from '../experiments/claims';
 import type { Experiment } from '../experiments/types';
 import type { Store, SweepStatus } from '../db/store';
@@ -28,7 +28,8 @@ export async function sweepVerdict(
 ): Promise<SweepVerdict | null> {
   const sweep = await store.getSweep(sweepId, now);
   if (!sweep) return null;
-  const claims = (options.lookup ?? getExperiment)(sweep.experiment)?.claims ?? [];
+  const experiment = options.lookup ? options.lookup(sweep.experiment) : await resolveExperiment(store, sweep.experiment);
+  const claims = experiment?.claims ?? [];
   const names = [...new Set(claims.flatMap(claimMetrics))];
   const trials = names.length ? (await store.trialResults(sweepId, names)).filter((t) => t.status === 'done') : [];
   return {

@@ -50,6 +50,10 @@ export interface ExperimentDescription {
   conclusion: string;
   defaults: Record<string, unknown>;
   grid: Record<string, unknown[]>;
+  /** Posted as a spec through POST /api/experiments rather than built in. */
+  custom?: boolean;
+  /** The spec of an experiment written as one (custom, or a built-in spec); its `figure` hint draws dashboard/figures/spec-figure.ts. */
+  spec?: { figure?: { x: string; y: string; color?: string; facet?: string }; record?: Array<{ metric: string; at: string }> } | null;
 }
 
 export interface FigureData {

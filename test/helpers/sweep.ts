@@ -3,21 +3,22 @@
  * queries as D1) → aggregate, and returns what the dashboard would fetch for its figure.
  */
 import { expandSweep, packTrials } from '../../core/sweep/expand';
-import { runTrialPack } from '../../core/run/run-trials';
+import { runTrialPack, type ExperimentLookup } from '../../core/run/run-trials';
+import { DEFAULT_LIMITS } from '../../core/sweep/request';
 import { openSqliteStore } from '../../node/sqlite-store';
 import { useBackend } from '../tf-node';
 import type { FigureData } from '../../dashboard/figures/types';
 import { describeExperiment } from '../../workers/routes/experiments';
 
-export async function runSweep(request: Record<string, unknown>, opts: { sweepId?: string; trialMetrics?: string[] } = {}) {
+export async function runSweep(request: Record<string, unknown>, opts: { sweepId?: string; trialMetrics?: string[]; lookup?: ExperimentLookup } = {}) {
   const tf = await useBackend('wasm');
   const { store, sqlite } = openSqliteStore();
   const id = opts.sweepId ?? 'test';
-  const sweep = expandSweep(request, id);
+  const sweep = expandSweep(request, id, DEFAULT_LIMITS, opts.lookup);
   await store.createSweep(sweep, request, 0);
   let t = 1;
   for (const pack of packTrials(sweep.experiment, sweep.trials, 16)) {
-    await runTrialPack(store, { sweepId: id, experiment: sweep.experiment.id, trials: pack }, { now: () => t++, backend: tf.getBackend() });
+    await runTrialPack(store, { sweepId: id, experiment: sweep.experiment.id, trials: pack }, { now: () => t++, backend: tf.getBackend() }, opts.lookup);
   }
   const figureData: FigureData = {
     // The same description the API serves (GET /api/experiments/:id).

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startLocalRunner } from '../../node/server';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { readmeExample } from '../helpers/readme';
 import { startLocalServer, waitForSweep, type LocalServer } from '../helpers/server';
 
 const SMALL_EXP1 = { experiment: 'exp1', repeats: 3, params: { steps: 400, record_every: 100 }, grid: { n_hidden: [2, 16] } };
@@ -78,6 +79,40 @@ describe('local Worker (wrangler dev)', () => {
       for (const t of viaNode) {
         expect(t.scalars).toEqual(viaWorker.get(key(t))!.scalars);
         expect(t.series).toEqual(viaWorker.get(key(t))!.series);
+      }
+    } finally {
+      await runner.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 240_000);
+
+  test("the README's custom experiment: posted to both hosts, the same id, a sweep of it trained by the Worker's queue consumer and by the Node threads gives the same numbers", async () => {
+    const { spec, id } = readmeExample();
+    const small = { experiment: id, repeats: 2, params: { steps: 200 } };
+    const post = (url: string, path: string, body: unknown) => fetch(`${url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const run = async (url: string) => {
+      const created = await post(url, '/api/experiments', spec);
+      expect(created.status).toBe(201);
+      expect(((await created.json()) as { id: string }).id).toBe(id);
+      const res = await post(url, '/api/sweeps', small);
+      expect(res.status).toBe(202);
+      const sweep = ((await res.json()) as { id: string }).id;
+      expect((await waitForSweep(url, sweep)).status).toBe('done');
+      return ((await (await fetch(`${url}/api/sweeps/${sweep}/trials`)).json()) as { trials: Array<{ config: string; repeat: number; scalars: Record<string, number>; series: unknown }> }).trials;
+    };
+    const viaWorker = await run(server.url);
+    expect(viaWorker).toHaveLength(6 * 2);
+    for (const t of viaWorker) expect(t.scalars.test_accuracy).toBeGreaterThan(0.5);
+    const dir = mkdtempSync(join(tmpdir(), 'atomsweep-local-'));
+    const runner = await startLocalRunner({ port: 0, db: join(dir, 'db.sqlite'), threads: 2, buildDashboard: false });
+    try {
+      const viaNode = await run(runner.url);
+      const key = (t: { config: string; repeat: number }) => `${t.config}#${t.repeat}`;
+      const byKey = new Map(viaWorker.map((t) => [key(t), t]));
+      expect(viaNode.map(key).sort()).toEqual([...byKey.keys()].sort());
+      for (const t of viaNode) {
+        expect(t.scalars).toEqual(byKey.get(key(t))!.scalars);
+        expect(t.series).toEqual(byKey.get(key(t))!.series);
       }
     } finally {
       await runner.close();

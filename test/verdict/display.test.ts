@@ -78,6 +78,16 @@ describe('verdict panel', () => {
     expect(panel.classList.contains('provisional')).toBe(false);
   });
 
+  test('claims without a notebook finding (a custom experiment): no Notebook column, repeats-to-settle under the result', () => {
+    const own = claims.map(({ notebook: _n, ...c }) => c as Claim);
+    const panel = renderVerdict(doc(), { ...verdict(false), claims: evaluateClaims(own, trials) });
+    expect([...panel.querySelectorAll('th')].map((th) => th.textContent)).toEqual(['Result', 'Claim', 'Effect [95% CI]', 'd', 'n', 'p']);
+    for (const row of panel.querySelectorAll('tbody tr')) expect(row.querySelectorAll('td')).toHaveLength(6);
+    expect(panel.querySelector('td.notebook')).toBeNull();
+    // With the notebook's findings the column is there (the test above).
+    expect([...renderVerdict(doc(), verdict(false)).querySelectorAll('th')].map((th) => th.textContent)).toContain('Notebook');
+  });
+
   test('a provisional verdict is marked on the panel', () => {
     const panel = renderVerdict(doc(), verdict(true));
     expect(panel.classList.contains('provisional')).toBe(true);

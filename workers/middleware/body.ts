@@ -5,7 +5,7 @@
  */
 import type { MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import { jsonShapeIssues } from '../../core/sweep/request';
+import { jsonShapeIssues, MAX_REQUEST_DEPTH } from '../../core/sweep/request';
 import type { AppEnv } from '../context';
 import { apiError } from '../errors';
 
@@ -18,7 +18,8 @@ export const limitBody = bodyLimit({
   },
 });
 
-export const safeJson: MiddlewareHandler<AppEnv> = async (c, next) => {
+/** A JSON body whose containers nest at most `maxDepth` deep (experiment specs need more than sweep requests). */
+export const jsonBody = (maxDepth: number): MiddlewareHandler<AppEnv> => async (c, next) => {
   let body: unknown;
   try {
     // Cached by hono: the json validator after this reads the same parsed value.
@@ -26,7 +27,9 @@ export const safeJson: MiddlewareHandler<AppEnv> = async (c, next) => {
   } catch {
     throw apiError(400, 'invalid_request', { field: '(body)', message: 'body must be a JSON object (malformed JSON)' });
   }
-  const issues = jsonShapeIssues(body);
+  const issues = jsonShapeIssues(body, maxDepth);
   if (issues.length) throw apiError(400, 'invalid_request', issues);
   await next();
 };
+
+export const safeJson = jsonBody(MAX_REQUEST_DEPTH);

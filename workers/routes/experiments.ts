@@ -1,13 +1,26 @@
 import { Hono } from 'hono';
+import { validator } from 'hono/validator';
 import { z } from 'zod';
 import { EXPERIMENTS, getExperiment } from '../../core/experiments';
+import { experimentOfSpec, resolveExperiment, specOf } from '../../core/experiments/resolve';
 import type { Experiment } from '../../core/experiments/types';
+import { experimentSpecJsonSchema, specId } from '../../core/custom/spec';
+import { validateSpec } from '../../core/custom/validate';
 import type { AppEnv } from '../context';
 import { apiError } from '../errors';
+import { jsonBody } from '../middleware/body';
 import { experimentParam } from '../schemas';
 import { validate } from '../validate';
 
+/**
+ * Containers a spec body may nest before validation walks it (spec → claims → claim →
+ * values → a list value; core/custom/validate.ts applies the same bound). A sweep request
+ * allows less (core/sweep/request.ts MAX_REQUEST_DEPTH).
+ */
+export const MAX_SPEC_DEPTH = 6;
+
 export function describeExperiment(e: Experiment) {
+  const spec = specOf(e);
   return {
     id: e.id,
     number: e.number,
@@ -20,14 +33,53 @@ export function describeExperiment(e: Experiment) {
     grid: e.grid as Record<string, unknown[]>,
     repeats: e.repeats,
     schema: z.toJSONSchema(e.params, { io: 'input', unrepresentable: 'any' }),
+    /** Posted through POST /api/experiments (not part of the code's catalogue). */
+    custom: !getExperiment(e.id),
+    /** The spec it was compiled from (custom experiments and built-ins written as specs), else null. */
+    spec: spec ?? null,
+    claims: e.claims ?? [],
   };
 }
 
+/** The body as a spec: validateSpec (core/custom/validate.ts) names every bad field; nothing is written. */
+const specBody = validator('json', (value: unknown) => {
+  const result = validateSpec(value);
+  if (!result.ok) throw apiError(400, 'invalid_spec', result.issues);
+  return result.spec;
+});
+
+/**
+ * Built-in and custom experiments alike. A custom experiment is immutable: its id is the
+ * content hash of its spec (core/custom/spec.ts `specId`), so posting the same spec again
+ * answers the same id (200, nothing written) and a changed spec is a new experiment; there
+ * is no update route. It can be deleted while no sweep names it.
+ */
 export const experimentRoutes = new Hono<AppEnv>()
-  .get('/', (c) => c.json(EXPERIMENTS.map(describeExperiment)))
-  .get('/:id', validate('param', experimentParam), (c) => {
+  .get('/', async (c) => {
+    const custom = (await c.var.store.listExperimentSpecs()).map((s) => experimentOfSpec(s.id, s.spec));
+    return c.json([...EXPERIMENTS, ...custom].map(describeExperiment));
+  })
+  // Before '/:id', so 'schema' is never taken for an experiment id.
+  .get('/schema', (c) => c.json(experimentSpecJsonSchema() as Record<string, unknown>))
+  .post('/', jsonBody(MAX_SPEC_DEPTH), specBody, async (c) => {
+    const spec = c.req.valid('json');
+    const id = await specId(spec);
+    // Compiled before anything is stored: a spec the interpreter refuses writes nothing.
+    const experiment = experimentOfSpec(id, spec);
+    const { created } = await c.var.store.putExperimentSpec({ id, spec, title: spec.title }, Date.now());
+    return c.json({ ...describeExperiment(experiment), created }, created ? 201 : 200);
+  })
+  .get('/:id', validate('param', experimentParam), async (c) => {
     const { id } = c.req.valid('param');
-    const e = getExperiment(id);
+    const e = await resolveExperiment(c.var.store, id, { stored: true });
     if (!e) throw apiError(404, 'not_found', { field: 'id', message: `unknown experiment '${id}'` });
     return c.json(describeExperiment(e));
+  })
+  .delete('/:id', validate('param', experimentParam), async (c) => {
+    const { id } = c.req.valid('param');
+    if (getExperiment(id)) throw apiError(409, 'conflict', { field: 'id', message: `'${id}' is built in; only custom experiments can be deleted` });
+    const outcome = await c.var.store.deleteExperimentSpec(id);
+    if (outcome === 'missing') throw apiError(404, 'not_found', { field: 'id', message: `unknown experiment '${id}'` });
+    if (outcome === 'in_use') throw apiError(409, 'conflict', { field: 'id', message: `sweeps use '${id}'; delete them first (their results need the spec)` });
+    return c.json({ deleted: id });
   });

@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import { expandSweep, newSweepId, type ExpandedSweep } from '../../core/sweep/expand';
 import { SweepRequestError, sweepRequestSchema, DEFAULT_LIMITS } from '../../core/sweep/request';
 import type { Store } from '../../core/db/store';
+import { resolveExperiments } from '../../core/experiments/resolve';
 import type { AppEnv } from '../context';
 import { apiError } from '../errors';
 import { safeJson } from '../middleware/body';
@@ -25,17 +26,20 @@ export const sweepRoutes = new Hono<AppEnv>()
   .post('/', safeJson, validate('json', sweepRequestSchema), async (c) => {
     const config = c.var.config;
     const id = newSweepId(Date.now(), crypto.getRandomValues(new Uint32Array(1))[0]);
+    const body = c.req.valid('json');
+    const store = c.var.store;
+    // A custom experiment's spec is read (and compiled) once; expansion then looks it up synchronously.
+    const lookup = await resolveExperiments(store, [body.experiment], { stored: true });
     let sweep: ExpandedSweep;
     try {
-      sweep = expandSweep(c.req.valid('json'), id, { ...DEFAULT_LIMITS, maxTrials: config.MAX_TRIALS });
+      sweep = expandSweep(body, id, { ...DEFAULT_LIMITS, maxTrials: config.MAX_TRIALS }, lookup);
     } catch (err) {
       if (err instanceof SweepRequestError) throw apiError(400, 'invalid_request', err.issues);
       throw err;
     }
-    const store = c.var.store;
     await store.createSweep(sweep, storedRequest(sweep), Date.now());
     try {
-      const packs = await enqueueTrials(c.var.enqueue, packSize(c.env ?? {}), sweep.trials);
+      const packs = await enqueueTrials(c.var.enqueue, packSize(c.env ?? {}), sweep.trials, lookup);
       return c.json({ id, experiment: sweep.experiment.id, trials: sweep.trials.length, packs, grid: sweep.grid, repeats: sweep.repeats, seed: sweep.seed }, 202);
     } catch (err) {
       // The trials are stored as queued: a retry re-sends them, so nothing is lost.
@@ -93,6 +97,6 @@ export const sweepRoutes = new Hono<AppEnv>()
     const store = c.var.store;
     await sweepOr404(store, id);
     const trials = await store.requeueUnfinished(id, Date.now());
-    const packs = await enqueueTrials(c.var.enqueue, packSize(c.env ?? {}), trials);
+    const packs = await enqueueTrials(c.var.enqueue, packSize(c.env ?? {}), trials, await resolveExperiments(store, trials.map((t) => t.experiment)));
     return c.json({ requeued: trials.length, packs, sweep: await sweepOr404(store, id) }, 202);
   });
