@@ -20,7 +20,7 @@ import { createApp } from '../workers/app';
 import { ConfigError, parseConfig } from '../workers/config';
 import type { AppBindings } from '../workers/context';
 import type { AppEnv } from '../workers/context';
-import { enqueueTrials, packSize } from '../workers/packing';
+import { enqueueTrials, packLimits } from '../workers/packing';
 import { serve } from './http';
 import { TrialPool } from './pool';
 import { openSqliteStore } from './sqlite-store';
@@ -31,7 +31,9 @@ import { parseFaultPlan, type FaultPlan } from '../core/run/faults';
 /** The settings the API reads, from the environment (workers/config.ts lists them). */
 export function bindingsFromEnv(env: NodeJS.ProcessEnv): AppBindings {
   const { API_TOKEN, PROTECT_READS, MAX_TRIALS, MAX_PACK, ENGINE, ALLOWED_ORIGINS, ALLOWED_HOSTS } = env;
-  return { API_TOKEN, PROTECT_READS, MAX_TRIALS, MAX_PACK, ENGINE, ALLOWED_ORIGINS, ALLOWED_HOSTS };
+  // No CPU cut by default here: the pool splits the last packs across threads (workers/config.ts).
+  const MAX_PACK_CPU_MS = env.MAX_PACK_CPU_MS ?? '0';
+  return { API_TOKEN, PROTECT_READS, MAX_TRIALS, MAX_PACK, MAX_PACK_CPU_MS, ENGINE, ALLOWED_ORIGINS, ALLOWED_HOSTS };
 }
 
 /**
@@ -117,7 +119,7 @@ export async function startLocalRunner(opts: LocalRunnerOptions) {
     const trials = await store.requeueUnfinished(s.id, Date.now());
     if (!trials.length) continue;
     resumed += trials.length;
-    await enqueueTrials((packs) => pool.enqueue(packs), packSize(bindings), trials, await resolveExperiments(store, [s.experiment]));
+    await enqueueTrials((packs) => pool.enqueue(packs), packLimits(bindings), trials, await resolveExperiments(store, [s.experiment]));
   }
   // The repair: a thread that hangs or a pack whose heartbeat stopped loses its lease, and
   // its trials go back on the pool (a duplicate of a pack the pool retries is a no-op).
@@ -125,7 +127,7 @@ export async function startLocalRunner(opts: LocalRunnerOptions) {
     const { requeued } = await store.requeueStale(Date.now(), MAX_LEASES);
     if (requeued.length) {
       console.log(`repair: requeued ${requeued.length} trials whose lease expired`);
-      await enqueueTrials((packs) => pool.enqueue(packs), packSize(bindings), requeued, await resolveExperiments(store, requeued.map((t) => t.experiment)));
+      await enqueueTrials((packs) => pool.enqueue(packs), packLimits(bindings), requeued, await resolveExperiments(store, requeued.map((t) => t.experiment)));
     }
   };
   const timer = setInterval(() => void repair().catch((err) => console.error(`repair failed: ${String(err)}`)), store.heartbeatMs);

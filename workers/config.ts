@@ -48,6 +48,14 @@ export const configSchema = z.object({
     .transform((v) => v === '1' || v === 'true'),
   MAX_TRIALS: decimal('MAX_TRIALS', 1, 1_000_000, DEFAULT_LIMITS.maxTrials),
   MAX_PACK: decimal('MAX_PACK', 1, 256, 16),
+  /**
+   * Estimated CPU ms above which a pack is cut at creation (core/sweep/pack-budget.ts); 0
+   * turns the cut off. On Cloudflare every pack is one invocation, so the longest pack sets
+   * a sweep's wall time and the default keeps packs within the 30 s CPU limit. The Node
+   * runner (node/server.ts) defaults to 0: its pool already splits the last packs across
+   * its threads, and smaller packs would only cost amortisation there.
+   */
+  MAX_PACK_CPU_MS: decimal('MAX_PACK_CPU_MS', 0, 3_600_000, DEFAULT_LIMITS.maxPackCpuMs),
   /** A running trial's lease in ms; heartbeats renew it every quarter (core/db/store.ts). */
   LEASE_MS: decimal('LEASE_MS', 4_000, 3_600_000, DEFAULT_LEASE_MS),
   ENGINE: z

@@ -5,10 +5,22 @@ import { packTrials } from '../core/sweep/expand';
 import { configFor } from './config';
 import type { AppBindings } from './context';
 
+export interface PackLimits {
+  /** Networks per queue message (1 on the baseline engine). */
+  maxPack: number;
+  /** Estimated CPU ms per pack (Infinity: no cut). */
+  maxPackCpuMs: number;
+}
+
+/** How big a pack may be under the host's settings. */
+export function packLimits(env: AppBindings): PackLimits {
+  const config = configFor(env);
+  return { maxPack: packSizeFor(config.ENGINE, config.MAX_PACK), maxPackCpuMs: config.MAX_PACK_CPU_MS === 0 ? Infinity : config.MAX_PACK_CPU_MS };
+}
+
 /** Networks per queue message for the host's settings (1 on the baseline engine). */
 export function packSize(env: AppBindings): number {
-  const config = configFor(env);
-  return packSizeFor(config.ENGINE, config.MAX_PACK);
+  return packLimits(env).maxPack;
 }
 
 /**
@@ -17,7 +29,7 @@ export function packSize(env: AppBindings): number {
  * (resolveExperiments in core/experiments/resolve.ts); a trial of an experiment it does not
  * know (a spec deleted meanwhile) goes alone, and the consumer marks it failed with the cause.
  */
-export async function enqueueTrials(enqueue: (packs: TrialPackMessage[]) => Promise<void>, maxPack: number, trials: TrialSpec[], lookup: ExperimentLookup): Promise<number> {
+export async function enqueueTrials(enqueue: (packs: TrialPackMessage[]) => Promise<void>, limits: PackLimits, trials: TrialSpec[], lookup: ExperimentLookup): Promise<number> {
   const bySweep = new Map<string, TrialSpec[]>();
   for (const t of trials) {
     const list = bySweep.get(t.sweepId);
@@ -28,7 +40,7 @@ export async function enqueueTrials(enqueue: (packs: TrialPackMessage[]) => Prom
   for (const [sweepId, list] of bySweep) {
     const experimentId = list[0].experiment;
     const experiment = lookup(experimentId);
-    const packs = experiment ? packTrials(experiment, list, maxPack) : list.map((t) => [t]);
+    const packs = experiment ? packTrials(experiment, list, limits.maxPack, undefined, undefined, limits.maxPackCpuMs) : list.map((t) => [t]);
     for (const p of packs) messages.push({ sweepId, experiment: experimentId, trials: p });
   }
   if (messages.length) await enqueue(messages);

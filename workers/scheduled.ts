@@ -1,6 +1,6 @@
 import { storeFor } from './db';
 import type { Env } from './env';
-import { enqueueTrials, packSize } from './packing';
+import { enqueueTrials, packLimits } from './packing';
 import { enqueuePacks } from './queue-producer';
 import { resolveExperiments } from '../core/experiments/resolve';
 import { MAX_LEASES, type TrialPackMessage } from '../core/run/run-trials';
@@ -20,7 +20,7 @@ export async function requeueStaleTrials(
 ): Promise<{ requeued: number; packs: number; failed: number; cancelled: number }> {
   const store = storeFor(env);
   const { requeued, failed, cancelled } = await store.requeueStale(now, MAX_LEASES);
-  const packs = await enqueueTrials(enqueue, packSize(env), requeued, await resolveExperiments(store, requeued.map((t) => t.experiment)));
+  const packs = await enqueueTrials(enqueue, packLimits(env), requeued, await resolveExperiments(store, requeued.map((t) => t.experiment)));
   if (requeued.length + failed.length + cancelled.length) {
     console.log(`cron: requeued ${requeued.length} stale trials in ${packs} packs; failed ${failed.length}; cancelled ${cancelled.length}`);
   }

@@ -19,8 +19,8 @@
  *                           repeated 50 times, as Exp 11's traces (7 significant digits)
  *   series test_accuracy    at the snapshot steps
  * and after training, scalars: test_accuracy, and per weight matrix j mean_abs_weight_layer{j}
- * and sparsity_layer{j} (fraction of |w| < sparsity_threshold = 1e-3), plus sparsity and
- * mean_abs_weight over all weight entries. The notebook keeps full copies of W0–W2 at each
+ * and sparsity_layer{j} (fraction of |w| < sparsity_threshold = 1e-3), plus `sparsity` and
+ * `mean_abs_weight` over all weight entries. The notebook keeps full copies of W0–W2 at each
  * snapshot but plots only W0's tail; the final-weight statistics replace the rest.
  */
 import { z } from 'zod';

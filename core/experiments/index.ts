@@ -10,10 +10,18 @@ import { exp9 } from './exp09-loss-functions';
 import { exp10 } from './exp10-initialisation';
 import { exp11 } from './exp11-layer-convergence';
 import { exp12 } from './exp12-regularisation';
+import { builtinSpecExperiments } from './specs';
 import type { Experiment } from './types';
 
-/** The catalogue, in the notebook's order. */
-export const EXPERIMENTS: Experiment[] = [exp1, exp2, exp3, exp4, exp5, exp6, exp7, exp8, exp9, exp10, exp11, exp12] as unknown as Experiment[];
+/**
+ * The catalogue: the notebook's twelve experiments in its order, then its author's open
+ * questions (exp13–exp17), which are specs compiled by core/custom/compile.ts like any
+ * custom experiment (core/experiments/specs/).
+ */
+export const EXPERIMENTS: Experiment[] = [
+  ...([exp1, exp2, exp3, exp4, exp5, exp6, exp7, exp8, exp9, exp10, exp11, exp12] as unknown as Experiment[]),
+  ...builtinSpecExperiments(),
+];
 
 export function getExperiment(id: string): Experiment | undefined {
   return EXPERIMENTS.find((e) => e.id === id);

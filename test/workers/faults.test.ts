@@ -496,7 +496,7 @@ describe('Node pool when a thread dies or breaks', () => {
     const target = sweep.trials[0].id; // in the first pack (n_hidden = 2)
     const pool = new TrialPool(store, file, threads, { faults: faults.map((f) => ({ ...f, trial: target })) });
     try {
-      await enqueueTrials((p) => pool.enqueue(p), 16, sweep.trials, () => sweep.experiment);
+      await enqueueTrials((p) => pool.enqueue(p), { maxPack: 16, maxPackCpuMs: Infinity }, sweep.trials, () => sweep.experiment);
       await pool.drained();
       const rows = sqlite.prepare(`SELECT id, status, attempts, error, json_extract(info, '$.writes') AS writes, json_extract(info, '$.retried') AS retried FROM trials WHERE sweep_id = ? ORDER BY id`).all(sweep.id) as Array<{
         id: string;

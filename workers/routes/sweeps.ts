@@ -6,7 +6,7 @@ import { resolveExperiments } from '../../core/experiments/resolve';
 import type { AppEnv } from '../context';
 import { apiError } from '../errors';
 import { safeJson } from '../middleware/body';
-import { enqueueTrials, packSize } from '../packing';
+import { enqueueTrials, packLimits } from '../packing';
 import { aggregateCsvResponse, trialsCsvResponse } from './export';
 import { idParam, metricQuery } from '../schemas';
 import { validate } from '../validate';
@@ -39,7 +39,7 @@ export const sweepRoutes = new Hono<AppEnv>()
     }
     await store.createSweep(sweep, storedRequest(sweep), Date.now());
     try {
-      const packs = await enqueueTrials(c.var.enqueue, packSize(c.env ?? {}), sweep.trials, lookup);
+      const packs = await enqueueTrials(c.var.enqueue, packLimits(c.env ?? {}), sweep.trials, lookup);
       return c.json({ id, experiment: sweep.experiment.id, trials: sweep.trials.length, packs, grid: sweep.grid, repeats: sweep.repeats, seed: sweep.seed }, 202);
     } catch (err) {
       // The trials are stored as queued: a retry re-sends them, so nothing is lost.
@@ -97,6 +97,6 @@ export const sweepRoutes = new Hono<AppEnv>()
     const store = c.var.store;
     await sweepOr404(store, id);
     const trials = await store.requeueUnfinished(id, Date.now());
-    const packs = await enqueueTrials(c.var.enqueue, packSize(c.env ?? {}), trials, await resolveExperiments(store, trials.map((t) => t.experiment)));
+    const packs = await enqueueTrials(c.var.enqueue, packLimits(c.env ?? {}), trials, await resolveExperiments(store, trials.map((t) => t.experiment)));
     return c.json({ requeued: trials.length, packs, sweep: await sweepOr404(store, id) }, 202);
   });
