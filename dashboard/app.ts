@@ -191,9 +191,13 @@ async function renderSweep(id: string): Promise<boolean> {
       el('p', { class: 'question' }, experiment.question),
       el('p', {}, el('b', {}, 'Hypothesis: '), experiment.hypothesis),
       // A custom experiment has no notebook to compare with; its spec's note, if any, stands there.
+      // The notebook's open questions (exp13–exp17, built-in specs) were never run by it: their
+      // note says what this project's default sweep found.
       experiment.custom
         ? el('p', { class: 'meta' }, `Custom experiment (id ${experiment.id}, the hash of its spec)`, ...(experiment.conclusion ? [el('br'), el('b', {}, 'Note: '), experiment.conclusion] : []))
-        : el('p', {}, el('b', {}, 'The 2018 notebook concluded: '), experiment.conclusion),
+        : experiment.spec
+          ? el('p', {}, el('b', {}, 'An open question of the notebook; its default sweep found: '), experiment.conclusion)
+          : el('p', {}, el('b', {}, 'The 2018 notebook concluded: '), experiment.conclusion),
     ),
     await verdict,
     el(
