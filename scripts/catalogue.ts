@@ -50,13 +50,24 @@ async function submit(e: { id: string }): Promise<{ id: string; trials: number }
   }
 }
 
+// When every sweep is submitted at once, the runner trains the longest packs first, so a
+// sweep can wait many minutes behind the others while the server is busy: a sweep is only
+// reported stalled when no trial of the whole catalogue has finished for as long.
+const finishedBySweep = new Map<string, number>();
+let lastProgressAt = Date.now();
+
 function wait(experiment: string, id: string): Promise<SweepSummary> {
   let warned = false;
   return client.waitForSweep(id, {
     intervalMs: 2000,
     onProgress: (s) => {
+      const finished = s.counts.done + s.counts.failed + s.counts.cancelled;
+      if (finished !== finishedBySweep.get(id)) {
+        finishedBySweep.set(id, finished);
+        lastProgressAt = Date.now();
+      }
       // An unattended run should not wait silently on a lost queue.
-      const hint = stalledHint(s);
+      const hint = stalledHint(s) && s.stalledMs !== null && Date.now() - lastProgressAt >= s.stalledMs ? stalledHint(s) : '';
       if (hint && !warned) console.log(`${experiment}: ${hint}`);
       warned ||= Boolean(hint);
     },
