@@ -83,6 +83,11 @@ export class FirstAbove {
       if (this.steps[k] === null && a > this.target) this.steps[k] = step + 1;
     });
   }
+
+  /** Every trial has passed the target: later checks cannot change what is recorded. */
+  get reachedByAll(): boolean {
+    return this.steps.every((s) => s !== null);
+  }
 }
 
 /**

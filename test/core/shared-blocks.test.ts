@@ -81,6 +81,11 @@ describe('recorders', () => {
     f.see(4, [0.8, 0.81, 0.1]);
     f.see(9, [0.9, 0.95, 0.2]);
     expect(f.steps).toEqual([10, 5, null]);
+    // Exp 8 skips its untimed checks once every trial has passed: not while one has not.
+    expect(f.reachedByAll).toBe(false);
+    f.see(14, [0.1, 0.1, 0.85]);
+    expect(f.steps).toEqual([10, 5, 15]);
+    expect(f.reachedByAll).toBe(true);
   });
 
   test('predictionAccuracy counts exact matches', () => {
