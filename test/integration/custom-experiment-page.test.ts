@@ -5,13 +5,14 @@
  * hypothesis, the verdict on its claims and the generic band figure of its hint; and the
  * Experiments page lists it. The screenshot is kept in test-results/ for a human to look at.
  */
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createClient, type ExperimentSpecInput } from '../../client';
 import { startLocalRunner } from '../../node/server';
 import { readmeExample } from '../helpers/readme';
+import { launchChromium } from '../helpers/browser';
 
 const dir = mkdtempSync(join(tmpdir(), 'atomsweep-custom-page-'));
 let runner: Awaited<ReturnType<typeof startLocalRunner>>;
@@ -33,10 +34,7 @@ describe('custom experiment on the dashboard (headless Chromium)', () => {
     const sweep = await api.createSweep({ experiment: id, repeats: 3, params: { steps: 300 } });
     expect((await api.waitForSweep(sweep.id, { intervalMs: 300, timeoutMs: 240_000 })).status).toBe('done');
 
-    const executablePath = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find(existsSync);
-    expect(executablePath, 'Debian chromium must be installed (.ci/run installs it)').toBeTruthy();
-    const { chromium } = await import('playwright-core');
-    const browser = await chromium.launch({ executablePath, args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
+    const browser = await launchChromium();
     try {
       const page = await browser.newPage({ viewport: { width: 1300, height: 900 } });
       const errors: string[] = [];

@@ -3,12 +3,13 @@
  * Chromium against the Node runner (same routes and dashboard as the Worker): the PNG
  * comes out of a real canvas (a tainted canvas would throw), the SVG is the figure.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startLocalRunner } from '../../node/server';
 import { waitForSweep } from '../helpers/server';
+import { launchChromium } from '../helpers/browser';
 
 const dir = mkdtempSync(join(tmpdir(), 'atomsweep-export-'));
 let runner: Awaited<ReturnType<typeof startLocalRunner>>;
@@ -34,10 +35,7 @@ describe('dashboard in headless Chromium: repeats view, SVG/PNG export, compare 
     const small = { experiment: 'exp10', repeats: 3, params: { steps: 30, n: 100, hidden: [12, 12] }, grid: { initializer: ['xavier', 'zeros'] } };
     const a = await start({ ...small, seed: 0 });
     const b = await start({ ...small, seed: 1 });
-    const executablePath = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find(existsSync);
-    expect(executablePath, 'Debian chromium must be installed (.ci/run installs it)').toBeTruthy();
-    const { chromium } = await import('playwright-core');
-    const browser = await chromium.launch({ executablePath, args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
+    const browser = await launchChromium();
     try {
       const page = await browser.newPage({ viewport: { width: 1300, height: 900 }, acceptDownloads: true });
       const errors: string[] = [];

@@ -3,12 +3,13 @@
  * (node/server.ts, temp SQLite, one training thread): a client-side error, a server-side
  * 400 mapped next to its input, then a valid sweep that lands on its page and finishes.
  */
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { startLocalRunner } from '../../node/server';
 import { waitForSweep } from '../helpers/server';
+import { launchChromium } from '../helpers/browser';
 
 const SHOTS = '/tmp/h5-shots';
 let runner: Awaited<ReturnType<typeof startLocalRunner>>;
@@ -34,13 +35,7 @@ test('the form builds, checks and submits an exp1 sweep, which finishes', async 
   expect(seedRes.status).toBe(202);
   expect((await waitForSweep(runner.url, ((await seedRes.json()) as { id: string }).id)).status).toBe('done');
 
-  const executablePath = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find(existsSync);
-  expect(executablePath, 'Debian chromium must be installed (apt-get install -y chromium)').toBeTruthy();
-  const { chromium } = await import('playwright-core');
-  const browser = await chromium.launch({
-    executablePath,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  const browser = await launchChromium();
   try {
     const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
     const errors: string[] = [];

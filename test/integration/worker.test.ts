@@ -2,13 +2,14 @@
  * The whole path on the real local runtime: HTTP → Queue → tfjs WASM in workerd → D1 →
  * SQL aggregate → dashboard in headless Chromium.
  */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startLocalRunner } from '../../node/server';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { readmeExample } from '../helpers/readme';
 import { startLocalServer, waitForSweep, type LocalServer } from '../helpers/server';
+import { launchChromium } from '../helpers/browser';
 
 const SMALL_EXP1 = { experiment: 'exp1', repeats: 3, params: { steps: 400, record_every: 100 }, grid: { n_hidden: [2, 16] } };
 let server: LocalServer;
@@ -121,13 +122,7 @@ describe('local Worker (wrangler dev)', () => {
   }, 240_000);
 
   test('the dashboard draws the sweep figure with std bands in headless Chromium', async () => {
-    const executablePath = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find(existsSync);
-    expect(executablePath, 'Debian chromium must be installed (.ci/run installs it)').toBeTruthy();
-    const { chromium } = await import('playwright-core');
-    const browser = await chromium.launch({
-      executablePath,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    const browser = await launchChromium();
     try {
       const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
       const errors: string[] = [];
