@@ -1,5 +1,5 @@
 /**
- * `npx node bench/run-script.mjs bench/backward-study.ts [--shapes B,C,D] [--k 16] [--steps 40]`
+ * `npx node scripts/run-ts.mjs bench/backward-study.ts [--shapes B,C,D] [--k 16] [--steps 40]`
  *
  * What do explicit transposes in the backward products buy, and do they keep the numbers?
  * tfjs-wasm runs a matMul with a transpose flag (the stock gradient's dA = dZ·Wᵀ and

@@ -1,5 +1,5 @@
 /**
- * `npx node bench/run-script.mjs bench/pack-timing.ts <experiment> [--params JSON] [--config N] [--sizes 1,2,4,5]
+ * `npx node scripts/run-ts.mjs bench/pack-timing.ts <experiment> [--params JSON] [--config N] [--sizes 1,2,4,5]
  *   [--scale S] [--check]`
  *
  * CPU time of one pack of an experiment's default sweep at several pack sizes, on one
@@ -35,7 +35,7 @@ const { values, positionals } = parseArgs({
 const id = positionals[0];
 const experiment = id ? getExperiment(id) : undefined;
 if (!experiment) {
-  console.error('usage: npx tsx bench/pack-timing.ts <experiment> [--params JSON] [--config N] [--sizes 1,2,4,5] [--scale S] [--check]');
+  console.error('usage: npx node scripts/run-ts.mjs bench/pack-timing.ts <experiment> [--params JSON] [--config N] [--sizes 1,2,4,5] [--scale S] [--check]');
   process.exit(2);
 }
 async function main(): Promise<void> {

@@ -1,7 +1,13 @@
-// `node bench/run-script.mjs <file.ts> [args]` (through npx/npm, for Node 22): bundles a
-// TypeScript script that trains with tfjs and runs it, for the reason scripts/bench.mjs
-// gives (tfjs-core's gradient registration cannot be imported by tsx). Used by
-// bench/pack-timing.ts, bench/backward-study.ts and bench/profile-pack.ts.
+// `node scripts/run-ts.mjs <file.ts> [args]` (through npx/npm, for Node 22): bundles a
+// TypeScript script that trains with tfjs and runs it. Used by `npm run bench` (bench/run.ts),
+// `npm run spec-sweep` (scripts/spec-sweep.ts), bench/pack-timing.ts and bench/backward-study.ts.
+//
+// Why bundle instead of `tsx <file.ts>`: tfjs-core registers its gradients only through
+// the ESM file dist/register_all_gradients.js, whose imports are extensionless, and
+// `./gradients` is both a file and a directory there; Node's ESM resolver (and tsx on top
+// of it) refuses that ("Directory import … is not supported"). esbuild resolves it like
+// vitest and wrangler do (the `module` entry points, one copy of tfjs-core), so these
+// scripts run the same module graph as the tests and the Worker.
 import { spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
