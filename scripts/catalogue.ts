@@ -67,7 +67,8 @@ function wait(experiment: string, id: string): Promise<SweepSummary> {
         lastProgressAt = Date.now();
       }
       // An unattended run should not wait silently on a lost queue.
-      const hint = stalledHint(s) && s.stalledMs !== null && Date.now() - lastProgressAt >= s.stalledMs ? stalledHint(s) : '';
+      const catalogueStalled = s.stalledMs !== null && Date.now() - lastProgressAt >= s.stalledMs;
+      const hint = catalogueStalled ? stalledHint(s) : '';
       if (hint && !warned) console.log(`${experiment}: ${hint}`);
       warned ||= Boolean(hint);
     },
