@@ -5,6 +5,7 @@ import { knownExperiment, resolveExperiment } from '../core/experiments/resolve'
 import { storeFor } from './db';
 import { parseEngine, setEngine } from '../core/engine';
 import type { Env } from './env';
+import type { Store } from '../core/db/store';
 
 /** Lets workerd serve HTTP requests between training steps (one isolate, one thread). */
 const yieldToHost = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
@@ -33,11 +34,12 @@ export interface ConsumerDeps {
 export async function consumeTrials(batch: MessageBatch<TrialPackMessage>, env: Env, deps: ConsumerDeps): Promise<void> {
   setEngine(parseEngine(env.ENGINE));
   let backend = await deps.prepare();
-  const faulty = faultsFor(env, deps);
+  const store = storeFor(env);
+  const faulty = faultsFor(store, env, deps);
   for (const message of batch.messages) {
     try {
       // A custom experiment's spec is read from D1 once per isolate; the lookup then knows it.
-      await resolveExperiment(storeFor(env), message.body.experiment);
+      await resolveExperiment(store, message.body.experiment);
       await runTrialPack(faulty.store, message.body, { yieldToHost, now: Date.now, backend }, faulty.lookup);
       message.ack();
     } catch (err) {
@@ -58,8 +60,7 @@ export async function consumeTrials(batch: MessageBatch<TrialPackMessage>, env: 
  * instance until `reset`.
  */
 let injected: { key: string; deps: ConsumerDeps; faults: ReturnType<typeof withFaults> } | null = null;
-function faultsFor(env: Env, deps: ConsumerDeps): ReturnType<typeof withFaults> {
-  const store = storeFor(env);
+function faultsFor(store: Store, env: Env, deps: ConsumerDeps): ReturnType<typeof withFaults> {
   const lookup = deps.lookup ?? knownExperiment;
   if (!env.FAULTS) return { store, lookup, poisoned: () => false };
   if (injected?.key !== env.FAULTS || injected.deps !== deps) {
