@@ -90,8 +90,7 @@ export interface TrialPlan {
 }
 
 /** What one trial of these parameter values trains and records. */
-export function trialPlan(spec: Pick<ExperimentSpec, 'data' | 'features' | 'model' | 'training' | 'record'>, values: Values): TrialPlan {
-  const blocks = specBlocks(spec);
+export function trialPlan(spec: Pick<ExperimentSpec, 'data' | 'features' | 'model' | 'training' | 'record'>, values: Values, blocks: SpecBlocks = specBlocks(spec)): TrialPlan {
   const data = blocks.data.describe(pick(values, blocks.data));
   const model = blocks.model.build(pick(values, blocks.model), data);
   const phases = blocks.training.plan(pick(values, blocks.training), data, model);
@@ -135,7 +134,8 @@ export function compileSpec(id: string, spec: ExperimentSpec, options: CompileOp
   const blocks = specBlocks(spec);
   const params = specParams(spec);
   const contentParams = new Set(blocks.data.contentParams);
-  const plan = (values: Values) => trialPlan(spec, values);
+  // cost and memory run per trial and per candidate pack when packs are cut: the blocks are looked up once.
+  const plan = (values: Values) => trialPlan(spec, values, blocks);
   const streamOf = (t: TrialSpec, purpose: string) => (spec.paired ? repeatStream(t, purpose) : trialStream(t, purpose));
   const wantsRuntime = spec.record.some((r) => r.metric === 'runtime_s');
 

@@ -17,6 +17,7 @@ import type { Values } from '../blocks/types';
 import { checkClaims, claimAxis, claimMetrics } from '../experiments/claims';
 import { MB } from '../experiments/memory';
 import { DEFAULT_LIMITS, jsonShapeIssues, zodIssues, type FieldIssue } from '../sweep/request';
+import { gridCells } from '../sweep/grid';
 import { parameterSections, specBlocks, specParams, trialCost, trialMemory, trialPlan } from './compile';
 import { experimentSpecSchema, MAX_GRID_AXES, MAX_GRID_CELLS, type ExperimentSpec } from './spec';
 
@@ -28,12 +29,6 @@ const MAX_SPEC_DEPTH = 6;
 export const MAX_CHECKPOINTS = 1000;
 
 const FAMILIES = { data: DATA_BLOCKS, features: FEATURE_BLOCKS, model: MODEL_BLOCKS, training: TRAINING_BLOCKS } as const;
-
-function cartesian(grid: Record<string, unknown[]>): Array<Record<string, unknown>> {
-  let cells: Array<Record<string, unknown>> = [{}];
-  for (const [key, values] of Object.entries(grid)) cells = cells.flatMap((cell) => values.map((v) => ({ ...cell, [key]: v })));
-  return cells;
-}
 
 export function validateSpec(input: unknown): SpecValidation {
   const shape = jsonShapeIssues(input, MAX_SPEC_DEPTH);
@@ -88,7 +83,7 @@ function semanticIssues(spec: ExperimentSpec): FieldIssue[] {
   if (baseMisfit) issues.push({ field: `${sections.get(baseMisfit[0]) ?? 'model'}.${baseMisfit[0]}`, message: baseMisfit[1] });
   // Without a model that fits the data nothing can be planned; a training misfit can.
   if (issues.some((i) => i.field.endsWith('.block'))) return issues;
-  const plan = trialPlan(spec, base);
+  const plan = trialPlan(spec, base, blocks);
   spec.record.forEach((r, i) => {
     if (plan.data.task === 'regression' && ACCURACY_METRICS.includes(r.metric)) issues.push({ field: `record.${i}.metric`, message: `'${r.metric}' needs class labels; data block '${spec.data.block}' is a regression (record test_loss instead)` });
     if (r.metric === 'runtime_s' && r.at !== 'end') issues.push({ field: `record.${i}.at`, message: "runtime_s is measured once per pack: record it at 'end'" });
@@ -155,10 +150,10 @@ function semanticIssues(spec: ExperimentSpec): FieldIssue[] {
     const axis = Object.keys(cell).find((k) => over({ ...base, [k]: cell[k] }));
     return axis ? `grid.${axis}` : 'grid';
   };
-  const costOf = (v: Values) => trialCost(trialPlan(spec, v));
-  const bytesOf = (v: Values) => trialMemory(trialPlan(spec, v), 1);
+  const costOf = (v: Values) => trialCost(trialPlan(spec, v, blocks));
+  const bytesOf = (v: Values) => trialMemory(trialPlan(spec, v, blocks), 1);
   const reported = new Set<string>();
-  for (const cell of cartesian(spec.grid)) {
+  for (const cell of gridCells(spec.grid)) {
     const values = params.parse(cell) as Values;
     const cellMisfit = misfit(spec, blocks, values);
     if (cellMisfit) {
@@ -168,7 +163,7 @@ function semanticIssues(spec: ExperimentSpec): FieldIssue[] {
       reported.add(field);
       continue;
     }
-    const cellPlan = trialPlan(spec, values);
+    const cellPlan = trialPlan(spec, values, blocks);
     const where = Object.keys(cell).length ? ` (grid cell ${JSON.stringify(cell)})` : '';
     const cost = trialCost(cellPlan);
     if (cost > DEFAULT_LIMITS.maxTrialCost) {

@@ -1,4 +1,5 @@
 import { getExperiment } from '../experiments';
+import { gridCells } from './grid';
 import { deriveSeed } from '../rng';
 import type { Experiment, TrialSpec } from '../experiments/types';
 import { estimatePackMs } from './pack-budget';
@@ -22,14 +23,6 @@ export function configKeyOf(cell: Record<string, unknown>): string {
   const keys = Object.keys(cell);
   if (keys.length === 0) return 'default';
   return keys.map((k) => `${k}=${typeof cell[k] === 'string' ? cell[k] : JSON.stringify(cell[k])}`).join(',');
-}
-
-function cartesian(grid: Record<string, unknown[]>): Array<Record<string, unknown>> {
-  let cells: Array<Record<string, unknown>> = [{}];
-  for (const [key, values] of Object.entries(grid)) {
-    cells = cells.flatMap((cell) => values.map((v) => ({ ...cell, [key]: v })));
-  }
-  return cells;
 }
 
 /**
@@ -63,7 +56,7 @@ export function expandSweep(
   const grid: Record<string, unknown[]> = {};
   for (const [k, v] of Object.entries(experiment.grid)) if (!(k in overrides) && Array.isArray(v)) grid[k] = v;
   Object.assign(grid, req.grid ?? {});
-  const cells = cartesian(grid);
+  const cells = gridCells(grid);
   const total = cells.length * repeats;
   if (total > limits.maxTrials) {
     throw new SweepRequestError([{ field: 'grid', message: `${cells.length} cells × ${repeats} repeats = ${total} trials, above the cap of ${limits.maxTrials}` }]);
