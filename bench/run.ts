@@ -7,6 +7,9 @@
  *    (a) trainPack on tfjs WASM SIMD (the production engine) at pack sizes K = 1, 5, 16, 64,
  *        and the same with ENGINE=baseline (core/engine.ts: one network, stock tf.matMul, no
  *        twin), the engine before packs and the per-network kernel, as the "before" column,
+ *    and the packed engine without the pack GEMM kernel (kernels/pack-gemm.c), its
+ *        products per network on XNNPACK as before that kernel ('before: XNNPACK' columns,
+ *        --no-before skips them),
  *    (b) trainPack on tfjs cpu at K = 1, 16,
  *    (c) the hand-written Float32Array loop (bench/reference-loop.ts), one network;
  *    (d) the native peer: PyTorch on one thread (bench/torch_peer.py via bench/native-peer.ts),
@@ -36,12 +39,16 @@ import { dataFor, median, profileTrainPack, round, timeMatMul, timeReference, ti
 import { listExperiments, runSweep, serverProblem, type SweepRun } from './server';
 import { setEngine } from '../core/engine';
 import { timePyTorch, type PeerReport } from './native-peer';
+import { installKernelsInNode } from '../node/kernels';
+import { uninstallPackGemm } from '../core/nn/pack-gemm';
 
 const { values: args } = parseArgs({
   options: {
     server: { type: 'string', default: 'http://127.0.0.1:8787' },
     'no-server': { type: 'boolean', default: false },
     'no-peer': { type: 'boolean', default: false },
+    // Skip the "before" engine (per-network XNNPACK products, no pack GEMM kernel).
+    'no-before': { type: 'boolean', default: false },
     catalogue: { type: 'boolean', default: false },
     shapes: { type: 'string', default: SHAPES.map((s) => s.id).join(',') },
     ks: { type: 'string', default: '1,5,16,64' },
@@ -67,7 +74,11 @@ const MAX_CONFIG_MS = args.quick ? 5_000 : Number(args['max-config-s']) * 1000;
 const ints = (s: string) => s.split(',').filter(Boolean).map(Number);
 const log = (s: string) => process.stderr.write(`${s}\n`);
 
-type Engine = 'reference' | 'baseline' | 'wasm' | 'cpu';
+/**
+ * 'wasm-xnnpack' is the packed engine without the pack GEMM kernel (kernels/pack-gemm.c):
+ * its per-network products go through XNNPACK as before that kernel, same numbers.
+ */
+type Engine = 'reference' | 'baseline' | 'wasm' | 'wasm-xnnpack' | 'cpu';
 
 interface Measurement {
   shape: string;
@@ -103,9 +114,12 @@ interface Measurement {
 
 type Timing = Omit<Measurement, 'shape' | 'engine' | 'K'>;
 
-async function useBackend(name: 'wasm' | 'cpu'): Promise<void> {
-  if (tf.getBackend() !== name && !(await tf.setBackend(name))) throw new Error(`tfjs backend ${name} failed to initialise`);
+async function useBackend(name: 'wasm' | 'wasm-xnnpack' | 'cpu'): Promise<void> {
+  const backend = name === 'cpu' ? 'cpu' : 'wasm';
+  if (tf.getBackend() !== backend && !(await tf.setBackend(backend))) throw new Error(`tfjs backend ${backend} failed to initialise`);
   await tf.ready();
+  if (name === 'wasm') installKernelsInNode();
+  if (name === 'wasm-xnnpack') uninstallPackGemm(tf.backend());
 }
 
 /**
@@ -185,6 +199,7 @@ async function benchShape(shape: BenchShape): Promise<Measurement[]> {
 
   for (const [engine, ks] of [
     ['wasm', ints(args.ks)],
+    ['wasm-xnnpack', args['no-before'] ? [] : ints(args.ks)],
     ['cpu', ints(args['cpu-ks'])],
   ] as const) {
     await useBackend(engine);
@@ -202,7 +217,7 @@ async function benchShape(shape: BenchShape): Promise<Measurement[]> {
         const nets = data.slice(0, K);
         const m = await measure(label, (steps) => timeTrainPack(shape, nets, steps), K, macs);
         // Kernel profile for every wasm pack size; for cpu only at K=1 (same kernels, slower).
-        if (engine === 'wasm' || K === 1) {
+        if (engine !== 'cpu' || K === 1) {
           const p = await profileTrainPack(shape, nets, m.msPerPackStep! > 300 ? 1 : Math.min(20, Math.max(2, Math.ceil(100 / m.msPerPackStep!))));
           bytesPerNet = p.peakBytes / K;
           m.profile = {
@@ -297,12 +312,16 @@ function peerLines(results: Measurement[], peer: PeerReport): string[] {
   const ks = ints(args.ks);
   const blasNote = peer.blas === 'openblas' ? 'OpenBLAS' : `BLAS '${peer.blas}': not OpenBLAS, so PyTorch runs slower than it can (apt-get install -y libopenblas0-pthread)`;
   const lines = ['', `atomsweep ÷ PyTorch ${peer.torch} (one thread, ${peer.python}, ${blasNote}) per trial-step, CPU ms; below 1× atomsweep is faster`, ''];
-  lines.push(`| shape | PyTorch ms | ${ks.map((K) => `wasm K=${K}`).join(' | ')} |`);
-  lines.push(`|:--|--:|${ks.map(() => '--:').join('|')}|`);
+  // The "before" columns (per-network XNNPACK products) sit beside each K when measured.
+  const engines: Engine[] = args['no-before'] ? ['wasm'] : ['wasm', 'wasm-xnnpack'];
+  const columns = ks.flatMap((K) => engines.map((engine) => ({ engine, K })));
+  const title = (c: { engine: Engine; K: number }) => (c.engine === 'wasm' ? `wasm K=${c.K}` : `before: XNNPACK K=${c.K}`);
+  lines.push(`| shape | PyTorch ms | ${columns.map(title).join(' | ')} |`);
+  lines.push(`|:--|--:|${columns.map(() => '--:').join('|')}|`);
   for (const p of peer.results) {
     const shape = SHAPES.find((s) => s.id === p.shape)!;
-    const cells = ks.map((K) => {
-      const m = results.find((r) => r.shape === p.shape && r.engine === 'wasm' && r.K === K && !r.skipped);
+    const cells = columns.map(({ engine, K }) => {
+      const m = results.find((r) => r.shape === p.shape && r.engine === engine && r.K === K && !r.skipped);
       return m ? `${fmtMs(m.cpuMsPerTrialStep)} (${fmtX(m.cpuMsPerTrialStep! / p.cpuMsPerStep)})` : '—';
     });
     lines.push(`| ${p.shape} ${shape.sizes.join('-')} B=${Math.min(shape.n, shape.batchSize)} | ${fmtMs(p.cpuMsPerStep)} | ${cells.join(' | ')} |`);
@@ -315,6 +334,7 @@ function printTables(results: Measurement[], matmul: (MatMulTiming & { shapeId: 
   const cols = [
     ['baseline', 1],
     ['wasm', ...ints(args.ks)],
+    ['wasm-xnnpack', ...(args['no-before'] ? [] : ints(args.ks))],
     ['cpu', ...ints(args['cpu-ks'])],
   ].flatMap(([engine, ...ks]) => ks.map((K) => ({ engine: engine as Engine, K: K as number })));
   const lines: string[] = [];

@@ -18,6 +18,7 @@ import { knownExperiment, resolveExperiment } from '../core/experiments/resolve'
 import { parseEngine, setEngine } from '../core/engine';
 import { useLibsvmInNode } from './libsvm-node';
 import { openSqliteStore } from './sqlite-store';
+import { installKernelsInNode } from './kernels';
 
 const { dbFile, wasmDir, leaseMs, faults } = workerData as { dbFile: string; wasmDir: string; leaseMs?: number; faults?: FaultPlan[] };
 setWasmPaths(wasmDir);
@@ -32,7 +33,7 @@ const { store, lookup } = withFaults(faults ?? [], knownExperiment, opened.store
     throw err;
   }),
 });
-const ready = tf.setBackend('wasm').then(() => tf.ready());
+const ready = tf.setBackend('wasm').then(() => tf.ready()).then(installKernelsInNode);
 
 parentPort!.on('message', async (msg: { job: number; pack: TrialPackMessage }) => {
   try {

@@ -18,6 +18,7 @@ import { evaluateClaims, type TrialValues } from '../core/verdict/evaluate';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { installKernelsInNode } from '../node/kernels';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 
@@ -28,6 +29,7 @@ const chosen = positionals.length ? positionals : experiments.map((e) => e.id);
 async function main(): Promise<void> {
   setWasmPaths(dirname(createRequire(__filename).resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm')) + '/');
   await tf.setBackend('wasm');
+  installKernelsInNode();
   await tf.ready();
   for (const id of chosen) {
     const e = experiments.find((x) => x.id === id);

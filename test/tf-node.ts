@@ -4,6 +4,7 @@ import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import '@tensorflow/tfjs-backend-wasm';
 import '@tensorflow/tfjs-backend-cpu';
 import { useLibsvmInNode } from '../node/libsvm-node';
+import { installKernelsInNode } from '../node/kernels';
 
 export async function useBackend(name: 'wasm' | 'cpu' = 'wasm'): Promise<typeof tf> {
   useLibsvmInNode();
@@ -12,5 +13,6 @@ export async function useBackend(name: 'wasm' | 'cpu' = 'wasm'): Promise<typeof 
     if (!ok) throw new Error(`tfjs backend ${name} failed to initialise`);
   }
   await tf.ready();
+  installKernelsInNode();
   return tf;
 }

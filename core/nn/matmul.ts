@@ -33,6 +33,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { engine } from '../engine';
+import { packGemmFor } from './pack-gemm';
 
 export type MatMulPath = 'batched' | 'per-network';
 export type MatMulPathOption = MatMulPath | 'auto';
@@ -167,8 +168,15 @@ function perNetworkWasm({ inputs, backend: b, attrs }: { inputs: tf.NamedTensorI
   const K = a.shape[0];
   const M = transposeA ? a.shape[2] : a.shape[1];
   const P = transposeB ? w.shape[1] : w.shape[2];
-  const transpose = tf.getKernel('Transpose', 'wasm').kernelFunc as unknown as KernelFn;
   const out = backend.makeOutput([K, M, P], 'float32');
+  const gemm = packGemmFor(backend);
+  if (gemm) {
+    const offset = (t: tf.TensorInfo) => backend.dataIdMap.get(t.dataId).memoryOffset;
+    const inner = transposeA ? a.shape[1] : a.shape[2];
+    gemm.run(offset(a), offset(w), offset(out), K, Math.min(live, K), M, P, inner, transposeA, transposeB);
+    return out;
+  }
+  const transpose = tf.getKernel('Transpose', 'wasm').kernelFunc as unknown as KernelFn;
   for (let k = 0; k < Math.min(live, K); k++) {
     const views = [view(backend, a, k), view(backend, w, k), view(backend, out, k, M, P)];
     const temps: tf.TensorInfo[] = [];

@@ -1,0 +1,35 @@
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-core/dist/register_all_gradients';
+import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { createRequire } from 'node:module';
+import { dirname } from 'node:path';
+import { SHAPES, packSpec } from './cases';
+import { trainPack } from '../core/train/train-pack';
+
+async function main() {
+  setWasmPaths(dirname(createRequire(__filename).resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm')) + '/');
+  await tf.setBackend('wasm');
+  await tf.ready();
+  const K = Number(process.argv[3] ?? 16);
+  for (const id of (process.argv[2] ?? 'C').split(',')) {
+    const shape = SHAPES.find((s) => s.id === id)!;
+    const steps = Number(process.argv[4] ?? 20);
+    (await trainPack(packSpec(shape, K, 3))).pack.dispose();
+    const t0 = process.cpuUsage();
+    const info = await tf.profile(async () => { (await trainPack(packSpec(shape, K, steps))).pack.dispose(); });
+    const u = process.cpuUsage(t0);
+    const total = (u.user + u.system) / 1000;
+    const by = new Map<string, { ms: number; n: number }>();
+    let kt = 0;
+    for (const k of info.kernels) {
+      const ms = (await k.kernelTimeMs) as number;
+      const key = k.name + ' ' + JSON.stringify(k.inputShapes);
+      const e = by.get(key) ?? { ms: 0, n: 0 };
+      e.ms += ms; e.n += 1; by.set(key, e);
+      kt += ms;
+    }
+    console.log(`${id} K=${K} steps=${steps}: cpu ${(total / steps / K).toFixed(3)} ms/trial-step; kernels ${(kt / steps / K).toFixed(3)}`);
+    [...by.entries()].sort((a, b) => b[1].ms - a[1].ms).slice(0, 30).forEach(([k, e]) => console.log(`  ${(e.ms / steps / K).toFixed(4)} ms  n/step=${(e.n / steps).toFixed(1)}  ${k}`));
+  }
+}
+main();

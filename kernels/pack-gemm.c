@@ -1,0 +1,144 @@
+/*
+ * Matrix products for a pack of K networks, on the tfjs-backend-wasm heap.
+ *
+ * Why: tfjs-wasm sends a plain batch-1 product to XNNPACK, but every call re-packs the
+ * weight operand (the operator is cached on a tensor id, and a pack's per-network views
+ * are new ids every call), and the backward products need explicit transposes first
+ * (core/nn/matmul.ts). This module does all K products of a layer in one call, reads
+ * transposed operands in place, and keeps XNNPACK's summation order exactly, so its
+ * results are bit-identical to the XNNPACK path it replaces:
+ *
+ *   out[i][j] = (((0 + a[i][0]·b[0][j]) + a[i][1]·b[1][j]) + …) + a[i][k−1]·b[k−1][j]
+ *
+ * in float32, each product rounded and then added (WebAssembly SIMD has no fused
+ * multiply-add; XNNPACK's wasmsimd GEMM kernels do f32x4.mul then f32x4.add, with the
+ * accumulator starting from the packed bias, which tfjs leaves at zero). The vector lanes
+ * run over output columns j, never over k, so every output element sees the same
+ * sequence of roundings as in XNNPACK; only the speed differs. test/core/pack-gemm.test.ts
+ * checks the bits against the XNNPACK path on many shapes.
+ *
+ * Memory: the module imports the tfjs backend's memory and owns none of it. It has no
+ * data segment and no address-taken locals, so it never touches the shadow stack
+ * (scripts/build-kernels.sh checks the disassembly for both).
+ *
+ * Build: `npm run build:kernels` (clang-14 and wasm-ld-14, from Debian's clang-14 and
+ * lld-14 packages); the built kernels/pack-gemm.wasm is committed.
+ */
+#include <wasm_simd128.h>
+
+#define INLINE static inline __attribute__((always_inline))
+
+/*
+ * A = [m × k] with element (i, p) at a[i·ai + p·ap], B = [k × n] row-major with row
+ * stride ldb, C = [m × n] row-major with row stride ldc. MR rows by 8 columns at a time.
+ */
+INLINE void block8(int mr, const float *a, int ai, int ap, const float *b, int ldb, float *c, int ldc, int k) {
+  v128_t acc0[4], acc1[4];
+#pragma clang loop unroll(full)
+  for (int r = 0; r < 4; r++) {
+    acc0[r] = wasm_f32x4_splat(0.0f);
+    acc1[r] = wasm_f32x4_splat(0.0f);
+  }
+  for (int p = 0; p < k; p++) {
+    const v128_t b0 = wasm_v128_load(b + p * ldb);
+    const v128_t b1 = wasm_v128_load(b + p * ldb + 4);
+#pragma clang loop unroll(full)
+    for (int r = 0; r < 4; r++) {
+      if (r < mr) {
+        const v128_t av = wasm_v128_load32_splat(a + r * ai + p * ap);
+        acc0[r] = wasm_f32x4_add(acc0[r], wasm_f32x4_mul(av, b0));
+        acc1[r] = wasm_f32x4_add(acc1[r], wasm_f32x4_mul(av, b1));
+      }
+    }
+  }
+#pragma clang loop unroll(full)
+  for (int r = 0; r < 4; r++) {
+    if (r < mr) {
+      wasm_v128_store(c + r * ldc, acc0[r]);
+      wasm_v128_store(c + r * ldc + 4, acc1[r]);
+    }
+  }
+}
+
+/* MR rows by 4 columns. */
+INLINE void block4(int mr, const float *a, int ai, int ap, const float *b, int ldb, float *c, int ldc, int k) {
+  v128_t acc[4];
+#pragma clang loop unroll(full)
+  for (int r = 0; r < 4; r++) acc[r] = wasm_f32x4_splat(0.0f);
+  for (int p = 0; p < k; p++) {
+    const v128_t b0 = wasm_v128_load(b + p * ldb);
+#pragma clang loop unroll(full)
+    for (int r = 0; r < 4; r++) {
+      if (r < mr) acc[r] = wasm_f32x4_add(acc[r], wasm_f32x4_mul(wasm_v128_load32_splat(a + r * ai + p * ap), b0));
+    }
+  }
+#pragma clang loop unroll(full)
+  for (int r = 0; r < 4; r++) {
+    if (r < mr) wasm_v128_store(c + r * ldc, acc[r]);
+  }
+}
+
+/* MR rows by 1 column, for the last n mod 4 columns. */
+INLINE void block1(int mr, const float *a, int ai, int ap, const float *b, int ldb, float *c, int ldc, int k) {
+  float acc[4] = {0.0f, 0.0f, 0.0f, 0.0f};
+  for (int p = 0; p < k; p++) {
+    const float bv = b[p * ldb];
+#pragma clang loop unroll(full)
+    for (int r = 0; r < 4; r++) {
+      if (r < mr) acc[r] = acc[r] + a[r * ai + p * ap] * bv;
+    }
+  }
+#pragma clang loop unroll(full)
+  for (int r = 0; r < 4; r++) {
+    if (r < mr) c[r * ldc] = acc[r];
+  }
+}
+
+INLINE void rows(int mr, const float *a, int ai, int ap, const float *b, int ldb, float *c, int ldc, int n, int k) {
+  int j = 0;
+  for (; j + 8 <= n; j += 8) block8(mr, a, ai, ap, b + j, ldb, c + j, ldc, k);
+  for (; j + 4 <= n; j += 4) block4(mr, a, ai, ap, b + j, ldb, c + j, ldc, k);
+  for (; j < n; j++) block1(mr, a, ai, ap, b + j, ldb, c + j, ldc, k);
+}
+
+static void gemm(const float *a, int ai, int ap, const float *b, int ldb, float *c, int m, int n, int k) {
+  int i = 0;
+  for (; i + 4 <= m; i += 4) rows(4, a + i * ai, ai, ap, b, ldb, c + i * n, n, n, k);
+  switch (m - i) {
+    case 3: rows(3, a + i * ai, ai, ap, b, ldb, c + i * n, n, n, k); break;
+    case 2: rows(2, a + i * ai, ai, ap, b, ldb, c + i * n, n, n, k); break;
+    case 1: rows(1, a + i * ai, ai, ap, b, ldb, c + i * n, n, n, k); break;
+    default: break;
+  }
+}
+
+/* dst [cols × rows] = transpose of src [rows × cols]. */
+static void transpose(const float *src, float *dst, int rows_, int cols) {
+  for (int r = 0; r < rows_; r++)
+    for (int c = 0; c < cols; c++) dst[c * rows_ + r] = src[r * cols + c];
+}
+
+/*
+ * For networks 0..live−1 of a pack: out_k [m × n] = op(a_k) · op(b_k), where
+ *   op(a_k) = a_k [m × k] (transA = 0) or a_k stored [k × m] read transposed (transA = 1);
+ *   op(b_k) = b_k [k × n] (transB = 0) or b_k stored [n × k], transposed into `scratch`
+ *             (k·n floats) first (transB = 1).
+ * Networks live..K−1 of `out` are set to zero (a shadow twin, see core/nn/matmul.ts).
+ * Pointers are byte offsets into the shared memory; every network's operand is dense.
+ */
+__attribute__((export_name("pack_gemm")))
+void pack_gemm(const float *a, const float *b, float *out, float *scratch, int K, int live, int m, int n, int k, int transA, int transB) {
+  const int ai = transA ? 1 : k;
+  const int ap = transA ? m : 1;
+  for (int net = 0; net < live; net++) {
+    const float *an = a + net * m * k;
+    const float *bn = b + net * k * n;
+    if (transB) {
+      transpose(bn, scratch, n, k);
+      bn = scratch;
+    }
+    gemm(an, ai, ap, bn, n, out + net * m * n, m, n, k);
+  }
+  float *rest = out + live * m * n;
+  for (int i = 0, end = (K - live) * m * n; i < end; i++) rest[i] = 0.0f;
+}
