@@ -7,8 +7,8 @@
  *    (a) trainPack on tfjs WASM SIMD (the production engine) at pack sizes K = 1, 5, 16, 64,
  *        and the same with ENGINE=baseline (core/engine.ts: one network, stock tf.matMul, no
  *        twin), the engine before packs and the per-network kernel, as the "before" column,
- *    and the packed engine without the pack GEMM kernel (kernels/pack-gemm.c), its
- *        products per network on XNNPACK as before that kernel ('before: XNNPACK' columns,
+ *    and the packed engine without atomsweep's kernels (core/nn/wasm-kernels.ts), its
+ *        products per network on XNNPACK as before them ('before: XNNPACK' columns,
  *        --no-before skips them),
  *    (b) trainPack on tfjs cpu at K = 1, 16,
  *    (c) the hand-written Float32Array loop (bench/reference-loop.ts), one network;
@@ -40,14 +40,14 @@ import { listExperiments, runSweep, serverProblem, type SweepRun } from './serve
 import { setEngine } from '../core/engine';
 import { timePyTorch, type PeerReport } from './native-peer';
 import { installKernelsInNode } from '../node/kernels';
-import { uninstallPackGemm } from '../core/nn/pack-gemm';
+import { uninstallWasmKernels } from '../core/nn/wasm-kernels';
 
 const { values: args } = parseArgs({
   options: {
     server: { type: 'string', default: 'http://127.0.0.1:8787' },
     'no-server': { type: 'boolean', default: false },
     'no-peer': { type: 'boolean', default: false },
-    // Skip the "before" engine (per-network XNNPACK products, no pack GEMM kernel).
+    // Skip the "before" engine (per-network XNNPACK products, no atomsweep kernels).
     'no-before': { type: 'boolean', default: false },
     catalogue: { type: 'boolean', default: false },
     shapes: { type: 'string', default: SHAPES.map((s) => s.id).join(',') },
@@ -75,8 +75,9 @@ const ints = (s: string) => s.split(',').filter(Boolean).map(Number);
 const log = (s: string) => process.stderr.write(`${s}\n`);
 
 /**
- * 'wasm-xnnpack' is the packed engine without the pack GEMM kernel (kernels/pack-gemm.c):
- * its per-network products go through XNNPACK as before that kernel, same numbers.
+ * 'wasm-xnnpack' is the packed engine without atomsweep's kernels (core/nn/wasm-kernels.ts):
+ * its per-network products go through XNNPACK and Adam through tfjs's kernels, as before
+ * those kernels; same numbers.
  */
 type Engine = 'reference' | 'baseline' | 'wasm' | 'wasm-xnnpack' | 'cpu';
 
@@ -119,7 +120,7 @@ async function useBackend(name: 'wasm' | 'wasm-xnnpack' | 'cpu'): Promise<void> 
   if (tf.getBackend() !== backend && !(await tf.setBackend(backend))) throw new Error(`tfjs backend ${backend} failed to initialise`);
   await tf.ready();
   if (name === 'wasm') installKernelsInNode();
-  if (name === 'wasm-xnnpack') uninstallPackGemm(tf.backend());
+  if (name === 'wasm-xnnpack') uninstallWasmKernels(tf.backend());
 }
 
 /**

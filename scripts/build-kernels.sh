@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# `npm run build:kernels`: builds kernels/*.c into the committed kernels/*.wasm.
+# `npm run build:kernels`: builds kernels/atomsweep-kernels.c (which includes the other
+# kernels/*.c) into the committed kernels/atomsweep-kernels.wasm.
 # Needs clang-14 and wasm-ld-14 (Debian: apt-get install clang-14 lld-14). The hosts and
 # CI use the committed .wasm, so only a change to a kernel's C source needs this.
 #
@@ -9,7 +10,7 @@
 # its entry points.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-for src in kernels/*.c; do
+for src in kernels/atomsweep-kernels.c; do
   out="${src%.c}.wasm"
   clang-14 --target=wasm32 -O3 -msimd128 -mbulk-memory -ffp-contract=off -nostdlib \
     -Wl,--no-entry -Wl,--import-memory -Wl,--strip-all -Wl,--allow-undefined-file=/dev/null \

@@ -22,9 +22,9 @@ import { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import wasmFactory from '@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm.js';
 // @ts-ignore -- wrangler bundles `.wasm` imports as a precompiled WebAssembly.Module.
 import simdModule from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm';
-// @ts-ignore -- the same rule: the pack GEMM kernel (kernels/pack-gemm.c, core/nn/pack-gemm.ts).
-import packGemmModule from '../kernels/pack-gemm.wasm';
-import { installPackGemm } from '../core/nn/pack-gemm';
+// @ts-ignore -- the same rule: atomsweep's own kernels (kernels/*.c, core/nn/wasm-kernels.ts).
+import kernelsModule from '../kernels/atomsweep-kernels.wasm';
+import { installWasmKernels } from '../core/nn/wasm-kernels';
 
 // The wasm package lacks some kernels that tfjs-core's gradients call, most
 // notably UnsortedSegmentSum (the gradient of tf.gather) and the conv
@@ -175,7 +175,7 @@ export async function initWasmBackend(): Promise<void> {
         throw new Error("tfjs: failed to initialise the 'wasm' backend in workerd");
       }
       // On every new backend instance (also after resetWasmBackend): it lives on that heap.
-      installPackGemm(tf.backend(), packGemmModule as WebAssembly.Module);
+      installWasmKernels(tf.backend(), kernelsModule as WebAssembly.Module);
     } finally {
       activating = null; // allow a retry after failure, or after a switch away
     }

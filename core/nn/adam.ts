@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { adamStep, wasmKernelsFor, type AdamScalars } from './wasm-kernels';
 
 export interface AdamOptions {
   lr: number;
@@ -42,6 +43,10 @@ export class AdamTF1 {
   apply(grads: tf.Tensor[]): void {
     this.t += 1;
     const lrT = AdamTF1.stepSize(this.options.lr, this.beta1, this.beta2, this.t);
+    if (wasmKernelsFor(tf.backend())) {
+      this.applyFused(grads, lrT);
+      return;
+    }
     tf.tidy(() => {
       grads.forEach((g, i) => {
         const m = tf.add(tf.mul(this.m[i], this.beta1), tf.mul(g, 1 - this.beta1));
@@ -50,6 +55,29 @@ export class AdamTF1 {
         this.v[i].assign(v);
         this.vars[i].assign(tf.sub(this.vars[i], tf.mul(lrT, tf.div(m, tf.add(tf.sqrt(v), this.epsilon)))));
       });
+    });
+  }
+
+  /**
+   * The same update in one kernel per parameter (core/nn/wasm-kernels.ts), with the float32
+   * scalars the tensor ops above would make of the same JS numbers: same bits, one pass.
+   */
+  private applyFused(grads: tf.Tensor[], lrT: number): void {
+    const f = Math.fround;
+    const scalars: AdamScalars = {
+      beta1: f(this.beta1),
+      oneMinusBeta1: f(1 - this.beta1),
+      beta2: f(this.beta2),
+      oneMinusBeta2: f(1 - this.beta2),
+      lrT: f(lrT),
+      epsilon: f(this.epsilon),
+    };
+    grads.forEach((g, i) => {
+      const [p, m, v] = adamStep(this.vars[i], this.m[i], this.v[i], g, scalars);
+      this.m[i].assign(m);
+      this.v[i].assign(v);
+      this.vars[i].assign(p);
+      tf.dispose([p, m, v]);
     });
   }
 

@@ -33,7 +33,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { engine } from '../engine';
-import { packGemmFor } from './pack-gemm';
+import { heapOffset, wasmKernelsFor } from './wasm-kernels';
 
 export type MatMulPath = 'batched' | 'per-network';
 export type MatMulPathOption = MatMulPath | 'auto';
@@ -169,11 +169,12 @@ function perNetworkWasm({ inputs, backend: b, attrs }: { inputs: tf.NamedTensorI
   const M = transposeA ? a.shape[2] : a.shape[1];
   const P = transposeB ? w.shape[1] : w.shape[2];
   const out = backend.makeOutput([K, M, P], 'float32');
-  const gemm = packGemmFor(backend);
-  if (gemm) {
-    const offset = (t: tf.TensorInfo) => backend.dataIdMap.get(t.dataId).memoryOffset;
+  const kernels = wasmKernelsFor(backend);
+  if (kernels) {
+    // The pack GEMM (core/nn/wasm-kernels.ts): every network in one call, same bits as below.
+    const at = (t: tf.TensorInfo) => heapOffset(backend, t);
     const inner = transposeA ? a.shape[1] : a.shape[2];
-    gemm.run(offset(a), offset(w), offset(out), K, Math.min(live, K), M, P, inner, transposeA, transposeB);
+    kernels.gemm(at(a), at(w), at(out), K, Math.min(live, K), M, P, inner, transposeA, transposeB);
     return out;
   }
   const transpose = tf.getKernel('Transpose', 'wasm').kernelFunc as unknown as KernelFn;

@@ -1,5 +1,5 @@
 /*
- * Matrix products for a pack of K networks, on the tfjs-backend-wasm heap.
+ * Matrix products for a pack of K networks, on the tfjs-backend-wasm heap (the pack GEMM).
  *
  * Why: tfjs-wasm sends a plain batch-1 product to XNNPACK, but every call re-packs the
  * weight operand (the operator is cached on a tensor id, and a pack's per-network views
@@ -14,7 +14,7 @@
  * multiply-add; XNNPACK's wasmsimd GEMM kernels do f32x4.mul then f32x4.add, with the
  * accumulator starting from the packed bias, which tfjs leaves at zero). The vector lanes
  * run over output columns j, never over k, so every output element sees the same
- * sequence of roundings as in XNNPACK; only the speed differs. test/core/pack-gemm.test.ts
+ * sequence of roundings as in XNNPACK; only the speed differs. test/core/wasm-kernels.test.ts
  * checks the bits against the XNNPACK path on many shapes.
  *
  * Memory: the module imports the tfjs backend's memory and owns none of it. It has no
@@ -22,7 +22,7 @@
  * (scripts/build-kernels.sh checks the disassembly for both).
  *
  * Build: `npm run build:kernels` (clang-14 and wasm-ld-14, from Debian's clang-14 and
- * lld-14 packages); the built kernels/pack-gemm.wasm is committed.
+ * lld-14 packages) compiles it into kernels/atomsweep-kernels.wasm, which is committed.
  */
 #include <wasm_simd128.h>
 

@@ -1,0 +1,157 @@
+/**
+ * atomsweep's own WebAssembly kernels (kernels/atomsweep-kernels.c), run on the tfjs-wasm
+ * heap beside the backend's kernels. Each keeps the float32 roundings of what it replaces,
+ * so results are bit-identical with or without them (test/core/wasm-kernels.test.ts); they
+ * only save time:
+ * - the pack GEMM (kernels/gemm.c): all K networks' products of a layer in one call,
+ *   with XNNPACK's summation order, without the per-call weight packing and explicit
+ *   transposes of the per-network XNNPACK path (core/nn/matmul.ts);
+ * - TF1 Adam in one pass instead of twelve kernels (kernels/elementwise.c, core/nn/adam.ts);
+ * - a non-copying Identity: tfjs-core clones every tensor it saves for the backward pass
+ *   through the Identity kernel, which tfjs-wasm implements as a full copy. Tensors are
+ *   immutable, so sharing the data (as tfjs's cpu backend does, and as tfjs-wasm's own
+ *   Reshape does) gives the same values without the copy.
+ *
+ * The compiled module is handed in by the host (the Worker imports the .wasm, which
+ * wrangler precompiles; Node reads the file: node/kernels.ts), because a Worker may not
+ * compile WebAssembly from bytes. It is instantiated on the backend's own memory, once per
+ * backend instance. A backend without it (a host that did not install it, or one replaced
+ * after a fault and not yet re-installed) runs the tfjs kernels: same numbers, slower.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+
+interface EmscriptenModule {
+  asm: { memory: WebAssembly.Memory };
+  _malloc(bytes: number): number;
+  _free(ptr: number): void;
+}
+
+interface WasmBackendInternals {
+  wasm: EmscriptenModule;
+  makeOutput(shape: number[], dtype: tf.DataType, memoryOffset?: number): tf.TensorInfo;
+  incRef(dataId: tf.DataId): void;
+  dataIdMap: { get(dataId: tf.DataId): { memoryOffset: number } };
+}
+
+export interface WasmKernels {
+  /**
+   * For networks 0..live−1: out_k [m × n] = op(a_k) · op(b_k); slots live..K−1 of out are
+   * zeroed. a_k is [m × k] or, with transA, [k × m] read transposed; b_k is [k × n] or,
+   * with transB, [n × k]. Offsets are byte offsets of dense stacked tensors on the heap.
+   */
+  gemm(a: number, b: number, out: number, K: number, live: number, m: number, n: number, k: number, transA: boolean, transB: boolean): void;
+  /** TF1 Adam over n parameters (kernels/elementwise.c); scalars as float32. */
+  adam(p: number, m: number, v: number, g: number, pOut: number, mOut: number, vOut: number, n: number, scalars: AdamScalars): void;
+}
+
+/** Adam's scalars, each as the float32 tfjs would make of the JS number. */
+export interface AdamScalars {
+  beta1: number;
+  oneMinusBeta1: number;
+  beta2: number;
+  oneMinusBeta2: number;
+  lrT: number;
+  epsilon: number;
+}
+
+interface Exports {
+  pack_gemm(a: number, b: number, out: number, scratch: number, K: number, live: number, m: number, n: number, k: number, transA: number, transB: number): void;
+  adam_tf1(p: number, m: number, v: number, g: number, pOut: number, mOut: number, vOut: number, n: number, b1: number, c1: number, b2: number, c2: number, lr: number, eps: number): void;
+}
+
+const installed = new WeakMap<object, WasmKernels & { dispose(): void }>();
+
+/** Instantiates the kernels on a tfjs-wasm backend's heap (idempotent per backend instance). */
+export function installWasmKernels(backend: tf.KernelBackend, module: WebAssembly.Module): void {
+  const wasm = (backend as unknown as { wasm?: EmscriptenModule }).wasm;
+  if (!wasm?.asm?.memory) throw new Error('installWasmKernels: not a tfjs-wasm backend');
+  if (installed.has(wasm)) return;
+  const exports = new WebAssembly.Instance(module, { env: { memory: wasm.asm.memory } }).exports as unknown as Exports;
+  // One scratch buffer for a transposed operand, grown on demand and kept for the backend's life.
+  let scratch = 0;
+  let scratchBytes = 0;
+  installed.set(wasm, {
+    gemm(a, b, out, K, live, m, n, k, transA, transB) {
+      if (transB && k * n * 4 > scratchBytes) {
+        if (scratch) wasm._free(scratch);
+        scratchBytes = k * n * 4;
+        scratch = wasm._malloc(scratchBytes);
+        if (!scratch) throw new Error(`pack GEMM: could not allocate ${scratchBytes} bytes of scratch`);
+      }
+      exports.pack_gemm(a, b, out, scratch, K, live, m, n, k, transA ? 1 : 0, transB ? 1 : 0);
+    },
+    adam(p, m, v, g, pOut, mOut, vOut, n, s) {
+      exports.adam_tf1(p, m, v, g, pOut, mOut, vOut, n, s.beta1, s.oneMinusBeta1, s.beta2, s.oneMinusBeta2, s.lrT, s.epsilon);
+    },
+    dispose() {
+      if (scratch) wasm._free(scratch);
+      scratch = scratchBytes = 0;
+    },
+  });
+  shareIdentity();
+}
+
+/** The kernels installed on this backend instance, if any. */
+export function wasmKernelsFor(backend: unknown): WasmKernels | undefined {
+  const wasm = (backend as { wasm?: object } | undefined)?.wasm;
+  return wasm ? installed.get(wasm) : undefined;
+}
+
+/**
+ * Removes the kernels from a backend instance, so it runs the tfjs kernels again: the
+ * bench measures both in one run, and the tests compare their bits. (The Identity
+ * kernel stays non-copying: it changes no value, only memory traffic.)
+ */
+export function uninstallWasmKernels(backend: tf.KernelBackend): void {
+  const wasm = (backend as unknown as { wasm?: object }).wasm;
+  if (!wasm) return;
+  installed.get(wasm)?.dispose();
+  installed.delete(wasm);
+}
+
+/** The heap byte offset of a tensor's data on the wasm backend. */
+export function heapOffset(backend: unknown, t: tf.TensorInfo): number {
+  return (backend as WasmBackendInternals).dataIdMap.get(t.dataId).memoryOffset;
+}
+
+// ---------------------------------------------------------------------------------------
+// Kernels registered with tfjs (process-wide registries, so registered once).
+
+const ADAM = 'AtomsweepAdamTF1';
+
+/** TF1 Adam's new (parameter, m, v) for one parameter tensor, in one pass; needs installed kernels. */
+export function adamStep(p: tf.Tensor, m: tf.Tensor, v: tf.Tensor, g: tf.Tensor, scalars: AdamScalars): [tf.Tensor, tf.Tensor, tf.Tensor] {
+  return tf.engine().runKernel(ADAM, { p, m, v, g }, scalars as unknown as tf.NamedAttrMap) as unknown as [tf.Tensor, tf.Tensor, tf.Tensor];
+}
+
+function adamKernel({ inputs, backend: b, attrs }: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap }): tf.TensorInfo[] {
+  const backend = b as WasmBackendInternals;
+  const kernels = wasmKernelsFor(backend);
+  if (!kernels) throw new Error(`${ADAM}: the atomsweep kernels are not installed on this backend`);
+  const { p, m, v, g } = inputs as Record<'p' | 'm' | 'v' | 'g', tf.TensorInfo>;
+  const outs = [p, m, v].map((t) => backend.makeOutput(t.shape, 'float32'));
+  const at = (t: tf.TensorInfo) => heapOffset(backend, t);
+  const n = p.shape.reduce((x, y) => x * y, 1);
+  kernels.adam(at(p), at(m), at(v), at(g), at(outs[0]), at(outs[1]), at(outs[2]), n, attrs as unknown as AdamScalars);
+  return outs;
+}
+
+if (!tf.getKernel(ADAM, 'wasm')) tf.registerKernel({ kernelName: ADAM, backendName: 'wasm', kernelFunc: adamKernel as unknown as tf.KernelFunc });
+
+let identityShared = false;
+
+/** Replaces tfjs-wasm's copying Identity by one that shares the (immutable) data. */
+function shareIdentity(): void {
+  if (identityShared) return;
+  identityShared = true;
+  tf.unregisterKernel(tf.Identity, 'wasm');
+  tf.registerKernel({
+    kernelName: tf.Identity,
+    backendName: 'wasm',
+    kernelFunc: (({ inputs, backend }: { inputs: tf.NamedTensorInfoMap; backend: WasmBackendInternals }) => {
+      const x = inputs.x as tf.TensorInfo;
+      backend.incRef(x.dataId);
+      return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
+    }) as unknown as tf.KernelFunc,
+  });
+}

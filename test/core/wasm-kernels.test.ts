@@ -1,0 +1,124 @@
+/**
+ * atomsweep's wasm kernels (core/nn/wasm-kernels.ts) must give the same bits as the tfjs
+ * kernels they replace:
+ * - the pack GEMM (kernels/gemm.c) as the per-network XNNPACK products (core/nn/matmul.ts),
+ *   forward and both gradients, on shapes with every kind of tail (rows mod 4, columns
+ *   mod 8 and mod 4), leaving a shadow twin's slots zero;
+ * - fused TF1 Adam (kernels/elementwise.c) as the twelve tensor ops of core/nn/adam.ts;
+ * - the non-copying Identity keeps a clone alive after its source is disposed.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs-core';
+import { useBackend } from '../tf-node';
+import { installKernelsInNode } from '../../node/kernels';
+import { uninstallWasmKernels, wasmKernelsFor } from '../../core/nn/wasm-kernels';
+import { AdamTF1 } from '../../core/nn/adam';
+import { packMatMul } from '../../core/nn/matmul';
+import { Rng } from '../../core/rng';
+
+beforeAll(() => useBackend('wasm'));
+afterAll(() => installKernelsInNode());
+
+const bits = (x: Float32Array) => Buffer.from(x.buffer, x.byteOffset, x.byteLength).toString('hex');
+
+function randomTensor(rng: Rng, shape: number[]): tf.Tensor3D {
+  const size = shape.reduce((a, b) => a * b, 1);
+  const v = new Float32Array(size);
+  for (let i = 0; i < size; i++) v[i] = rng.normal() * (i % 7 === 0 ? 3 : 0.5);
+  return tf.tensor3d(v, shape as [number, number, number]);
+}
+
+/** Forward output and the gradients w.r.t. both operands, of sum(packMatMul(x, w) ⊙ r). */
+function productAndGradients(x: tf.Tensor3D, w: tf.Tensor3D, r: tf.Tensor3D, live: number): string[] {
+  return tf.tidy(() => {
+    const f = (a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(packMatMul(a as tf.Tensor3D, b as tf.Tensor3D, 'per-network', live), r));
+    const out = packMatMul(x, w, 'per-network', live);
+    const [dx, dw] = tf.grads(f)([x, w]);
+    return [out, dx, dw].map((t) => bits(t.dataSync() as Float32Array));
+  });
+}
+
+// [rows, in, out] of one network's product.
+const SHAPES: [number, number, number][] = [
+  [1, 1, 1], [3, 5, 7], [4, 8, 8], [5, 13, 9], [17, 33, 31], [64, 6, 200], [64, 200, 2], [64, 200, 200], [100, 2, 16], [2000, 100, 2], [6, 3, 12],
+];
+
+describe('pack GEMM', () => {
+  it('is installed by the Node hosts', () => {
+    installKernelsInNode();
+    expect(wasmKernelsFor(tf.backend())).toBeDefined();
+  });
+
+  for (const [rows, inner, cols] of SHAPES) {
+    it(`matches the XNNPACK path bit for bit: ${rows}×${inner} · ${inner}×${cols}, 3 slots, 2 live`, () => {
+      const rng = new Rng(rows * 1000 + inner * 10 + cols);
+      const x = randomTensor(rng, [3, rows, inner]);
+      const w = randomTensor(rng, [3, inner, cols]);
+      const r = randomTensor(rng, [3, rows, cols]);
+      installKernelsInNode();
+      const withKernel = productAndGradients(x, w, r, 2);
+      uninstallWasmKernels(tf.backend());
+      expect(wasmKernelsFor(tf.backend())).toBeUndefined();
+      const xnnpack = productAndGradients(x, w, r, 2);
+      installKernelsInNode();
+      expect(withKernel).toEqual(xnnpack);
+      // The shadow twin's slot (the third network) is zero on both paths.
+      const out = tf.tidy(() => packMatMul(x, w, 'per-network', 2).dataSync() as Float32Array);
+      expect(Array.from(out.subarray(2 * rows * cols)).every((v) => v === 0)).toBe(true);
+      expect(Array.from(out.subarray(0, rows * cols)).some((v) => v !== 0)).toBe(true);
+      tf.dispose([x, w, r]);
+    });
+  }
+});
+
+/** Parameters after `steps` Adam updates with fixed random gradients, as bits. */
+function adamRun(kernels: boolean, steps: number): string[] {
+  if (kernels) installKernelsInNode();
+  else uninstallWasmKernels(tf.backend());
+  const rng = new Rng(7);
+  const shapes: [number, number, number][] = [[3, 5, 7], [2, 1, 13], [4, 33, 2]];
+  const vars = shapes.map((s) => tf.variable(randomTensor(rng, s)));
+  const grads = shapes.map((s) => randomTensor(rng, s));
+  const adam = new AdamTF1(vars, { lr: 0.003 });
+  for (let t = 0; t < steps; t++) adam.apply(grads.map((g, i) => (t % 2 ? tf.mul(g, i + 1) : g)));
+  const out = vars.map((v) => bits(v.dataSync() as Float32Array));
+  adam.dispose();
+  tf.dispose([...vars, ...grads]);
+  installKernelsInNode();
+  return out;
+}
+
+describe('fused TF1 Adam', () => {
+  it('updates parameters bit for bit as the tensor ops do, over 25 steps', () => {
+    const fused = adamRun(true, 25);
+    const ops = adamRun(false, 25);
+    expect(fused).toEqual(ops);
+    // And the updates did something.
+    expect(adamRun(true, 1)).not.toEqual(fused);
+  });
+
+  it('leaks no tensors', () => {
+    installKernelsInNode();
+    const v = tf.variable(tf.ones([2, 3]));
+    const adam = new AdamTF1([v], { lr: 0.1 });
+    const g = tf.ones([2, 3]);
+    adam.apply([g]);
+    const before = tf.memory().numTensors;
+    for (let t = 0; t < 5; t++) adam.apply([g]);
+    expect(tf.memory().numTensors).toBe(before);
+    adam.dispose();
+    tf.dispose([v, g]);
+  });
+});
+
+describe('non-copying Identity', () => {
+  it('a clone keeps its values after the source is disposed', () => {
+    installKernelsInNode();
+    const x = tf.tensor([1, 2, 3, 4]);
+    const y = tf.clone(x);
+    x.dispose();
+    const z = tf.add(tf.ones([4]), 0); // may reuse freed memory: must not be y's
+    expect(Array.from(y.dataSync())).toEqual([1, 2, 3, 4]);
+    tf.dispose([y, z]);
+  });
+});
