@@ -32,7 +32,7 @@
  * A = [m × k] with element (i, p) at a[i·ai + p·ap], B = [k × n] row-major with row
  * stride ldb, C = [m × n] row-major with row stride ldc. MR rows by 8 columns at a time.
  */
-INLINE void block8(int mr, const float *a, int ai, int ap, const float *b, int ldb, float *c, int ldc, int k) {
+INLINE void block8(int mr, const float *a, int ai, int ap, const float *b, int ldb, float *c, int ldc, int k, const float *bias) {
   v128_t acc0[4], acc1[4];
 #pragma clang loop unroll(full)
   for (int r = 0; r < 4; r++) {
@@ -51,6 +51,14 @@ INLINE void block8(int mr, const float *a, int ai, int ap, const float *b, int l
       }
     }
   }
+  if (bias) {
+    const v128_t bias0 = wasm_v128_load(bias), bias1 = wasm_v128_load(bias + 4);
+#pragma clang loop unroll(full)
+    for (int r = 0; r < 4; r++) {
+      acc0[r] = wasm_f32x4_add(acc0[r], bias0);
+      acc1[r] = wasm_f32x4_add(acc1[r], bias1);
+    }
+  }
 #pragma clang loop unroll(full)
   for (int r = 0; r < 4; r++) {
     if (r < mr) {
@@ -61,7 +69,7 @@ INLINE void block8(int mr, const float *a, int ai, int ap, const float *b, int l
 }
 
 /* MR rows by 4 columns. */
-INLINE void block4(int mr, const float *a, int ai, int ap, const float *b, int ldb, float *c, int ldc, int k) {
+INLINE void block4(int mr, const float *a, int ai, int ap, const float *b, int ldb, float *c, int ldc, int k, const float *bias) {
   v128_t acc[4];
 #pragma clang loop unroll(full)
   for (int r = 0; r < 4; r++) acc[r] = wasm_f32x4_splat(0.0f);
@@ -72,14 +80,15 @@ INLINE void block4(int mr, const float *a, int ai, int ap, const float *b, int l
       if (r < mr) acc[r] = wasm_f32x4_add(acc[r], wasm_f32x4_mul(wasm_v128_load32_splat(a + r * ai + p * ap), b0));
     }
   }
+  const v128_t bias0 = bias ? wasm_v128_load(bias) : wasm_f32x4_splat(0.0f);
 #pragma clang loop unroll(full)
   for (int r = 0; r < 4; r++) {
-    if (r < mr) wasm_v128_store(c + r * ldc, acc[r]);
+    if (r < mr) wasm_v128_store(c + r * ldc, bias ? wasm_f32x4_add(acc[r], bias0) : acc[r]);
   }
 }
 
 /* MR rows by 1 column, for the last n mod 4 columns. */
-INLINE void block1(int mr, const float *a, int ai, int ap, const float *b, int ldb, float *c, int ldc, int k) {
+INLINE void block1(int mr, const float *a, int ai, int ap, const float *b, int ldb, float *c, int ldc, int k, const float *bias) {
   float acc[4] = {0.0f, 0.0f, 0.0f, 0.0f};
   for (int p = 0; p < k; p++) {
     const float bv = b[p * ldb];
@@ -90,24 +99,27 @@ INLINE void block1(int mr, const float *a, int ai, int ap, const float *b, int l
   }
 #pragma clang loop unroll(full)
   for (int r = 0; r < 4; r++) {
-    if (r < mr) c[r * ldc] = acc[r];
+    if (r < mr) c[r * ldc] = bias ? acc[r] + bias[0] : acc[r];
   }
 }
 
-INLINE void rows(int mr, const float *a, int ai, int ap, const float *b, int ldb, float *c, int ldc, int n, int k) {
+#define AT(ptr, j) ((ptr) ? (ptr) + (j) : 0)
+
+INLINE void rows(int mr, const float *a, int ai, int ap, const float *b, int ldb, float *c, int ldc, int n, int k, const float *bias) {
   int j = 0;
-  for (; j + 8 <= n; j += 8) block8(mr, a, ai, ap, b + j, ldb, c + j, ldc, k);
-  for (; j + 4 <= n; j += 4) block4(mr, a, ai, ap, b + j, ldb, c + j, ldc, k);
-  for (; j < n; j++) block1(mr, a, ai, ap, b + j, ldb, c + j, ldc, k);
+  for (; j + 8 <= n; j += 8) block8(mr, a, ai, ap, b + j, ldb, c + j, ldc, k, AT(bias, j));
+  for (; j + 4 <= n; j += 4) block4(mr, a, ai, ap, b + j, ldb, c + j, ldc, k, AT(bias, j));
+  for (; j < n; j++) block1(mr, a, ai, ap, b + j, ldb, c + j, ldc, k, AT(bias, j));
 }
 
-static void gemm(const float *a, int ai, int ap, const float *b, int ldb, float *c, int m, int n, int k) {
+/* c = op(a) · b (+ bias, a row vector of n, added to every row after the sum). */
+static void gemm(const float *a, int ai, int ap, const float *b, int ldb, float *c, int m, int n, int k, const float *bias) {
   int i = 0;
-  for (; i + 4 <= m; i += 4) rows(4, a + i * ai, ai, ap, b, ldb, c + i * n, n, n, k);
+  for (; i + 4 <= m; i += 4) rows(4, a + i * ai, ai, ap, b, ldb, c + i * n, n, n, k, bias);
   switch (m - i) {
-    case 3: rows(3, a + i * ai, ai, ap, b, ldb, c + i * n, n, n, k); break;
-    case 2: rows(2, a + i * ai, ai, ap, b, ldb, c + i * n, n, n, k); break;
-    case 1: rows(1, a + i * ai, ai, ap, b, ldb, c + i * n, n, n, k); break;
+    case 3: rows(3, a + i * ai, ai, ap, b, ldb, c + i * n, n, n, k, bias); break;
+    case 2: rows(2, a + i * ai, ai, ap, b, ldb, c + i * n, n, n, k, bias); break;
+    case 1: rows(1, a + i * ai, ai, ap, b, ldb, c + i * n, n, n, k, bias); break;
     default: break;
   }
 }
@@ -119,15 +131,18 @@ static void transpose(const float *src, float *dst, int rows_, int cols) {
 }
 
 /*
- * For networks 0..live−1 of a pack: out_k [m × n] = op(a_k) · op(b_k), where
+ * For networks 0..live−1 of a pack: out_k [m × n] = op(a_k) · op(b_k) [+ bias_k], where
  *   op(a_k) = a_k [m × k] (transA = 0) or a_k stored [k × m] read transposed (transA = 1);
  *   op(b_k) = b_k [k × n] (transB = 0) or b_k stored [n × k], transposed into `scratch`
  *             (k·n floats) first (transB = 1).
- * Networks live..K−1 of `out` are set to zero (a shadow twin, see core/nn/matmul.ts).
+ * and bias_k (when `bias` is not 0) is a row of n added to every row of the sum, as tfjs's
+ * broadcast Add of a [K, 1, n] bias does: one float32 addition after the last product.
+ * Networks live..K−1 of `out` are set to zero, or to their bias (a shadow twin, see
+ * core/nn/matmul.ts; its numbers are never read).
  * Pointers are byte offsets into the shared memory; every network's operand is dense.
  */
 __attribute__((export_name("pack_gemm")))
-void pack_gemm(const float *a, const float *b, float *out, float *scratch, int K, int live, int m, int n, int k, int transA, int transB) {
+void pack_gemm(const float *a, const float *b, const float *bias, float *out, float *scratch, int K, int live, int m, int n, int k, int transA, int transB) {
   const int ai = transA ? 1 : k;
   const int ap = transA ? m : 1;
   for (int net = 0; net < live; net++) {
@@ -137,8 +152,31 @@ void pack_gemm(const float *a, const float *b, float *out, float *scratch, int K
       transpose(bn, scratch, n, k);
       bn = scratch;
     }
-    gemm(an, ai, ap, bn, n, out + net * m * n, m, n, k);
+    gemm(an, ai, ap, bn, n, out + net * m * n, m, n, k, AT(bias, net * n));
   }
-  float *rest = out + live * m * n;
-  for (int i = 0, end = (K - live) * m * n; i < end; i++) rest[i] = 0.0f;
+  for (int net = live; net < K; net++) {
+    float *o = out + net * m * n;
+    for (int i = 0; i < m; i++)
+      for (int j = 0; j < n; j++) o[i * n + j] = bias ? bias[net * n + j] : 0.0f;
+  }
+}
+
+/*
+ * The gradient of a broadcast bias: out_k [n] = Σ_i dy_k[i][j] over the m rows, for K
+ * networks. tfjs sums each column from 0 in row order (its Sum kernel after moving the
+ * reduced axis last); accumulating whole rows into the output in the same row order gives
+ * every column the same sequence of additions, reading memory in order.
+ */
+__attribute__((export_name("column_sums")))
+void column_sums(const float *dy, float *out, int K, int m, int n) {
+  for (int net = 0; net < K; net++) {
+    float *o = out + net * n;
+    const float *d = dy + net * m * n;
+    for (int j = 0; j < n; j++) o[j] = 0.0f;
+    for (int i = 0; i < m; i++) {
+      int j = 0;
+      for (; j + 4 <= n; j += 4) wasm_v128_store(o + j, wasm_f32x4_add(wasm_v128_load(o + j), wasm_v128_load(d + i * n + j)));
+      for (; j < n; j++) o[j] = o[j] + d[i * n + j];
+    }
+  }
 }

@@ -76,6 +76,8 @@ interface PerNetworkAttrs {
   transposeB: boolean;
   /** Networks 0..live−1 are computed; slots from live on (a shadow twin) are zeros. */
   live: number;
+  /** A third input `bias` [K, 1, out] is added (packDense). */
+  bias: boolean;
 }
 
 /**
@@ -90,9 +92,30 @@ export function packMatMul(x: tf.Tensor3D, w: tf.Tensor3D, path: MatMulPath, liv
   return perNetworkMatMul(x, w, false, false, live);
 }
 
+/**
+ * A dense layer's pre-activation x · w + bias (bias [K, 1, out]). With atomsweep's wasm
+ * kernels on the per-network path it is one kernel that adds the bias after each sum
+ * (the same single float32 addition as tf.add), and whose bias gradient sums columns in
+ * tfjs's order; otherwise tf.add after packMatMul. Same bits either way.
+ */
+export function packDense(x: tf.Tensor3D, w: tf.Tensor3D, bias: tf.Tensor3D, path: MatMulPath, live = x.shape[0]): tf.Tensor3D {
+  if (path === 'per-network' && perNetworkAvailable() && wasmKernelsFor(tf.backend())) {
+    const attrs: PerNetworkAttrs = { transposeA: false, transposeB: false, live, bias: true };
+    return tf.engine().runKernel(KERNEL, { a: x, b: w, bias }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor3D;
+  }
+  return tf.add(packMatMul(x, w, path, live), bias) as tf.Tensor3D;
+}
+
 function perNetworkMatMul(a: tf.Tensor3D, b: tf.Tensor3D, transposeA: boolean, transposeB: boolean, live: number): tf.Tensor3D {
-  const attrs: PerNetworkAttrs = { transposeA, transposeB, live };
+  const attrs: PerNetworkAttrs = { transposeA, transposeB, live, bias: false };
   return tf.engine().runKernel(KERNEL, { a, b }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor3D;
+}
+
+const COLUMN_SUMS = 'AtomsweepColumnSums';
+
+/** dy [K, rows, n] → [K, 1, n], column sums in tfjs's order (needs atomsweep's wasm kernels). */
+function columnSums(dy: tf.Tensor3D): tf.Tensor3D {
+  return tf.engine().runKernel(COLUMN_SUMS, { dy }) as tf.Tensor3D;
 }
 
 /** The per-network kernel exists for the wasm backend only; elsewhere the batched path serves. */
@@ -170,13 +193,15 @@ function perNetworkWasm({ inputs, backend: b, attrs }: { inputs: tf.NamedTensorI
   const P = transposeB ? w.shape[1] : w.shape[2];
   const out = backend.makeOutput([K, M, P], 'float32');
   const kernels = wasmKernelsFor(backend);
+  const bias = inputs.bias as tf.TensorInfo | undefined;
   if (kernels) {
     // The pack GEMM (core/nn/wasm-kernels.ts): every network in one call, same bits as below.
     const at = (t: tf.TensorInfo) => heapOffset(backend, t);
     const inner = transposeA ? a.shape[1] : a.shape[2];
-    kernels.gemm(at(a), at(w), at(out), K, Math.min(live, K), M, P, inner, transposeA, transposeB);
+    kernels.gemm(at(a), at(w), bias ? at(bias) : 0, at(out), K, Math.min(live, K), M, P, inner, transposeA, transposeB);
     return out;
   }
+  if (bias) throw new Error(`${KERNEL}: a bias needs atomsweep's wasm kernels (packDense checks)`);
   const transpose = tf.getKernel('Transpose', 'wasm').kernelFunc as unknown as KernelFn;
   for (let k = 0; k < Math.min(live, K); k++) {
     const views = [view(backend, a, k), view(backend, w, k), view(backend, out, k, M, P)];
@@ -200,14 +225,27 @@ function perNetworkWasm({ inputs, backend: b, attrs }: { inputs: tf.NamedTensorI
 function perNetworkGradient(dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[], attrs: tf.NamedAttrMap): Record<string, () => tf.Tensor> {
   const [a, b] = saved as tf.Tensor3D[];
   const g = dy as tf.Tensor3D;
-  const { transposeA, transposeB, live } = attrs as unknown as PerNetworkAttrs;
+  const { transposeA, transposeB, live, bias } = attrs as unknown as PerNetworkAttrs;
   const mm = (x: tf.Tensor3D, y: tf.Tensor3D, tx: boolean, ty: boolean) => perNetworkMatMul(x, y, tx, ty, live);
+  if (bias) return { a: () => mm(g, b, false, true), b: () => mm(a, g, true, false), bias: () => columnSums(g) };
   if (!transposeA && !transposeB) return { a: () => mm(g, b, false, true), b: () => mm(a, g, true, false) };
   if (!transposeA && transposeB) return { a: () => mm(g, b, false, false), b: () => mm(g, a, true, false) };
   if (transposeA && !transposeB) return { a: () => mm(b, g, false, true), b: () => mm(a, g, false, false) };
   return { a: () => mm(b, g, true, true), b: () => mm(g, a, true, true) };
 }
 
+function columnSumsWasm({ inputs, backend: b }: { inputs: tf.NamedTensorInfoMap; backend: unknown }): tf.TensorInfo {
+  const backend = b as WasmBackendInternals;
+  const dy = inputs.dy as tf.TensorInfo;
+  const [K, m, n] = dy.shape;
+  const kernels = wasmKernelsFor(backend);
+  if (!kernels) throw new Error(`${COLUMN_SUMS}: atomsweep's wasm kernels are not installed`);
+  const out = backend.makeOutput([K, 1, n], 'float32');
+  kernels.columnSums(heapOffset(backend, dy), heapOffset(backend, out), K, m, n);
+  return out;
+}
+
 // tfjs's registries are global: register once even if this module is evaluated again.
+if (!tf.getKernel(COLUMN_SUMS, 'wasm')) tf.registerKernel({ kernelName: COLUMN_SUMS, backendName: 'wasm', kernelFunc: columnSumsWasm as unknown as tf.KernelFunc });
 if (!tf.getKernel(KERNEL, 'wasm')) tf.registerKernel({ kernelName: KERNEL, backendName: 'wasm', kernelFunc: perNetworkWasm as unknown as tf.KernelFunc });
 if (!tf.getGradient(KERNEL)) tf.registerGradient({ kernelName: KERNEL, inputsToSave: ['a', 'b'], gradFunc: perNetworkGradient });

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { Rng } from '../rng';
 import { activate, type Activation } from './activations';
 import { initParameter, type Initializer } from './initializers';
-import { matMulPath, packMatMul, type MatMulPath, type MatMulPathOption } from './matmul';
+import { matMulPath, packDense, type MatMulPath, type MatMulPathOption } from './matmul';
 
 /** The notebook's `multilayer_perceptron`: sigmoid by default, linear output. */
 export interface MlpSpec {
@@ -285,16 +285,16 @@ export class NetworkPack {
     const p = this.params;
     if (this.spec.kind === 'shared') {
       const act = this.spec.activation;
-      let a = activate(act, tf.add(this.matMul(x, p[0]), p[1])) as tf.Tensor3D;
+      let a = activate(act, this.affine(x, p[0], p[1])) as tf.Tensor3D;
       for (let l = 0; l < this.spec.depth; l++) {
-        a = activate(act, tf.add(this.matMul(a, p[2]), p[3])) as tf.Tensor3D;
+        a = activate(act, this.affine(a, p[2], p[3])) as tf.Tensor3D;
       }
-      return tf.add(this.matMul(a, p[4]), p[5]) as tf.Tensor3D;
+      return this.affine(a, p[4], p[5]) as tf.Tensor3D;
     }
     let a: tf.Tensor3D = x;
     const layers = p.length / 2;
     for (let l = 0; l < layers; l++) {
-      const z = tf.add(this.matMul(a, p[2 * l]), p[2 * l + 1]) as tf.Tensor3D;
+      const z = this.affine(a, p[2 * l], p[2 * l + 1]) as tf.Tensor3D;
       a = l + 1 < layers ? (activate(this.spec.activation, z) as tf.Tensor3D) : z;
     }
     return a;
@@ -323,12 +323,12 @@ export class NetworkPack {
       // im2col: a fixed gather of every patch, then one pack matMul (per-network or batched,
       // from one network's shape) with the [kernel², filters] kernel matrix.
       const patches = tf.reshape(tf.gather(x, this.patchIndex!, 2), [K, B * positions, k2]) as tf.Tensor3D;
-      const maps = activate(spec.activation, tf.add(this.matMul(patches, p[0]), p[1]));
+      const maps = activate(spec.activation, this.affine(patches, p[0], p[1]));
       a = tf.reshape(maps, [K, B, positions * spec.filters]) as tf.Tensor3D;
       hidden.push(a);
     }
     this.dense.forEach((layer, l) => {
-      let z = tf.add(this.matMul(a, p[layer.w]), p[layer.b]) as tf.Tensor3D;
+      let z = this.affine(a, p[layer.w], p[layer.b]) as tf.Tensor3D;
       if (l + 1 === this.dense.length) {
         a = z;
         return;
@@ -394,13 +394,14 @@ export class NetworkPack {
   }
 
   /**
-   * a [K, rows, in] · w [K, in, out]. The per-network path computes only the real trials
-   * (a shadow twin's slots come out as zeros), so a lone trial pays for one network there.
+   * a [K, rows, in] · w [K, in, out] + bias [K, 1, out]. The per-network path computes only
+   * the real trials (a shadow twin's slots come out as their bias), so a lone trial pays
+   * for one network there.
    */
-  private matMul(a: tf.Tensor3D, w: tf.Variable): tf.Tensor3D {
+  private affine(a: tf.Tensor3D, w: tf.Variable, bias: tf.Variable): tf.Tensor3D {
     const [, rows, inner] = a.shape;
     const path = matMulPath(rows, inner, w.shape[2]!, this.matMulOption);
-    return packMatMul(a, w as tf.Tensor3D, path, this.trials);
+    return packDense(a, w as tf.Tensor3D, bias as tf.Tensor3D, path, this.trials);
   }
 
   /** The weight matrices (biases excluded), as the notebook's `return_weight_tensors`. */

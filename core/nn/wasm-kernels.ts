@@ -6,6 +6,9 @@
  * - the pack GEMM (kernels/gemm.c): all K networks' products of a layer in one call,
  *   with XNNPACK's summation order, without the per-call weight packing and explicit
  *   transposes of the per-network XNNPACK path (core/nn/matmul.ts);
+ *   With a layer's bias it also adds the bias (the one float32 addition tfjs's broadcast
+ *   Add makes) and sums the bias gradient per column in tfjs's order, so a dense layer is
+ *   one kernel forward and three backward (core/nn/matmul.ts packDense);
  * - TF1 Adam in one pass instead of twelve kernels (kernels/elementwise.c, core/nn/adam.ts);
  * - a non-copying Identity: tfjs-core clones every tensor it saves for the backward pass
  *   through the Identity kernel, which tfjs-wasm implements as a full copy. Tensors are
@@ -35,11 +38,14 @@ interface WasmBackendInternals {
 
 export interface WasmKernels {
   /**
-   * For networks 0..live−1: out_k [m × n] = op(a_k) · op(b_k); slots live..K−1 of out are
-   * zeroed. a_k is [m × k] or, with transA, [k × m] read transposed; b_k is [k × n] or,
-   * with transB, [n × k]. Offsets are byte offsets of dense stacked tensors on the heap.
+   * For networks 0..live−1: out_k [m × n] = op(a_k) · op(b_k) (+ bias_k [n] on every row,
+   * when `bias` is not 0); slots live..K−1 of out are zeroed (or set to their bias). a_k
+   * is [m × k] or, with transA, [k × m] read transposed; b_k is [k × n] or, with transB,
+   * [n × k]. Offsets are byte offsets of dense stacked tensors on the heap.
    */
-  gemm(a: number, b: number, out: number, K: number, live: number, m: number, n: number, k: number, transA: boolean, transB: boolean): void;
+  gemm(a: number, b: number, bias: number, out: number, K: number, live: number, m: number, n: number, k: number, transA: boolean, transB: boolean): void;
+  /** out_k [n] = column sums of dy_k [m × n], in row order from 0 (tfjs's Sum order). */
+  columnSums(dy: number, out: number, K: number, m: number, n: number): void;
   /** TF1 Adam over n parameters (kernels/elementwise.c); scalars as float32. */
   adam(p: number, m: number, v: number, g: number, pOut: number, mOut: number, vOut: number, n: number, scalars: AdamScalars): void;
 }
@@ -55,7 +61,8 @@ export interface AdamScalars {
 }
 
 interface Exports {
-  pack_gemm(a: number, b: number, out: number, scratch: number, K: number, live: number, m: number, n: number, k: number, transA: number, transB: number): void;
+  pack_gemm(a: number, b: number, bias: number, out: number, scratch: number, K: number, live: number, m: number, n: number, k: number, transA: number, transB: number): void;
+  column_sums(dy: number, out: number, K: number, m: number, n: number): void;
   adam_tf1(p: number, m: number, v: number, g: number, pOut: number, mOut: number, vOut: number, n: number, b1: number, c1: number, b2: number, c2: number, lr: number, eps: number): void;
 }
 
@@ -71,14 +78,17 @@ export function installWasmKernels(backend: tf.KernelBackend, module: WebAssembl
   let scratch = 0;
   let scratchBytes = 0;
   installed.set(wasm, {
-    gemm(a, b, out, K, live, m, n, k, transA, transB) {
+    gemm(a, b, bias, out, K, live, m, n, k, transA, transB) {
       if (transB && k * n * 4 > scratchBytes) {
         if (scratch) wasm._free(scratch);
         scratchBytes = k * n * 4;
         scratch = wasm._malloc(scratchBytes);
         if (!scratch) throw new Error(`pack GEMM: could not allocate ${scratchBytes} bytes of scratch`);
       }
-      exports.pack_gemm(a, b, out, scratch, K, live, m, n, k, transA ? 1 : 0, transB ? 1 : 0);
+      exports.pack_gemm(a, b, bias, out, scratch, K, live, m, n, k, transA ? 1 : 0, transB ? 1 : 0);
+    },
+    columnSums(dy, out, K, m, n) {
+      exports.column_sums(dy, out, K, m, n);
     },
     adam(p, m, v, g, pOut, mOut, vOut, n, s) {
       exports.adam_tf1(p, m, v, g, pOut, mOut, vOut, n, s.beta1, s.oneMinusBeta1, s.beta2, s.oneMinusBeta2, s.lrT, s.epsilon);

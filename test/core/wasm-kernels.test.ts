@@ -13,7 +13,7 @@ import { useBackend } from '../tf-node';
 import { installKernelsInNode } from '../../node/kernels';
 import { uninstallWasmKernels, wasmKernelsFor } from '../../core/nn/wasm-kernels';
 import { AdamTF1 } from '../../core/nn/adam';
-import { packMatMul } from '../../core/nn/matmul';
+import { packDense, packMatMul } from '../../core/nn/matmul';
 import { Rng } from '../../core/rng';
 
 beforeAll(() => useBackend('wasm'));
@@ -43,6 +43,17 @@ const SHAPES: [number, number, number][] = [
   [1, 1, 1], [3, 5, 7], [4, 8, 8], [5, 13, 9], [17, 33, 31], [64, 6, 200], [64, 200, 2], [64, 200, 200], [100, 2, 16], [2000, 100, 2], [6, 3, 12],
 ];
 
+/** packDense's output and the gradients w.r.t. x, w and bias, of sum(dense ⊙ r). */
+function denseAndGradients(x: tf.Tensor3D, w: tf.Tensor3D, bias: tf.Tensor3D, r: tf.Tensor3D, live: number): string[] {
+  return tf.tidy(() => {
+    const f = (a: tf.Tensor, b: tf.Tensor, c: tf.Tensor) => tf.sum(tf.mul(packDense(a as tf.Tensor3D, b as tf.Tensor3D, c as tf.Tensor3D, 'per-network', live), r));
+    const out = packDense(x, w, bias, 'per-network', live);
+    const grads = tf.grads(f)([x, w, bias]);
+    // Real networks only: a shadow twin's slots differ by design (zeros or bias).
+    return [out, ...grads].map((t) => bits((t.dataSync() as Float32Array).slice(0, (t.size / t.shape[0]) * live)));
+  });
+}
+
 describe('pack GEMM', () => {
   it('is installed by the Node hosts', () => {
     installKernelsInNode();
@@ -67,6 +78,21 @@ describe('pack GEMM', () => {
       expect(Array.from(out.subarray(2 * rows * cols)).every((v) => v === 0)).toBe(true);
       expect(Array.from(out.subarray(0, rows * cols)).some((v) => v !== 0)).toBe(true);
       tf.dispose([x, w, r]);
+    });
+
+    it(`with a bias matches matMul + tf.add and its Sum gradient bit for bit: ${rows}×${inner} · ${inner}×${cols}`, () => {
+      const rng = new Rng(rows * 7 + inner * 3 + cols);
+      const x = randomTensor(rng, [3, rows, inner]);
+      const w = randomTensor(rng, [3, inner, cols]);
+      const bias = randomTensor(rng, [3, 1, cols]);
+      const r = randomTensor(rng, [3, rows, cols]);
+      installKernelsInNode();
+      const fused = denseAndGradients(x, w, bias, r, 2);
+      uninstallWasmKernels(tf.backend());
+      const separate = denseAndGradients(x, w, bias, r, 2);
+      installKernelsInNode();
+      expect(fused).toEqual(separate);
+      tf.dispose([x, w, bias, r]);
     });
   }
 });
