@@ -5,11 +5,13 @@ import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { SHAPES, packSpec } from './cases';
 import { trainPack } from '../core/train/train-pack';
+import { installKernelsInNode } from '../node/kernels';
 
 async function main() {
   setWasmPaths(dirname(createRequire(__filename).resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm')) + '/');
   await tf.setBackend('wasm');
   await tf.ready();
+  if (process.env.KERNEL !== '0') installKernelsInNode();
   const K = Number(process.argv[3] ?? 16);
   for (const id of (process.argv[2] ?? 'C').split(',')) {
     const shape = SHAPES.find((s) => s.id === id)!;

@@ -39,3 +39,18 @@ void adam_tf1(const float *p, const float *m, const float *v, const float *g, fl
     p_out[i] = p[i] - lr_t * (mi / (__builtin_sqrtf(vi) + epsilon));
   }
 }
+
+/*
+ * The sigmoid's gradient as tfjs-core writes it, dy · (y · (1 − y)), y the sigmoid's
+ * output: three kernels and two temporaries in tfjs, one pass here.
+ */
+__attribute__((export_name("sigmoid_grad")))
+void sigmoid_grad(const float *dy, const float *y, float *out, int n) {
+  const v128_t one = wasm_f32x4_splat(1.0f);
+  int i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const v128_t yi = wasm_v128_load(y + i);
+    wasm_v128_store(out + i, wasm_f32x4_mul(wasm_v128_load(dy + i), wasm_f32x4_mul(yi, wasm_f32x4_sub(one, yi))));
+  }
+  for (; i < n; i++) out[i] = dy[i] * (y[i] * (1.0f - y[i]));
+}

@@ -28,22 +28,27 @@
 
 #define INLINE static inline __attribute__((always_inline))
 
+/* Rows per register block: MR×8 outputs in 2·MR accumulators (SIMD registers). */
+#ifndef MR
+#define MR 4
+#endif
+
 /*
  * A = [m × k] with element (i, p) at a[i·ai + p·ap], B = [k × n] row-major with row
- * stride ldb, C = [m × n] row-major with row stride ldc. MR rows by 8 columns at a time.
+ * stride ldb, C = [m × n] row-major with row stride ldc. mr ≤ MR rows by 8 columns.
  */
-INLINE void block8(int mr, const float *a, int ai, int ap, const float *b, int ldb, float *c, int ldc, int k, const float *bias) {
-  v128_t acc0[4], acc1[4];
+INLINE void block8(int mr, const float *a, int ai, int ap, const float *b, int ldb, float *c, int ldc, int k, int first, const float *bias) {
+  v128_t acc0[MR], acc1[MR];
 #pragma clang loop unroll(full)
-  for (int r = 0; r < 4; r++) {
-    acc0[r] = wasm_f32x4_splat(0.0f);
-    acc1[r] = wasm_f32x4_splat(0.0f);
+  for (int r = 0; r < MR; r++) {
+    acc0[r] = first || r >= mr ? wasm_f32x4_splat(0.0f) : wasm_v128_load(c + r * ldc);
+    acc1[r] = first || r >= mr ? wasm_f32x4_splat(0.0f) : wasm_v128_load(c + r * ldc + 4);
   }
   for (int p = 0; p < k; p++) {
     const v128_t b0 = wasm_v128_load(b + p * ldb);
     const v128_t b1 = wasm_v128_load(b + p * ldb + 4);
 #pragma clang loop unroll(full)
-    for (int r = 0; r < 4; r++) {
+    for (int r = 0; r < MR; r++) {
       if (r < mr) {
         const v128_t av = wasm_v128_load32_splat(a + r * ai + p * ap);
         acc0[r] = wasm_f32x4_add(acc0[r], wasm_f32x4_mul(av, b0));
@@ -54,13 +59,13 @@ INLINE void block8(int mr, const float *a, int ai, int ap, const float *b, int l
   if (bias) {
     const v128_t bias0 = wasm_v128_load(bias), bias1 = wasm_v128_load(bias + 4);
 #pragma clang loop unroll(full)
-    for (int r = 0; r < 4; r++) {
+    for (int r = 0; r < MR; r++) {
       acc0[r] = wasm_f32x4_add(acc0[r], bias0);
       acc1[r] = wasm_f32x4_add(acc1[r], bias1);
     }
   }
 #pragma clang loop unroll(full)
-  for (int r = 0; r < 4; r++) {
+  for (int r = 0; r < MR; r++) {
     if (r < mr) {
       wasm_v128_store(c + r * ldc, acc0[r]);
       wasm_v128_store(c + r * ldc + 4, acc1[r]);
@@ -69,58 +74,92 @@ INLINE void block8(int mr, const float *a, int ai, int ap, const float *b, int l
 }
 
 /* MR rows by 4 columns. */
-INLINE void block4(int mr, const float *a, int ai, int ap, const float *b, int ldb, float *c, int ldc, int k, const float *bias) {
-  v128_t acc[4];
+INLINE void block4(int mr, const float *a, int ai, int ap, const float *b, int ldb, float *c, int ldc, int k, int first, const float *bias) {
+  v128_t acc[MR];
 #pragma clang loop unroll(full)
-  for (int r = 0; r < 4; r++) acc[r] = wasm_f32x4_splat(0.0f);
+  for (int r = 0; r < MR; r++) acc[r] = first || r >= mr ? wasm_f32x4_splat(0.0f) : wasm_v128_load(c + r * ldc);
   for (int p = 0; p < k; p++) {
     const v128_t b0 = wasm_v128_load(b + p * ldb);
 #pragma clang loop unroll(full)
-    for (int r = 0; r < 4; r++) {
+    for (int r = 0; r < MR; r++) {
       if (r < mr) acc[r] = wasm_f32x4_add(acc[r], wasm_f32x4_mul(wasm_v128_load32_splat(a + r * ai + p * ap), b0));
     }
   }
   const v128_t bias0 = bias ? wasm_v128_load(bias) : wasm_f32x4_splat(0.0f);
 #pragma clang loop unroll(full)
-  for (int r = 0; r < 4; r++) {
+  for (int r = 0; r < MR; r++) {
     if (r < mr) wasm_v128_store(c + r * ldc, bias ? wasm_f32x4_add(acc[r], bias0) : acc[r]);
   }
 }
 
 /* MR rows by 1 column, for the last n mod 4 columns. */
-INLINE void block1(int mr, const float *a, int ai, int ap, const float *b, int ldb, float *c, int ldc, int k, const float *bias) {
-  float acc[4] = {0.0f, 0.0f, 0.0f, 0.0f};
+INLINE void block1(int mr, const float *a, int ai, int ap, const float *b, int ldb, float *c, int ldc, int k, int first, const float *bias) {
+  float acc[MR];
+#pragma clang loop unroll(full)
+  for (int r = 0; r < MR; r++) acc[r] = first || r >= mr ? 0.0f : c[r * ldc];
   for (int p = 0; p < k; p++) {
     const float bv = b[p * ldb];
 #pragma clang loop unroll(full)
-    for (int r = 0; r < 4; r++) {
+    for (int r = 0; r < MR; r++) {
       if (r < mr) acc[r] = acc[r] + a[r * ai + p * ap] * bv;
     }
   }
 #pragma clang loop unroll(full)
-  for (int r = 0; r < 4; r++) {
+  for (int r = 0; r < MR; r++) {
     if (r < mr) c[r * ldc] = bias ? acc[r] + bias[0] : acc[r];
   }
 }
 
 #define AT(ptr, j) ((ptr) ? (ptr) + (j) : 0)
 
-INLINE void rows(int mr, const float *a, int ai, int ap, const float *b, int ldb, float *c, int ldc, int n, int k, const float *bias) {
+INLINE void rows(int mr, const float *a, int ai, int ap, const float *b, int ldb, float *c, int ldc, int n, int k, int first, const float *bias) {
   int j = 0;
-  for (; j + 8 <= n; j += 8) block8(mr, a, ai, ap, b + j, ldb, c + j, ldc, k, AT(bias, j));
-  for (; j + 4 <= n; j += 4) block4(mr, a, ai, ap, b + j, ldb, c + j, ldc, k, AT(bias, j));
-  for (; j < n; j++) block1(mr, a, ai, ap, b + j, ldb, c + j, ldc, k, AT(bias, j));
+  for (; j + 8 <= n; j += 8) block8(mr, a, ai, ap, b + j, ldb, c + j, ldc, k, first, AT(bias, j));
+  for (; j + 4 <= n; j += 4) block4(mr, a, ai, ap, b + j, ldb, c + j, ldc, k, first, AT(bias, j));
+  for (; j < n; j++) block1(mr, a, ai, ap, b + j, ldb, c + j, ldc, k, first, AT(bias, j));
 }
 
-/* c = op(a) · b (+ bias, a row vector of n, added to every row after the sum). */
+/*
+ * The shared dimension is walked in slices of KC so that a slice of both operands stays
+ * in cache while every output block passes over it (a [2000 × 100]ᵀ · [2000 × 100] weight
+ * gradient streamed both 0.8 MB operands from memory once per block row). Between slices
+ * each accumulator waits in the output as the float32 it already is, so every output
+ * still sees one unbroken sequence of additions: slicing changes no bit.
+ */
+#define KC 256
+
+/* c = op(a) · b (+ bias, a row vector of n, added to every row after the last product). */
 static void gemm(const float *a, int ai, int ap, const float *b, int ldb, float *c, int m, int n, int k, const float *bias) {
-  int i = 0;
-  for (; i + 4 <= m; i += 4) rows(4, a + i * ai, ai, ap, b, ldb, c + i * n, n, n, k, bias);
-  switch (m - i) {
-    case 3: rows(3, a + i * ai, ai, ap, b, ldb, c + i * n, n, n, k, bias); break;
-    case 2: rows(2, a + i * ai, ai, ap, b, ldb, c + i * n, n, n, k, bias); break;
-    case 1: rows(1, a + i * ai, ai, ap, b, ldb, c + i * n, n, n, k, bias); break;
-    default: break;
+  for (int p0 = 0; p0 < k || p0 == 0; p0 += KC) {
+    const int kc = k - p0 < KC ? k - p0 : KC;
+    const int first = p0 == 0;
+    const float *bias_here = p0 + kc >= k ? bias : 0;
+    const float *as = a + p0 * ap;
+    const float *bs = b + p0 * ldb;
+    int i = 0;
+    for (; i + MR <= m; i += MR) rows(MR, as + i * ai, ai, ap, bs, ldb, c + i * n, n, n, kc, first, bias_here);
+    /* The last m mod MR rows, each count with its own fully unrolled copy. */
+#define TAIL(r) case r: rows(r, as + i * ai, ai, ap, bs, ldb, c + i * n, n, n, kc, first, bias_here); break;
+    switch (m - i) {
+#if MR > 7
+      TAIL(7)
+#endif
+#if MR > 6
+      TAIL(6)
+#endif
+#if MR > 5
+      TAIL(5)
+#endif
+#if MR > 4
+      TAIL(4)
+#endif
+      TAIL(3)
+      TAIL(2)
+      TAIL(1)
+      default: break;
+    }
+#undef TAIL
+    if (k == 0) break;
   }
 }
 

@@ -12,7 +12,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 for src in kernels/atomsweep-kernels.c; do
   out="${src%.c}.wasm"
-  clang-14 --target=wasm32 -O3 -msimd128 -mbulk-memory -ffp-contract=off -nostdlib \
+  clang-14 --target=wasm32 -O3 -msimd128 -mbulk-memory -ffp-contract=off -nostdlib ${KERNEL_CFLAGS:-} \
     -Wl,--no-entry -Wl,--import-memory -Wl,--strip-all -Wl,--allow-undefined-file=/dev/null \
     -o "$out" "$src"
   # The module must not write memory it does not own: no data segment, no shadow stack.

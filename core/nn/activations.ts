@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Activation } from './activation-scalar';
+import { sigmoid } from './wasm-kernels';
 
 // The names and the plain-number versions live in a tfjs-free module so the dashboard can
 // draw activation shapes without bundling tfjs.
@@ -9,7 +10,7 @@ export { ACTIVATIONS, activateScalar, type Activation } from './activation-scala
 export function activate(name: Activation, x: tf.Tensor): tf.Tensor {
   switch (name) {
     case 'sigmoid':
-      return tf.sigmoid(x);
+      return sigmoid(x);
     case 'relu':
       return tf.relu(x);
     case 'tanh':

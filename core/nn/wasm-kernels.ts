@@ -10,6 +10,8 @@
  *   Add makes) and sums the bias gradient per column in tfjs's order, so a dense layer is
  *   one kernel forward and three backward (core/nn/matmul.ts packDense);
  * - TF1 Adam in one pass instead of twelve kernels (kernels/elementwise.c, core/nn/adam.ts);
+ * - the sigmoid's gradient dy·(y·(1−y)) in one pass instead of three kernels (sigmoid()
+ *   below; the forward pass stays tfjs-wasm's own Sigmoid kernel);
  * - a non-copying Identity: tfjs-core clones every tensor it saves for the backward pass
  *   through the Identity kernel, which tfjs-wasm implements as a full copy. Tensors are
  *   immutable, so sharing the data (as tfjs's cpu backend does, and as tfjs-wasm's own
@@ -46,6 +48,8 @@ export interface WasmKernels {
   gemm(a: number, b: number, bias: number, out: number, K: number, live: number, m: number, n: number, k: number, transA: boolean, transB: boolean): void;
   /** out_k [n] = column sums of dy_k [m × n], in row order from 0 (tfjs's Sum order). */
   columnSums(dy: number, out: number, K: number, m: number, n: number): void;
+  /** out = dy · (y · (1 − y)) over n elements: the sigmoid's gradient from its output y. */
+  sigmoidGrad(dy: number, y: number, out: number, n: number): void;
   /** TF1 Adam over n parameters (kernels/elementwise.c); scalars as float32. */
   adam(p: number, m: number, v: number, g: number, pOut: number, mOut: number, vOut: number, n: number, scalars: AdamScalars): void;
 }
@@ -63,6 +67,7 @@ export interface AdamScalars {
 interface Exports {
   pack_gemm(a: number, b: number, bias: number, out: number, scratch: number, K: number, live: number, m: number, n: number, k: number, transA: number, transB: number): void;
   column_sums(dy: number, out: number, K: number, m: number, n: number): void;
+  sigmoid_grad(dy: number, y: number, out: number, n: number): void;
   adam_tf1(p: number, m: number, v: number, g: number, pOut: number, mOut: number, vOut: number, n: number, b1: number, c1: number, b2: number, c2: number, lr: number, eps: number): void;
 }
 
@@ -89,6 +94,9 @@ export function installWasmKernels(backend: tf.KernelBackend, module: WebAssembl
     },
     columnSums(dy, out, K, m, n) {
       exports.column_sums(dy, out, K, m, n);
+    },
+    sigmoidGrad(dy, y, out, n) {
+      exports.sigmoid_grad(dy, y, out, n);
     },
     adam(p, m, v, g, pOut, mOut, vOut, n, s) {
       exports.adam_tf1(p, m, v, g, pOut, mOut, vOut, n, s.beta1, s.oneMinusBeta1, s.beta2, s.oneMinusBeta2, s.lrT, s.epsilon);
@@ -147,6 +155,42 @@ function adamKernel({ inputs, backend: b, attrs }: { inputs: tf.NamedTensorInfoM
 }
 
 if (!tf.getKernel(ADAM, 'wasm')) tf.registerKernel({ kernelName: ADAM, backendName: 'wasm', kernelFunc: adamKernel as unknown as tf.KernelFunc });
+
+const SIGMOID = 'AtomsweepSigmoid';
+const SIGMOID_GRAD = 'AtomsweepSigmoidGrad';
+
+/**
+ * tf.sigmoid, with the fused gradient when atomsweep's kernels are installed. The forward
+ * pass is tfjs-wasm's Sigmoid kernel itself, so its values are tf.sigmoid's.
+ */
+export function sigmoid(x: tf.Tensor): tf.Tensor {
+  if (!wasmKernelsFor(tf.backend())) return tf.sigmoid(x);
+  return tf.engine().runKernel(SIGMOID, { x }) as tf.Tensor;
+}
+
+function sigmoidKernel({ inputs, backend }: { inputs: tf.NamedTensorInfoMap; backend: unknown }): tf.TensorInfo {
+  const stock = tf.getKernel(tf.Sigmoid, 'wasm')!.kernelFunc as unknown as (args: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs: tf.NamedAttrMap }) => tf.TensorInfo;
+  return stock({ inputs, backend, attrs: {} });
+}
+
+function sigmoidGradKernel({ inputs, backend: b }: { inputs: tf.NamedTensorInfoMap; backend: unknown }): tf.TensorInfo {
+  const backend = b as WasmBackendInternals;
+  const kernels = wasmKernelsFor(backend);
+  if (!kernels) throw new Error(`${SIGMOID_GRAD}: the atomsweep kernels are not installed on this backend`);
+  const { dy, y } = inputs as Record<'dy' | 'y', tf.TensorInfo>;
+  const out = backend.makeOutput(y.shape, 'float32');
+  kernels.sigmoidGrad(heapOffset(backend, dy), heapOffset(backend, y), heapOffset(backend, out), y.shape.reduce((p, q) => p * q, 1));
+  return out;
+}
+
+if (!tf.getKernel(SIGMOID, 'wasm')) tf.registerKernel({ kernelName: SIGMOID, backendName: 'wasm', kernelFunc: sigmoidKernel as unknown as tf.KernelFunc });
+if (!tf.getKernel(SIGMOID_GRAD, 'wasm')) tf.registerKernel({ kernelName: SIGMOID_GRAD, backendName: 'wasm', kernelFunc: sigmoidGradKernel as unknown as tf.KernelFunc });
+if (!tf.getGradient(SIGMOID))
+  tf.registerGradient({
+    kernelName: SIGMOID,
+    outputsToSave: [true],
+    gradFunc: (dy, saved) => ({ x: () => tf.engine().runKernel(SIGMOID_GRAD, { dy: dy as tf.Tensor, y: saved[0] }) as tf.Tensor }),
+  });
 
 let identityShared = false;
 

@@ -5,6 +5,7 @@
  *   forward and both gradients, on shapes with every kind of tail (rows mod 4, columns
  *   mod 8 and mod 4), leaving a shadow twin's slots zero;
  * - fused TF1 Adam (kernels/elementwise.c) as the twelve tensor ops of core/nn/adam.ts;
+ * - the fused sigmoid gradient as tfjs-core's dy·(y·(1−y));
  * - the non-copying Identity keeps a clone alive after its source is disposed.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,6 +14,7 @@ import { useBackend } from '../tf-node';
 import { installKernelsInNode } from '../../node/kernels';
 import { uninstallWasmKernels, wasmKernelsFor } from '../../core/nn/wasm-kernels';
 import { AdamTF1 } from '../../core/nn/adam';
+import { activate } from '../../core/nn/activations';
 import { packDense, packMatMul } from '../../core/nn/matmul';
 import { Rng } from '../../core/rng';
 
@@ -40,7 +42,7 @@ function productAndGradients(x: tf.Tensor3D, w: tf.Tensor3D, r: tf.Tensor3D, liv
 
 // [rows, in, out] of one network's product.
 const SHAPES: [number, number, number][] = [
-  [1, 1, 1], [3, 5, 7], [4, 8, 8], [5, 13, 9], [17, 33, 31], [64, 6, 200], [64, 200, 2], [64, 200, 200], [100, 2, 16], [2000, 100, 2], [6, 3, 12],
+  [1, 1, 1], [300, 600, 9], [9, 700, 5], [3, 5, 7], [4, 8, 8], [5, 13, 9], [17, 33, 31], [64, 6, 200], [64, 200, 2], [64, 200, 200], [100, 2, 16], [2000, 100, 2], [6, 3, 12],
 ];
 
 /** packDense's output and the gradients w.r.t. x, w and bias, of sum(dense ⊙ r). */
@@ -146,5 +148,25 @@ describe('non-copying Identity', () => {
     const z = tf.add(tf.ones([4]), 0); // may reuse freed memory: must not be y's
     expect(Array.from(y.dataSync())).toEqual([1, 2, 3, 4]);
     tf.dispose([y, z]);
+  });
+});
+
+describe('fused sigmoid gradient', () => {
+  it('gives tf.sigmoid\'s values and gradient bit for bit', () => {
+    const rng = new Rng(11);
+    const x = randomTensor(rng, [3, 37, 21]);
+    const r = randomTensor(rng, [3, 37, 21]);
+    const run = () =>
+      tf.tidy(() => {
+        const f = (z: tf.Tensor) => tf.sum(tf.mul(activate('sigmoid', z), r));
+        return [activate('sigmoid', x), tf.grad(f)(x)].map((t) => bits(t.dataSync() as Float32Array));
+      });
+    installKernelsInNode();
+    const fused = run();
+    uninstallWasmKernels(tf.backend());
+    const stock = run();
+    installKernelsInNode();
+    expect(fused).toEqual(stock);
+    tf.dispose([x, r]);
   });
 });
