@@ -18,6 +18,7 @@ import { setWasmPaths } from "@tensorflow/tfjs-backend-wasm";
 import { createRequire } from "node:module";
 import { dirname } from "node:path";
 import { useLibsvmInNode } from "../node/libsvm-node";
+import { installKernelsInNode } from "../node/kernels";
 import { getExperiment } from '../core/experiments';
 import { expandSweep } from '../core/sweep/expand';
 import type { TrialResult } from '../core/experiments/types';
@@ -42,6 +43,7 @@ async function main(): Promise<void> {
 useLibsvmInNode();
 setWasmPaths(dirname(createRequire(__filename).resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm')) + '/');
 await tf.setBackend('wasm');
+installKernelsInNode();
 await tf.ready();
 const sizes = values.sizes!.split(',').map(Number);
 const scale = Number(values.scale);

@@ -33,7 +33,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Rng } from '../rng';
 import { engine } from '../engine';
-import { matMulPath, packMatMul } from '../nn/matmul';
+import { matMulPath, packDense } from '../nn/matmul';
+import { adamStep, wasmKernelsFor } from '../nn/wasm-kernels';
 
 export type SklearnActivation = 'relu' | 'tanh' | 'logistic' | 'identity';
 
@@ -205,7 +206,7 @@ export async function fitSklearnMlps(tasks: MlpTask[], n: number, d: number, o: 
     let a: tf.Tensor = x;
     for (let l = 0; l < layers; l++) {
       const path = matMulPath(x.shape[1], sizes[l], sizes[l + 1]);
-      const z = tf.add(packMatMul(a as tf.Tensor3D, params[2 * l] as tf.Tensor3D, path, live), params[2 * l + 1]);
+      const z = packDense(a as tf.Tensor3D, params[2 * l] as tf.Tensor3D, params[2 * l + 1] as tf.Tensor3D, path, live);
       a = l + 1 < layers ? activate(o.activation, z) : z;
     }
     return a as tf.Tensor3D;
@@ -260,16 +261,7 @@ export async function fitSklearnMlps(tasks: MlpTask[], n: number, d: number, o: 
         t += 1;
         // numpy float64 step size, as sklearn computes it.
         const lrT = (o.learningRate * Math.sqrt(1 - Math.pow(o.beta2, t))) / (1 - Math.pow(o.beta1, t));
-        tf.tidy(() => {
-          params.forEach((p, i) => {
-            const g = grads[p.name];
-            const m = tf.add(tf.mul(ms[i], o.beta1), tf.mul(g, 1 - o.beta1));
-            const v = tf.add(tf.mul(vs[i], o.beta2), tf.mul(tf.square(g), 1 - o.beta2));
-            ms[i].assign(m);
-            vs[i].assign(v);
-            p.assign(tf.sub(p, tf.mul(lrT, tf.div(m, tf.add(tf.sqrt(v), o.epsilon)))));
-          });
-        });
+        adamUpdate(params, ms, vs, params.map((p) => grads[p.name]), lrT, o);
         tf.dispose([value, ...Object.values(grads)]);
         const next = tf.tidy(() => tf.add(lossSum, tf.mul(kept.loss!, len)));
         tf.dispose([lossSum, kept.loss!]);
@@ -336,4 +328,34 @@ export async function fitSklearnMlps(tasks: MlpTask[], n: number, d: number, o: 
     tf.dispose([...params, ...ms, ...vs, xAll, yAll, ...evalAll]);
   }
   return fits;
+}
+
+/**
+ * sklearn's Adam step for every parameter. With atomsweep's wasm kernels it is one kernel
+ * per parameter (core/nn/wasm-kernels.ts) fed the float32 scalars the tensor ops below make
+ * of the same JS numbers (lrT is numpy's float64 step size), so both give the same bits.
+ */
+function adamUpdate(params: tf.Variable[], ms: tf.Variable[], vs: tf.Variable[], grads: tf.Tensor[], lrT: number, o: SklearnMlpOptions): void {
+  if (wasmKernelsFor(tf.backend())) {
+    const f = Math.fround;
+    const scalars = { beta1: f(o.beta1), oneMinusBeta1: f(1 - o.beta1), beta2: f(o.beta2), oneMinusBeta2: f(1 - o.beta2), lrT: f(lrT), epsilon: f(o.epsilon) };
+    params.forEach((p, i) => {
+      const [next, m, v] = adamStep(p, ms[i], vs[i], grads[i], scalars);
+      ms[i].assign(m);
+      vs[i].assign(v);
+      p.assign(next);
+      tf.dispose([next, m, v]);
+    });
+    return;
+  }
+  tf.tidy(() => {
+    params.forEach((p, i) => {
+      const g = grads[i];
+      const m = tf.add(tf.mul(ms[i], o.beta1), tf.mul(g, 1 - o.beta1));
+      const v = tf.add(tf.mul(vs[i], o.beta2), tf.mul(tf.square(g), 1 - o.beta2));
+      ms[i].assign(m);
+      vs[i].assign(v);
+      p.assign(tf.sub(p, tf.mul(lrT, tf.div(m, tf.add(tf.sqrt(v), o.epsilon)))));
+    });
+  });
 }

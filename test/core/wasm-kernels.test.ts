@@ -6,7 +6,8 @@
  *   mod 8 and mod 4), leaving a shadow twin's slots zero;
  * - fused TF1 Adam (kernels/elementwise.c) as the twelve tensor ops of core/nn/adam.ts;
  * - the fused sigmoid gradient as tfjs-core's dy·(y·(1−y));
- * - the non-copying Identity keeps a clone alive after its source is disposed.
+ * - the non-copying Identity keeps a clone alive after its source is disposed;
+ * - and so whole trainings (trainPack, sklearn's MLP) give the same bits with and without them.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
@@ -15,6 +16,9 @@ import { installKernelsInNode } from '../../node/kernels';
 import { uninstallWasmKernels, wasmKernelsFor } from '../../core/nn/wasm-kernels';
 import { AdamTF1 } from '../../core/nn/adam';
 import { activate } from '../../core/nn/activations';
+import { fitSklearnMlps, SKLEARN_MLP_DEFAULTS } from '../../core/classical/sklearn-mlp';
+import { trainPack } from '../../core/train/train-pack';
+import { initialValues, type MlpSpec } from '../../core/nn/model';
 import { packDense, packMatMul } from '../../core/nn/matmul';
 import { Rng } from '../../core/rng';
 
@@ -168,5 +172,74 @@ describe('fused sigmoid gradient', () => {
     installKernelsInNode();
     expect(fused).toEqual(stock);
     tf.dispose([x, r]);
+  });
+});
+
+/** Every parameter after trainPack, as bits: K networks of `model` on random data. */
+async function trainedBits(model: MlpSpec, K: number, batchSize: number, steps: number): Promise<string[]> {
+  const d = model.input;
+  const n = 80;
+  const rng = new Rng(3);
+  const trainX = Array.from({ length: K }, () => Float32Array.from({ length: n * d }, () => rng.normal()));
+  const trainY = trainX.map((x) => {
+    const y = new Float32Array(n * 2);
+    for (let r = 0; r < n; r++) y[r * 2 + (x[r * d] + 0.3 * x[r * d + 1] > 0 ? 1 : 0)] = 1;
+    return y;
+  });
+  const { pack } = await trainPack({
+    model,
+    n,
+    trainX,
+    trainY,
+    initRngs: trainX.map((_, k) => new Rng(100 + k)),
+    batchRngs: trainX.map((_, k) => new Rng(200 + k)),
+    loss: 'cross_entropy',
+    lr: 0.01,
+    batchSize,
+    steps,
+  });
+  const out = (await pack.read()).flat().map(bits);
+  pack.dispose();
+  return out;
+}
+
+describe('whole trainings with and without the kernels', () => {
+  const mlp = (hidden: number[], batchNorm = false): MlpSpec => ({ kind: 'mlp', input: 6, hidden, output: 2, activation: 'sigmoid', initializer: 'xavier', ...(batchNorm ? { batchNorm } : {}) }) as MlpSpec;
+  for (const [label, model, K, batch] of [
+    ['6-64-64-2, 3 networks, batch 32', mlp([64, 64]), 3, 32],
+    ['6-64-64-2, one network (shadow twin), full batch', mlp([64, 64]), 1, 80],
+    ['6-40-2 with batch norm, 2 networks', mlp([40], true), 2, 16],
+  ] as const) {
+    it(`trainPack ends on the same bits: ${label}`, async () => {
+      installKernelsInNode();
+      const fast = await trainedBits(model, K, batch, 30);
+      uninstallWasmKernels(tf.backend());
+      const stock = await trainedBits(model, K, batch, 30);
+      installKernelsInNode();
+      expect(fast).toEqual(stock);
+      expect(initialValues(model, new Rng(100)).map(bits)).not.toEqual(fast.slice(0, initialValues(model, new Rng(100)).length));
+    });
+  }
+
+  it('sklearn MLP fits end on the same losses and logits', async () => {
+    const n = 300;
+    const d = 4;
+    const rng = new Rng(5);
+    const tasks = [0, 1].map((k) => {
+      const x = Float32Array.from({ length: n * d }, () => rng.normal());
+      const y = Float32Array.from({ length: n }, (_, r) => (x[r * d] - x[r * d + 2] > 0 ? 1 : 0));
+      return { x, y, evalSets: [x.slice(0, 40 * d)], initRng: new Rng(10 + k), shuffleRng: new Rng(20 + k) };
+    });
+    const fit = async () => {
+      const fresh = tasks.map((t, k) => ({ ...t, initRng: new Rng(10 + k), shuffleRng: new Rng(20 + k) }));
+      const fits = await fitSklearnMlps(fresh, n, d, { ...SKLEARN_MLP_DEFAULTS, hidden: [64], maxIter: 8 });
+      return fits.map((f) => [f.lossCurve.join(','), ...f.evalLogits.map(bits)]);
+    };
+    installKernelsInNode();
+    const fast = await fit();
+    uninstallWasmKernels(tf.backend());
+    const stock = await fit();
+    installKernelsInNode();
+    expect(fast).toEqual(stock);
   });
 });
