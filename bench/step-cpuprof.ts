@@ -15,7 +15,9 @@ import { installKernelsInNode } from '../node/kernels';
 import { uninstallWasmKernels } from '../core/nn/wasm-kernels';
 
 async function cpuPerTrialStep(id: string, K: number, steps: number): Promise<number> {
-  const shape = SHAPES.find((s) => s.id === id)!;
+  // 'B1' is shape B at batch 1 (Exp 8's slowest pack).
+  const base = SHAPES.find((s) => s.id === id[0])!;
+  const shape = id.length > 1 ? { ...base, batchSize: Number(id.slice(1)) } : base;
   (await trainPack(packSpec(shape, K, 3))).pack.dispose();
   const t0 = process.cpuUsage();
   (await trainPack(packSpec(shape, K, steps))).pack.dispose();

@@ -14,7 +14,8 @@ async function main() {
   if (process.env.KERNEL !== '0') installKernelsInNode();
   const K = Number(process.argv[3] ?? 16);
   for (const id of (process.argv[2] ?? 'C').split(',')) {
-    const shape = SHAPES.find((s) => s.id === id)!;
+    const base = SHAPES.find((s) => s.id === id[0])!;
+    const shape = id.length > 1 ? { ...base, batchSize: Number(id.slice(1)) } : base;
     const steps = Number(process.argv[4] ?? 20);
     (await trainPack(packSpec(shape, K, 3))).pack.dispose();
     const t0 = process.cpuUsage();
@@ -30,8 +31,8 @@ async function main() {
       e.ms += ms; e.n += 1; by.set(key, e);
       kt += ms;
     }
-    console.log(`${id} K=${K} steps=${steps}: cpu ${(total / steps / K).toFixed(3)} ms/trial-step; kernels ${(kt / steps / K).toFixed(3)}`);
-    [...by.entries()].sort((a, b) => b[1].ms - a[1].ms).slice(0, 30).forEach(([k, e]) => console.log(`  ${(e.ms / steps / K).toFixed(4)} ms  n/step=${(e.n / steps).toFixed(1)}  ${k}`));
+    console.log(`${id} K=${K} steps=${steps}: kernels/step ${(info.kernels.length / steps).toFixed(1)}; cpu ${(total / steps / K).toFixed(3)} ms/trial-step; kernels ${(kt / steps / K).toFixed(3)}`);
+    [...by.entries()].sort((a, b) => b[1].ms - a[1].ms).slice(0, Number(process.env.TOP ?? 30)).forEach(([k, e]) => console.log(`  ${(e.ms / steps / K).toFixed(4)} ms  n/step=${(e.n / steps).toFixed(1)}  ${k}`));
   }
 }
 main();

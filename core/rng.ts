@@ -75,9 +75,13 @@ export class Rng {
     return Math.floor(this.uniform() * n);
   }
 
-  /** A fresh random permutation of 0..n-1 (Fisher–Yates). */
-  permutation(n: number): Int32Array {
-    const p = new Int32Array(n);
+  /**
+   * A fresh random permutation of 0..n-1 (Fisher–Yates). With `into` (length ≥ n) it is
+   * written there instead of a new array: a training step that draws one per network
+   * per step (random_batch) then allocates nothing. Same draws, same result.
+   */
+  permutation(n: number, into?: Int32Array): Int32Array {
+    const p = into ?? new Int32Array(n);
     for (let i = 0; i < n; i++) p[i] = i;
     for (let i = n - 1; i > 0; i--) {
       const j = this.int(i + 1);

@@ -34,15 +34,28 @@
 #endif
 
 /*
+ * How a slice of the shared dimension meets the output block (see gemm() below):
+ * FRESH     acc = 0 … ; c = acc                     (XNNPACK order, first slice)
+ * CONTINUE  acc = c … ; c = acc                     (XNNPACK order, later slices)
+ * BLOCK     acc = 0 … ; c = (0 + acc) + 0           (tfjs's loop, first 48-slice)
+ * BLOCK_ADD acc = 0 … ; c = (c + acc) + 0           (tfjs's loop, later 48-slices)
+ * tfjs-wasm's own loop adds each 48-long partial sum to the output and then its bias
+ * term, which is +0 when there is no bias; the "+ 0" keeps exactly that (it turns a −0
+ * into +0). A bias row, when given, is added after that, as a separate tf.add would.
+ */
+enum { FRESH = 0, CONTINUE = 1, BLOCK = 2, BLOCK_ADD = 3 };
+
+/*
  * A = [m × k] with element (i, p) at a[i·ai + p·ap], B = [k × n] row-major with row
  * stride ldb, C = [m × n] row-major with row stride ldc. mr ≤ MR rows by 8 columns.
  */
-INLINE void block8(int mr, const float *a, int ai, int ap, const float *b, int ldb, float *c, int ldc, int k, int first, const float *bias) {
+INLINE void block8(int mr, const float *a, int ai, int ap, const float *b, int ldb, float *c, int ldc, int k, int mode, const float *bias) {
   v128_t acc0[MR], acc1[MR];
+  const v128_t zero = wasm_f32x4_splat(0.0f);
 #pragma clang loop unroll(full)
   for (int r = 0; r < MR; r++) {
-    acc0[r] = first || r >= mr ? wasm_f32x4_splat(0.0f) : wasm_v128_load(c + r * ldc);
-    acc1[r] = first || r >= mr ? wasm_f32x4_splat(0.0f) : wasm_v128_load(c + r * ldc + 4);
+    acc0[r] = mode != CONTINUE || r >= mr ? zero : wasm_v128_load(c + r * ldc);
+    acc1[r] = mode != CONTINUE || r >= mr ? zero : wasm_v128_load(c + r * ldc + 4);
   }
   for (int p = 0; p < k; p++) {
     const v128_t b0 = wasm_v128_load(b + p * ldb);
@@ -53,6 +66,15 @@ INLINE void block8(int mr, const float *a, int ai, int ap, const float *b, int l
         const v128_t av = wasm_v128_load32_splat(a + r * ai + p * ap);
         acc0[r] = wasm_f32x4_add(acc0[r], wasm_f32x4_mul(av, b0));
         acc1[r] = wasm_f32x4_add(acc1[r], wasm_f32x4_mul(av, b1));
+      }
+    }
+  }
+  if (mode >= BLOCK) {
+#pragma clang loop unroll(full)
+    for (int r = 0; r < MR; r++) {
+      if (r < mr) {
+        acc0[r] = wasm_f32x4_add(wasm_f32x4_add(mode == BLOCK_ADD ? wasm_v128_load(c + r * ldc) : zero, acc0[r]), zero);
+        acc1[r] = wasm_f32x4_add(wasm_f32x4_add(mode == BLOCK_ADD ? wasm_v128_load(c + r * ldc + 4) : zero, acc1[r]), zero);
       }
     }
   }
@@ -74,10 +96,11 @@ INLINE void block8(int mr, const float *a, int ai, int ap, const float *b, int l
 }
 
 /* MR rows by 4 columns. */
-INLINE void block4(int mr, const float *a, int ai, int ap, const float *b, int ldb, float *c, int ldc, int k, int first, const float *bias) {
+INLINE void block4(int mr, const float *a, int ai, int ap, const float *b, int ldb, float *c, int ldc, int k, int mode, const float *bias) {
   v128_t acc[MR];
+  const v128_t zero = wasm_f32x4_splat(0.0f);
 #pragma clang loop unroll(full)
-  for (int r = 0; r < MR; r++) acc[r] = first || r >= mr ? wasm_f32x4_splat(0.0f) : wasm_v128_load(c + r * ldc);
+  for (int r = 0; r < MR; r++) acc[r] = mode != CONTINUE || r >= mr ? zero : wasm_v128_load(c + r * ldc);
   for (int p = 0; p < k; p++) {
     const v128_t b0 = wasm_v128_load(b + p * ldb);
 #pragma clang loop unroll(full)
@@ -85,18 +108,22 @@ INLINE void block4(int mr, const float *a, int ai, int ap, const float *b, int l
       if (r < mr) acc[r] = wasm_f32x4_add(acc[r], wasm_f32x4_mul(wasm_v128_load32_splat(a + r * ai + p * ap), b0));
     }
   }
-  const v128_t bias0 = bias ? wasm_v128_load(bias) : wasm_f32x4_splat(0.0f);
+  const v128_t bias0 = bias ? wasm_v128_load(bias) : zero;
 #pragma clang loop unroll(full)
   for (int r = 0; r < MR; r++) {
-    if (r < mr) wasm_v128_store(c + r * ldc, bias ? wasm_f32x4_add(acc[r], bias0) : acc[r]);
+    if (r < mr) {
+      v128_t out = acc[r];
+      if (mode >= BLOCK) out = wasm_f32x4_add(wasm_f32x4_add(mode == BLOCK_ADD ? wasm_v128_load(c + r * ldc) : zero, out), zero);
+      wasm_v128_store(c + r * ldc, bias ? wasm_f32x4_add(out, bias0) : out);
+    }
   }
 }
 
 /* MR rows by 1 column, for the last n mod 4 columns. */
-INLINE void block1(int mr, const float *a, int ai, int ap, const float *b, int ldb, float *c, int ldc, int k, int first, const float *bias) {
+INLINE void block1(int mr, const float *a, int ai, int ap, const float *b, int ldb, float *c, int ldc, int k, int mode, const float *bias) {
   float acc[MR];
 #pragma clang loop unroll(full)
-  for (int r = 0; r < MR; r++) acc[r] = first || r >= mr ? 0.0f : c[r * ldc];
+  for (int r = 0; r < MR; r++) acc[r] = mode != CONTINUE || r >= mr ? 0.0f : c[r * ldc];
   for (int p = 0; p < k; p++) {
     const float bv = b[p * ldb];
 #pragma clang loop unroll(full)
@@ -106,17 +133,21 @@ INLINE void block1(int mr, const float *a, int ai, int ap, const float *b, int l
   }
 #pragma clang loop unroll(full)
   for (int r = 0; r < MR; r++) {
-    if (r < mr) c[r * ldc] = bias ? acc[r] + bias[0] : acc[r];
+    if (r < mr) {
+      float out = acc[r];
+      if (mode >= BLOCK) out = ((mode == BLOCK_ADD ? c[r * ldc] : 0.0f) + out) + 0.0f;
+      c[r * ldc] = bias ? out + bias[0] : out;
+    }
   }
 }
 
 #define AT(ptr, j) ((ptr) ? (ptr) + (j) : 0)
 
-INLINE void rows(int mr, const float *a, int ai, int ap, const float *b, int ldb, float *c, int ldc, int n, int k, int first, const float *bias) {
+INLINE void rows(int mr, const float *a, int ai, int ap, const float *b, int ldb, float *c, int ldc, int n, int k, int mode, const float *bias) {
   int j = 0;
-  for (; j + 8 <= n; j += 8) block8(mr, a, ai, ap, b + j, ldb, c + j, ldc, k, first, AT(bias, j));
-  for (; j + 4 <= n; j += 4) block4(mr, a, ai, ap, b + j, ldb, c + j, ldc, k, first, AT(bias, j));
-  for (; j < n; j++) block1(mr, a, ai, ap, b + j, ldb, c + j, ldc, k, first, AT(bias, j));
+  for (; j + 8 <= n; j += 8) block8(mr, a, ai, ap, b + j, ldb, c + j, ldc, k, mode, AT(bias, j));
+  for (; j + 4 <= n; j += 4) block4(mr, a, ai, ap, b + j, ldb, c + j, ldc, k, mode, AT(bias, j));
+  for (; j < n; j++) block1(mr, a, ai, ap, b + j, ldb, c + j, ldc, k, mode, AT(bias, j));
 }
 
 /*
@@ -128,18 +159,29 @@ INLINE void rows(int mr, const float *a, int ai, int ap, const float *b, int ldb
  */
 #define KC 256
 
-/* c = op(a) · b (+ bias, a row vector of n, added to every row after the last product). */
-static void gemm(const float *a, int ai, int ap, const float *b, int ldb, float *c, int m, int n, int k, const float *bias) {
-  for (int p0 = 0; p0 < k || p0 == 0; p0 += KC) {
-    const int kc = k - p0 < KC ? k - p0 : KC;
-    const int first = p0 == 0;
+/*
+ * tfjs-wasm's own loop (any stacked or transposed product) sums the shared dimension in
+ * blocks of 48, each from zero, adding every block's sum to the output: `blocked` keeps
+ * that order, slice by slice.
+ */
+#define TFJS_BLOCK 48
+
+/*
+ * c = op(a) · b (+ bias, a row vector of n, added to every row after the last product),
+ * in XNNPACK's order, or in tfjs's blocked loop's order when `blocked`.
+ */
+static void gemm(const float *a, int ai, int ap, const float *b, int ldb, float *c, int m, int n, int k, const float *bias, int blocked) {
+  const int slice = blocked ? TFJS_BLOCK : KC;
+  for (int p0 = 0; p0 < k || p0 == 0; p0 += slice) {
+    const int kc = k - p0 < slice ? k - p0 : slice;
+    const int mode = blocked ? (p0 == 0 ? BLOCK : BLOCK_ADD) : (p0 == 0 ? FRESH : CONTINUE);
     const float *bias_here = p0 + kc >= k ? bias : 0;
     const float *as = a + p0 * ap;
     const float *bs = b + p0 * ldb;
     int i = 0;
-    for (; i + MR <= m; i += MR) rows(MR, as + i * ai, ai, ap, bs, ldb, c + i * n, n, n, kc, first, bias_here);
+    for (; i + MR <= m; i += MR) rows(MR, as + i * ai, ai, ap, bs, ldb, c + i * n, n, n, kc, mode, bias_here);
     /* The last m mod MR rows, each count with its own fully unrolled copy. */
-#define TAIL(r) case r: rows(r, as + i * ai, ai, ap, bs, ldb, c + i * n, n, n, kc, first, bias_here); break;
+#define TAIL(r) case r: rows(r, as + i * ai, ai, ap, bs, ldb, c + i * n, n, n, kc, mode, bias_here); break;
     switch (m - i) {
 #if MR > 7
       TAIL(7)
@@ -174,6 +216,7 @@ static void transpose(const float *src, float *dst, int rows_, int cols) {
  *   op(a_k) = a_k [m × k] (transA = 0) or a_k stored [k × m] read transposed (transA = 1);
  *   op(b_k) = b_k [k × n] (transB = 0) or b_k stored [n × k], transposed into `scratch`
  *             (k·n floats) first (transB = 1).
+ * summed in XNNPACK's order, or with `blocked` in tfjs-wasm's own loop's (see gemm()),
  * and bias_k (when `bias` is not 0) is a row of n added to every row of the sum, as tfjs's
  * broadcast Add of a [K, 1, n] bias does: one float32 addition after the last product.
  * Networks live..K−1 of `out` are set to zero, or to their bias (a shadow twin, see
@@ -181,7 +224,7 @@ static void transpose(const float *src, float *dst, int rows_, int cols) {
  * Pointers are byte offsets into the shared memory; every network's operand is dense.
  */
 __attribute__((export_name("pack_gemm")))
-void pack_gemm(const float *a, const float *b, const float *bias, float *out, float *scratch, int K, int live, int m, int n, int k, int transA, int transB) {
+void pack_gemm(const float *a, const float *b, const float *bias, float *out, float *scratch, int K, int live, int m, int n, int k, int transA, int transB, int blocked) {
   const int ai = transA ? 1 : k;
   const int ap = transA ? m : 1;
   for (int net = 0; net < live; net++) {
@@ -191,7 +234,7 @@ void pack_gemm(const float *a, const float *b, const float *bias, float *out, fl
       transpose(bn, scratch, n, k);
       bn = scratch;
     }
-    gemm(an, ai, ap, bn, n, out + net * m * n, m, n, k, AT(bias, net * n));
+    gemm(an, ai, ap, bn, n, out + net * m * n, m, n, k, AT(bias, net * n), blocked);
   }
   for (int net = live; net < K; net++) {
     float *o = out + net * m * n;

@@ -78,6 +78,13 @@ interface PerNetworkAttrs {
   live: number;
   /** A third input `bias` [K, 1, out] is added (packDense). */
   bias: boolean;
+  /**
+   * The batched path (tiny layers), computed by atomsweep's kernel with the numbers
+   * tf.matMul gives there: tfjs-wasm sends a plain product of ONE matrix to XNNPACK and
+   * every other (stacked or transposed) to its own loop, so the kernel takes XNNPACK's
+   * order for the first and the loop's for the rest; every network is computed.
+   */
+  blocked: boolean;
 }
 
 /**
@@ -88,8 +95,9 @@ interface PerNetworkAttrs {
  *   skipping it here means a lone trial pays for one network on these layers, not two.
  */
 export function packMatMul(x: tf.Tensor3D, w: tf.Tensor3D, path: MatMulPath, live = x.shape[0]): tf.Tensor3D {
-  if (path === 'batched' || !perNetworkAvailable()) return tf.matMul(x, w);
-  return perNetworkMatMul(x, w, false, false, live);
+  if (!perNetworkAvailable()) return tf.matMul(x, w);
+  if (path === 'batched') return wasmKernelsFor(tf.backend()) ? packKernel(x, w, undefined, false, false, { live: x.shape[0], blocked: true }) : tf.matMul(x, w);
+  return packKernel(x, w, undefined, false, false, { live, blocked: false });
 }
 
 /**
@@ -99,16 +107,16 @@ export function packMatMul(x: tf.Tensor3D, w: tf.Tensor3D, path: MatMulPath, liv
  * tfjs's order; otherwise tf.add after packMatMul. Same bits either way.
  */
 export function packDense(x: tf.Tensor3D, w: tf.Tensor3D, bias: tf.Tensor3D, path: MatMulPath, live = x.shape[0]): tf.Tensor3D {
-  if (path === 'per-network' && perNetworkAvailable() && wasmKernelsFor(tf.backend())) {
-    const attrs: PerNetworkAttrs = { transposeA: false, transposeB: false, live, bias: true };
-    return tf.engine().runKernel(KERNEL, { a: x, b: w, bias }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor3D;
+  if (perNetworkAvailable() && wasmKernelsFor(tf.backend())) {
+    const blocked = path === 'batched';
+    return packKernel(x, w, bias, false, false, { live: blocked ? x.shape[0] : live, blocked });
   }
   return tf.add(packMatMul(x, w, path, live), bias) as tf.Tensor3D;
 }
 
-function perNetworkMatMul(a: tf.Tensor3D, b: tf.Tensor3D, transposeA: boolean, transposeB: boolean, live: number): tf.Tensor3D {
-  const attrs: PerNetworkAttrs = { transposeA, transposeB, live, bias: false };
-  return tf.engine().runKernel(KERNEL, { a, b }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor3D;
+function packKernel(a: tf.Tensor3D, b: tf.Tensor3D, bias: tf.Tensor3D | undefined, transposeA: boolean, transposeB: boolean, o: { live: number; blocked: boolean }): tf.Tensor3D {
+  const attrs: PerNetworkAttrs = { transposeA, transposeB, live: o.live, bias: bias !== undefined, blocked: o.blocked };
+  return tf.engine().runKernel(KERNEL, bias ? { a, b, bias } : { a, b }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor3D;
 }
 
 const COLUMN_SUMS = 'AtomsweepColumnSums';
@@ -185,7 +193,7 @@ function releaseView(backend: WasmBackendInternals, v: tf.TensorInfo): void {
 
 function perNetworkWasm({ inputs, backend: b, attrs }: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap }): tf.TensorInfo {
   const backend = b as WasmBackendInternals;
-  const { transposeA, transposeB, live } = attrs as unknown as PerNetworkAttrs;
+  const { transposeA, transposeB, live, blocked } = attrs as unknown as PerNetworkAttrs;
   const a = inputs.a as tf.TensorInfo;
   const w = inputs.b as tf.TensorInfo;
   const K = a.shape[0];
@@ -198,10 +206,17 @@ function perNetworkWasm({ inputs, backend: b, attrs }: { inputs: tf.NamedTensorI
     // The pack GEMM (core/nn/wasm-kernels.ts): every network in one call, same bits as below.
     const at = (t: tf.TensorInfo) => heapOffset(backend, t);
     const inner = transposeA ? a.shape[1] : a.shape[2];
-    kernels.gemm(at(a), at(w), bias ? at(bias) : 0, at(out), K, Math.min(live, K), M, P, inner, transposeA, transposeB);
+    const order = blocked && (transposeA || transposeB || K > 1) ? 'tfjs-loop' : 'xnnpack';
+    kernels.gemm(at(a), at(w), bias ? at(bias) : 0, at(out), K, Math.min(live, K), M, P, inner, transposeA, transposeB, order);
     return out;
   }
   if (bias) throw new Error(`${KERNEL}: a bias needs atomsweep's wasm kernels (packDense checks)`);
+  if (blocked) {
+    // The kernels were removed after the forward pass (tests do): tfjs's own product.
+    backend.disposeData(out.dataId);
+    const stock = tf.getKernel('BatchMatMul', 'wasm')!.kernelFunc as unknown as KernelFn;
+    return stock({ inputs: { a, b: w }, backend, attrs: { transposeA, transposeB } as unknown as tf.NamedAttrMap });
+  }
   const transpose = tf.getKernel('Transpose', 'wasm').kernelFunc as unknown as KernelFn;
   for (let k = 0; k < Math.min(live, K); k++) {
     const views = [view(backend, a, k), view(backend, w, k), view(backend, out, k, M, P)];
@@ -225,8 +240,8 @@ function perNetworkWasm({ inputs, backend: b, attrs }: { inputs: tf.NamedTensorI
 function perNetworkGradient(dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[], attrs: tf.NamedAttrMap): Record<string, () => tf.Tensor> {
   const [a, b] = saved as tf.Tensor3D[];
   const g = dy as tf.Tensor3D;
-  const { transposeA, transposeB, live, bias } = attrs as unknown as PerNetworkAttrs;
-  const mm = (x: tf.Tensor3D, y: tf.Tensor3D, tx: boolean, ty: boolean) => perNetworkMatMul(x, y, tx, ty, live);
+  const { transposeA, transposeB, live, bias, blocked } = attrs as unknown as PerNetworkAttrs;
+  const mm = (x: tf.Tensor3D, y: tf.Tensor3D, tx: boolean, ty: boolean) => packKernel(x, y, undefined, tx, ty, { live, blocked });
   if (bias) return { a: () => mm(g, b, false, true), b: () => mm(a, g, true, false), bias: () => columnSums(g) };
   if (!transposeA && !transposeB) return { a: () => mm(g, b, false, true), b: () => mm(a, g, true, false) };
   if (!transposeA && transposeB) return { a: () => mm(g, b, false, false), b: () => mm(g, a, true, false) };

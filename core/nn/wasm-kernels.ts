@@ -45,7 +45,7 @@ export interface WasmKernels {
    * is [m × k] or, with transA, [k × m] read transposed; b_k is [k × n] or, with transB,
    * [n × k]. Offsets are byte offsets of dense stacked tensors on the heap.
    */
-  gemm(a: number, b: number, bias: number, out: number, K: number, live: number, m: number, n: number, k: number, transA: boolean, transB: boolean): void;
+  gemm(a: number, b: number, bias: number, out: number, K: number, live: number, m: number, n: number, k: number, transA: boolean, transB: boolean, order: SumOrder): void;
   /** out_k [n] = column sums of dy_k [m × n], in row order from 0 (tfjs's Sum order). */
   columnSums(dy: number, out: number, K: number, m: number, n: number): void;
   /** out = dy · (y · (1 − y)) over n elements: the sigmoid's gradient from its output y. */
@@ -53,6 +53,13 @@ export interface WasmKernels {
   /** TF1 Adam over n parameters (kernels/elementwise.c); scalars as float32. */
   adam(p: number, m: number, v: number, g: number, pOut: number, mOut: number, vOut: number, n: number, scalars: AdamScalars): void;
 }
+
+/**
+ * Which engine's summation order a product reproduces: XNNPACK's (one running sum per
+ * output) or tfjs-wasm's own loop (partial sums over blocks of 48, each added to the
+ * output), which tfjs uses for every stacked or transposed product.
+ */
+export type SumOrder = 'xnnpack' | 'tfjs-loop';
 
 /** Adam's scalars, each as the float32 tfjs would make of the JS number. */
 export interface AdamScalars {
@@ -65,7 +72,7 @@ export interface AdamScalars {
 }
 
 interface Exports {
-  pack_gemm(a: number, b: number, bias: number, out: number, scratch: number, K: number, live: number, m: number, n: number, k: number, transA: number, transB: number): void;
+  pack_gemm(a: number, b: number, bias: number, out: number, scratch: number, K: number, live: number, m: number, n: number, k: number, transA: number, transB: number, blocked: number): void;
   column_sums(dy: number, out: number, K: number, m: number, n: number): void;
   sigmoid_grad(dy: number, y: number, out: number, n: number): void;
   adam_tf1(p: number, m: number, v: number, g: number, pOut: number, mOut: number, vOut: number, n: number, b1: number, c1: number, b2: number, c2: number, lr: number, eps: number): void;
@@ -83,14 +90,14 @@ export function installWasmKernels(backend: tf.KernelBackend, module: WebAssembl
   let scratch = 0;
   let scratchBytes = 0;
   installed.set(wasm, {
-    gemm(a, b, bias, out, K, live, m, n, k, transA, transB) {
+    gemm(a, b, bias, out, K, live, m, n, k, transA, transB, order) {
       if (transB && k * n * 4 > scratchBytes) {
         if (scratch) wasm._free(scratch);
         scratchBytes = k * n * 4;
         scratch = wasm._malloc(scratchBytes);
         if (!scratch) throw new Error(`pack GEMM: could not allocate ${scratchBytes} bytes of scratch`);
       }
-      exports.pack_gemm(a, b, bias, out, scratch, K, live, m, n, k, transA ? 1 : 0, transB ? 1 : 0);
+      exports.pack_gemm(a, b, bias, out, scratch, K, live, m, n, k, transA ? 1 : 0, transB ? 1 : 0, order === 'tfjs-loop' ? 1 : 0);
     },
     columnSums(dy, out, K, m, n) {
       exports.column_sums(dy, out, K, m, n);

@@ -116,6 +116,7 @@ export async function trainPack(spec: PackTrainingSpec): Promise<PackTrainingRes
   let lastYieldStep = 0;
   let finalLoss: number[] = [];
   let finalOutputs: Float32Array[] = [];
+  const permScratch = new Int32Array(spec.n);
 
   try {
     for (let step = 0; step < spec.steps; step++) {
@@ -125,7 +126,7 @@ export async function trainPack(spec: PackTrainingSpec): Promise<PackTrainingRes
         // random_batch: a fresh permutation each step, first B rows; batches are independent.
         const idx = new Int32Array(K * B);
         for (let k = 0; k < K; k++) {
-          const perm = spec.batchRngs[k].permutation(spec.n);
+          const perm = spec.batchRngs[k].permutation(spec.n, permScratch);
           for (let i = 0; i < B; i++) idx[k * B + i] = k * spec.n + perm[i];
         }
         batchIdx = tf.tensor1d(idx, 'int32');

@@ -3,7 +3,8 @@
  * kernels they replace:
  * - the pack GEMM (kernels/gemm.c) as the per-network XNNPACK products (core/nn/matmul.ts),
  *   forward and both gradients, on shapes with every kind of tail (rows mod 4, columns
- *   mod 8 and mod 4), leaving a shadow twin's slots zero;
+ *   mod 8 and mod 4), leaving a shadow twin's slots zero; and on the batched path as
+ *   tf.matMul (tfjs-wasm's own loop, sums in blocks of 48, or XNNPACK for one plain matrix);
  * - fused TF1 Adam (kernels/elementwise.c) as the twelve tensor ops of core/nn/adam.ts;
  * - the fused sigmoid gradient as tfjs-core's dy·(y·(1−y));
  * - the non-copying Identity keeps a clone alive after its source is disposed;
@@ -59,6 +60,37 @@ function denseAndGradients(x: tf.Tensor3D, w: tf.Tensor3D, bias: tf.Tensor3D, r:
     return [out, ...grads].map((t) => bits((t.dataSync() as Float32Array).slice(0, (t.size / t.shape[0]) * live)));
   });
 }
+
+/** The batched path (tiny layers): packDense's output and gradients, K networks, all live. */
+function batchedBits(x: tf.Tensor3D, w: tf.Tensor3D, bias: tf.Tensor3D, r: tf.Tensor3D): string[] {
+  return tf.tidy(() => {
+    const f = (a: tf.Tensor, b: tf.Tensor, c: tf.Tensor) => tf.sum(tf.mul(packDense(a as tf.Tensor3D, b as tf.Tensor3D, c as tf.Tensor3D, 'batched'), r));
+    const out = packDense(x, w, bias, 'batched');
+    const plain = packMatMul(x, w, 'batched');
+    return [out, plain, ...tf.grads(f)([x, w, bias])].map((t) => bits(t.dataSync() as Float32Array));
+  });
+}
+
+describe('pack GEMM on the batched path (tfjs-wasm\'s own loop order)', () => {
+  for (const [K, rows, inner, cols] of [
+    [1, 5, 12, 100], [2, 5, 12, 100], [3, 64, 100, 2], [2, 100, 1, 16], [2, 17, 97, 49], [1, 130, 50, 3], [4, 1, 100, 100], [2, 3, 200, 7],
+  ] as [number, number, number, number][]) {
+    it(`matches tf.matMul + tf.add and their gradients bit for bit: K=${K}, ${rows}×${inner} · ${inner}×${cols}`, () => {
+      const rng = new Rng(K * 31 + rows * 7 + inner * 3 + cols);
+      const x = randomTensor(rng, [K, rows, inner]);
+      const w = randomTensor(rng, [K, inner, cols]);
+      const bias = randomTensor(rng, [K, 1, cols]);
+      const r = randomTensor(rng, [K, rows, cols]);
+      installKernelsInNode();
+      const fused = batchedBits(x, w, bias, r);
+      uninstallWasmKernels(tf.backend());
+      const stock = batchedBits(x, w, bias, r);
+      installKernelsInNode();
+      expect(fused).toEqual(stock);
+      tf.dispose([x, w, bias, r]);
+    });
+  }
+});
 
 describe('pack GEMM', () => {
   it('is installed by the Node hosts', () => {
