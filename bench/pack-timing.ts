@@ -10,6 +10,8 @@
  * (user + system) around `runPack`, which on a shared machine is steadier than wall time.
  * `--scale S` multiplies the printed times (e.g. run 1/10 of the steps, scale 10).
  * `--check` also verifies that every trial's numbers are identical at every pack size.
+ * With two or more sizes it fits the pack-time model of core/sweep/pack-budget.ts,
+ * CPU ≈ msPerCostUnit × cost × (K + overheadTrials), by least squares on the sizes.
  */
 import { parseArgs } from 'node:util';
 import * as tf from "@tensorflow/tfjs-core";
@@ -56,6 +58,7 @@ console.log('| pack size | pack CPU s | CPU s per trial | wall s |');
 console.log('|--:|--:|--:|--:|');
 const reference = new Map<string, string>();
 let identical = true;
+const points: { K: number; ms: number }[] = [];
 for (const size of sizes) {
   const trials = cell.slice(0, size);
   const cpu0 = process.cpuUsage();
@@ -65,6 +68,7 @@ for (const size of sizes) {
   const wall = performance.now() - wall0;
   const cpuS = ((cpu.user + cpu.system) / 1e6) * scale;
   console.log(`| ${size} | ${cpuS.toFixed(2)} | ${(cpuS / size).toFixed(2)} | ${((wall / 1000) * scale).toFixed(2)} |`);
+  points.push({ K: size, ms: cpuS * 1000 });
   if (values.check) {
     for (const r of results) {
       // runtime_s is a measured time, not a trained number.
@@ -77,5 +81,15 @@ for (const size of sizes) {
   }
 }
 if (values.check) console.log(`numbers identical across pack sizes: ${identical}`);
+if (points.length >= 2) {
+  // Least squares ms = slope·K + intercept; the model's rate is the slope per cost unit.
+  const n = points.length;
+  const mk = points.reduce((s, p) => s + p.K, 0) / n;
+  const mm = points.reduce((s, p) => s + p.ms, 0) / n;
+  const slope = points.reduce((s, p) => s + (p.K - mk) * (p.ms - mm), 0) / points.reduce((s, p) => s + (p.K - mk) ** 2, 0);
+  const intercept = mm - slope * mk;
+  const cost = cell[0] ? experiment!.cost(cell[0].params as never) : NaN;
+  console.log(`fit: cost ${cost.toExponential(3)} per trial; msPerCostUnit ${(slope / cost).toExponential(3)}, overheadTrials ${(intercept / slope).toFixed(2)}`);
+}
 }
 void main();

@@ -38,36 +38,41 @@ export interface PackTimeModel {
 export const PACK_CPU_BUDGET_MS = 30_000;
 
 /**
- * Measured with bench/pack-timing.ts (CPU s of one pack at pack sizes K; "×10" marks runs
- * of a tenth of the steps scaled up). Built-ins without an entry (Exp 7, 9–12) have default
- * packs of 4–20 s of wall time on a loaded machine (about a quarter of that in CPU), far
- * below the budget.
+ * Measured with bench/pack-timing.ts on the engine with atomsweep's wasm kernels
+ * (core/nn/wasm-kernels.ts): CPU s of one pack at pack sizes K, two calibrations at a time
+ * on the 2-core machine ("×10" marks runs of a tenth of the steps scaled up; the first size
+ * of a run also pays the process's warm-up). Built-ins without an entry (Exp 7, 9–12) have
+ * default packs of a few seconds, far below the budget.
  */
 export const PACK_TIME: Readonly<Record<string, PackTimeModel>> = {
   // Tiny nets: the time is kernel dispatch per step, shared by the whole pack.
-  // n_hidden 16 (cost 1.7e7): K=15 11.0 s.
-  exp1: { msPerCostUnit: 2e-5, overheadTrials: 17 },
-  // depth 3 (cost 1.2e7): K=1 17.1 s, K=5 17.9 s.
-  exp2: { msPerCostUnit: 1.67e-5, overheadTrials: 85 },
-  // n=10,000, by classifier (its cost mixes units): SVM (cost 2.6e9) K=1 4.3 s, K=3 10.6 s;
-  // deep MLP (2.38e10) K=1 3.0 s, K=5 14.2 s; shallow MLP (7.5e9) K=1 3.4 s, K=5 19.7 s.
+  // n_hidden 16 (cost 1.7e7): K=5 1.56 s, K=15 2.25 s.
+  exp1: { msPerCostUnit: 4.06e-6, overheadTrials: 17.6 },
+  // depth 3 (cost 1.2e7): K=1 7.0 s, K=5 6.9 s: all dispatch.
+  exp2: { msPerCostUnit: 6.4e-6, overheadTrials: 85 },
+  // n=10,000, by classifier (its cost mixes units): SVM (cost 2.6e9) K=1 4.9 s, K=3 15.6 s;
+  // deep MLP (2.38e10) K=1 2.2 s, K=5 7.1 s; shallow MLP (7.5e9) K=1 3.3 s, K=5 10.0 s.
   // Early stopping differs per network, so packs barely amortise.
   exp3: { msPerCostUnit: (p) => EXP3_MS_PER_COST_UNIT[String(p.classifier)] ?? EXP3_MS_PER_COST_UNIT.svm, overheadTrials: 0.2 },
-  // dummy_dim 2000 (cost 8.86e9): K=1 5.3–6.8 s, K=5 15.6 s.
-  exp6: { msPerCostUnit: 2.93e-7, overheadTrials: 1 },
-  // class_ratio 20, tiled (cost 1.21e10): K=1 7.2–8.0 s, K=5 25.2 s.
-  exp4: { msPerCostUnit: 3.72e-7, overheadTrials: 0.6 },
-  // n=300 (cost 1.34e10), ×10: K=2 20.4 s, K=5 44.9 s; n=50 (cost 1.03e10): K=1 9.2 s, K=5 28.8 s.
-  exp5: { msPerCostUnit: 5.5e-7, overheadTrials: 0.7 },
-  // batch 1 (75,000 steps, cost 9.49e9), ×10: K=1 82–94 s, K=2 81–106 s, K=4 135 s, K=5 146 s;
-  // batch 4 (cost 3.02e9): K=1 28–32 s, K=2 27.5 s, K=5 42.4 s. Per-step dispatch is most
-  // of it, so a lone trial (with its shadow twin) costs about as much as a pack of two.
-  exp8: { msPerCostUnit: 1.63e-6, overheadTrials: 4 },
+  // dummy_dim 2000 (cost 8.86e9): K=1 3.1 s, K=5 10.7 s.
+  exp6: { msPerCostUnit: 2.14e-7, overheadTrials: 0.62 },
+  // class_ratio 20, tiled (cost 1.21e10): K=1 4.5 s, K=5 16.6 s.
+  exp4: { msPerCostUnit: 2.51e-7, overheadTrials: 0.47 },
+  // n=300 (cost 1.34e10): K=1 6.6 s, K=5 14.6 s.
+  exp5: { msPerCostUnit: 1.49e-7, overheadTrials: 2.31 },
+  // batch 4 (cost 3.05e9): K=1 9.0 s, K=5 11.0 s; batch 1 (75,000 steps, cost 9.57e9), ×10:
+  // K=1 40 s, K=5 32 s (the model: 28 s and 34.5 s). Per-step dispatch is most of it, so a
+  // pack of five costs little more than a lone trial (with its shadow twin).
+  exp8: { msPerCostUnit: 1.67e-7, overheadTrials: 16.6 },
 };
 
-const EXP3_MS_PER_COST_UNIT: Record<string, number> = { svm: 1.4e-6, tree: 1.4e-6, deep: 1.2e-7, shallow: 5.2e-7 };
+const EXP3_MS_PER_COST_UNIT: Record<string, number> = { svm: 1.87e-6, tree: 1.87e-6, deep: 5.73e-8, shallow: 2.55e-7 };
 
-/** Experiments without an entry (custom ones): the slowest MLP calibration per cost unit (exp8's). */
+/**
+ * Experiments without an entry (custom ones): the slowest MLP calibration per cost unit of
+ * the engine before atomsweep's wasm kernels (exp8's then), kept so that custom packs are
+ * cut early rather than late.
+ */
 export const DEFAULT_PACK_TIME: PackTimeModel = { msPerCostUnit: 1.63e-6, overheadTrials: 4 };
 
 export function packTimeModel(experimentId: string): PackTimeModel {

@@ -34,17 +34,28 @@ describe('packs cut by estimated CPU (core/sweep/pack-budget.ts)', () => {
     }
   });
 
-  test('a trial that alone exceeds the budget still runs, alone (Exp 8, batch 1)', () => {
+  test('a trial that alone exceeds the budget still runs, alone (Exp 8, batch 1, under a budget below one trial)', () => {
     const s = expandSweep({ experiment: 'exp8' }, 'b');
     const e = s.experiment;
     const slow = s.trials.filter((t) => t.params.batch_size === 1);
-    expect(estimatePackMs(e, slow.slice(0, 1))).toBeGreaterThan(PACK_CPU_BUDGET_MS);
-    const packs = packTrials(e, s.trials, 16);
+    const budget = 0.9 * estimatePackMs(e, slow.slice(0, 1));
+    const packs = packTrials(e, s.trials, 16, Infinity, Infinity, budget);
     expect(ids(packs)).toEqual(s.trials.map((t) => t.id).sort());
     const slowPacks = packs.filter((p) => p.some((t) => t.params.batch_size === 1));
     expect(slowPacks.map((p) => p.length)).toEqual([1, 1, 1, 1, 1]);
     // Without the budget the five repeats share one pack.
     expect(packTrials(e, slow, 16, Infinity, Infinity, Infinity).map((p) => p.length)).toEqual([5]);
+  });
+
+  test('Exp 8 batch 1 at the default budget: a pack of five is over it, so it is cut into balanced packs that each fit', () => {
+    const s = expandSweep({ experiment: 'exp8' }, 'b');
+    const e = s.experiment;
+    const slow = s.trials.filter((t) => t.params.batch_size === 1);
+    expect(estimatePackMs(e, slow)).toBeGreaterThan(PACK_CPU_BUDGET_MS);
+    expect(estimatePackMs(e, slow.slice(0, 1))).toBeLessThan(PACK_CPU_BUDGET_MS);
+    const slowPacks = packTrials(e, s.trials, 16).filter((p) => p.some((t) => t.params.batch_size === 1));
+    expect(slowPacks.map((p) => p.length).sort()).toEqual([1, 2, 2]);
+    for (const p of slowPacks) expect(estimatePackMs(e, p)).toBeLessThanOrEqual(PACK_CPU_BUDGET_MS);
   });
 
   test('a group that needs m packs is cut into m packs of near-equal size, not full packs and a remainder', () => {
