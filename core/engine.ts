@@ -3,11 +3,13 @@
  * engine as it was before them (the "before" of the speed work, timed with `npm run catalogue` and `npm run bench`):
  *
  * - 'packed' (default): K trials of one shape per queue message as one stacked tensor
- *   program, wide layers on the per-network XNNPACK kernel (core/nn/matmul.ts), and a lone
- *   trial beside a shadow twin so its numbers equal the packed ones.
+ *   program, wide layers on the per-network kernel (core/nn/matmul.ts), a lone trial
+ *   beside a shadow twin so its numbers equal the packed ones, and atomsweep's wasm
+ *   kernels where the host installed them (core/nn/wasm-kernels.ts; same numbers).
  * - 'baseline': what a straightforward tfjs engine does: one trial per message (hosts set
  *   the pack size to 1, see `packSizeFor`), plain tf.matMul everywhere and its stock
- *   gradient, no twin. Numbers differ from 'packed' in the last float32 bits only.
+ *   gradient, tfjs's own kernels only, no twin. Numbers differ from 'packed' in the last
+ *   float32 bits only.
  *
  * Hosts set it once per process or isolate from their ENGINE variable. It is process-wide
  * like the tfjs backend it tunes.
@@ -18,11 +20,13 @@ export interface Engine {
   name: EngineName;
   perNetworkMatMul: boolean;
   shadowTwin: boolean;
+  /** Use atomsweep's wasm kernels when installed on the backend. */
+  wasmKernels: boolean;
 }
 
 const ENGINES: Record<EngineName, Readonly<Engine>> = {
-  packed: Object.freeze({ name: 'packed', perNetworkMatMul: true, shadowTwin: true }),
-  baseline: Object.freeze({ name: 'baseline', perNetworkMatMul: false, shadowTwin: false }),
+  packed: Object.freeze({ name: 'packed', perNetworkMatMul: true, shadowTwin: true, wasmKernels: true }),
+  baseline: Object.freeze({ name: 'baseline', perNetworkMatMul: false, shadowTwin: false, wasmKernels: false }),
 };
 
 let current: EngineName = 'packed';

@@ -24,6 +24,7 @@
  * after a fault and not yet re-installed) runs the tfjs kernels: same numbers, slower.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { engine } from '../engine';
 
 interface EmscriptenModule {
   asm: { memory: WebAssembly.Memory };
@@ -116,10 +117,13 @@ export function installWasmKernels(backend: tf.KernelBackend, module: WebAssembl
   shareIdentity();
 }
 
-/** The kernels installed on this backend instance, if any. */
+/**
+ * The kernels installed on this backend instance, if any and if the engine uses them (the
+ * 'baseline' engine of core/engine.ts runs tfjs's own kernels only).
+ */
 export function wasmKernelsFor(backend: unknown): WasmKernels | undefined {
   const wasm = (backend as { wasm?: object } | undefined)?.wasm;
-  return wasm ? installed.get(wasm) : undefined;
+  return wasm && engine().wasmKernels ? installed.get(wasm) : undefined;
 }
 
 /**
@@ -201,17 +205,22 @@ if (!tf.getGradient(SIGMOID))
 
 let identityShared = false;
 
-/** Replaces tfjs-wasm's copying Identity by one that shares the (immutable) data. */
+/**
+ * Replaces tfjs-wasm's copying Identity by one that shares the (immutable) data, for the
+ * engines that use atomsweep's kernels (the 'baseline' engine keeps the copy).
+ */
 function shareIdentity(): void {
   if (identityShared) return;
   identityShared = true;
+  const copying = tf.getKernel(tf.Identity, 'wasm')!.kernelFunc;
   tf.unregisterKernel(tf.Identity, 'wasm');
   tf.registerKernel({
     kernelName: tf.Identity,
     backendName: 'wasm',
-    kernelFunc: (({ inputs, backend }: { inputs: tf.NamedTensorInfoMap; backend: WasmBackendInternals }) => {
-      const x = inputs.x as tf.TensorInfo;
-      backend.incRef(x.dataId);
+    kernelFunc: ((args: { inputs: tf.NamedTensorInfoMap; backend: WasmBackendInternals; attrs: tf.NamedAttrMap }) => {
+      if (!engine().wasmKernels) return (copying as unknown as (a: typeof args) => tf.TensorInfo)(args);
+      const x = args.inputs.x as tf.TensorInfo;
+      args.backend.incRef(x.dataId);
       return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
     }) as unknown as tf.KernelFunc,
   });
