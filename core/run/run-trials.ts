@@ -5,7 +5,9 @@
  * never loses a trial silently: each one ends done, failed (with its message), or back in
  * queued with the attempt's error so a retry can lease it again at once.
  */
+import * as tf from '@tensorflow/tfjs-core';
 import { engine } from '../engine';
+import { wasmKernelsFor } from '../nn/wasm-kernels';
 import { getExperiment } from '../experiments';
 import type { Experiment, RunContext, TrialResult, TrialSpec } from '../experiments/types';
 import { nonFiniteIn, type Lease, type Store } from '../db/store';
@@ -115,7 +117,15 @@ export async function runTrialPack(store: Store, msg: TrialPackMessage, ctx: Pac
       await store.releaseLeases([lease], 'failed', `non-finite result: ${bad}`, ctx.now());
     } else good.push(r);
   }
-  const info = { backend: ctx.backend ?? 'unknown', engine: engine().name, packSize: pack.length, packMs: durationMs, clock: 'wall time of the whole pack; frozen during pure CPU work on production Workers' };
+  const info = {
+    backend: ctx.backend ?? 'unknown',
+    engine: engine().name,
+    // Which kernels trained it: atomsweep's wasm kernels (core/nn/wasm-kernels.ts) or tfjs's own; same numbers.
+    kernels: wasmKernelsFor(tf.findBackend('wasm')) ? 'atomsweep' : 'tfjs',
+    packSize: pack.length,
+    packMs: durationMs,
+    clock: 'wall time of the whole pack; frozen during pure CPU work on production Workers',
+  };
   let written: string[] = [];
   if (good.length) {
     const goodLeases = leases.filter((l) => good.some((r) => r.trialId === l.id));

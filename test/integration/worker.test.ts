@@ -52,6 +52,8 @@ describe('local Worker (wrangler dev)', () => {
     expect(trials).toHaveLength(18);
     expect(new Set(trials.map((t) => t.info.backend))).toEqual(new Set(['wasm']));
     expect(new Set(trials.map((t) => (t.info as { engine?: string }).engine))).toEqual(new Set(['packed']));
+    // The host installed atomsweep's wasm kernels (wrangler's precompiled .wasm import).
+    expect(new Set(trials.map((t) => (t.info as { kernels?: string }).kernels))).toEqual(new Set(['atomsweep']));
     for (const r of finalMse) {
       const xs = trials.filter((t) => t.config === r.config).map((t) => t.scalars.mse);
       const mean = xs.reduce((a, b) => a + b, 0) / xs.length;
