@@ -25,6 +25,12 @@
  *   (6-200-200-200-2, batch 64) and D (2-100-100-2, 2,000 rows) at K = 16 is the same as
  *   the batched path's (87.1 and 200.3 MB).
  *
+ * With atomsweep's wasm kernels installed (core/nn/wasm-kernels.ts), both paths run on
+ * the pack GEMM instead, one call for all K networks, each in the summation order of the
+ * engine it replaces (XNNPACK for the per-network path and for a plain product of one
+ * matrix; tfjs-wasm's own loop for stacked or transposed products on the batched path), so
+ * the numbers below hold unchanged; packDense also adds the bias in the same call.
+ *
  * The path is a function of ONE network's shape (rows, in, out), never of K, so a
  * trial's numbers are the same alone or in any pack: on the per-network path each
  * network's products are separate XNNPACK calls on its own operands; on the batched path
