@@ -1,3 +1,11 @@
+/**
+ * `npx node scripts/run-ts.mjs bench/step-profile.ts <shapes> [K] [steps]`: the kernels of a
+ * training step, from tf.profile: per kernel and input shapes, ms per trial-step and calls per
+ * step, and the kernel count per step. Shapes are bench/cases.ts ids, optionally with a
+ * batch size ('B1' is shape B at batch 1). KERNEL=0 profiles without atomsweep's wasm
+ * kernels; TOP=N lists N kernels (default 30). The profiler's own overhead inflates the
+ * times, so read the shares and counts, and time with bench/step-cpuprof.ts.
+ */
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
