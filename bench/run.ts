@@ -13,8 +13,9 @@
  *    (b) trainPack on tfjs cpu at K = 1, 16,
  *    (c) the hand-written Float32Array loop (bench/reference-loop.ts), one network;
  *    (d) the native peer: PyTorch on one thread (bench/torch_peer.py via bench/native-peer.ts),
- *        one network, the same step and batch sampling; atomsweep ÷ PyTorch per trial-step is
- *        the headline table (--no-peer skips it);
+ *        one network, the same step and batch sampling, run right after each shape's own
+ *        measurements; atomsweep ÷ PyTorch per trial-step is the headline table (--no-peer
+ *        skips it);
  *    with a per-step kernel profile (kernel count, Σ kernel time, peak tensor bytes) of (a);
  * 2. end-to-end trials per second through the local queue (`npm start`), when a server
  *    answers, and with --catalogue the wall time of every experiment's default sweep;
@@ -475,6 +476,14 @@ function printTables(results: Measurement[], matmul: (MatMulTiming & { shapeId: 
   console.log(lines.join('\n'));
 }
 
+/** One report from the per-shape PyTorch runs (the first one skipped, if any, stands for all). */
+function mergePeers(peers: PeerReport[]): PeerReport {
+  const skipped = peers.find((p) => 'skipped' in p);
+  if (skipped || peers.length === 0) return skipped ?? { skipped: 'no shapes' };
+  const ran = peers as Exclude<PeerReport, { skipped: string }>[];
+  return { ...ran[0], results: ran.flatMap((p) => p.results) };
+}
+
 async function main(): Promise<void> {
   const started = new Date();
   // The emscripten glue looks for its .wasm next to the running script; in the bench
@@ -509,8 +518,14 @@ async function main(): Promise<void> {
     return s;
   });
   const results: Measurement[] = [];
-  for (const shape of shapes) results.push(...(await benchShape(shape)));
-  const peer: PeerReport = args['no-peer'] ? { skipped: 'skipped: --no-peer' } : timePyTorch(shapes, TARGET_MS, REPEATS, log);
+  // PyTorch right after each shape's own measurements, so the ratio's two sides see the
+  // machine at the same moment (its speed drifts by a fifth or more within an hour).
+  const peers: PeerReport[] = [];
+  for (const shape of shapes) {
+    results.push(...(await benchShape(shape)));
+    if (!args['no-peer']) peers.push(timePyTorch([shape], TARGET_MS, REPEATS, log));
+  }
+  const peer: PeerReport = args['no-peer'] ? { skipped: 'skipped: --no-peer' } : mergePeers(peers);
   log('tfjs-wasm BatchMatMul alone (CPU time), widest hidden layer of each shape:');
   const matmul = await matMulSection(shapes);
   const microMs = Date.now() - started.getTime();
