@@ -10,7 +10,7 @@
  * (user + system) around `runPack`, which on a shared machine is steadier than wall time.
  * `--scale S` multiplies the printed times (e.g. run 1/10 of the steps, scale 10).
  * `--check` also verifies that every trial's numbers are identical at every pack size.
- * With two or more sizes it fits the pack-time model of core/sweep/pack-budget.ts,
+ * With two or more distinct sizes it fits the pack-time model of core/sweep/pack-budget.ts,
  * CPU ≈ msPerCostUnit × cost × (K + overheadTrials), by least squares on the sizes.
  */
 import { parseArgs } from 'node:util';
@@ -81,7 +81,7 @@ for (const size of sizes) {
   }
 }
 if (values.check) console.log(`numbers identical across pack sizes: ${identical}`);
-if (points.length >= 2) {
+if (new Set(points.map((p) => p.K)).size >= 2) {
   // Least squares ms = slope·K + intercept; the model's rate is the slope per cost unit.
   const n = points.length;
   const mk = points.reduce((s, p) => s + p.K, 0) / n;

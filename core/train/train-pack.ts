@@ -121,7 +121,11 @@ export async function trainPack(spec: PackTrainingSpec): Promise<PackTrainingRes
   try {
     for (let step = 0; step < spec.steps; step++) {
       const last = step === spec.steps - 1;
-      let batchIdx: tf.Tensor1D | null = null;
+      // The batch rows are gathered before the gradient tape starts: they are data, not a
+      // function of the parameters, and inside the tape every gather saved copies of its
+      // inputs (the whole data set) for a gradient nobody asks for. Same values either way.
+      let xb: tf.Tensor3D = xAll;
+      let yb: tf.Tensor3D = yAll;
       if (!fullBatch) {
         // random_batch: a fresh permutation each step, first B rows; batches are independent.
         const idx = new Int32Array(K * B);
@@ -129,12 +133,13 @@ export async function trainPack(spec: PackTrainingSpec): Promise<PackTrainingRes
           const perm = spec.batchRngs[k].permutation(spec.n, permScratch);
           for (let i = 0; i < B; i++) idx[k * B + i] = k * spec.n + perm[i];
         }
-        batchIdx = tf.tensor1d(idx, 'int32');
+        [xb, yb] = tf.tidy(() => {
+          const rows = tf.tensor1d(idx, 'int32');
+          return [tf.reshape(tf.gather(xFlat, rows), [K, B, d]) as tf.Tensor3D, tf.reshape(tf.gather(yFlat, rows), [K, B, c]) as tf.Tensor3D];
+        });
       }
       let kept: tf.Tensor[] = [];
       const { value, grads } = tf.variableGrads(() => {
-        const xb = batchIdx ? (tf.reshape(tf.gather(xFlat, batchIdx), [K, B, d]) as tf.Tensor3D) : xAll;
-        const yb = batchIdx ? (tf.reshape(tf.gather(yFlat, batchIdx), [K, B, c]) as tf.Tensor3D) : yAll;
         const logits = net.forward(xb, 'train');
         let perNet = packLoss(spec.loss, logits, yb);
         if (spec.regularization && spec.regularization.strength !== 0) {
@@ -151,7 +156,7 @@ export async function trainPack(spec: PackTrainingSpec): Promise<PackTrainingRes
       }, trainedVars);
       // The summed loss is returned as a fresh tensor every step; without this it leaks one per step.
       value.dispose();
-      batchIdx?.dispose();
+      if (xb !== xAll) tf.dispose([xb, yb]);
       adam.apply(trainedVars.map((p) => grads[p.name]));
       tf.dispose(grads);
       net.updateRunningStats();
