@@ -34,7 +34,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { Rng } from '../rng';
 import { engine } from '../engine';
 import { matMulPath, packDense } from '../nn/matmul';
-import { adamStep, wasmKernelsFor } from '../nn/wasm-kernels';
+import { adamUpdate } from '../nn/adam';
 
 export type SklearnActivation = 'relu' | 'tanh' | 'logistic' | 'identity';
 
@@ -328,34 +328,4 @@ export async function fitSklearnMlps(tasks: MlpTask[], n: number, d: number, o: 
     tf.dispose([...params, ...ms, ...vs, xAll, yAll, ...evalAll]);
   }
   return fits;
-}
-
-/**
- * sklearn's Adam step for every parameter. With atomsweep's wasm kernels it is one kernel
- * per parameter (core/nn/wasm-kernels.ts) fed the float32 scalars the tensor ops below make
- * of the same JS numbers (lrT is numpy's float64 step size), so both give the same bits.
- */
-function adamUpdate(params: tf.Variable[], ms: tf.Variable[], vs: tf.Variable[], grads: tf.Tensor[], lrT: number, o: SklearnMlpOptions): void {
-  if (wasmKernelsFor(tf.backend())) {
-    const f = Math.fround;
-    const scalars = { beta1: f(o.beta1), oneMinusBeta1: f(1 - o.beta1), beta2: f(o.beta2), oneMinusBeta2: f(1 - o.beta2), lrT: f(lrT), epsilon: f(o.epsilon) };
-    params.forEach((p, i) => {
-      const [next, m, v] = adamStep(p, ms[i], vs[i], grads[i], scalars);
-      ms[i].assign(m);
-      vs[i].assign(v);
-      p.assign(next);
-      tf.dispose([next, m, v]);
-    });
-    return;
-  }
-  tf.tidy(() => {
-    params.forEach((p, i) => {
-      const g = grads[i];
-      const m = tf.add(tf.mul(ms[i], o.beta1), tf.mul(g, 1 - o.beta1));
-      const v = tf.add(tf.mul(vs[i], o.beta2), tf.mul(tf.square(g), 1 - o.beta2));
-      ms[i].assign(m);
-      vs[i].assign(v);
-      p.assign(tf.sub(p, tf.mul(lrT, tf.div(m, tf.add(tf.sqrt(v), o.epsilon)))));
-    });
-  });
 }

@@ -43,42 +43,7 @@ export class AdamTF1 {
   apply(grads: tf.Tensor[]): void {
     this.t += 1;
     const lrT = AdamTF1.stepSize(this.options.lr, this.beta1, this.beta2, this.t);
-    if (wasmKernelsFor(tf.backend())) {
-      this.applyFused(grads, lrT);
-      return;
-    }
-    tf.tidy(() => {
-      grads.forEach((g, i) => {
-        const m = tf.add(tf.mul(this.m[i], this.beta1), tf.mul(g, 1 - this.beta1));
-        const v = tf.add(tf.mul(this.v[i], this.beta2), tf.mul(tf.square(g), 1 - this.beta2));
-        this.m[i].assign(m);
-        this.v[i].assign(v);
-        this.vars[i].assign(tf.sub(this.vars[i], tf.mul(lrT, tf.div(m, tf.add(tf.sqrt(v), this.epsilon)))));
-      });
-    });
-  }
-
-  /**
-   * The same update in one kernel per parameter (core/nn/wasm-kernels.ts), with the float32
-   * scalars the tensor ops above would make of the same JS numbers: same bits, one pass.
-   */
-  private applyFused(grads: tf.Tensor[], lrT: number): void {
-    const f = Math.fround;
-    const scalars: AdamScalars = {
-      beta1: f(this.beta1),
-      oneMinusBeta1: f(1 - this.beta1),
-      beta2: f(this.beta2),
-      oneMinusBeta2: f(1 - this.beta2),
-      lrT: f(lrT),
-      epsilon: f(this.epsilon),
-    };
-    grads.forEach((g, i) => {
-      const [p, m, v] = adamStep(this.vars[i], this.m[i], this.v[i], g, scalars);
-      this.m[i].assign(m);
-      this.v[i].assign(v);
-      this.vars[i].assign(p);
-      tf.dispose([p, m, v]);
-    });
+    adamUpdate(this.vars, this.m, this.v, grads, lrT, this);
   }
 
   get steps(): number {
@@ -89,4 +54,43 @@ export class AdamTF1 {
     this.m.forEach((x) => x.dispose());
     this.v.forEach((x) => x.dispose());
   }
+}
+
+/**
+ * One Adam update in the ε-hat form, θ ← θ − lr_t·m/(sqrt(v)+ε), of every parameter in
+ * place: TF1's (AdamTF1 above) and scikit-learn's (core/classical/sklearn-mlp.ts) differ
+ * only in how lr_t is computed. With atomsweep's wasm kernels it is one kernel per
+ * parameter (core/nn/wasm-kernels.ts) fed the float32 scalars the tensor ops below make of
+ * the same JS numbers, so both give the same bits.
+ */
+export function adamUpdate(
+  params: tf.Variable[],
+  ms: tf.Variable[],
+  vs: tf.Variable[],
+  grads: tf.Tensor[],
+  lrT: number,
+  o: { beta1: number; beta2: number; epsilon: number },
+): void {
+  if (wasmKernelsFor(tf.backend())) {
+    const f = Math.fround;
+    const scalars: AdamScalars = { beta1: f(o.beta1), oneMinusBeta1: f(1 - o.beta1), beta2: f(o.beta2), oneMinusBeta2: f(1 - o.beta2), lrT: f(lrT), epsilon: f(o.epsilon) };
+    params.forEach((p, i) => {
+      const [next, m, v] = adamStep(p, ms[i], vs[i], grads[i], scalars);
+      ms[i].assign(m);
+      vs[i].assign(v);
+      p.assign(next);
+      tf.dispose([next, m, v]);
+    });
+    return;
+  }
+  tf.tidy(() => {
+    params.forEach((p, i) => {
+      const g = grads[i];
+      const m = tf.add(tf.mul(ms[i], o.beta1), tf.mul(g, 1 - o.beta1));
+      const v = tf.add(tf.mul(vs[i], o.beta2), tf.mul(tf.square(g), 1 - o.beta2));
+      ms[i].assign(m);
+      vs[i].assign(v);
+      p.assign(tf.sub(p, tf.mul(lrT, tf.div(m, tf.add(tf.sqrt(v), o.epsilon)))));
+    });
+  });
 }
