@@ -21,11 +21,9 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
-import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
-import { createRequire } from 'node:module';
-import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import { SHAPES, packSpec } from './cases';
+import { useWasmBackend } from '../node/kernels';
 import { packMatMul } from '../core/nn/matmul';
 import { trainPack } from '../core/train/train-pack';
 import type { MatMulPathOption } from '../core/nn/matmul';
@@ -92,9 +90,8 @@ async function timeTraining(shapeId: string, path: MatMulPathOption): Promise<{ 
 const sameBits = (a: Float32Array[], b: Float32Array[]) => a.length === b.length && a.every((x, i) => Buffer.from(x.buffer, x.byteOffset, x.byteLength).equals(Buffer.from(b[i].buffer, b[i].byteOffset, b[i].byteLength)));
 
 async function main(): Promise<void> {
-  setWasmPaths(dirname(createRequire(__filename).resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm')) + '/');
-  await tf.setBackend('wasm');
-  await tf.ready();
+  // Without atomsweep's kernels: this studies tfjs's own products.
+  await useWasmBackend({ kernels: false });
   console.log(`K = ${K}; CPU ms per network (trial), one thread\n`);
   console.log('| shape | layer products: stock | explicit transposes, stacked | per-network XNNPACK | identical to stock: explicit / per-network | training step: batched (stock) | auto (per-network) | speed-up | weights identical after ' + steps + ' steps |');
   console.log('|:--|--:|--:|--:|:--|--:|--:|--:|:--|');

@@ -14,13 +14,9 @@
  * CPU ≈ msPerCostUnit × cost × (K + overheadTrials), by least squares on the sizes.
  */
 import { parseArgs } from 'node:util';
-import * as tf from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs-core/dist/register_all_gradients";
-import { setWasmPaths } from "@tensorflow/tfjs-backend-wasm";
-import { createRequire } from "node:module";
-import { dirname } from "node:path";
 import { useLibsvmInNode } from "../node/libsvm-node";
-import { installKernelsInNode } from "../node/kernels";
+import { useWasmBackend } from "../node/kernels";
 import { getExperiment } from '../core/experiments';
 import { expandSweep } from '../core/sweep/expand';
 import type { TrialResult } from '../core/experiments/types';
@@ -43,10 +39,7 @@ if (!experiment) {
 }
 async function main(): Promise<void> {
 useLibsvmInNode();
-setWasmPaths(dirname(createRequire(__filename).resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm')) + '/');
-await tf.setBackend('wasm');
-installKernelsInNode();
-await tf.ready();
+await useWasmBackend();
 const sizes = values.sizes!.split(',').map(Number);
 const scale = Number(values.scale);
 const sweep = expandSweep({ experiment: id, params: JSON.parse(values.params!), repeats: Math.max(...sizes) }, 'timing');

@@ -6,12 +6,9 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
-import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
-import { createRequire } from 'node:module';
-import { dirname } from 'node:path';
 import { SHAPES, packSpec } from './cases';
 import { trainPack } from '../core/train/train-pack';
-import { installKernelsInNode } from '../node/kernels';
+import { installKernelsInNode, useWasmBackend } from '../node/kernels';
 import { uninstallWasmKernels } from '../core/nn/wasm-kernels';
 
 async function cpuPerTrialStep(id: string, K: number, steps: number): Promise<number> {
@@ -27,9 +24,7 @@ async function cpuPerTrialStep(id: string, K: number, steps: number): Promise<nu
 }
 
 async function main() {
-  setWasmPaths(dirname(createRequire(__filename).resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm')) + '/');
-  await tf.setBackend('wasm');
-  await tf.ready();
+  await useWasmBackend();
   const [shapes = 'B,C,D', k = '16', s = '60', r = '3'] = process.argv.slice(2);
   for (const id of shapes.split(',')) {
     const best = { kernels: Infinity, tfjs: Infinity };

@@ -8,18 +8,12 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
-import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
-import { createRequire } from 'node:module';
-import { dirname } from 'node:path';
 import { SHAPES, packSpec } from './cases';
 import { trainPack } from '../core/train/train-pack';
-import { installKernelsInNode } from '../node/kernels';
+import { useWasmBackend } from '../node/kernels';
 
 async function main() {
-  setWasmPaths(dirname(createRequire(__filename).resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm')) + '/');
-  await tf.setBackend('wasm');
-  await tf.ready();
-  if (process.env.KERNEL !== '0') installKernelsInNode();
+  await useWasmBackend({ kernels: process.env.KERNEL !== '0' });
   const K = Number(process.argv[3] ?? 16);
   for (const id of (process.argv[2] ?? 'C').split(',')) {
     const base = SHAPES.find((s) => s.id === id[0])!;

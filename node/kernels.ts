@@ -3,9 +3,11 @@
  * read from the repository and installed on the active tfjs-wasm backend.
  */
 import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
+import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { installWasmKernels } from '../core/nn/wasm-kernels';
 
 let compiled: WebAssembly.Module | undefined;
@@ -33,4 +35,16 @@ function kernelsModule(): WebAssembly.Module {
 /** Installs atomsweep's kernels on the current backend if it is tfjs-wasm (a no-op elsewhere). */
 export function installKernelsInNode(): void {
   if (tf.getBackend() === 'wasm') installWasmKernels(tf.backend(), kernelsModule());
+}
+
+/**
+ * For Node scripts (bench/*.ts, scripts/spec-sweep.ts, bundled by scripts/run-ts.mjs):
+ * tfjs-wasm (SIMD, one thread) from the installed package, whose glue would otherwise
+ * look for its .wasm next to the bundle, and atomsweep's kernels unless `kernels` is false.
+ */
+export async function useWasmBackend(options: { kernels?: boolean } = {}): Promise<void> {
+  setWasmPaths(dirname(createRequire(import.meta.url).resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm')) + '/');
+  if (!(await tf.setBackend('wasm'))) throw new Error('tfjs: the wasm backend failed to initialise');
+  await tf.ready();
+  if (options.kernels ?? true) installKernelsInNode();
 }

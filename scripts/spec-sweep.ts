@@ -15,22 +15,15 @@ import { mean, sampleSd } from '../core/stats/describe';
 import { expandSweep, packTrials } from '../core/sweep/expand';
 import { DEFAULT_LIMITS } from '../core/sweep/request';
 import { evaluateClaims, type TrialValues } from '../core/verdict/evaluate';
-import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
-import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
-import { installKernelsInNode } from '../node/kernels';
-import { createRequire } from 'node:module';
-import { dirname } from 'node:path';
+import { useWasmBackend } from '../node/kernels';
 
 const { values, positionals } = parseArgs({ allowPositionals: true, options: { repeats: { type: 'string' }, seed: { type: 'string', default: '0' }, params: { type: 'string' }, grid: { type: 'string' } } });
 const experiments = builtinSpecExperiments();
 const chosen = positionals.length ? positionals : experiments.map((e) => e.id);
 
 async function main(): Promise<void> {
-  setWasmPaths(dirname(createRequire(__filename).resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm')) + '/');
-  await tf.setBackend('wasm');
-  installKernelsInNode();
-  await tf.ready();
+  await useWasmBackend();
   for (const id of chosen) {
     const e = experiments.find((x) => x.id === id);
     if (!e) throw new Error(`unknown spec experiment ${id}`);
