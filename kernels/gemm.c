@@ -172,7 +172,9 @@ INLINE void rows(int mr, const float *a, int ai, int ap, const float *b, int ldb
  */
 static void gemm(const float *a, int ai, int ap, const float *b, int ldb, float *c, int m, int n, int k, const float *bias, int blocked) {
   const int slice = blocked ? TFJS_BLOCK : KC;
-  for (int p0 = 0; p0 < k || p0 == 0; p0 += slice) {
+  /* At least one slice, so that k = 0 still writes the output (zeros, or the bias). */
+  int p0 = 0;
+  do {
     const int kc = k - p0 < slice ? k - p0 : slice;
     const int mode = blocked ? (p0 == 0 ? BLOCK : BLOCK_ADD) : (p0 == 0 ? FRESH : CONTINUE);
     const float *bias_here = p0 + kc >= k ? bias : 0;
@@ -201,8 +203,8 @@ static void gemm(const float *a, int ai, int ap, const float *b, int ldb, float 
       default: break;
     }
 #undef TAIL
-    if (k == 0) break;
-  }
+    p0 += slice;
+  } while (p0 < k);
 }
 
 /* dst [cols × rows] = transpose of src [rows × cols]. */

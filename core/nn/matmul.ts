@@ -205,9 +205,15 @@ function perNetworkWasm({ inputs, backend: b, attrs }: { inputs: tf.NamedTensorI
   const K = a.shape[0];
   const M = transposeA ? a.shape[2] : a.shape[1];
   const P = transposeB ? w.shape[1] : w.shape[2];
-  const out = backend.makeOutput([K, M, P], 'float32');
   const kernels = wasmKernelsFor(backend);
   const bias = inputs.bias as tf.TensorInfo | undefined;
+  if (!kernels && bias) throw new Error(`${KERNEL}: a bias needs atomsweep's wasm kernels (packDense checks)`);
+  if (!kernels && blocked) {
+    // The kernels were removed after the forward pass (tests do): tfjs's own product.
+    const stock = tf.getKernel('BatchMatMul', 'wasm')!.kernelFunc as unknown as KernelFn;
+    return stock({ inputs: { a, b: w }, backend, attrs: { transposeA, transposeB } as unknown as tf.NamedAttrMap });
+  }
+  const out = backend.makeOutput([K, M, P], 'float32');
   if (kernels) {
     // The pack GEMM (core/nn/wasm-kernels.ts): every network in one call, same bits as below.
     const at = (t: tf.TensorInfo) => heapOffset(backend, t);
@@ -215,13 +221,6 @@ function perNetworkWasm({ inputs, backend: b, attrs }: { inputs: tf.NamedTensorI
     const order = blocked && (transposeA || transposeB || K > 1) ? 'tfjs-loop' : 'xnnpack';
     kernels.gemm(at(a), at(w), bias ? at(bias) : 0, at(out), K, Math.min(live, K), M, P, inner, transposeA, transposeB, order);
     return out;
-  }
-  if (bias) throw new Error(`${KERNEL}: a bias needs atomsweep's wasm kernels (packDense checks)`);
-  if (blocked) {
-    // The kernels were removed after the forward pass (tests do): tfjs's own product.
-    backend.disposeData(out.dataId);
-    const stock = tf.getKernel('BatchMatMul', 'wasm')!.kernelFunc as unknown as KernelFn;
-    return stock({ inputs: { a, b: w }, backend, attrs: { transposeA, transposeB } as unknown as tf.NamedAttrMap });
   }
   const transpose = tf.getKernel('Transpose', 'wasm').kernelFunc as unknown as KernelFn;
   for (let k = 0; k < Math.min(live, K); k++) {

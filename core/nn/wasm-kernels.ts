@@ -160,8 +160,7 @@ function adamKernel({ inputs, backend: b, attrs }: { inputs: tf.NamedTensorInfoM
   const { p, m, v, g } = inputs as Record<'p' | 'm' | 'v' | 'g', tf.TensorInfo>;
   const outs = [p, m, v].map((t) => backend.makeOutput(t.shape, 'float32'));
   const at = (t: tf.TensorInfo) => heapOffset(backend, t);
-  const n = p.shape.reduce((x, y) => x * y, 1);
-  kernels.adam(at(p), at(m), at(v), at(g), at(outs[0]), at(outs[1]), at(outs[2]), n, attrs as unknown as AdamScalars);
+  kernels.adam(at(p), at(m), at(v), at(g), at(outs[0]), at(outs[1]), at(outs[2]), tf.util.sizeFromShape(p.shape), attrs as unknown as AdamScalars);
   return outs;
 }
 
@@ -190,7 +189,7 @@ function sigmoidGradKernel({ inputs, backend: b }: { inputs: tf.NamedTensorInfoM
   if (!kernels) throw new Error(`${SIGMOID_GRAD}: the atomsweep kernels are not installed on this backend`);
   const { dy, y } = inputs as Record<'dy' | 'y', tf.TensorInfo>;
   const out = backend.makeOutput(y.shape, 'float32');
-  kernels.sigmoidGrad(heapOffset(backend, dy), heapOffset(backend, y), heapOffset(backend, out), y.shape.reduce((p, q) => p * q, 1));
+  kernels.sigmoidGrad(heapOffset(backend, dy), heapOffset(backend, y), heapOffset(backend, out), tf.util.sizeFromShape(y.shape));
   return out;
 }
 
