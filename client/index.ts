@@ -115,7 +115,20 @@ export function createClient(baseUrl: string, opts: ClientOptions = {}) {
     /** Deletes a custom experiment that no sweep names. */
     deleteExperiment: (id: string) => ok(rpc.api.experiments[':id'].$delete({ param: { id } })),
     createSweep: (request: Parameters<typeof rpc.api.sweeps.$post>[0]['json']) => ok(rpc.api.sweeps.$post({ json: request })),
-    sweeps: () => ok(rpc.api.sweeps.$get()),
+    /** One page of sweeps, newest first; pass the page's `next` as `cursor` for the following one. */
+    sweeps: (q: { limit?: number; cursor?: string; experiment?: string } = {}) =>
+      ok(rpc.api.sweeps.$get({ query: { limit: q.limit === undefined ? undefined : String(q.limit), cursor: q.cursor, experiment: q.experiment } })),
+    /** Every sweep, following the pages. */
+    allSweeps: async (q: { experiment?: string } = {}) => {
+      const out: Awaited<ReturnType<typeof client.sweeps>>['sweeps'] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await client.sweeps({ limit: 500, cursor, experiment: q.experiment });
+        out.push(...page.sweeps);
+        cursor = page.next ?? undefined;
+      } while (cursor);
+      return out;
+    },
     sweep: (id: string) => ok(sweep(id).$get({ param: { id } })),
     configs: (id: string) => ok(sweep(id).configs.$get({ param: { id } })),
     aggregate: (id: string, q: { metric?: string[]; traces?: boolean } = {}) =>

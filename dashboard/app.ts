@@ -67,8 +67,18 @@ function counts(s: SweepSummary): string {
   return `${c.done}/${c.total} done · ${c.running} running · ${c.queued} queued · ${c.failed} failed${c.cancelled ? ` · ${c.cancelled} cancelled` : ''}${s.stale ? ` · ${s.stale} stale` : ''}${s.atRisk ? ` · ${s.atRisk} at risk (no heartbeat)` : ''}`;
 }
 
-async function renderList(): Promise<void> {
-  const sweeps = await client.sweeps();
+/** Sweeps per page of the list: the API pages with a cursor, so a thousand sweeps cost one page each. */
+const PAGE_SIZE = 50;
+
+async function renderList(cursor?: string): Promise<void> {
+  const page = await client.sweeps({ limit: PAGE_SIZE, cursor });
+  const sweeps = page.sweeps;
+  const pager = el(
+    'p',
+    { class: 'pager' },
+    ...(cursor ? [el('a', { href: '#/sweeps', id: 'newest' }, '« newest'), ' '] : []),
+    ...(page.next ? [el('a', { href: `#/sweeps?cursor=${encodeURIComponent(page.next)}`, id: 'older' }, 'older »')] : []),
+  );
   const compare = el('button', { id: 'compare' }, 'Compare');
   const hint = el('span', { class: 'meta' });
   const update = () => {
@@ -99,7 +109,10 @@ async function renderList(): Promise<void> {
     el('thead', {}, el('tr', {}, ...['', 'Sweep', 'Experiment', 'Name', 'Status', 'Progress', 'Time', 'Created'].map((h) => el('th', {}, h)))),
     el('tbody', {}, ...rows),
   );
-  app.replaceChildren(el('h2', {}, 'Sweeps'), sweeps.length ? el('div', {}, el('p', {}, compare, hint), table) : el('p', {}, 'No sweeps yet. ', el('a', { href: '#/new' }, 'Start one.')));
+  app.replaceChildren(
+    el('h2', {}, 'Sweeps'),
+    sweeps.length ? el('div', {}, el('p', {}, compare, hint), table, pager) : cursor ? pager : el('p', {}, 'No sweeps yet. ', el('a', { href: '#/new' }, 'Start one.')),
+  );
 }
 
 async function renderCatalogue(): Promise<void> {
@@ -132,7 +145,7 @@ async function renderCatalogue(): Promise<void> {
 
 async function renderNew(experimentId?: string): Promise<void> {
   // The list (not per-trial data) is enough for the run-time estimate.
-  const [experiments, sweeps] = await Promise.all([api<FormExperiment[]>('/api/experiments'), api<SweepListEntry[]>('/api/sweeps').catch(() => [])]);
+  const [experiments, sweeps] = await Promise.all([api<FormExperiment[]>('/api/experiments'), api<{ sweeps: SweepListEntry[] }>('/api/sweeps?limit=200').then((p) => p.sweeps).catch(() => [])]);
   const form = createSweepForm({
     document,
     experiments,
@@ -251,7 +264,7 @@ async function route(): Promise<void> {
     } else if (hash === '#/experiments') {
       await renderCatalogue();
       live = false;
-    } else await renderList();
+    } else await renderList(hash.startsWith('#/sweeps?') ? (new URLSearchParams(hash.slice(hash.indexOf('?') + 1)).get('cursor') ?? undefined) : undefined);
     // Live refresh while anything may still change.
     if (live) timer = window.setTimeout(route, REFRESH_MS);
   } catch (err) {

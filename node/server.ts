@@ -97,10 +97,11 @@ export async function startLocalRunner(opts: LocalRunnerOptions) {
   }
   if (opts.db !== ':memory:') mkdirSync(dirname(opts.db), { recursive: true });
   const unlock = lockDatabase(opts.db);
-  const { store, sqlite } = openSqliteStore(opts.db, { leaseMs: opts.leaseMs });
+  const { store, sqlite, invocation } = openSqliteStore(opts.db, { leaseMs: opts.leaseMs });
   const pool = new TrialPool(store, opts.db, opts.threads, { leaseMs: store.leaseMs, faults: opts.faults });
   const host: MiddlewareHandler<AppEnv> = async (c, next) => {
-    c.set('store', store);
+    // One store per request, counting its queries as D1 counts an invocation's.
+    c.set('store', invocation());
     c.set('enqueue', (packs) => pool.enqueue(packs));
     c.set('hostStats', () => pool.stats());
     await next();
@@ -114,7 +115,7 @@ export async function startLocalRunner(opts: LocalRunnerOptions) {
   // then whatever is queued (or failed) in unfinished sweeps goes back on the pool.
   await store.requeueStale(Date.now(), MAX_LEASES, Date.now() + 1);
   let resumed = 0;
-  for (const s of await store.listSweeps(Date.now(), 1000)) {
+  for await (const s of store.allSweeps(Date.now())) {
     if (!['queued', 'running'].includes(s.status)) continue;
     const trials = await store.requeueUnfinished(s.id, Date.now());
     if (!trials.length) continue;

@@ -39,7 +39,10 @@ parentPort!.on('message', async (msg: { job: number; pack: TrialPackMessage }) =
   try {
     await ready;
     await resolveExperiment(opened.store, msg.pack.experiment);
-    const outcome = await runTrialPack(store, msg.pack, { now: Date.now, backend: tf.getBackend() }, lookup);
+    // One pack is one invocation, as on the Worker: D1's query budget counts per pack. A fault
+    // plan keeps its one wrapped store, since it counts attempts across packs.
+    const packStore = faults?.length ? store : opened.invocation();
+    const outcome = await runTrialPack(packStore, msg.pack, { now: Date.now, backend: tf.getBackend() }, lookup);
     parentPort!.postMessage({ job: msg.job, ok: true, outcome });
   } catch (err) {
     parentPort!.postMessage({ job: msg.job, ok: false, error: errorMessage(err), fatal: isWasmFault(err) });

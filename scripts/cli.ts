@@ -65,7 +65,7 @@ export const verdict = (id: string, format?: 'full' | 'brief' | 'summary') => ve
 
 async function main() {
   if (values.list) {
-    for (const s of await client.sweeps()) console.log(`${s.id}  ${s.experiment.padEnd(6)} ${s.status.padEnd(9)} ${s.counts.done}/${s.counts.total}`);
+    for (const s of await client.allSweeps()) console.log(`${s.id}  ${s.experiment.padEnd(6)} ${s.status.padEnd(9)} ${s.counts.done}/${s.counts.total}`);
     return;
   }
   for (const action of ['cancel', 'retry'] as const) {

@@ -222,7 +222,7 @@ export interface TableOptions {
 
 /** Sweeps and trials the server holds, through the API. */
 async function counts(base: string, token?: string) {
-  const list = await createClient(base, { token, requestTimeoutMs: 30_000 }).sweeps();
+  const list = await createClient(base, { token, requestTimeoutMs: 30_000 }).allSweeps();
   return { sweeps: list.length, trials: list.reduce((a, s) => a + s.counts.total, 0) };
 }
 

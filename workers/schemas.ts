@@ -39,4 +39,14 @@ export const metricQuery = z
   })
   .strict();
 
+/** A page of a list: at most `limit` entries after `cursor` (the `next` of the page before). */
+export const pageQuery = z
+  .object({
+    limit: decimalInt(500).pipe(z.number().min(1, 'at least 1')).optional(),
+    cursor: z.string().max(100).optional(),
+    /** Only this experiment's sweeps. */
+    experiment: z.string().min(1).max(32).optional(),
+  })
+  .strict();
+
 export const experimentParam = z.object({ id: z.string().min(1).max(32) });

@@ -33,6 +33,14 @@ export const recordSchema = z.discriminatedUnion('at', [
 ]);
 export type RecordItem = z.infer<typeof recordSchema>;
 
+/** Most checkpoints a trial may record (core/custom/validate.ts refuses more). */
+export const MAX_CHECKPOINTS = 1000;
+
+/** How many entries checkpointUpdates(totalSteps, every) returns, without building them. */
+export function checkpointCount(totalSteps: number, every: number): number {
+  return totalSteps <= 0 ? 1 : Math.floor((totalSteps - 1) / every) + 1;
+}
+
 /** Update counts (1-based) at which series are recorded: every `every` updates, and the last one. */
 export function checkpointUpdates(totalSteps: number, every: number): number[] {
   const out: number[] = [];

@@ -14,7 +14,7 @@
 import { z } from 'zod';
 import { DATA_BLOCKS, FEATURE_BLOCKS, MODEL_BLOCKS, TRAINING_BLOCKS } from '../blocks';
 import { withFeatures } from '../blocks/features-pipeline';
-import { checkpointUpdates, PackRecorder, type Metric } from '../blocks/recorders';
+import { checkpointCount, checkpointUpdates, MAX_CHECKPOINTS, PackRecorder, type Metric } from '../blocks/recorders';
 import type { DataBlock, DataShape, ModelBlock, PhasePlan, TrainingBlock, Values } from '../blocks/types';
 import { repeatStream, trialStream } from '../experiments/common';
 import { packBytes } from '../experiments/memory';
@@ -83,8 +83,13 @@ export interface TrialPlan {
   phases: PhasePlan[];
   /** Updates over the recorded phases. */
   recordedSteps: number;
-  /** Update counts at which series are recorded (empty when nothing is recorded over time). */
+  /**
+   * Update counts at which series are recorded (empty when nothing is recorded over time,
+   * and when there would be more than MAX_CHECKPOINTS per record item: never built then).
+   */
   checkpoints: number[];
+  /** How many checkpoints the record items ask for, counted before any list is built. */
+  checkpointCount: number;
   /** Rows of the largest evaluation pass (test set, or training set when a train metric is recorded). */
   evalRows: number;
 }
@@ -96,10 +101,14 @@ export function trialPlan(spec: Pick<ExperimentSpec, 'data' | 'features' | 'mode
   const phases = blocks.training.plan(pick(values, blocks.training), data, model);
   const recordedSteps = phases.filter((ph) => ph.recorded).reduce((s, ph) => s + ph.steps, 0);
   const every = spec.record.flatMap((r) => (r.at === 'checkpoints' ? [r.every] : []));
-  const checkpoints = every.length ? [...new Set(every.flatMap((e) => checkpointUpdates(recordedSteps, e)))].sort((a, b) => a - b) : [];
+  // Counted first: a spec may ask for 10,000 epochs of 20,000 rows at batch 1, every update.
+  const counts = every.map((e) => checkpointCount(recordedSteps, e));
+  const buildable = counts.every((n) => n <= MAX_CHECKPOINTS);
+  const checkpoints = every.length && buildable ? [...new Set(every.flatMap((e) => checkpointUpdates(recordedSteps, e)))].sort((a, b) => a - b) : [];
   const needsTrain = spec.record.some((r) => r.metric.startsWith('train'));
   const preparation = blocks.data.preparationCost?.(values) ?? 0;
-  return { data, preparation, model, phases, recordedSteps, checkpoints, evalRows: Math.max(data.testRows, needsTrain ? data.trainRows : 0) };
+  const checkpointTotal = buildable ? checkpoints.length : counts.reduce((a, n) => a + n, 0);
+  return { data, preparation, model, phases, recordedSteps, checkpoints, checkpointCount: checkpointTotal, evalRows: Math.max(data.testRows, needsTrain ? data.trainRows : 0) };
 }
 
 /**
@@ -109,7 +118,7 @@ export function trialPlan(spec: Pick<ExperimentSpec, 'data' | 'features' | 'mode
  */
 export function trialCost(plan: TrialPlan): number {
   const train = plan.phases.reduce((s, ph) => s + ph.steps * (ph.batchRows + 10) * parameterCount(ph.model), 0);
-  const evaluation = (plan.checkpoints.length + 1) * plan.evalRows * parameterCount(plan.model);
+  const evaluation = (plan.checkpointCount + 1) * plan.evalRows * parameterCount(plan.model);
   return train + evaluation + plan.preparation;
 }
 

@@ -12,12 +12,13 @@
  *   (core/sweep/request.ts DEFAULT_LIMITS): estimated work, and memory of a lone network.
  */
 import { DATA_BLOCKS, FEATURE_BLOCKS, MODEL_BLOCKS, TRAINING_BLOCKS } from '../blocks';
-import { ACCURACY_METRICS, ALWAYS_RECORDED } from '../blocks/recorders';
+import { ACCURACY_METRICS, ALWAYS_RECORDED, MAX_CHECKPOINTS } from '../blocks/recorders';
 import type { Values } from '../blocks/types';
 import { checkClaims, claimAxis, claimMetrics } from '../experiments/claims';
 import { MB } from '../experiments/memory';
 import { DEFAULT_LIMITS, jsonShapeIssues, zodIssues, type FieldIssue } from '../sweep/request';
 import { gridCells } from '../sweep/grid';
+import { estimatePackMs } from '../sweep/pack-budget';
 import { parameterSections, specBlocks, specParams, trialCost, trialMemory, trialPlan } from './compile';
 import { experimentSpecSchema, MAX_GRID_AXES, MAX_GRID_CELLS, type ExperimentSpec } from './spec';
 
@@ -26,7 +27,7 @@ export type SpecValidation = { ok: true; spec: ExperimentSpec } | { ok: false; i
 /** Nesting a spec needs: spec → claims → claim → where → value, or grid → axis → values → a list value. */
 const MAX_SPEC_DEPTH = 6;
 /** Recorded points per series and trial (the store keeps every one). */
-export const MAX_CHECKPOINTS = 1000;
+export { MAX_CHECKPOINTS };
 
 const FAMILIES = { data: DATA_BLOCKS, features: FEATURE_BLOCKS, model: MODEL_BLOCKS, training: TRAINING_BLOCKS } as const;
 
@@ -171,15 +172,22 @@ function semanticIssues(spec: ExperimentSpec): FieldIssue[] {
       if (!reported.has(field)) issues.push({ field, message: `one trial would need about ${cost.toExponential(2)} work units${where}, above the per-trial budget of ${DEFAULT_LIMITS.maxTrialCost.toExponential(2)} (the Worker CPU limit); reduce steps, rows or widths` });
       reported.add(field);
     }
+    // The same CPU budget sweep creation applies (core/sweep/expand.ts), by the custom experiments' pack-time model.
+    const cpuMs = estimatePackMs({ id: '(custom)', cost: () => cost }, [{ params: {} }]);
+    if (cpuMs > DEFAULT_LIMITS.maxTrialCpuMs) {
+      const field = culprit(cell, (v) => estimatePackMs({ id: '(custom)', cost: () => costOf(v) }, [{ params: {} }]) > DEFAULT_LIMITS.maxTrialCpuMs, 'training.steps');
+      if (!reported.has(field)) issues.push({ field, message: `one trial needs about ${Math.round(cpuMs / 1000)} s of CPU${where} by the pack-time model (core/sweep/pack-budget.ts), above the ${Math.round(DEFAULT_LIMITS.maxTrialCpuMs / 1000)} s a trial may use within one Worker invocation; reduce steps, rows or widths` });
+      reported.add(field);
+    }
     const bytes = trialMemory(cellPlan, 1);
     if (bytes > DEFAULT_LIMITS.maxPackBytes) {
       const field = culprit(cell, (v) => bytesOf(v) > DEFAULT_LIMITS.maxPackBytes, 'model');
       if (!reported.has(field)) issues.push({ field, message: `training one network needs about ${(bytes / MB).toFixed(1)} MB of WebAssembly memory${where} (core/experiments/memory.ts), above the budget of ${(DEFAULT_LIMITS.maxPackBytes / MB).toFixed(0)} MB per pack; reduce widths, rows or the batch` });
       reported.add(field);
     }
-    if (cellPlan.checkpoints.length > MAX_CHECKPOINTS) {
+    if (cellPlan.checkpointCount > MAX_CHECKPOINTS) {
       const field = 'record';
-      if (!reported.has(field)) issues.push({ field, message: `${cellPlan.checkpoints.length} checkpoints per trial${where}, above ${MAX_CHECKPOINTS}; record less often (every)` });
+      if (!reported.has(field)) issues.push({ field, message: `${cellPlan.checkpointCount} checkpoints per trial${where}, above ${MAX_CHECKPOINTS}; record less often (every)` });
       reported.add(field);
     }
   }

@@ -10,14 +10,14 @@ import type { ExpandedSweep } from '../sweep/expand';
 import { aggregateQuery, type AggregateRow } from './aggregate';
 import { experiments, metrics, sweeps, trials, type MetricRow, type SweepRow, type TrialStatus } from './schema';
 import * as schema from './schema';
+import { D1_LIMITS } from '../limits/cloudflare';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type AnyDb = BaseSQLiteDatabase<'sync' | 'async', any, typeof schema>;
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type BatchRunner = (queries: any[]) => Promise<unknown>;
 
-/** D1 allows 100 bound parameters per statement. */
-const MAX_PARAMS = 100;
+const MAX_PARAMS = D1_LIMITS.boundParameters;
 
 export type SweepStatus = 'queued' | 'running' | 'done' | 'failed' | 'cancelled';
 
@@ -82,11 +82,28 @@ function specOf(r: { id: string; configKey: string; repeat: number; params: stri
   return { id: r.id, sweepId: sweep.id, experiment: sweep.experiment, configKey: r.configKey, repeat: r.repeat, seed: sweep.seed, params: JSON.parse(r.params) };
 }
 
-function chunk<T>(rows: T[], columns: number): T[][] {
-  const size = Math.max(1, Math.floor(MAX_PARAMS / columns));
+/** Rows per statement when each binds `columns` values and the statement `fixed` more. */
+function chunk<T>(rows: T[], columns: number, fixed = 0): T[][] {
+  const size = Math.max(1, Math.floor((MAX_PARAMS - fixed) / columns));
   const out: T[][] = [];
   for (let i = 0; i < rows.length; i += size) out.push(rows.slice(i, i + size));
   return out;
+}
+
+/** Where a page of sweeps continues: the last listed sweep's creation time and id. */
+export interface SweepCursor {
+  createdAt: number;
+  id: string;
+}
+
+export function formatCursor(s: SweepCursor): string {
+  return `${s.createdAt}.${s.id}`;
+}
+
+/** The cursor in `next`, or null when it is not one this store wrote. */
+export function parseCursor(text: string): SweepCursor | null {
+  const m = /^(\d{1,15})\.([A-Za-z0-9._-]{1,64})$/.exec(text);
+  return m ? { createdAt: Number(m[1]), id: m[2] } : null;
 }
 
 export function statusOf(counts: SweepCounts, cancelled: boolean): SweepStatus {
@@ -96,16 +113,30 @@ export function statusOf(counts: SweepCounts, cancelled: boolean): SweepStatus {
   return 'done';
 }
 
-/** A result is only stored if every number in it is finite. */
-export function nonFiniteIn(result: TrialResult): string | null {
-  for (const [name, v] of Object.entries(result.scalars)) if (!Number.isFinite(v)) return `metric '${name}' is ${v}`;
+/**
+ * Why a result cannot be stored, or null: a number that is not finite, or a series or trace
+ * whose row would exceed D1's 2 MB per row (core/limits/cloudflare.ts). Checked per trial
+ * before the write, so one trial's oversized curve fails that trial with the reason rather
+ * than the whole pack's write.
+ */
+export function unstorableIn(result: TrialResult): string | null {
+  for (const [name, v] of Object.entries(result.scalars)) if (!Number.isFinite(v)) return `non-finite result: metric '${name}' is ${v}`;
   for (const group of [result.series, result.traces ?? {}]) {
     for (const [name, s] of Object.entries(group)) {
       const bad = s.values.findIndex((v) => !Number.isFinite(v));
-      if (bad >= 0) return `metric '${name}' is ${s.values[bad]} at step ${s.steps[bad]}`;
+      if (bad >= 0) return `non-finite result: metric '${name}' is ${s.values[bad]} at step ${s.steps[bad]}`;
+      const bytes = metricRowBytes(result.trialId, name, s);
+      if (bytes > D1_LIMITS.rowBytes) {
+        return `metric '${name}' has ${s.values.length} points, a row of ${bytes} bytes, above D1.rowBytes (${D1_LIMITS.rowBytes}); record fewer points`;
+      }
     }
   }
   return null;
+}
+
+/** Bytes of a series' row in the metrics table: its key columns and both JSON arrays. */
+export function metricRowBytes(trialId: string, metric: string, s: Series): number {
+  return trialId.length + metric.length + 6 + JSON.stringify(s.steps).length + JSON.stringify(s.values).length;
 }
 
 /**
@@ -210,7 +241,12 @@ export class Store {
 
   private async countsFor(ids: string[], now: number): Promise<Map<string, SweepActivity>> {
     const out = new Map<string, SweepActivity>();
-    if (!ids.length) return out;
+    // Three timestamps are bound besides the ids.
+    for (const part of chunk(ids, 1, 3)) await this.countsInto(out, part, now);
+    return out;
+  }
+
+  private async countsInto(out: Map<string, SweepActivity>, ids: string[], now: number): Promise<void> {
     const rows = await this.db
       .select({
         sweepId: trials.sweepId,
@@ -240,7 +276,6 @@ export class Store {
       if (r.lastLease != null) entry.lastLease = Math.max(entry.lastLease ?? 0, r.lastLease);
       out.set(r.sweepId, entry);
     }
-    return out;
   }
 
   private summarize(row: SweepRow, c: SweepActivity | undefined, now: number): SweepSummary {
@@ -277,13 +312,42 @@ export class Store {
     return this.summarize(row, counts.get(id), now);
   }
 
-  async listSweeps(now: number, limit = 100): Promise<SweepSummary[]> {
-    const rows = await this.db.select().from(sweeps).orderBy(desc(sweeps.createdAt)).limit(limit);
+  /**
+   * One page of sweeps, newest first, and the cursor of the next page (null on the last).
+   * The cursor is the last row's `<createdAt>.<id>`, so pages stay stable while sweeps are
+   * added. `experiment` keeps only that experiment's sweeps.
+   */
+  async listSweeps(now: number, page: { limit?: number; cursor?: SweepCursor | null; experiment?: string } = {}): Promise<{ sweeps: SweepSummary[]; next: string | null }> {
+    const limit = page.limit ?? 50;
+    const c = page.cursor;
+    const rows = await this.db
+      .select()
+      .from(sweeps)
+      .where(
+        and(
+          page.experiment === undefined ? undefined : eq(sweeps.experiment, page.experiment),
+          c ? or(lt(sweeps.createdAt, c.createdAt), and(eq(sweeps.createdAt, c.createdAt), lt(sweeps.id, c.id))) : undefined,
+        ),
+      )
+      .orderBy(desc(sweeps.createdAt), desc(sweeps.id))
+      .limit(limit + 1);
+    const shown = rows.slice(0, limit);
     const counts = await this.countsFor(
-      rows.map((r) => r.id),
+      shown.map((r) => r.id),
       now,
     );
-    return rows.map((r) => this.summarize(r, counts.get(r.id), now));
+    const last = shown[shown.length - 1];
+    return { sweeps: shown.map((r) => this.summarize(r, counts.get(r.id), now)), next: rows.length > limit && last ? formatCursor(last) : null };
+  }
+
+  /** Every sweep, page by page (start-up resume, scripts): each page is its own bounded query. */
+  async *allSweeps(now: number): AsyncGenerator<SweepSummary> {
+    let cursor: SweepCursor | null = null;
+    do {
+      const page = await this.listSweeps(now, { limit: 100, cursor });
+      yield* page.sweeps;
+      cursor = page.next ? parseCursor(page.next) : null;
+    } while (cursor);
   }
 
   /**

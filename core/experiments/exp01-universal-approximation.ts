@@ -56,6 +56,8 @@ export const exp1: Experiment<typeof params> = {
   grid: { function: ['sin', 'polynomial', 'abs'], n_hidden: [2, 4, 16] },
   repeats: 5,
   cost: (p) => p.steps * p.num_values * (p.n_hidden + 1),
+  // The MSE curve has one point per record_every steps; the fit one per input point.
+  seriesPoints: (p) => Math.max(Math.ceil(p.steps / p.record_every), p.num_values),
   // Full batch: every step runs all num_values points through n_hidden units, per network.
   memory: (p, pack) => packBytes({ model: modelFor(p), trainRows: p.num_values, evalRows: p.num_values, dataRows: p.num_values }, pack),
   // The three target functions share one network shape, so they train as one pack.

@@ -94,6 +94,7 @@ export const exp5: Experiment<typeof params> = {
   params,
   grid: { labels: ['true', 'random'], n: [50, 100, 150, 200, 250, 300] },
   repeats: 5,
+  seriesPoints: (p) => Math.ceil(p.steps / p.record_every),
   cost: (p) => p.steps * Math.min(p.batch_size, p.n) * parameterCount(modelFor(p)) + Math.ceil(p.steps / p.record_every) * p.n * parameterCount(modelFor(p)),
   memory: (p, pack) => packBytes({ model: modelFor(p), trainRows: Math.min(p.batch_size, p.n), evalRows: p.n, dataRows: p.n_max }, pack),
   // Default packKey (one config's repeats): a step of these 200-wide layers is compute-bound,

@@ -91,6 +91,7 @@ export const exp12: Experiment<typeof params> = {
   params,
   grid: { regularization: ['l1', 'l2'], strength: [0, 0.1, 1] },
   repeats: 5,
+  seriesPoints: (p) => Math.ceil(p.steps / p.store_every),
   cost: (p) => p.steps * Math.min(p.batch_size, Math.floor(p.n * (1 - p.test_size))) * parameterCount(modelFor(p)),
   memory: (p, pack) => packBytes({ model: modelFor(p), trainRows: Math.min(p.batch_size, Math.floor(p.n * (1 - p.test_size))), evalRows: p.n, dataRows: p.n }, pack),
   async runPack(trials, ctx) {

@@ -73,6 +73,12 @@ export interface Experiment<S extends z.ZodObject<any> = z.ZodObject<any>> exten
    * with a safety factor (core/experiments/memory.ts). Sweep creation refuses what cannot fit.
    */
   memory(params: z.infer<S>, pack?: number): number;
+  /**
+   * Points of the longest series or trace one trial records, where a parameter sets it
+   * (a checkpoint spacing, a number of points). Sweep creation refuses a trial whose curve
+   * could not be stored in one D1 row (MAX_SERIES_POINTS, core/sweep/request.ts).
+   */
+  seriesPoints?(params: z.infer<S>): number;
   /** Trials whose key matches may be trained as one pack (same program shape). */
   packKey?(params: z.infer<S>): string;
   /** Trains the trials (all sharing a pack key) and returns one result per trial, in order. */

@@ -10,7 +10,7 @@ import { engine } from '../engine';
 import { wasmKernelsFor } from '../nn/wasm-kernels';
 import { getExperiment } from '../experiments';
 import type { Experiment, RunContext, TrialResult, TrialSpec } from '../experiments/types';
-import { nonFiniteIn, type Lease, type Store } from '../db/store';
+import { unstorableIn, type Lease, type Store } from '../db/store';
 import { attemptError, LeaseLost } from './failure';
 
 export { errorMessage } from './failure';
@@ -109,12 +109,12 @@ export async function runTrialPack(store: Store, msg: TrialPackMessage, ctx: Pac
   const good: TrialResult[] = [];
   let failed = 0;
   for (const r of results) {
-    const bad = nonFiniteIn(r);
+    const bad = unstorableIn(r);
     const lease = leases.find((l) => l.id === r.trialId);
     if (!lease) continue;
     if (bad) {
       failed++;
-      await store.releaseLeases([lease], 'failed', `non-finite result: ${bad}`, ctx.now());
+      await store.releaseLeases([lease], 'failed', bad, ctx.now());
     } else good.push(r);
   }
   const info = {

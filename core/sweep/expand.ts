@@ -3,7 +3,8 @@ import { gridCells } from './grid';
 import { deriveSeed } from '../rng';
 import type { Experiment, TrialSpec } from '../experiments/types';
 import { estimatePackMs } from './pack-budget';
-import { DEFAULT_LIMITS, SweepRequestError, sweepRequestSchema, zodIssues, type FieldIssue, type SweepLimits } from './request';
+import { WORKER_LIMITS } from '../limits/cloudflare';
+import { DEFAULT_LIMITS, MAX_SERIES_POINTS, SweepRequestError, sweepRequestSchema, zodIssues, type FieldIssue, type SweepLimits } from './request';
 
 export interface ExpandedSweep {
   id: string;
@@ -56,11 +57,45 @@ export function expandSweep(
   const grid: Record<string, unknown[]> = {};
   for (const [k, v] of Object.entries(experiment.grid)) if (!(k in overrides) && Array.isArray(v)) grid[k] = v;
   Object.assign(grid, req.grid ?? {});
-  const cells = gridCells(grid);
-  const total = cells.length * repeats;
+  // Sizes first: the product is counted before a single cell is built, so a request of a
+  // few kilobytes cannot make the host build millions of cells.
+  const cellCount = Object.values(grid).reduce((n, values) => n * values.length, 1);
+  const total = cellCount * repeats;
   if (total > limits.maxTrials) {
-    throw new SweepRequestError([{ field: 'grid', message: `${cells.length} cells × ${repeats} repeats = ${total} trials, above the cap of ${limits.maxTrials}` }]);
+    throw new SweepRequestError([{ field: 'grid', message: `${cellCount} cells × ${repeats} repeats = ${total} trials, above the cap of ${limits.maxTrials}` }]);
   }
+  // A value listed twice would make identical trials that verdicts count as independent.
+  for (const [key, values] of Object.entries(req.grid ?? {})) {
+    const seen = new Set<string>();
+    for (const v of values) {
+      const k = JSON.stringify(v);
+      if (seen.has(k)) {
+        issues.push({ field: `grid.${key}`, message: `value ${k} is listed twice; each grid value must be distinct` });
+        break;
+      }
+      seen.add(k);
+    }
+  }
+  if (issues.length) throw new SweepRequestError(issues);
+  const cells = gridCells(grid);
+  // A size problem is reported once per field (its first config), not once per cell.
+  const once = (issue: FieldIssue) => {
+    if (!issues.some((i) => i.field === issue.field)) issues.push(issue);
+  };
+  const defaults = experiment.params.safeParse({});
+  /**
+   * The request's parameter most responsible for `over` (true when a config is too big):
+   * the one whose reset to its default fixes it, named where the request set it.
+   */
+  const culprit = (cell: Record<string, unknown>, over: (p: Record<string, unknown>) => boolean, fallback: string): string => {
+    const set = { ...overrides, ...cell };
+    for (const key of Object.keys(set)) {
+      if (!defaults.success) break;
+      const reset = experiment.params.safeParse({ ...set, [key]: (defaults.data as Record<string, unknown>)[key] });
+      if (reset.success && !over(reset.data)) return key in cell && key in (req.grid ?? {}) ? `grid.${key}` : key in overrides ? `params.${key}` : `grid.${key}`;
+    }
+    return fallback;
+  };
 
   const seed = req.seed ?? 0;
   const trials: TrialSpec[] = [];
@@ -71,6 +106,14 @@ export function expandSweep(
         const where = issue.field in cell ? `grid.${issue.field}` : `params.${issue.field}`;
         if (!issues.some((i) => i.field === where && i.message === issue.message)) issues.push({ field: where, message: issue.message });
       }
+      return;
+    }
+    const cpuMs = estimatePackMs(experiment, [{ params: result.data }]);
+    if (cpuMs > limits.maxTrialCpuMs) {
+      once({
+        field: culprit(cell, (p) => estimatePackMs(experiment, [{ params: p }]) > limits.maxTrialCpuMs, Object.keys(cell).length ? 'grid' : 'params'),
+        message: `config ${configKeyOf(cell)}: one trial needs about ${seconds(cpuMs)} of CPU by the pack-time model (core/sweep/pack-budget.ts), above the ${seconds(limits.maxTrialCpuMs)} a trial may use (the Worker's CPU limit of ${seconds(WORKER_LIMITS.cpuMs)} per invocation, less a 20% margin); a trial runs within one invocation, so reduce it`,
+      });
       return;
     }
     const cost = experiment.cost(result.data);
@@ -91,6 +134,14 @@ export function expandSweep(
       });
       return;
     }
+    const points = experiment.seriesPoints?.(result.data) ?? 0;
+    if (points > MAX_SERIES_POINTS) {
+      once({
+        field: culprit(cell, (p) => (experiment.seriesPoints?.(p) ?? 0) > MAX_SERIES_POINTS, Object.keys(cell).length ? 'grid' : 'params'),
+        message: `config ${configKeyOf(cell)}: one trial would record a curve of ${points} points, above the ${MAX_SERIES_POINTS} that fit in one D1 row (2 MB); record less often`,
+      });
+      return;
+    }
     const configKey = configKeyOf(cell);
     for (let r = 0; r < repeats; r++) {
       trials.push({ id: `${sweepId}.${ci}.${r}`, sweepId, experiment: experiment.id, configKey, repeat: r, seed, params: result.data });
@@ -98,6 +149,10 @@ export function expandSweep(
   });
   if (issues.length) throw new SweepRequestError(issues);
   return { id: sweepId, experiment, name: req.name ?? null, seed, repeats, grid, params: overrides, trials };
+}
+
+function seconds(ms: number): string {
+  return `${Math.round(ms / 1000)} s`;
 }
 
 function megabytes(bytes: number): string {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { D1_LIMITS, WORKER_LIMITS } from '../limits/cloudflare';
 
 /** Limits a sweep request must respect; hosts may lower or raise them. */
 export interface SweepLimits {
@@ -19,9 +20,33 @@ export interface SweepLimits {
    * short. Not a refusal: a trial that alone needs more runs alone.
    */
   maxPackCpuMs: number;
+
+  /**
+   * Largest estimated CPU ms of one trial alone (core/sweep/pack-budget.ts): a trial is
+   * trained within one invocation, so one that would need more than the host's CPU limit
+   * is refused at creation. The default keeps a 20% margin below the Worker's 300 s
+   * (`limits.cpu_ms` in wrangler.toml) for the model's error and the writes.
+   */
+  maxTrialCpuMs: number;
 }
 
-export const DEFAULT_LIMITS: SweepLimits = { maxTrials: 5000, maxRepeats: 100, maxTrialCost: 5e10, maxPackBytes: 96 * 1024 * 1024, maxPackCpuMs: 30_000 };
+/** CPU ms a trial may be estimated to need: the Worker's per-invocation limit less a 20% margin. */
+export const TRIAL_CPU_BUDGET_MS = Math.round(WORKER_LIMITS.cpuMs * 0.8);
+
+/**
+ * Longest series or trace a trial may record: each point costs at most about 40 bytes of
+ * JSON (a step and a float64 in shortest round-trip form), and one series is one D1 row.
+ */
+export const MAX_SERIES_POINTS = Math.floor(D1_LIMITS.rowBytes / 40);
+
+export const DEFAULT_LIMITS: SweepLimits = {
+  maxTrials: 5000,
+  maxRepeats: 100,
+  maxTrialCost: 5e10,
+  maxPackBytes: 96 * 1024 * 1024,
+  maxPackCpuMs: 30_000,
+  maxTrialCpuMs: TRIAL_CPU_BUDGET_MS,
+};
 
 export const sweepRequestSchema = z
   .object({

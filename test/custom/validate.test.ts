@@ -84,6 +84,21 @@ describe('validateSpec', () => {
     if (!v.ok) expect(v.issues.map((i) => i.field)).toContain(field);
   });
 
+  test('2·10⁸ checkpoints are counted, not built: refused naming record and training', () => {
+    // 10,000 epochs of 20,000 rows at batch 1, recorded every update.
+    const spec = edit((s) => {
+      s.data.n = 20_000;
+      s.training = { block: 'adam', lr: 0.003, batch_size: 1, epochs: 10_000 };
+      s.record = [{ metric: 'test_accuracy', at: 'checkpoints', every: 1 }];
+    });
+    const v = validateSpec(spec);
+    expect(v.ok).toBe(false);
+    if (!v.ok) {
+      expect(v.issues).toContainEqual({ field: 'record', message: expect.stringMatching(/^200000000 checkpoints per trial.*above 1000/) });
+      expect(v.issues.some((i) => i.field === 'training.steps' && /work units|s of CPU/.test(i.message))).toBe(true);
+    }
+  });
+
   test('every issue carries a message', () => {
     const v = validateSpec(edit((s) => (s.grid = { momentum: [1] })));
     expect(v.ok).toBe(false);

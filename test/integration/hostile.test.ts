@@ -56,13 +56,13 @@ const worker413s = () => workerLog().match(/POST \/api\/sweeps 413 Payload Too L
  */
 async function worker413sAfterResending(url: string, row: HostileRow): Promise<number> {
   const client = createClient(url, { token: TOKEN });
-  const sweepsBefore = (await client.sweeps()).length;
+  const sweepsBefore = (await client.allSweeps()).length;
   for (let attempt = 0; attempt < 3 && worker413s() < 2; attempt++) {
     await rawRequest(url, { ...row, headers: { ...row.headers, authorization: `Bearer ${TOKEN}` } }).catch(() => null);
     // wrangler writes its request log asynchronously.
     for (let waited = 0; waited < 3000 && worker413s() < 2; waited += 200) await new Promise((r) => setTimeout(r, 200));
   }
-  expect((await client.sweeps()).length).toBe(sweepsBefore);
+  expect((await client.allSweeps()).length).toBe(sweepsBefore);
   return worker413s();
 }
 

@@ -1,14 +1,14 @@
 import { Hono } from 'hono';
 import { expandSweep, newSweepId, type ExpandedSweep } from '../../core/sweep/expand';
 import { SweepRequestError, sweepRequestSchema, DEFAULT_LIMITS } from '../../core/sweep/request';
-import type { Store } from '../../core/db/store';
+import { parseCursor, type Store } from '../../core/db/store';
 import { resolveExperiments } from '../../core/experiments/resolve';
 import type { AppEnv } from '../context';
 import { apiError } from '../errors';
 import { safeJson } from '../middleware/body';
 import { enqueueTrials, packLimits } from '../packing';
 import { aggregateCsvResponse, trialsCsvResponse } from './export';
-import { idParam, metricQuery } from '../schemas';
+import { idParam, metricQuery, pageQuery } from '../schemas';
 import { validate } from '../validate';
 
 async function sweepOr404(store: Store, id: string) {
@@ -47,7 +47,12 @@ export const sweepRoutes = new Hono<AppEnv>()
       throw apiError(503, 'enqueue_failed', { field: 'id', message: `sweep ${id} stored but not all trials enqueued; POST /api/sweeps/${id}/retry to resend` });
     }
   })
-  .get('/', async (c) => c.json(await c.var.store.listSweeps(Date.now())))
+  .get('/', validate('query', pageQuery), async (c) => {
+    const q = c.req.valid('query');
+    const cursor = q.cursor === undefined ? null : parseCursor(q.cursor);
+    if (q.cursor !== undefined && !cursor) throw apiError(400, 'invalid_request', { field: 'cursor', message: "not a cursor this server wrote (pass the previous page's 'next')" });
+    return c.json(await c.var.store.listSweeps(Date.now(), { limit: q.limit, cursor, experiment: q.experiment }));
+  })
   .get('/:id', validate('param', idParam), async (c) => c.json(await sweepOr404(c.var.store, c.req.valid('param').id)))
   .get('/:id/configs', validate('param', idParam), async (c) => {
     const { id } = c.req.valid('param');

@@ -1,0 +1,125 @@
+/**
+ * D1's production limits hold on both hosts' stores (core/limits/cloudflare.ts): a
+ * statement, value, row or invocation over a limit fails naming the limit, and the store's
+ * own queries stay within them at the sizes users reach: a thousand sweeps listed page by
+ * page, a 5,000-trial sweep (the default cap) created, run to done and read back.
+ */
+import { sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import type { Store } from '../../core/db/store';
+import { D1_LIMITS, PlatformLimitError } from '../../core/limits/cloudflare';
+import { expandSweep } from '../../core/sweep/expand';
+import { DEFAULT_LIMITS } from '../../core/sweep/request';
+import type { TrialResult } from '../../core/experiments/types';
+import { app } from '../../workers/worker-app';
+import { STORAGE_MODES } from '../helpers/storage-modes';
+
+/** The limit a query broke (drizzle wraps driver errors: the guard's is the cause). */
+const limitOf = async (query: () => unknown) => {
+  let err: unknown = null;
+  try {
+    await query();
+  } catch (e) {
+    err = e;
+  }
+  while (err instanceof Error && !(err instanceof PlatformLimitError) && err.cause) err = err.cause;
+  expect(err, 'the statement should have been refused').toBeInstanceOf(PlatformLimitError);
+  return (err as PlatformLimitError).limit;
+};
+
+describe.each(STORAGE_MODES)('D1 limits on the $name store', (mode) => {
+  let opened: Awaited<ReturnType<typeof mode.open>>;
+  beforeAll(async () => {
+    opened = await mode.open();
+  }, 60_000);
+  afterAll(async () => opened?.dispose());
+
+  test('101 bound parameters, 100 KB of SQL, a 2 MB value and a 2 MB row each fail with the limit named', async () => {
+    const store = opened.invocation();
+    const ids = Array.from({ length: D1_LIMITS.boundParameters + 1 }, (_, i) => `t${i}`);
+    expect(await limitOf(() => store.db.all(sql`SELECT id FROM trials WHERE id IN (${sql.join(ids.map((i) => sql`${i}`), sql`, `)})`))).toBe('D1.boundParameters');
+    // 100 parameters are fine.
+    expect(await store.db.all(sql`SELECT id FROM trials WHERE id IN (${sql.join(ids.slice(1).map((i) => sql`${i}`), sql`, `)})`)).toEqual([]);
+    expect(await limitOf(() => store.db.all(sql.raw(`SELECT 1 WHERE '${'x'.repeat(D1_LIMITS.statementBytes)}' = ''`)))).toBe('D1.statementBytes');
+    expect(await limitOf(() => store.db.all(sql`SELECT length(${'x'.repeat(D1_LIMITS.valueBytes + 1)}) AS n`))).toBe('D1.valueBytes');
+    // Two values of 1 MB each: within the value limit, over the row limit.
+    const half = D1_LIMITS.rowBytes / 4 + 1;
+    expect(await limitOf(() => store.db.all(sql`SELECT hex(zeroblob(${half})) AS a, hex(zeroblob(${half})) AS b`))).toBe('D1.rowBytes');
+  });
+
+  test('the 1,001st query of one invocation fails; a new invocation starts afresh', async () => {
+    const store = opened.invocation();
+    for (let i = 0; i < D1_LIMITS.queriesPerInvocation; i++) await store.db.all(sql`SELECT 1`);
+    expect(await limitOf(() => store.db.all(sql`SELECT 1`))).toBe('D1.queriesPerInvocation');
+    expect(await opened.invocation().db.all(sql`SELECT 1 AS one`)).toEqual([{ one: 1 }]);
+  }, 60_000);
+
+  test('a thousand sweeps: listed page by page (cursor), each page one bounded set of queries, none lost or repeated', async () => {
+    const request = { experiment: 'exp11', repeats: 1, params: { steps: 50 } };
+    for (let i = 0; i < 1000; i++) {
+      const id = `s${String(i).padStart(4, '0')}`;
+      // Two sweeps per millisecond: the cursor must break ties by id.
+      await opened.invocation().createSweep(expandSweep(request, id), request, 1_000 + Math.floor(i / 2));
+    }
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    let pages = 0;
+    do {
+      const page: Awaited<ReturnType<Store['listSweeps']>> = await opened.invocation().listSweeps(5_000, { limit: 500, cursor: cursor ? { createdAt: Number(cursor.split('.')[0]), id: cursor.split('.')[1] } : null });
+      seen.push(...page.sweeps.map((s) => s.id));
+      cursor = page.next;
+      pages++;
+    } while (cursor);
+    expect(pages).toBe(2);
+    expect(seen).toHaveLength(1000);
+    expect(new Set(seen).size).toBe(1000);
+    expect(seen[0]).toBe('s0999');
+    expect(seen[999]).toBe('s0000');
+
+    if (opened.env) {
+      // Through the API: GET /api/sweeps pages with `next`, 50 by default.
+      let next: string | null = null;
+      const viaApi: string[] = [];
+      do {
+        const res = await app.request(`/api/sweeps${next ? `?cursor=${encodeURIComponent(next)}` : ''}`, {}, opened.env);
+        expect(res.status).toBe(200);
+        const body = (await res.json()) as { sweeps: Array<{ id: string }>; next: string | null };
+        expect(body.sweeps.length).toBeLessThanOrEqual(50);
+        viaApi.push(...body.sweeps.map((s) => s.id));
+        next = body.next;
+      } while (next);
+      expect(viaApi).toEqual(seen);
+      const bad = await app.request('/api/sweeps?cursor=nonsense', {}, opened.env);
+      expect(bad.status).toBe(400);
+      expect(await bad.json()).toMatchObject({ issues: [{ field: 'cursor' }] });
+    }
+  }, 240_000);
+
+  test('a 5,000-trial sweep (the default cap): created, leased and saved pack by pack, done, and read back', async () => {
+    const request = { experiment: 'exp1', repeats: 5, grid: { n_hidden: Array.from({ length: 1000 }, (_, i) => i + 1) }, params: { steps: 1, function: 'sin' } };
+    const sweep = expandSweep(request, 'big', DEFAULT_LIMITS);
+    expect(sweep.trials).toHaveLength(DEFAULT_LIMITS.maxTrials);
+    await opened.invocation().createSweep(sweep, request, 10);
+    const steps = Array.from({ length: 100 }, (_, i) => i * 10);
+    for (let i = 0; i < sweep.trials.length; i += 16) {
+      // One pack, one invocation, as a queue consumer runs it.
+      const store = opened.invocation();
+      const pack = sweep.trials.slice(i, i + 16);
+      const leases = await store.takeLeases(
+        pack.map((t) => t.id),
+        20,
+      );
+      const results: TrialResult[] = pack.map((t) => ({ trialId: t.id, scalars: { final_mse: t.repeat / 10 }, series: { mse: { steps, values: steps.map((s) => s / 1000 + t.repeat) } } }));
+      expect(await store.saveResults(results, 30, 1, {}, leases)).toHaveLength(pack.length);
+    }
+    const store = opened.invocation();
+    const summary = await store.getSweep('big', 40);
+    expect(summary?.counts).toMatchObject({ total: 5000, done: 5000 });
+    expect(summary?.status).toBe('done');
+    const rows = await store.aggregate('big', ['final_mse']);
+    expect(rows).toHaveLength(1000);
+    expect(rows[0]).toMatchObject({ n: 5, mean: 0.2 });
+    expect(await store.trialResults('big', ['mse'])).toHaveLength(5000);
+    expect(await store.requeueUnfinished('big', 50)).toEqual([]);
+  }, 300_000);
+});
