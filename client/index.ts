@@ -59,10 +59,11 @@ async function errorOf(res: Response): Promise<AtomsweepError> {
 /**
  * The JSON answers among a route's typed responses. A route that can also answer in
  * another format (`?format=csv` on aggregate and trials) has those in its union too; the
- * client asks for JSON, so they are dropped rather than widening the result to `{}`.
+ * client asks for JSON, so they are dropped rather than widening the result to `{}`, and so
+ * is 304 (a conditional read's "unchanged", workers/conditional.ts), which has no body.
  */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-type JsonOf<R> = R extends ClientResponse<infer T, any, 'json'> ? T : never;
+type JsonOf<R> = R extends ClientResponse<infer T, infer S, 'json'> ? (S extends 304 ? never : T) : never;
 
 /** The body of a 2xx answer, or the API's error thrown as AtomsweepError. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -133,8 +134,25 @@ export function createClient(baseUrl: string, opts: ClientOptions = {}) {
     configs: (id: string) => ok(sweep(id).configs.$get({ param: { id } })),
     aggregate: (id: string, q: { metric?: string[]; traces?: boolean } = {}) =>
       ok(sweep(id).aggregate.$get({ param: { id }, query: { metric: list(q.metric), traces: q.traces ? '1' : undefined } })),
-    trials: (id: string, q: { metric?: string[]; repeat?: number } = {}) =>
-      ok(sweep(id).trials.$get({ param: { id }, query: { metric: list(q.metric), repeat: q.repeat === undefined ? undefined : String(q.repeat) } })),
+    /** One page of trials with their results; `next` continues it. */
+    trials: (id: string, q: { metric?: string[]; repeat?: number; limit?: number; cursor?: string } = {}) =>
+      ok(
+        sweep(id).trials.$get({
+          param: { id },
+          query: { metric: list(q.metric), repeat: q.repeat === undefined ? undefined : String(q.repeat), limit: q.limit === undefined ? undefined : String(q.limit), cursor: q.cursor },
+        }),
+      ),
+    /** Every trial with its results, following the pages. */
+    allTrials: async (id: string, q: { metric?: string[]; repeat?: number } = {}) => {
+      const out: Awaited<ReturnType<typeof client.trials>>['trials'] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await client.trials(id, { ...q, cursor });
+        out.push(...page.trials);
+        cursor = page.next ?? undefined;
+      } while (cursor);
+      return { trials: out };
+    },
     /** Whether the sweep supports its experiment's claims (core/verdict). */
     verdict: (id: string) => ok(sweep(id).verdict.$get({ param: { id } })),
     cancel: (id: string) => ok(sweep(id).cancel.$post({ param: { id } })),

@@ -165,7 +165,7 @@ for (const { experiment, sweep } of sweepsFrom(positionals)) {
   let trials: TrialRow[];
   try {
     if (values.db) trials = trialsFromDb(values.db, sweep);
-    else ({ trials } = await client.trials(sweep));
+    else ({ trials } = await client.allTrials(sweep));
   } catch (err) {
     if (!(err instanceof AtomsweepError)) throw err;
     console.log(`| ${experiment} | sweep ${sweep}: HTTP ${err.status} ${err.error} | | | |`);

@@ -39,6 +39,12 @@ export const metricQuery = z
   })
   .strict();
 
+/** /trials: the metric query plus a page (JSON only; CSV is every trial). */
+export const trialsQuery = metricQuery.extend({
+  limit: decimalInt(5_000).pipe(z.number().min(1, 'at least 1')).optional(),
+  cursor: z.string().max(40).optional(),
+});
+
 /** A page of a list: at most `limit` entries after `cursor` (the `next` of the page before). */
 export const pageQuery = z
   .object({

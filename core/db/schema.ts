@@ -84,6 +84,25 @@ export const experiments = sqliteTable('experiments', {
   createdAt: integer('created_at').notNull(),
 });
 
+/**
+ * Answers derived from a sweep's results (its verdict), stored with the sweep's `version`
+ * (Store's SweepSummary.version) they were computed at: a read at the same version is served
+ * from here instead of recomputing thousands of bootstrap and permutation draws. A finished
+ * sweep's version never changes, so its verdict is computed once.
+ */
+export const sweepAnswers = sqliteTable(
+  'sweep_answers',
+  {
+    sweepId: text('sweep_id')
+      .notNull()
+      .references(() => sweeps.id, { onDelete: 'cascade' }),
+    kind: text('kind').notNull(),
+    version: text('version').notNull(),
+    body: text('body').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.sweepId, t.kind] })],
+);
+
 export type SweepRow = typeof sweeps.$inferSelect;
 export type ExperimentRow = typeof experiments.$inferSelect;
 export type TrialRow = typeof trials.$inferSelect;

@@ -8,9 +8,10 @@ import type { BaseSQLiteDatabase } from 'drizzle-orm/sqlite-core';
 import type { Series, TrialResult, TrialSpec } from '../experiments/types';
 import type { ExpandedSweep } from '../sweep/expand';
 import { aggregateQuery, type AggregateRow } from './aggregate';
-import { experiments, metrics, sweeps, trials, type MetricRow, type SweepRow, type TrialStatus } from './schema';
+import { experiments, metrics, sweepAnswers, sweeps, trials, type MetricRow, type SweepRow, type TrialStatus } from './schema';
 import * as schema from './schema';
 import { D1_LIMITS } from '../limits/cloudflare';
+import { utf8Bytes as utf8Length } from '../limits/guard';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type AnyDb = BaseSQLiteDatabase<'sync' | 'async', any, typeof schema>;
@@ -57,6 +58,12 @@ export interface SweepSummary {
    * re-sends them, and a duplicate delivery is a no-op.
    */
   stalledMs: number | null;
+  /**
+   * Changes whenever anything a read of the sweep's results shows changes (a trial leased,
+   * finished, failed or cancelled): reads send it as their ETag, and stored answers
+   * (its verdict) are keyed by it. A finished sweep's version is final.
+   */
+  version: string;
   request: unknown;
 }
 
@@ -88,6 +95,38 @@ function chunk<T>(rows: T[], columns: number, fixed = 0): T[][] {
   const out: T[][] = [];
   for (let i = 0; i < rows.length; i += size) out.push(rows.slice(i, i + size));
   return out;
+}
+
+/** Trials per page of results: a page's metric rows stay far below D1's 50 MB per result. */
+export const TRIAL_PAGE = 500;
+
+/** Where a page of trial results continues: the last trial's grid cell and repeat. */
+export interface TrialCursor {
+  configIndex: number;
+  repeat: number;
+}
+
+export function parseTrialCursor(text: string): TrialCursor | null {
+  const m = /^(\d{1,9})\.(\d{1,9})$/.exec(text);
+  return m ? { configIndex: Number(m[1]), repeat: Number(m[2]) } : null;
+}
+
+/** One trial with its results, as /api/sweeps/:id/trials answers it. */
+export interface TrialRecord {
+  id: string;
+  config: string;
+  repeat: number;
+  status: TrialStatus;
+  attempts: number;
+  error: string | null;
+  durationMs: number | null;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  params: Record<string, any>;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  info: Record<string, any> | null;
+  scalars: Record<string, number>;
+  series: Record<string, Series>;
+  traces: Record<string, Series>;
 }
 
 /** Where a page of sweeps continues: the last listed sweep's creation time and id. */
@@ -231,8 +270,31 @@ export class Store {
     return (await this.getExperimentSpec(id)) ? 'in_use' : 'missing';
   }
 
+  /** A stored answer (e.g. the verdict) computed at this version of the sweep, or null. */
+  async storedAnswer(sweepId: string, kind: string, version: string): Promise<string | null> {
+    const [row] = await this.db
+      .select({ body: sweepAnswers.body })
+      .from(sweepAnswers)
+      .where(and(eq(sweepAnswers.sweepId, sweepId), eq(sweepAnswers.kind, kind), eq(sweepAnswers.version, version)));
+    return row?.body ?? null;
+  }
+
+  /**
+   * Keeps an answer for reads at the same version; one per sweep and kind (a newer version
+   * replaces it). An answer too big for one D1 row is simply not kept.
+   */
+  async storeAnswer(sweepId: string, kind: string, version: string, body: string): Promise<boolean> {
+    if (body.length * 3 > D1_LIMITS.rowBytes - 1000 && utf8Length(body) > D1_LIMITS.rowBytes - 1000) return false;
+    await this.db
+      .insert(sweepAnswers)
+      .values({ sweepId, kind, version, body })
+      .onConflictDoUpdate({ target: [sweepAnswers.sweepId, sweepAnswers.kind], set: { version, body } });
+    return true;
+  }
+
   async deleteSweep(id: string): Promise<void> {
     await this.batch([
+      this.db.delete(sweepAnswers).where(eq(sweepAnswers.sweepId, id)),
       this.db.delete(metrics).where(inArray(metrics.trialId, this.db.select({ id: trials.id }).from(trials).where(eq(trials.sweepId, id)))),
       this.db.delete(trials).where(eq(trials.sweepId, id)),
       this.db.delete(sweeps).where(eq(sweeps.id, id)),
@@ -301,6 +363,7 @@ export class Store {
       stale: c?.stale ?? 0,
       atRisk: c?.atRisk ?? 0,
       stalledMs,
+      version: [status, counts.queued, counts.running, counts.done, counts.failed, counts.cancelled, c?.lastFinish ?? 0].join('.'),
       request: JSON.parse(row.request),
     };
   }
@@ -615,18 +678,52 @@ export class Store {
     return rows.map((r) => ({ ...r, step: r.step == null ? null : Number(r.step), n: Number(r.n) }));
   }
 
-  /** Raw per-trial results (optionally only some metrics), for tables and trace figures. */
-  async trialResults(sweepId: string, metricNames?: string[], repeat?: number, limit = 10_000) {
-    const ofSweep = and(eq(trials.sweepId, sweepId), repeat === undefined ? undefined : eq(trials.repeat, repeat));
-    const trialRows = await this.db.select().from(trials).where(ofSweep).orderBy(trials.configIndex, trials.repeat).limit(limit);
+  /**
+   * Raw per-trial results (optionally only some metrics, or one repeat), every trial of the
+   * sweep, read page by page so that no single query returns more than one page's rows.
+   */
+  async trialResults(sweepId: string, metricNames?: string[], repeat?: number): Promise<TrialRecord[]> {
+    const out: TrialRecord[] = [];
+    let after: TrialCursor | null = null;
+    do {
+      const page = await this.trialResultsPage(sweepId, { metrics: metricNames, repeat, limit: TRIAL_PAGE, after });
+      out.push(...page.trials);
+      after = page.next ? parseTrialCursor(page.next) : null;
+    } while (after);
+    return out;
+  }
+
+  /**
+   * One page of per-trial results in (config, repeat) order, after `after` (the previous
+   * page's `next`): two queries, the trials and their metric rows, both bounded by the page.
+   */
+  async trialResultsPage(sweepId: string, q: { metrics?: string[]; repeat?: number; limit?: number; after?: TrialCursor | null } = {}): Promise<{ trials: TrialRecord[]; next: string | null }> {
+    const limit = q.limit ?? TRIAL_PAGE;
+    const ofSweep = and(eq(trials.sweepId, sweepId), q.repeat === undefined ? undefined : eq(trials.repeat, q.repeat));
+    const after = (c: TrialCursor | null | undefined) =>
+      c ? or(sql`${trials.configIndex} > ${c.configIndex}`, and(eq(trials.configIndex, c.configIndex), sql`${trials.repeat} > ${c.repeat}`)) : undefined;
+    const rows = await this.db
+      .select()
+      .from(trials)
+      .where(and(ofSweep, after(q.after)))
+      .orderBy(trials.configIndex, trials.repeat)
+      .limit(limit + 1);
+    const trialRows = rows.slice(0, limit);
+    const last = trialRows[trialRows.length - 1];
+    if (!last) return { trials: [], next: null };
+    const upTo = or(sql`${trials.configIndex} < ${last.configIndex}`, and(eq(trials.configIndex, last.configIndex), sql`${trials.repeat} <= ${last.repeat}`));
     const metricRows = await this.db
       .select({ trialId: metrics.trialId, metric: metrics.metric, kind: metrics.kind, value: metrics.value, steps: metrics.steps, points: metrics.points })
       .from(metrics)
       .innerJoin(trials, eq(trials.id, metrics.trialId))
-      .where(and(ofSweep, metricNames?.length ? inArray(metrics.metric, metricNames) : undefined));
+      .where(and(ofSweep, after(q.after), upTo, q.metrics?.length ? inArray(metrics.metric, q.metrics) : undefined));
     const byTrial = new Map<string, Array<(typeof metricRows)[number]>>();
-    for (const m of metricRows) byTrial.set(m.trialId, [...(byTrial.get(m.trialId) ?? []), m]);
-    return trialRows.map((t) => {
+    for (const m of metricRows) {
+      const list = byTrial.get(m.trialId);
+      if (list) list.push(m);
+      else byTrial.set(m.trialId, [m]);
+    }
+    const records = trialRows.map((t): TrialRecord => {
       const scalars: Record<string, number> = {};
       const series: Record<string, Series> = {};
       const traces: Record<string, Series> = {};
@@ -649,5 +746,6 @@ export class Store {
         traces,
       };
     });
+    return { trials: records, next: rows.length > limit ? `${last.configIndex}.${last.repeat}` : null };
   }
 }

@@ -6,7 +6,8 @@
 import { resolveExperiment } from '../experiments/resolve';
 import { claimMetrics } from '../experiments/claims';
 import type { Experiment } from '../experiments/types';
-import type { Store, SweepStatus } from '../db/store';
+import type { Store, SweepStatus, SweepSummary } from '../db/store';
+import type { Claim } from '../experiments/claims';
 import type { StatOptions } from '../stats/compare';
 import { evaluateClaims, type ClaimVerdict } from './evaluate';
 
@@ -24,9 +25,9 @@ export async function sweepVerdict(
   store: Store,
   sweepId: string,
   now: number,
-  options: StatOptions & { lookup?: (id: string) => Experiment | undefined } = {},
+  options: StatOptions & { lookup?: (id: string) => Experiment | undefined; sweep?: SweepSummary } = {},
 ): Promise<SweepVerdict | null> {
-  const sweep = await store.getSweep(sweepId, now);
+  const sweep = options.sweep ?? (await store.getSweep(sweepId, now));
   if (!sweep) return null;
   const experiment = options.lookup ? options.lookup(sweep.experiment) : await resolveExperiment(store, sweep.experiment);
   const claims = experiment?.claims ?? [];
@@ -40,4 +41,19 @@ export async function sweepVerdict(
     trials: { done: sweep.counts.done, total: sweep.counts.total },
     claims: evaluateClaims(claims, trials, options),
   };
+}
+
+/**
+ * Bump when the statistics behind a verdict change (core/stats, core/verdict): stored
+ * verdicts of the old rule are then recomputed on their next read.
+ */
+export const VERDICT_RULE = 1;
+
+/** A short hash of the claims and the rule: verdicts stored under another fingerprint are stale. */
+export function verdictFingerprint(claims: readonly Claim[]): string {
+  const text = `${VERDICT_RULE}:${JSON.stringify(claims)}`;
+  // FNV-1a, 32 bits: enough to tell one experiment's claim lists apart.
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+  return (h >>> 0).toString(36);
 }

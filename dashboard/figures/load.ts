@@ -6,6 +6,19 @@ import type { AggregateRow, ConfigInfo, ExperimentDescription, Figure, FigureDat
 
 export type GetJson = <T>(path: string) => Promise<T>;
 
+/** Every trial of a /trials query, following its pages (`next`). */
+export async function allTrials(get: GetJson, path: string): Promise<TrialRecord[]> {
+  const out: TrialRecord[] = [];
+  let next: string | null = null;
+  do {
+    const sep = path.includes('?') ? '&' : '?';
+    const page: { trials: TrialRecord[]; next?: string | null } = await get(next ? `${path}${sep}cursor=${encodeURIComponent(next)}` : path);
+    out.push(...page.trials);
+    next = page.next ?? null;
+  } while (next);
+  return out;
+}
+
 /**
  * `opts.repeats`: also fetch every done trial's values of the figure's `repeatMetrics`
  * (the repeats view); headlines and the CLI need only the aggregate.
@@ -18,10 +31,10 @@ export async function loadFigureData(get: GetJson, sweepId: string, experimentId
     get<{ rows: AggregateRow[] }>(`/api/sweeps/${sweepId}/aggregate${metricParam}`),
     get<ConfigInfo[]>(`/api/sweeps/${sweepId}/configs`),
     figure?.trialMetrics
-      ? get<{ trials: TrialRecord[] }>(`/api/sweeps/${sweepId}/trials?metric=${figure.trialMetrics.join(',')}${repeatParam}`).then((r) => r.trials)
+      ? allTrials(get, `/api/sweeps/${sweepId}/trials?metric=${figure.trialMetrics.join(',')}${repeatParam}`)
       : Promise.resolve([] as TrialRecord[]),
     opts.repeats && figure?.repeatMetrics?.length
-      ? get<{ trials: TrialRecord[] }>(`/api/sweeps/${sweepId}/trials?metric=${figure.repeatMetrics.join(',')}`).then((r) => r.trials.filter((t) => t.status === 'done'))
+      ? allTrials(get, `/api/sweeps/${sweepId}/trials?metric=${figure.repeatMetrics.join(',')}`).then((ts) => ts.filter((t) => t.status === 'done'))
       : Promise.resolve([] as TrialRecord[]),
   ]);
   return { experiment, configs, aggregate: rows, trials, repeats };

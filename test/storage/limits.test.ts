@@ -91,7 +91,7 @@ describe.each(STORAGE_MODES)('D1 limits on the $name store', (mode) => {
       expect(viaApi).toEqual(seen);
       const bad = await app.request('/api/sweeps?cursor=nonsense', {}, opened.env);
       expect(bad.status).toBe(400);
-      expect(await bad.json()).toMatchObject({ issues: [{ field: 'cursor' }] });
+      expect(await bad.json()).toMatchObject({ issues: [{ field: 'query.cursor' }] });
     }
   }, 240_000);
 

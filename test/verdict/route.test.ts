@@ -3,7 +3,7 @@
  * with a small real exp1 sweep trained in-process.
  */
 import type { MiddlewareHandler } from 'hono';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
 import { exp1 } from '../../core/experiments/exp01-universal-approximation';
 import { expandSweep, packTrials } from '../../core/sweep/expand';
 import { runTrialPack } from '../../core/run/run-trials';
@@ -76,6 +76,29 @@ describe('GET /api/sweeps/:id/verdict', () => {
     expect(two).toEqual(one);
   });
 
+  test('computed once per sweep version and stored; a client holding that version gets 304 and nothing is read', async () => {
+    const reads = vi.spyOn(store, 'trialResultsPage');
+    const first = await app.request('/api/sweeps/full/verdict', {}, {});
+    const etag = first.headers.get('etag');
+    expect(etag).toMatch(/^"done\.0\.0\.36\.0\.0\.\d+\.\w+"$/);
+    expect(first.headers.get('cache-control')).toBe('private, no-cache');
+    const body = await first.json();
+    const afterFirst = reads.mock.calls.length;
+    // Stored: the next read at the same version reads the answer back, not the trials.
+    const again = await app.request('/api/sweeps/full/verdict', {}, {});
+    expect(await again.json()).toEqual(body);
+    expect(reads.mock.calls.length).toBe(afterFirst);
+    const conditional = await app.request('/api/sweeps/full/verdict', { headers: { 'if-none-match': etag! } }, {});
+    expect(conditional.status).toBe(304);
+    expect(await conditional.text()).toBe('');
+    // The aggregate, configs and trials carry the same version.
+    for (const path of ['aggregate', 'configs', 'trials?metric=mse']) {
+      const res = await app.request(`/api/sweeps/full/${path}`, { headers: { 'if-none-match': `"${etag!.slice(1, -1).split('.').slice(0, -1).join('.')}"` } }, {});
+      expect(res.status, path).toBe(304);
+    }
+    reads.mockRestore();
+  });
+
   test('a live sweep gets a provisional verdict from its finished trials only', async () => {
     const tf = await useBackend('wasm');
     const sweep = expandSweep({ ...request, grid: { n_hidden: [2, 16] } }, 'live');
@@ -93,6 +116,12 @@ describe('GET /api/sweeps/:id/verdict', () => {
       expect(c.effect).toBeNull();
       expect(c.note).toMatch(/fewer than two levels/);
     }
+    // The rest finishes: a new version, so the stored provisional verdict is replaced.
+    const wide = packs.find((p) => p[0].params.n_hidden === 16)!;
+    await runTrialPack(store, { sweepId: 'live', experiment: 'exp1', trials: wide }, { now: () => 2, backend: tf.getBackend() });
+    const final = (await get('/api/sweeps/live/verdict')).body;
+    expect(final).toMatchObject({ provisional: false, status: 'done', trials: { done: sweep.trials.length } });
+    expect(final.claims.some((c) => c.effect !== null)).toBe(true);
   });
 
   test('unknown sweep: 404 in the API error shape', async () => {

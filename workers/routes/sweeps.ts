@@ -1,14 +1,15 @@
 import { Hono } from 'hono';
 import { expandSweep, newSweepId, type ExpandedSweep } from '../../core/sweep/expand';
 import { SweepRequestError, sweepRequestSchema, DEFAULT_LIMITS } from '../../core/sweep/request';
-import { parseCursor, type Store } from '../../core/db/store';
+import { parseCursor, parseTrialCursor, type Store } from '../../core/db/store';
 import { resolveExperiments } from '../../core/experiments/resolve';
 import type { AppEnv } from '../context';
 import { apiError } from '../errors';
 import { safeJson } from '../middleware/body';
 import { enqueueTrials, packLimits } from '../packing';
 import { aggregateCsvResponse, trialsCsvResponse } from './export';
-import { idParam, metricQuery, pageQuery } from '../schemas';
+import { idParam, metricQuery, pageQuery, trialsQuery } from '../schemas';
+import { notModified } from '../conditional';
 import { validate } from '../validate';
 
 async function sweepOr404(store: Store, id: string) {
@@ -50,30 +51,38 @@ export const sweepRoutes = new Hono<AppEnv>()
   .get('/', validate('query', pageQuery), async (c) => {
     const q = c.req.valid('query');
     const cursor = q.cursor === undefined ? null : parseCursor(q.cursor);
-    if (q.cursor !== undefined && !cursor) throw apiError(400, 'invalid_request', { field: 'cursor', message: "not a cursor this server wrote (pass the previous page's 'next')" });
+    if (q.cursor !== undefined && !cursor) throw apiError(400, 'invalid_request', { field: 'query.cursor', message: "not a cursor this server wrote (pass the previous page's 'next')" });
     return c.json(await c.var.store.listSweeps(Date.now(), { limit: q.limit, cursor, experiment: q.experiment }));
   })
   .get('/:id', validate('param', idParam), async (c) => c.json(await sweepOr404(c.var.store, c.req.valid('param').id)))
   .get('/:id/configs', validate('param', idParam), async (c) => {
     const { id } = c.req.valid('param');
-    await sweepOr404(c.var.store, id);
+    const sweep = await sweepOr404(c.var.store, id);
+    const unchanged = notModified(c, sweep.version);
+    if (unchanged) return unchanged;
     return c.json(await c.var.store.configs(id));
   })
   .get('/:id/aggregate', validate('param', idParam), validate('query', metricQuery), async (c) => {
     const { id } = c.req.valid('param');
     const q = c.req.valid('query');
-    await sweepOr404(c.var.store, id);
+    const sweep = await sweepOr404(c.var.store, id);
+    const unchanged = notModified(c, sweep.version);
+    if (unchanged) return unchanged;
     const rows = await c.var.store.aggregate(id, q.metric, q.traces === '1');
     if (q.format === 'csv') return aggregateCsvResponse(c, id, rows);
     return c.json({ rows });
   })
-  .get('/:id/trials', validate('param', idParam), validate('query', metricQuery), async (c) => {
+  .get('/:id/trials', validate('param', idParam), validate('query', trialsQuery), async (c) => {
     const { id } = c.req.valid('param');
     const q = c.req.valid('query');
-    await sweepOr404(c.var.store, id);
-    const trials = await c.var.store.trialResults(id, q.metric, q.repeat);
-    if (q.format === 'csv') return trialsCsvResponse(c, id, trials);
-    return c.json({ trials });
+    const sweep = await sweepOr404(c.var.store, id);
+    const unchanged = notModified(c, sweep.version);
+    if (unchanged) return unchanged;
+    if (q.format === 'csv') return trialsCsvResponse(c, id, await c.var.store.trialResults(id, q.metric, q.repeat));
+    const after = q.cursor === undefined ? null : parseTrialCursor(q.cursor);
+    if (q.cursor !== undefined && !after) throw apiError(400, 'invalid_request', { field: 'query.cursor', message: "not a cursor this server wrote (pass the previous page's 'next')" });
+    // JSON pages: a sweep of thousands of trials with traces is read a page at a time.
+    return c.json(await c.var.store.trialResultsPage(id, { metrics: q.metric, repeat: q.repeat, limit: q.limit, after }));
   })
   .post('/:id/cancel', validate('param', idParam), async (c) => {
     const { id } = c.req.valid('param');
