@@ -1,20 +1,31 @@
 // Bundles the dashboard (TypeScript + Observable Plot) into dashboard/dist, which the
 // Worker serves as static assets.
+// Only files whose bytes change are written: a running `npm start` (wrangler dev) watches
+// dashboard/dist and reloads on any write, which drops its in-memory queue, so a second
+// command (`npm run local`, the tests) that rebuilds the same dashboard must not touch it.
 import { build } from 'esbuild';
-import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 
 const out = 'dashboard/dist';
 mkdirSync(out, { recursive: true });
-await build({ entryPoints: ['dashboard/app.ts'], bundle: true, format: 'esm', target: 'es2022', outfile: `${out}/app.js`, minify: true, sourcemap: true, logLevel: 'warning' });
-copyFileSync('dashboard/index.html', `${out}/index.html`);
-copyFileSync('dashboard/style.css', `${out}/style.css`);
+let written = 0;
+function writeIfChanged(file, contents) {
+  const bytes = typeof contents === 'string' ? Buffer.from(contents) : Buffer.from(contents);
+  if (existsSync(file) && readFileSync(file).equals(bytes)) return;
+  writeFileSync(file, bytes);
+  written++;
+}
+const result = await build({ entryPoints: ['dashboard/app.ts'], bundle: true, format: 'esm', target: 'es2022', outfile: `${out}/app.js`, minify: true, sourcemap: true, logLevel: 'warning', write: false });
+for (const f of result.outputFiles) writeIfChanged(f.path, f.contents);
+writeIfChanged(`${out}/index.html`, readFileSync('dashboard/index.html'));
+writeIfChanged(`${out}/style.css`, readFileSync('dashboard/style.css'));
 // Security headers for the static dashboard (the API gets them from Hono's secureHeaders).
 // The CSP lives in dashboard/csp.json, which the Node runner (node/http.ts) serves too.
 // style-src allows inline styles: Observable Plot puts a <style> element in each figure.
 const csp = Object.entries(JSON.parse(readFileSync('dashboard/csp.json', 'utf8')))
   .map(([k, v]) => `${k} ${v.join(' ')}`)
   .join('; ');
-writeFileSync(
+writeIfChanged(
   `${out}/_headers`,
   `/*
   Content-Security-Policy: ${csp}
@@ -24,4 +35,4 @@ writeFileSync(
   Permissions-Policy: camera=(), microphone=(), geolocation=()
 `,
 );
-console.log(`dashboard built into ${out}/`);
+console.log(`dashboard built into ${out}/ (${written ? `${written} files changed` : 'unchanged'})`);

@@ -17,12 +17,21 @@ export async function requeueStaleTrials(
   env: Env,
   now: number,
   enqueue: (packs: TrialPackMessage[]) => Promise<void> = (packs) => enqueuePacks(env.TRIALS, packs),
-): Promise<{ requeued: number; packs: number; failed: number; cancelled: number }> {
+): Promise<{ requeued: number; resent: number; packs: number; failed: number; cancelled: number }> {
   const store = storeFor(env);
   const { requeued, failed, cancelled } = await store.requeueStale(now, MAX_LEASES);
-  const packs = await enqueueTrials(enqueue, packLimits(env), requeued, await resolveExperiments(store, requeued.map((t) => t.experiment)));
-  if (requeued.length + failed.length + cancelled.length) {
-    console.log(`cron: requeued ${requeued.length} stale trials in ${packs} packs; failed ${failed.length}; cancelled ${cancelled.length}`);
+  // Queued trials whose message was lost (wrangler dev's queue lives in memory) are sent again.
+  const resent = await store.resendStalled(now, STALLED_MS);
+  const all = [...requeued, ...resent];
+  const packs = await enqueueTrials(enqueue, packLimits(env), all, await resolveExperiments(store, all.map((t) => t.experiment)));
+  if (all.length + failed.length + cancelled.length) {
+    console.log(`cron: requeued ${requeued.length} stale trials and re-sent ${resent.length} waiting ones in ${packs} packs; failed ${failed.length}; cancelled ${cancelled.length}`);
   }
-  return { requeued: requeued.length, packs, failed: failed.length, cancelled: cancelled.length };
+  return { requeued: requeued.length, resent: resent.length, packs, failed: failed.length, cancelled: cancelled.length };
 }
+
+/**
+ * A sweep with queued trials and no activity for this long has lost its messages: one pack
+ * runs at most the Worker's 5-minute CPU limit, and a running pack heartbeats every 15 s.
+ */
+export const STALLED_MS = 6 * 60_000;

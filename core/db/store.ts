@@ -424,7 +424,14 @@ export class Store {
       const rows = await this.db
         .update(trials)
         .set({ status: 'running', leasedAt: now, attempts: sql`${trials.attempts} + 1` })
-        .where(and(inArray(trials.id, part), or(eq(trials.status, 'queued'), and(eq(trials.status, 'running'), lt(trials.leasedAt, now - this.leaseMs)))))
+        .where(
+          and(
+            inArray(trials.id, part),
+            or(eq(trials.status, 'queued'), and(eq(trials.status, 'running'), lt(trials.leasedAt, now - this.leaseMs))),
+            // A message of a cancelled sweep still in the queue trains nothing.
+            sql`NOT EXISTS (SELECT 1 FROM ${sweeps} WHERE ${sweeps.id} = ${trials.sweepId} AND ${sweeps.cancelled} = 1)`,
+          ),
+        )
         .returning({ id: trials.id, attempt: trials.attempts });
       leased.push(...rows);
     }
@@ -590,14 +597,19 @@ export class Store {
   }
 
   /**
-   * Cancels a sweep: queued trials become cancelled, running ones finish. A sweep with
-   * nothing queued or running is left as it is, so a finished sweep never reads `cancelled`.
+   * Cancels a sweep: queued and running trials become cancelled. A running pack notices at
+   * its next heartbeat (its leases are no longer held, core/run/run-trials.ts) and stops
+   * without writing, so a cancel frees the CPU within a heartbeat. A sweep with nothing
+   * queued or running is left as it is, so a finished sweep never reads `cancelled`.
    */
   async cancelSweep(id: string): Promise<void> {
     const unfinished = this.db.select({ id: trials.id }).from(trials).where(and(eq(trials.sweepId, id), inArray(trials.status, ['queued', 'running'])));
     await this.batch([
       this.db.update(sweeps).set({ cancelled: true }).where(and(eq(sweeps.id, id), sql`exists ${unfinished}`)),
-      this.db.update(trials).set({ status: 'cancelled' }).where(and(eq(trials.sweepId, id), eq(trials.status, 'queued'))),
+      this.db
+        .update(trials)
+        .set({ status: 'cancelled', leasedAt: null })
+        .where(and(eq(trials.sweepId, id), inArray(trials.status, ['queued', 'running']))),
     ]);
   }
 
@@ -661,6 +673,39 @@ export class Store {
     const touched = [...new Set(requeued.map((t) => t.sweepId))];
     for (const part of chunk(touched, 2)) await this.db.update(sweeps).set({ sentAt: now }).where(inArray(sweeps.id, part));
     return { requeued, failed, cancelled };
+  }
+
+  /**
+   * Queued trials of sweeps where nothing has happened for `stalledMs` (no trial leased,
+   * renewed or finished, nothing sent): their queue messages were probably lost (wrangler
+   * dev drops its in-memory queue on every reload). Returns them to be sent again and stamps
+   * the sweeps as sent; a duplicate of a message that was not lost is a no-op, since only
+   * queued trials are leased. Cancelled sweeps are left alone.
+   */
+  async resendStalled(now: number, stalledMs: number): Promise<TrialSpec[]> {
+    const waiting = await this.db
+      .select({
+        sweep: sweeps,
+        lastLease: sql<number | null>`max(${trials.leasedAt})`,
+        lastFinish: sql<number | null>`max(${trials.finishedAt})`,
+        queued: sql<number>`sum(CASE WHEN ${trials.status} = 'queued' THEN 1 ELSE 0 END)`,
+      })
+      .from(sweeps)
+      .innerJoin(trials, eq(trials.sweepId, sweeps.id))
+      .where(and(eq(sweeps.cancelled, false), sql`${sweeps.id} IN (SELECT DISTINCT ${trials.sweepId} FROM ${trials} WHERE ${trials.status} = 'queued')`))
+      .groupBy(sweeps.id);
+    const out: TrialSpec[] = [];
+    for (const w of waiting) {
+      const last = Math.max(w.sweep.createdAt, w.sweep.sentAt ?? 0, w.lastLease ?? 0, w.lastFinish ?? 0);
+      if (!Number(w.queued) || now - last < stalledMs) continue;
+      const rows = await this.db
+        .select()
+        .from(trials)
+        .where(and(eq(trials.sweepId, w.sweep.id), eq(trials.status, 'queued')));
+      await this.db.update(sweeps).set({ sentAt: now }).where(eq(sweeps.id, w.sweep.id));
+      out.push(...rows.map((r) => specOf(r, w.sweep)));
+    }
+    return out;
   }
 
   /** The grid cells of a sweep: config key, its index and full parameters. */

@@ -11,7 +11,7 @@ import { wasmKernelsFor } from '../nn/wasm-kernels';
 import { getExperiment } from '../experiments';
 import type { Experiment, RunContext, TrialResult, TrialSpec } from '../experiments/types';
 import { unstorableIn, type Lease, type Store } from '../db/store';
-import { attemptError, LeaseLost } from './failure';
+import { attemptError, errorMessage, LeaseLost } from './failure';
 
 export { errorMessage } from './failure';
 
@@ -80,7 +80,16 @@ export async function runTrialPack(store: Store, msg: TrialPackMessage, ctx: Pac
     frozen = t === lastSeen ? frozen + 1 : 0;
     lastSeen = t;
     if (t - lastBeat < store.heartbeatMs && frozen < FROZEN_CLOCK_YIELDS) return;
-    const held = new Set(await store.renewLeases(leases, t));
+    let renewed: string[];
+    try {
+      renewed = await store.renewLeases(leases, t);
+    } catch (err) {
+      // A transient store error (D1 busy, a network blip) must not throw the pack away: the
+      // next yield tries again, and a lease that really expires is taken over as usual.
+      console.warn(`heartbeat of ${leases.length} trials failed, retrying at the next yield: ${errorMessage(err)}`);
+      return;
+    }
+    const held = new Set(renewed);
     lastBeat = lastSeen = clock();
     frozen = 0;
     if (held.size < leases.length) leases = leases.filter((l) => held.has(l.id));

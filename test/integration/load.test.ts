@@ -5,6 +5,7 @@
  * keep being answered. Latency is printed (and belongs in the closing note), not asserted.
  */
 import { afterAll, beforeAll, expect, test } from 'vitest';
+import { createClient } from '../../client';
 import { startLocalServer, type LocalServer } from '../helpers/server';
 
 let server: LocalServer;
@@ -49,9 +50,8 @@ test('2,100 trials: every one done exactly once; the API answers meanwhile', asy
   const curve = rows.filter((r) => r.metric === 'mse' && r.step !== null);
   expect(curve).toHaveLength(21 * 3);
   expect(curve.every((r) => r.n === 100)).toBe(true);
-  const { trials: raw } = (await (await fetch(`${server.url}/api/sweeps/${id}/trials?metric=n_params`)).json()) as {
-    trials: Array<{ id: string; attempts: number; status: string; info: { writes?: number; attempt?: number } | null; scalars: Record<string, number> }>;
-  };
+  // Trials come in pages of at most 500 (`next` continues): 2,100 take five.
+  const { trials: raw } = await createClient(server.url).allTrials(id, { metric: ['n_params'] });
   expect(new Set(raw.map((t) => t.id)).size).toBe(2100);
   // The metric key would hide a second insert: count the result writes themselves. Nothing
   // failed here, so every trial was leased once and written once, by that lease.

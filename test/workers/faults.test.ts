@@ -20,7 +20,7 @@ import { TrialPool } from '../../node/pool';
 import { storeFor } from '../../workers/db';
 import type { Env } from '../../workers/env';
 import { consumeDeadLetters, consumeTrials } from '../../workers/queue-consumer';
-import { MAX_LEASES, requeueStaleTrials } from '../../workers/scheduled';
+import { MAX_LEASES, requeueStaleTrials, STALLED_MS } from '../../workers/scheduled';
 import { localPlatform } from '../helpers/platform';
 
 type Platform = Awaited<ReturnType<typeof localPlatform<Env>>>;
@@ -280,8 +280,39 @@ describe('cron repair (workers/scheduled.ts)', () => {
     const other = await createSweep();
     await other.store.leaseTrials(other.packs[0].trials.map((t) => t.id), Date.now());
     await other.store.cancelSweep(other.id);
-    expect(await requeueStaleTrials(env, later, async () => {})).toMatchObject({ requeued: 0, failed: 0, cancelled: 3 });
+    // The cancel itself ends the running trials (their pack stops at its next heartbeat): the cron finds nothing left.
+    expect(await trialsIn(other.id, 'cancelled')).toBe(6);
+    expect(await requeueStaleTrials(env, later, async () => {})).toMatchObject({ requeued: 0, failed: 0, cancelled: 0 });
     expect((await other.store.getSweep(other.id, Date.now()))?.status).toBe('cancelled');
+  });
+});
+
+describe('cron re-sends lost messages (workers/scheduled.ts)', () => {
+  test('queued trials of a sweep idle for STALLED_MS are sent again, once; a cancelled sweep is left alone', async () => {
+    // wrangler dev reloaded: the trials are queued, their messages gone.
+    const { id, packs, store } = await createSweep();
+    const queued = packs.flatMap((p) => p.trials.map((t) => t.id)).sort();
+    const soon = Date.now() + STALLED_MS / 2;
+    const idsIn = (sent: TrialPackMessage[]) => sent.filter((p) => p.sweepId === id).flatMap((p) => p.trials.map((t) => t.id)).sort();
+    const early: TrialPackMessage[] = [];
+    await requeueStaleTrials(env, soon, async (p) => void early.push(...p));
+    expect(idsIn(early)).toEqual([]); // not idle long enough
+    const later = Date.now() + STALLED_MS + 1000;
+    const sent: TrialPackMessage[] = [];
+    expect((await requeueStaleTrials(env, later, async (p) => void sent.push(...p))).resent).toBeGreaterThanOrEqual(queued.length);
+    expect(idsIn(sent)).toEqual(queued);
+    // Stamped as sent: the next tick does not send them again.
+    const again: TrialPackMessage[] = [];
+    await requeueStaleTrials(env, later + 1000, async (p) => void again.push(...p));
+    expect(idsIn(again)).toEqual([]);
+    await consumeTrials(batchOf(sent.filter((p) => p.sweepId === id)).batch, env, deps);
+    expect((await store.getSweep(id, Date.now()))?.status).toBe('done');
+
+    const other = await createSweep();
+    await other.store.cancelSweep(other.id);
+    const none: TrialPackMessage[] = [];
+    await requeueStaleTrials(env, Date.now() + 10 * STALLED_MS, async (p) => void none.push(...p));
+    expect(none.filter((p) => p.sweepId === other.id)).toEqual([]);
   });
 });
 
@@ -355,6 +386,49 @@ describe.each(hosts)('leases and repair on %s', (_name, open) => {
     expect(await writes(id)).toBe(6);
     expect(await attempts(id)).toBe(3 + 3 * 2);
     expect(await rowsOf(id)).toBe(12);
+  });
+
+  test('cancel stops a running pack at its next heartbeat: nothing written, every trial cancelled, a later delivery trains nothing', async () => {
+    const { id, packs, store } = await createSweep({}, h.store);
+    let clock = Date.now();
+    let yieldsAfterCancel = 0;
+    during = async (_trials, ctx) => {
+      await store.cancelSweep(id);
+      for (let i = 0; i < 100; i++) {
+        clock += store.heartbeatMs / 2;
+        await ctx.yieldToHost!(); // throws LeaseLost at the first heartbeat
+        yieldsAfterCancel++;
+      }
+    };
+    const out = await runTrialPack(store, packs[0], { now: () => clock, leaseNow: () => clock }, lookup);
+    expect(out).toMatchObject({ done: 0, lost: 3 });
+    expect(yieldsAfterCancel).toBeLessThanOrEqual(2);
+    expect(await rowsOf(id)).toBe(0);
+    expect(await statusCount(id, 'cancelled')).toBe(6);
+    expect((await store.getSweep(id, clock))?.status).toBe('cancelled');
+    during = null;
+    expect(await runTrialPack(store, packs[1], { now: () => clock }, lookup)).toMatchObject({ leased: 0, skipped: 3 });
+  });
+
+  test('a transient heartbeat error does not throw the pack away: the next yield renews, the results are stored', async () => {
+    const { id, packs, store } = await createSweep({}, h.store);
+    let clock = Date.now();
+    const renew = store.renewLeases.bind(store);
+    let failures = 0;
+    store.renewLeases = async (leases, now) => {
+      if (failures++ === 0) throw new Error('D1_ERROR: Network connection lost');
+      return renew(leases, now);
+    };
+    during = async (_trials, ctx) => {
+      for (let i = 0; i < 6; i++) {
+        clock += store.heartbeatMs;
+        await ctx.yieldToHost!();
+      }
+    };
+    const out = await runTrialPack(store, packs[0], { now: () => clock, leaseNow: () => clock }, lookup);
+    expect(failures).toBeGreaterThan(1);
+    expect(out).toMatchObject({ done: 3, lost: 0 });
+    expect(await statusCount(id, 'done')).toBe(3);
   });
 
   test('a zombie whose lease was taken over writes nothing, even before the new holder finishes', async () => {
