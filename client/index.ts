@@ -103,7 +103,20 @@ export function createClient(baseUrl: string, opts: ClientOptions = {}) {
     },
     health: () => ok(rpc.api.health.$get()),
     openapi: () => ok(rpc.api['openapi.json'].$get()),
-    experiments: () => ok(rpc.api.experiments.$get()),
+    /** One page of experiments: the built-ins first, then custom ones; `next` continues it. */
+    experimentsPage: (q: { limit?: number; cursor?: string } = {}) =>
+      ok(rpc.api.experiments.$get({ query: { limit: q.limit === undefined ? undefined : String(q.limit), cursor: q.cursor } })),
+    /** Every experiment, built-in and custom, following the pages. */
+    experiments: async () => {
+      const out: Awaited<ReturnType<typeof client.experimentsPage>>['experiments'] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await client.experimentsPage({ limit: 500, cursor });
+        out.push(...page.experiments);
+        cursor = page.next ?? undefined;
+      } while (cursor);
+      return out;
+    },
     experiment: (id: string) => ok(rpc.api.experiments[':id'].$get({ param: { id } })),
     /**
      * Adds a custom experiment from a spec (GET /api/experiments/schema); answers its

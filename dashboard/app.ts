@@ -115,8 +115,10 @@ async function renderList(cursor?: string): Promise<void> {
   );
 }
 
-async function renderCatalogue(): Promise<void> {
-  const experiments = await api<ExperimentDescription[]>('/api/experiments');
+async function renderCatalogue(cursor?: string): Promise<void> {
+  // A page of experiments (the built-ins lead the first one); custom ones page on.
+  const page = await api<{ experiments: ExperimentDescription[]; next: string | null }>(`/api/experiments?limit=50${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+  const experiments = page.experiments;
   const error = el('pre', { class: 'error' });
   const cards = experiments.map((e) => {
     const run = el('button', { class: 'primary', 'data-experiment': e.id }, 'Run default sweep');
@@ -140,12 +142,18 @@ async function renderCatalogue(): Promise<void> {
       el('a', { href: `#/new?experiment=${e.id}` }, 'customise…'),
     );
   });
-  app.replaceChildren(el('h2', {}, 'Experiments'), error, ...cards);
+  const pager = el(
+    'p',
+    { class: 'pager' },
+    ...(cursor ? [el('a', { href: '#/experiments' }, '« first'), ' '] : []),
+    ...(page.next ? [el('a', { href: `#/experiments?cursor=${encodeURIComponent(page.next)}`, id: 'more-experiments' }, 'more »')] : []),
+  );
+  app.replaceChildren(el('h2', {}, 'Experiments'), error, ...cards, pager);
 }
 
 async function renderNew(experimentId?: string): Promise<void> {
   // The list (not per-trial data) is enough for the run-time estimate.
-  const [experiments, sweeps] = await Promise.all([api<FormExperiment[]>('/api/experiments'), api<{ sweeps: SweepListEntry[] }>('/api/sweeps?limit=200').then((p) => p.sweeps).catch(() => [])]);
+  const [experiments, sweeps] = await Promise.all([(client.experiments() as Promise<unknown> as Promise<FormExperiment[]>), api<{ sweeps: SweepListEntry[] }>('/api/sweeps?limit=200').then((p) => p.sweeps).catch(() => [])]);
   const form = createSweepForm({
     document,
     experiments,
@@ -261,8 +269,8 @@ async function route(): Promise<void> {
     } else if (hash === '#/new' || hash.startsWith('#/new?')) {
       await renderNew(new URLSearchParams(hash.slice(hash.indexOf('?') + 1)).get('experiment') ?? undefined);
       live = false;
-    } else if (hash === '#/experiments') {
-      await renderCatalogue();
+    } else if (hash === '#/experiments' || hash.startsWith('#/experiments?')) {
+      await renderCatalogue(hash.includes('?') ? (new URLSearchParams(hash.slice(hash.indexOf('?') + 1)).get('cursor') ?? undefined) : undefined);
       live = false;
     } else await renderList(hash.startsWith('#/sweeps?') ? (new URLSearchParams(hash.slice(hash.indexOf('?') + 1)).get('cursor') ?? undefined) : undefined);
     // Live refresh while anything may still change.

@@ -75,6 +75,8 @@ export class TrialPool {
   completed = 0;
   /** Threads replaced after they died or broke. */
   respawned = 0;
+  /** Of those, threads replaced because they hung past their lease (reapHung). */
+  hungReplaced = 0;
   /** Packs split at the tail to keep idle threads busy. */
   splits = 0;
   /** Thread-milliseconds spent on packs (finished or failed attempts), since `since`. */
@@ -148,6 +150,33 @@ export class TrialPool {
       )
       .catch((err) => console.error(`could not requeue the dead thread's trials (the repair will): ${String(err)}`))
       .then(() => this.settle(job, { job: job.id, ok: false, error: reason }));
+  }
+
+  /**
+   * Threads whose pack lost its leases to the repair (no heartbeat for a whole lease: a
+   * loop that never yields, a deadlock) are hung: each is terminated and replaced, and its
+   * job dropped, since the repair has already put its trials back on the queue. Only jobs
+   * started before `startedBefore` (the repair's time) count. Returns how many threads were
+   * replaced.
+   */
+  reapHung(expiredTrialIds: string[], startedBefore: number): number {
+    const expired = new Set(expiredTrialIds);
+    let reaped = 0;
+    for (const [w, job] of [...this.busy]) {
+      // A job started after the repair may already hold the requeued trials: it is not hung.
+      if (!job.startedAt || job.startedAt >= startedBefore || !job.pack.trials.some((t) => expired.has(t.id))) continue;
+      console.error(`training thread hung on a pack of ${job.pack.trials.length} trials (${job.pack.sweepId}) past its lease: replacing it`);
+      this.busy.delete(w);
+      if (job.startedAt) this.busyMs += Date.now() - job.startedAt;
+      this.retire(w);
+      this.hungReplaced++;
+      reaped++;
+    }
+    if (reaped) {
+      this.dispatch();
+      if (this.pending === 0) this.waiters.splice(0).forEach((r) => r());
+    }
+    return reaped;
   }
 
   async enqueue(packs: TrialPackMessage[]): Promise<void> {

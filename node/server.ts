@@ -20,6 +20,7 @@ import { createApp } from '../workers/app';
 import { ConfigError, parseConfig } from '../workers/config';
 import type { AppBindings } from '../workers/context';
 import type { AppEnv } from '../workers/context';
+import type { Store } from '../core/db/store';
 import { enqueueTrials, packLimits } from '../workers/packing';
 import { serve } from './http';
 import { TrialPool } from './pool';
@@ -74,6 +75,25 @@ function lockDatabase(db: string): () => void {
   return () => rmSync(lock, { force: true });
 }
 
+/**
+ * The Node runner's repair (its cron): trials whose lease expired go back on the pool, and
+ * a thread still holding such a pack has hung (it stopped heartbeating), so it is
+ * terminated and replaced (a duplicate of a pack the pool retries is a no-op).
+ */
+export async function repairLeases(store: Store, pool: TrialPool, bindings: AppBindings): Promise<{ requeued: number; hung: number }> {
+  const now = Date.now();
+  const { requeued } = await store.requeueStale(now, MAX_LEASES);
+  if (!requeued.length) return { requeued: 0, hung: 0 };
+  // Enqueued before the hung threads are dropped, so the pool never looks drained between.
+  await enqueueTrials((packs) => pool.enqueue(packs), packLimits(bindings), requeued, await resolveExperiments(store, requeued.map((t) => t.experiment)));
+  const hung = pool.reapHung(
+    requeued.map((t) => t.id),
+    now,
+  );
+  console.log(`repair: requeued ${requeued.length} trials whose lease expired${hung ? `; replaced ${hung} hung threads` : ''}`);
+  return { requeued: requeued.length, hung };
+}
+
 export interface LocalRunnerOptions {
   port: number;
   db: string;
@@ -124,13 +144,7 @@ export async function startLocalRunner(opts: LocalRunnerOptions) {
   }
   // The repair: a thread that hangs or a pack whose heartbeat stopped loses its lease, and
   // its trials go back on the pool (a duplicate of a pack the pool retries is a no-op).
-  const repair = async () => {
-    const { requeued } = await store.requeueStale(Date.now(), MAX_LEASES);
-    if (requeued.length) {
-      console.log(`repair: requeued ${requeued.length} trials whose lease expired`);
-      await enqueueTrials((packs) => pool.enqueue(packs), packLimits(bindings), requeued, await resolveExperiments(store, requeued.map((t) => t.experiment)));
-    }
-  };
+  const repair = () => repairLeases(store, pool, bindings);
   const timer = setInterval(() => void repair().catch((err) => console.error(`repair failed: ${String(err)}`)), store.heartbeatMs);
   timer.unref();
   return {

@@ -55,4 +55,12 @@ export const pageQuery = z
   })
   .strict();
 
+/** A page of experiments: built-ins first, then custom ones after `cursor`. */
+export const experimentPageQuery = z
+  .object({
+    limit: decimalInt(500).pipe(z.number().min(1, 'at least 1')).optional(),
+    cursor: z.string().max(100).optional(),
+  })
+  .strict();
+
 export const experimentParam = z.object({ id: z.string().min(1).max(32) });

@@ -143,6 +143,11 @@ export function withoutBlockDefaults(spec: ExperimentSpec): Record<string, unkno
   return out;
 }
 
+/** What a spec's id hashes, in full: two specs are the same experiment exactly when these are equal. */
+export function specContent(spec: ExperimentSpec): string {
+  return canonicalJson(withoutBlockDefaults(spec));
+}
+
 /**
  * The content id of a parsed spec: 'x' + the first 12 hex digits of SHA-256 over the
  * canonical JSON of withoutBlockDefaults(spec), so the same experiment (defaults spelled
@@ -150,7 +155,7 @@ export function withoutBlockDefaults(spec: ExperimentSpec): Record<string, unkno
  * built-ins' `expN`.
  */
 export async function specId(spec: ExperimentSpec): Promise<string> {
-  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(canonicalJson(withoutBlockDefaults(spec))));
+  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(specContent(spec)));
   const hex = Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
   return `x${hex.slice(0, 12)}`;
 }

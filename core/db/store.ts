@@ -251,10 +251,31 @@ export class Store {
     return row ? { id: row.id, spec: JSON.parse(row.spec), title: row.title, createdAt: row.createdAt } : null;
   }
 
-  /** Every stored custom experiment, oldest first (the order they were posted). */
-  async listExperimentSpecs(limit = 1000): Promise<StoredExperiment[]> {
-    const rows = await this.db.select().from(experiments).orderBy(experiments.createdAt, experiments.id).limit(limit);
-    return rows.map((row) => ({ id: row.id, spec: JSON.parse(row.spec), title: row.title, createdAt: row.createdAt }));
+  /**
+   * One page of stored custom experiments, oldest first (the order they were posted), and
+   * the cursor of the next page (`<createdAt>.<id>` of the last, as for sweeps).
+   */
+  async listExperimentSpecs(page: { limit?: number; cursor?: SweepCursor | null } = {}): Promise<{ specs: StoredExperiment[]; next: string | null }> {
+    const limit = page.limit ?? 100;
+    const c = page.cursor;
+    const rows = await this.db
+      .select()
+      .from(experiments)
+      .where(c ? or(sql`${experiments.createdAt} > ${c.createdAt}`, and(eq(experiments.createdAt, c.createdAt), sql`${experiments.id} > ${c.id}`)) : undefined)
+      .orderBy(experiments.createdAt, experiments.id)
+      .limit(limit + 1);
+    const shown = rows.slice(0, limit);
+    const last = shown[shown.length - 1];
+    return {
+      specs: shown.map((row) => ({ id: row.id, spec: JSON.parse(row.spec), title: row.title, createdAt: row.createdAt })),
+      next: rows.length > limit && last ? formatCursor(last) : null,
+    };
+  }
+
+  /** How many custom experiments are stored (POST /api/experiments caps them). */
+  async countExperimentSpecs(): Promise<number> {
+    const [row] = await this.db.select({ n: count() }).from(experiments);
+    return Number(row?.n ?? 0);
   }
 
   /**

@@ -85,6 +85,7 @@ function claimValues(c: Claim): unknown[] {
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export function checkClaims(claims: Claim[], params: z.ZodObject<any>, field = 'claims'): Array<{ field: string; message: string }> {
   const issues: Array<{ field: string; message: string }> = [];
+  // Own keys only: `by: "toString"` must be an unknown parameter, not Object.prototype's.
   const shape = params.shape as Record<string, z.ZodType>;
   const checkValue = (path: string, key: string, v: unknown) => {
     const r = shape[key].safeParse(v);
@@ -94,11 +95,11 @@ export function checkClaims(claims: Claim[], params: z.ZodObject<any>, field = '
     const at = `${field}[${i}]`;
     const axis = claimAxis(c);
     if (axis !== null) {
-      if (!(axis in shape)) issues.push({ field: `${at}.${c.kind === 'trend' ? 'along' : 'by'}`, message: `unknown parameter '${axis}'` });
+      if (!Object.hasOwn(shape, axis)) issues.push({ field: `${at}.${c.kind === 'trend' ? 'along' : 'by'}`, message: `unknown parameter '${axis}'` });
       else claimValues(c).forEach((v, k) => checkValue(`${at}.${c.kind === 'difference' || c.kind === 'curves' ? (k ? 'b' : 'a') : `values[${k}]`}`, axis, v));
     }
     for (const [key, v] of Object.entries(c.where ?? {})) {
-      if (!(key in shape)) issues.push({ field: `${at}.where.${key}`, message: `unknown parameter '${key}'` });
+      if (!Object.hasOwn(shape, key)) issues.push({ field: `${at}.where.${key}`, message: `unknown parameter '${key}'` });
       else if (key === axis) issues.push({ field: `${at}.where.${key}`, message: `'${key}' is the compared axis; it cannot also be fixed` });
       else checkValue(`${at}.where.${key}`, key, v);
     }

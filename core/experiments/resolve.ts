@@ -8,28 +8,35 @@
  *
  * A custom id is the content hash of its spec (core/custom/spec.ts `specId`), so a compiled
  * experiment never goes stale: it is cached per isolate (or thread) for as long as it lives.
+ * The cache does not trust the id alone (48 bits of a hash can be made to collide): an entry
+ * is used only for the very spec content it was compiled from.
  */
 import { compileSpec } from '../custom/compile';
-import type { ExperimentSpec } from '../custom/spec';
+import { specContent, type ExperimentSpec } from '../custom/spec';
 import type { Store } from '../db/store';
 import { getExperiment } from './index';
 import type { Experiment } from './types';
 
-const compiled = new Map<string, Experiment>();
+const compiled = new Map<string, { content: string; experiment: Experiment }>();
 
-/** The experiment of a stored spec, compiled once per id. */
+/** The experiment of a stored spec, compiled once per id and content. */
 export function experimentOfSpec(id: string, spec: unknown): Experiment {
-  let e = compiled.get(id);
-  if (!e) {
-    e = compileSpec(id, spec as ExperimentSpec) as unknown as Experiment;
-    compiled.set(id, e);
-  }
-  return e;
+  const content = specContent(spec as ExperimentSpec);
+  const hit = compiled.get(id);
+  if (hit && hit.content === content) return hit.experiment;
+  const experiment = compileSpec(id, spec as ExperimentSpec) as unknown as Experiment;
+  compiled.set(id, { content, experiment });
+  return experiment;
+}
+
+/** A spec compiled without entering the cache (a posted spec before the store has taken it). */
+export function compileUncached(id: string, spec: ExperimentSpec): Experiment {
+  return compileSpec(id, spec) as unknown as Experiment;
 }
 
 /** A built-in, or a custom experiment already resolved in this isolate; synchronous. */
 export function knownExperiment(id: string): Experiment | undefined {
-  return getExperiment(id) ?? compiled.get(id);
+  return getExperiment(id) ?? compiled.get(id)?.experiment;
 }
 
 /**
@@ -41,7 +48,7 @@ export async function resolveExperiment(store: Pick<Store, 'getExperimentSpec'>,
   const builtIn = getExperiment(id);
   if (builtIn) return builtIn;
   const cached = compiled.get(id);
-  if (cached && !opts.stored) return cached;
+  if (cached && !opts.stored) return cached.experiment;
   const stored = await store.getExperimentSpec(id);
   return stored ? experimentOfSpec(stored.id, stored.spec) : undefined;
 }

@@ -20,7 +20,9 @@ export type FaultKind =
   /** Saving the results fails (SQLite busy, a D1 error). */
   | 'save'
   /** The pack trains for `ms` more milliseconds (yielding), to be killed mid-pack. */
-  | 'slow';
+  | 'slow'
+  /** The thread hangs in a loop that never yields (no heartbeat) for `ms` (default 10 min). */
+  | 'hang';
 
 export interface FaultPlan {
   kind: FaultKind;
@@ -28,7 +30,7 @@ export interface FaultPlan {
   trial?: string;
   /** Only while the trial's attempt number is at most this (default 1: the first attempt). */
   attempts?: number;
-  /** For 'slow'. */
+  /** For 'slow' and 'hang'. */
   ms?: number;
 }
 
@@ -73,6 +75,13 @@ export function withFaults(plans: FaultPlan[], lookup: ExperimentLookup, store: 
           while (Date.now() < until) {
             await new Promise((r) => setTimeout(r, 50));
             await ctx.yieldToHost?.();
+          }
+        }
+        const hang = await due('hang', ids);
+        if (hang) {
+          const until = Date.now() + (hang.ms ?? 600_000);
+          while (Date.now() < until) {
+            /* spin: no yield, so no heartbeat and no timer runs */
           }
         }
         if (await due('exit', ids)) host.exit();

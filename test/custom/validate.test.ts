@@ -99,6 +99,12 @@ describe('validateSpec', () => {
     }
   });
 
+  test.each(['toString', 'constructor', '__proto__', 'hasOwnProperty'])('a claim comparing by %s names claims.0.by (not a 500)', (by) => {
+    const v = validateSpec(edit((s) => (s.claims[0].by = by)));
+    expect(v.ok).toBe(false);
+    if (!v.ok) expect(v.issues).toContainEqual({ field: 'claims.0.by', message: `unknown parameter '${by}'` });
+  });
+
   test('every issue carries a message', () => {
     const v = validateSpec(edit((s) => (s.grid = { momentum: [1] })));
     expect(v.ok).toBe(false);

@@ -146,7 +146,7 @@ describe.each(hosts)('custom experiments on %s', (_name, open) => {
   });
 
   test('GET /api/experiments lists built-ins and custom ones; GET /:id answers both', async () => {
-    const list = (await call('GET', '/api/experiments')).body as unknown as Array<Json & { id: string }>;
+    const list = ((await call('GET', '/api/experiments')).body as unknown as { experiments: Array<Json & { id: string }> }).experiments;
     expect(list.slice(0, EXPERIMENTS.length).map((e) => e.id)).toEqual(EXPERIMENTS.map((e) => e.id));
     for (const e of list.slice(0, EXPERIMENTS.length)) expect(e.custom).toBe(false);
     const mine = list.find((e) => e.id === example.id)!;

@@ -17,6 +17,7 @@ import { withFaults } from '../../core/run/faults';
 import type { Store } from '../../core/db/store';
 import { openSqliteStore } from '../../node/sqlite-store';
 import { TrialPool } from '../../node/pool';
+import { repairLeases } from '../../node/server';
 import { storeFor } from '../../workers/db';
 import type { Env } from '../../workers/env';
 import { consumeDeadLetters, consumeTrials } from '../../workers/queue-consumer';
@@ -557,21 +558,24 @@ describe('Worker consumer after a WebAssembly fault', () => {
 
 describe('Node pool when a thread dies or breaks', () => {
   const small = { steps: 20, num_values: 20, record_every: 10 };
-  async function runPool(faults: Parameters<typeof withFaults>[0], threads: number) {
+  async function runPool(faults: Parameters<typeof withFaults>[0], threads: number, opts: { leaseMs?: number } = {}) {
     const { mkdtempSync, rmSync } = await import('node:fs');
     const { tmpdir } = await import('node:os');
     const { join } = await import('node:path');
     const { enqueueTrials } = await import('../../workers/packing');
     const dir = mkdtempSync(join(tmpdir(), 'atomsweep-pool-'));
     const file = join(dir, 'db.sqlite');
-    const { store, sqlite } = openSqliteStore(file);
+    const { store, sqlite } = openSqliteStore(file, { leaseMs: opts.leaseMs });
     const sweep = expandSweep({ experiment: 'exp1', repeats: 3, params: { ...small, function: 'sin' }, grid: { n_hidden: [2, 3] } }, `p${++sweepSeq}`);
     await store.createSweep(sweep, {}, Date.now());
     const target = sweep.trials[0].id; // in the first pack (n_hidden = 2)
-    const pool = new TrialPool(store, file, threads, { faults: faults.map((f) => ({ ...f, trial: target })) });
+    const pool = new TrialPool(store, file, threads, { faults: faults.map((f) => ({ ...f, trial: target })), leaseMs: opts.leaseMs });
+    // The runner's repair timer (node/server.ts), every quarter lease.
+    const repair = opts.leaseMs ? setInterval(() => void repairLeases(store, pool, { MAX_PACK_CPU_MS: '0' }), opts.leaseMs / 4) : undefined;
     try {
       await enqueueTrials((p) => pool.enqueue(p), { maxPack: 16, maxPackCpuMs: Infinity }, sweep.trials, () => sweep.experiment);
       await pool.drained();
+      clearInterval(repair);
       const rows = sqlite.prepare(`SELECT id, status, attempts, error, json_extract(info, '$.writes') AS writes, json_extract(info, '$.retried') AS retried FROM trials WHERE sweep_id = ? ORDER BY id`).all(sweep.id) as Array<{
         id: string;
         status: string;
@@ -580,8 +584,9 @@ describe('Node pool when a thread dies or breaks', () => {
         retried: string | null;
       }>;
       const metricRows = Number((sqlite.prepare(`SELECT count(*) AS n FROM metrics m JOIN trials t ON t.id = m.trial_id WHERE t.sweep_id = ?`).get(sweep.id) as { n: number }).n);
-      return { rows, metricRows, respawned: pool.respawned, threads: pool.threads, target, firstPack: sweep.trials.slice(0, 3).map((t) => t.id) };
+      return { rows, metricRows, respawned: pool.respawned, hung: pool.hungReplaced, threads: pool.threads, target, firstPack: sweep.trials.slice(0, 3).map((t) => t.id) };
     } finally {
+      clearInterval(repair);
       await pool.close();
       sqlite.close();
       rmSync(dir, { recursive: true, force: true });
@@ -607,6 +612,16 @@ describe('Node pool when a thread dies or breaks', () => {
 
   test('a thread that throws an uncaught error mid-pack is replaced, its pack requeued and finished', async () => {
     expectRecovered(await runPool([{ kind: 'uncaught' }], 2), /^attempt 1 failed: training thread crashed: Error: injected uncaught exception mid-pack; retried on a fresh thread$/, 2);
+  }, 120_000);
+
+  test('a thread that hangs without yielding is terminated once its lease expires, replaced, and its pack finished on the fresh thread', async () => {
+    const r = await runPool([{ kind: 'hang' }], 2, { leaseMs: 2_000 });
+    expect(r.hung).toBe(1);
+    expect(r.rows.map((t) => t.status)).toEqual(Array(6).fill('done'));
+    expect(r.rows.every((t) => t.writes === 1)).toBe(true);
+    expect(r.metricRows).toBe(6 * 6);
+    expect(r.threads).toBe(2);
+    for (const t of r.rows.filter((x) => r.firstPack.includes(x.id))) expect(t.retried).toMatch(/requeued after its lease expired/);
   }, 120_000);
 
   test('a thread whose WebAssembly instance broke is replaced, so later packs on one thread still succeed', async () => {

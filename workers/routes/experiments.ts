@@ -2,14 +2,15 @@ import { Hono } from 'hono';
 import { validator } from 'hono/validator';
 import { z } from 'zod';
 import { EXPERIMENTS, getExperiment } from '../../core/experiments';
-import { experimentOfSpec, resolveExperiment, specOf } from '../../core/experiments/resolve';
+import { compileUncached, experimentOfSpec, resolveExperiment, specOf } from '../../core/experiments/resolve';
+import { parseCursor } from '../../core/db/store';
 import type { Experiment } from '../../core/experiments/types';
-import { experimentSpecJsonSchema, specId } from '../../core/custom/spec';
+import { experimentSpecJsonSchema, specContent, specId, type ExperimentSpec } from '../../core/custom/spec';
 import { validateSpec } from '../../core/custom/validate';
 import type { AppEnv } from '../context';
 import { apiError } from '../errors';
 import { jsonBody } from '../middleware/body';
-import { experimentParam } from '../schemas';
+import { experimentPageQuery, experimentParam } from '../schemas';
 import { validate } from '../validate';
 
 /**
@@ -18,6 +19,9 @@ import { validate } from '../validate';
  * allows less (core/sweep/request.ts MAX_REQUEST_DEPTH).
  */
 export const MAX_SPEC_DEPTH = 6;
+
+/** Custom experiments one server keeps: listing, resolution and the D1 database stay bounded. */
+export const MAX_STORED_SPECS = 5_000;
 
 export function describeExperiment(e: Experiment) {
   const spec = specOf(e);
@@ -55,19 +59,38 @@ const specBody = validator('json', (value: unknown) => {
  * is no update route. It can be deleted while no sweep names it.
  */
 export const experimentRoutes = new Hono<AppEnv>()
-  .get('/', async (c) => {
-    const custom = (await c.var.store.listExperimentSpecs()).map((s) => experimentOfSpec(s.id, s.spec));
-    return c.json([...EXPERIMENTS, ...custom].map(describeExperiment));
+  .get('/', validate('query', experimentPageQuery), async (c) => {
+    const q = c.req.valid('query');
+    const cursor = q.cursor === undefined ? null : parseCursor(q.cursor);
+    if (q.cursor !== undefined && !cursor) throw apiError(400, 'invalid_request', { field: 'query.cursor', message: "not a cursor this server wrote (pass the previous page's 'next')" });
+    // The built-ins lead the first page; custom experiments follow, a page at a time, each
+    // compiled once per isolate (core/experiments/resolve.ts), so a call costs one page.
+    const page = await c.var.store.listExperimentSpecs({ limit: q.limit ?? 100, cursor });
+    const custom = page.specs.map((s) => experimentOfSpec(s.id, s.spec));
+    return c.json({ experiments: [...(cursor ? [] : EXPERIMENTS), ...custom].map(describeExperiment), next: page.next });
   })
   // Before '/:id', so 'schema' is never taken for an experiment id.
   .get('/schema', (c) => c.json(experimentSpecJsonSchema() as Record<string, unknown>))
   .post('/', jsonBody(MAX_SPEC_DEPTH), specBody, async (c) => {
     const spec = c.req.valid('json');
     const id = await specId(spec);
+    const store = c.var.store;
     // Compiled before anything is stored: a spec the interpreter refuses writes nothing.
-    const experiment = experimentOfSpec(id, spec);
-    const { created } = await c.var.store.putExperimentSpec({ id, spec, title: spec.title }, Date.now());
-    return c.json({ ...describeExperiment(experiment), created }, created ? 201 : 200);
+    compileUncached(id, spec);
+    const existing = await store.getExperimentSpec(id);
+    if (existing) {
+      // The same id is the same experiment only if the content is the same: 48 bits of a
+      // hash can be made to collide, and the other spec must not run under this one's id.
+      if (specContent(existing.spec as ExperimentSpec) !== specContent(spec)) {
+        throw apiError(409, 'id_collision', { field: '(body)', message: `another spec is stored under id '${id}' (a hash collision); change any field (the title) to get another id` });
+      }
+      return c.json({ ...describeExperiment(experimentOfSpec(id, existing.spec)), created: false }, 200);
+    }
+    if ((await store.countExperimentSpecs()) >= MAX_STORED_SPECS) {
+      throw apiError(409, 'too_many_experiments', { field: '(body)', message: `${MAX_STORED_SPECS} custom experiments are stored, the most this server keeps; delete unused ones (DELETE /api/experiments/:id)` });
+    }
+    const { created } = await store.putExperimentSpec({ id, spec, title: spec.title }, Date.now());
+    return c.json({ ...describeExperiment(experimentOfSpec(id, spec)), created }, created ? 201 : 200);
   })
   .get('/:id', validate('param', experimentParam), async (c) => {
     const { id } = c.req.valid('param');
