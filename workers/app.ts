@@ -6,7 +6,7 @@ import { apiError, errorResponse } from './errors';
 import { requireToken } from './middleware/auth';
 import { limitBody } from './middleware/body';
 import { settings } from './middleware/config';
-import { crossSite } from './middleware/cross-site';
+import { allowedOrigins, crossSite } from './middleware/cross-site';
 import { openApiDocument } from './openapi';
 import { packSize } from './packing';
 import { experimentRoutes } from './routes/experiments';
@@ -16,22 +16,38 @@ import { verdictRoutes } from './routes/verdict';
 /**
  * The HTTP API over web-standard Request/Response. `host` puts the store and queue of the
  * runtime on the context (D1 + Queues in the Worker, SQLite + threads in Node). Order:
- * settings (500 if misconfigured) → cross-site checks (403/415) → token (401) → body
+ * settings (500 if misconfigured) → cross-site checks (403/415) → CORS for ALLOWED_ORIGINS
+ * (preflights answered) → token (401; 403 for mutations of an open non-local server) → body
  * limit (413, before anything is read) → host → the route's validators (400).
  */
 export function createApp(host: MiddlewareHandler<AppEnv>) {
   const app = new Hono<AppEnv>();
-  app.use('*', requestId());
+  // Always our own id (hono's requestId would adopt a client's X-Request-Id, letting a
+  // client choose what the logs say about its request).
+  app.use('*', requestId({ generator: () => crypto.randomUUID(), headerName: '' }));
+  app.use('*', async (c, next) => {
+    c.header('X-Request-Id', c.var.requestId);
+    await next();
+  });
   // JSON only: nothing in an API answer may load or run anything.
   app.use('*', secureHeaders({ contentSecurityPolicy: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } }));
-  app.use('/api/*', settings, crossSite, requireToken, limitBody, host);
+  app.use('/api/*', settings, crossSite, allowedOrigins, requireToken, limitBody, host);
   app.onError(errorResponse);
   app.notFound((c) => errorResponse(apiError(404, 'not_found', { field: 'path', message: `no route ${c.req.method} ${c.req.path}` }), c));
   return app
     .route('/api/experiments', experimentRoutes)
     .route('/api/sweeps', sweepRoutes)
     .route('/api/sweeps', verdictRoutes)
-    .get('/api/health', (c) => c.json({ ok: true as const, engine: c.var.config.ENGINE, maxPack: packSize(c.env ?? {}), ...(c.var.hostStats ? { pool: c.var.hostStats() } : {}) }))
+    .get('/api/health', (c) =>
+      c.json({
+        ok: true as const,
+        engine: c.var.config.ENGINE,
+        maxPack: packSize(c.env ?? {}),
+        // Who may start sweeps (workers/middleware/auth.ts): say so, rather than be open silently.
+        auth: c.var.config.API_TOKEN ? (c.var.config.PROTECT_READS ? ('token' as const) : ('token-for-writes' as const)) : c.var.config.ALLOW_OPEN ? ('open' as const) : ('this-machine-only' as const),
+        ...(c.var.hostStats ? { pool: c.var.hostStats() } : {}),
+      }),
+    )
     .get('/api/openapi.json', (c) => c.json(openApiDocument()));
 }
 

@@ -46,6 +46,14 @@ export const configSchema = z.object({
     .enum(['', '0', '1', 'false', 'true'], { message: "PROTECT_READS must be '1'/'true' or '0'/'false'" })
     .optional()
     .transform((v) => v === '1' || v === 'true'),
+  /**
+   * Without API_TOKEN, mutating requests are taken only from this machine (loopback hosts);
+   * ALLOW_OPEN=true takes them from anyone (workers/middleware/auth.ts).
+   */
+  ALLOW_OPEN: z
+    .enum(['', '0', '1', 'false', 'true'], { message: "ALLOW_OPEN must be '1'/'true' or '0'/'false'" })
+    .optional()
+    .transform((v) => v === '1' || v === 'true'),
   MAX_TRIALS: decimal('MAX_TRIALS', 1, 1_000_000, DEFAULT_LIMITS.maxTrials),
   MAX_PACK: decimal('MAX_PACK', 1, 256, 16),
   /**

@@ -8,6 +8,8 @@ export interface AppBindings {
   API_TOKEN?: string;
   /** Also require the token for reads. */
   PROTECT_READS?: string;
+  /** Without API_TOKEN, take mutating requests from any host, not only from this machine. */
+  ALLOW_OPEN?: string;
   MAX_TRIALS?: string;
   MAX_PACK?: string;
   MAX_PACK_CPU_MS?: string;

@@ -221,9 +221,9 @@ describe('engine setting', () => {
     app.request('/api/sweeps', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ experiment: 'exp1', repeats: 2, params: { steps: 1 } }) }, e);
 
   test('health names the engine; the baseline engine sends one trial per message, the packed one packs them', async () => {
-    expect(await (await app.request('/api/health', {}, env)).json()).toEqual({ ok: true, engine: 'packed', maxPack: 16 });
+    expect(await (await app.request('/api/health', {}, env)).json()).toEqual({ ok: true, engine: 'packed', maxPack: 16, auth: 'this-machine-only' });
     const baseline = { ...env, ENGINE: 'baseline' } as Env;
-    expect(await (await app.request('/api/health', {}, baseline)).json()).toEqual({ ok: true, engine: 'baseline', maxPack: 1 });
+    expect(await (await app.request('/api/health', {}, baseline)).json()).toEqual({ ok: true, engine: 'baseline', maxPack: 1, auth: 'this-machine-only' });
     const packed = (await (await create(env)).json()) as { trials: number; packs: number };
     const single = (await (await create(baseline)).json()) as { trials: number; packs: number };
     expect(packed.trials).toBe(18);
@@ -336,11 +336,55 @@ describe('cross-site', () => {
     // The dashboard's own origin; production on *.workers.dev; configured extras.
     expect((await create('http://127.0.0.1:8787/api/sweeps', { origin: 'http://127.0.0.1:8787' })).status).toBe(202);
     expect((await create('http://localhost:8788/api/sweeps', { origin: 'http://localhost:8788' })).status).toBe(202);
-    expect((await create('https://atomsweep.someone.workers.dev/api/sweeps', { origin: 'https://atomsweep.someone.workers.dev' })).status).toBe(202);
-    const custom = { ...env, ALLOWED_HOSTS: 'sweeps.example.org', ALLOWED_ORIGINS: 'https://dash.example.org' } as Env;
+    const open = { ...env, ALLOW_OPEN: 'true' } as Env;
+    expect((await create('https://atomsweep.someone.workers.dev/api/sweeps', { origin: 'https://atomsweep.someone.workers.dev' }, open)).status).toBe(202);
+    const custom = { ...env, ALLOWED_HOSTS: 'sweeps.example.org', ALLOWED_ORIGINS: 'https://dash.example.org', ALLOW_OPEN: 'true' } as Env;
     expect((await create('https://sweeps.example.org/api/sweeps', { origin: 'https://dash.example.org' }, custom)).status).toBe(202);
     // ALLOWED_HOSTS replaces the defaults.
     expect((await create('http://127.0.0.1:8787/api/sweeps', {}, custom)).status).toBe(403);
+  });
+});
+
+describe('a server reachable from elsewhere', () => {
+  const create = (url: string, e: Env, headers: Record<string, string> = {}) =>
+    app.request(url, { method: 'POST', headers: { ...json, ...headers }, body: JSON.stringify({ experiment: 'exp1', repeats: 1, params: { steps: 1 } }) }, e);
+
+  test('without API_TOKEN it refuses mutations from other hosts with a 403 that says how to set one; reads and loopback stay open; health says which', async () => {
+    const before = await rows();
+    const res = await create('https://atomsweep.someone.workers.dev/api/sweeps', env);
+    expect(res.status).toBe(403);
+    expect(await res.json()).toEqual({ error: 'open_api', issues: [{ field: 'API_TOKEN', message: expect.stringMatching(/no API_TOKEN .*wrangler secret put API_TOKEN.*ALLOW_OPEN=true/) }] });
+    expect(await rows()).toEqual(before);
+    expect((await app.request('https://atomsweep.someone.workers.dev/api/sweeps', {}, env)).status).toBe(200);
+    expect(await ((await app.request('https://atomsweep.someone.workers.dev/api/health', {}, env)).json())).toMatchObject({ auth: 'this-machine-only' });
+    expect(await ((await app.request('/api/health', {}, { ...env, ALLOW_OPEN: 'true' } as Env)).json())).toMatchObject({ auth: 'open' });
+    expect(await ((await app.request('/api/health', {}, { ...env, API_TOKEN: 't0ken' } as Env)).json())).toMatchObject({ auth: 'token-for-writes' });
+    expect((await create('http://[::1]:8787/api/sweeps', env)).status).toBe(202);
+  });
+
+  test('the request id is always the server’s own, never one the client sends', async () => {
+    const res = await app.request('/api/health', { headers: { 'x-request-id': 'chosen-by-client' } }, env);
+    const id = res.headers.get('x-request-id');
+    expect(id).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  test('ALLOWED_ORIGINS gets CORS: answers readable from the listed origin, preflights answered; other origins none', async () => {
+    const e = { ...env, ALLOWED_ORIGINS: 'https://dash.example.org' } as Env;
+    const read = await app.request('http://127.0.0.1:8787/api/sweeps', { headers: { origin: 'https://dash.example.org' } }, e);
+    expect(read.status).toBe(200);
+    expect(read.headers.get('access-control-allow-origin')).toBe('https://dash.example.org');
+    expect(read.headers.get('access-control-expose-headers')).toMatch(/etag/);
+    const preflight = await app.request(
+      'http://127.0.0.1:8787/api/sweeps',
+      { method: 'OPTIONS', headers: { origin: 'https://dash.example.org', 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type,authorization' } },
+      { ...e, API_TOKEN: 't0ken', PROTECT_READS: 'true' } as Env,
+    );
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get('access-control-allow-methods')).toMatch(/POST/);
+    expect(preflight.headers.get('access-control-allow-headers')).toMatch(/authorization/);
+    const same = await app.request('http://127.0.0.1:8787/api/sweeps', {}, e);
+    expect(same.headers.get('access-control-allow-origin')).toBeNull();
+    expect((await app.request('http://127.0.0.1:8787/api/sweeps', { headers: { origin: 'https://evil.example' } }, e)).status).toBe(403);
   });
 });
 

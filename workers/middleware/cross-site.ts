@@ -11,6 +11,7 @@
  *   cross-site fetch cannot send that without a CORS preflight, which this API never grants.
  */
 import type { MiddlewareHandler } from 'hono';
+import { cors } from 'hono/cors';
 import type { AppEnv } from '../context';
 import { apiError } from '../errors';
 
@@ -38,4 +39,29 @@ export const crossSite: MiddlewareHandler<AppEnv> = async (c, next) => {
     throw apiError(415, 'unsupported_media_type', { field: 'headers.content-type', message: `${c.req.method} requests must be sent as content-type: application/json` });
   }
   await next();
+};
+
+const corsByList = new Map<string, MiddlewareHandler>();
+
+/**
+ * CORS for the origins in ALLOWED_ORIGINS (crossSite has already refused any other): their
+ * pages may read answers and send the headers the API needs, and preflights are answered.
+ * Without ALLOWED_ORIGINS nothing is added: the dashboard is same-origin.
+ */
+export const allowedOrigins: MiddlewareHandler<AppEnv> = async (c, next) => {
+  const origins = c.var.config.ALLOWED_ORIGINS;
+  if (!origins.length) return next();
+  const key = origins.join(',');
+  let handler = corsByList.get(key);
+  if (!handler) {
+    handler = cors({
+      origin: origins,
+      allowMethods: ['GET', 'HEAD', 'POST', 'DELETE', 'OPTIONS'],
+      allowHeaders: ['content-type', 'authorization', 'if-none-match'],
+      exposeHeaders: ['etag', 'x-request-id', 'content-disposition'],
+      maxAge: 600,
+    });
+    corsByList.set(key, handler);
+  }
+  return handler(c, next);
 };
