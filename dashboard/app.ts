@@ -12,7 +12,7 @@ import { verdictPanel } from './verdict';
 import type { ExperimentDescription } from './figures/types';
 import { createClient, type SweepRequest, type SweepSummary } from '../client';
 import { loadView, saveView, viewControls } from './figure-view';
-import { exportButtons } from './figure-export';
+import { download, exportButtons } from './figure-export';
 import { compareHash, comparePage, idsFromHash, pickBox, pickProblem, picked } from './compare';
 
 
@@ -40,6 +40,27 @@ function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string,
   for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
   e.append(...children);
   return e;
+}
+
+/**
+ * A download link. A plain link cannot carry the Bearer token, so with a token stored (a
+ * server with PROTECT_READS) a click fetches the file with it and saves the answer instead.
+ */
+function downloadLink(href: string, filename: string, label: string): HTMLAnchorElement {
+  const a = el('a', { href, download: filename }, label);
+  a.addEventListener('click', async (event) => {
+    const t = token();
+    if (!t) return;
+    event.preventDefault();
+    try {
+      const res = await fetch(href, { headers: { authorization: `Bearer ${t}` } });
+      if (!res.ok) throw new Error(`${res.status} ${await res.text()}`);
+      download(document, await res.blob(), filename);
+    } catch (err) {
+      a.title = `download failed: ${String(err)}`;
+    }
+  });
+  return a;
 }
 
 function progress(s: SweepSummary): HTMLElement {
@@ -244,9 +265,9 @@ async function renderSweep(id: string): Promise<boolean> {
         'div',
         { class: 'toolbar', id: 'downloads' },
         'Download: ',
-        el('a', { href: `/api/sweeps/${id}/aggregate?format=csv`, download: '' }, 'aggregate CSV'),
-        el('a', { href: `/api/sweeps/${id}/trials?format=csv`, download: '' }, 'trials CSV'),
-        el('a', { href: `/api/sweeps/${id}/aggregate`, download: `${id}-aggregate.json` }, 'JSON'),
+        downloadLink(`/api/sweeps/${id}/aggregate?format=csv`, `${id}-aggregate.csv`, 'aggregate CSV'),
+        downloadLink(`/api/sweeps/${id}/trials?format=csv`, `${id}-trials.csv`, 'trials CSV'),
+        downloadLink(`/api/sweeps/${id}/aggregate`, `${id}-aggregate.json`, 'JSON'),
         ...exportButtons(document, () => document.querySelector('#figure > *'), `${id}-${sweep.experiment}`),
       ),
     ),

@@ -63,7 +63,7 @@ export async function svgToPng(doc: Document, svg: string, o: { width: number; h
   return new Promise((resolve, reject) => canvas.toBlob((b) => (b ? resolve(b) : reject(new Error('canvas gave no PNG'))), 'image/png'));
 }
 
-function download(doc: Document, blob: Blob, filename: string): void {
+export function download(doc: Document, blob: Blob, filename: string): void {
   const url = URL.createObjectURL(blob);
   const a = doc.createElement('a');
   a.href = url;
