@@ -1,9 +1,13 @@
+import { QUEUE_LIMITS } from '../core/limits/cloudflare';
 import type { TrialPackMessage } from '../core/run/run-trials';
 
-/** Queues: at most 100 messages and 256 KB per sendBatch, 128 KB per message. */
-const MAX_MESSAGES = 100;
-const MAX_BATCH_BYTES = 240 * 1024;
-const MAX_MESSAGE_BYTES = 120 * 1024;
+/**
+ * Queues' limits (core/limits/cloudflare.ts): 100 messages and 256 KB per sendBatch, 128 KB
+ * per message; sizes are kept 8 KB under them for the envelope Queues adds to each body.
+ */
+const MAX_MESSAGES = QUEUE_LIMITS.batchMessages;
+const MAX_BATCH_BYTES = QUEUE_LIMITS.batchBytes - 8_000;
+const MAX_MESSAGE_BYTES = QUEUE_LIMITS.messageBytes - 8_000;
 
 export async function enqueuePacks(queue: Queue<TrialPackMessage>, packs: TrialPackMessage[]): Promise<void> {
   let batch: MessageSendRequest<TrialPackMessage>[] = [];

@@ -6,10 +6,10 @@
  */
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { Store } from '../../core/db/store';
+import { unstorableIn, type Store } from '../../core/db/store';
 import { D1_LIMITS, PlatformLimitError } from '../../core/limits/cloudflare';
 import { expandSweep } from '../../core/sweep/expand';
-import { DEFAULT_LIMITS } from '../../core/sweep/request';
+import { DEFAULT_LIMITS, MAX_SERIES_POINTS } from '../../core/sweep/request';
 import type { TrialResult } from '../../core/experiments/types';
 import { app } from '../../workers/worker-app';
 import { STORAGE_MODES } from '../helpers/storage-modes';
@@ -53,6 +53,27 @@ describe.each(STORAGE_MODES)('D1 limits on the $name store', (mode) => {
     expect(await limitOf(() => store.db.all(sql`SELECT 1`))).toBe('D1.queriesPerInvocation');
     expect(await opened.invocation().db.all(sql`SELECT 1 AS one`)).toEqual([{ one: 1 }]);
   }, 60_000);
+
+  test('the longest curve a trial may record (MAX_SERIES_POINTS, worst-case numbers) is stored in one row and read back exactly; one point more fails only its trial', async () => {
+    const request = { experiment: 'exp1', repeats: 1, params: { function: 'sin', n_hidden: 2 } };
+    const sweep = expandSweep(request, 'curve');
+    await opened.invocation().createSweep(sweep, request, 1);
+    const store = opened.invocation();
+    const [trial] = sweep.trials;
+    const leases = await store.takeLeases([trial.id], 2);
+    // 7-digit steps and 23-character values: the longest JSON a point takes in practice.
+    const steps = Array.from({ length: MAX_SERIES_POINTS }, (_, i) => 1_000_000 + i);
+    const values = steps.map((s) => -1.2345678901234567e-10 * (1 + s / 3e6));
+    const result: TrialResult = { trialId: trial.id, scalars: { mse: 1 }, series: { mse: { steps, values } }, traces: { y_pred: { steps, values } } };
+    expect(unstorableIn(result)).toBeNull();
+    expect(await store.saveResults([result], 3, 1, {}, leases)).toEqual([trial.id]);
+    const [back] = await opened.invocation().trialResults('curve');
+    expect(back.series.mse).toEqual({ steps, values });
+    expect(back.traces.y_pred).toEqual({ steps, values });
+    // Beyond the row: the trial's own failure, named, before any statement is sent.
+    const long = Array.from({ length: MAX_SERIES_POINTS * 2 }, (_, i) => i * 1000);
+    expect(unstorableIn({ ...result, series: { mse: { steps: long, values: long.map(() => -1.2345678901234567e-10) } } })).toMatch(/above D1\.rowBytes/);
+  }, 120_000);
 
   test('a thousand sweeps: listed page by page (cursor), each page one bounded set of queries, none lost or repeated', async () => {
     const request = { experiment: 'exp11', repeats: 1, params: { steps: 50 } };
