@@ -15,7 +15,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import type { Store } from '../core/db/store';
+import type { Lease, Store } from '../core/db/store';
 import { knownExperiment, resolveExperiments } from '../core/experiments/resolve';
 import type { FaultPlan } from '../core/run/faults';
 import type { PackOutcome, TrialPackMessage } from '../core/run/run-trials';
@@ -28,6 +28,8 @@ interface Job {
   work: number;
   /** When the current attempt was sent to a thread. */
   startedAt?: number;
+  /** The leases the current attempt's thread took (it reports them before training). */
+  leases?: Lease[];
 }
 
 /** Estimated work of a pack: Experiment.cost per trial (0 where an experiment has none); custom ones are resolved by `enqueue`. */
@@ -39,6 +41,12 @@ function workOf(pack: TrialPackMessage): number {
     sum += Number.isFinite(c) ? c : 0;
   }
   return sum;
+}
+
+/** A thread's report of the leases its pack took, sent before training. */
+interface LeasedReport {
+  job: number;
+  leased: Lease[];
 }
 
 interface Reply {
@@ -99,8 +107,13 @@ export class TrialPool {
     const w = new Worker(this.script, { workerData: { dbFile: this.dbFile, wasmDir: this.wasmDir, leaseMs: this.options.leaseMs, faults: this.options.faults } });
     this.alive.add(w);
     this.idle.push(w);
-    w.on('message', (m: Reply) => {
+    w.on('message', (m: Reply | LeasedReport) => {
       if (!this.alive.has(w)) return;
+      if ('leased' in m) {
+        const job = this.busy.get(w);
+        if (job?.id === m.job) job.leases = m.leased;
+        return;
+      }
       if (m.fatal) {
         console.error(`training thread broke (${m.error}): replacing it`);
         this.retire(w);
@@ -142,12 +155,14 @@ export class TrialPool {
     this.busy.delete(w);
     this.retire(w);
     if (!job) return this.dispatch();
-    // Its trials are still leased (running) by the dead thread: give them back first.
+    // Its trials are still leased (running) by the dead thread: give back exactly the leases
+    // it reported, under their attempt tokens, so a lease another thread took since (after
+    // the repair requeued a hung pack) is never taken from it. A thread that died before
+    // reporting leases holds none that the repair would not find once they expire.
+    const leases = job.leases ?? [];
+    job.leases = undefined;
     void this.store
-      .requeueRunning(
-        job.pack.trials.map((t) => t.id),
-        `attempt ${job.attempts} failed: ${reason}; retried on a fresh thread`,
-      )
+      .releaseLeases(leases, 'queued', `attempt ${job.attempts} failed: ${reason}; retried on a fresh thread`, Date.now())
       .catch((err) => console.error(`could not requeue the dead thread's trials (the repair will): ${String(err)}`))
       .then(() => this.settle(job, { job: job.id, ok: false, error: reason }));
   }

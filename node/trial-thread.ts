@@ -42,7 +42,12 @@ parentPort!.on('message', async (msg: { job: number; pack: TrialPackMessage }) =
     // One pack is one invocation, as on the Worker: D1's query budget counts per pack. A fault
     // plan keeps its one wrapped store, since it counts attempts across packs.
     const packStore = faults?.length ? store : opened.invocation();
-    const outcome = await runTrialPack(packStore, msg.pack, { now: Date.now, backend: tf.getBackend() }, lookup);
+    const outcome = await runTrialPack(
+      packStore,
+      msg.pack,
+      { now: Date.now, backend: tf.getBackend(), onLeased: (leased) => parentPort!.postMessage({ job: msg.job, leased }) },
+      lookup,
+    );
     parentPort!.postMessage({ job: msg.job, ok: true, outcome });
   } catch (err) {
     parentPort!.postMessage({ job: msg.job, ok: false, error: errorMessage(err), fatal: isWasmFault(err) });

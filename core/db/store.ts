@@ -506,23 +506,6 @@ export class Store {
   }
 
   /**
-   * Requeues running trials whatever their lease, e.g. a pack whose thread died (the Node
-   * pool owns every lease of its SQLite file, so nobody else holds them).
-   */
-  async requeueRunning(ids: string[], error: string): Promise<string[]> {
-    const out: string[] = [];
-    for (const part of chunk(ids, 2)) {
-      const rows = await this.db
-        .update(trials)
-        .set({ status: 'queued', error, leasedAt: null })
-        .where(and(inArray(trials.id, part), eq(trials.status, 'running')))
-        .returning({ id: trials.id });
-      out.push(...rows.map((r) => r.id));
-    }
-    return out;
-  }
-
-  /**
    * Stores results of trials this consumer still holds, in one batch: metric rows (keyed by
    * trial, metric and kind) are inserted only while the trial is running under the same
    * attempt, and the trial flips to done under the same condition, so a zombie whose lease

@@ -54,6 +54,12 @@ export interface PackContext extends RunContext {
    * read to time their own phases: a heartbeat must not consume a caller's (test) clock.
    */
   leaseNow?: () => number;
+  /**
+   * Told the leases this pack took, before it trains: a host that may lose the pack mid-way
+   * (the Node pool, when a thread dies) gives back exactly these, under their attempt
+   * tokens, and never a lease another consumer took since.
+   */
+  onLeased?: (leases: Lease[]) => void;
 }
 
 export async function runTrialPack(store: Store, msg: TrialPackMessage, ctx: PackContext, lookup: ExperimentLookup = getExperiment): Promise<PackOutcome> {
@@ -64,6 +70,7 @@ export async function runTrialPack(store: Store, msg: TrialPackMessage, ctx: Pac
     return { leased: 0, done: 0, failed: ids.length, skipped: 0, lost: 0, durationMs: 0 };
   }
   let leases: Lease[] = await store.takeLeases(ids, ctx.now());
+  if (leases.length) ctx.onLeased?.(leases);
   const taken = new Set(leases.map((l) => l.id));
   const pack = msg.trials.filter((t) => taken.has(t.id));
   const skipped = ids.length - pack.length;

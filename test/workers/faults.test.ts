@@ -14,7 +14,7 @@ import type { Experiment, RunContext, TrialSpec } from '../../core/experiments/t
 import { expandSweep, packTrials } from '../../core/sweep/expand';
 import { runTrialPack, type TrialPackMessage } from '../../core/run/run-trials';
 import { withFaults } from '../../core/run/faults';
-import type { Store } from '../../core/db/store';
+import type { Lease, Store } from '../../core/db/store';
 import { openSqliteStore } from '../../node/sqlite-store';
 import { TrialPool } from '../../node/pool';
 import { repairLeases } from '../../node/server';
@@ -558,7 +558,7 @@ describe('Worker consumer after a WebAssembly fault', () => {
 
 describe('Node pool when a thread dies or breaks', () => {
   const small = { steps: 20, num_values: 20, record_every: 10 };
-  async function runPool(faults: Parameters<typeof withFaults>[0], threads: number, opts: { leaseMs?: number } = {}) {
+  async function runPool(faults: Parameters<typeof withFaults>[0], threads: number, opts: { leaseMs?: number; meanwhile?: (store: Store, firstPack: string[]) => Promise<void> } = {}) {
     const { mkdtempSync, rmSync } = await import('node:fs');
     const { tmpdir } = await import('node:os');
     const { join } = await import('node:path');
@@ -574,7 +574,7 @@ describe('Node pool when a thread dies or breaks', () => {
     const repair = opts.leaseMs ? setInterval(() => void repairLeases(store, pool, { MAX_PACK_CPU_MS: '0' }), opts.leaseMs / 4) : undefined;
     try {
       await enqueueTrials((p) => pool.enqueue(p), { maxPack: 16, maxPackCpuMs: Infinity }, sweep.trials, () => sweep.experiment);
-      await pool.drained();
+      await Promise.all([pool.drained(), opts.meanwhile?.(store, sweep.trials.slice(0, 3).map((t) => t.id))]);
       clearInterval(repair);
       const rows = sqlite.prepare(`SELECT id, status, attempts, error, json_extract(info, '$.writes') AS writes, json_extract(info, '$.retried') AS retried FROM trials WHERE sweep_id = ? ORDER BY id`).all(sweep.id) as Array<{
         id: string;
@@ -622,6 +622,26 @@ describe('Node pool when a thread dies or breaks', () => {
     expect(r.metricRows).toBe(6 * 6);
     expect(r.threads).toBe(2);
     for (const t of r.rows.filter((x) => r.firstPack.includes(x.id))) expect(t.retried).toMatch(/requeued after its lease expired/);
+  }, 120_000);
+
+  test('a thread that dies after another consumer took over its trials gives back only its own leases', async () => {
+    let takenOver: Lease[] = [];
+    const r = await runPool([{ kind: 'slow', ms: 4_000 }, { kind: 'exit', attempts: 2 }], 2, {
+      meanwhile: async (store, firstPack) => {
+        // Once the thread holds the first pack, another consumer takes it over (as after an
+        // expired lease); then the thread dies.
+        for (let i = 0; i < 200 && !takenOver.length; i++) {
+          await new Promise((res) => setTimeout(res, 50));
+          const running = (await store.trialResults(firstPack[0].split('.')[0])).filter((t) => firstPack.includes(t.id) && t.status === 'running');
+          if (running.length === 3) takenOver = await store.takeLeases(firstPack, Date.now() + 10 * store.leaseMs);
+        }
+      },
+    });
+    expect(takenOver.map((l) => l.attempt)).toEqual([2, 2, 2]);
+    // The other consumer's leases are untouched: still running under attempt 2, nothing requeued or rerun.
+    for (const t of r.rows.filter((x) => r.firstPack.includes(x.id))) expect(t).toMatchObject({ status: 'running', attempts: 2 });
+    expect(r.rows.filter((x) => !r.firstPack.includes(x.id)).map((t) => t.status)).toEqual(['done', 'done', 'done']);
+    expect(r.respawned).toBe(1);
   }, 120_000);
 
   test('a thread whose WebAssembly instance broke is replaced, so later packs on one thread still succeed', async () => {
