@@ -18,6 +18,7 @@ import { Worker } from 'node:worker_threads';
 import type { Lease, Store } from '../core/db/store';
 import { knownExperiment, resolveExperiments } from '../core/experiments/resolve';
 import type { FaultPlan } from '../core/run/faults';
+import { splitPack, SPLIT_AFTER_FAILURES } from '../core/run/split';
 import type { PackOutcome, TrialPackMessage } from '../core/run/run-trials';
 
 interface Job {
@@ -252,7 +253,11 @@ export class TrialPool {
       job.startedAt = undefined;
     }
     if (job && !m.ok) {
-      if (job.attempts <= this.maxRetries) {
+      if (!m.fatal && job.pack.trials.length > 1 && job.attempts >= SPLIT_AFTER_FAILURES) {
+        // One bad trial must not fail its pack-mates (core/run/split.ts): each trial goes on
+        // alone, keeping the attempts it has spent.
+        for (const pack of splitPack(job.pack)) this.queue.push({ ...this.job(pack), attempts: job.attempts });
+      } else if (job.attempts <= this.maxRetries) {
         const delay = Math.min(30_000, 500 * job.attempts * job.attempts);
         this.delayed++;
         setTimeout(() => {

@@ -3,6 +3,8 @@ import { errorMessage, isWasmFault } from '../core/run/failure';
 import { parseFaultPlan, withFaults } from '../core/run/faults';
 import { knownExperiment, resolveExperiment } from '../core/experiments/resolve';
 import { storeFor } from './db';
+import { enqueuePacks } from './queue-producer';
+import { shouldSplit, splitPack } from '../core/run/split';
 import { parseEngine, setEngine } from '../core/engine';
 import type { Env } from './env';
 import type { Store } from '../core/db/store';
@@ -48,6 +50,18 @@ export async function consumeTrials(batch: MessageBatch<TrialPackMessage>, env: 
         await deps.reset();
         injected = null; // an injected broken instance goes with the real one
         backend = await deps.prepare();
+      }
+      if (shouldSplit(message.body, message.attempts, err)) {
+        // Failed twice as a pack: one bad trial must not fail its pack-mates, so each trial
+        // goes on as its own message (a trial's numbers do not depend on its pack), with
+        // the queue's retries and dead letter of its own.
+        try {
+          await enqueuePacks(env.TRIALS, splitPack(message.body));
+          message.ack();
+          continue;
+        } catch (sendErr) {
+          console.error(`could not split the pack (retrying it whole): ${errorMessage(sendErr)}`);
+        }
       }
       message.retry({ delaySeconds: backoffSeconds(message.attempts) });
     }

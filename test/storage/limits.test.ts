@@ -86,7 +86,8 @@ describe.each(STORAGE_MODES)('D1 limits on the $name store', (mode) => {
     let cursor: string | null = null;
     let pages = 0;
     do {
-      const page: Awaited<ReturnType<Store['listSweeps']>> = await opened.invocation().listSweeps(5_000, { limit: 500, cursor: cursor ? { createdAt: Number(cursor.split('.')[0]), id: cursor.split('.')[1] } : null });
+      // This experiment's sweeps only: other tests of this file store exp1 sweeps.
+      const page: Awaited<ReturnType<Store['listSweeps']>> = await opened.invocation().listSweeps(5_000, { limit: 500, experiment: 'exp11', cursor: cursor ? { createdAt: Number(cursor.split('.')[0]), id: cursor.split('.')[1] } : null });
       seen.push(...page.sweeps.map((s) => s.id));
       cursor = page.next;
       pages++;
@@ -102,7 +103,7 @@ describe.each(STORAGE_MODES)('D1 limits on the $name store', (mode) => {
       let next: string | null = null;
       const viaApi: string[] = [];
       do {
-        const res = await app.request(`/api/sweeps${next ? `?cursor=${encodeURIComponent(next)}` : ''}`, {}, opened.env);
+        const res = await app.request(`/api/sweeps?experiment=exp11${next ? `&cursor=${encodeURIComponent(next)}` : ''}`, {}, opened.env);
         expect(res.status).toBe(200);
         const body = (await res.json()) as { sweeps: Array<{ id: string }>; next: string | null };
         expect(body.sweeps.length).toBeLessThanOrEqual(50);

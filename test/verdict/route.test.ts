@@ -97,6 +97,15 @@ describe('GET /api/sweeps/:id/verdict', () => {
       expect(res.status, path).toBe(304);
     }
     reads.mockRestore();
+    // The whole aggregate is stored too; a filtered one is computed each time (but conditional).
+    const aggregates = vi.spyOn(store, 'aggregate');
+    const agg1 = await (await app.request('/api/sweeps/full/aggregate', {}, {})).json();
+    const agg2 = await (await app.request('/api/sweeps/full/aggregate', {}, {})).json();
+    expect(agg2).toEqual(agg1);
+    await app.request('/api/sweeps/full/aggregate?metric=mse', {}, {});
+    await app.request('/api/sweeps/full/aggregate?metric=mse', {}, {});
+    expect(aggregates.mock.calls.map((c) => c[1])).toEqual([undefined, ['mse'], ['mse']]);
+    aggregates.mockRestore();
   });
 
   test('a live sweep gets a provisional verdict from its finished trials only', async () => {

@@ -28,11 +28,11 @@ type Platform = Awaited<ReturnType<typeof localPlatform<Env>>>;
 let platform: Platform;
 let env: Env;
 
-/** A controllable experiment: `fail_attempts` throws that many times per pack, `nan_repeat` yields NaN. */
+/** A controllable experiment: `fail_attempts` throws that many times per pack, `nan_repeat` yields NaN, a pack holding `bad_repeat` always throws. */
 let thrown = 0;
 /** Runs inside runPack before the results: a test's way to act mid-pack (advance the clock, yield, take over). */
 let during: ((trials: TrialSpec[], ctx: RunContext) => Promise<void>) | null = null;
-const faultParams = z.object({ x: z.number().default(1), fail_attempts: z.number().int().default(0), nan_repeat: z.number().int().default(-1) }).strict();
+const faultParams = z.object({ x: z.number().default(1), fail_attempts: z.number().int().default(0), nan_repeat: z.number().int().default(-1), bad_repeat: z.number().int().default(-1) }).strict();
 const faulty: Experiment<typeof faultParams> = {
   id: 'exp1', // expansion validates against the real exp1 id; the lookup below swaps the runner
   number: 0,
@@ -52,6 +52,7 @@ const faulty: Experiment<typeof faultParams> = {
       thrown++;
       throw new Error('injected failure');
     }
+    if (trials.some((t) => t.repeat === t.params.bad_repeat)) throw new Error(`injected failure of repeat ${trials[0].params.bad_repeat}`);
     return trials.map((t) => ({
       trialId: t.id,
       scalars: { value: t.repeat === t.params.nan_repeat ? NaN : t.params.x * 10 + t.repeat },
@@ -192,24 +193,45 @@ describe('at-least-once delivery', () => {
     expect(await metricRows(id)).toBe(12);
   });
 
-  test('after the last retry the dead-letter consumer marks the trials failed, keeping the cause', async () => {
+  test('after the last retry the dead-letter consumer marks the trial failed, keeping the cause', async () => {
     const { id, packs, store } = await createSweep({ fail_attempts: 99 });
+    // A pack of one (a pack of several is split after its second failure, below).
+    const alone = { ...packs[0], trials: packs[0].trials.slice(0, 1) };
     for (let attempt = 1; attempt <= 4; attempt++) {
-      const b = batchOf([packs[0]], attempt);
+      const b = batchOf([alone], attempt);
       await consumeTrials(b.batch, env, deps);
       expect(b.messages[0].retried).toBe(1);
     }
     // First delivery of the dead letter: its own attempts (1) say nothing about the pack's 4.
-    const dlq = batchOf([packs[0]], 1, 'atomsweep-trials-dlq');
+    const dlq = batchOf([alone], 1, 'atomsweep-trials-dlq');
     await consumeDeadLetters(dlq.batch, env);
     expect(dlq.messages[0].acked).toBe(true);
-    expect(await trialsIn(id, 'failed')).toBe(3);
-    const row = (await env.DB.prepare(`SELECT error, attempts FROM trials WHERE id = ?`).bind(packs[0].trials[0].id).first()) as { error: string; attempts: number };
+    expect(await trialsIn(id, 'failed')).toBe(1);
+    const row = (await env.DB.prepare(`SELECT error, attempts FROM trials WHERE id = ?`).bind(alone.trials[0].id).first()) as { error: string; attempts: number };
     expect(row.error).toBe('gave up after 4 attempts: attempt 4 failed: injected failure');
     expect(row.attempts).toBe(4);
     expect(await metricRows(id)).toBe(0);
     const s = await store.getSweep(id, Date.now());
-    expect(s?.counts).toMatchObject({ failed: 3, queued: 3 });
+    expect(s?.counts).toMatchObject({ failed: 1, queued: 5 });
+  });
+
+  test('one bad trial does not fail its pack-mates: a pack that failed twice goes on as one message per trial', async () => {
+    const { id, packs } = await createSweep({ bad_repeat: 1 });
+    const sent: TrialPackMessage[] = [];
+    const queue = { sendBatch: async (msgs: Array<{ body: TrialPackMessage }>) => void sent.push(...msgs.map((m) => m.body)) };
+    const withQueue = { ...env, TRIALS: queue } as unknown as Env;
+    const first = batchOf([packs[0]], 1);
+    await consumeTrials(first.batch, withQueue, deps);
+    expect(first.messages[0].retried).toBe(1); // once: retried whole
+    const second = batchOf([packs[0]], 2);
+    await consumeTrials(second.batch, withQueue, deps);
+    expect(second.messages[0]).toMatchObject({ acked: true, retried: 0 });
+    expect(sent.map((p) => p.trials.map((t) => t.id))).toEqual(packs[0].trials.map((t) => [t.id]));
+    const alone = batchOf(sent, 1);
+    await consumeTrials(alone.batch, withQueue, deps);
+    expect(alone.messages.map((m) => (m.acked ? 'acked' : 'retried'))).toEqual(['acked', 'retried', 'acked']);
+    expect(await trialsIn(id, 'done')).toBe(2);
+    expect(await trialsIn(id, 'queued')).toBe(4); // the bad one, back for its retries, and the other pack
   });
 
   test('a trial whose lease expired is reported stale and can be retried', async () => {
@@ -642,6 +664,13 @@ describe('Node pool when a thread dies or breaks', () => {
     for (const t of r.rows.filter((x) => r.firstPack.includes(x.id))) expect(t).toMatchObject({ status: 'running', attempts: 2 });
     expect(r.rows.filter((x) => !r.firstPack.includes(x.id)).map((t) => t.status)).toEqual(['done', 'done', 'done']);
     expect(r.respawned).toBe(1);
+  }, 120_000);
+
+  test('one trial that crashes every thread fails alone: its pack is split after two failures and its pack-mates finish', async () => {
+    const r = await runPool([{ kind: 'uncaught', attempts: 99 }], 2);
+    const byId = new Map(r.rows.map((t) => [t.id, t]));
+    expect(byId.get(r.target)).toMatchObject({ status: 'failed' });
+    expect(r.rows.filter((t) => t.id !== r.target).map((t) => t.status)).toEqual(Array(5).fill('done'));
   }, 120_000);
 
   test('a thread whose WebAssembly instance broke is replaced, so later packs on one thread still succeed', async () => {

@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import { expandSweep, newSweepId, type ExpandedSweep } from '../../core/sweep/expand';
 import { SweepRequestError, sweepRequestSchema, DEFAULT_LIMITS } from '../../core/sweep/request';
 import { parseCursor, parseTrialCursor, type Store } from '../../core/db/store';
+import type { AggregateRow } from '../../core/db/aggregate';
 import { resolveExperiments } from '../../core/experiments/resolve';
 import type { AppEnv } from '../context';
 import { apiError } from '../errors';
@@ -68,7 +69,14 @@ export const sweepRoutes = new Hono<AppEnv>()
     const sweep = await sweepOr404(c.var.store, id);
     const unchanged = notModified(c, sweep.version);
     if (unchanged) return unchanged;
-    const rows = await c.var.store.aggregate(id, q.metric, q.traces === '1');
+    // The whole aggregate (no metric filter) is computed once per sweep version, like the
+    // verdict (Store.storeAnswer); filtered ones are cheaper and only conditional (a client
+    // choosing metric lists must not make the store keep an answer per list). An answer too
+    // big for one D1 row is recomputed instead.
+    const kind = q.metric?.length ? null : `aggregate:${q.traces === '1' ? 'traces' : 'series'}`;
+    const stored = kind ? await c.var.store.storedAnswer(id, kind, sweep.version) : null;
+    const rows: AggregateRow[] = stored !== null ? (JSON.parse(stored) as AggregateRow[]) : await c.var.store.aggregate(id, q.metric, q.traces === '1');
+    if (kind && stored === null) await c.var.store.storeAnswer(id, kind, sweep.version, JSON.stringify(rows));
     if (q.format === 'csv') return aggregateCsvResponse(c, id, rows);
     return c.json({ rows });
   })
