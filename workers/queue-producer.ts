@@ -1,4 +1,6 @@
 import { QUEUE_LIMITS } from '../core/limits/cloudflare';
+import { utf8Bytes } from '../core/limits/guard';
+import { guardQueue } from './queue-guard';
 import type { TrialPackMessage } from '../core/run/run-trials';
 
 /**
@@ -9,7 +11,9 @@ const MAX_MESSAGES = QUEUE_LIMITS.batchMessages;
 const MAX_BATCH_BYTES = QUEUE_LIMITS.batchBytes - 8_000;
 const MAX_MESSAGE_BYTES = QUEUE_LIMITS.messageBytes - 8_000;
 
-export async function enqueuePacks(queue: Queue<TrialPackMessage>, packs: TrialPackMessage[]): Promise<void> {
+/** Sends packs in batches within Queues' limits; every send goes through the limit guard (workers/queue-guard.ts). */
+export async function enqueuePacks(binding: Queue<TrialPackMessage>, packs: TrialPackMessage[]): Promise<void> {
+  const queue = guardQueue(binding);
   let batch: MessageSendRequest<TrialPackMessage>[] = [];
   let bytes = 0;
   const flush = async () => {
@@ -18,12 +22,12 @@ export async function enqueuePacks(queue: Queue<TrialPackMessage>, packs: TrialP
     bytes = 0;
   };
   for (const body of packs) {
-    const size = JSON.stringify(body).length;
+    const size = utf8Bytes(JSON.stringify(body));
     if (size > MAX_MESSAGE_BYTES) {
       // Split oversized packs rather than fail: each half still trains as a pack.
       const half = Math.ceil(body.trials.length / 2);
       if (half === body.trials.length) throw new Error(`one trial's message is ${size} bytes, above the queue limit`);
-      await enqueuePacks(queue, [
+      await enqueuePacks(binding, [
         { ...body, trials: body.trials.slice(0, half) },
         { ...body, trials: body.trials.slice(half) },
       ]);

@@ -4,7 +4,11 @@
  * limit guards the hosts install (node/sqlite-guard.ts, workers/d1-guard.ts).
  * `invocation()` is a store for one invocation, as a host makes per request or pack.
  */
+import type { MiddlewareHandler } from 'hono';
 import type { Store } from '../../core/db/store';
+import { createApp } from '../../workers/app';
+import type { AppEnv } from '../../workers/context';
+import { app as workerApp } from '../../workers/worker-app';
 import { openSqliteStore } from '../../node/sqlite-store';
 import { storeFor } from '../../workers/db';
 import type { Env } from '../../workers/env';
@@ -37,3 +41,22 @@ export const STORAGE_MODES: StorageMode[] = [
     },
   },
 ];
+
+/**
+ * The HTTP API over an opened mode: the Worker's app on D1 (its queue as wrangler.toml
+ * binds it), or the Node runner's app over the SQLite store with a queue that trains
+ * nothing. One store per request, as both hosts make.
+ */
+export function apiOver(opened: Awaited<ReturnType<StorageMode['open']>>): (path: string, init?: RequestInit) => Promise<Response> {
+  if (opened.env) {
+    const env = opened.env;
+    return async (path, init) => workerApp.request(path, init, env);
+  }
+  const host: MiddlewareHandler<AppEnv> = async (c, next) => {
+    c.set('store', opened.invocation());
+    c.set('enqueue', async () => {});
+    await next();
+  };
+  const app = createApp(host);
+  return async (path, init) => app.request(path, init, {});
+}

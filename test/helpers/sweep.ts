@@ -12,13 +12,14 @@ import { describeExperiment } from '../../workers/routes/experiments';
 
 export async function runSweep(request: Record<string, unknown>, opts: { sweepId?: string; trialMetrics?: string[]; lookup?: ExperimentLookup } = {}) {
   const tf = await useBackend('wasm');
-  const { store, sqlite } = openSqliteStore();
+  const { store, sqlite, invocation } = openSqliteStore();
   const id = opts.sweepId ?? 'test';
   const sweep = expandSweep(request, id, DEFAULT_LIMITS, opts.lookup);
   await store.createSweep(sweep, request, 0);
   let t = 1;
   for (const pack of packTrials(sweep.experiment, sweep.trials, 16)) {
-    await runTrialPack(store, { sweepId: id, experiment: sweep.experiment.id, trials: pack }, { now: () => t++, backend: tf.getBackend() }, opts.lookup);
+    // One invocation per pack, as the hosts run them: D1's query budget applies to each.
+    await runTrialPack(invocation(), { sweepId: id, experiment: sweep.experiment.id, trials: pack }, { now: () => t++, backend: tf.getBackend() }, opts.lookup);
   }
   const figureData: FigureData = {
     // The same description the API serves (GET /api/experiments/:id).

@@ -12,7 +12,8 @@ import { expandSweep } from '../../core/sweep/expand';
 import { DEFAULT_LIMITS, MAX_SERIES_POINTS } from '../../core/sweep/request';
 import type { TrialResult } from '../../core/experiments/types';
 import { app } from '../../workers/worker-app';
-import { STORAGE_MODES } from '../helpers/storage-modes';
+import { apiOver, STORAGE_MODES } from '../helpers/storage-modes';
+import { tinySpec } from '../custom/fixtures';
 
 /** The limit a query broke (drizzle wraps driver errors: the guard's is the cause). */
 const limitOf = async (query: () => unknown) => {
@@ -116,6 +117,31 @@ describe.each(STORAGE_MODES)('D1 limits on the $name store', (mode) => {
       expect(await bad.json()).toMatchObject({ issues: [{ field: 'query.cursor' }] });
     }
   }, 240_000);
+
+  test('a thousand custom experiments: posted, then listed through GET /api/experiments page by page', async () => {
+    const api = apiOver(opened);
+    const posted: string[] = [];
+    for (let i = 0; i < 1000; i++) {
+      const res = await api('/api/experiments', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ...tinySpec(), title: `Tiny check ${i}` }) });
+      expect(res.status).toBe(201);
+      posted.push(((await res.json()) as { id: string }).id);
+    }
+    const listed: string[] = [];
+    let next: string | null = null;
+    let pages = 0;
+    do {
+      const res = await api(`/api/experiments?limit=100${next ? `&cursor=${encodeURIComponent(next)}` : ''}`);
+      expect(res.status).toBe(200);
+      const body = (await res.json()) as { experiments: Array<{ id: string; custom: boolean }>; next: string | null };
+      listed.push(...body.experiments.filter((e) => e.custom).map((e) => e.id));
+      next = body.next;
+      pages++;
+    } while (next);
+    expect(pages).toBe(10);
+    // Oldest first; posts within one millisecond are ordered by id.
+    expect(new Set(listed).size).toBe(1000);
+    expect([...listed].sort()).toEqual([...posted].sort());
+  }, 300_000);
 
   test('a 5,000-trial sweep (the default cap): created, leased and saved pack by pack, done, and read back', async () => {
     const request = { experiment: 'exp1', repeats: 5, grid: { n_hidden: Array.from({ length: 1000 }, (_, i) => i + 1) }, params: { steps: 1, function: 'sin' } };

@@ -8,16 +8,11 @@
  * The slowest answer is printed (a report, not an assertion: timing lives in reports).
  */
 import fc from 'fast-check';
-import type { MiddlewareHandler } from 'hono';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { z } from 'zod';
 import { EXPERIMENTS } from '../../core/experiments';
-import { createApp } from '../../workers/app';
-import type { AppEnv } from '../../workers/context';
-import type { Env } from '../../workers/env';
-import { app as workerApp } from '../../workers/worker-app';
 import { tinySpec } from '../custom/fixtures';
-import { STORAGE_MODES } from '../helpers/storage-modes';
+import { apiOver, STORAGE_MODES } from '../helpers/storage-modes';
 
 type Json = Record<string, unknown>;
 
@@ -112,19 +107,7 @@ describe.each(STORAGE_MODES)('generated requests on the $name store', (mode) => 
 
   beforeAll(async () => {
     opened = await mode.open();
-    if (opened.env) {
-      const env = opened.env;
-      request = async (path, init) => workerApp.request(path, init, env);
-    } else {
-      // The Node runner's app over the same store, its queue a no-op (nothing trains here).
-      const host: MiddlewareHandler<AppEnv> = async (c, next) => {
-        c.set('store', opened.invocation());
-        c.set('enqueue', async () => {});
-        await next();
-      };
-      const app = createApp(host);
-      request = async (path, init) => app.request(path, init, {});
-    }
+    request = apiOver(opened);
     const count = async (table: string) => Number(((await opened.invocation().db.all(`SELECT count(*) AS n FROM ${table}` as never)) as Array<{ n: number }>)[0].n);
     rows = async () => ({ sweeps: await count('sweeps'), trials: await count('trials'), experiments: await count('experiments') });
   }, 60_000);
