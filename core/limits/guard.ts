@@ -70,6 +70,8 @@ export function checkStatement(sql: string, params?: readonly unknown[]): void {
  */
 export function checkValues(params: readonly unknown[], sql: string): void {
   for (const p of params) {
+    // Each UTF-16 unit is at most 3 UTF-8 bytes: short strings need no counting.
+    if (typeof p === 'string' && p.length * 3 <= D1_LIMITS.valueBytes) continue;
     const b = valueBytes(p);
     if (b > D1_LIMITS.valueBytes) throw new PlatformLimitError('D1.valueBytes', `a bound value of ${b} bytes, above ${D1_LIMITS.valueBytes}: ${preview(sql)}`);
   }
@@ -79,8 +81,13 @@ export function checkValues(params: readonly unknown[], sql: string): void {
 export function checkRows(rows: readonly unknown[], sql: string): void {
   for (const row of rows) {
     if (row === null || typeof row !== 'object') continue;
+    const values = Array.isArray(row) ? row : Object.values(row);
+    // An upper bound first (3 bytes per UTF-16 unit): most rows need no exact count.
+    let bound = 0;
+    for (const v of values) bound += typeof v === 'string' ? v.length * 3 : valueBytes(v);
+    if (bound <= D1_LIMITS.rowBytes) continue;
     let total = 0;
-    for (const v of Array.isArray(row) ? row : Object.values(row)) total += valueBytes(v);
+    for (const v of values) total += valueBytes(v);
     if (total > D1_LIMITS.rowBytes) throw new PlatformLimitError('D1.rowBytes', `a result row of ${total} bytes, above ${D1_LIMITS.rowBytes}: ${preview(sql)}`);
   }
 }

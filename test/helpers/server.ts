@@ -25,6 +25,18 @@ export async function startLocalServer(vars: Record<string, string> = {}, opts: 
   const state = mkdtempSync(join(tmpdir(), 'atomsweep-test-'));
   const migrate = spawnSync(WRANGLER, ['d1', 'migrations', 'apply', 'DB', '--local', '--persist-to', state], { env: ENV, encoding: 'utf8' });
   if (migrate.status !== 0) throw new Error(`migrations failed: ${migrate.stdout}\n${migrate.stderr}`);
+  // A free port can be taken between our probe and wrangler's bind (a server another test
+  // starts at the same moment picks ephemeral ports too): then try again on fresh ports.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOn(state, vars, opts);
+    } catch (err) {
+      if (attempt >= 3 || !String(err).includes('Address already in use')) throw err;
+    }
+  }
+}
+
+async function startOn(state: string, vars: Record<string, string>, opts: { upWhen?: 'healthy' | 'answering' }): Promise<LocalServer> {
   const port = await freePort();
   const inspector = await freePort();
   const varArgs = Object.entries(vars).flatMap(([k, v]) => ['--var', `${k}:${v}`]);
