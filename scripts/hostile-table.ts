@@ -68,6 +68,16 @@ export const HOSTILE_ROWS: HostileRow[] = [
   { name: 'form POST to cancel', method: 'POST', path: '/api/sweeps/{done}/cancel', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'a=1', expect: { status: 415, error: 'unsupported_media_type', field: 'headers.content-type' } },
   { name: 'wrong token', method: 'POST', path: '/api/sweeps', headers: { ...json, authorization: 'Bearer not-the-token' }, body: valid, noToken: true, needsToken: true, expect: { status: 401, error: 'unauthorized', field: 'headers.authorization' } },
   { name: 'bad JSON', method: 'POST', path: '/api/sweeps', headers: json, body: '{"experiment":', expect: { status: 400, error: 'invalid_request', field: '(body)' } },
+  {
+    // 15 KB that once built 3·10⁹ grid cells before counting them, and took the host down.
+    name: '15 KB grid of 3·10⁹ cells',
+    method: 'POST',
+    path: '/api/sweeps',
+    headers: json,
+    body: JSON.stringify({ experiment: 'exp1', grid: { n_hidden: Array.from({ length: 1000 }, (_, i) => i + 1), num_values: Array.from({ length: 1000 }, (_, i) => i + 2), steps: Array.from({ length: 1000 }, (_, i) => i + 1) } }),
+    expect: { status: 400, error: 'invalid_request', field: 'grid' },
+  },
+  { name: 'a trial beyond the CPU limit', method: 'POST', path: '/api/sweeps', headers: json, body: JSON.stringify({ experiment: 'exp2', params: { steps: 1_000_000 } }), expect: { status: 400, error: 'invalid_request', field: 'params.steps' } },
   { name: '2 MB body', method: 'POST', path: '/api/sweeps', headers: json, body: JSON.stringify({ experiment: 'exp1', name: 'x'.repeat(2 * 1024 * 1024) }), expect: { status: 413, error: 'payload_too_large', field: '(body)' } },
   {
     name: '2 MB body, chunked',

@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { experimentSpecSchema } from '../core/custom/spec';
 import { sweepRequestSchema } from '../core/sweep/request';
 import { MAX_BODY } from './middleware/body';
-import { experimentParam, idParam, MAX_METRICS, metricQuery } from './schemas';
+import { experimentPageQuery, experimentParam, idParam, MAX_METRICS, metricQuery, pageQuery, trialsQuery } from './schemas';
 
 type Schema = Record<string, unknown>;
 
@@ -31,9 +31,16 @@ const jsonSchema = (s: z.ZodType): Schema => {
 };
 
 export const ROUTE_DOCS: RouteDoc[] = [
-  { method: 'get', path: '/api/health', summary: "Liveness, the engine and the pack size; on the Node runner also its thread pool's busy share", ok: [200, '{ok, engine, maxPack, pool?: {threads, busyMs, wallMs, busyFraction, splits, respawned}}'] },
+  { method: 'get', path: '/api/health', summary: "Liveness, the engine, the pack size and who may start sweeps (auth); on the Node runner also its thread pool's busy share", ok: [200, '{ok, engine, maxPack, auth, pool?: {threads, busyMs, wallMs, busyFraction, splits, respawned}}'] },
   { method: 'get', path: '/api/openapi.json', summary: 'This document', ok: [200, 'OpenAPI 3.1 document'] },
-  { method: 'get', path: '/api/experiments', summary: 'The catalogue: every experiment, built in and custom (custom: true, with its spec), with defaults, grid, claims and parameter JSON Schema', ok: [200, 'list of experiments'] },
+  {
+    method: 'get',
+    path: '/api/experiments',
+    summary: 'The catalogue, a page at a time: built-ins first, then custom experiments (custom: true, with its spec), with defaults, grid, claims and parameter JSON Schema',
+    query: experimentPageQuery,
+    ok: [200, '{experiments: [...], next: cursor or null}'],
+    errors: [400],
+  },
   {
     method: 'post',
     path: '/api/experiments',
@@ -41,7 +48,7 @@ export const ROUTE_DOCS: RouteDoc[] = [
       'Add a custom experiment from a spec (GET /api/experiments/schema). Its id is the content hash of the spec: the same spec again answers the same id with 200 and writes nothing; a changed spec is a new experiment (specs are immutable)',
     body: experimentSpecSchema,
     ok: [201, 'the experiment as GET /api/experiments/:id describes it, with created: true (200 and created: false when it existed)'],
-    errors: [400, 401, 403, 413, 415],
+    errors: [400, 401, 403, 409, 413, 415],
   },
   { method: 'get', path: '/api/experiments/schema', summary: 'JSON Schema of an experiment spec (the body of POST /api/experiments)', ok: [200, 'JSON Schema'] },
   { method: 'get', path: '/api/experiments/:id', summary: 'One experiment, built in or custom', params: experimentParam, ok: [200, 'the experiment'], errors: [404] },
@@ -54,7 +61,14 @@ export const ROUTE_DOCS: RouteDoc[] = [
     ok: [202, '{id, experiment, trials, packs, grid, repeats, seed}'],
     errors: [400, 401, 403, 413, 415, 503],
   },
-  { method: 'get', path: '/api/sweeps', summary: 'Recent sweeps with status and counts', ok: [200, 'list of sweep summaries'] },
+  {
+    method: 'get',
+    path: '/api/sweeps',
+    summary: 'A page of sweeps, newest first, with status and counts; pass next as cursor for the following page',
+    query: pageQuery,
+    ok: [200, '{sweeps: [sweep summary], next: cursor or null}'],
+    errors: [400],
+  },
   { method: 'get', path: '/api/sweeps/:id', summary: 'Status, counts, ETA, stale and stalled trials', params: idParam, ok: [200, 'sweep summary'], errors: [404] },
   { method: 'get', path: '/api/sweeps/:id/configs', summary: 'Grid cells: config key, index, full parameters', params: idParam, ok: [200, '[{config, index, params}]'], errors: [404] },
   {
@@ -69,10 +83,10 @@ export const ROUTE_DOCS: RouteDoc[] = [
   {
     method: 'get',
     path: '/api/sweeps/:id/trials',
-    summary: `Raw per-trial results (at most ${MAX_METRICS} metric names)`,
+    summary: `Raw per-trial results (at most ${MAX_METRICS} metric names), a page of trials at a time; CSV is every trial`,
     params: idParam,
-    query: metricQuery,
-    ok: [200, '{trials: [...]}, or CSV with format=csv'],
+    query: trialsQuery,
+    ok: [200, '{trials: [...], next: cursor or null}, or CSV with format=csv'],
     errors: [400, 404],
   },
   {
@@ -83,7 +97,7 @@ export const ROUTE_DOCS: RouteDoc[] = [
     ok: [200, '{sweep, experiment, provisional, claims: [...]}'],
     errors: [404],
   },
-  { method: 'post', path: '/api/sweeps/:id/cancel', summary: 'Skip queued trials; running ones finish. 409 for a done or failed sweep', params: idParam, ok: [200, 'sweep summary'], errors: [401, 403, 404, 409, 415] },
+  { method: 'post', path: '/api/sweeps/:id/cancel', summary: 'Cancel queued and running trials (a running pack stops at its next heartbeat). 409 for a done or failed sweep', params: idParam, ok: [200, 'sweep summary'], errors: [401, 403, 404, 409, 415] },
   { method: 'post', path: '/api/sweeps/:id/retry', summary: 'Re-enqueue failed, cancelled, lost and stale trials (never done ones)', params: idParam, ok: [202, '{requeued, packs, sweep}'], errors: [401, 403, 404, 415] },
   { method: 'delete', path: '/api/sweeps/:id', summary: 'Delete a finished or cancelled sweep and its results', params: idParam, ok: [200, '{deleted}'], errors: [401, 403, 404, 409, 415] },
 ];
@@ -91,7 +105,7 @@ export const ROUTE_DOCS: RouteDoc[] = [
 const ERROR_TEXT: Record<number, string> = {
   400: 'invalid request (the issues name each field)',
   401: 'missing or wrong Bearer token (API_TOKEN is set)',
-  403: 'Host or Origin not allowed (ALLOWED_HOSTS, ALLOWED_ORIGINS)',
+  403: 'Host or Origin not allowed (ALLOWED_HOSTS, ALLOWED_ORIGINS), or a mutation of a server without API_TOKEN from another host (open_api)',
   404: 'no such resource',
   409: "conflict with the resource's state (a sweep's status, an experiment in use or built in)",
   413: `body above ${MAX_BODY} bytes`,
