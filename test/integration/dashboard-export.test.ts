@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startLocalRunner } from '../../node/server';
 import { waitForSweep } from '../helpers/server';
 import { launchChromium } from '../helpers/browser';
+import { createClient } from '../../client';
 
 const dir = mkdtempSync(join(tmpdir(), 'atomsweep-export-'));
 let runner: Awaited<ReturnType<typeof startLocalRunner>>;
@@ -85,4 +86,35 @@ describe('dashboard in headless Chromium: repeats view, SVG/PNG export, compare 
       await browser.close();
     }
   }, 180_000);
+
+  test('the Sweeps page pages: 50 rows, then older ones by cursor, and back to the newest', async () => {
+    // Enough one-trial sweeps to need a second page.
+    for (let i = 0; i < 51; i++) {
+      const res = await fetch(`${runner.url}/api/sweeps`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ experiment: 'exp11', repeats: 1, params: { steps: 1 }, name: `page ${i}` }) });
+      expect(res.status).toBe(202);
+    }
+    const total = (await createClient(runner.url).allSweeps()).length;
+    expect(total).toBeGreaterThan(50);
+    expect(total).toBeLessThanOrEqual(100);
+    const browser = await launchChromium();
+    try {
+      const page = await browser.newPage({ viewport: { width: 1300, height: 900 } });
+      const errors: string[] = [];
+      page.on('pageerror', (e) => errors.push(String(e)));
+      await page.goto(`${runner.url}/#/sweeps`);
+      await page.waitForSelector('#sweeps tbody tr');
+      expect(await page.locator('#sweeps tbody tr').count()).toBe(50);
+      const newest = await page.locator('#sweeps tbody tr td:nth-child(2)').first().textContent();
+      await page.click('#older');
+      await page.waitForFunction((rest) => location.hash.startsWith('#/sweeps?cursor=') && document.querySelectorAll('#sweeps tbody tr').length === rest, total - 50);
+      const older = await page.locator('#sweeps tbody tr td:nth-child(2)').allTextContents();
+      expect(older).not.toContain(newest);
+      expect(await page.locator('#older').count()).toBe(0);
+      await page.click('#newest');
+      await page.waitForFunction(() => document.querySelectorAll('#sweeps tbody tr').length === 50);
+      expect(errors).toEqual([]);
+    } finally {
+      await browser.close();
+    }
+  }, 120_000);
 });
