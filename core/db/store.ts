@@ -11,7 +11,7 @@ import { aggregateQuery, type AggregateRow } from './aggregate';
 import { experiments, metrics, sweepAnswers, sweeps, trials, type MetricRow, type SweepRow, type TrialStatus } from './schema';
 import * as schema from './schema';
 import { D1_LIMITS } from '../limits/cloudflare';
-import { utf8Bytes as utf8Length } from '../limits/guard';
+import { utf8Bytes } from '../limits/guard';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type AnyDb = BaseSQLiteDatabase<'sync' | 'async', any, typeof schema>;
@@ -305,7 +305,7 @@ export class Store {
    * replaces it). An answer too big for one D1 row is simply not kept.
    */
   async storeAnswer(sweepId: string, kind: string, version: string, body: string): Promise<boolean> {
-    if (body.length * 3 > D1_LIMITS.rowBytes - 1000 && utf8Length(body) > D1_LIMITS.rowBytes - 1000) return false;
+    if (body.length * 3 > D1_LIMITS.rowBytes - 1000 && utf8Bytes(body) > D1_LIMITS.rowBytes - 1000) return false;
     await this.db
       .insert(sweepAnswers)
       .values({ sweepId, kind, version, body })

@@ -1,10 +1,10 @@
 /**
  * Cloudflare's documented limits that atomsweep touches, named once. Miniflare and SQLite
  * enforce none of the size limits (better-sqlite3 takes 32,766 bound parameters and rows of
- * a gigabyte), so both hosts run every statement through `StatementGuard`
- * (core/limits/guard.ts; the adapters are workers/d1-guard.ts and node/sqlite-guard.ts):
- * what D1 would refuse in production fails locally and in every test too, with the
- * limit's name.
+ * a gigabyte), so both hosts run every statement through the checks of core/limits/guard.ts
+ * (the adapters are workers/d1-guard.ts and node/sqlite-guard.ts; every queue send goes
+ * through workers/queue-guard.ts): what production would refuse fails locally and in every
+ * test too, with the limit's name.
  *
  * Sizes are in bytes as Cloudflare counts them (KB = 1,000 bytes on the limits pages; the
  * queue's 128 KB is taken as 128 × 1,000 to stay on the safe side of either reading).
