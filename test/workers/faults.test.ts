@@ -637,7 +637,7 @@ describe('Node pool when a thread dies or breaks', () => {
   }, 120_000);
 
   test('a thread that hangs without yielding is terminated once its lease expires, replaced, and its pack finished on the fresh thread', async () => {
-    const r = await runPool([{ kind: 'hang' }], 2, { leaseMs: 2_000 });
+    const r = await runPool([{ kind: 'hang' }], 2, { leaseMs: 4_000 });
     expect(r.hung).toBe(1);
     expect(r.rows.map((t) => t.status)).toEqual(Array(6).fill('done'));
     expect(r.rows.every((t) => t.writes === 1)).toBe(true);
