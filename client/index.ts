@@ -128,7 +128,12 @@ export function createClient(baseUrl: string, opts: ClientOptions = {}) {
     experimentSchema: () => ok(rpc.api.experiments.schema.$get()),
     /** Deletes a custom experiment that no sweep names. */
     deleteExperiment: (id: string) => ok(rpc.api.experiments[':id'].$delete({ param: { id } })),
-    createSweep: (request: Parameters<typeof rpc.api.sweeps.$post>[0]['json']) => ok(rpc.api.sweeps.$post({ json: request })),
+    /** Starts a sweep: 202 with its id, trials and packs. */
+    createSweep: async (request: Parameters<typeof rpc.api.sweeps.$post>[0]['json']) =>
+      (await ok(rpc.api.sweeps.$post({ json: request, query: {} }))) as Extract<JsonOf<Awaited<ReturnType<typeof rpc.api.sweeps.$post>>>, { id: string }>,
+    /** Validates, sizes and estimates a sweep without starting it (`?dryRun=1`): nothing is written. */
+    planSweep: async (request: Parameters<typeof rpc.api.sweeps.$post>[0]['json']) =>
+      (await ok(rpc.api.sweeps.$post({ json: request, query: { dryRun: '1' } }))) as Extract<JsonOf<Awaited<ReturnType<typeof rpc.api.sweeps.$post>>>, { dryRun: true }>,
     /** One page of sweeps, newest first; pass the page's `next` as `cursor` for the following one. */
     sweeps: (q: { limit?: number; cursor?: string; experiment?: string } = {}) =>
       ok(rpc.api.sweeps.$get({ query: { limit: q.limit === undefined ? undefined : String(q.limit), cursor: q.cursor, experiment: q.experiment } })),

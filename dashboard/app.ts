@@ -31,7 +31,7 @@ const api = client.get;
 
 /** POST /api/sweeps for the form: returns 4xx bodies (their `issues` go next to the inputs) instead of throwing. */
 async function postSweep(body: unknown): Promise<PostResult> {
-  const res = await client.rpc.api.sweeps.$post({ json: body as SweepRequest });
+  const res = await client.rpc.api.sweeps.$post({ json: body as SweepRequest, query: {} });
   return { status: res.status, body: (await res.json().catch(() => ({}))) as PostResult['body'] };
 }
 

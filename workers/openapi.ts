@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { experimentSpecSchema } from '../core/custom/spec';
 import { sweepRequestSchema } from '../core/sweep/request';
 import { MAX_BODY } from './middleware/body';
-import { experimentPageQuery, experimentParam, idParam, MAX_METRICS, metricQuery, pageQuery, trialsQuery } from './schemas';
+import { dryRunQuery, experimentPageQuery, experimentParam, idParam, MAX_METRICS, metricQuery, pageQuery, trialsQuery } from './schemas';
 
 type Schema = Record<string, unknown>;
 
@@ -56,9 +56,10 @@ export const ROUTE_DOCS: RouteDoc[] = [
   {
     method: 'post',
     path: '/api/sweeps',
-    summary: 'Start a sweep; params and grid are validated against the experiment (GET /api/experiments)',
+    summary: 'Start a sweep; params and grid are validated against the experiment (GET /api/experiments). With dryRun=1, validate, size and estimate it and write nothing (200)',
     body: sweepRequestSchema,
-    ok: [202, '{id, experiment, trials, packs, grid, repeats, seed}'],
+    query: dryRunQuery,
+    ok: [202, '{id, experiment, trials, packs, grid, repeats, seed}; with dryRun=1: 200 {dryRun, experiment, trials, packs, grid, repeats, seed, estimate: {cpuMs, longestPackMs, longestTrialMs}}'],
     errors: [400, 401, 403, 413, 415, 503],
   },
   {

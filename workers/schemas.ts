@@ -39,6 +39,9 @@ export const metricQuery = z
   })
   .strict();
 
+/** POST /api/sweeps?dryRun=1: validate, size and estimate the sweep, write nothing. */
+export const dryRunQuery = z.object({ dryRun: z.enum(['0', '1']).optional() }).strict();
+
 /** /trials: the metric query plus a page (JSON only; CSV is every trial). */
 export const trialsQuery = metricQuery.extend({
   limit: decimalInt(5_000).pipe(z.number().min(1, 'at least 1')).optional(),

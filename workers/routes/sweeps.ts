@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
-import { expandSweep, newSweepId, type ExpandedSweep } from '../../core/sweep/expand';
+import { expandSweep, newSweepId, packTrials, type ExpandedSweep } from '../../core/sweep/expand';
+import { estimatePackMs } from '../../core/sweep/pack-budget';
 import { SweepRequestError, sweepRequestSchema, DEFAULT_LIMITS } from '../../core/sweep/request';
 import { parseCursor, parseTrialCursor, type Store } from '../../core/db/store';
 import type { AggregateRow } from '../../core/db/aggregate';
@@ -9,7 +10,7 @@ import { apiError } from '../errors';
 import { safeJson } from '../middleware/body';
 import { enqueueTrials, packLimits } from '../packing';
 import { aggregateCsvResponse, trialsCsvResponse } from './export';
-import { idParam, metricQuery, pageQuery, trialsQuery } from '../schemas';
+import { dryRunQuery, idParam, metricQuery, pageQuery, trialsQuery } from '../schemas';
 import { notModified } from '../conditional';
 import { validate } from '../validate';
 
@@ -25,7 +26,7 @@ function storedRequest(s: ExpandedSweep) {
 }
 
 export const sweepRoutes = new Hono<AppEnv>()
-  .post('/', safeJson, validate('json', sweepRequestSchema), async (c) => {
+  .post('/', safeJson, validate('json', sweepRequestSchema), validate('query', dryRunQuery), async (c) => {
     const config = c.var.config;
     const id = newSweepId(Date.now(), crypto.getRandomValues(new Uint32Array(1))[0]);
     const body = c.req.valid('json');
@@ -38,6 +39,28 @@ export const sweepRoutes = new Hono<AppEnv>()
     } catch (err) {
       if (err instanceof SweepRequestError) throw apiError(400, 'invalid_request', err.issues);
       throw err;
+    }
+    if (c.req.valid('query').dryRun === '1') {
+      // Everything a sweep would be, sized and estimated, and nothing written or sent.
+      const limits = packLimits(c.env ?? {});
+      const packs = packTrials(sweep.experiment, sweep.trials, limits.maxPack, undefined, undefined, limits.maxPackCpuMs);
+      const packMs = packs.map((p) => estimatePackMs(sweep.experiment, p));
+      const trialMs = sweep.trials.map((t) => estimatePackMs(sweep.experiment, [t]));
+      return c.json(
+        {
+          dryRun: true as const,
+          experiment: sweep.experiment.id,
+          trials: sweep.trials.length,
+          packs: packs.length,
+          grid: sweep.grid,
+          repeats: sweep.repeats,
+          seed: sweep.seed,
+          // The pack-time model's estimates (core/sweep/pack-budget.ts): CPU of the whole sweep,
+          // of its longest pack (a sweep's wall time on Cloudflare), and of its longest trial.
+          estimate: { cpuMs: Math.round(packMs.reduce((a, b) => a + b, 0)), longestPackMs: Math.round(Math.max(0, ...packMs)), longestTrialMs: Math.round(Math.max(0, ...trialMs)) },
+        },
+        200,
+      );
     }
     await store.createSweep(sweep, storedRequest(sweep), Date.now());
     try {
