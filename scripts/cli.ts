@@ -2,6 +2,7 @@
  * `npm run sweep -- <experiment> [options]`: the HTTP API from the shell.
  *
  *   npm run sweep -- exp1 --repeats 5 --seed 1 --param steps=2000 --grid n_hidden=2,4,16 --wait
+ *   npm run sweep -- exp8 --repeats 10 --dry-run     (trials, packs and CPU estimates; nothing starts)
  *   npm run sweep -- --status <id> | --cancel <id> | --retry <id> | --list
  *
  * Values are parsed as JSON where possible (numbers, lists, strings otherwise).
@@ -32,6 +33,7 @@ const { values, positionals } = parseArgs({
     cancel: { type: 'string' },
     retry: { type: 'string' },
     list: { type: 'boolean', default: false },
+    'dry-run': { type: 'boolean', default: false },
   },
 });
 
@@ -95,6 +97,12 @@ async function main() {
   };
   if (values.param!.length) body.params = Object.fromEntries(values.param!.map((p) => kv(p)).map(([k, v]) => [k, parseValue(v)]));
   if (values.grid!.length) body.grid = Object.fromEntries(values.grid!.map((g) => kv(g)).map(([k, v]) => [k, v.startsWith('[') ? parseValue(v) : v.split(',').map(parseValue)]));
+  if (values['dry-run']) {
+    const plan = await client.planSweep(body as SweepRequest);
+    const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+    console.log(`${plan.experiment}: ${plan.trials} trials in ${plan.packs} packs; estimated CPU ${s(plan.estimate.cpuMs)} in all, longest pack ${s(plan.estimate.longestPackMs)}, longest trial ${s(plan.estimate.longestTrialMs)} (nothing started)`);
+    return;
+  }
   const created = await client.createSweep(body as SweepRequest);
   console.log(`sweep ${created.id}: ${created.trials} trials → ${values.server}/#/sweeps/${created.id}`);
   if (!values.wait) return;
