@@ -65,6 +65,18 @@ async function errorOf(res: Response): Promise<AtomsweepError> {
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type JsonOf<R> = R extends ClientResponse<infer T, infer S, 'json'> ? (S extends 304 ? never : T) : never;
 
+/** Every item of a paged list: asks for page after page (each page's `next` as the cursor) until `next` is null. */
+export async function allPages<P extends { next?: string | null }, T>(page: (cursor: string | undefined) => Promise<P>, items: (p: P) => T[]): Promise<T[]> {
+  const out: T[] = [];
+  let cursor: string | undefined;
+  do {
+    const p = await page(cursor);
+    out.push(...items(p));
+    cursor = p.next ?? undefined;
+  } while (cursor);
+  return out;
+}
+
 /** The body of a 2xx answer, or the API's error thrown as AtomsweepError. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 async function ok<R extends ClientResponse<any, any, any>>(pending: Promise<R>): Promise<JsonOf<R>> {
@@ -107,16 +119,11 @@ export function createClient(baseUrl: string, opts: ClientOptions = {}) {
     experimentsPage: (q: { limit?: number; cursor?: string } = {}) =>
       ok(rpc.api.experiments.$get({ query: { limit: q.limit === undefined ? undefined : String(q.limit), cursor: q.cursor } })),
     /** Every experiment, built-in and custom, following the pages. */
-    experiments: async () => {
-      const out: Awaited<ReturnType<typeof client.experimentsPage>>['experiments'] = [];
-      let cursor: string | undefined;
-      do {
-        const page = await client.experimentsPage({ limit: 500, cursor });
-        out.push(...page.experiments);
-        cursor = page.next ?? undefined;
-      } while (cursor);
-      return out;
-    },
+    experiments: () =>
+      allPages(
+        (cursor) => client.experimentsPage({ limit: 500, cursor }),
+        (p) => p.experiments,
+      ),
     experiment: (id: string) => ok(rpc.api.experiments[':id'].$get({ param: { id } })),
     /**
      * Adds a custom experiment from a spec (GET /api/experiments/schema); answers its
@@ -138,16 +145,11 @@ export function createClient(baseUrl: string, opts: ClientOptions = {}) {
     sweeps: (q: { limit?: number; cursor?: string; experiment?: string } = {}) =>
       ok(rpc.api.sweeps.$get({ query: { limit: q.limit === undefined ? undefined : String(q.limit), cursor: q.cursor, experiment: q.experiment } })),
     /** Every sweep, following the pages. */
-    allSweeps: async (q: { experiment?: string } = {}) => {
-      const out: Awaited<ReturnType<typeof client.sweeps>>['sweeps'] = [];
-      let cursor: string | undefined;
-      do {
-        const page = await client.sweeps({ limit: 500, cursor, experiment: q.experiment });
-        out.push(...page.sweeps);
-        cursor = page.next ?? undefined;
-      } while (cursor);
-      return out;
-    },
+    allSweeps: (q: { experiment?: string } = {}) =>
+      allPages(
+        (cursor) => client.sweeps({ limit: 500, cursor, experiment: q.experiment }),
+        (p) => p.sweeps,
+      ),
     sweep: (id: string) => ok(sweep(id).$get({ param: { id } })),
     configs: (id: string) => ok(sweep(id).configs.$get({ param: { id } })),
     aggregate: (id: string, q: { metric?: string[]; traces?: boolean } = {}) =>
@@ -161,16 +163,12 @@ export function createClient(baseUrl: string, opts: ClientOptions = {}) {
         }),
       ),
     /** Every trial with its results, following the pages. */
-    allTrials: async (id: string, q: { metric?: string[]; repeat?: number } = {}) => {
-      const out: Awaited<ReturnType<typeof client.trials>>['trials'] = [];
-      let cursor: string | undefined;
-      do {
-        const page = await client.trials(id, { ...q, cursor });
-        out.push(...page.trials);
-        cursor = page.next ?? undefined;
-      } while (cursor);
-      return { trials: out };
-    },
+    allTrials: async (id: string, q: { metric?: string[]; repeat?: number } = {}) => ({
+      trials: await allPages(
+        (cursor) => client.trials(id, { ...q, cursor }),
+        (p) => p.trials,
+      ),
+    }),
     /** Whether the sweep supports its experiment's claims (core/verdict). */
     verdict: (id: string) => ok(sweep(id).verdict.$get({ param: { id } })),
     cancel: (id: string) => ok(sweep(id).cancel.$post({ param: { id } })),

@@ -183,15 +183,12 @@ export class TrialPool {
       if (!job.startedAt || job.startedAt >= startedBefore || !job.pack.trials.some((t) => expired.has(t.id))) continue;
       console.error(`training thread hung on a pack of ${job.pack.trials.length} trials (${job.pack.sweepId}) past its lease: replacing it`);
       this.busy.delete(w);
-      if (job.startedAt) this.busyMs += Date.now() - job.startedAt;
+      this.busyMs += Date.now() - job.startedAt;
       this.retire(w);
       this.hungReplaced++;
       reaped++;
     }
-    if (reaped) {
-      this.dispatch();
-      if (this.pending === 0) this.waiters.splice(0).forEach((r) => r());
-    }
+    if (reaped) this.dispatchAndNotify();
     return reaped;
   }
 
@@ -274,6 +271,11 @@ export class TrialPool {
       }
     }
     if (job && m.ok) this.completed++;
+    this.dispatchAndNotify();
+  }
+
+  /** Gives free threads work, and wakes `drained()` waiters when nothing is left. */
+  private dispatchAndNotify(): void {
     this.dispatch();
     if (this.pending === 0) this.waiters.splice(0).forEach((r) => r());
   }

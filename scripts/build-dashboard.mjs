@@ -10,7 +10,7 @@ const out = 'dashboard/dist';
 mkdirSync(out, { recursive: true });
 let written = 0;
 function writeIfChanged(file, contents) {
-  const bytes = typeof contents === 'string' ? Buffer.from(contents) : Buffer.from(contents);
+  const bytes = Buffer.from(contents);
   if (existsSync(file) && readFileSync(file).equals(bytes)) return;
   writeFileSync(file, bytes);
   written++;

@@ -25,6 +25,13 @@ const decimal = (name: string, min: number, max: number, fallback: number) =>
     })
     .pipe(z.number().int().min(min, `${name} must be at least ${min}`).max(max, `${name} must be at most ${max}`));
 
+/** A boolean setting: '1'/'true' or '0'/'false' (unset or empty: false). */
+const flag = (name: string) =>
+  z
+    .enum(['', '0', '1', 'false', 'true'], { message: `${name} must be '1'/'true' or '0'/'false'` })
+    .optional()
+    .transform((v) => v === '1' || v === 'true');
+
 /** `a, b ,c` → ['a','b','c']; empty entries are dropped. */
 const list = z
   .string()
@@ -42,18 +49,12 @@ export const configSchema = z.object({
     .optional()
     .refine((v) => v === undefined || v.length > 0, 'API_TOKEN is set but empty; unset it to leave the API open')
     .refine((v) => !v || /^[A-Za-z0-9._~+/-]+=*$/.test(v), 'API_TOKEN may hold only letters, digits and ._~+/- (a Bearer token)'),
-  PROTECT_READS: z
-    .enum(['', '0', '1', 'false', 'true'], { message: "PROTECT_READS must be '1'/'true' or '0'/'false'" })
-    .optional()
-    .transform((v) => v === '1' || v === 'true'),
+  PROTECT_READS: flag('PROTECT_READS'),
   /**
    * Without API_TOKEN, mutating requests are taken only from this machine (loopback hosts);
    * ALLOW_OPEN=true takes them from anyone (workers/middleware/auth.ts).
    */
-  ALLOW_OPEN: z
-    .enum(['', '0', '1', 'false', 'true'], { message: "ALLOW_OPEN must be '1'/'true' or '0'/'false'" })
-    .optional()
-    .transform((v) => v === '1' || v === 'true'),
+  ALLOW_OPEN: flag('ALLOW_OPEN'),
   MAX_TRIALS: decimal('MAX_TRIALS', 1, 1_000_000, DEFAULT_LIMITS.maxTrials),
   MAX_PACK: decimal('MAX_PACK', 1, 256, 16),
   /**

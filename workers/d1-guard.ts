@@ -11,12 +11,6 @@ const REAL = Symbol('d1-statement');
 type Guarded = D1PreparedStatement & { [REAL]: D1PreparedStatement };
 
 function guardStatement(real: D1PreparedStatement, sql: string, budget: InvocationBudget): Guarded {
-  const counted =
-    <T>(run: () => Promise<T>) =>
-    (): Promise<T> => {
-      budget.count();
-      return run();
-    };
   const statement = {
     [REAL]: real,
     bind: (...values: unknown[]) => {
@@ -28,7 +22,10 @@ function guardStatement(real: D1PreparedStatement, sql: string, budget: Invocati
       budget.count();
       return column === undefined ? real.first() : real.first(column);
     },
-    run: counted(() => real.run()),
+    run: () => {
+      budget.count();
+      return real.run();
+    },
     all: async () => {
       budget.count();
       const result = await real.all();
@@ -53,8 +50,7 @@ export function guardD1(db: D1Database, budget = new InvocationBudget()): D1Data
     },
     batch: async <T>(statements: D1PreparedStatement[]) => {
       budget.count(statements.length);
-      const results = await db.batch<T>(statements.map((s) => (s as Guarded)[REAL] ?? s));
-      return results;
+      return db.batch<T>(statements.map((s) => (s as Guarded)[REAL] ?? s));
     },
     exec: (query: string) => {
       budget.count();

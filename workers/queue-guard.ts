@@ -8,10 +8,11 @@
 import { PlatformLimitError, QUEUE_LIMITS } from '../core/limits/cloudflare';
 import { utf8Bytes } from '../core/limits/guard';
 
-const bytesOf = (body: unknown) => utf8Bytes(JSON.stringify(body));
+/** Bytes of a message body as Queues counts it (its JSON, UTF-8). */
+export const messageBytes = (body: unknown) => utf8Bytes(JSON.stringify(body));
 
 function checkMessage(body: unknown): number {
-  const bytes = bytesOf(body);
+  const bytes = messageBytes(body);
   if (bytes > QUEUE_LIMITS.messageBytes) throw new PlatformLimitError('Queues.messageBytes', `a message of ${bytes} bytes, above ${QUEUE_LIMITS.messageBytes}`);
   return bytes;
 }

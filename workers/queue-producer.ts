@@ -1,6 +1,5 @@
 import { QUEUE_LIMITS } from '../core/limits/cloudflare';
-import { utf8Bytes } from '../core/limits/guard';
-import { guardQueue } from './queue-guard';
+import { guardQueue, messageBytes } from './queue-guard';
 import type { TrialPackMessage } from '../core/run/run-trials';
 
 /**
@@ -22,7 +21,7 @@ export async function enqueuePacks(binding: Queue<TrialPackMessage>, packs: Tria
     bytes = 0;
   };
   for (const body of packs) {
-    const size = utf8Bytes(JSON.stringify(body));
+    const size = messageBytes(body);
     if (size > MAX_MESSAGE_BYTES) {
       // Split oversized packs rather than fail: each half still trains as a pack.
       const half = Math.ceil(body.trials.length / 2);

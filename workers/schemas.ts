@@ -3,6 +3,7 @@
  * document (workers/openapi.ts) so the two cannot drift.
  */
 import { z } from 'zod';
+import { parseCursor, parseTrialCursor } from '../core/db/store';
 
 /**
  * Metric names per request. The aggregate SQL binds each name twice plus four other
@@ -42,28 +43,42 @@ export const metricQuery = z
 /** POST /api/sweeps?dryRun=1: validate, size and estimate the sweep, write nothing. */
 export const dryRunQuery = z.object({ dryRun: z.enum(['0', '1']).optional() }).strict();
 
+/**
+ * A cursor from a page's `next`, parsed by the validator: one that this server did not
+ * write is a 400 naming query.cursor.
+ */
+const cursorOf = <C>(parse: (text: string) => C | null) =>
+  z
+    .string()
+    .max(100)
+    .transform((text, ctx) => {
+      const cursor = parse(text);
+      if (cursor === null) {
+        ctx.addIssue({ code: 'custom', message: "not a cursor this server wrote (pass the previous page's 'next')" });
+        return z.NEVER;
+      }
+      return cursor;
+    });
+
+const pageLimit = (max: number) => decimalInt(max).pipe(z.number().min(1, 'at least 1'));
+
 /** /trials: the metric query plus a page (JSON only; CSV is every trial). */
 export const trialsQuery = metricQuery.extend({
-  limit: decimalInt(5_000).pipe(z.number().min(1, 'at least 1')).optional(),
-  cursor: z.string().max(40).optional(),
+  limit: pageLimit(5_000).optional(),
+  cursor: cursorOf(parseTrialCursor).optional(),
 });
 
-/** A page of a list: at most `limit` entries after `cursor` (the `next` of the page before). */
-export const pageQuery = z
+/** A page of experiments: built-ins first, then custom ones after `cursor` (the `next` of the page before). */
+export const experimentPageQuery = z
   .object({
-    limit: decimalInt(500).pipe(z.number().min(1, 'at least 1')).optional(),
-    cursor: z.string().max(100).optional(),
-    /** Only this experiment's sweeps. */
-    experiment: z.string().min(1).max(32).optional(),
+    limit: pageLimit(500).optional(),
+    cursor: cursorOf(parseCursor).optional(),
   })
   .strict();
 
-/** A page of experiments: built-ins first, then custom ones after `cursor`. */
-export const experimentPageQuery = z
-  .object({
-    limit: decimalInt(500).pipe(z.number().min(1, 'at least 1')).optional(),
-    cursor: z.string().max(100).optional(),
-  })
-  .strict();
+/** A page of sweeps, newest first, optionally of one experiment only. */
+export const pageQuery = experimentPageQuery.extend({
+  experiment: z.string().min(1).max(32).optional(),
+});
 
 export const experimentParam = z.object({ id: z.string().min(1).max(32) });

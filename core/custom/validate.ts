@@ -152,6 +152,8 @@ function semanticIssues(spec: ExperimentSpec): FieldIssue[] {
     return axis ? `grid.${axis}` : 'grid';
   };
   const costOf = (v: Values) => trialCost(trialPlan(spec, v, blocks));
+  // A lone trial's CPU by the model custom experiments get (DEFAULT_PACK_TIME: no entry for their id).
+  const cpuMsOf = (cost: number) => estimatePackMs({ id: '(custom)', cost: () => cost }, [{ params: {} }]);
   const bytesOf = (v: Values) => trialMemory(trialPlan(spec, v, blocks), 1);
   const reported = new Set<string>();
   for (const cell of gridCells(spec.grid)) {
@@ -173,9 +175,9 @@ function semanticIssues(spec: ExperimentSpec): FieldIssue[] {
       reported.add(field);
     }
     // The same CPU budget sweep creation applies (core/sweep/expand.ts), by the custom experiments' pack-time model.
-    const cpuMs = estimatePackMs({ id: '(custom)', cost: () => cost }, [{ params: {} }]);
+    const cpuMs = cpuMsOf(cost);
     if (cpuMs > DEFAULT_LIMITS.maxTrialCpuMs) {
-      const field = culprit(cell, (v) => estimatePackMs({ id: '(custom)', cost: () => costOf(v) }, [{ params: {} }]) > DEFAULT_LIMITS.maxTrialCpuMs, 'training.steps');
+      const field = culprit(cell, (v) => cpuMsOf(costOf(v)) > DEFAULT_LIMITS.maxTrialCpuMs, 'training.steps');
       if (!reported.has(field)) issues.push({ field, message: `one trial needs about ${Math.round(cpuMs / 1000)} s of CPU${where} by the pack-time model (core/sweep/pack-budget.ts), above the ${Math.round(DEFAULT_LIMITS.maxTrialCpuMs / 1000)} s a trial may use within one Worker invocation; reduce steps, rows or widths` });
       reported.add(field);
     }

@@ -89,12 +89,25 @@ function specOf(r: { id: string; configKey: string; repeat: number; params: stri
   return { id: r.id, sweepId: sweep.id, experiment: sweep.experiment, configKey: r.configKey, repeat: r.repeat, seed: sweep.seed, params: JSON.parse(r.params) };
 }
 
+/** Stalled sweeps re-sent per call of resendStalled: 2 queries each, far within 1,000 per invocation. */
+export const RESEND_SWEEPS = 100;
+
 /** Rows per statement when each binds `columns` values and the statement `fixed` more. */
 function chunk<T>(rows: T[], columns: number, fixed = 0): T[][] {
   const size = Math.max(1, Math.floor((MAX_PARAMS - fixed) / columns));
   const out: T[][] = [];
   for (let i = 0; i < rows.length; i += size) out.push(rows.slice(i, i + size));
   return out;
+}
+
+/**
+ * A page from rows read with `limit + 1`: the first `limit`, and the cursor of the last of
+ * them when the extra row shows that more follow.
+ */
+function pageOf<R>(rows: R[], limit: number, cursorOf: (last: R) => string): { rows: R[]; next: string | null } {
+  const shown = rows.slice(0, limit);
+  const last = shown[shown.length - 1];
+  return { rows: shown, next: rows.length > limit && last !== undefined ? cursorOf(last) : null };
 }
 
 /** Trials per page of results: a page's metric rows stay far below D1's 50 MB per result. */
@@ -264,12 +277,8 @@ export class Store {
       .where(c ? or(sql`${experiments.createdAt} > ${c.createdAt}`, and(eq(experiments.createdAt, c.createdAt), sql`${experiments.id} > ${c.id}`)) : undefined)
       .orderBy(experiments.createdAt, experiments.id)
       .limit(limit + 1);
-    const shown = rows.slice(0, limit);
-    const last = shown[shown.length - 1];
-    return {
-      specs: shown.map((row) => ({ id: row.id, spec: JSON.parse(row.spec), title: row.title, createdAt: row.createdAt })),
-      next: rows.length > limit && last ? formatCursor(last) : null,
-    };
+    const shown = pageOf(rows, limit, formatCursor);
+    return { specs: shown.rows.map((row) => ({ id: row.id, spec: JSON.parse(row.spec), title: row.title, createdAt: row.createdAt })), next: shown.next };
   }
 
   /** How many custom experiments are stored (POST /api/experiments caps them). */
@@ -415,13 +424,12 @@ export class Store {
       )
       .orderBy(desc(sweeps.createdAt), desc(sweeps.id))
       .limit(limit + 1);
-    const shown = rows.slice(0, limit);
+    const shown = pageOf(rows, limit, formatCursor);
     const counts = await this.countsFor(
-      shown.map((r) => r.id),
+      shown.rows.map((r) => r.id),
       now,
     );
-    const last = shown[shown.length - 1];
-    return { sweeps: shown.map((r) => this.summarize(r, counts.get(r.id), now)), next: rows.length > limit && last ? formatCursor(last) : null };
+    return { sweeps: shown.rows.map((r) => this.summarize(r, counts.get(r.id), now)), next: shown.next };
   }
 
   /** Every sweep, page by page (start-up resume, scripts): each page is its own bounded query. */
@@ -684,24 +692,23 @@ export class Store {
    * renewed or finished, nothing sent): their queue messages were probably lost (wrangler
    * dev drops its in-memory queue on every reload). Returns them to be sent again and stamps
    * the sweeps as sent; a duplicate of a message that was not lost is a no-op, since only
-   * queued trials are leased. Cancelled sweeps are left alone.
+   * queued trials are leased. Cancelled sweeps are left alone. At most `maxSweeps` sweeps
+   * per call (two queries each, within one invocation's 1,000); the rest wait for the next.
    */
-  async resendStalled(now: number, stalledMs: number): Promise<TrialSpec[]> {
+  async resendStalled(now: number, stalledMs: number, maxSweeps = RESEND_SWEEPS): Promise<TrialSpec[]> {
     const waiting = await this.db
       .select({
         sweep: sweeps,
         lastLease: sql<number | null>`max(${trials.leasedAt})`,
         lastFinish: sql<number | null>`max(${trials.finishedAt})`,
-        queued: sql<number>`sum(CASE WHEN ${trials.status} = 'queued' THEN 1 ELSE 0 END)`,
       })
       .from(sweeps)
       .innerJoin(trials, eq(trials.sweepId, sweeps.id))
       .where(and(eq(sweeps.cancelled, false), sql`${sweeps.id} IN (SELECT DISTINCT ${trials.sweepId} FROM ${trials} WHERE ${trials.status} = 'queued')`))
       .groupBy(sweeps.id);
     const out: TrialSpec[] = [];
-    for (const w of waiting) {
-      const last = Math.max(w.sweep.createdAt, w.sweep.sentAt ?? 0, w.lastLease ?? 0, w.lastFinish ?? 0);
-      if (!Number(w.queued) || now - last < stalledMs) continue;
+    const stalled = waiting.filter((w) => now - Math.max(w.sweep.createdAt, w.sweep.sentAt ?? 0, w.lastLease ?? 0, w.lastFinish ?? 0) >= stalledMs);
+    for (const w of stalled.slice(0, maxSweeps)) {
       const rows = await this.db
         .select()
         .from(trials)
@@ -757,7 +764,8 @@ export class Store {
       .where(and(ofSweep, after(q.after)))
       .orderBy(trials.configIndex, trials.repeat)
       .limit(limit + 1);
-    const trialRows = rows.slice(0, limit);
+    const page = pageOf(rows, limit, (t) => `${t.configIndex}.${t.repeat}`);
+    const trialRows = page.rows;
     const last = trialRows[trialRows.length - 1];
     if (!last) return { trials: [], next: null };
     const upTo = or(sql`${trials.configIndex} < ${last.configIndex}`, and(eq(trials.configIndex, last.configIndex), sql`${trials.repeat} <= ${last.repeat}`));
@@ -795,6 +803,6 @@ export class Store {
         traces,
       };
     });
-    return { trials: records, next: rows.length > limit ? `${last.configIndex}.${last.repeat}` : null };
+    return { trials: records, next: page.next };
   }
 }

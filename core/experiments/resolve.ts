@@ -19,12 +19,15 @@ import type { Experiment } from './types';
 
 const compiled = new Map<string, { content: string; experiment: Experiment }>();
 
-/** The experiment of a stored spec, compiled once per id and content. */
-export function experimentOfSpec(id: string, spec: unknown): Experiment {
+/**
+ * The experiment of a stored spec, compiled once per id and content. `precompiled` is the
+ * same spec already compiled (by compileUncached) and is kept instead of compiling again.
+ */
+export function experimentOfSpec(id: string, spec: unknown, precompiled?: Experiment): Experiment {
   const content = specContent(spec as ExperimentSpec);
   const hit = compiled.get(id);
   if (hit && hit.content === content) return hit.experiment;
-  const experiment = compileSpec(id, spec as ExperimentSpec) as unknown as Experiment;
+  const experiment = precompiled ?? (compileSpec(id, spec as ExperimentSpec) as unknown as Experiment);
   compiled.set(id, { content, experiment });
   return experiment;
 }

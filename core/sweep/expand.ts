@@ -88,11 +88,12 @@ export function expandSweep(
    * the one whose reset to its default fixes it, named where the request set it.
    */
   const culprit = (cell: Record<string, unknown>, over: (p: Record<string, unknown>) => boolean, fallback: string): string => {
+    if (!defaults.success) return fallback;
     const set = { ...overrides, ...cell };
     for (const key of Object.keys(set)) {
-      if (!defaults.success) break;
       const reset = experiment.params.safeParse({ ...set, [key]: (defaults.data as Record<string, unknown>)[key] });
-      if (reset.success && !over(reset.data)) return key in cell && key in (req.grid ?? {}) ? `grid.${key}` : key in overrides ? `params.${key}` : `grid.${key}`;
+      // A key is in params or on the grid, never both (refused above).
+      if (reset.success && !over(reset.data)) return key in overrides ? `params.${key}` : `grid.${key}`;
     }
     return fallback;
   };

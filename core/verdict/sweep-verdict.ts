@@ -4,10 +4,9 @@
  * still queued or running the verdict is computed from what is done and marked provisional.
  */
 import { resolveExperiment } from '../experiments/resolve';
-import { claimMetrics } from '../experiments/claims';
+import { claimMetrics, type Claim } from '../experiments/claims';
 import type { Experiment } from '../experiments/types';
 import type { Store, SweepStatus, SweepSummary } from '../db/store';
-import type { Claim } from '../experiments/claims';
 import type { StatOptions } from '../stats/compare';
 import { evaluateClaims, type ClaimVerdict } from './evaluate';
 

@@ -2,21 +2,18 @@
  * Fetches everything a figure draws for one sweep, through the API only. Shared by the
  * dashboard and the CLI so both ask for the same metrics and repeats.
  */
+import { allPages } from '../../client';
 import type { AggregateRow, ConfigInfo, ExperimentDescription, Figure, FigureData, TrialRecord } from './types';
 
 export type GetJson = <T>(path: string) => Promise<T>;
 
 /** Every trial of a /trials query, following its pages (`next`). */
-export async function allTrials(get: GetJson, path: string): Promise<TrialRecord[]> {
-  const out: TrialRecord[] = [];
-  let next: string | null = null;
-  do {
-    const sep = path.includes('?') ? '&' : '?';
-    const page: { trials: TrialRecord[]; next?: string | null } = await get(next ? `${path}${sep}cursor=${encodeURIComponent(next)}` : path);
-    out.push(...page.trials);
-    next = page.next ?? null;
-  } while (next);
-  return out;
+export function allTrials(get: GetJson, path: string): Promise<TrialRecord[]> {
+  const sep = path.includes('?') ? '&' : '?';
+  return allPages(
+    (cursor) => get<{ trials: TrialRecord[]; next?: string | null }>(cursor ? `${path}${sep}cursor=${encodeURIComponent(cursor)}` : path),
+    (p) => p.trials,
+  );
 }
 
 /**

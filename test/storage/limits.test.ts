@@ -143,6 +143,23 @@ describe.each(STORAGE_MODES)('D1 limits on the $name store', (mode) => {
     expect([...listed].sort()).toEqual([...posted].sort());
   }, 300_000);
 
+  test('the cron re-sends lost messages of at most RESEND_SWEEPS sweeps per tick, the rest on the next ones', async () => {
+    const fresh = await mode.open();
+    try {
+      const request = { experiment: 'exp11', repeats: 1, params: { steps: 50 } };
+      for (const id of ['r1', 'r2', 'r3']) await fresh.invocation().createSweep(expandSweep(request, id), request, 1_000);
+      const later = 1_000 + 10 * 60_000;
+      const sweepsOf = (trials: Array<{ sweepId: string }>) => [...new Set(trials.map((t) => t.sweepId))].sort();
+      const first = await fresh.invocation().resendStalled(later, 6 * 60_000, 2);
+      expect(sweepsOf(first)).toHaveLength(2);
+      const second = await fresh.invocation().resendStalled(later, 6 * 60_000, 2);
+      expect(sweepsOf([...first, ...second])).toEqual(['r1', 'r2', 'r3']);
+      expect(await fresh.invocation().resendStalled(later, 6 * 60_000, 2)).toEqual([]);
+    } finally {
+      await fresh.dispose();
+    }
+  }, 60_000);
+
   test('a 5,000-trial sweep (the default cap): created, leased and saved pack by pack, done, and read back', async () => {
     const request = { experiment: 'exp1', repeats: 5, grid: { n_hidden: Array.from({ length: 1000 }, (_, i) => i + 1) }, params: { steps: 1, function: 'sin' } };
     const sweep = expandSweep(request, 'big', DEFAULT_LIMITS);

@@ -3,7 +3,6 @@ import { validator } from 'hono/validator';
 import { z } from 'zod';
 import { EXPERIMENTS, getExperiment } from '../../core/experiments';
 import { compileUncached, experimentOfSpec, resolveExperiment, specOf } from '../../core/experiments/resolve';
-import { parseCursor } from '../../core/db/store';
 import type { Experiment } from '../../core/experiments/types';
 import { experimentSpecJsonSchema, specContent, specId, type ExperimentSpec } from '../../core/custom/spec';
 import { validateSpec } from '../../core/custom/validate';
@@ -61,8 +60,7 @@ const specBody = validator('json', (value: unknown) => {
 export const experimentRoutes = new Hono<AppEnv>()
   .get('/', validate('query', experimentPageQuery), async (c) => {
     const q = c.req.valid('query');
-    const cursor = q.cursor === undefined ? null : parseCursor(q.cursor);
-    if (q.cursor !== undefined && !cursor) throw apiError(400, 'invalid_request', { field: 'query.cursor', message: "not a cursor this server wrote (pass the previous page's 'next')" });
+    const cursor = q.cursor ?? null;
     // The built-ins lead the first page; custom experiments follow, a page at a time, each
     // compiled once per isolate (core/experiments/resolve.ts), so a call costs one page.
     const page = await c.var.store.listExperimentSpecs({ limit: q.limit ?? 100, cursor });
@@ -75,22 +73,31 @@ export const experimentRoutes = new Hono<AppEnv>()
     const spec = c.req.valid('json');
     const id = await specId(spec);
     const store = c.var.store;
-    // Compiled before anything is stored: a spec the interpreter refuses writes nothing.
-    compileUncached(id, spec);
-    const existing = await store.getExperimentSpec(id);
-    if (existing) {
-      // The same id is the same experiment only if the content is the same: 48 bits of a
-      // hash can be made to collide, and the other spec must not run under this one's id.
+    // Compiled before anything is stored (a spec the interpreter refuses writes nothing), and
+    // cached only once the store holds this very spec under the id.
+    const experiment = compileUncached(id, spec);
+    /**
+     * A spec already stored under the id is this experiment only if its content is the same:
+     * 48 bits of a hash can be made to collide, and the other spec must not run under this id.
+     */
+    const alreadyStored = async () => {
+      const existing = await store.getExperimentSpec(id);
+      if (!existing) return false;
       if (specContent(existing.spec as ExperimentSpec) !== specContent(spec)) {
         throw apiError(409, 'id_collision', { field: '(body)', message: `another spec is stored under id '${id}' (a hash collision); change any field (the title) to get another id` });
       }
-      return c.json({ ...describeExperiment(experimentOfSpec(id, existing.spec)), created: false }, 200);
+      return true;
+    };
+    let created = false;
+    if (!(await alreadyStored())) {
+      if ((await store.countExperimentSpecs()) >= MAX_STORED_SPECS) {
+        throw apiError(409, 'too_many_experiments', { field: '(body)', message: `${MAX_STORED_SPECS} custom experiments are stored, the most this server keeps; delete unused ones (DELETE /api/experiments/:id)` });
+      }
+      created = (await store.putExperimentSpec({ id, spec, title: spec.title }, Date.now())).created;
+      // Not created: another request stored the id meanwhile, and it must be this spec too.
+      if (!created) await alreadyStored();
     }
-    if ((await store.countExperimentSpecs()) >= MAX_STORED_SPECS) {
-      throw apiError(409, 'too_many_experiments', { field: '(body)', message: `${MAX_STORED_SPECS} custom experiments are stored, the most this server keeps; delete unused ones (DELETE /api/experiments/:id)` });
-    }
-    const { created } = await store.putExperimentSpec({ id, spec, title: spec.title }, Date.now());
-    return c.json({ ...describeExperiment(experimentOfSpec(id, spec)), created }, created ? 201 : 200);
+    return c.json({ ...describeExperiment(experimentOfSpec(id, spec, experiment)), created }, created ? 201 : 200);
   })
   .get('/:id', validate('param', experimentParam), async (c) => {
     const { id } = c.req.valid('param');

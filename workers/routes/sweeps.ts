@@ -2,7 +2,7 @@ import { Hono } from 'hono';
 import { expandSweep, newSweepId, packTrials, type ExpandedSweep } from '../../core/sweep/expand';
 import { estimatePackMs } from '../../core/sweep/pack-budget';
 import { SweepRequestError, sweepRequestSchema, DEFAULT_LIMITS } from '../../core/sweep/request';
-import { parseCursor, parseTrialCursor, type Store } from '../../core/db/store';
+import type { Store } from '../../core/db/store';
 import type { AggregateRow } from '../../core/db/aggregate';
 import { resolveExperiments } from '../../core/experiments/resolve';
 import type { AppEnv } from '../context';
@@ -74,9 +74,7 @@ export const sweepRoutes = new Hono<AppEnv>()
   })
   .get('/', validate('query', pageQuery), async (c) => {
     const q = c.req.valid('query');
-    const cursor = q.cursor === undefined ? null : parseCursor(q.cursor);
-    if (q.cursor !== undefined && !cursor) throw apiError(400, 'invalid_request', { field: 'query.cursor', message: "not a cursor this server wrote (pass the previous page's 'next')" });
-    return c.json(await c.var.store.listSweeps(Date.now(), { limit: q.limit, cursor, experiment: q.experiment }));
+    return c.json(await c.var.store.listSweeps(Date.now(), { limit: q.limit, cursor: q.cursor, experiment: q.experiment }));
   })
   .get('/:id', validate('param', idParam), async (c) => c.json(await sweepOr404(c.var.store, c.req.valid('param').id)))
   .get('/:id/configs', validate('param', idParam), async (c) => {
@@ -110,10 +108,8 @@ export const sweepRoutes = new Hono<AppEnv>()
     const unchanged = notModified(c, sweep.version);
     if (unchanged) return unchanged;
     if (q.format === 'csv') return trialsCsvResponse(c, id, await c.var.store.trialResults(id, q.metric, q.repeat));
-    const after = q.cursor === undefined ? null : parseTrialCursor(q.cursor);
-    if (q.cursor !== undefined && !after) throw apiError(400, 'invalid_request', { field: 'query.cursor', message: "not a cursor this server wrote (pass the previous page's 'next')" });
     // JSON pages: a sweep of thousands of trials with traces is read a page at a time.
-    return c.json(await c.var.store.trialResultsPage(id, { metrics: q.metric, repeat: q.repeat, limit: q.limit, after }));
+    return c.json(await c.var.store.trialResultsPage(id, { metrics: q.metric, repeat: q.repeat, limit: q.limit, after: q.cursor }));
   })
   .post('/:id/cancel', validate('param', idParam), async (c) => {
     const { id } = c.req.valid('param');

@@ -25,7 +25,7 @@ export const verdictRoutes = new Hono<AppEnv>().get('/:id/verdict', validate('pa
   if (unchanged) return unchanged;
   const stored = await store.storedAnswer(id, 'verdict', version);
   if (stored !== null) return c.json(JSON.parse(stored) as SweepVerdict);
-  const verdict = await sweepVerdict(store, id, Date.now(), { sweep });
+  const verdict = await sweepVerdict(store, id, Date.now(), { sweep, lookup: () => experiment });
   if (!verdict) throw apiError(404, 'not_found', { field: 'id', message: `no sweep '${id}'` });
   await store.storeAnswer(id, 'verdict', version, JSON.stringify(verdict));
   return c.json(verdict);
