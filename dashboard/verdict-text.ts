@@ -26,21 +26,26 @@ export function pValue(p: number | null | undefined): string {
 /** "p = 0.041" or "p < 0.001". */
 const pText = (label: string, p: number | null | undefined) => (p !== null && p !== undefined && p < 0.001 ? `${label} < 0.001` : `${label} = ${pValue(p)}`);
 
-/** "Δ = −0.12 [−0.37, −0.0012]" or "ρ = −0.71 [−0.91, −0.54]". */
+/** "95%", "98.3%": the confidence of a claim's interval. */
+export function confidenceText(c: ClaimVerdict): string {
+  return `${Number((100 * c.confidence).toPrecision(3))}%`;
+}
+
+/** "Δ = −0.12 [−0.37, −0.0012] (95%)" or "slope = −0.05 [−0.09, −0.01] (98.3%)"; an unbounded interval says so. */
 export function effectText(c: ClaimVerdict): string {
-  const sym = c.effectKind === 'spearman' ? 'ρ' : 'Δ';
-  return `${sym} = ${num(c.effect)}${c.ci ? ` [${num(c.ci[0])}, ${num(c.ci[1])}]` : ''}`;
+  const sym = c.effectKind === 'slope' ? 'slope' : 'Δ';
+  const ci = c.ci ? ` [${num(c.ci[0])}, ${num(c.ci[1])}]` : c.effect !== null && c.p !== null ? ' [unbounded]' : '';
+  return `${sym} = ${num(c.effect)}${ci}${ci ? ` (${confidenceText(c)})` : ''}`;
 }
 
 export function statsText(c: ClaimVerdict): string {
   const parts = [
     effectText(c),
-    // A trend's d compares its last level with its first.
-    `${c.effectKind === 'spearman' ? 'd(last−first)' : 'd'} = ${num(c.d)}`,
+    `d = ${num(c.d)}`,
     c.paired && c.pairs !== undefined ? `${c.pairs} pairs` : `n = ${c.n.a}/${c.n.b}`,
     `${pText('p', c.p)}${c.pHolm !== null && c.pHolm !== c.p ? ` (${pText('Holm', c.pHolm)})` : ''}`,
   ];
-  if (c.repeatsToSettle) parts.push(`~${c.repeatsToSettle} repeats might settle it`);
+  if (c.repeatsToSettle) parts.push(`~${c.repeatsToSettle} repeats per cell might settle it`);
   return parts.join(', ');
 }
 
@@ -51,7 +56,8 @@ export function notebookText(c: ClaimVerdict): string {
 }
 
 export function headerText(v: SweepVerdict): string {
-  return v.provisional ? `verdict (provisional: ${v.trials.done}/${v.trials.total} trials done)` : `verdict (${v.trials.done}/${v.trials.total} trials, sweep ${v.status})`;
+  const rule = v.rule === 'sequential' ? ', anytime-valid rule' : '';
+  return (v.provisional ? `verdict (provisional: ${v.trials.done}/${v.trials.total} trials done)` : `verdict (${v.trials.done}/${v.trials.total} trials, sweep ${v.status})`).replace(/\)$/, `${rule})`);
 }
 
 /** One line: counts of results and notebook agreement. */
@@ -71,6 +77,7 @@ export function verdictLines(v: SweepVerdict): string[] {
   for (const c of v.claims) {
     lines.push(`${RESULT_MARK[c.result]} ${c.result.padEnd(12)} ${c.statement}`);
     lines.push(`    ${statsText(c)}; ${notebookText(c)}`);
+    if (c.quote) lines.push(`    notebook: “${c.quote}”${c.narrows ? ` (narrowed: ${c.narrows})` : ''}`);
     if (c.note) lines.push(`    note: ${c.note}`);
   }
   return lines;

@@ -22,7 +22,15 @@ export function renderVerdict(doc: Document, v: SweepVerdict): HTMLElement {
       'tr',
       { class: `claim ${c.result}` },
       node(doc, 'td', { class: `result ${c.result}` }, `${RESULT_MARK[c.result]} ${c.result}`, ...(withNotebook ? [] : settle(c))),
-      node(doc, 'td', {}, c.statement, ...(c.note ? [node(doc, 'div', { class: 'meta' }, c.note)] : []), node(doc, 'div', { class: 'meta' }, c.test)),
+      node(
+        doc,
+        'td',
+        {},
+        c.statement,
+        ...(c.quote ? [node(doc, 'div', { class: 'quote' }, `Notebook: “${c.quote}”`, ...(c.narrows ? [node(doc, 'div', { class: 'meta' }, `Narrowed: ${c.narrows}`)] : []))] : []),
+        ...(c.note ? [node(doc, 'div', { class: 'meta' }, c.note)] : []),
+        node(doc, 'div', { class: 'meta' }, c.test),
+      ),
       node(doc, 'td', { class: 'num' }, effectText(c)),
       node(doc, 'td', { class: 'num' }, num(c.d)),
       node(doc, 'td', { class: 'num' }, c.paired && c.pairs !== undefined ? `${c.pairs} pairs` : `${c.n.a}/${c.n.b}`),
@@ -34,7 +42,7 @@ export function renderVerdict(doc: Document, v: SweepVerdict): HTMLElement {
     doc,
     'table',
     { class: 'verdict' },
-    node(doc, 'thead', {}, node(doc, 'tr', {}, ...['Result', 'Claim', 'Effect [95% CI]', 'd', 'n', 'p', ...(withNotebook ? ['Notebook'] : [])].map((h) => node(doc, 'th', {}, h)))),
+    node(doc, 'thead', {}, node(doc, 'tr', {}, ...['Result', 'Claim', 'Effect [CI]', 'd', 'n', 'p', ...(withNotebook ? ['Notebook'] : [])].map((h) => node(doc, 'th', {}, h)))),
     node(doc, 'tbody', {}, ...rows),
   );
   return node(
@@ -48,8 +56,10 @@ export function renderVerdict(doc: Document, v: SweepVerdict): HTMLElement {
       doc,
       'p',
       { class: 'caption' },
-      'Supported / contradicted: the 95% bootstrap interval of the effect (Δ: difference of means a − b; ρ: Spearman trend) excludes 0 in / against the claimed direction. ' +
-        'p is a permutation test; Holm adjusts it for the several claims. d is the standardised effect (for a trend: its last level against its first).' +
+      'Supported / contradicted: the claim\'s test rejects "no effect" at its level and the effect has / has not the claimed sign; the interval is every effect that test does not reject, so it excludes 0 exactly then. ' +
+        'Δ: difference of means a − b; slope: change per step along the axis. The level is 5% shared among the claims by Holm\'s procedure (Holm p ≤ 0.05 decides), so the interval\'s confidence is 95% or more. ' +
+        (v.rule === 'sequential' ? 'Settled sweep: anytime-valid t-test (valid however often the verdict is read as repeats are added). ' : 'Fixed-sample t-test. ') +
+        'd is the effect over the spread of repeats.' +
         (v.provisional ? ' Provisional: computed from the trials done so far.' : ''),
     ),
   );

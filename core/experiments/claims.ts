@@ -14,7 +14,8 @@
  *               "curve a lies above curve b"
  *   order       along `values` of `by`, every adjacent difference goes the stated way
  *               (all links must be supported; one contradicted link contradicts the claim)
- *   trend       Spearman's ρ of the metric against `along` (numeric values ascending, others
+ *   trend       the least-squares slope of the metric's level means on the level index 0, 1, 2, …
+ *               of `along` (numeric values ascending, others
  *               in `values` or first-seen order) is > 0 ('increasing') or < 0 ('decreasing')
  *   metrics     within each trial, the listed metrics rise or fall in list order (a trend
  *               whose axis is the metric list; always paired within the trial)
@@ -24,6 +25,9 @@
  *               (see core/stats/compare.ts); false when each trial draws its own
  *   notebook    what the 2018 notebook found for this claim: 'supported', 'contradicted', or
  *               'inconclusive' (it saw no clear difference); absent when it said nothing
+ *   quote       the notebook's own sentence (or sentences) that this claim encodes, verbatim
+ *   narrows     where the claim tests less (or something more specific) than the quoted
+ *               sentence: what it narrows and why
  * Grid axes not fixed by `where` and not compared are strata: effects are averaged over them.
  */
 import { z } from 'zod';
@@ -43,6 +47,8 @@ const common = {
   where: z.record(name, value).optional(),
   paired: z.boolean().optional(),
   notebook: z.enum(['supported', 'contradicted', 'inconclusive']).optional(),
+  quote: z.string().min(1).max(1000).optional(),
+  narrows: z.string().min(1).max(1000).optional(),
 };
 
 export const claimSchema = z.discriminatedUnion('kind', [

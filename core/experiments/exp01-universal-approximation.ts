@@ -48,9 +48,9 @@ export const exp1: Experiment<typeof params> = {
     'Error generally falls as width grows (sin(12x) needs the 16-unit network). The theorem says nothing about whether the parameters can be learned.',
   // Trials share no data (the targets are fixed) and draw their own initial weights: unpaired.
   claims: [
-    { kind: 'trend', statement: 'sin(12x): the fitting error falls as the hidden layer widens', metric: 'mse', along: 'n_hidden', expect: 'decreasing', where: { function: 'sin' }, notebook: 'supported' },
-    { kind: 'trend', statement: 'Polynomial: the fitting error falls as the hidden layer widens', metric: 'mse', along: 'n_hidden', expect: 'decreasing', where: { function: 'polynomial' }, notebook: 'supported' },
-    { kind: 'trend', statement: '|x|: the fitting error falls as the hidden layer widens', metric: 'mse', along: 'n_hidden', expect: 'decreasing', where: { function: 'abs' }, notebook: 'supported' },
+    { kind: 'trend', statement: 'sin(12x): the fitting error falls as the hidden layer widens', metric: 'mse', along: 'n_hidden', expect: 'decreasing', where: { function: 'sin' }, notebook: 'supported', quote: 'Conclusion: error generally falls as width grows.', narrows: 'Tests the sentence on sin(12x) alone: each of the notebook\'s three functions is its own claim, so an exception to its "generally" shows as that function\'s verdict.' },
+    { kind: 'trend', statement: 'Polynomial: the fitting error falls as the hidden layer widens', metric: 'mse', along: 'n_hidden', expect: 'decreasing', where: { function: 'polynomial' }, notebook: 'supported', quote: 'Conclusion: error generally falls as width grows.', narrows: 'Tests the sentence on the polynomial alone: each of the notebook\'s three functions is its own claim, so an exception to its "generally" shows as that function\'s verdict.' },
+    { kind: 'trend', statement: '|x|: the fitting error falls as the hidden layer widens', metric: 'mse', along: 'n_hidden', expect: 'decreasing', where: { function: 'abs' }, notebook: 'supported', quote: 'Conclusion: error generally falls as width grows.', narrows: 'Tests the sentence on |x| alone: each of the notebook\'s three functions is its own claim, so an exception to its "generally" shows as that function\'s verdict.' },
   ],
   params,
   grid: { function: ['sin', 'polynomial', 'abs'], n_hidden: [2, 4, 16] },

@@ -46,7 +46,7 @@ export const exp2: Experiment<typeof params> = {
   conclusion: 'Accuracy increases with increasing depth in most runs.',
   // Fixed data, per-trial initial weights and batches: unpaired.
   claims: [
-    { kind: 'trend', statement: 'With 152 parameters fixed, accuracy on the alternating points rises with depth', metric: 'accuracy', along: 'depth', expect: 'increasing', notebook: 'supported' },
+    { kind: 'trend', statement: 'With 152 parameters fixed, accuracy on the alternating points rises with depth', metric: 'accuracy', along: 'depth', expect: 'increasing', notebook: 'supported', quote: 'Accuracy increases with increasing depth in most runs.' },
   ],
   params,
   grid: { depth: [1, 2, 3] },

@@ -53,10 +53,10 @@ export const exp9: Experiment<typeof params> = {
   conclusion: 'All losses perform about the same, apart from the constant control; the 4th-power loss is slightly worse early on.',
   // Repeat r's data is shared by every loss: paired.
   claims: [
-    { kind: 'difference', statement: 'Cross-entropy beats the constant (never-learning) control on test accuracy', metric: 'test_accuracy', by: 'loss', a: 'cross_entropy', b: 'constant', expect: 'greater', paired: true, notebook: 'supported' },
-    { kind: 'difference', statement: 'Cross-entropy beats mean squared error on test accuracy', metric: 'test_accuracy', by: 'loss', a: 'cross_entropy', b: 'mean_squared_error', expect: 'greater', paired: true, notebook: 'inconclusive' },
-    { kind: 'difference', statement: 'Cross-entropy beats mean absolute error on test accuracy', metric: 'test_accuracy', by: 'loss', a: 'cross_entropy', b: 'mean_abs_error', expect: 'greater', paired: true, notebook: 'inconclusive' },
-    { kind: 'curves', statement: 'Early in training (steps 0–200) cross-entropy is ahead of the 4th-power loss', metric: 'test_accuracy', by: 'loss', a: 'cross_entropy', b: 'mean_fourth_pow_error', steps: [0, 50, 100, 150, 200], expect: 'greater', paired: true, notebook: 'supported' },
+    { kind: 'difference', statement: 'Cross-entropy beats the constant (never-learning) control on test accuracy', metric: 'test_accuracy', by: 'loss', a: 'cross_entropy', b: 'constant', expect: 'greater', paired: true, notebook: 'supported', quote: 'Conclusion: all losses perform about the same, apart from the control.' },
+    { kind: 'difference', statement: 'Cross-entropy beats mean squared error on test accuracy', metric: 'test_accuracy', by: 'loss', a: 'cross_entropy', b: 'mean_squared_error', expect: 'greater', paired: true, notebook: 'inconclusive', quote: 'Conclusion: all losses perform about the same, apart from the control.' },
+    { kind: 'difference', statement: 'Cross-entropy beats mean absolute error on test accuracy', metric: 'test_accuracy', by: 'loss', a: 'cross_entropy', b: 'mean_abs_error', expect: 'greater', paired: true, notebook: 'inconclusive', quote: 'Conclusion: all losses perform about the same, apart from the control.' },
+    { kind: 'curves', statement: 'Early in training (steps 0–200) cross-entropy is ahead of the 4th-power loss', metric: 'test_accuracy', by: 'loss', a: 'cross_entropy', b: 'mean_fourth_pow_error', steps: [0, 50, 100, 150, 200], expect: 'greater', paired: true, notebook: 'supported', quote: 'The 4th-power loss is slightly worse early on.', narrows: 'Reads "early on" as the first five checkpoints, steps 0–200 of 500, and compares the 4th-power loss with cross-entropy only.' },
   ],
   params,
   grid: { loss: [...LOSSES] },

@@ -71,8 +71,8 @@ export const exp11: Experiment<typeof params> = {
   conclusion: 'Later layers converge faster, while earlier layers follow more complicated paths that take longer to settle.',
   // Layers are compared within each trial (metrics kind); trials are independent.
   claims: [
-    { kind: 'metrics', statement: 'Later layers converge sooner: steps until the weight change settles fall from layer 0 to layer 3', metrics: ['steps_to_converge_layer0', 'steps_to_converge_layer1', 'steps_to_converge_layer2', 'steps_to_converge_layer3'], expect: 'decreasing', notebook: 'supported' },
-    { kind: 'metrics', statement: 'Earlier layers keep moving longer: the weight change over the last tenth of training falls from layer 0 to layer 3', metrics: ['final_change_layer0', 'final_change_layer1', 'final_change_layer2', 'final_change_layer3'], expect: 'decreasing', notebook: 'supported' },
+    { kind: 'metrics', statement: 'Later layers converge sooner: steps until the weight change settles fall from layer 0 to layer 3', metrics: ['steps_to_converge_layer0', 'steps_to_converge_layer1', 'steps_to_converge_layer2', 'steps_to_converge_layer3'], expect: 'decreasing', notebook: 'supported', quote: 'Conclusion: later layers converge faster, while earlier layers follow more complicated paths that take longer to settle.', narrows: 'Measures "converge" as the first step from which the smoothed weight change stays below half its maximum, and asks for it to fall from layer 0 to layer 3 within each run; the notebook read it off its plots of the weight changes.' },
+    { kind: 'metrics', statement: 'Earlier layers keep moving longer: the weight change over the last tenth of training falls from layer 0 to layer 3', metrics: ['final_change_layer0', 'final_change_layer1', 'final_change_layer2', 'final_change_layer3'], expect: 'decreasing', notebook: 'supported', quote: 'Conclusion: later layers converge faster, while earlier layers follow more complicated paths that take longer to settle.', narrows: 'Reads "take longer to settle" as a larger mean weight change over the last tenth of training, falling from layer 0 to layer 3 within each run.' },
   ],
   params,
   grid: {},

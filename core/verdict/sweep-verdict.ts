@@ -7,8 +7,7 @@ import { resolveExperiment } from '../experiments/resolve';
 import { claimMetrics, type Claim } from '../experiments/claims';
 import type { Experiment } from '../experiments/types';
 import type { Store, SweepStatus, SweepSummary } from '../db/store';
-import type { StatOptions } from '../stats/compare';
-import { evaluateClaims, type ClaimVerdict } from './evaluate';
+import { evaluateClaims, type ClaimVerdict, type EvaluateOptions, type Rule } from './evaluate';
 
 export interface SweepVerdict {
   sweep: string;
@@ -17,6 +16,8 @@ export interface SweepVerdict {
   /** True while trials are queued or running: later results can change every number. */
   provisional: boolean;
   trials: { done: number; total: number };
+  /** 'fixed': the sweep as submitted; 'sequential': the anytime-valid rule of a settled sweep. */
+  rule: Rule;
   claims: ClaimVerdict[];
 }
 
@@ -24,7 +25,7 @@ export async function sweepVerdict(
   store: Store,
   sweepId: string,
   now: number,
-  options: StatOptions & { lookup?: (id: string) => Experiment | undefined; sweep?: SweepSummary } = {},
+  options: EvaluateOptions & { lookup?: (id: string) => Experiment | undefined; sweep?: SweepSummary } = {},
 ): Promise<SweepVerdict | null> {
   const sweep = options.sweep ?? (await store.getSweep(sweepId, now));
   if (!sweep) return null;
@@ -38,7 +39,8 @@ export async function sweepVerdict(
     status: sweep.status,
     provisional: sweep.status === 'queued' || sweep.status === 'running',
     trials: { done: sweep.counts.done, total: sweep.counts.total },
-    claims: evaluateClaims(claims, trials, options),
+    rule: options.rule ?? 'fixed',
+    claims: evaluateClaims(claims, trials, { rule: options.rule }),
   };
 }
 
@@ -46,7 +48,7 @@ export async function sweepVerdict(
  * Bump when the statistics behind a verdict change (core/stats, core/verdict): stored
  * verdicts of the old rule are then recomputed on their next read.
  */
-export const VERDICT_RULE = 1;
+export const VERDICT_RULE = 2;
 
 /** A short hash of the claims and the rule: verdicts stored under another fingerprint are stale. */
 export function verdictFingerprint(claims: readonly Claim[]): string {

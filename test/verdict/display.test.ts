@@ -24,6 +24,7 @@ const verdict = (provisional: boolean): SweepVerdict => ({
   status: provisional ? 'running' : 'done',
   provisional,
   trials: { done: 16, total: provisional ? 20 : 16 },
+  rule: 'fixed',
   claims: evaluateClaims(claims, trials),
 });
 
@@ -41,10 +42,11 @@ describe('verdict text', () => {
     expect(verdictSummary(v)).toBe('verdict (16/16 trials, sweep done): 1 supported, 1 contradicted, 1 inconclusive of 3 claims; notebook 1 agree, 1 disagree');
     const lines = verdictLines(v);
     expect(lines[1]).toBe('✓ supported    wide nets fit better');
-    expect(lines[2]).toMatch(/^ {4}Δ = −0\.5\d* \[−0\.5\d*, −0\.4\d*\], d = −\d+(\.\d+)?, n = 8\/8, p [=<] [\d.]+ \(Holm [=<] [\d.]+\); notebook found supported: agrees$/);
+    // Three claims: the first decided at Holm's level 0.05/3, so its interval is a 98.3% one.
+    expect(lines[2]).toMatch(/^ {4}Δ = −0\.5\d* \[−0\.5\d*, −0\.4\d*\] \(98\.3%\), d = −\d+(\.\d+)?, n = 8\/8, p [=<] [\d.]+ \(Holm [=<] [\d.]+\); notebook found supported: agrees$/);
     expect(lines.find((l) => l.includes('wide nets fit worse'))).toMatch(/^✗ contradicted/);
     const inconclusive = lines.slice(lines.findIndex((l) => l.includes('g beats f')));
-    expect(inconclusive[1]).toMatch(/8 pairs, .*~\d+ repeats might settle it; notebook: no finding/);
+    expect(inconclusive[1]).toMatch(/4 pairs, .*~\d+ repeats per cell might settle it; notebook: no finding/);
     expect(verdictBrief(v)[3]).toMatch(/^\? g beats f: inconclusive \(Δ = /);
   });
 
@@ -72,7 +74,7 @@ describe('verdict panel', () => {
     expect(cells(0)[0]).toBe('✓ supported');
     expect(cells(0)[2]).toMatch(/^Δ = −0\.5/);
     expect(cells(0)[4]).toBe('8/8');
-    expect(cells(2)[4]).toBe('8 pairs'); // 4 repeats × 2 widths
+    expect(cells(2)[4]).toBe('4 pairs'); // 4 repeats, each the mean over the 2 widths
     expect(cells(1)[6]).toBe('notebook found supported: disagrees');
     expect(rows[1].querySelector('td.notebook.disagrees')).not.toBeNull();
     expect(panel.classList.contains('provisional')).toBe(false);
@@ -81,7 +83,7 @@ describe('verdict panel', () => {
   test('claims without a notebook finding (a custom experiment): no Notebook column, repeats-to-settle under the result', () => {
     const own = claims.map(({ notebook: _n, ...c }) => c as Claim);
     const panel = renderVerdict(doc(), { ...verdict(false), claims: evaluateClaims(own, trials) });
-    expect([...panel.querySelectorAll('th')].map((th) => th.textContent)).toEqual(['Result', 'Claim', 'Effect [95% CI]', 'd', 'n', 'p']);
+    expect([...panel.querySelectorAll('th')].map((th) => th.textContent)).toEqual(['Result', 'Claim', 'Effect [CI]', 'd', 'n', 'p']);
     for (const row of panel.querySelectorAll('tbody tr')) expect(row.querySelectorAll('td')).toHaveLength(6);
     expect(panel.querySelector('td.notebook')).toBeNull();
     // With the notebook's findings the column is there (the test above).

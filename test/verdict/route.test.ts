@@ -45,20 +45,23 @@ describe('GET /api/sweeps/:id/verdict', () => {
     expect(body).toMatchObject({ sweep: 'full', experiment: 'exp1', status: 'done', provisional: false, trials: { done: 36, total: 36 } });
     expect(body.claims.map((c) => c.statement)).toEqual(exp1.claims!.map((c) => c.statement));
     for (const c of body.claims) {
-      expect(c).toMatchObject({ kind: 'trend', metric: 'mse', effectKind: 'spearman', paired: false, n: { a: 4, b: 4 }, missing: 0 });
+      expect(c).toMatchObject({ kind: 'trend', metric: 'mse', effectKind: 'slope', paired: false, rule: 'fixed', n: { a: 4, b: 4 }, missing: 0 });
       expect(c.ci![0]).toBeLessThanOrEqual(c.effect!);
       expect(c.ci![1]).toBeGreaterThanOrEqual(c.effect!);
-      // The verdict is the side of 0 the interval lies on, in the claim's (decreasing) direction.
-      const expected = c.ci![1] < 0 ? 'supported' : c.ci![0] > 0 ? 'contradicted' : 'inconclusive';
+      // Label, interval and Holm-adjusted p agree: decisive exactly when pHolm ≤ 0.05, on the interval's side of 0.
+      const expected = c.pHolm! > 0.05 ? 'inconclusive' : c.ci![1] < 0 ? 'supported' : 'contradicted';
       expect(c.result).toBe(expected);
-      expect(c.repeatsToSettle === undefined || c.repeatsToSettle === null).toBe(c.result !== 'inconclusive');
+      expect(c.ci![0] > 0 || c.ci![1] < 0).toBe(c.result !== 'inconclusive');
+      // Decided claims need no more repeats; an undecided one names more than it has, or none when its effect is about 0.
+      if (c.result !== 'inconclusive') expect(c.repeatsToSettle).toBeNull();
+      else expect(c.repeatsToSettle === null ? Math.abs(c.d!) < 0.05 : c.repeatsToSettle > c.repeats).toBe(true);
       expect(c.notebook).toBe(c.result === 'supported' ? 'agrees' : c.result === 'contradicted' ? 'disagrees' : 'n/a');
       expect(c.p).toBeGreaterThan(0);
       expect(c.pHolm).toBeGreaterThanOrEqual(c.p!);
     }
   });
 
-  test('the two-ends difference equals mean(16 units) − mean(2 units) from the aggregate endpoint', async () => {
+  test('the trend is the least-squares slope of the width means that the aggregate endpoint reports', async () => {
     const { body } = await get('/api/sweeps/full/verdict');
     const agg = (await (await app.request('/api/sweeps/full/aggregate?metric=mse', {}, {})).json()) as { rows: Array<{ config: string; metric: string; step: number | null; mean: number }> };
     const configs = (await (await app.request('/api/sweeps/full/configs', {}, {})).json()) as Array<{ config: string; params: Record<string, unknown> }>;
@@ -67,7 +70,11 @@ describe('GET /api/sweeps/:id/verdict', () => {
       return agg.rows.find((r) => r.config === cfg && r.step === null)!.mean;
     };
     const sin = body.claims.find((c) => c.statement.startsWith('sin'))!;
-    expect(sin.extremes!.effect).toBeCloseTo(meanOf('sin', 16) - meanOf('sin', 2), 10);
+    const widths = [...new Set(configs.map((c) => c.params.n_hidden as number))].sort((x, y) => x - y);
+    const centre = (widths.length - 1) / 2;
+    const sxx = widths.reduce((s, _, l) => s + (l - centre) ** 2, 0);
+    const slope = widths.reduce((s, w, l) => s + ((l - centre) / sxx) * meanOf('sin', w), 0);
+    expect(sin.effect).toBeCloseTo(slope, 10);
   });
 
   test('the verdict is reproducible: the same request gives the same numbers', async () => {
