@@ -65,6 +65,8 @@ export interface PoolOptions {
   leaseMs?: number;
   /** Fault injection for tests (core/run/faults.ts). */
   faults?: FaultPlan[];
+  /** Called after each pack has finished or been given up (settle's next round: workers/settle.ts). */
+  onPackDone?: (sweepId: string) => Promise<void>;
 }
 
 export class TrialPool {
@@ -271,6 +273,17 @@ export class TrialPool {
       }
     }
     if (job && m.ok) this.completed++;
+    if (job && this.options.onPackDone) {
+      // Counted as pending meanwhile, so drained() cannot resolve before what the hook adds.
+      this.delayed++;
+      try {
+        await this.options.onPackDone(job.pack.sweepId);
+      } catch (err) {
+        console.error(`after a pack of ${job.pack.sweepId}: ${String(err)}`);
+      } finally {
+        this.delayed--;
+      }
+    }
     this.dispatchAndNotify();
   }
 

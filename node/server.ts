@@ -22,6 +22,8 @@ import type { AppBindings } from '../workers/context';
 import type { AppEnv } from '../workers/context';
 import type { Store } from '../core/db/store';
 import { enqueueTrials, packLimits } from '../workers/packing';
+import { advanceAndEnqueue, advanceRunningSettles } from '../workers/settle';
+import type { TrialPackMessage } from '../core/run/run-trials';
 import { serve } from './http';
 import { TrialPool } from './pool';
 import { openSqliteStore } from './sqlite-store';
@@ -118,7 +120,10 @@ export async function startLocalRunner(opts: LocalRunnerOptions) {
   if (opts.db !== ':memory:') mkdirSync(dirname(opts.db), { recursive: true });
   const unlock = lockDatabase(opts.db);
   const { store, sqlite, invocation } = openSqliteStore(opts.db, { leaseMs: opts.leaseMs });
-  const pool = new TrialPool(store, opts.db, opts.threads, { leaseMs: store.leaseMs, faults: opts.faults });
+  const enqueue = (packs: TrialPackMessage[]) => pool.enqueue(packs);
+  // After each pack: the next round of a settling sweep whose round just finished.
+  const onPackDone = async (sweepId: string) => void (await advanceAndEnqueue(store, sweepId, bindings, enqueue));
+  const pool: TrialPool = new TrialPool(store, opts.db, opts.threads, { leaseMs: store.leaseMs, faults: opts.faults, onPackDone });
   const host: MiddlewareHandler<AppEnv> = async (c, next) => {
     // One store per request, counting its queries as D1 counts an invocation's.
     c.set('store', invocation());
@@ -145,7 +150,13 @@ export async function startLocalRunner(opts: LocalRunnerOptions) {
   // The repair: a thread that hangs or a pack whose heartbeat stopped loses its lease, and
   // its trials go back on the pool (a duplicate of a pack the pool retries is a no-op).
   const repair = () => repairLeases(store, pool, bindings);
-  const timer = setInterval(() => void repair().catch((err) => console.error(`repair failed: ${String(err)}`)), store.heartbeatMs);
+  // Settles whose round finished while the runner was down (or whose hook was lost) move on.
+  const settles = () => advanceRunningSettles(store, bindings, enqueue);
+  await settles();
+  const timer = setInterval(() => {
+    void repair().catch((err) => console.error(`repair failed: ${String(err)}`));
+    void settles().catch((err) => console.error(`settle failed: ${String(err)}`));
+  }, store.heartbeatMs);
   timer.unref();
   return {
     url: `http://127.0.0.1:${port}`,

@@ -12,6 +12,7 @@ import { packSize } from './packing';
 import { experimentRoutes } from './routes/experiments';
 import { sweepRoutes } from './routes/sweeps';
 import { verdictRoutes } from './routes/verdict';
+import { settleRoutes } from './routes/settle';
 
 /**
  * The HTTP API over web-standard Request/Response. `host` puts the store and queue of the
@@ -38,6 +39,7 @@ export function createApp(host: MiddlewareHandler<AppEnv>) {
     .route('/api/experiments', experimentRoutes)
     .route('/api/sweeps', sweepRoutes)
     .route('/api/sweeps', verdictRoutes)
+    .route('/api/sweeps', settleRoutes)
     .get('/api/health', (c) =>
       c.json({
         ok: true as const,

@@ -4,6 +4,7 @@ import { parseFaultPlan, withFaults } from '../core/run/faults';
 import { knownExperiment, resolveExperiment } from '../core/experiments/resolve';
 import { storeFor } from './db';
 import { enqueuePacks } from './queue-producer';
+import { advanceAndEnqueue } from './settle';
 import { shouldSplit, splitPack } from '../core/run/split';
 import { parseEngine, setEngine } from '../core/engine';
 import type { Env } from './env';
@@ -44,6 +45,8 @@ export async function consumeTrials(batch: MessageBatch<TrialPackMessage>, env: 
       await resolveExperiment(store, message.body.experiment);
       await runTrialPack(faulty.store, message.body, { yieldToHost, now: Date.now, backend }, faulty.lookup);
       message.ack();
+      // The pack may have finished a settle's round: the next one starts now, not at the cron.
+      await advanceAndEnqueue(store, message.body.sweepId, env, (packs) => enqueuePacks(env.TRIALS, packs)).catch((err) => console.error(`settle of ${message.body.sweepId}: ${errorMessage(err)}`));
     } catch (err) {
       console.error(`pack of ${message.body.trials.length} trials (${message.body.sweepId}) failed: ${errorMessage(err)}`);
       if (isWasmFault(err) && deps.reset) {

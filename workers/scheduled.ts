@@ -3,6 +3,7 @@ import type { Env } from './env';
 import { enqueueTrials, packLimits } from './packing';
 import { enqueuePacks } from './queue-producer';
 import { resolveExperiments } from '../core/experiments/resolve';
+import { advanceRunningSettles } from './settle';
 import { MAX_LEASES, type TrialPackMessage } from '../core/run/run-trials';
 
 export { MAX_LEASES };
@@ -24,6 +25,9 @@ export async function requeueStaleTrials(
   const resent = await store.resendStalled(now, STALLED_MS);
   const all = [...requeued, ...resent];
   const packs = await enqueueTrials(enqueue, packLimits(env), all, await resolveExperiments(store, all.map((t) => t.experiment)));
+  // Settles whose round finished without the consumer moving them on.
+  const settled = await advanceRunningSettles(store, env, enqueue, now);
+  if (settled) console.log(`cron: settle rounds added ${settled} trials`);
   if (all.length + failed.length + cancelled.length) {
     console.log(`cron: requeued ${requeued.length} stale trials and re-sent ${resent.length} waiting ones in ${packs} packs; failed ${failed.length}; cancelled ${cancelled.length}`);
   }

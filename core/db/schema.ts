@@ -87,7 +87,7 @@ export const experiments = sqliteTable('experiments', {
 /**
  * Answers derived from a sweep's results (its verdict), stored with the sweep's `version`
  * (Store's SweepSummary.version) they were computed at: a read at the same version is served
- * from here instead of recomputing thousands of bootstrap and permutation draws. A finished
+ * from here instead of reading every trial's results again. A finished
  * sweep's version never changes, so its verdict is computed once.
  */
 export const sweepAnswers = sqliteTable(
@@ -102,6 +102,36 @@ export const sweepAnswers = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.sweepId, t.kind] })],
 );
+
+export const SETTLE_STATUSES = ['running', 'decided', 'exhausted', 'stopped'] as const;
+export type SettleStatus = (typeof SETTLE_STATUSES)[number];
+
+/**
+ * A sweep being settled (core/settle): repeats added in rounds to the cells its undecided
+ * claims compare, judged by the anytime-valid rule, until every claim is decided or the
+ * budget is spent. One row per sweep; a second Settle continues it with more budget.
+ * `history` holds each round's verdict in brief (at most MAX_SETTLE_ROUNDS rounds of at most
+ * 50 claims: a few tens of KB, far below D1's 2 MB per row).
+ */
+export const sweepSettles = sqliteTable('sweep_settles', {
+  sweepId: text('sweep_id')
+    .primaryKey()
+    .references(() => sweeps.id, { onDelete: 'cascade' }),
+  status: text('status', { enum: SETTLE_STATUSES }).notNull(),
+  /** Rounds of repeats added so far; a round is claimed by compare-and-set on this column. */
+  round: integer('round').notNull().default(0),
+  budgetTrials: integer('budget_trials').notNull(),
+  /** Estimated CPU (the pack-time model, core/sweep/pack-budget.ts); null: no CPU budget. */
+  budgetCpuMs: integer('budget_cpu_ms'),
+  spentTrials: integer('spent_trials').notNull().default(0),
+  spentCpuMs: integer('spent_cpu_ms').notNull().default(0),
+  /** Why the settle stopped, when it did. */
+  reason: text('reason'),
+  /** JSON: SettleRound[] (core/settle/types.ts). */
+  history: text('history').notNull(),
+  startedAt: integer('started_at').notNull(),
+  updatedAt: integer('updated_at').notNull(),
+});
 
 export type SweepRow = typeof sweeps.$inferSelect;
 export type ExperimentRow = typeof experiments.$inferSelect;

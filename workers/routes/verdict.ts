@@ -19,13 +19,15 @@ export const verdictRoutes = new Hono<AppEnv>().get('/:id/verdict', validate('pa
   const sweep = await store.getSweep(id, Date.now());
   if (!sweep) throw apiError(404, 'not_found', { field: 'id', message: `no sweep '${id}'` });
   const experiment = await resolveExperiment(store, sweep.experiment);
+  // A sweep that is being (or was) settled is judged by the anytime-valid rule throughout.
+  const rule = (await store.getSettle(id)) ? 'sequential' : 'fixed';
   // The claims and the rule that judged them are part of the version: a new rule recomputes.
-  const version = `${sweep.version}.${verdictFingerprint(experiment?.claims ?? [])}`;
+  const version = `${sweep.version}.${verdictFingerprint(experiment?.claims ?? [])}${rule === 'sequential' ? '.s' : ''}`;
   const unchanged = notModified(c, version);
   if (unchanged) return unchanged;
   const stored = await store.storedAnswer(id, 'verdict', version);
   if (stored !== null) return c.json(JSON.parse(stored) as SweepVerdict);
-  const verdict = await sweepVerdict(store, id, Date.now(), { sweep, lookup: () => experiment });
+  const verdict = await sweepVerdict(store, id, Date.now(), { sweep, lookup: () => experiment, rule });
   if (!verdict) throw apiError(404, 'not_found', { field: 'id', message: `no sweep '${id}'` });
   await store.storeAnswer(id, 'verdict', version, JSON.stringify(verdict));
   return c.json(verdict);
