@@ -12,6 +12,7 @@ import { hc, type ClientResponse } from 'hono/client';
 import type { AppType } from '../workers/app';
 import type { ExperimentSpecInput } from '../core/custom/spec';
 
+import type { SettleState } from '../core/settle/types';
 export type { AppType, ExperimentSpecInput };
 
 export interface Issue {
@@ -87,6 +88,12 @@ async function ok<R extends ClientResponse<any, any, any>>(pending: Promise<R>):
 
 const SAFE = new Set(['GET', 'HEAD']);
 
+/** GET /api/sweeps/:id/settle's answer. */
+export interface SettleAnswer {
+  settle: SettleState | null;
+  estimate: { undecided: number; trials: number; cpuMs: number; unreachable: number };
+}
+
 export function createClient(baseUrl: string, opts: ClientOptions = {}) {
   const base = baseUrl.replace(/\/$/, '');
   const baseFetch = opts.fetch ?? ((input: RequestInfo | URL, init?: RequestInit) => fetch(input, init));
@@ -138,9 +145,13 @@ export function createClient(baseUrl: string, opts: ClientOptions = {}) {
     /** Starts a sweep: 202 with its id, trials and packs. */
     createSweep: async (request: Parameters<typeof rpc.api.sweeps.$post>[0]['json']) =>
       (await ok(rpc.api.sweeps.$post({ json: request, query: {} }))) as Extract<JsonOf<Awaited<ReturnType<typeof rpc.api.sweeps.$post>>>, { id: string }>,
-    /** Validates, sizes and estimates a sweep without starting it (`?dryRun=1`): nothing is written. */
-    planSweep: async (request: Parameters<typeof rpc.api.sweeps.$post>[0]['json']) =>
-      (await ok(rpc.api.sweeps.$post({ json: request, query: { dryRun: '1' } }))) as Extract<JsonOf<Awaited<ReturnType<typeof rpc.api.sweeps.$post>>>, { dryRun: true }>,
+    /**
+     * Validates, sizes and estimates a sweep without starting it (`?dryRun=1`): nothing is
+     * written. Per claim, the repeats likely to decide it, for `effect` (standard deviations) or
+     * the latest finished sweep's effect.
+     */
+    planSweep: async (request: Parameters<typeof rpc.api.sweeps.$post>[0]['json'], effect?: string) =>
+      (await ok(rpc.api.sweeps.$post({ json: request, query: { dryRun: '1', effect } }))) as Extract<JsonOf<Awaited<ReturnType<typeof rpc.api.sweeps.$post>>>, { dryRun: true }>,
     /** One page of sweeps, newest first; pass the page's `next` as `cursor` for the following one. */
     sweeps: (q: { limit?: number; cursor?: string; experiment?: string } = {}) =>
       ok(rpc.api.sweeps.$get({ query: { limit: q.limit === undefined ? undefined : String(q.limit), cursor: q.cursor, experiment: q.experiment } })),
@@ -171,6 +182,21 @@ export function createClient(baseUrl: string, opts: ClientOptions = {}) {
     }),
     /** Whether the sweep supports its experiment's claims (core/verdict). */
     verdict: (id: string) => ok(sweep(id).verdict.$get({ param: { id } })),
+    /** The settle state (null before Settle) and what settling the undecided claims would likely take. */
+    settleStatus: (id: string) => ok(sweep(id).settle.$get({ param: { id } })),
+    /** Settle: repeats added in rounds until every claim is decided or the budget is spent (202). */
+    settle: (id: string, budget: { trials?: number; cpuSeconds?: number } = {}) => ok(sweep(id).settle.$post({ param: { id }, json: { budget } })),
+    /** Polls until the settle has stopped (decided, budget spent, or the sweep cancelled); returns its last state. */
+    waitForSettle: async (id: string, w: { intervalMs?: number; timeoutMs?: number; onProgress?: (s: SettleAnswer) => void } = {}): Promise<SettleAnswer> => {
+      const deadline = Date.now() + (w.timeoutMs ?? Infinity);
+      for (;;) {
+        const s: SettleAnswer = await ok(sweep(id).settle.$get({ param: { id } }));
+        w.onProgress?.(s);
+        if (s.settle && s.settle.status !== 'running') return s;
+        if (Date.now() > deadline) throw new Error(`settle of ${id} still running after ${w.timeoutMs} ms`);
+        await new Promise((r) => setTimeout(r, w.intervalMs ?? 1000));
+      }
+    },
     cancel: (id: string) => ok(sweep(id).cancel.$post({ param: { id } })),
     retry: (id: string) => ok(sweep(id).retry.$post({ param: { id } })),
     deleteSweep: (id: string) => ok(sweep(id).$delete({ param: { id } })),

@@ -8,7 +8,8 @@ import { FIGURES, figureFor } from './figures';
 import { loadFigureData } from './figures/load';
 import { isStalled } from './stalled';
 import { createSweepForm, type FormExperiment, type PostResult, type SweepListEntry } from './sweep-form';
-import { verdictPanel } from './verdict';
+import { loadVerdict } from './verdict';
+import { settleCard, type SettleAnswer } from './settle';
 import type { ExperimentDescription } from './figures/types';
 import { createClient, type SweepRequest, type SweepSummary } from '../client';
 import { loadView, saveView, viewControls } from './figure-view';
@@ -192,8 +193,12 @@ async function renderSweep(id: string): Promise<boolean> {
   // Spec experiments (custom ones, exp13+) draw the generic figure of their hint: it needs the description first.
   const figure = FIGURES[sweep.experiment] ?? figureFor(await api<ExperimentDescription>(`/api/experiments/${sweep.experiment}`));
   const view = loadView(localStorage);
-  // The verdict is computed server-side from the trials: ask for it while the figure's data loads.
-  const verdict = verdictPanel(api, id);
+  // The verdict is computed server-side from the trials: ask for it (and the settle's state) while the figure's data loads.
+  const verdict = loadVerdict(api, id);
+  const settle = client.settleStatus(id).then(
+    (a): SettleAnswer | { error: string } => a,
+    (err: unknown) => ({ error: err instanceof Error ? err.message.split('\n')[0] : String(err) }),
+  );
   const data = await loadFigureData(api, id, sweep.experiment, figure, { repeats: view.repeats });
   const { experiment } = data;
   const actions = el('p', {});
@@ -225,6 +230,17 @@ async function renderSweep(id: string): Promise<boolean> {
     figureNode = el('p', { class: 'error' }, `Figure could not be drawn yet: ${String(err)}`);
   }
   const headline = figure ? figure.headline(data) : [];
+  const live = ['queued', 'running'].includes(sweep.status);
+  const settleAnswer = await settle;
+  const settleNode = settleCard({
+    doc: document,
+    answer: settleAnswer,
+    verdict: (await verdict).verdict,
+    sweepLive: live,
+    start: (budget) => client.settle(id, budget),
+    // Re-render: the page polls while the settle runs (route's live refresh).
+    started: () => void route(),
+  });
   app.replaceChildren(
     el('h2', {}, `${experiment.id}: ${experiment.title}`),
     el(
@@ -241,7 +257,8 @@ async function renderSweep(id: string): Promise<boolean> {
           ? el('p', {}, el('b', {}, 'An open question of the notebook; its default sweep found: '), experiment.conclusion)
           : el('p', {}, el('b', {}, 'The 2018 notebook concluded: '), experiment.conclusion),
     ),
-    await verdict,
+    (await verdict).panel,
+    ...(settleNode ? [settleNode] : []),
     el(
       'div',
       { class: 'card', id: 'sweep-status' },
@@ -273,7 +290,8 @@ async function renderSweep(id: string): Promise<boolean> {
     ),
     el('div', { class: 'card', id: 'figure' }, figureNode),
   );
-  return ['queued', 'running'].includes(sweep.status);
+  // Between a settle's rounds the sweep is done for a moment: keep polling until the settle stops.
+  return live || ('settle' in settleAnswer && settleAnswer.settle?.status === 'running');
 }
 
 async function route(): Promise<void> {

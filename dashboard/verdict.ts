@@ -5,7 +5,8 @@
  */
 import { effectText, headerText, notebookText, num, pValue, RESULT_MARK, type GetJson, type SweepVerdict } from './verdict-text';
 
-function node<K extends keyof HTMLElementTagNameMap>(doc: Document, tag: K, attrs: Record<string, string>, ...children: Array<Node | string>): HTMLElementTagNameMap[K] {
+/** An element with attributes and children (text children are text nodes: nothing is parsed as HTML). */
+export function node<K extends keyof HTMLElementTagNameMap>(doc: Document, tag: K, attrs: Record<string, string>, ...children: Array<Node | string>): HTMLElementTagNameMap[K] {
   const e = doc.createElement(tag);
   for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
   e.append(...children);
@@ -65,11 +66,20 @@ export function renderVerdict(doc: Document, v: SweepVerdict): HTMLElement {
   );
 }
 
-/** Fetches the verdict and renders it; an error becomes a line in the panel, not a broken page. */
-export async function verdictPanel(get: GetJson, sweepId: string, doc: Document = document): Promise<HTMLElement> {
+/**
+ * Fetches the verdict and renders it; an error becomes a line in the panel, not a broken
+ * page. The verdict itself comes back too (null on an error): the Settle card reads it.
+ */
+export async function loadVerdict(get: GetJson, sweepId: string, doc: Document = document): Promise<{ verdict: SweepVerdict | null; panel: HTMLElement }> {
   try {
-    return renderVerdict(doc, await get<SweepVerdict>(`/api/sweeps/${sweepId}/verdict`));
+    const verdict = await get<SweepVerdict>(`/api/sweeps/${sweepId}/verdict`);
+    return { verdict, panel: renderVerdict(doc, verdict) };
   } catch (err) {
-    return node(doc, 'div', { class: 'card', id: 'verdict' }, node(doc, 'p', { class: 'error' }, `verdict unavailable: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`));
+    return { verdict: null, panel: node(doc, 'div', { class: 'card', id: 'verdict' }, node(doc, 'p', { class: 'error' }, `verdict unavailable: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`)) };
   }
+}
+
+/** The panel alone (loadVerdict without the verdict). */
+export async function verdictPanel(get: GetJson, sweepId: string, doc: Document = document): Promise<HTMLElement> {
+  return (await loadVerdict(get, sweepId, doc)).panel;
 }

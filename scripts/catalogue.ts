@@ -1,5 +1,5 @@
 /**
- * `npm run catalogue [-- --server URL] [--only exp1,exp2] [--repeats N] [--one-by-one]`:
+ * `npm run catalogue [-- --server URL] [--only exp1,exp2] [--repeats N] [--one-by-one] [--settle [--settle-budget N]]`:
  * runs every built-in experiment's default sweep (as many as GET /api/experiments lists;
  * custom ones only when named in --only) against a running server (npm start or npm run
  * local) and prints per experiment: trials, wall time, the headline numbers and the verdict
@@ -8,6 +8,10 @@
  * experiment's time is then from the common start to its last trial. `--one-by-one` runs
  * them in turn and times each alone. On the Node runner the report also gives the thread
  * pool's busy share over the run (/api/health `pool`).
+ * `--settle` then settles every sweep whose claims are not all decided (POST
+ * /api/sweeps/:id/settle, budget --settle-budget trials per sweep, default as many as the
+ * sweep has) and reports per claim the default-repeats verdict beside the settled one, the
+ * repeats it took, and the trials and CPU the settle spent.
  * Writes the same as JSON to bench/reports/catalogue-<time>.json.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -20,6 +24,8 @@ const { values } = parseArgs({
     only: { type: 'string' },
     repeats: { type: 'string' },
     'one-by-one': { type: 'boolean', default: false },
+    settle: { type: 'boolean', default: false },
+    'settle-budget': { type: 'string' },
   },
 });
 process.env.ATOMSWEEP_URL = values.server;
@@ -108,6 +114,51 @@ if (values['one-by-one']) {
   );
   for (const [i, { e, created }] of sweeps.entries()) await summarise(e, created, finished[i].done, finished[i].wallS);
 }
+if (values.settle) await settleAll();
+
+/** Settles every reported sweep that has undecided claims, all at once, and reports claim by claim. */
+async function settleAll() {
+  const mark = { supported: '✓', contradicted: '✗', inconclusive: '?' } as const;
+  const settling: Array<{ entry: Record<string, unknown>; id: string; before: Awaited<ReturnType<typeof client.verdict>> }> = [];
+  for (const entry of report) {
+    const id = entry.sweep as string | undefined;
+    if (!id || entry.status !== 'done') continue;
+    const before = await client.verdict(id);
+    if (!before.claims.some((c) => c.result === 'inconclusive')) {
+      entry.settle = { skipped: 'every claim decided at the default repeats' };
+      continue;
+    }
+    try {
+      await client.settle(id, values['settle-budget'] ? { trials: Number(values['settle-budget']) } : {});
+      settling.push({ entry, id, before });
+    } catch (err) {
+      if (!(err instanceof AtomsweepError)) throw err;
+      entry.settle = { refused: { status: err.status, error: err.error, issues: err.issues } };
+    }
+  }
+  console.log(`
+settling ${settling.length} sweeps`);
+  const t0 = Date.now();
+  await Promise.all(
+    settling.map(async ({ entry, id, before }) => {
+      const { settle } = await client.waitForSettle(id, { intervalMs: 3000 });
+      const after = await client.verdict(id);
+      const claims = after.claims.map((c, i) => ({
+        statement: c.statement,
+        atDefault: before.claims[i].result,
+        settled: c.result,
+        repeats: c.repeats,
+        p: c.p,
+        notebook: c.notebookFound,
+      }));
+      entry.settle = { status: settle!.status, reason: settle!.reason, rounds: settle!.history.length, spentTrials: settle!.spent.trials, spentCpuMs: settle!.spent.cpuMs, wallSeconds: (Date.now() - t0) / 1000, claims };
+      console.log(`
+${entry.experiment}: settle ${settle!.status}${settle!.reason ? ` (${settle!.reason})` : ''}, +${settle!.spent.trials} trials, ~${Math.round(settle!.spent.cpuMs / 1000)} s CPU (estimated), ${settle!.history.length} looks`);
+      for (const c of claims) console.log(`  ${mark[c.atDefault]} → ${mark[c.settled]} ${c.settled.padEnd(12)} at ${c.repeats} repeats  ${c.statement}${c.notebook ? ` (notebook: ${c.notebook})` : ''}`);
+    }),
+  );
+}
+
 const totalS = (Date.now() - started) / 1000;
 const after = await client.health();
 const [p0, p1] = [poolOf(health), poolOf(after)];

@@ -2,8 +2,12 @@
  * `npm run sweep -- <experiment> [options]`: the HTTP API from the shell.
  *
  *   npm run sweep -- exp1 --repeats 5 --seed 1 --param steps=2000 --grid n_hidden=2,4,16 --wait
- *   npm run sweep -- exp8 --repeats 10 --dry-run     (trials, packs and CPU estimates; nothing starts)
+ *   npm run sweep -- exp8 --repeats 10 --dry-run [--effect 0.5]
+ *                    (trials, packs, CPU estimates, and per claim the repeats likely to decide it
+ *                     for the effect of the latest finished sweep or the given one; nothing starts)
  *   npm run sweep -- --status <id> | --cancel <id> | --retry <id> | --list
+ *   npm run sweep -- --settle <id> [--budget N] [--cpu-seconds S]
+ *                    (repeats added where claims are undecided, until decided or the budget is spent)
  *
  * Values are parsed as JSON where possible (numbers, lists, strings otherwise).
  * --server (default $ATOMSWEEP_URL or http://127.0.0.1:8787), --token (default $API_TOKEN).
@@ -32,8 +36,12 @@ const { values, positionals } = parseArgs({
     status: { type: 'string' },
     cancel: { type: 'string' },
     retry: { type: 'string' },
+    settle: { type: 'string' },
+    budget: { type: 'string' },
+    'cpu-seconds': { type: 'string' },
     list: { type: 'boolean', default: false },
     'dry-run': { type: 'boolean', default: false },
+    effect: { type: 'string' },
   },
 });
 
@@ -65,6 +73,25 @@ export async function headlines(id: string, experimentId: string): Promise<strin
 /** Whether the sweep supports its experiment's claims, as text (dashboard/verdict-text.ts). */
 export const verdict = (id: string, format?: 'full' | 'brief' | 'summary') => verdictReport(client.get, id, format);
 
+/** Waits for a settle to stop, printing each round as it is looked at; then the verdict. */
+export async function settleReport(id: string, log: (line: string) => void = console.log): Promise<string> {
+  let shown = 0;
+  const mark = { supported: '✓', contradicted: '✗', inconclusive: '?' } as const;
+  const done = await client.waitForSettle(id, {
+    intervalMs: 2000,
+    onProgress: (s) => {
+      for (const r of s.settle?.history.slice(shown) ?? []) {
+        log(`  round ${r.round}: ${r.trials.done}/${r.trials.total} trials; ${r.claims.map((c) => `${mark[c.result]}${c.repeats}`).join(' ')}${r.added.trials ? `; +${r.added.trials} trials in ${r.added.cells} cells` : ''}`);
+      }
+      shown = s.settle?.history.length ?? shown;
+    },
+  });
+  const s = done.settle!;
+  log(`settle ${s.status}${s.reason ? ` (${s.reason})` : ''}: spent ${s.spent.trials} trials, ~${Math.round(s.spent.cpuMs / 1000)} s of CPU`);
+  for (const line of await verdict(id)) log(`  ${line}`);
+  return s.status;
+}
+
 async function main() {
   if (values.list) {
     for (const s of await client.allSweeps()) console.log(`${s.id}  ${s.experiment.padEnd(6)} ${s.status.padEnd(9)} ${s.counts.done}/${s.counts.total}`);
@@ -73,6 +100,17 @@ async function main() {
   for (const action of ['cancel', 'retry'] as const) {
     const id = values[action];
     if (id) return console.log(JSON.stringify(await client[action](String(id)), null, 2));
+  }
+  if (values.settle) {
+    const id = String(values.settle);
+    const budget = { ...(values.budget ? { trials: Number(values.budget) } : {}), ...(values['cpu-seconds'] ? { cpuSeconds: Number(values['cpu-seconds']) } : {}) };
+    const { estimate } = await client.settleStatus(id);
+    console.log(`settle ${id}: ${estimate.undecided} undecided claims; about ${estimate.trials} more trials (~${Math.round(estimate.cpuMs / 1000)} s of CPU) would likely decide them${estimate.unreachable ? ` (${estimate.unreachable} show no effect yet)` : ''}`);
+    const started = await client.settle(id, budget);
+    console.log(`budget ${started.settle.budget.trials} trials${started.settle.budget.cpuMs !== null ? `, ${Math.round(started.settle.budget.cpuMs / 1000)} s of CPU` : ''}; round 1 added ${started.added} trials`);
+    const final = await settleReport(id);
+    process.exitCode = final === 'running' ? 1 : 0;
+    return;
   }
   if (values.status) {
     const s = await client.sweep(String(values.status));
@@ -98,9 +136,13 @@ async function main() {
   if (values.param!.length) body.params = Object.fromEntries(values.param!.map((p) => kv(p)).map(([k, v]) => [k, parseValue(v)]));
   if (values.grid!.length) body.grid = Object.fromEntries(values.grid!.map((g) => kv(g)).map(([k, v]) => [k, v.startsWith('[') ? parseValue(v) : v.split(',').map(parseValue)]));
   if (values['dry-run']) {
-    const plan = await client.planSweep(body as SweepRequest);
+    const plan = await client.planSweep(body as SweepRequest, values.effect ? String(values.effect) : undefined);
     const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
     console.log(`${plan.experiment}: ${plan.trials} trials in ${plan.packs} packs; estimated CPU ${s(plan.estimate.cpuMs)} in all, longest pack ${s(plan.estimate.longestPackMs)}, longest trial ${s(plan.estimate.longestTrialMs)} (nothing started)`);
+    for (const c of plan.power) {
+      const need = c.repeatsNeeded === null ? (c.effect === null ? 'no effect to go by (run once, or give --effect d)' : 'no effect seen') : `~${c.repeatsNeeded} repeats per cell likely decide it (${c.planned} planned)`;
+      console.log(`  ${c.statement}: ${need}${c.basis ? `; d = ${c.effect === null ? '–' : c.effect.toPrecision(2)} from ${c.basis}` : ''}`);
+    }
     return;
   }
   const created = await client.createSweep(body as SweepRequest);

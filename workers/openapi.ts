@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { experimentSpecSchema } from '../core/custom/spec';
 import { sweepRequestSchema } from '../core/sweep/request';
 import { MAX_BODY } from './middleware/body';
+import { settleBody } from './routes/settle';
 import { dryRunQuery, experimentPageQuery, experimentParam, idParam, MAX_METRICS, metricQuery, pageQuery, trialsQuery } from './schemas';
 
 type Schema = Record<string, unknown>;
@@ -93,10 +94,29 @@ export const ROUTE_DOCS: RouteDoc[] = [
   {
     method: 'get',
     path: '/api/sweeps/:id/verdict',
-    summary: "Whether the sweep's evidence supports each claim of its experiment's hypothesis (effect, 95% CI, test, result); provisional while trials run",
+    summary:
+      "Whether the sweep's evidence supports each claim of its experiment's hypothesis: effect, the interval at the claim's (Holm) level, p, Holm p, result, repeats that might settle it; rule 'fixed' (t-test) or, once settled, 'sequential' (anytime-valid); provisional while trials run",
     params: idParam,
-    ok: [200, '{sweep, experiment, provisional, claims: [...]}'],
+    ok: [200, '{sweep, experiment, status, provisional, trials, rule, claims: [...]}'],
     errors: [404],
+  },
+  {
+    method: 'get',
+    path: '/api/sweeps/:id/settle',
+    summary: 'The settle state (null before Settle was pressed) and what settling every undecided claim would likely take (trials, estimated CPU ms, claims with no visible effect)',
+    params: idParam,
+    ok: [200, '{settle: {status, round, budget, spent, reason, history: [...]} | null, estimate: {undecided, trials, cpuMs, unreachable}}'],
+    errors: [404],
+  },
+  {
+    method: 'post',
+    path: '/api/sweeps/:id/settle',
+    summary:
+      'Settle: add repeats in rounds to the cells the undecided claims compare, judged by the anytime-valid rule, until every claim is decided or the budget (trials and/or estimated CPU seconds; default: as many trials as the sweep has) is spent. 409 for a cancelled sweep, one without claims, or one already settling',
+    params: idParam,
+    body: settleBody,
+    ok: [202, '{settle, added}'],
+    errors: [400, 401, 403, 404, 409, 413, 415],
   },
   { method: 'post', path: '/api/sweeps/:id/cancel', summary: 'Cancel queued and running trials (a running pack stops at its next heartbeat). 409 for a done or failed sweep', params: idParam, ok: [200, 'sweep summary'], errors: [401, 403, 404, 409, 415] },
   { method: 'post', path: '/api/sweeps/:id/retry', summary: 'Re-enqueue failed, cancelled, lost and stale trials (never done ones)', params: idParam, ok: [202, '{requeued, packs, sweep}'], errors: [401, 403, 404, 415] },

@@ -41,7 +41,16 @@ export const metricQuery = z
   .strict();
 
 /** POST /api/sweeps?dryRun=1: validate, size and estimate the sweep, write nothing. */
-export const dryRunQuery = z.object({ dryRun: z.enum(['0', '1']).optional() }).strict();
+export const dryRunQuery = z
+  .object({
+    dryRun: z.enum(['0', '1']).optional(),
+    /** A dry run's smallest effect of interest, in standard deviations of the repeats: the power estimate assumes it for every claim. */
+    effect: z
+      .string()
+      .refine((v) => /^\d+(\.\d+)?$/.test(v) && Number(v) > 0 && Number(v) <= 100, 'a number of standard deviations above 0 and at most 100')
+      .optional(),
+  })
+  .strict();
 
 /**
  * A cursor from a page's `next`, parsed by the validator: one that this server did not

@@ -5,6 +5,7 @@
  * for the aggregate, so averaging still happens in SQL.
  */
 import { index, integer, primaryKey, real, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+import { SETTLE_STATUSES } from '../settle/types';
 
 export const sweeps = sqliteTable('sweeps', {
   id: text('id').primaryKey(),
@@ -103,8 +104,6 @@ export const sweepAnswers = sqliteTable(
   (t) => [primaryKey({ columns: [t.sweepId, t.kind] })],
 );
 
-export const SETTLE_STATUSES = ['running', 'decided', 'exhausted', 'stopped'] as const;
-export type SettleStatus = (typeof SETTLE_STATUSES)[number];
 
 /**
  * A sweep being settled (core/settle): repeats added in rounds to the cells its undecided

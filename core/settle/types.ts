@@ -1,8 +1,8 @@
 /** Settle's state as the store keeps it and the API answers it (core/settle/advance.ts). */
-import type { SettleStatus } from '../db/schema';
 import type { Outcome } from '../verdict/evaluate';
 
-export type { SettleStatus };
+export const SETTLE_STATUSES = ['running', 'decided', 'exhausted', 'stopped'] as const;
+export type SettleStatus = (typeof SETTLE_STATUSES)[number];
 
 /** Rounds per settle: with rounds that at most double the repeats, 8 rounds reach 2⁸ times the start. */
 export const MAX_SETTLE_ROUNDS = 8;

@@ -207,6 +207,8 @@ interface Decision {
 /** A claim before Holm's levels are known: its contrasts and the function that decides it at a level. */
 interface Pending {
   p: number | null;
+  /** The claim's contrast (an order claim: its first step's), for planning repeats. */
+  contrast: Contrast | null;
   decide(level: number): ClaimVerdict;
 }
 
@@ -282,6 +284,7 @@ function pendingClaim(claim: Claim, trials: TrialValues[], rule: Rule): Pending 
     const d = decision(c);
     return {
       p: d.p,
+      contrast: c,
       decide: (level) => finish(d, level, outcomeOf(c, d.p, level, expect), testable(c) ? interval(c, rule, level) : null, missing, effectKind, cells),
     };
   };
@@ -313,6 +316,7 @@ function pendingClaim(claim: Claim, trials: TrialValues[], rule: Rule): Pending 
       const cells = sides.flatMap((s) => cellsOf(s.obs));
       return {
         p,
+        contrast: links[0]?.d.contrast ?? null,
         decide: (level) => {
           const linkLevel = (l: (typeof links)[number]) => (along(l) ? level : level / L);
           const linkResult = (l: (typeof links)[number]): Outcome => outcomeOf(l.d.contrast, l.d.p, linkLevel(l), dir);
@@ -358,6 +362,11 @@ function pendingClaim(claim: Claim, trials: TrialValues[], rule: Rule): Pending 
       return single(slopeContrast(obs, true, Math.max(1, configs)), claim.expect === 'increasing' ? 1 : -1, missing, 'slope', byLevel);
     }
   }
+}
+
+/** Each claim's contrast on these trials (null when it has none), without deciding anything. */
+export function claimContrasts(claims: Claim[], trials: TrialValues[]): Array<Contrast | null> {
+  return claims.map((c) => pendingClaim(c, trials, 'fixed').contrast);
 }
 
 export interface EvaluateOptions {

@@ -34,6 +34,25 @@ describe.each(STORAGE_MODES)('dry run on the $name store', (mode) => {
     expect(await sweeps()).toBe(1);
   });
 
+  test('power: per claim, the repeats per cell likely to decide it for a smallest effect of interest', async () => {
+    type Power = Array<{ statement: string; effect: number | null; basis: string | null; planned: number; repeatsNeeded: number | null }>;
+    const powerFor = async (effect?: string) => ((await (await post(`?dryRun=1${effect ? `&effect=${effect}` : ''}`, { experiment: 'exp7', repeats: 5 })).json()) as { power: Power }).power;
+    const large = await powerFor('1');
+    const small = await powerFor('0.5');
+    expect(large).toHaveLength(4);
+    for (const [i, c] of large.entries()) {
+      expect(c).toMatchObject({ effect: 1, basis: 'smallest effect of interest: d = 1', planned: 5 });
+      // Paired, d = 1: at least the 10 a single claim at 5% needs; a halved effect needs about four times as many.
+      expect(c.repeatsNeeded!).toBeGreaterThanOrEqual(10);
+      expect(small[i].repeatsNeeded!).toBeGreaterThan(3 * c.repeatsNeeded!);
+    }
+    // No earlier finished sweep of exp7 and no effect given: nothing to go by.
+    expect((await powerFor()).every((c) => c.repeatsNeeded === null && c.basis === null)).toBe(true);
+    const bad = await post('?dryRun=1&effect=-1', { experiment: 'exp7' });
+    expect(bad.status).toBe(400);
+    expect(await bad.json()).toMatchObject({ issues: [{ field: 'query.effect' }] });
+  });
+
   test('a bad request is refused as it would be, and a bad dryRun value is named', async () => {
     const refused = await post('?dryRun=1', { experiment: 'exp2', params: { steps: 1_000_000 } });
     expect(refused.status).toBe(400);

@@ -13,6 +13,8 @@ import { aggregateCsvResponse, trialsCsvResponse } from './export';
 import { dryRunQuery, idParam, metricQuery, pageQuery, trialsQuery } from '../schemas';
 import { notModified } from '../conditional';
 import { validate } from '../validate';
+import { claimPower } from '../../core/verdict/power';
+import { sweepVerdict } from '../../core/verdict/sweep-verdict';
 
 async function sweepOr404(store: Store, id: string) {
   const sweep = await store.getSweep(id, Date.now());
@@ -23,6 +25,23 @@ async function sweepOr404(store: Store, id: string) {
 /** What is stored as the sweep's request: the validated one with defaults filled in, never the raw body. */
 function storedRequest(s: ExpandedSweep) {
   return { experiment: s.experiment.id, name: s.name, repeats: s.repeats, seed: s.seed, params: s.params, grid: s.grid };
+}
+
+/**
+ * Each claim's standardised effect in the experiment's latest finished sweep (its verdict's
+ * d), for the dry run's power estimate; null where that sweep saw none.
+ */
+async function earlierEffects(store: Store, sweep: ExpandedSweep): Promise<Array<{ d: number | null; basis: string } | null>> {
+  const claims = sweep.experiment.claims ?? [];
+  if (!claims.length) return [];
+  const { sweeps } = await store.listSweeps(Date.now(), { limit: 20, experiment: sweep.experiment.id });
+  const earlier = sweeps.find((s) => s.status === 'done');
+  if (!earlier) return claims.map(() => null);
+  const verdict = await sweepVerdict(store, earlier.id, Date.now(), { sweep: earlier, lookup: () => sweep.experiment });
+  return claims.map((claim) => {
+    const seen = verdict?.claims.find((v) => v.statement === claim.statement);
+    return seen ? { d: seen.d, basis: `sweep ${earlier.id} (${seen.repeats} repeats)` } : null;
+  });
 }
 
 export const sweepRoutes = new Hono<AppEnv>()
@@ -46,6 +65,9 @@ export const sweepRoutes = new Hono<AppEnv>()
       const packs = packTrials(sweep.experiment, sweep.trials, limits.maxPack, undefined, undefined, limits.maxPackCpuMs);
       const packMs = packs.map((p) => estimatePackMs(sweep.experiment, p));
       const trialMs = sweep.trials.map((t) => estimatePackMs(sweep.experiment, [t]));
+      const claims = sweep.experiment.claims ?? [];
+      const effect = c.req.valid('query').effect;
+      const effects = effect !== undefined ? claims.map(() => ({ d: Number(effect), basis: `smallest effect of interest: d = ${effect}` })) : await earlierEffects(store, sweep);
       return c.json(
         {
           dryRun: true as const,
@@ -58,6 +80,8 @@ export const sweepRoutes = new Hono<AppEnv>()
           // The pack-time model's estimates (core/sweep/pack-budget.ts): CPU of the whole sweep,
           // of its longest pack (a sweep's wall time on Cloudflare), and of its longest trial.
           estimate: { cpuMs: Math.round(packMs.reduce((a, b) => a + b, 0)), longestPackMs: Math.round(Math.max(0, ...packMs)), longestTrialMs: Math.round(Math.max(0, ...trialMs)) },
+          // Per claim: the repeats per cell likely (80%) to decide it (core/verdict/power.ts).
+          power: claimPower(claims, sweep.trials, effects),
         },
         200,
       );

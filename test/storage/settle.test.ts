@@ -104,6 +104,11 @@ describe.each(STORAGE_MODES)('settle on the $name store', (mode) => {
     expect(addedKeys.size).toBeGreaterThan(0);
     for (const key of addedKeys) expect(big.get(key), key).toEqual(after.get(key));
 
+    // A dry run of the same experiment plans from this sweep's effects.
+    const plan = (await (await api('/api/sweeps?dryRun=1', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(REQUEST) })).json()) as { power: Array<{ basis: string | null; planned: number }> };
+    expect(plan.power.map((c) => c.basis)).toEqual(experiment.claims!.map(() => expect.stringMatching(/^sweep orig \(\d+ repeats\)$/)));
+    expect(plan.power.every((c) => c.planned === 3)).toBe(true);
+
     // The verdict is now the anytime-valid one.
     const verdict = (await (await api('/api/sweeps/orig/verdict')).json()) as { rule: string; claims: Array<{ rule: string }> };
     expect(verdict.rule).toBe('sequential');
