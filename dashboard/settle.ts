@@ -28,13 +28,18 @@ export function cpuText(ms: number): string {
   return `${Number((s / 3600).toPrecision(2))} h`;
 }
 
+/** An estimate of CPU time in a sentence: "~4 s", "under 1 s". */
+export function aboutCpu(ms: number): string {
+  return ms < 1000 ? 'under 1 s' : `~${cpuText(ms)}`;
+}
+
 /** What settling would likely take, as the card says it before Settle is pressed. */
 export function estimateText(e: SettleEstimate): string {
   if (e.undecided === 0) return 'Every claim is decided under the anytime-valid rule: there is nothing to settle.';
   const reachable = e.undecided - e.unreachable;
   const which = reachable === e.undecided ? (e.undecided === 1 ? 'the undecided claim' : `the ${e.undecided} undecided claims`) : `${reachable} of the ${e.undecided} undecided claims`;
   const noEffect = e.unreachable ? `${plural(e.unreachable, 'claim shows', 'claims show')} no effect yet, so no number of repeats can be promised for ${e.unreachable === 1 ? 'it' : 'them'}` : '';
-  if (e.trials > 0 && reachable > 0) return `About ${plural(e.trials, 'more trial', 'more trials')}, ~${cpuText(e.cpuMs)} of CPU, would likely decide ${which}${noEffect ? `; ${noEffect}` : ''}.`;
+  if (e.trials > 0 && reachable > 0) return `About ${plural(e.trials, 'more trial', 'more trials')}, ${aboutCpu(e.cpuMs)} of CPU, would likely decide ${which}${noEffect ? `; ${noEffect}` : ''}.`;
   if (noEffect && !reachable) return `${noEffect[0].toUpperCase()}${noEffect.slice(1)}; Settle still adds repeats a round at a time within the budget.`;
   return `Settle adds repeats a round at a time until ${which === 'the undecided claim' ? 'it is' : 'they are'} decided or the budget is spent${noEffect ? `; ${noEffect}` : ''}.`;
 }
@@ -79,7 +84,7 @@ export function outcomeText(s: SettleState): string {
 
 /** "Round 2 · 12 of 40 trials spent · ~3 s of CPU" (against the CPU budget when there is one). */
 export function spentText(s: SettleState): string {
-  const cpu = s.budget.cpuMs !== null ? `~${cpuText(s.spent.cpuMs)} of ~${cpuText(s.budget.cpuMs)} CPU` : `~${cpuText(s.spent.cpuMs)} of CPU`;
+  const cpu = s.budget.cpuMs !== null ? `${aboutCpu(s.spent.cpuMs)} of ${aboutCpu(s.budget.cpuMs)} CPU` : `${aboutCpu(s.spent.cpuMs)} of CPU`;
   return `Round ${s.round} · ${s.spent.trials} of ${plural(s.budget.trials, 'trial')} spent · ${cpu}`;
 }
 
@@ -99,7 +104,7 @@ export function roundsTable(doc: Document, history: SettleRound[]): HTMLTableEle
         const title = `${c.result}, p = ${pValue(c.p)}, ${plural(c.repeats, 'repeat')} per cell${c.repeatsToSettle ? `; ~${c.repeatsToSettle} might settle it` : ''}`;
         return node(doc, 'td', { class: `claim ${c.result}`, title }, node(doc, 'span', { class: 'mark' }, RESULT_MARK[c.result]), ` ${c.repeats}`);
       }),
-      node(doc, 'td', { class: 'num' }, r.added.trials ? `+${plural(r.added.trials, 'trial')} in ${plural(r.added.cells, 'cell')} (~${cpuText(r.added.cpuMs)})` : '–'),
+      node(doc, 'td', { class: 'num' }, r.added.trials ? `+${plural(r.added.trials, 'trial')} in ${plural(r.added.cells, 'cell')} (${aboutCpu(r.added.cpuMs)})` : '–'),
     ),
   );
   return node(

@@ -142,4 +142,50 @@ describe('local Worker (wrangler dev)', () => {
       await browser.close();
     }
   }, 120_000);
+
+  test('Settle on both hosts: rounds run by the Worker\'s queue consumer and by the Node pool, the same trials added, with the same numbers', async () => {
+    type Settle = { settle: { status: string; round: number; spent: { trials: number }; history: unknown[] } | null; estimate: { undecided: number } };
+    type Trial = { config: string; repeat: number; scalars: unknown; series: unknown };
+    const settleOn = async (url: string, id: string) => {
+      const res = await fetch(`${url}/api/sweeps/${id}/settle`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ budget: { trials: 12 } }) });
+      expect(res.status).toBe(202);
+      const deadline = Date.now() + 180_000;
+      for (;;) {
+        const s = (await (await fetch(`${url}/api/sweeps/${id}/settle`)).json()) as Settle;
+        if (s.settle && s.settle.status !== 'running') return s.settle;
+        if (Date.now() > deadline) throw new Error(`settle of ${id} still running: ${JSON.stringify(s.settle)}`);
+        await new Promise((r) => setTimeout(r, 1000));
+      }
+    };
+    const trialsOf = async (url: string, id: string) => ((await (await fetch(`${url}/api/sweeps/${id}/trials`)).json()) as { trials: Trial[] }).trials;
+    const viaWorker = await settleOn(server.url, sweepId);
+    expect(['decided', 'exhausted']).toContain(viaWorker.status);
+    expect(viaWorker.spent.trials).toBeGreaterThan(0);
+    expect(viaWorker.spent.trials).toBeLessThanOrEqual(12);
+    const verdict = (await (await fetch(`${server.url}/api/sweeps/${sweepId}/verdict`)).json()) as { rule: string; trials: { done: number; total: number } };
+    expect(verdict).toMatchObject({ rule: 'sequential', trials: { done: 18 + viaWorker.spent.trials, total: 18 + viaWorker.spent.trials } });
+
+    const dir = mkdtempSync(join(tmpdir(), 'atomsweep-settle-'));
+    const runner = await startLocalRunner({ port: 0, db: join(dir, 'db.sqlite'), threads: 2, buildDashboard: false });
+    try {
+      const res = await fetch(`${runner.url}/api/sweeps`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(SMALL_EXP1) });
+      const { id } = (await res.json()) as { id: string };
+      expect((await waitForSweep(runner.url, id)).status).toBe('done');
+      const viaNode = await settleOn(runner.url, id);
+      // The same evidence gives the same verdicts, so the same rounds and the same trials.
+      expect(viaNode.status).toBe(viaWorker.status);
+      expect(viaNode.history).toHaveLength(viaWorker.history.length);
+      const key = (t: Trial) => `${t.config}#${t.repeat}`;
+      const worker = new Map((await trialsOf(server.url, sweepId)).map((t) => [key(t), t]));
+      const node = await trialsOf(runner.url, id);
+      expect(node).toHaveLength(worker.size);
+      for (const t of node) {
+        expect(t.scalars, key(t)).toEqual(worker.get(key(t))!.scalars);
+        expect(t.series, key(t)).toEqual(worker.get(key(t))!.series);
+      }
+    } finally {
+      await runner.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 420_000);
 });
