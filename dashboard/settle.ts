@@ -179,8 +179,20 @@ export function settleCard(o: SettleCardOptions): HTMLElement | null {
   if (estimate.undecided === 0) return card;
   const input = node(doc, 'input', { type: 'number', id: 'settle-budget', name: 'trials', min: '1', step: '1', inputmode: 'numeric', placeholder: 'as many as the sweep has' });
   input.value = defaultBudget(estimate);
-  const button = node(doc, 'button', { class: 'primary', id: 'settle-start', type: 'button' }, 'Settle');
-  button.addEventListener('click', async () => {
+  const button = node(doc, 'button', { class: 'primary', id: 'settle-start', type: 'submit' }, 'Settle');
+  // A form, so Enter in the budget box settles too; nothing is submitted but the POST below.
+  const form = node(
+    doc,
+    'form',
+    { class: 'settle-form', novalidate: '' },
+    node(doc, 'label', { for: 'settle-budget' }, 'Budget (trials)'),
+    input,
+    button,
+    node(doc, 'span', { class: 'meta' }, `Blank: as many trials as the sweep has now.${settle ? ' Adds to what this settle has spent.' : ''}`),
+  );
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    if (button.disabled) return;
     const budget = parseBudget(input.value, input.validity?.badInput ?? false);
     if ('error' in budget) {
       error.textContent = budget.error;
@@ -197,17 +209,6 @@ export function settleCard(o: SettleCardOptions): HTMLElement | null {
     }
     o.started();
   });
-  card.append(
-    node(
-      doc,
-      'div',
-      { class: 'settle-form' },
-      node(doc, 'label', { for: 'settle-budget' }, 'Budget (trials)'),
-      input,
-      button,
-      node(doc, 'span', { class: 'meta' }, `Blank: as many trials as the sweep has now.${settle ? ' Adds to what this settle has spent.' : ''}`),
-    ),
-    error,
-  );
+  card.append(form, error);
   return card;
 }

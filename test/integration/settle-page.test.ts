@@ -53,7 +53,7 @@ test('Settle from the sweep page: estimate, a 12-trial budget, the rounds as the
     await page.getByLabel('Budget (trials)').fill('12');
     await page.getByRole('button', { name: 'Settle', exact: true }).click();
     // The page polls GET settle while it runs; it stops at decided or exhausted.
-    await expect.poll(() => page.locator('#settle-status .status').textContent(), { timeout: 60_000, intervals: [250] }).toMatch(/^(decided|exhausted)$/);
+    await expect.poll(() => page.locator('#settle-status .status').textContent(), { timeout: 60_000, interval: 250 }).toMatch(/^(decided|exhausted)$/);
     expect(posts).toEqual([202]);
     expect(await page.locator('#settle-error').textContent()).toBe('');
     const rows = await page.locator('#settle-rounds tbody tr').count();
