@@ -8,13 +8,19 @@
  * experiment (identical / how many values differ, and the largest difference) and exits 1
  * when anything differs. Run-time metrics measure the machine, not the maths, and are
  * listed separately (`--timing-metrics`, default runtime_s and seconds_to_target, Exp 8's clock readings).
+ * `--added-ok`: trials only in the after file (repeats a Settle added) are counted apart
+ * instead of as differences; every trial of the before file must still match.
  */
 import Database from 'better-sqlite3';
 import { parseArgs } from 'node:util';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
-  options: { name: { type: 'string', default: 'default catalogue' }, 'timing-metrics': { type: 'string', default: 'runtime_s,seconds_to_target' } },
+  options: {
+    name: { type: 'string', default: 'default catalogue' },
+    'timing-metrics': { type: 'string', default: 'runtime_s,seconds_to_target' },
+    'added-ok': { type: 'boolean', default: false },
+  },
 });
 if (positionals.length !== 2) {
   console.error('usage: npm run diff-runs -- <before.sqlite> <after.sqlite> [--name "default catalogue"]');
@@ -60,8 +66,8 @@ const before = load(positionals[0]);
 const after = load(positionals[1]);
 let differs = false;
 const experiments = [...new Set([...before.keys(), ...after.keys()])].sort((a, b) => Number(a.slice(3)) - Number(b.slice(3)));
-console.log('| experiment | values compared | differing | largest difference | timing values differing |');
-console.log('|:--|--:|--:|:--|--:|');
+console.log(`| experiment | values compared | differing | largest difference | timing values differing |${values['added-ok'] ? ' values only after (added repeats) |' : ''}`);
+console.log(`|:--|--:|--:|:--|--:|${values['added-ok'] ? '--:|' : ''}`);
 for (const e of experiments) {
   const b = before.get(e);
   const a = after.get(e);
@@ -74,9 +80,14 @@ for (const e of experiments) {
   let different = 0;
   let timingDifferent = 0;
   let worst = { delta: 0, where: '' };
+  let added = 0;
   for (const key of new Set([...b.keys(), ...a.keys()])) {
     const x = b.get(key);
     const y = a.get(key);
+    if (!x && values['added-ok']) {
+      added += numbersOf(y!).length;
+      continue;
+    }
     const xs = x ? numbersOf(x) : [];
     const ys = y ? numbersOf(y) : [];
     const n = Math.max(xs.length, ys.length);
@@ -95,6 +106,6 @@ for (const e of experiments) {
     }
   }
   differs ||= different > 0;
-  console.log(`| ${e} | ${compared} | ${different ? different : 'identical'} | ${different ? worst.where : ''} | ${timingDifferent} |`);
+  console.log(`| ${e} | ${compared} | ${different ? different : 'identical'} | ${different ? worst.where : ''} | ${timingDifferent} |${values['added-ok'] ? ` ${added} |` : ''}`);
 }
 process.exit(differs ? 1 : 0);
