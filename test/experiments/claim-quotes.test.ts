@@ -1,7 +1,7 @@
 /**
- * The built-in claims quote the notebook: every claim of experiments 1–12 that records what
- * the 2018 notebook found (`notebook`) carries the notebook's own sentence it encodes
- * (`quote`), and says what it narrows (`narrows`) only with something to say. Every claim of
+ * The built-in claims quote the notebook: every claim of experiments 1–12 carries the
+ * notebook's own sentence it encodes (`quote`: a finding, or the hypothesis where the notebook
+ * reports none), and says what it narrows (`narrows`) only with something to say. Every claim of
  * the catalogue (1–12 and the specs 13–17) still parses with the claim schema.
  */
 import { describe, expect, test } from 'vitest';
@@ -16,10 +16,9 @@ describe('built-in claims quote the notebook', () => {
     expect(notebookExperiments).toHaveLength(12);
   });
 
-  test.each(notebookExperiments.map((e) => [e.id, e] as const))('%s: every claim with a notebook finding quotes it', (_id, e) => {
-    const withFinding = (e.claims ?? []).filter((c) => c.notebook !== undefined);
-    expect(withFinding.length).toBeGreaterThan(0);
-    for (const c of withFinding) {
+  test.each(notebookExperiments.map((e) => [e.id, e] as const))('%s: every claim quotes the sentence it encodes', (_id, e) => {
+    expect((e.claims ?? []).filter((c) => c.notebook !== undefined).length).toBeGreaterThan(0);
+    for (const c of e.claims ?? []) {
       expect(typeof c.quote, c.statement).toBe('string');
       expect(c.quote!.trim().length, c.statement).toBeGreaterThan(0);
     }
