@@ -7,7 +7,7 @@ import * as Plot from '@observablehq/plot';
 import { FIGURES, figureFor } from './figures';
 import { loadFigureData } from './figures/load';
 import { isStalled } from './stalled';
-import { createSweepForm, type FormExperiment, type PostResult, type SweepListEntry } from './sweep-form';
+import { createSweepForm, type ClaimPowerLine, type FormExperiment, type PostResult, type SweepListEntry } from './sweep-form';
 import { loadVerdict } from './verdict';
 import { settleCard, type SettleAnswer } from './settle';
 import type { ExperimentDescription } from './figures/types';
@@ -34,6 +34,12 @@ const api = client.get;
 async function postSweep(body: unknown): Promise<PostResult> {
   const res = await client.rpc.api.sweeps.$post({ json: body as SweepRequest, query: {} });
   return { status: res.status, body: (await res.json().catch(() => ({}))) as PostResult['body'] };
+}
+
+/** The form's dry run: the same request with ?dryRun=1, for its power panel. */
+async function planSweep(body: unknown, effect: string | null) {
+  const res = await client.rpc.api.sweeps.$post({ json: body as SweepRequest, query: { dryRun: '1', ...(effect ? { effect } : {}) } });
+  return { status: res.status, body: (await res.json().catch(() => ({}))) as { power?: ClaimPowerLine[] } };
 }
 
 function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, string> = {}, ...children: Array<Node | string>): HTMLElementTagNameMap[K] {
@@ -182,6 +188,7 @@ async function renderNew(experimentId?: string): Promise<void> {
     sweeps,
     initialExperiment: experimentId,
     post: postSweep,
+    plan: planSweep,
     created: (id) => (location.hash = `#/sweeps/${id}`),
     token: { get: token, set: (v) => localStorage.setItem('atomsweep-token', v) },
   });

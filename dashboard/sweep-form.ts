@@ -444,6 +444,31 @@ export interface SweepFormOptions {
   idPrefix?: string;
   /** Bearer token storage (the server may set API_TOKEN); omitted → no token input. */
   token?: { get: () => string | null; set: (value: string) => void };
+  /**
+   * A dry run of the request (POST /api/sweeps?dryRun=1[&effect=d]): its per-claim power is
+   * shown as the form is edited. Omitted → no power panel.
+   */
+  plan?: (body: unknown, effect: string | null) => Promise<{ status: number; body: { power?: ClaimPowerLine[] } }>;
+  /** Milliseconds of quiet before a dry run is sent (default 400). */
+  planDelayMs?: number;
+}
+
+/** One claim's power in a dry run's answer (core/verdict/power.ts). */
+export interface ClaimPowerLine {
+  statement: string;
+  effect: number | null;
+  basis: string | null;
+  planned: number;
+  repeatsNeeded: number | null;
+}
+
+/** One line per claim: how many repeats per cell would likely decide it, and on what assumption. */
+export function powerText(c: ClaimPowerLine): string {
+  if (c.effect === null) return `${c.statement}: no effect to plan from (no finished sweep of this experiment yet; give a smallest effect)`;
+  const d = `d = ${Number(c.effect.toPrecision(2))}`;
+  if (c.repeatsNeeded === null) return `${c.statement}: no effect seen (${d}, ${c.basis}): no number of repeats can be promised`;
+  const verdict = c.repeatsNeeded <= c.planned ? 'enough' : 'likely too few';
+  return `${c.statement}: ~${c.repeatsNeeded} repeats per cell likely decide it; ${c.planned} planned (${verdict}) — ${d}, ${c.basis}`;
 }
 
 export interface SweepForm {
@@ -483,6 +508,27 @@ export function createSweepForm(opts: SweepFormOptions): SweepForm {
   const summary = h('p', { class: 'sf-summary', id: `${uid}-summary`, 'aria-live': 'polite' });
   const estimate = h('p', { class: 'sf-estimate meta', id: `${uid}-estimate` });
   const general = h('div', { class: 'error sf-general', id: `${uid}-general`, role: 'alert' });
+  // Power before running: a debounced dry run of the request as built, one line per claim.
+  const effectInput = h('input', { id: `${uid}-effect`, name: 'effect', type: 'number', min: '0', step: 'any', placeholder: 'from the last sweep', inputmode: 'decimal' });
+  const powerList = h('ul', { class: 'sf-power meta', id: `${uid}-power`, 'aria-live': 'polite' });
+  let planSeq = 0;
+  let planTimer: ReturnType<typeof setTimeout> | undefined;
+  function schedulePlan(built: BuiltRequest): void {
+    if (!opts.plan) return;
+    clearTimeout(planTimer);
+    const seq = ++planSeq;
+    if (Object.keys(built.errors).length) return void powerList.replaceChildren();
+    planTimer = setTimeout(async () => {
+      try {
+        const res = await opts.plan!(built.request, effectInput.value.trim() || null);
+        if (seq !== planSeq) return;
+        const lines = res.status === 200 ? (res.body.power ?? []) : [];
+        powerList.replaceChildren(...lines.map((c) => h('li', {}, powerText(c))));
+      } catch {
+        if (seq === planSeq) powerList.replaceChildren();
+      }
+    }, opts.planDelayMs ?? 400);
+  }
   const submit = h('button', { class: 'primary', type: 'submit' }, 'Start sweep');
   const json = h('textarea', { id: `${uid}-json`, rows: '12', readonly: '', spellcheck: 'false' });
   const editJson = h('button', { type: 'button', id: `${uid}-json-edit` }, 'Edit and send this JSON instead');
@@ -675,6 +721,7 @@ export function createSweepForm(opts: SweepFormOptions): SweepForm {
     );
     estimate.textContent = estimateText(estimateFromSweeps(opts.sweeps, e.id), built.trials, e.id);
     json.value = requestJson(built.request);
+    schedulePlan(built);
   }
 
   function setJsonMode(on: boolean): void {
@@ -721,6 +768,17 @@ export function createSweepForm(opts: SweepFormOptions): SweepForm {
     ),
     summary,
     estimate,
+    ...(opts.plan
+      ? [
+          h(
+            'fieldset',
+            { class: 'sf-power-box' },
+            h('legend', {}, 'Power: repeats likely to decide each claim'),
+            field('Smallest effect of interest (d)', effectInput, undefined, 'in standard deviations of the repeats; blank: the effect the latest finished sweep of this experiment saw'),
+            powerList,
+          ),
+        ]
+      : []),
     general,
     h('p', {}, submit),
     advanced,
@@ -731,10 +789,11 @@ export function createSweepForm(opts: SweepFormOptions): SweepForm {
     update();
   };
   form.addEventListener('input', (ev) => {
+    if (ev.target === effectInput) return schedulePlan(current());
     if (ev.target !== json) edited(ev);
   });
   form.addEventListener('change', (ev) => {
-    if (ev.target !== json && ev.target !== select) edited(ev);
+    if (ev.target !== json && ev.target !== select && ev.target !== effectInput) edited(ev);
   });
 
   form.addEventListener('submit', async (ev) => {

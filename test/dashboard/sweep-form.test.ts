@@ -344,3 +344,50 @@ describe('run-time estimate', () => {
     expect(m.$<HTMLElement>('#sf-estimate').textContent).toMatch(/^About 3 min, from 60 trials of exp1/);
   });
 });
+
+describe('power before running', () => {
+  test('a dry run of the request as edited lists, per claim, the repeats likely to decide it; the latest answer wins', async () => {
+    const { window } = new JSDOM('<!doctype html><html><body></body></html>');
+    const document = window.document as Document;
+    const asked: Array<{ body: unknown; effect: string | null }> = [];
+    const plan = vi.fn(async (body: unknown, effect: string | null) => {
+      asked.push({ body, effect });
+      const repeats = (body as { repeats: number }).repeats;
+      return {
+        status: 200,
+        body: {
+          power: [
+            { statement: 'deeper is better', effect: effect ? Number(effect) : 0.8, basis: effect ? `smallest effect of interest: d = ${effect}` : 'sweep s1 (5 repeats)', planned: repeats, repeatsNeeded: 12 },
+            { statement: 'no effect here', effect: 0, basis: 'sweep s1 (5 repeats)', planned: repeats, repeatsNeeded: null },
+          ],
+        },
+      };
+    });
+    const form = createSweepForm({ document, experiments: ALL, sweeps: [], post: async () => ({ status: 202, body: { id: 'x' } }), created: () => {}, initialExperiment: 'exp2', plan, planDelayMs: 0 });
+    document.body.append(form.element);
+    const settle = () => new Promise((r) => setTimeout(r, 20));
+    await settle();
+    const lines = () => [...document.querySelectorAll('#sf-power li')].map((li) => li.textContent);
+    expect(asked.at(-1)).toEqual({ body: { experiment: 'exp2', repeats: 5, seed: 0, grid: { depth: [1, 2, 3] } }, effect: null });
+    expect(lines()).toEqual([
+      'deeper is better: ~12 repeats per cell likely decide it; 5 planned (likely too few) — d = 0.8, sweep s1 (5 repeats)',
+      'no effect here: no effect seen (d = 0, sweep s1 (5 repeats)): no number of repeats can be promised',
+    ]);
+    const repeats = document.querySelector('#sf-repeats') as HTMLInputElement;
+    repeats.value = '12';
+    repeats.dispatchEvent(new window.Event('input', { bubbles: true }));
+    const effect = document.querySelector('#sf-effect') as HTMLInputElement;
+    effect.value = '0.5';
+    effect.dispatchEvent(new window.Event('input', { bubbles: true }));
+    await settle();
+    expect(asked.at(-1)).toMatchObject({ body: { repeats: 12 }, effect: '0.5' });
+    expect(lines()[0]).toBe('deeper is better: ~12 repeats per cell likely decide it; 12 planned (enough) — d = 0.5, smallest effect of interest: d = 0.5');
+    // A request the form itself refuses is not sent, and the panel empties.
+    const sent = plan.mock.calls.length;
+    repeats.value = '0';
+    repeats.dispatchEvent(new window.Event('input', { bubbles: true }));
+    await settle();
+    expect(plan.mock.calls.length).toBe(sent);
+    expect(lines()).toEqual([]);
+  });
+});
