@@ -116,7 +116,7 @@ export const ROUTE_DOCS: RouteDoc[] = [
     params: idParam,
     body: settleBody,
     ok: [202, '{settle, added}'],
-    errors: [400, 401, 403, 404, 409, 413, 415],
+    errors: [400, 401, 403, 404, 409, 413, 415, 503],
   },
   { method: 'post', path: '/api/sweeps/:id/cancel', summary: 'Cancel queued and running trials (a running pack stops at its next heartbeat). 409 for a done or failed sweep', params: idParam, ok: [200, 'sweep summary'], errors: [401, 403, 404, 409, 415] },
   { method: 'post', path: '/api/sweeps/:id/retry', summary: 'Re-enqueue failed, cancelled, lost and stale trials (never done ones)', params: idParam, ok: [202, '{requeued, packs, sweep}'], errors: [401, 403, 404, 415] },

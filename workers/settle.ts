@@ -16,10 +16,18 @@ export function settleLimits(env: AppBindings): SettleLimits {
   return { maxRepeats: DEFAULT_LIMITS.maxRepeats, maxTrials: configFor(env).MAX_TRIALS };
 }
 
+/** A round's trials are stored (queued) but their messages were not all sent: a retry or the cron re-sends them. */
+export class RoundNotSent extends Error {}
+
 /** Advances one sweep's settle and enqueues the round it adds; returns the trials added. */
 export async function advanceAndEnqueue(store: Store, sweepId: string, env: AppBindings, enqueue: (packs: TrialPackMessage[]) => Promise<void>, now = Date.now()): Promise<number> {
   const trials = await advanceSettle(store, sweepId, now, (id) => resolveExperiment(store, id), settleLimits(env));
-  if (trials.length) await enqueueTrials(enqueue, packLimits(env), trials, await resolveExperiments(store, [trials[0].experiment]));
+  if (!trials.length) return 0;
+  try {
+    await enqueueTrials(enqueue, packLimits(env), trials, await resolveExperiments(store, [trials[0].experiment]));
+  } catch (err) {
+    throw new RoundNotSent(`${trials.length} trials of sweep ${sweepId} are stored but not all sent (${err instanceof Error ? err.message : String(err)})`);
+  }
   return trials.length;
 }
 

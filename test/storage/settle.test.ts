@@ -17,6 +17,9 @@ import { openSqliteStore } from '../../node/sqlite-store';
 import { apiOver, STORAGE_MODES } from '../helpers/storage-modes';
 import { useBackend } from '../tf-node';
 import { readmeExample } from '../helpers/readme';
+import type { MiddlewareHandler } from 'hono';
+import { createApp } from '../../workers/app';
+import type { AppEnv } from '../../workers/context';
 
 const REQUEST = { experiment: 'exp1', repeats: 3, seed: 11, params: { steps: 300, record_every: 100 }, grid: { n_hidden: [2, 16] } };
 const LIMITS = { maxRepeats: 100, maxTrials: 5000 };
@@ -146,3 +149,35 @@ test('openSqliteStore carries the settle table (migrations applied)', async () =
   expect(await store.getSettle('none')).toBeNull();
   sqlite.close();
 });
+
+test('a round whose messages cannot be sent answers 503 naming the retry; its trials stay stored and a retry sends them', async () => {
+  const opened = openSqliteStore();
+  let failing = true;
+  const sent: string[] = [];
+  const host: MiddlewareHandler<AppEnv> = async (c, next) => {
+    c.set('store', opened.invocation());
+    c.set('enqueue', async (packs) => {
+      if (failing) throw new Error('queue down');
+      for (const p of packs) sent.push(...p.trials.map((t) => t.id));
+    });
+    await next();
+  };
+  const app = createApp(host);
+  try {
+    const sweep = expandSweep(REQUEST, 'lost');
+    await opened.store.createSweep(sweep, REQUEST, 1);
+    await train(opened.invocation, 'lost', sweep.trials);
+    const res = await app.request('/api/sweeps/lost/settle', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ budget: { trials: 6 } }) }, {});
+    expect(res.status).toBe(503);
+    expect(await res.json()).toMatchObject({ error: 'enqueue_failed', issues: [{ field: 'id', message: expect.stringMatching(/stored but not all sent .*\/api\/sweeps\/lost\/retry/) }] });
+    const queued = (await opened.store.trialResults('lost')).filter((t) => t.status === 'queued').map((t) => t.id);
+    expect(queued.length).toBeGreaterThan(0);
+    expect((await opened.store.getSettle('lost'))!.round).toBe(1);
+    failing = false;
+    const retry = await app.request('/api/sweeps/lost/retry', { method: 'POST', headers: { 'content-type': 'application/json' } }, {});
+    expect(retry.status).toBe(202);
+    expect(sent.sort()).toEqual(queued.sort());
+  } finally {
+    opened.sqlite.close();
+  }
+}, 60_000);

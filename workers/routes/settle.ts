@@ -6,7 +6,7 @@ import type { AppEnv } from '../context';
 import { apiError } from '../errors';
 import { safeJson } from '../middleware/body';
 import { idParam } from '../schemas';
-import { advanceAndEnqueue, settleLimits } from '../settle';
+import { advanceAndEnqueue, RoundNotSent, settleLimits } from '../settle';
 import { validate } from '../validate';
 
 /** POST /api/sweeps/:id/settle: the budget, in trials or in estimated CPU seconds (or both). */
@@ -57,6 +57,13 @@ export const settleRoutes = new Hono<AppEnv>()
     // Without a trial budget: as many trials as the sweep has now (or the room left), or as many as the CPU budget allows.
     const trials = budget.trials ?? (budget.cpuSeconds !== undefined ? room : Math.min(room, sweep.counts.total));
     await store.startSettle(id, { trials, cpuMs: budget.cpuSeconds === undefined ? null : Math.round(budget.cpuSeconds * 1000) }, Date.now());
-    const added = await advanceAndEnqueue(store, id, c.env ?? {}, c.var.enqueue);
+    let added: number;
+    try {
+      added = await advanceAndEnqueue(store, id, c.env ?? {}, c.var.enqueue);
+    } catch (err) {
+      if (!(err instanceof RoundNotSent)) throw err;
+      console.error(err.message);
+      throw apiError(503, 'enqueue_failed', { field: 'id', message: `${err.message}; POST /api/sweeps/${id}/retry resends them (the cron does within minutes)` });
+    }
     return c.json({ settle: (await store.getSettle(id))!, added }, 202);
   });
