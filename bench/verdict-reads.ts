@@ -7,8 +7,9 @@
  * For each experiment, a finished default sweep with synthetic results (every metric its
  * claims read, as scalar and as series) is stored on the Node runner's SQLite store, then,
  * interleaved round by round:
- * - recompute: what every poll cost before (Store.getSweep + sweepVerdict: every bootstrap
- *   and permutation draw again);
+ * - recompute: what every poll cost before (Store.getSweep + sweepVerdict: every trial's
+ *   results read and every claim's statistics computed again; the report of 2026-12-06 was
+ *   measured with the bootstrap and permutation statistics of that time);
  * - stored: GET /api/sweeps/:id/verdict through the app, served from the stored answer;
  * - 304: the same GET with If-None-Match of the version the client holds.
  * Prints the median CPU ms per read with its range (process.cpuUsage, one thread).
