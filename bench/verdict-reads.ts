@@ -1,6 +1,6 @@
 /**
  * CPU of a polled verdict, before and after verdicts were stored per sweep version
- * (workers/routes/verdict.ts): the dashboard asks for a sweep's verdict every 2 s.
+ * (api/routes/verdict.ts): the dashboard asks for a sweep's verdict every 2 s.
  *
  *   npx tsx bench/verdict-reads.ts [experiment …] [--rounds 15]
  *
@@ -22,8 +22,8 @@ import type { TrialResult } from '../core/experiments/types';
 import { expandSweep } from '../core/sweep/expand';
 import { sweepVerdict } from '../core/verdict/sweep-verdict';
 import { openSqliteStore } from '../node/sqlite-store';
-import { createApp } from '../workers/app';
-import type { AppEnv } from '../workers/context';
+import { createApp } from '../api/app';
+import type { AppEnv } from '../api/context';
 
 const { values, positionals } = parseArgs({ options: { rounds: { type: 'string', default: '15' } }, allowPositionals: true });
 const experiments = positionals.length ? positionals : ['exp4', 'exp7', 'exp10'];

@@ -1,6 +1,6 @@
 /**
  * The typed client of the atomsweep API, on Hono's `hc` over the app's own route types
- * (workers/app.ts `AppType`), so a changed route or validator breaks its callers at
+ * (api/app.ts `AppType`), so a changed route or validator breaks its callers at
  * type-check time. Runs in browsers and Node (fetch only). Every non-2xx answer becomes
  * one error class carrying the API's `{status, error, issues}`.
  *
@@ -9,7 +9,7 @@
  *   const done = await api.waitForSweep(id);
  */
 import { hc, type ClientResponse } from 'hono/client';
-import type { AppType } from '../workers/app';
+import type { AppType } from '../api/app';
 import type { ExperimentSpecInput } from '../core/custom/spec';
 
 import type { SettleState } from '../core/settle/types';
@@ -61,7 +61,7 @@ async function errorOf(res: Response): Promise<AtomsweepError> {
  * The JSON answers among a route's typed responses. A route that can also answer in
  * another format (`?format=csv` on aggregate and trials) has those in its union too; the
  * client asks for JSON, so they are dropped rather than widening the result to `{}`, and so
- * is 304 (a conditional read's "unchanged", workers/conditional.ts), which has no body.
+ * is 304 (a conditional read's "unchanged", api/conditional.ts), which has no body.
  */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type JsonOf<R> = R extends ClientResponse<infer T, infer S, 'json'> ? (S extends 304 ? never : T) : never;

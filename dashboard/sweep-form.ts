@@ -1,7 +1,7 @@
 /**
  * The "New sweep" form, generated from each experiment's JSON Schema (the `schema` of
  * GET /api/experiments, produced from the zod params by describeExperiment in
- * workers/routes/experiments.ts). Every parameter is either fixed (one value → `params`)
+ * api/routes/experiments.ts). Every parameter is either fixed (one value → `params`)
  * or swept (a list of values → `grid`); the trial count and a run-time estimate follow
  * every edit, and problems (client-side schema checks or the API's 400 `issues`) are shown
  * next to the input they concern.

@@ -65,7 +65,7 @@ export interface PoolOptions {
   leaseMs?: number;
   /** Fault injection for tests (core/run/faults.ts). */
   faults?: FaultPlan[];
-  /** Called after each pack has finished or been given up (settle's next round: workers/settle.ts). */
+  /** Called after each pack has finished or been given up (settle's next round: api/settle.ts). */
   onPackDone?: (sweepId: string) => Promise<void>;
 }
 

@@ -16,13 +16,13 @@ import { availableParallelism } from 'node:os';
 import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { MiddlewareHandler } from 'hono';
-import { createApp } from '../workers/app';
-import { ConfigError, parseConfig } from '../workers/config';
-import type { AppBindings } from '../workers/context';
-import type { AppEnv } from '../workers/context';
+import { createApp } from '../api/app';
+import { ConfigError, parseConfig } from '../api/config';
+import type { AppBindings } from '../api/context';
+import type { AppEnv } from '../api/context';
 import type { Store } from '../core/db/store';
-import { enqueueTrials, packLimits } from '../workers/packing';
-import { advanceAndEnqueue, advanceRunningSettles } from '../workers/settle';
+import { enqueueTrials, packLimits } from '../api/packing';
+import { advanceAndEnqueue, advanceRunningSettles } from '../api/settle';
 import type { TrialPackMessage } from '../core/run/run-trials';
 import { serve } from './http';
 import { TrialPool } from './pool';
@@ -31,10 +31,10 @@ import { MAX_LEASES } from '../core/run/run-trials';
 import { resolveExperiments } from '../core/experiments/resolve';
 import { parseFaultPlan, type FaultPlan } from '../core/run/faults';
 
-/** The settings the API reads, from the environment (workers/config.ts lists them). */
+/** The settings the API reads, from the environment (api/config.ts lists them). */
 export function bindingsFromEnv(env: NodeJS.ProcessEnv): AppBindings {
   const { API_TOKEN, PROTECT_READS, MAX_TRIALS, MAX_PACK, ENGINE, ALLOWED_ORIGINS, ALLOWED_HOSTS } = env;
-  // No CPU cut by default here: the pool splits the last packs across threads (workers/config.ts).
+  // No CPU cut by default here: the pool splits the last packs across threads (api/config.ts).
   const MAX_PACK_CPU_MS = env.MAX_PACK_CPU_MS ?? '0';
   return { API_TOKEN, PROTECT_READS, MAX_TRIALS, MAX_PACK, MAX_PACK_CPU_MS, ENGINE, ALLOWED_ORIGINS, ALLOWED_HOSTS };
 }
@@ -105,7 +105,7 @@ export interface LocalRunnerOptions {
   leaseMs?: number;
   /** Fault injection for tests and scripts/faults.ts (core/run/faults.ts). */
   faults?: FaultPlan[];
-  /** The API's settings; default process.env (workers/config.ts lists them). */
+  /** The API's settings; default process.env (api/config.ts lists them). */
   bindings?: AppBindings;
 }
 

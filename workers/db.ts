@@ -1,7 +1,7 @@
 import { drizzle } from 'drizzle-orm/d1';
 import * as schema from '../core/db/schema';
 import { Store, type AnyDb } from '../core/db/store';
-import { configFor } from './config';
+import { configFor } from '../api/config';
 import { guardD1 } from './d1-guard';
 import type { Env } from './env';
 
@@ -12,7 +12,7 @@ import type { Env } from './env';
  */
 export function storeFor(env: Env): Store {
   const db = drizzle(guardD1(env.DB), { schema });
-  // Parsed strictly (workers/config.ts): a malformed LEASE_MS is an error naming it, not a silent default.
+  // Parsed strictly (api/config.ts): a malformed LEASE_MS is an error naming it, not a silent default.
   const leaseMs = configFor(env).LEASE_MS;
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   return new Store(db as unknown as AnyDb, (queries) => (queries.length ? db.batch(queries as [any, ...any[]]) : Promise.resolve()), leaseMs);

@@ -1,6 +1,6 @@
 import type { TrialPackMessage } from '../core/run/run-trials';
 
-import type { AppBindings } from './context';
+import type { AppBindings } from '../api/context';
 
 /** Bindings and settings of the Worker (see wrangler.toml). */
 export interface Env extends AppBindings {

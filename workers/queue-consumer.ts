@@ -4,7 +4,7 @@ import { parseFaultPlan, withFaults } from '../core/run/faults';
 import { knownExperiment, resolveExperiment } from '../core/experiments/resolve';
 import { storeFor } from './db';
 import { enqueuePacks } from './queue-producer';
-import { advanceAndEnqueue } from './settle';
+import { advanceAndEnqueue } from '../api/settle';
 import { shouldSplit, splitPack } from '../core/run/split';
 import { parseEngine, setEngine } from '../core/engine';
 import type { Env } from './env';

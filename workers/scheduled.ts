@@ -1,9 +1,9 @@
 import { storeFor } from './db';
 import type { Env } from './env';
-import { enqueueTrials, packLimits } from './packing';
+import { enqueueTrials, packLimits } from '../api/packing';
 import { enqueuePacks } from './queue-producer';
 import { resolveExperiments } from '../core/experiments/resolve';
-import { advanceRunningSettles } from './settle';
+import { advanceRunningSettles } from '../api/settle';
 import { MAX_LEASES, type TrialPackMessage } from '../core/run/run-trials';
 
 export { MAX_LEASES };

@@ -1,6 +1,6 @@
 import type { MiddlewareHandler } from 'hono';
-import { createApp } from './app';
-import type { AppEnv } from './context';
+import { createApp } from '../api/app';
+import type { AppEnv } from '../api/context';
 import { storeFor } from './db';
 import type { Env } from './env';
 import { enqueuePacks } from './queue-producer';

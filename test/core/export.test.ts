@@ -4,7 +4,7 @@
  * independent RFC 4180 parser, the per-trial rows must recompute the aggregate rows.
  */
 import { describe, expect, test } from 'vitest';
-import { createApp } from '../../workers/app';
+import { createApp } from '../../api/app';
 import { AGGREGATE_COLUMNS, TRIAL_COLUMNS, csvField, toCsv } from '../../core/export/csv';
 import { runSweep } from '../helpers/sweep';
 

@@ -9,9 +9,9 @@ import { specId, type ExperimentSpec } from '../../core/custom/spec';
 import { validateSpec } from '../../core/custom/validate';
 import { experimentOfSpec } from '../../core/experiments/resolve';
 import { openSqliteStore } from '../../node/sqlite-store';
-import { createApp } from '../../workers/app';
-import type { AppEnv } from '../../workers/context';
-import { MAX_STORED_SPECS } from '../../workers/routes/experiments';
+import { createApp } from '../../api/app';
+import type { AppEnv } from '../../api/context';
+import { MAX_STORED_SPECS } from '../../api/routes/experiments';
 import { tinySpec } from './fixtures';
 
 const opened = openSqliteStore();

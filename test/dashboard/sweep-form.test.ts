@@ -1,6 +1,6 @@
 /**
  * The new-sweep form (dashboard/sweep-form.ts) in jsdom, fed with the real experiment
- * descriptions the API serves (describeExperiment in workers/routes/experiments.ts), and
+ * descriptions the API serves (describeExperiment in api/routes/experiments.ts), and
  * its requests checked against the real server-side expansion (core/sweep/expand.ts).
  */
 import { JSDOM } from 'jsdom';
@@ -22,7 +22,7 @@ import {
   type PostResult,
   type SweepListEntry,
 } from '../../dashboard/sweep-form';
-import { describeExperiment } from '../../workers/routes/experiments';
+import { describeExperiment } from '../../api/routes/experiments';
 
 // Through JSON, exactly as the dashboard receives it.
 const ALL = JSON.parse(JSON.stringify(EXPERIMENTS.map(describeExperiment))) as FormExperiment[];

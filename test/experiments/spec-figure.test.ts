@@ -9,7 +9,7 @@ import { specId } from '../../core/custom/spec';
 import { validateSpec } from '../../core/custom/validate';
 import { getExperiment } from '../../core/experiments';
 import { builtinSpecExperiments } from '../../core/experiments/specs';
-import { describeExperiment } from '../../workers/routes/experiments';
+import { describeExperiment } from '../../api/routes/experiments';
 import type { Experiment } from '../../core/experiments/types';
 import { figureFor } from '../../dashboard/figures';
 import { figureHint, specFigure } from '../../dashboard/figures/spec-figure';

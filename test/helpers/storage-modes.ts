@@ -6,8 +6,8 @@
  */
 import type { MiddlewareHandler } from 'hono';
 import type { Store } from '../../core/db/store';
-import { createApp } from '../../workers/app';
-import type { AppEnv } from '../../workers/context';
+import { createApp } from '../../api/app';
+import type { AppEnv } from '../../api/context';
 import { app as workerApp } from '../../workers/worker-app';
 import { openSqliteStore } from '../../node/sqlite-store';
 import { storeFor } from '../../workers/db';

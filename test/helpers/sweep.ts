@@ -8,7 +8,7 @@ import { DEFAULT_LIMITS } from '../../core/sweep/request';
 import { openSqliteStore } from '../../node/sqlite-store';
 import { useBackend } from '../tf-node';
 import type { FigureData } from '../../dashboard/figures/types';
-import { describeExperiment } from '../../workers/routes/experiments';
+import { describeExperiment } from '../../api/routes/experiments';
 
 export async function runSweep(request: Record<string, unknown>, opts: { sweepId?: string; trialMetrics?: string[]; lookup?: ExperimentLookup } = {}) {
   const tf = await useBackend('wasm');

@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startLocalRunner } from '../../node/server';
-import { ConfigError } from '../../workers/config';
+import { ConfigError } from '../../api/config';
 import { HOSTILE_ROWS, rawRequest, runHostileTable, type HostileRow, type RowResult } from '../../scripts/hostile-table';
 import { createClient } from '../../client';
 import { startLocalServer } from '../helpers/server';

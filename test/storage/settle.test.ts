@@ -18,8 +18,8 @@ import { apiOver, STORAGE_MODES } from '../helpers/storage-modes';
 import { useBackend } from '../tf-node';
 import { readmeExample } from '../helpers/readme';
 import type { MiddlewareHandler } from 'hono';
-import { createApp } from '../../workers/app';
-import type { AppEnv } from '../../workers/context';
+import { createApp } from '../../api/app';
+import type { AppEnv } from '../../api/context';
 
 const REQUEST = { experiment: 'exp1', repeats: 3, seed: 11, params: { steps: 300, record_every: 100 }, grid: { n_hidden: [2, 16] } };
 const LIMITS = { maxRepeats: 100, maxTrials: 5000 };

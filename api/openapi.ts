@@ -1,6 +1,6 @@
 /**
  * The OpenAPI 3.1 document of the API (`GET /api/openapi.json`), generated from the same
- * zod schemas the validators use (workers/schemas.ts, core/sweep/request.ts) with zod's
+ * zod schemas the validators use (api/schemas.ts, core/sweep/request.ts) with zod's
  * own z.toJSONSchema. test/workers/openapi.test.ts checks it against the OpenAPI 3.1
  * meta-schema and that every route the app serves is in it.
  */

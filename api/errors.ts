@@ -1,6 +1,6 @@
 /**
  * The API's one error shape: `{error, issues: [{field, message}]}`. Routes and middleware
- * throw `apiError(...)`; `onError` (workers/app.ts) turns it, any other HTTPException (from
+ * throw `apiError(...)`; `onError` (api/app.ts) turns it, any other HTTPException (from
  * hono's own middleware) and any unexpected failure into that JSON. A 500 never carries
  * the internal message (it may hold SQL or paths): it is logged with the request id,
  * which the answer names.

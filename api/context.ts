@@ -17,7 +17,7 @@ export interface AppBindings {
   LEASE_MS?: string;
   /** 'packed' (default) or 'baseline': the trial engine (core/engine.ts). */
   ENGINE?: string;
-  /** Comma-separated origins besides the server's own that may call the API (workers/middleware/cross-site.ts). */
+  /** Comma-separated origins besides the server's own that may call the API (api/middleware/cross-site.ts). */
   ALLOWED_ORIGINS?: string;
   /** Comma-separated host names the server answers to (default localhost, 127.0.0.1, [::1], *.workers.dev). */
   ALLOWED_HOSTS?: string;
@@ -30,7 +30,7 @@ export interface AppBindings {
 export interface AppEnv {
   Bindings: AppBindings;
   Variables: {
-    /** The bindings above, parsed and checked (workers/config.ts). */
+    /** The bindings above, parsed and checked (api/config.ts). */
     config: Config;
     requestId: string;
     store: Store;

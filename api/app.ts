@@ -45,7 +45,7 @@ export function createApp(host: MiddlewareHandler<AppEnv>) {
         ok: true as const,
         engine: c.var.config.ENGINE,
         maxPack: packSize(c.env ?? {}),
-        // Who may start sweeps (workers/middleware/auth.ts): say so, rather than be open silently.
+        // Who may start sweeps (api/middleware/auth.ts): say so, rather than be open silently.
         auth: c.var.config.API_TOKEN ? (c.var.config.PROTECT_READS ? ('token' as const) : ('token-for-writes' as const)) : c.var.config.ALLOW_OPEN ? ('open' as const) : ('this-machine-only' as const),
         ...(c.var.hostStats ? { pool: c.var.hostStats() } : {}),
       }),
