@@ -6,6 +6,7 @@ import { streamFor, type Rng } from '../core/rng';
 import type { LossName } from '../core/nn/losses';
 import { initialValues, type MlpSpec } from '../core/nn/model';
 import type { PackTrainingSpec } from '../core/train/train-pack';
+export { macsPerStep } from '../core/nn/macs';
 import type { RefLoss, ReferenceSpec } from './reference-loop';
 
 export interface BenchShape {
@@ -30,16 +31,6 @@ export const SHAPES: BenchShape[] = [
 export function mlpSpec(shape: Pick<BenchShape, 'sizes'>): MlpSpec {
   const s = shape.sizes;
   return { kind: 'mlp', input: s[0], hidden: s.slice(1, -1), output: s[s.length - 1], activation: 'sigmoid', initializer: 'xavier' };
-}
-
-/** Multiply-adds of one training step of one network (forward + two backward matmuls). */
-export function macsPerStep(shape: Pick<BenchShape, 'sizes' | 'n' | 'batchSize'>): number {
-  const B = Math.min(shape.n, shape.batchSize);
-  let forward = 0;
-  for (let l = 0; l + 1 < shape.sizes.length; l++) forward += shape.sizes[l] * shape.sizes[l + 1];
-  const firstLayer = shape.sizes[0] * shape.sizes[1];
-  // Backward: dW for every layer, dA for every layer but the first.
-  return B * (forward + forward + (forward - firstLayer));
 }
 
 export interface NetworkData {

@@ -11,10 +11,11 @@ import { parentPort, workerData } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
-import { runTrialPack, type TrialPackMessage } from '../core/run/run-trials';
-import { errorMessage, isWasmFault } from '../core/run/failure';
+import type { TrialPackMessage } from '../core/run/run-trials';
+import { errorMessage } from '../core/run/failure';
+import { consumePack } from '../core/run/consume';
 import { withFaults, type FaultPlan } from '../core/run/faults';
-import { knownExperiment, resolveExperiment } from '../core/experiments/resolve';
+import { knownExperiment } from '../core/experiments/resolve';
 import { parseEngine, setEngine } from '../core/engine';
 import { useLibsvmInNode } from './libsvm-node';
 import { openSqliteStore } from './sqlite-store';
@@ -38,18 +39,12 @@ const ready = tf.setBackend('wasm').then(() => tf.ready()).then(installKernelsIn
 parentPort!.on('message', async (msg: { job: number; pack: TrialPackMessage }) => {
   try {
     await ready;
-    await resolveExperiment(opened.store, msg.pack.experiment);
-    // One pack is one invocation, as on the Worker: D1's query budget counts per pack. A fault
-    // plan keeps its one wrapped store, since it counts attempts across packs.
-    const packStore = faults?.length ? store : opened.invocation();
-    const outcome = await runTrialPack(
-      packStore,
-      msg.pack,
-      { now: Date.now, backend: tf.getBackend(), onLeased: (leased) => parentPort!.postMessage({ job: msg.job, leased }) },
-      lookup,
-    );
-    parentPort!.postMessage({ job: msg.job, ok: true, outcome });
   } catch (err) {
-    parentPort!.postMessage({ job: msg.job, ok: false, error: errorMessage(err), fatal: isWasmFault(err) });
+    return parentPort!.postMessage({ job: msg.job, ok: false, error: errorMessage(err), fatal: true });
   }
+  // One pack is one invocation, as on the Worker: D1's query budget counts per pack. A fault
+  // plan keeps its one wrapped store, since it counts attempts across packs.
+  const packStore = faults?.length ? store : opened.invocation();
+  const result = await consumePack(msg.pack, { now: Date.now, backend: tf.getBackend(), onLeased: (leased) => parentPort!.postMessage({ job: msg.job, leased }) }, { pack: packStore, specs: opened.store }, lookup);
+  parentPort!.postMessage(result.ok ? { job: msg.job, ok: true, outcome: result.outcome } : { job: msg.job, ok: false, error: result.error, fatal: result.wasmFault });
 });

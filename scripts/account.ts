@@ -23,7 +23,7 @@ import Database from 'better-sqlite3';
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
-import { macsPerStep } from '../bench/cases';
+import { macsPerStep } from '../core/nn/macs';
 
 /** What one trial trains: layer widths (input … output), rows per step, and steps. */
 export interface StepShape {

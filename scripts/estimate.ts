@@ -3,7 +3,7 @@
  *   [--overhead-ms 500] [--retry-rate 0] [--retry-delay-s 5]`
  *
  * Replays the packs a run really trained (their measured times, read back from the server
- * that ran them) under Cloudflare Queues semantics (bench/queue-model.ts) and prints, per
+ * that ran them) under Cloudflare Queues semantics (scripts/queue-model.ts) and prints, per
  * consumer concurrency limit, the predicted wall time and the bill at Cloudflare's published
  * Workers, Queues and D1 prices; plus the longest pack per experiment, which bounds the wall
  * time however many consumers run.
@@ -26,7 +26,7 @@
 import Database from 'better-sqlite3';
 import { existsSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { simulate, type MeasuredPack } from '../bench/queue-model';
+import { simulate, type MeasuredPack } from './queue-model';
 import { AtomsweepError, createClient } from '../client';
 import { getExperiment } from '../core/experiments';
 import type { TrialSpec } from '../core/experiments/types';

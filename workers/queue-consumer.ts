@@ -1,7 +1,8 @@
-import { runTrialPack, type ExperimentLookup, type TrialPackMessage } from '../core/run/run-trials';
-import { errorMessage, isWasmFault } from '../core/run/failure';
+import type { ExperimentLookup, TrialPackMessage } from '../core/run/run-trials';
+import { errorMessage } from '../core/run/failure';
+import { consumePack } from '../core/run/consume';
 import { parseFaultPlan, withFaults } from '../core/run/faults';
-import { knownExperiment, resolveExperiment } from '../core/experiments/resolve';
+import { knownExperiment } from '../core/experiments/resolve';
 import { storeFor } from './db';
 import { enqueuePacks } from './queue-producer';
 import { advanceAndEnqueue } from '../api/settle';
@@ -40,21 +41,20 @@ export async function consumeTrials(batch: MessageBatch<TrialPackMessage>, env: 
   const store = storeFor(env);
   const faulty = faultsFor(store, env, deps);
   for (const message of batch.messages) {
-    try {
-      // A custom experiment's spec is read from D1 once per isolate; the lookup then knows it.
-      await resolveExperiment(store, message.body.experiment);
-      await runTrialPack(faulty.store, message.body, { yieldToHost, now: Date.now, backend }, faulty.lookup);
+    // A custom experiment's spec is read from D1 once per isolate; the lookup then knows it.
+    const result = await consumePack(message.body, { yieldToHost, now: Date.now, backend }, { pack: faulty.store, specs: store }, faulty.lookup);
+    if (result.ok) {
       message.ack();
       // The pack may have finished a settle's round: the next one starts now, not at the cron.
       await advanceAndEnqueue(store, message.body.sweepId, env, (packs) => enqueuePacks(env.TRIALS, packs)).catch((err) => console.error(`settle of ${message.body.sweepId}: ${errorMessage(err)}`));
-    } catch (err) {
-      console.error(`pack of ${message.body.trials.length} trials (${message.body.sweepId}) failed: ${errorMessage(err)}`);
-      if (isWasmFault(err) && deps.reset) {
+    } else {
+      console.error(`pack of ${message.body.trials.length} trials (${message.body.sweepId}) failed: ${result.error}`);
+      if (result.wasmFault && deps.reset) {
         await deps.reset();
         injected = null; // an injected broken instance goes with the real one
         backend = await deps.prepare();
       }
-      if (shouldSplit(message.body, message.attempts, err)) {
+      if (shouldSplit(message.body, message.attempts, result.cause)) {
         // Failed twice as a pack: one bad trial must not fail its pack-mates, so each trial
         // goes on as its own message (a trial's numbers do not depend on its pack), with
         // the queue's retries and dead letter of its own.

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { simulate, type MeasuredPack } from '../../bench/queue-model';
+import { simulate, type MeasuredPack } from '../../scripts/queue-model';
 
 const pack = (cpuMs: number, group = 'e'): MeasuredPack => ({ group, cpuMs, trials: 1, rowsWritten: 10 });
 const base = { overheadMs: 0, retryRate: 0, retryDelayMs: 0 };
