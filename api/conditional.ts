@@ -1,6 +1,6 @@
 /**
  * Conditional reads: a sweep's results change only when its `version` does
- * (core/db/store.ts SweepSummary.version), so reads of them carry it as their ETag and a
+ * (core/db/roles.ts SweepSummary.version), so reads of them carry it as their ETag and a
  * client that already holds that version (the dashboard polls every 2 s; browsers revalidate
  * with If-None-Match) gets 304 with no body, and nothing is computed.
  */

@@ -65,7 +65,7 @@ export const configSchema = z.object({
    * its threads, and smaller packs would only cost amortisation there.
    */
   MAX_PACK_CPU_MS: decimal('MAX_PACK_CPU_MS', 0, 3_600_000, DEFAULT_LIMITS.maxPackCpuMs),
-  /** A running trial's lease in ms; heartbeats renew it every quarter (core/db/store.ts). */
+  /** A running trial's lease in ms; heartbeats renew it every quarter (core/db/leases.ts). */
   LEASE_MS: decimal('LEASE_MS', 4_000, 3_600_000, DEFAULT_LEASE_MS),
   ENGINE: z
     .enum(['', 'packed', 'baseline'], { message: "ENGINE must be 'packed' or 'baseline'" })

@@ -13,7 +13,7 @@ export interface AppBindings {
   MAX_TRIALS?: string;
   MAX_PACK?: string;
   MAX_PACK_CPU_MS?: string;
-  /** Lease of a running trial in ms (default 60 s, core/db/store.ts); heartbeats run every quarter of it. */
+  /** Lease of a running trial in ms (default 60 s, core/db/leases.ts); heartbeats run every quarter of it. */
   LEASE_MS?: string;
   /** 'packed' (default) or 'baseline': the trial engine (core/engine.ts). */
   ENGINE?: string;

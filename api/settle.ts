@@ -3,10 +3,11 @@
  * from the periodic repair, and when Settle is pressed. Whatever the next round adds is
  * stored first, then enqueued: a lost message is re-sent like any queued trial's.
  */
-import type { Store } from '../core/db/store';
+import type { SettleStore } from '../core/db/roles';
 import { resolveExperiment, resolveExperiments } from '../core/experiments/resolve';
 import type { TrialPackMessage } from '../core/run/run-trials';
 import { advanceSettle, type SettleLimits } from '../core/settle/advance';
+import type { VerdictReads } from '../core/verdict/sweep-verdict';
 import { DEFAULT_LIMITS } from '../core/sweep/request';
 import { configFor } from './config';
 import type { AppBindings } from './context';
@@ -20,7 +21,7 @@ export function settleLimits(env: AppBindings): SettleLimits {
 export class RoundNotSent extends Error {}
 
 /** Advances one sweep's settle and enqueues the round it adds; returns the trials added. */
-export async function advanceAndEnqueue(store: Store, sweepId: string, env: AppBindings, enqueue: (packs: TrialPackMessage[]) => Promise<void>, now = Date.now()): Promise<number> {
+export async function advanceAndEnqueue(store: SettleStore & VerdictReads, sweepId: string, env: AppBindings, enqueue: (packs: TrialPackMessage[]) => Promise<void>, now = Date.now()): Promise<number> {
   const trials = await advanceSettle(store, sweepId, now, (id) => resolveExperiment(store, id), settleLimits(env));
   if (!trials.length) return 0;
   try {
@@ -32,7 +33,7 @@ export async function advanceAndEnqueue(store: Store, sweepId: string, env: AppB
 }
 
 /** The periodic safety net: every running settle whose round has finished moves on. */
-export async function advanceRunningSettles(store: Store, env: AppBindings, enqueue: (packs: TrialPackMessage[]) => Promise<void>, now = Date.now()): Promise<number> {
+export async function advanceRunningSettles(store: SettleStore & VerdictReads, env: AppBindings, enqueue: (packs: TrialPackMessage[]) => Promise<void>, now = Date.now()): Promise<number> {
   let added = 0;
   for (const id of await store.runningSettles()) added += await advanceAndEnqueue(store, id, env, enqueue, now);
   return added;

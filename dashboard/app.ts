@@ -7,11 +7,12 @@ import * as Plot from '@observablehq/plot';
 import { FIGURES, figureFor } from './figures';
 import { loadFigureData } from './figures/load';
 import { isStalled } from './stalled';
-import { createSweepForm, type ClaimPowerLine, type FormExperiment, type PostResult, type SweepListEntry } from './sweep-form';
+import { createSweepForm, formExperiment, type PlanSweep, type PostResult } from './sweep-form';
 import { loadVerdict } from './verdict';
 import { settleCard, type SettleAnswer } from './settle';
-import type { ExperimentDescription } from './figures/types';
-import { createClient, type SweepRequest, type SweepSummary } from '../client';
+import { createClient, type SweepRequest } from '../client';
+import { elementsOf } from './dom';
+import type { SweepSummary } from './routes';
 import { loadView, saveView, viewControls } from './figure-view';
 import { download, exportButtons } from './figure-export';
 import { compareHash, comparePage, idsFromHash, pickBox, pickProblem, picked } from './compare';
@@ -27,27 +28,34 @@ function token(): string | null {
 
 /** The typed API client (client/index.ts): one error shape, the token, JSON on every mutation. */
 const client = createClient(location.origin, { token });
-/** GET by path, for modules written against paths (figures, verdicts, compare). */
+/**
+ * GET by path, for the modules that take an injectable getter (figures/load.ts, verdict.ts,
+ * compare.ts: their tests pass fakes); they name each answer by its route's type (routes.ts).
+ */
 const api = client.get;
 
-/** POST /api/sweeps for the form: returns 4xx bodies (their `issues` go next to the inputs) instead of throwing. */
+/** The experiment's own figure, else the generic one of its spec's hint (which needs its description). */
+async function figureOf(experiment: string) {
+  return FIGURES[experiment] ?? figureFor(await client.experiment(experiment));
+}
+
+/**
+ * POST /api/sweeps for the form: returns 4xx bodies (their `issues` go next to the inputs)
+ * instead of throwing. The body goes as the form built it or the user typed it (hence the
+ * cast): the server checks it.
+ */
 async function postSweep(body: unknown): Promise<PostResult> {
   const res = await client.rpc.api.sweeps.$post({ json: body as SweepRequest, query: {} });
   return { status: res.status, body: (await res.json().catch(() => ({}))) as PostResult['body'] };
 }
 
 /** The form's dry run: the same request with ?dryRun=1, for its power panel. */
-async function planSweep(body: unknown, effect: string | null) {
+const planSweep: PlanSweep = async (body, effect) => {
   const res = await client.rpc.api.sweeps.$post({ json: body as SweepRequest, query: { dryRun: '1', ...(effect ? { effect } : {}) } });
-  return { status: res.status, body: (await res.json().catch(() => ({}))) as { power?: ClaimPowerLine[] } };
-}
+  return res.status === 200 ? { status: 200, body: await res.json() } : { status: res.status, body: {} };
+};
 
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, string> = {}, ...children: Array<Node | string>): HTMLElementTagNameMap[K] {
-  const e = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
-  e.append(...children);
-  return e;
-}
+const el = elementsOf(document);
 
 /**
  * A download link. A plain link cannot carry the Bearer token, so with a token stored (a
@@ -145,7 +153,7 @@ async function renderList(cursor?: string): Promise<void> {
 
 async function renderCatalogue(cursor?: string): Promise<void> {
   // A page of experiments (the built-ins lead the first one); custom ones page on.
-  const page = await api<{ experiments: ExperimentDescription[]; next: string | null }>(`/api/experiments?limit=50${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+  const page = await client.experimentsPage({ limit: 50, cursor });
   const experiments = page.experiments;
   const error = el('pre', { class: 'error' });
   const cards = experiments.map((e) => {
@@ -181,10 +189,16 @@ async function renderCatalogue(cursor?: string): Promise<void> {
 
 async function renderNew(experimentId?: string): Promise<void> {
   // The list (not per-trial data) is enough for the run-time estimate.
-  const [experiments, sweeps] = await Promise.all([(client.experiments() as Promise<unknown> as Promise<FormExperiment[]>), api<{ sweeps: SweepListEntry[] }>('/api/sweeps?limit=200').then((p) => p.sweeps).catch(() => [])]);
+  const [experiments, sweeps] = await Promise.all([
+    client.experiments(),
+    client
+      .sweeps({ limit: 200 })
+      .then((p) => p.sweeps)
+      .catch(() => []),
+  ]);
   const form = createSweepForm({
     document,
-    experiments,
+    experiments: experiments.map(formExperiment),
     sweeps,
     initialExperiment: experimentId,
     post: postSweep,
@@ -198,7 +212,7 @@ async function renderNew(experimentId?: string): Promise<void> {
 async function renderSweep(id: string): Promise<boolean> {
   const sweep = await client.sweep(id);
   // Spec experiments (custom ones, exp13+) draw the generic figure of their hint: it needs the description first.
-  const figure = FIGURES[sweep.experiment] ?? figureFor(await api<ExperimentDescription>(`/api/experiments/${sweep.experiment}`));
+  const figure = await figureOf(sweep.experiment);
   const view = loadView(localStorage);
   // The verdict is computed server-side from the trials: ask for it (and the settle's state) while the figure's data loads.
   const verdict = loadVerdict(api, id);
@@ -309,7 +323,7 @@ async function route(): Promise<void> {
     const sweep = hash.match(/^#\/sweeps\/([\w.-]+)/);
     if (sweep) live = await renderSweep(sweep[1]);
     else if (hash.startsWith('#/compare')) {
-      const parts = await comparePage(idsFromHash(hash), api, { Plot, document, options: loadView(localStorage) }, async (e) => (FIGURES[e] ?? figureFor(await api<ExperimentDescription>(`/api/experiments/${e}`)))?.main);
+      const parts = await comparePage(idsFromHash(hash), api, { Plot, document, options: loadView(localStorage) }, async (e) => (await figureOf(e))?.main);
       app.replaceChildren(...parts);
       live = false;
     } else if (hash === '#/new' || hash.startsWith('#/new?')) {

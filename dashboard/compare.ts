@@ -5,29 +5,22 @@
  * what differs in their stored requests, and their verdicts side by side when the server
  * has GET /api/sweeps/:id/verdict. Plus the sweep list's tick boxes that lead here.
  */
+import { el } from './dom';
 import type { GetJson } from './figures/load';
 import { fmt, pointsOf, viewLabel, type Point } from './figures/common';
-import type { AggregateRow, ConfigInfo, FigureContext, FigureData, FigureOptions } from './figures/types';
+import type { Figure, FigureContext, FigureData, FigureOptions } from './figures/types';
+import type { AggregateAnswer, AggregateRow, ConfigInfo, SweepSummary, VerdictAnswer, VerdictClaim } from './routes';
 
-export interface CompareSweep {
-  id: string;
-  experiment: string;
-  name: string | null;
-  seed: number;
-  repeats: number;
-  request: unknown;
+/** A sweep as compared: its summary (GET /api/sweeps/:id) with its configs and the main metric's aggregate. */
+export type CompareSweep = Pick<SweepSummary, 'id' | 'experiment' | 'name' | 'seed' | 'repeats' | 'request'> & {
   configs: ConfigInfo[];
   aggregate: AggregateRow[];
-}
+};
 
-export interface Claim {
-  statement: string;
-  result: string;
-  effect?: number | null;
-  ci?: [number, number] | number[] | null;
-}
+/** What the verdict table shows of a claim (GET /api/sweeps/:id/verdict). */
+export type Claim = Pick<VerdictClaim, 'statement' | 'result' | 'effect' | 'ci'>;
 
-export type Main = { metric: string; final: boolean; label: string };
+export type Main = NonNullable<Figure['main']>;
 
 export const sweepLabel = (s: Pick<CompareSweep, 'id' | 'name'>) => (s.name ? `${s.name} (${s.id})` : s.id);
 
@@ -96,12 +89,7 @@ export function compareFigure(sweeps: CompareSweep[], main: Main, ctx: FigureCon
   // Cells in the first sweep's grid order, then any only later sweeps have.
   const configs = [...new Set(sweeps.flatMap((s) => s.configs.map((c) => cells.get(c)!)).filter((c) => rows.some((r) => r.cell === c)))];
   const caption = `${main.label}: ${viewLabel(view)} across repeats, one colour per sweep`;
-  if (!rows.length) {
-    const p = ctx.document.createElement('p');
-    p.className = 'pending';
-    p.textContent = `${main.label}: no finished trial in these sweeps yet.`;
-    return p;
-  }
+  if (!rows.length) return el(ctx.document, 'p', { class: 'pending' }, `${main.label}: no finished trial in these sweeps yet.`);
   const color = { legend: true, domain: labels };
   if (main.final) {
     // Horizontal: one row per cell (labels stay readable), a dot per sweep with its band as a rule.
@@ -152,17 +140,15 @@ export function compareFigure(sweeps: CompareSweep[], main: Main, ctx: FigureCon
 export function verdictTable(doc: Document, sweeps: Array<{ label: string; claims: Claim[] | null }>): HTMLElement | null {
   if (!sweeps.some((s) => s.claims?.length)) return null;
   const statements = [...new Set(sweeps.flatMap((s) => (s.claims ?? []).map((c) => c.statement)))];
-  const table = doc.createElement('table');
-  table.id = 'compare-verdicts';
-  const head = table.createTHead().insertRow();
-  for (const h of ['Claim', ...sweeps.map((s) => s.label)]) head.append(Object.assign(doc.createElement('th'), { textContent: h }));
+  const table = el(doc, 'table', { id: 'compare-verdicts' });
+  table.createTHead().insertRow().append(...['Claim', ...sweeps.map((s) => s.label)].map((h) => el(doc, 'th', {}, h)));
   const body = table.createTBody();
   for (const st of statements) {
     const tr = body.insertRow();
     tr.insertCell().textContent = st;
     for (const s of sweeps) {
       const c = s.claims?.find((x) => x.statement === st);
-      const ci = Array.isArray(c?.ci) && c!.ci.length === 2 ? `, CI [${fmt(c!.ci[0])}, ${fmt(c!.ci[1])}]` : '';
+      const ci = c?.ci ? `, CI [${fmt(c.ci[0])}, ${fmt(c.ci[1])}]` : '';
       const td = tr.insertCell();
       td.textContent = !s.claims ? 'no verdict' : c ? `${c.result}${typeof c.effect === 'number' ? ` (effect ${fmt(c.effect)}${ci})` : ''}` : '–';
       if (c) td.className = `verdict ${String(c.result).replace(/[^\w-]/g, '')}`;
@@ -174,10 +160,8 @@ export function verdictTable(doc: Document, sweeps: Array<{ label: string; claim
 /** The request-diff table: differing fields highlighted; shared ones listed after. */
 export function diffTable(doc: Document, sweeps: CompareSweep[]): HTMLElement {
   const diff = requestDiff(sweeps);
-  const table = doc.createElement('table');
-  table.id = 'compare-diff';
-  const head = table.createTHead().insertRow();
-  for (const h of ['Request field', ...sweeps.map(sweepLabel)]) head.append(Object.assign(doc.createElement('th'), { textContent: h }));
+  const table = el(doc, 'table', { id: 'compare-diff' });
+  table.createTHead().insertRow().append(...['Request field', ...sweeps.map(sweepLabel)].map((h) => el(doc, 'th', {}, h)));
   const body = table.createTBody();
   for (const r of diff) {
     const tr = body.insertRow();
@@ -193,12 +177,8 @@ export const picked = new Map<string, string>();
 
 /** A tick box for one sweep of the list. */
 export function pickBox(doc: Document, sweep: { id: string; experiment: string }, onChange: () => void): HTMLInputElement {
-  const box = doc.createElement('input');
-  box.type = 'checkbox';
-  box.className = 'pick';
-  box.value = sweep.id;
+  const box = el(doc, 'input', { type: 'checkbox', class: 'pick', value: sweep.id, title: 'Tick sweeps of one experiment to compare them' });
   box.checked = picked.has(sweep.id);
-  box.title = 'Tick sweeps of one experiment to compare them';
   box.addEventListener('change', () => {
     if (box.checked) picked.set(sweep.id, sweep.experiment);
     else picked.delete(sweep.id);
@@ -236,47 +216,37 @@ export async function comparePage(
   main: (experiment: string) => Main | undefined | Promise<Main | undefined>,
 ): Promise<HTMLElement[]> {
   const doc = ctx.document;
-  const h = (tag: string, text: string, attrs: Record<string, string> = {}) => {
-    const e = doc.createElement(tag);
-    e.textContent = text;
-    for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
-    return e;
-  };
-  if (ids.length < 2) return [h('h2', 'Compare sweeps'), h('p', 'Give two or more sweep ids: #/compare?ids=a,b. On the Sweeps page, tick sweeps of one experiment and press Compare.', { class: 'error' })];
-  const summaries = await Promise.all(ids.map((id) => get<Omit<CompareSweep, 'configs' | 'aggregate'>>(`/api/sweeps/${encodeURIComponent(id)}`)));
+  const error = (text: string) => [el(doc, 'h2', {}, 'Compare sweeps'), el(doc, 'p', { class: 'error' }, text)];
+  if (ids.length < 2) return error('Give two or more sweep ids: #/compare?ids=a,b. On the Sweeps page, tick sweeps of one experiment and press Compare.');
+  const path = (id: string, rest = '') => `/api/sweeps/${encodeURIComponent(id)}${rest}`;
+  const summaries = await Promise.all(ids.map((id) => get<SweepSummary>(path(id))));
   const experiments = [...new Set(summaries.map((s) => s.experiment))];
-  if (experiments.length > 1) return [h('h2', 'Compare sweeps'), h('p', `These sweeps are of different experiments (${experiments.join(', ')}); compare sweeps of one experiment.`, { class: 'error' })];
+  if (experiments.length > 1) return error(`These sweeps are of different experiments (${experiments.join(', ')}); compare sweeps of one experiment.`);
   const m = await main(experiments[0]);
   const sweeps: CompareSweep[] = await Promise.all(
     summaries.map(async (s) => {
       const [configs, { rows }] = await Promise.all([
-        get<ConfigInfo[]>(`/api/sweeps/${encodeURIComponent(s.id)}/configs`),
-        m ? get<{ rows: AggregateRow[] }>(`/api/sweeps/${encodeURIComponent(s.id)}/aggregate?metric=${m.metric}`) : Promise.resolve({ rows: [] as AggregateRow[] }),
+        get<ConfigInfo[]>(path(s.id, '/configs')),
+        m ? get<AggregateAnswer>(path(s.id, `/aggregate?metric=${m.metric}`)) : Promise.resolve<AggregateAnswer>({ rows: [] }),
       ]);
       return { ...s, configs, aggregate: rows };
     }),
   );
   // Verdicts are optional: a server without the route (or a sweep without a verdict yet) answers non-200.
-  const verdicts = await Promise.all(sweeps.map((s) => get<{ claims: Claim[] }>(`/api/sweeps/${encodeURIComponent(s.id)}/verdict`).then((v) => (Array.isArray(v?.claims) ? v.claims : null), () => null)));
-  const card = (id: string, ...children: Node[]) => {
-    const div = doc.createElement('div');
-    div.className = 'card';
-    div.id = id;
-    div.append(...children);
-    return div;
-  };
-  const figure = m ? compareFigure(sweeps, m, ctx) : h('p', `No main metric known for ${experiments[0]}.`);
+  const verdicts = await Promise.all(sweeps.map((s) => get<VerdictAnswer>(path(s.id, '/verdict')).then((v) => (Array.isArray(v?.claims) ? v.claims : null), () => null)));
+  const card = (id: string, ...children: Node[]) => el(doc, 'div', { class: 'card', id }, ...children);
+  const figure = m ? compareFigure(sweeps, m, ctx) : el(doc, 'p', {}, `No main metric known for ${experiments[0]}.`);
   const figureCard = card('compare-figure', figure);
   figureCard.classList.add('figure');
   const out: HTMLElement[] = [
-    h('h2', `Compare ${sweeps.length} sweeps of ${experiments[0]}`),
+    el(doc, 'h2', {}, `Compare ${sweeps.length} sweeps of ${experiments[0]}`),
     figureCard,
-    card('compare-requests', h('b', 'What differs in their requests'), diffTable(doc, sweeps)),
+    card('compare-requests', el(doc, 'b', {}, 'What differs in their requests'), diffTable(doc, sweeps)),
   ];
   const v = verdictTable(
     doc,
     sweeps.map((s, i) => ({ label: sweepLabel(s), claims: verdicts[i] })),
   );
-  if (v) out.push(card('compare-verdict', h('b', 'Verdicts'), v));
+  if (v) out.push(card('compare-verdict', el(doc, 'b', {}, 'Verdicts'), v));
   return out;
 }

@@ -5,6 +5,7 @@
  * browser, and Plot's own marks stay vector. The PNG draws that SVG into a canvas at twice
  * the size (data: URLs are allowed by the dashboard's CSP img-src).
  */
+import { el } from './dom';
 
 const SVG_NS = 'http://www.w3.org/2000/svg';
 const XHTML_NS = 'http://www.w3.org/1999/xhtml';
@@ -65,9 +66,7 @@ export async function svgToPng(doc: Document, svg: string, o: { width: number; h
 
 export function download(doc: Document, blob: Blob, filename: string): void {
   const url = URL.createObjectURL(blob);
-  const a = doc.createElement('a');
-  a.href = url;
-  a.download = filename;
+  const a = el(doc, 'a', { href: url, download: filename });
   doc.body.append(a);
   a.click();
   a.remove();
@@ -82,14 +81,8 @@ function sizeOf(node: Element): { width: number; height: number } {
 
 /** "SVG" and "PNG" buttons that download `target()` (the figure element) as `<base>.svg|png`. */
 export function exportButtons(doc: Document, target: () => Element | null, base: string): HTMLElement[] {
-  const svgButton = doc.createElement('button');
-  svgButton.id = 'export-svg';
-  svgButton.textContent = 'SVG';
-  svgButton.title = 'Download the figure as SVG';
-  const pngButton = doc.createElement('button');
-  pngButton.id = 'export-png';
-  pngButton.textContent = 'PNG';
-  pngButton.title = 'Download the figure as PNG (2× resolution)';
+  const svgButton = el(doc, 'button', { id: 'export-svg', title: 'Download the figure as SVG' }, 'SVG');
+  const pngButton = el(doc, 'button', { id: 'export-png', title: 'Download the figure as PNG (2× resolution)' }, 'PNG');
   const make = () => {
     const node = target();
     if (!node) throw new Error('no figure to export yet');

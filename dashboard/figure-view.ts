@@ -4,6 +4,7 @@
  * The view is a value handed to the figure (FigureContext.options); the choice is kept
  * in localStorage so the live refresh and the next visit keep it.
  */
+import { el } from './dom';
 import { DEFAULT_FIGURE_OPTIONS } from './figures/common';
 import type { FigureOptions } from './figures/types';
 
@@ -27,23 +28,12 @@ export function saveView(storage: Pick<Storage, 'setItem'> | undefined, view: Fi
 }
 
 function select(doc: Document, name: string, value: string, options: Array<[string, string]>): HTMLSelectElement {
-  const s = doc.createElement('select');
-  s.name = name;
-  for (const [v, label] of options) {
-    const o = doc.createElement('option');
-    o.value = v;
-    o.textContent = label;
-    s.append(o);
-  }
+  const s = el(doc, 'select', { name }, ...options.map(([v, label]) => el(doc, 'option', { value: v }, label)));
   s.value = value;
   return s;
 }
 
-function labelled(doc: Document, text: string, control: HTMLElement): HTMLLabelElement {
-  const l = doc.createElement('label');
-  l.append(`${text} `, control);
-  return l;
-}
+const labelled = (doc: Document, text: string, control: HTMLElement) => el(doc, 'label', {}, `${text} `, control);
 
 /** Band / centre / repeats controls; `onChange` gets the new view. */
 export function viewControls(doc: Document, view: FigureOptions, onChange: (view: FigureOptions) => void): HTMLElement {
@@ -55,15 +45,9 @@ export function viewControls(doc: Document, view: FigureOptions, onChange: (view
     ['median', 'median'],
     ['mean', 'mean'],
   ]);
-  const repeats = doc.createElement('input');
-  repeats.type = 'checkbox';
-  repeats.name = 'repeats';
+  const repeats = el(doc, 'input', { type: 'checkbox', name: 'repeats' });
   repeats.checked = view.repeats;
   const changed = () => onChange({ band: band.value as FigureOptions['band'], center: center.value as FigureOptions['center'], repeats: repeats.checked });
   for (const c of [band, center, repeats]) c.addEventListener('change', changed);
-  const bar = doc.createElement('div');
-  bar.className = 'toolbar';
-  bar.id = 'figure-view';
-  bar.append(labelled(doc, 'Band:', band), labelled(doc, 'Line:', center), labelled(doc, 'every repeat', repeats));
-  return bar;
+  return el(doc, 'div', { class: 'toolbar', id: 'figure-view' }, labelled(doc, 'Band:', band), labelled(doc, 'Line:', center), labelled(doc, 'every repeat', repeats));
 }

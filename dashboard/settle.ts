@@ -6,12 +6,14 @@
  * anytime-valid rule, with the repeats per cell it saw and the trials added after it.
  * Built from DOM nodes only; a refused POST becomes a line in the card, not an exception.
  */
-import type { SettleAnswer } from '../client';
-import type { SettleRound, SettleState } from '../core/settle/types';
-import { node } from './verdict';
+import { el } from './dom';
+import type { SettleAnswer } from './routes';
 import { pValue, RESULT_MARK, type SweepVerdict } from './verdict-text';
 
-export type { SettleAnswer, SettleState };
+/** GET /api/sweeps/:id/settle's answer and its parts, typed from the route (dashboard/routes.ts). */
+export type { SettleAnswer };
+export type SettleState = NonNullable<SettleAnswer['settle']>;
+export type SettleRound = SettleState['history'][number];
 export type SettleEstimate = SettleAnswer['estimate'];
 
 /** The budget box's default when the estimate is larger: a typed budget may go higher (the server caps a sweep's trials). */
@@ -92,27 +94,27 @@ export function spentText(s: SettleState): string {
 export function roundsTable(doc: Document, history: SettleRound[]): HTMLTableElement {
   const statements = [...new Set(history.flatMap((r) => r.claims.map((c) => c.statement)))];
   const rows = history.map((r) =>
-    node(
+    el(
       doc,
       'tr',
       { class: 'round' },
-      node(doc, 'td', { class: 'num' }, String(r.round)),
-      node(doc, 'td', { class: 'num' }, `${r.trials.done}/${r.trials.total}`),
+      el(doc, 'td', { class: 'num' }, String(r.round)),
+      el(doc, 'td', { class: 'num' }, `${r.trials.done}/${r.trials.total}`),
       ...statements.map((statement) => {
         const c = r.claims.find((x) => x.statement === statement);
-        if (!c) return node(doc, 'td', { class: 'claim' }, '–');
+        if (!c) return el(doc, 'td', { class: 'claim' }, '–');
         const title = `${c.result}, p = ${pValue(c.p)}, ${plural(c.repeats, 'repeat')} per cell${c.repeatsToSettle ? `; ~${c.repeatsToSettle} might settle it` : ''}`;
-        return node(doc, 'td', { class: `claim ${c.result}`, title }, node(doc, 'span', { class: 'mark' }, RESULT_MARK[c.result]), ` ${c.repeats}`);
+        return el(doc, 'td', { class: `claim ${c.result}`, title }, el(doc, 'span', { class: 'mark' }, RESULT_MARK[c.result]), ` ${c.repeats}`);
       }),
-      node(doc, 'td', { class: 'num' }, r.added.trials ? `+${plural(r.added.trials, 'trial')} in ${plural(r.added.cells, 'cell')} (${aboutCpu(r.added.cpuMs)})` : '–'),
+      el(doc, 'td', { class: 'num' }, r.added.trials ? `+${plural(r.added.trials, 'trial')} in ${plural(r.added.cells, 'cell')} (${aboutCpu(r.added.cpuMs)})` : '–'),
     ),
   );
-  return node(
+  return el(
     doc,
     'table',
     { class: 'settle-rounds', id: 'settle-rounds' },
-    node(doc, 'thead', {}, node(doc, 'tr', {}, node(doc, 'th', {}, 'Round'), node(doc, 'th', {}, 'Trials'), ...statements.map((s) => node(doc, 'th', { class: 'claim', title: s }, s)), node(doc, 'th', {}, 'Added'))),
-    node(doc, 'tbody', {}, ...rows),
+    el(doc, 'thead', {}, el(doc, 'tr', {}, el(doc, 'th', {}, 'Round'), el(doc, 'th', {}, 'Trials'), ...statements.map((s) => el(doc, 'th', { class: 'claim', title: s }, s)), el(doc, 'th', {}, 'Added'))),
+    el(doc, 'tbody', {}, ...rows),
   );
 }
 
@@ -139,14 +141,14 @@ export function settleCard(o: SettleCardOptions): HTMLElement | null {
   const settle = 'error' in o.answer ? null : o.answer.settle;
   const undecided = o.verdict?.claims.some((c) => c.result === 'inconclusive') ?? false;
   if (!settle && !undecided) return null;
-  const card = node(
+  const card = el(
     doc,
     'div',
     { class: `card settle${settle ? ` ${settle.status}` : ''}`, id: 'settle' },
-    node(doc, 'b', {}, 'Settle'),
-    node(doc, 'span', { class: 'meta' }, ' adds repeats to the cells the undecided claims compare, a round at a time, judged by the anytime-valid rule, until every claim is decided or the budget is spent.'),
+    el(doc, 'b', {}, 'Settle'),
+    el(doc, 'span', { class: 'meta' }, ' adds repeats to the cells the undecided claims compare, a round at a time, judged by the anytime-valid rule, until every claim is decided or the budget is spent.'),
   );
-  const error = node(doc, 'p', { class: 'error', id: 'settle-error', role: 'alert' });
+  const error = el(doc, 'p', { class: 'error', id: 'settle-error', role: 'alert' });
   if ('error' in o.answer) {
     error.textContent = `Settle unavailable: ${o.answer.error}`;
     card.append(error);
@@ -155,13 +157,13 @@ export function settleCard(o: SettleCardOptions): HTMLElement | null {
   const { estimate } = o.answer;
   if (settle) {
     card.append(
-      node(doc, 'p', { id: 'settle-status' }, node(doc, 'span', { class: `status ${settle.status}` }, settle.status), ' ', node(doc, 'span', { class: 'outcome' }, outcomeText(settle))),
-      node(doc, 'p', { class: 'meta', id: 'settle-spent' }, spentText(settle)),
+      el(doc, 'p', { id: 'settle-status' }, el(doc, 'span', { class: `status ${settle.status}` }, settle.status), ' ', el(doc, 'span', { class: 'outcome' }, outcomeText(settle))),
+      el(doc, 'p', { class: 'meta', id: 'settle-spent' }, spentText(settle)),
     );
     if (settle.history.length) {
       card.append(
-        node(doc, 'div', { class: 'settle-history' }, roundsTable(doc, settle.history)),
-        node(
+        el(doc, 'div', { class: 'settle-history' }, roundsTable(doc, settle.history)),
+        el(
           doc,
           'p',
           { class: 'caption' },
@@ -172,23 +174,23 @@ export function settleCard(o: SettleCardOptions): HTMLElement | null {
   }
   if (settle?.status === 'running') return card;
   if (o.sweepLive) {
-    card.append(node(doc, 'p', { class: 'meta' }, 'Settle is offered once the sweep’s trials have finished.'));
+    card.append(el(doc, 'p', { class: 'meta' }, 'Settle is offered once the sweep’s trials have finished.'));
     return card;
   }
-  card.append(node(doc, 'p', { id: 'settle-estimate' }, estimateText(estimate)));
+  card.append(el(doc, 'p', { id: 'settle-estimate' }, estimateText(estimate)));
   if (estimate.undecided === 0) return card;
-  const input = node(doc, 'input', { type: 'number', id: 'settle-budget', name: 'trials', min: '1', step: '1', inputmode: 'numeric', placeholder: 'as many as the sweep has' });
+  const input = el(doc, 'input', { type: 'number', id: 'settle-budget', name: 'trials', min: '1', step: '1', inputmode: 'numeric', placeholder: 'as many as the sweep has' });
   input.value = defaultBudget(estimate);
-  const button = node(doc, 'button', { class: 'primary', id: 'settle-start', type: 'submit' }, 'Settle');
+  const button = el(doc, 'button', { class: 'primary', id: 'settle-start', type: 'submit' }, 'Settle');
   // A form, so Enter in the budget box settles too; nothing is submitted but the POST below.
-  const form = node(
+  const form = el(
     doc,
     'form',
     { class: 'settle-form', novalidate: '' },
-    node(doc, 'label', { for: 'settle-budget' }, 'Budget (trials)'),
+    el(doc, 'label', { for: 'settle-budget' }, 'Budget (trials)'),
     input,
     button,
-    node(doc, 'span', { class: 'meta' }, `Blank: as many trials as the sweep has now.${settle ? ' Adds to what this settle has spent.' : ''}`),
+    el(doc, 'span', { class: 'meta' }, `Blank: as many trials as the sweep has now.${settle ? ' Adds to what this settle has spent.' : ''}`),
   );
   form.addEventListener('submit', async (event) => {
     event.preventDefault();

@@ -7,6 +7,7 @@ import type { SweepVerdict } from '../core/verdict/sweep-verdict';
 
 export type { ClaimVerdict, SweepVerdict };
 import type { GetJson } from './figures/load';
+import type { VerdictAnswer } from './routes';
 export type { GetJson };
 
 export const RESULT_MARK: Record<ClaimVerdict['result'], string> = { supported: '✓', contradicted: '✗', inconclusive: '?' };
@@ -93,7 +94,7 @@ const FORMATS = { full: verdictLines, brief: verdictBrief, summary: (v: SweepVer
 /** Fetches and formats a sweep's verdict; a failure becomes one line instead of an exception. */
 export async function verdictReport(get: GetJson, sweepId: string, format: keyof typeof FORMATS = 'full'): Promise<string[]> {
   try {
-    return FORMATS[format](await get<SweepVerdict>(`/api/sweeps/${sweepId}/verdict`));
+    return FORMATS[format](await get<VerdictAnswer>(`/api/sweeps/${sweepId}/verdict`));
   } catch (err) {
     return [`verdict unavailable: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`];
   }

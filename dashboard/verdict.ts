@@ -3,57 +3,51 @@
  * this sweep's evidence supports it, with the effect, its 95% CI and the notebook's finding.
  * Text comes from dashboard/verdict-text.ts so the CLI says the same.
  */
+import { el } from './dom';
+import type { VerdictAnswer } from './routes';
 import { effectText, headerText, notebookText, num, pValue, RESULT_MARK, type GetJson, type SweepVerdict } from './verdict-text';
-
-/** An element with attributes and children (text children are text nodes: nothing is parsed as HTML). */
-export function node<K extends keyof HTMLElementTagNameMap>(doc: Document, tag: K, attrs: Record<string, string>, ...children: Array<Node | string>): HTMLElementTagNameMap[K] {
-  const e = doc.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
-  e.append(...children);
-  return e;
-}
 
 export function renderVerdict(doc: Document, v: SweepVerdict): HTMLElement {
   // Claims of a custom experiment have no notebook finding: no column of "no finding".
   const withNotebook = v.claims.some((c) => c.notebookFound);
-  const settle = (c: SweepVerdict['claims'][number]) => (c.repeatsToSettle ? [node(doc, 'div', { class: 'meta' }, `~${c.repeatsToSettle} repeats might settle it`)] : []);
+  const settle = (c: SweepVerdict['claims'][number]) => (c.repeatsToSettle ? [el(doc, 'div', { class: 'meta' }, `~${c.repeatsToSettle} repeats might settle it`)] : []);
   const rows = v.claims.map((c) =>
-    node(
+    el(
       doc,
       'tr',
       { class: `claim ${c.result}` },
-      node(doc, 'td', { class: `result ${c.result}` }, `${RESULT_MARK[c.result]} ${c.result}`, ...(withNotebook ? [] : settle(c))),
-      node(
+      el(doc, 'td', { class: `result ${c.result}` }, `${RESULT_MARK[c.result]} ${c.result}`, ...(withNotebook ? [] : settle(c))),
+      el(
         doc,
         'td',
         {},
         c.statement,
-        ...(c.quote ? [node(doc, 'div', { class: 'quote' }, `Notebook: “${c.quote}”`, ...(c.narrows ? [node(doc, 'div', { class: 'meta' }, `Narrowed: ${c.narrows}`)] : []))] : []),
-        ...(c.note ? [node(doc, 'div', { class: 'meta' }, c.note)] : []),
-        node(doc, 'div', { class: 'meta' }, c.test),
+        ...(c.quote ? [el(doc, 'div', { class: 'quote' }, `Notebook: “${c.quote}”`, ...(c.narrows ? [el(doc, 'div', { class: 'meta' }, `Narrowed: ${c.narrows}`)] : []))] : []),
+        ...(c.note ? [el(doc, 'div', { class: 'meta' }, c.note)] : []),
+        el(doc, 'div', { class: 'meta' }, c.test),
       ),
-      node(doc, 'td', { class: 'num' }, effectText(c)),
-      node(doc, 'td', { class: 'num' }, num(c.d)),
-      node(doc, 'td', { class: 'num' }, c.paired && c.pairs !== undefined ? `${c.pairs} pairs` : `${c.n.a}/${c.n.b}`),
-      node(doc, 'td', { class: 'num' }, `${pValue(c.p)}${c.pHolm !== null && c.pHolm !== c.p ? ` (Holm ${pValue(c.pHolm)})` : ''}`),
-      ...(withNotebook ? [node(doc, 'td', { class: `notebook ${c.notebook.replace('/', '')}` }, notebookText(c), ...settle(c))] : []),
+      el(doc, 'td', { class: 'num' }, effectText(c)),
+      el(doc, 'td', { class: 'num' }, num(c.d)),
+      el(doc, 'td', { class: 'num' }, c.paired && c.pairs !== undefined ? `${c.pairs} pairs` : `${c.n.a}/${c.n.b}`),
+      el(doc, 'td', { class: 'num' }, `${pValue(c.p)}${c.pHolm !== null && c.pHolm !== c.p ? ` (Holm ${pValue(c.pHolm)})` : ''}`),
+      ...(withNotebook ? [el(doc, 'td', { class: `notebook ${c.notebook.replace('/', '')}` }, notebookText(c), ...settle(c))] : []),
     ),
   );
-  const table = node(
+  const table = el(
     doc,
     'table',
     { class: 'verdict' },
-    node(doc, 'thead', {}, node(doc, 'tr', {}, ...['Result', 'Claim', 'Effect [CI]', 'd', 'n', 'p', ...(withNotebook ? ['Notebook'] : [])].map((h) => node(doc, 'th', {}, h)))),
-    node(doc, 'tbody', {}, ...rows),
+    el(doc, 'thead', {}, el(doc, 'tr', {}, ...['Result', 'Claim', 'Effect [CI]', 'd', 'n', 'p', ...(withNotebook ? ['Notebook'] : [])].map((h) => el(doc, 'th', {}, h)))),
+    el(doc, 'tbody', {}, ...rows),
   );
-  return node(
+  return el(
     doc,
     'div',
     { class: `card${v.provisional ? ' provisional' : ''}`, id: 'verdict' },
-    node(doc, 'b', {}, 'Does this sweep support the hypothesis? '),
-    node(doc, 'span', { class: 'meta' }, headerText(v)),
-    v.claims.length ? table : node(doc, 'p', { class: 'pending' }, 'This experiment states no claims.'),
-    node(
+    el(doc, 'b', {}, 'Does this sweep support the hypothesis? '),
+    el(doc, 'span', { class: 'meta' }, headerText(v)),
+    v.claims.length ? table : el(doc, 'p', { class: 'pending' }, 'This experiment states no claims.'),
+    el(
       doc,
       'p',
       { class: 'caption' },
@@ -72,10 +66,11 @@ export function renderVerdict(doc: Document, v: SweepVerdict): HTMLElement {
  */
 export async function loadVerdict(get: GetJson, sweepId: string, doc: Document = document): Promise<{ verdict: SweepVerdict | null; panel: HTMLElement }> {
   try {
-    const verdict = await get<SweepVerdict>(`/api/sweeps/${sweepId}/verdict`);
+    // The route's answer (dashboard/routes.ts) is the verdict core/verdict/sweep-verdict.ts computes, as JSON.
+    const verdict: SweepVerdict = await get<VerdictAnswer>(`/api/sweeps/${sweepId}/verdict`);
     return { verdict, panel: renderVerdict(doc, verdict) };
   } catch (err) {
-    return { verdict: null, panel: node(doc, 'div', { class: 'card', id: 'verdict' }, node(doc, 'p', { class: 'error' }, `verdict unavailable: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`)) };
+    return { verdict: null, panel: el(doc, 'div', { class: 'card', id: 'verdict' }, el(doc, 'p', { class: 'error' }, `verdict unavailable: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`)) };
   }
 }
 

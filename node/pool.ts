@@ -15,7 +15,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import type { Lease, Store } from '../core/db/store';
+import type { Lease, SpecRegistry, TrialLeases } from '../core/db/roles';
 import { knownExperiment, resolveExperiments } from '../core/experiments/resolve';
 import type { FaultPlan } from '../core/run/faults';
 import { splitPack, SPLIT_AFTER_FAILURES } from '../core/run/split';
@@ -95,7 +95,8 @@ export class TrialPool {
   readonly since = Date.now();
 
   constructor(
-    private readonly store: Store,
+    /** Gives back a dead thread's leases and gives up what the retries did not finish; reads custom specs for costs. */
+    private readonly store: TrialLeases & Pick<SpecRegistry, 'getExperimentSpec'>,
     private readonly dbFile: string,
     threads: number,
     private readonly options: PoolOptions = {},

@@ -20,7 +20,7 @@ import { createApp } from '../api/app';
 import { ConfigError, parseConfig } from '../api/config';
 import type { AppBindings } from '../api/context';
 import type { AppEnv } from '../api/context';
-import type { Store } from '../core/db/store';
+import type { LeaseRepair, SpecRegistry } from '../core/db/roles';
 import { enqueueTrials, packLimits } from '../api/packing';
 import { advanceAndEnqueue, advanceRunningSettles } from '../api/settle';
 import type { TrialPackMessage } from '../core/run/run-trials';
@@ -82,7 +82,7 @@ function lockDatabase(db: string): () => void {
  * a thread still holding such a pack has hung (it stopped heartbeating), so it is
  * terminated and replaced (a duplicate of a pack the pool retries is a no-op).
  */
-export async function repairLeases(store: Store, pool: TrialPool, bindings: AppBindings): Promise<{ requeued: number; hung: number }> {
+export async function repairLeases(store: LeaseRepair & Pick<SpecRegistry, 'getExperimentSpec'>, pool: TrialPool, bindings: AppBindings): Promise<{ requeued: number; hung: number }> {
   const now = Date.now();
   const { requeued } = await store.requeueStale(now, MAX_LEASES);
   if (!requeued.length) return { requeued: 0, hung: 0 };

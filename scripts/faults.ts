@@ -13,8 +13,10 @@
  * Faults other than kill -9 are injected with a plan (core/run/faults.ts), never by default.
  *
  * Prints a markdown table: host, scenario, trials lost, trials doubled, time to recover.
- * "Doubled" counts trials written more than once (info.writes > 1) or with more metric rows
- * than one result set; "lost" counts trials not done when the sweep settled.
+ * "Doubled" counts trials not written exactly once, by their result writes (info.writes, which
+ * core/db/store.ts saveResults counts; a done trial must say 1); metric rows cannot tell, since
+ * their key (trial, metric, kind) keeps a second write at one result set. "Lost" counts
+ * trials not done when the sweep settled.
  *
  *   npm run faults [-- --only node|worker]
  */
@@ -31,8 +33,6 @@ const BIN = join(process.cwd(), 'node_modules', '.bin');
 /** A sweep of 16 small exp1 trials in 4 packs of 4, a few seconds of training each. */
 const SWEEP = { experiment: 'exp1', repeats: 4, params: { function: 'sin', steps: 4000, record_every: 1000 }, grid: { n_hidden: [2, 3, 4, 5] } };
 const TRIALS = 16;
-/** Metric rows of one exp1 result: mse, n_params, y_pred, y_true, x, the mse curve. */
-const ROWS_PER_TRIAL = 6;
 const WORKER_LEASE_MS = 20_000;
 
 export type Moment = 'after-create' | 'mid-pack' | 'after-write';
@@ -137,12 +137,13 @@ function processHost(name: string, url: string, dir: string, command: () => Prom
   };
 }
 
-/** The Node runner on its own SQLite file; `faults` becomes its --faults plan. */
-export async function nodeHost(faults: FaultPlan[] = []): Promise<HostProcess> {
+/** The Node runner on its own SQLite file; `faults` becomes its --faults plan, `leaseMs` its --lease-ms. */
+export async function nodeHost(faults: FaultPlan[] = [], opts: { leaseMs?: number } = {}): Promise<HostProcess> {
   const dir = mkdtempSync(join(tmpdir(), 'atomsweep-faults-node-'));
   const port = await freePort();
   const args = ['node/server.ts', '--port', String(port), '--db', join(dir, 'db.sqlite'), '--threads', '2', '--no-dashboard'];
   if (faults.length) args.push('--faults', JSON.stringify(faults));
+  if (opts.leaseMs) args.push('--lease-ms', String(opts.leaseMs));
   return processHost('node', `http://127.0.0.1:${port}`, dir, async () => [join(BIN, 'tsx'), args], {
     stopGraceMs: 300,
     // The runner's own timer and start-up do the repair.
@@ -239,7 +240,10 @@ async function settle(host: HostProcess, id: string, restartedAt: number, before
 async function verdict(url: string, id: string): Promise<{ lost: number; doubled: number; attempts: number[] }> {
   const trials = await trialsOf(url, id);
   const lost = TRIALS - trials.filter((t) => t.status === 'done').length;
-  const doubled = trials.filter((t) => (t.info?.writes ?? 0) > 1 || Object.keys(t.scalars).length + Object.keys(t.series).length + Object.keys(t.traces).length > ROWS_PER_TRIAL).length;
+  // Written exactly once, counted by the writes themselves: a done trial whose count is not 1
+  // (a missing count proves nothing), or a trial written but not done. The metric rows would
+  // hide a second write, their key capping them at one result set.
+  const doubled = trials.filter((t) => (t.status === 'done' ? t.info?.writes !== 1 : (t.info?.writes ?? 0) > 0)).length;
   return { lost, doubled, attempts: trials.map((t) => t.attempts) };
 }
 

@@ -11,7 +11,7 @@ export { MAX_LEASES };
 /**
  * The cron trigger (wrangler.toml [triggers], every minute): trials whose consumer died
  * mid-pack (CPU limit, eviction, a deploy) go back on the queue by themselves once their
- * lease expires (a minute without a heartbeat, core/db/store.ts).
+ * lease expires (a minute without a heartbeat, core/db/leases.ts).
  * The queue's own redelivery cannot do it: it finds the trials running and leaves them.
  */
 export async function requeueStaleTrials(

@@ -2,7 +2,7 @@ import { Hono } from 'hono';
 import { expandSweep, newSweepId, packTrials, type ExpandedSweep } from '../../core/sweep/expand';
 import { estimatePackMs } from '../../core/sweep/pack-budget';
 import { SweepRequestError, sweepRequestSchema, DEFAULT_LIMITS } from '../../core/sweep/request';
-import type { Store } from '../../core/db/store';
+import type { SweepCatalogue } from '../../core/db/roles';
 import type { AggregateRow } from '../../core/db/aggregate';
 import { resolveExperiments } from '../../core/experiments/resolve';
 import type { AppEnv } from '../context';
@@ -14,9 +14,9 @@ import { dryRunQuery, idParam, metricQuery, pageQuery, trialsQuery } from '../sc
 import { notModified } from '../conditional';
 import { validate } from '../validate';
 import { claimPower } from '../../core/verdict/power';
-import { sweepVerdict } from '../../core/verdict/sweep-verdict';
+import { sweepVerdict, type VerdictReads } from '../../core/verdict/sweep-verdict';
 
-async function sweepOr404(store: Store, id: string) {
+async function sweepOr404(store: Pick<SweepCatalogue, 'getSweep'>, id: string) {
   const sweep = await store.getSweep(id, Date.now());
   if (!sweep) throw apiError(404, 'not_found', { field: 'id', message: `no sweep '${id}'` });
   return sweep;
@@ -31,7 +31,7 @@ function storedRequest(s: ExpandedSweep) {
  * Each claim's standardised effect in the experiment's latest finished sweep (its verdict's
  * d), for the dry run's power estimate; null where that sweep saw none.
  */
-async function earlierEffects(store: Store, sweep: ExpandedSweep): Promise<Array<{ d: number | null; basis: string } | null>> {
+async function earlierEffects(store: Pick<SweepCatalogue, 'listSweeps'> & VerdictReads, sweep: ExpandedSweep): Promise<Array<{ d: number | null; basis: string } | null>> {
   const claims = sweep.experiment.claims ?? [];
   if (!claims.length) return [];
   const { sweeps } = await store.listSweeps(Date.now(), { limit: 20, experiment: sweep.experiment.id });

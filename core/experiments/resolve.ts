@@ -1,6 +1,6 @@
 /**
  * Experiment ids of both kinds: the built-ins (core/experiments/index.ts) and custom
- * experiments posted as specs (POST /api/experiments, stored by core/db/store.ts and
+ * experiments posted as specs (POST /api/experiments, stored by core/db/specs.ts and
  * compiled by core/custom/compile.ts). The trial path looks experiments up synchronously
  * (`ExperimentLookup` in core/run/run-trials.ts, packing, cost estimates), so callers first
  * `resolveExperiment(store, id)` (async: one read of the stored spec), after which
@@ -13,7 +13,7 @@
  */
 import { compileSpec } from '../custom/compile';
 import { specContent, type ExperimentSpec } from '../custom/spec';
-import type { Store } from '../db/store';
+import type { SpecRegistry } from '../db/roles';
 import { getExperiment } from './index';
 import type { Experiment } from './types';
 
@@ -47,7 +47,7 @@ export function knownExperiment(id: string): Experiment | undefined {
  * `stored: true` asks the store even when this isolate compiled the id before: a spec
  * deleted meanwhile must not start new sweeps or be listed.
  */
-export async function resolveExperiment(store: Pick<Store, 'getExperimentSpec'>, id: string, opts: { stored?: boolean } = {}): Promise<Experiment | undefined> {
+export async function resolveExperiment(store: Pick<SpecRegistry, 'getExperimentSpec'>, id: string, opts: { stored?: boolean } = {}): Promise<Experiment | undefined> {
   const builtIn = getExperiment(id);
   if (builtIn) return builtIn;
   const cached = compiled.get(id);
@@ -57,7 +57,7 @@ export async function resolveExperiment(store: Pick<Store, 'getExperimentSpec'>,
 }
 
 /** Resolves every id (one read per custom id not yet in memory) and returns the synchronous lookup. */
-export async function resolveExperiments(store: Pick<Store, 'getExperimentSpec'>, ids: Iterable<string>, opts: { stored?: boolean } = {}): Promise<(id: string) => Experiment | undefined> {
+export async function resolveExperiments(store: Pick<SpecRegistry, 'getExperimentSpec'>, ids: Iterable<string>, opts: { stored?: boolean } = {}): Promise<(id: string) => Experiment | undefined> {
   const found = new Map<string, Experiment>();
   for (const id of new Set(ids)) {
     const e = await resolveExperiment(store, id, opts);

@@ -67,7 +67,7 @@ export function checkStatement(sql: string, params?: readonly unknown[]): void {
  * Each bound value within D1's per-value limit. A statement's values may spread over several
  * rows (a multi-row insert), so the row limit is checked on what is read back (checkRows)
  * and before results are written, by the code that knows its rows (unstorableIn in
- * core/db/store.ts).
+ * core/db/leases.ts).
  */
 export function checkValues(params: readonly unknown[], sql: string): void {
   for (const p of params) {

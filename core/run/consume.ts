@@ -9,7 +9,7 @@
  * failure: a WebAssembly fault (core/run/failure.ts) leaves the host's tfjs instance broken,
  * so the host must replace it before anything else trains on it.
  */
-import type { Store } from '../db/store';
+import type { SpecRegistry, TrialLeases } from '../db/roles';
 import { resolveExperiment } from '../experiments/resolve';
 import { errorMessage, isWasmFault } from './failure';
 import { runTrialPack, type ExperimentLookup, type PackContext, type PackOutcome, type TrialPackMessage } from './run-trials';
@@ -21,9 +21,9 @@ export async function consumePack(
   ctx: PackContext,
   stores: {
     /** Where the pack writes (one invocation's store, or a fault-injecting one). */
-    pack: Store;
+    pack: TrialLeases;
     /** Where a custom experiment's spec is read. */
-    specs: Pick<Store, 'getExperimentSpec'>;
+    specs: Pick<SpecRegistry, 'getExperimentSpec'>;
   },
   lookup: ExperimentLookup,
 ): Promise<ConsumeResult> {

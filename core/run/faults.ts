@@ -4,9 +4,7 @@
  * wraps the experiment lookup and the store so that chosen attempts crash the way real
  * hosts crash. Never active unless a plan is given.
  */
-import { eq } from 'drizzle-orm';
-import { trials } from '../db/schema';
-import type { Store } from '../db/store';
+import type { TrialLeases } from '../db/roles';
 import type { Experiment } from '../experiments/types';
 import type { ExperimentLookup } from './run-trials';
 
@@ -45,19 +43,17 @@ export function parseFaultPlan(text: string | undefined): FaultPlan[] {
   return Array.isArray(plan) ? plan : [plan];
 }
 
-async function attemptOf(store: Store, id: string): Promise<number> {
-  const [row] = await store.db.select({ attempts: trials.attempts }).from(trials).where(eq(trials.id, id));
-  return row?.attempts ?? 0;
-}
-
-/** The lookup and store with the plan's faults; `poisoned` models a broken WASM instance that fails every later pack. */
-export function withFaults(plans: FaultPlan[], lookup: ExperimentLookup, store: Store, host: FaultHost): { lookup: ExperimentLookup; store: Store; poisoned: () => boolean } {
+/**
+ * The lookup and store with the plan's faults; `poisoned` models a broken WASM instance that
+ * fails every later pack. The attempt a pack is on comes from the store (`attemptsOf`).
+ */
+export function withFaults<S extends TrialLeases>(plans: FaultPlan[], lookup: ExperimentLookup, store: S, host: FaultHost): { lookup: ExperimentLookup; store: S; poisoned: () => boolean } {
   if (!plans.length) return { lookup, store, poisoned: () => false };
   let poisoned: Error | null = null;
   const due = async (kind: FaultKind, ids: string[]) => {
     for (const p of plans.filter((x) => x.kind === kind)) {
       const id = p.trial && ids.includes(p.trial) ? p.trial : p.trial ? null : ids[0];
-      if (id && (await attemptOf(store, id)) <= (p.attempts ?? 1)) return p;
+      if (id && (await store.attemptsOf(id)) <= (p.attempts ?? 1)) return p;
     }
     return null;
   };
@@ -98,8 +94,8 @@ export function withFaults(plans: FaultPlan[], lookup: ExperimentLookup, store: 
     };
     return wrapped;
   };
-  const faultyStore = Object.create(store) as Store;
-  faultyStore.saveResults = async (...args: Parameters<Store['saveResults']>) => {
+  const faultyStore = Object.create(store) as S;
+  (faultyStore as TrialLeases).saveResults = async (...args: Parameters<TrialLeases['saveResults']>) => {
     if (await due('save', args[0].map((r) => r.trialId))) throw new Error('injected: database is locked (SQLITE_BUSY) while saving results');
     return store.saveResults(...args);
   };

@@ -10,7 +10,8 @@ import { engine } from '../engine';
 import { wasmKernelsFor } from '../nn/wasm-kernels';
 import { getExperiment } from '../experiments';
 import type { Experiment, RunContext, TrialResult, TrialSpec } from '../experiments/types';
-import { unstorableIn, type Lease, type Store } from '../db/store';
+import { unstorableIn } from '../db/leases';
+import type { Lease, TrialLeases } from '../db/roles';
 import { attemptError, errorMessage, LeaseLost } from './failure';
 
 export { errorMessage } from './failure';
@@ -62,7 +63,7 @@ export interface PackContext extends RunContext {
   onLeased?: (leases: Lease[]) => void;
 }
 
-export async function runTrialPack(store: Store, msg: TrialPackMessage, ctx: PackContext, lookup: ExperimentLookup = getExperiment): Promise<PackOutcome> {
+export async function runTrialPack(store: TrialLeases, msg: TrialPackMessage, ctx: PackContext, lookup: ExperimentLookup = getExperiment): Promise<PackOutcome> {
   const experiment = lookup(msg.experiment);
   const ids = msg.trials.map((t) => t.id);
   if (!experiment) {
@@ -160,7 +161,7 @@ export async function runTrialPack(store: Store, msg: TrialPackMessage, ctx: Pac
 }
 
 /** Releases leases with a message that names each trial's own attempt. */
-async function releaseEach(store: Store, leases: Lease[], status: 'queued' | 'failed', message: (attempt: number) => string, now: number): Promise<void> {
+async function releaseEach(store: TrialLeases, leases: Lease[], status: 'queued' | 'failed', message: (attempt: number) => string, now: number): Promise<void> {
   const attempts = [...new Set(leases.map((l) => l.attempt))];
   for (const a of attempts) {
     await store.releaseLeases(

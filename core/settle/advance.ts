@@ -5,13 +5,13 @@
  * (core/settle/plan.ts) and returns its trials for the host to enqueue. Hosts call it when a
  * pack finishes, and from their periodic repair (the Worker's cron, the Node runner's timer),
  * so a lost call only delays a round. Two callers at once are safe: a round is claimed by
- * compare-and-set (Store.claimSettleRound) and trial ids are deterministic.
+ * compare-and-set (claimSettleRound, core/db/settle-store.ts) and trial ids are deterministic.
  */
 
 import type { Experiment, TrialSpec } from '../experiments/types';
-import type { Store } from '../db/store';
+import type { SettleStore } from '../db/roles';
 import { estimatePackMs } from '../sweep/pack-budget';
-import { sweepVerdict, type SweepVerdict } from '../verdict/sweep-verdict';
+import { sweepVerdict, type SweepVerdict, type VerdictReads } from '../verdict/sweep-verdict';
 import { planRound, settleEstimate } from './plan';
 import { MAX_ROUND_TRIALS, MAX_SETTLE_ROUNDS, type SettleRound, type SettleState } from './types';
 
@@ -31,7 +31,7 @@ function look(round: number, now: number, verdict: SweepVerdict): Omit<SettleRou
   };
 }
 
-export async function advanceSettle(store: Store, sweepId: string, now: number, experimentOf: (id: string) => Promise<Experiment | undefined>, limits: SettleLimits): Promise<TrialSpec[]> {
+export async function advanceSettle(store: SettleStore & VerdictReads, sweepId: string, now: number, experimentOf: (id: string) => Promise<Experiment | undefined>, limits: SettleLimits): Promise<TrialSpec[]> {
   const settle = await store.getSettle(sweepId);
   if (!settle || settle.status !== 'running') return [];
   const sweep = await store.getSweep(sweepId, now);
@@ -81,7 +81,7 @@ export async function advanceSettle(store: Store, sweepId: string, now: number, 
 }
 
 /** What the Settle button shows before it is pressed: the trials and CPU that would likely decide every undecided claim. */
-export async function estimateSettle(store: Store, sweepId: string, now: number, experiment: Experiment | undefined, limits: SettleLimits): Promise<{ undecided: number; trials: number; cpuMs: number; unreachable: number } | null> {
+export async function estimateSettle(store: VerdictReads, sweepId: string, now: number, experiment: Experiment | undefined, limits: SettleLimits): Promise<{ undecided: number; trials: number; cpuMs: number; unreachable: number } | null> {
   const sweep = await store.getSweep(sweepId, now);
   if (!sweep) return null;
   const verdict = (await sweepVerdict(store, sweepId, now, { sweep, lookup: () => experiment, rule: 'sequential' }))!;

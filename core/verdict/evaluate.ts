@@ -19,7 +19,7 @@ import { mean, sampleSd } from '../stats/describe';
 
 export type { Outcome, Rule };
 
-/** What a verdict needs of a finished trial (a row of Store.trialResults). */
+/** What a verdict needs of a finished trial (a row of trialResults, core/db/results.ts). */
 export interface TrialValues {
   id: string;
   repeat: number;

@@ -1,12 +1,13 @@
 /**
- * A sweep's verdict: loads only the metrics its experiment's claims read (Store.trialResults
- * with those names), keeps the finished trials and evaluates the claims. While trials are
- * still queued or running the verdict is computed from what is done and marked provisional.
+ * A sweep's verdict: loads only the metrics its experiment's claims read (trialResults with
+ * those names, core/db/results.ts), keeps the finished trials and evaluates the claims.
+ * While trials are still queued or running the verdict is computed from what is done and
+ * marked provisional.
  */
 import { resolveExperiment } from '../experiments/resolve';
 import { claimMetrics, type Claim } from '../experiments/claims';
 import type { Experiment } from '../experiments/types';
-import type { Store, SweepStatus, SweepSummary } from '../db/store';
+import type { ResultQueries, SpecRegistry, SweepCatalogue, SweepStatus, SweepSummary } from '../db/roles';
 import { evaluateClaims, type ClaimVerdict, type EvaluateOptions, type Rule } from './evaluate';
 
 export interface SweepVerdict {
@@ -21,8 +22,11 @@ export interface SweepVerdict {
   claims: ClaimVerdict[];
 }
 
+/** What a verdict reads: the sweep, its trials' results, and a custom experiment's spec. */
+export type VerdictReads = ResultQueries & Pick<SweepCatalogue, 'getSweep'> & Pick<SpecRegistry, 'getExperimentSpec'>;
+
 export async function sweepVerdict(
-  store: Store,
+  store: VerdictReads,
   sweepId: string,
   now: number,
   options: EvaluateOptions & { lookup?: (id: string) => Experiment | undefined; sweep?: SweepSummary } = {},

@@ -10,8 +10,8 @@ import { exp09Figure } from './exp09';
 import { exp10Figure } from './exp10';
 import { exp11Figure } from './exp11';
 import { exp12Figure } from './exp12';
-import { figureHint, specFigure } from './spec-figure';
-import type { ExperimentDescription, Figure } from './types';
+import { figureHint, specFigure, type SpecDescription } from './spec-figure';
+import type { Figure } from './types';
 
 /** One figure per experiment, keyed by experiment id. */
 export const FIGURES: Record<string, Figure> = Object.fromEntries([exp01Figure, exp02Figure, exp03Figure, exp04Figure, exp05Figure, exp06Figure, exp07Figure, exp08Figure, exp09Figure, exp10Figure, exp11Figure, exp12Figure].map((f) => [f.experiment, f]));
@@ -20,7 +20,7 @@ export const FIGURES: Record<string, Figure> = Object.fromEntries([exp01Figure, 
  * The figure of an experiment: its own (the built-ins), else the generic band figure of a
  * spec's figure hint (dashboard/figures/spec-figure.ts); undefined when neither exists.
  */
-export function figureFor(experiment: ExperimentDescription): Figure | undefined {
+export function figureFor(experiment: SpecDescription): Figure | undefined {
   const own = FIGURES[experiment.id];
   if (own) return own;
   const hint = figureHint(experiment);

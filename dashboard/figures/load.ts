@@ -3,15 +3,21 @@
  * dashboard and the CLI so both ask for the same metrics and repeats.
  */
 import { allPages } from '../../client';
-import type { AggregateRow, ConfigInfo, ExperimentDescription, Figure, FigureData, TrialRecord } from './types';
+import type { AggregateAnswer, ConfigInfo, ExperimentDescription, TrialRecord, TrialsPage } from '../routes';
+import type { Figure, FigureData } from './types';
 
+/**
+ * A GET of a path under the server, answering its JSON (the client's `get`, client/index.ts).
+ * Injected, so tests and the CLI pass their own; callers name the answer by its route's type
+ * (dashboard/routes.ts).
+ */
 export type GetJson = <T>(path: string) => Promise<T>;
 
 /** Every trial of a /trials query, following its pages (`next`). */
 export function allTrials(get: GetJson, path: string): Promise<TrialRecord[]> {
   const sep = path.includes('?') ? '&' : '?';
   return allPages(
-    (cursor) => get<{ trials: TrialRecord[]; next?: string | null }>(cursor ? `${path}${sep}cursor=${encodeURIComponent(cursor)}` : path),
+    (cursor) => get<TrialsPage>(cursor ? `${path}${sep}cursor=${encodeURIComponent(cursor)}` : path),
     (p) => p.trials,
   );
 }
@@ -25,7 +31,7 @@ export async function loadFigureData(get: GetJson, sweepId: string, experimentId
   const repeatParam = figure?.trialRepeat === undefined ? '' : `&repeat=${figure.trialRepeat}`;
   const [experiment, { rows }, configs, trials, repeats] = await Promise.all([
     get<ExperimentDescription>(`/api/experiments/${experimentId}`),
-    get<{ rows: AggregateRow[] }>(`/api/sweeps/${sweepId}/aggregate${metricParam}`),
+    get<AggregateAnswer>(`/api/sweeps/${sweepId}/aggregate${metricParam}`),
     get<ConfigInfo[]>(`/api/sweeps/${sweepId}/configs`),
     figure?.trialMetrics
       ? allTrials(get, `/api/sweeps/${sweepId}/trials?metric=${figure.trialMetrics.join(',')}${repeatParam}`)

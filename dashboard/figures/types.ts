@@ -5,56 +5,12 @@
  */
 import type * as PlotNS from '@observablehq/plot';
 
-export interface AggregateRow {
-  config: string;
-  metric: string;
-  step: number | null;
-  mean: number;
-  std: number | null;
-  n: number;
-  /** Median and quartiles across repeats (core/db/aggregate.ts); absent from older servers. */
-  median?: number | null;
-  q1?: number | null;
-  q3?: number | null;
-}
-
-export interface ConfigInfo {
-  config: string;
-  index: number;
-  params: Record<string, unknown>;
-}
-
-export interface SeriesData {
-  steps: number[];
-  values: number[];
-}
-
-export interface TrialRecord {
-  id: string;
-  config: string;
-  repeat: number;
-  status: string;
-  params: Record<string, unknown>;
-  scalars: Record<string, number>;
-  series: Record<string, SeriesData>;
-  traces: Record<string, SeriesData>;
-  info: Record<string, unknown> | null;
-}
-
-export interface ExperimentDescription {
-  id: string;
-  number: number;
-  title: string;
-  question: string;
-  hypothesis: string;
-  conclusion: string;
-  defaults: Record<string, unknown>;
-  grid: Record<string, unknown[]>;
-  /** Posted as a spec through POST /api/experiments rather than built in. */
-  custom?: boolean;
-  /** The spec of an experiment written as one (custom, or a built-in spec); its `figure` hint draws dashboard/figures/spec-figure.ts. */
-  spec?: { figure?: { x: string; y: string; color?: string; facet?: string }; record?: Array<{ metric: string; at: string }> } | null;
-}
+/**
+ * The API's answers a figure draws, typed from the routes (dashboard/routes.ts): one row of
+ * GET /api/sweeps/:id/aggregate, /configs and /trials, and GET /api/experiments/:id.
+ */
+export type { AggregateRow, ConfigInfo, ExperimentDescription, SeriesData, TrialRecord } from '../routes';
+import type { AggregateRow, ConfigInfo, ExperimentDescription, TrialRecord } from '../routes';
 
 export interface FigureData {
   experiment: ExperimentDescription;

@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { AdamTF1 } from '../../core/nn/adam';
-import { matMulPath, PER_NETWORK_MIN_MACS, type MatMulPath, type MatMulPathOption } from '../../core/nn/matmul';
+import { matMulPath, PER_NETWORK_MIN_MACS, perNetworkAvailable, type MatMulPath, type MatMulPathOption } from '../../core/nn/matmul';
+import { wasmKernelsFor } from '../../core/nn/wasm-kernels';
 import { initialValues, NetworkPack, parameterCount, parameterShapes, type MlpSpec, type SharedSpec } from '../../core/nn/model';
 import { packAccuracy, packLoss } from '../../core/nn/losses';
 import { Rng } from '../../core/rng';
@@ -54,6 +55,7 @@ describe('TF1 Adam (core/nn/adam.ts)', () => {
     const g1 = [0.5, -0.1];
     const g2 = [0.2, 0.3];
     adam.apply([tf.tensor1d(g1)]);
+    const afterFirst = Array.from(theta.dataSync());
     adam.apply([tf.tensor1d(g2)]);
     // By hand: m_t = β1 m + (1−β1) g, v_t = β2 v + (1−β2) g², lr_t = lr·sqrt(1−β2^t)/(1−β1^t).
     const expected = [1, -2].map((t0, i) => {
@@ -71,8 +73,30 @@ describe('TF1 Adam (core/nn/adam.ts)', () => {
     const got = theta.dataSync();
     expect(got[0]).toBeCloseTo(expected[0], 6);
     expect(got[1]).toBeCloseTo(expected[1], 6);
-    // The first TF1 step moves every coordinate by ≈ lr·sign(g), whatever g's size.
-    expect(Math.abs(1 - (1 - lr))).toBeCloseTo(lr, 9);
+    // The first TF1 step moves every coordinate by ≈ −lr·sign(g), whatever g's size
+    // (m/sqrt(v) = g/|g| once the bias correction is folded in; ε shifts it by < 1e-8 here).
+    [1, -2].forEach((t0, i) => expect(afterFirst[i] - t0).toBeCloseTo(-lr * Math.sign(g1[i]), 6));
+    adam.dispose();
+    theta.dispose();
+  });
+
+  test('the first step moves each parameter by ≈ −lr·sign(g) of its loss gradient, g derived by hand', () => {
+    const lr = 0.003;
+    // L(θ) = Σ a_i·θ_i + ½·b_i·θ_i², so g_i = a_i + b_i·θ_i = (0.01, 0.6, −0.5, −50): sizes 0.01 to 50, both signs.
+    const theta0 = [1, -2, 0.5, 3];
+    const a = [0.01, 1, -0.3, 10];
+    const b = [0, 0.2, -0.4, -20];
+    const g = theta0.map((t, i) => a[i] + b[i] * t);
+    g.forEach((v, i) => expect(v).toBeCloseTo([0.01, 0.6, -0.5, -50][i], 12));
+    const theta = tf.variable(tf.tensor1d(theta0));
+    const adam = new AdamTF1([theta], { lr });
+    const loss = () => tf.sum(tf.add(tf.mul(tf.tensor1d(a), theta), tf.mul(tf.mul(tf.tensor1d(b), 0.5), tf.square(theta)))) as tf.Scalar;
+    const { grads } = tf.variableGrads(loss, [theta]);
+    Array.from(grads[theta.name].dataSync()).forEach((v, i) => expect(v).toBeCloseTo(g[i], 5));
+    adam.apply([grads[theta.name]]);
+    const moved = Array.from(theta.dataSync()).map((t, i) => t - theta0[i]);
+    moved.forEach((d, i) => expect(d, `θ${i}, g = ${g[i]}`).toBeCloseTo(-lr * Math.sign(g[i]), 6));
+    tf.dispose(grads);
     adam.dispose();
     theta.dispose();
   });
@@ -199,6 +223,26 @@ describe('baseline engine (core/engine.ts)', () => {
   });
 });
 
+/**
+ * Runs `fn` on tfjs's own cpu backend (@tensorflow/tfjs-backend-cpu, loaded by test/tf-node.ts),
+ * then returns to wasm. There NetworkPack runs plain tf.matMul, tf.add and tf.sigmoid with
+ * tfjs-core's stock gradients (perNetworkAvailable in core/nn/matmul.ts, wasmKernelsFor in
+ * core/nn/wasm-kernels.ts), none of atomsweep's kernels or custom gradients: a reference
+ * independent of them. (On the wasm test backend even the 'batched' path runs atomsweep's
+ * pack GEMM and its custom gradient, since test/tf-node.ts installs the kernels.)
+ */
+async function onTfjsCpu<T>(fn: () => T): Promise<T> {
+  await useBackend('cpu');
+  try {
+    expect(tf.getBackend()).toBe('cpu');
+    expect(perNetworkAvailable()).toBe(false);
+    expect(wasmKernelsFor(tf.backend())).toBeUndefined();
+    return fn();
+  } finally {
+    await useBackend('wasm');
+  }
+}
+
 /** The layer paths NetworkPack picks for `rows` rows per network. */
 function mixedPaths(spec: MlpSpec, rows: number): MatMulPath[] {
   const pack = new NetworkPack(spec, [initialValues(spec, new Rng(0))]);
@@ -223,7 +267,7 @@ describe('matMul paths (core/nn/matmul.ts)', () => {
     expect(mixedPaths({ ...mlp, input: 2 }, 1200)).toEqual(Array(3).fill('per-network'));
   });
 
-  test('both paths compute the same products (to float rounding), and a shadow twin’s slots are zeros', () => {
+  test('both paths compute the same products (to float rounding) as tfjs’s own kernels, and a shadow twin’s slots are zeros', async () => {
     const spec: MlpSpec = { kind: 'mlp', input: 5, hidden: [7], output: 3, activation: 'tanh', initializer: 'xavier' };
     const vals = [1, 2, 3].map((s) => initialValues(spec, new Rng(s)));
     const rng = new Rng(4);
@@ -234,9 +278,17 @@ describe('matMul paths (core/nn/matmul.ts)', () => {
       pack.dispose();
       return y;
     };
+    // The reference: tfjs's own matMul and add on its cpu backend.
+    const stock = (await onTfjsCpu(() => out('batched'))).flat(2);
+    expect(wasmKernelsFor(tf.backend())).toBeDefined();
     const batched = out('batched');
     const perNet = out('per-network');
     batched.flat(2).forEach((v, i) => expect(perNet.flat(2)[i]).toBeCloseTo(v, 5));
+    expect(Math.max(...stock.map(Math.abs))).toBeGreaterThan(0.1);
+    stock.forEach((v, i) => {
+      expect(batched.flat(2)[i]).toBeCloseTo(v, 5);
+      expect(perNet.flat(2)[i]).toBeCloseTo(v, 5);
+    });
     // trials = 1 of 3: the per-network layers compute network 0 only; the others get zeros
     // there (then the output bias), while network 0's numbers are untouched.
     const lone = out('per-network', 1);
@@ -344,6 +396,8 @@ describe('per-network path: gradients', () => {
 
   function gradients(option: MatMulPathOption, reg?: Regularization): number[][] {
     const pack = new NetworkPack(spec, [1, 2, 3].map((s) => initialValues(spec, new Rng(s))), K, { matMulPath: option });
+    // On wasm the path forced is the path taken (on tfjs's cpu backend everything is batched).
+    if (tf.getBackend() === 'wasm') expect(pack.matMulPaths(7)).toEqual(Array(3).fill(option));
     const grads = tf.tidy(() => {
       const { value, grads } = tf.variableGrads(() => objective(pack, reg), pack.params);
       value.dispose();
@@ -356,14 +410,20 @@ describe('per-network path: gradients', () => {
   }
 
   for (const reg of [undefined, { type: 'l1', strength: 0.3 }, { type: 'l2', strength: 0.3 }] as const) {
-    test(`custom gradient = tfjs autodiff of the batched path (${reg ? reg.type : 'no penalty'})`, () => {
-      const auto = gradients('batched', reg);
+    test(`custom gradient = tfjs autodiff of the batched path (${reg ? reg.type : 'no penalty'})`, async () => {
+      // tfjs autodiff with tfjs's kernels: the cpu backend, no atomsweep kernel or gradient involved.
+      const auto = await onTfjsCpu(() => gradients('batched', reg));
+      // atomsweep's kernels and their custom gradients, on both paths (core/nn/matmul.ts).
+      expect(wasmKernelsFor(tf.backend())).toBeDefined();
       const custom = gradients('per-network', reg);
+      const batched = gradients('batched', reg);
       expect(custom).toHaveLength(auto.length);
+      expect(batched).toHaveLength(auto.length);
       auto.forEach((g, i) => {
         const scale = Math.max(...g.map(Math.abs));
         expect(scale).toBeGreaterThan(0);
         g.forEach((v, j) => expect(Math.abs(custom[i][j] - v)).toBeLessThan(1e-5 * Math.max(1, scale)));
+        g.forEach((v, j) => expect(Math.abs(batched[i][j] - v)).toBeLessThan(1e-5 * Math.max(1, scale)));
       });
     });
   }

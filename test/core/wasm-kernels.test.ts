@@ -10,10 +10,15 @@
  * - the non-copying Identity keeps a clone alive after its source is disposed;
  * - and so whole trainings (trainPack, sklearn's MLP) give the same bits with and without them.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { useBackend } from '../tf-node';
+import { waitForSweep } from '../helpers/server';
 import { installKernelsInNode } from '../../node/kernels';
+import { startLocalRunner } from '../../node/server';
 import { uninstallWasmKernels, wasmKernelsFor } from '../../core/nn/wasm-kernels';
 import { AdamTF1 } from '../../core/nn/adam';
 import { activate } from '../../core/nn/activations';
@@ -93,10 +98,28 @@ describe('pack GEMM on the batched path (tfjs-wasm\'s own loop order)', () => {
 });
 
 describe('pack GEMM', () => {
-  it('is installed by the Node hosts', () => {
+  it('is installed by the Node hosts: trials trained by a pool thread of the Node runner say kernels = atomsweep', async () => {
     installKernelsInNode();
     expect(wasmKernelsFor(tf.backend())).toBeDefined();
-  });
+    // The proof that counts is a real training thread's (node/trial-thread.ts, run by the pool of
+    // node/server.ts): core/run/run-trials.ts stamps each trial's info with the kernels that trained it,
+    // as test/integration/worker.test.ts checks for the Worker.
+    const dir = mkdtempSync(join(tmpdir(), 'atomsweep-kernels-'));
+    const runner = await startLocalRunner({ port: 0, db: join(dir, 'db.sqlite'), threads: 1, buildDashboard: false });
+    try {
+      const sweep = { experiment: 'exp1', repeats: 1, params: { steps: 20, num_values: 20, record_every: 10 }, grid: { n_hidden: [2, 16] } };
+      const res = await fetch(`${runner.url}/api/sweeps`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(sweep) });
+      expect(res.status).toBe(202);
+      const { id } = (await res.json()) as { id: string };
+      expect((await waitForSweep(runner.url, id, 90_000)).status).toBe('done');
+      const { trials } = (await (await fetch(`${runner.url}/api/sweeps/${id}/trials`)).json()) as { trials: Array<{ status: string; info: { backend?: string; engine?: string; kernels?: string } }> };
+      expect(trials).toHaveLength(3 * 2);
+      for (const t of trials) expect(t).toMatchObject({ status: 'done', info: { backend: 'wasm', engine: 'packed', kernels: 'atomsweep' } });
+    } finally {
+      await runner.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
 
   for (const [rows, inner, cols] of SHAPES) {
     it(`matches the XNNPACK path bit for bit: ${rows}×${inner} · ${inner}×${cols}, 3 slots, 2 live`, () => {

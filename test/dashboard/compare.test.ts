@@ -7,13 +7,14 @@ import { JSDOM } from 'jsdom';
 import { describe, expect, test } from 'vitest';
 import { cellLabels, compareFigure, comparePage, diffTable, idsFromHash, requestDiff, verdictTable, type CompareSweep } from '../../dashboard/compare';
 import { FIGURES } from '../../dashboard/figures';
-import { stableSvg } from '../helpers/render';
+import type { ConfigInfo } from '../../dashboard/routes';
+import { formattedSvg } from '../helpers/render';
 import { runSweep } from '../helpers/sweep';
 
 async function sweep(id: string, request: Record<string, unknown>, name: string | null = null): Promise<CompareSweep> {
   const { figureData, store } = await runSweep(request, { sweepId: id });
   const summary = (await store.getSweep(id, 0))!;
-  return { id, experiment: summary.experiment, name, seed: summary.seed, repeats: summary.repeats, request: summary.request, configs: figureData.configs, aggregate: figureData.aggregate };
+  return { id, experiment: summary.experiment, name, seed: summary.seed, repeats: summary.repeats, request: summary.request as CompareSweep['request'], configs: figureData.configs, aggregate: figureData.aggregate };
 }
 
 describe('compare page', () => {
@@ -38,7 +39,7 @@ describe('compare page', () => {
     const lines = [...fig.querySelectorAll('g[aria-label="line"] path')].map((p) => p.getAttribute('d'));
     expect(new Set(lines).size).toBe(4);
     expect(fig.textContent).toContain('median, IQR band');
-    await expect(stableSvg(fig.outerHTML)).toMatchFileSnapshot('../__snapshots__/compare.figure.html');
+    await expect(formattedSvg(fig.outerHTML)).toMatchFileSnapshot('../__snapshots__/compare.figure.html');
 
     // What differs: seed and steps, nothing else; shared fields follow.
     const diff = requestDiff([a, b]);
@@ -61,7 +62,7 @@ describe('compare page', () => {
   }, 120_000);
 
   test('configs meet across sweeps by the parameters some sweep varies, not by config key or fixed settings', () => {
-    const c = (config: string, index: number, params: Record<string, unknown>) => ({ config, index, params });
+    const c = (config: string, index: number, params: ConfigInfo['params']): ConfigInfo => ({ config, index, params });
     const grid3 = { configs: [c('function=sin,n_hidden=4', 0, { function: 'sin', n_hidden: 4, steps: 1500 }), c('function=abs,n_hidden=4', 1, { function: 'abs', n_hidden: 4, steps: 1500 })] };
     const sinOnly = { configs: [c('n_hidden=4', 0, { function: 'sin', n_hidden: 4, steps: 10_000 }), c('n_hidden=16', 1, { function: 'sin', n_hidden: 16, steps: 10_000 })] };
     const labels = cellLabels([grid3, sinOnly]);

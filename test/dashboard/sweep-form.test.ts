@@ -1,5 +1,5 @@
 /**
- * The new-sweep form (dashboard/sweep-form.ts) in jsdom, fed with the real experiment
+ * The new-sweep form (dashboard/sweep-form/) in jsdom, fed with the real experiment
  * descriptions the API serves (describeExperiment in api/routes/experiments.ts), and
  * its requests checked against the real server-side expansion (core/sweep/expand.ts).
  */

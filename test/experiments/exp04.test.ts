@@ -6,7 +6,7 @@ import { GRID_SIDE, decisionGrid, distinctSample } from '../../core/train/decisi
 import type { TrialSpec } from '../../core/experiments/types';
 import { parameterCount } from '../../core/nn/model';
 import { exp04Figure } from '../../dashboard/figures/exp04';
-import { renderFigure, stableSvg } from '../helpers/render';
+import { formattedSvg, renderFigure } from '../helpers/render';
 import { runSweep } from '../helpers/sweep';
 
 type P = ReturnType<typeof exp4.params.parse>;
@@ -130,6 +130,12 @@ describe('exp4 sweep and figure', () => {
       expect(r.mean).toBeGreaterThanOrEqual(0);
       expect(r.mean).toBeLessThanOrEqual(1);
     }
+    // Learning has barely begun after 25 full-batch steps: an untrained net predicts one class
+    // everywhere (training accuracy 0.5 at ratio 1), and so do most of these; but at ratio 1 at
+    // least one net already separates the classes (0.67 on its training rows; 0.70 on its test set).
+    const ratio1 = figureData.repeats!.filter((t) => t.config.endsWith(',class_ratio=1'));
+    expect(ratio1).toHaveLength(4);
+    expect(Math.max(...ratio1.map((t) => t.scalars.train_accuracy))).toBeGreaterThanOrEqual(0.6);
     // floor(240/11) = 21 minority rows, tiled 10× = 210, plus 219 majority.
     const nTrain = new Map(figureData.aggregate.filter((r) => r.metric === 'n_train').map((r) => [r.config, r.mean]));
     expect(nTrain.get('resample=none,class_ratio=10')).toBe(240);
@@ -153,6 +159,6 @@ describe('exp4 sweep and figure', () => {
     expect(element.textContent).toContain('Without resampling: test data, accuracy');
     expect(element.textContent).toContain('With resampling: training data');
     expect(exp04Figure.headline(figureData)).toHaveLength(4);
-    await expect(stableSvg(html)).toMatchFileSnapshot('../__snapshots__/exp04.figure.html');
+    await expect(formattedSvg(html)).toMatchFileSnapshot('../__snapshots__/exp04.figure.html');
   }, 120_000);
 });

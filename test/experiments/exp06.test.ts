@@ -9,7 +9,7 @@ import type { TrialSpec } from '../../core/experiments/types';
 import { parameterCount } from '../../core/nn/model';
 import { streamFor } from '../../core/rng';
 import { exp06Figure } from '../../dashboard/figures/exp06';
-import { renderFigure, stableSvg } from '../helpers/render';
+import { formattedSvg, renderFigure } from '../helpers/render';
 import { runSweep } from '../helpers/sweep';
 
 type P = ReturnType<typeof exp6.params.parse>;
@@ -199,6 +199,13 @@ describe('exp6 sweep and figure', () => {
       // 20 test points: accuracy is a multiple of 1/20.
       expect(r.mean * 40).toBeCloseTo(Math.round(r.mean * 40), 4);
     }
+    // It learns (chance 0.5): with PCA to 5 dimensions, test and training accuracy are ≥ 0.75 at
+    // every dummy_dim (test 0.95, 0.975, 0.85; training 0.93, 0.93, 0.89).
+    for (const dummy of [1, 20, 200]) {
+      const config = `dummy_dim=${dummy},pca_dim=5`;
+      expect(acc.find((r) => r.config === config)!.mean, config).toBeGreaterThanOrEqual(0.75);
+      expect(figureData.aggregate.find((r) => r.metric === 'train_accuracy' && r.step === null && r.config === config)!.mean, config).toBeGreaterThanOrEqual(0.75);
+    }
     const width = new Map(figureData.aggregate.filter((r) => r.metric === 'input_dim').map((r) => [r.config, r.mean]));
     expect(width.get('dummy_dim=200,pca_dim=none')).toBe(210);
     expect(width.get('dummy_dim=200,pca_dim=5')).toBe(5);
@@ -211,6 +218,6 @@ describe('exp6 sweep and figure', () => {
     const legend = Array.from(element.querySelectorAll('span')).map((s) => s.textContent?.trim()).filter(Boolean);
     expect(legend).toEqual(['No PCA', 'PCA dim = 5', 'PCA dim = 1']);
     expect(exp06Figure.headline(figureData)).toHaveLength(6);
-    await expect(stableSvg(html)).toMatchFileSnapshot('../__snapshots__/exp06.figure.html');
+    await expect(formattedSvg(html)).toMatchFileSnapshot('../__snapshots__/exp06.figure.html');
   }, 120_000);
 });

@@ -10,7 +10,7 @@ import { parameterCount } from '../../core/nn/model';
 import { streamFor } from '../../core/rng';
 import { everyNSteps, oneHot, trainPack } from '../../core/train/train-pack';
 import { exp11Figure } from '../../dashboard/figures/exp11';
-import { renderFigure, stableSvg } from '../helpers/render';
+import { formattedSvg, renderFigure } from '../helpers/render';
 import { runSweep } from '../helpers/sweep';
 import { useBackend } from '../tf-node';
 
@@ -171,6 +171,8 @@ describe('exp11 sweep and figure', () => {
       expect(agg.some((r) => r.metric === `weights_layer${j}`)).toBe(false);
     }
     expect(agg.filter((r) => r.metric === 'test_accuracy' && r.step !== null)).toHaveLength(20);
+    // No accuracy gain to assert: 40 steps leave the test accuracy where the untrained nets
+    // have it (0.57 and 0.50 in both); what this sweep shows is the weights moving (above).
     expect(figureData.trials).toHaveLength(2);
     expect(figureData.trials[0].traces.weights_layer3.values).toHaveLength(20 * 5);
 
@@ -185,6 +187,6 @@ describe('exp11 sweep and figure', () => {
     const lines = exp11Figure.headline(figureData);
     expect(lines).toHaveLength(5);
     expect(lines[0]).toMatch(/^layer 0: settles at step .* \(n=2\)/);
-    await expect(stableSvg(html)).toMatchFileSnapshot('../__snapshots__/exp11.figure.html');
+    await expect(formattedSvg(html)).toMatchFileSnapshot('../__snapshots__/exp11.figure.html');
   }, 60_000);
 });

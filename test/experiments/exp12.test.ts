@@ -7,7 +7,7 @@ import { initialValues, parameterCount, parameterShapes } from '../../core/nn/mo
 import { streamFor } from '../../core/rng';
 import { oneHot, trainPack } from '../../core/train/train-pack';
 import { exp12Figure } from '../../dashboard/figures/exp12';
-import { renderFigure, stableSvg } from '../helpers/render';
+import { formattedSvg, renderFigure } from '../helpers/render';
 import { runSweep } from '../helpers/sweep';
 import { useBackend } from '../tf-node';
 
@@ -136,6 +136,11 @@ describe('exp12 sweep and figure', () => {
     // 30 snapshots at steps 0, 2, …, 58 per config.
     const curve = agg.filter((r) => r.metric === 'test_accuracy' && r.step !== null && r.config === 'regularization=l1,strength=1');
     expect(curve.map((r) => r.step)).toEqual(Array.from({ length: 30 }, (_, i) => 2 * i));
+    // It learns (chance 0.5, 100 test rows): every config's final test accuracy is ≥ 0.03 above
+    // its step 0, after the first update (+0.065 to +0.15), and the six average ≥ 0.58 (0.62).
+    const step0 = (config: string) => agg.find((r) => r.metric === 'test_accuracy' && r.step === 0 && r.config === config)!.mean;
+    for (const r of final('test_accuracy')) expect(r.mean - step0(r.config), r.config).toBeGreaterThanOrEqual(0.03);
+    expect(final('test_accuracy').reduce((s, r) => s + r.mean, 0) / 6).toBeGreaterThanOrEqual(0.58);
     // Strong L1 shrinks the weights below the unregularised run's.
     const absW = (config: string) => final('mean_abs_weight').find((r) => r.config === config)!.mean;
     expect(absW('regularization=l1,strength=1')).toBeLessThan(absW('regularization=l1,strength=0'));
@@ -157,6 +162,6 @@ describe('exp12 sweep and figure', () => {
     const lines = exp12Figure.headline(figureData);
     expect(lines).toHaveLength(6);
     expect(lines[0]).toMatch(/^L1, strength=0: test accuracy .* \(n=2\); sparsity .* \(n=2\); mean \|w\| .* \(n=2\)$/);
-    await expect(stableSvg(html)).toMatchFileSnapshot('../__snapshots__/exp12.figure.html');
+    await expect(formattedSvg(html)).toMatchFileSnapshot('../__snapshots__/exp12.figure.html');
   }, 60_000);
 });

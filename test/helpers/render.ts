@@ -16,3 +16,11 @@ export function renderFigure(figure: Figure, data: FigureData, options: FigureOp
 export function stableSvg(html: string): string {
   return html.replace(/-?\d+\.\d{3,}/g, (m) => Number(m).toFixed(2));
 }
+
+/**
+ * stableSvg, formatted one tag per line (a newline between every `><`), so a snapshot diff
+ * points at the mark that changed instead of at one line of tens of kilobytes.
+ */
+export function formattedSvg(html: string): string {
+  return stableSvg(html).replace(/></g, '>\n<');
+}

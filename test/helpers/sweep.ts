@@ -22,9 +22,9 @@ export async function runSweep(request: Record<string, unknown>, opts: { sweepId
     await runTrialPack(invocation(), { sweepId: id, experiment: sweep.experiment.id, trials: pack }, { now: () => t++, backend: tf.getBackend() }, opts.lookup);
   }
   const figureData: FigureData = {
-    // The same description the API serves (GET /api/experiments/:id).
-    experiment: describeExperiment(sweep.experiment),
-    configs: await store.configs(id),
+    // The same description and configs the API serves (GET /api/experiments/:id, /configs), typed as their JSON answers.
+    experiment: describeExperiment(sweep.experiment) as FigureData['experiment'],
+    configs: (await store.configs(id)) as FigureData['configs'],
     aggregate: await store.aggregate(id),
     trials: opts.trialMetrics ? ((await store.trialResults(id, opts.trialMetrics)) as FigureData['trials']) : [],
     // Every done trial with all its metrics: figures pick their repeatMetrics (what the

@@ -1,5 +1,5 @@
 /**
- * The new-sweep form (dashboard/sweep-form.ts) in headless Chromium against the Node runner
+ * The new-sweep form (dashboard/sweep-form/) in headless Chromium against the Node runner
  * (node/server.ts, temp SQLite, one training thread): a client-side error, a server-side
  * 400 mapped next to its input, then a valid sweep that lands on its page and finishes.
  */

@@ -33,6 +33,24 @@ beforeAll(async () => {
 });
 afterAll(() => close?.());
 
+/** p to three significant digits. */
+const sig3 = (x: number | null) => (x === null ? null : Number(x.toPrecision(3)));
+
+/** Label, interval and Holm-adjusted p agree: decisive exactly when pHolm ≤ 0.05, on the interval's side of 0. */
+function expectCoherent(c: ClaimVerdict) {
+  expect(c.ci![0]).toBeLessThanOrEqual(c.effect!);
+  expect(c.ci![1]).toBeGreaterThanOrEqual(c.effect!);
+  const expected = c.pHolm! > 0.05 ? 'inconclusive' : c.ci![1] < 0 ? 'supported' : 'contradicted';
+  expect(c.result).toBe(expected);
+  expect(c.ci![0] > 0 || c.ci![1] < 0).toBe(c.result !== 'inconclusive');
+  // Decided claims need no more repeats; an undecided one names more than it has, or none when its effect is about 0.
+  if (c.result !== 'inconclusive') expect(c.repeatsToSettle).toBeNull();
+  else expect(c.repeatsToSettle === null ? Math.abs(c.d!) < 0.05 : c.repeatsToSettle > c.repeats).toBe(true);
+  expect(c.notebook).toBe(c.result === 'supported' ? 'agrees' : c.result === 'contradicted' ? 'disagrees' : 'n/a');
+  expect(c.p).toBeGreaterThan(0);
+  expect(c.pHolm).toBeGreaterThanOrEqual(c.p!);
+}
+
 const get = async (path: string) => {
   const res = await app.request(path, {}, {});
   return { status: res.status, body: (await res.json()) as SweepVerdict & { error?: string; issues?: Array<{ field: string; message: string }> } };
@@ -46,19 +64,15 @@ describe('GET /api/sweeps/:id/verdict', () => {
     expect(body.claims.map((c) => c.statement)).toEqual(exp1.claims!.map((c) => c.statement));
     for (const c of body.claims) {
       expect(c).toMatchObject({ kind: 'trend', metric: 'mse', effectKind: 'slope', paired: false, rule: 'fixed', n: { a: 4, b: 4 }, missing: 0 });
-      expect(c.ci![0]).toBeLessThanOrEqual(c.effect!);
-      expect(c.ci![1]).toBeGreaterThanOrEqual(c.effect!);
-      // Label, interval and Holm-adjusted p agree: decisive exactly when pHolm ≤ 0.05, on the interval's side of 0.
-      const expected = c.pHolm! > 0.05 ? 'inconclusive' : c.ci![1] < 0 ? 'supported' : 'contradicted';
-      expect(c.result).toBe(expected);
-      expect(c.ci![0] > 0 || c.ci![1] < 0).toBe(c.result !== 'inconclusive');
-      // Decided claims need no more repeats; an undecided one names more than it has, or none when its effect is about 0.
-      if (c.result !== 'inconclusive') expect(c.repeatsToSettle).toBeNull();
-      else expect(c.repeatsToSettle === null ? Math.abs(c.d!) < 0.05 : c.repeatsToSettle > c.repeats).toBe(true);
-      expect(c.notebook).toBe(c.result === 'supported' ? 'agrees' : c.result === 'contradicted' ? 'disagrees' : 'n/a');
-      expect(c.p).toBeGreaterThan(0);
-      expect(c.pHolm).toBeGreaterThanOrEqual(c.p!);
+      expectCoherent(c);
     }
+    // The seeded sweep's outcome, pinned: 4 repeats of 300 steps decide none of the three
+    // trends (the polynomial's p = 0.04 alone, but not after Holm over three claims).
+    expect(body.claims.map((c) => [c.result, sig3(c.p), sig3(c.pHolm)])).toEqual([
+      ['inconclusive', 0.244, 0.487],
+      ['inconclusive', 0.0404, 0.121],
+      ['inconclusive', 0.981, 0.981],
+    ]);
   });
 
   test('the trend is the least-squares slope of the width means that the aggregate endpoint reports', async () => {
@@ -138,6 +152,14 @@ describe('GET /api/sweeps/:id/verdict', () => {
     const final = (await get('/api/sweeps/live/verdict')).body;
     expect(final).toMatchObject({ provisional: false, status: 'done', trials: { done: sweep.trials.length } });
     expect(final.claims.some((c) => c.effect !== null)).toBe(true);
+    // Pinned, and coherent like the full sweep's: on widths 2 and 16 only, |x|'s tiny slope is
+    // decided (supported, Holm-adjusted p 0.038); the other two stay open.
+    for (const c of final.claims) expectCoherent(c);
+    expect(final.claims.map((c) => [c.result, sig3(c.p), sig3(c.pHolm)])).toEqual([
+      ['inconclusive', 0.348, 0.348],
+      ['inconclusive', 0.0612, 0.122],
+      ['supported', 0.0126, 0.0377],
+    ]);
   });
 
   test('unknown sweep: 404 in the API error shape', async () => {

@@ -1,14 +1,11 @@
 /**
- * The SQL aggregate on both databases it runs on: better-sqlite3 (Node runner, tests) and
- * D1 (miniflare's local D1, as under wrangler dev). Lives under test/workers for the D1 types.
+ * The SQL aggregate on both databases it runs on (test/helpers/storage-modes.ts):
+ * better-sqlite3 (Node runner, tests) and D1 (miniflare's local D1, as under wrangler dev).
+ * Lives under test/workers for the D1 types.
  */
 import { afterAll, describe, expect, test } from 'vitest';
 import { expandSweep } from '../../core/sweep/expand';
-import { openSqliteStore } from '../../node/sqlite-store';
-import type { Store } from '../../core/db/store';
-import { storeFor } from '../../workers/db';
-import type { Env } from '../../workers/env';
-import { localPlatform } from '../helpers/platform';
+import { STORAGE_MODES, type OpenedStorage } from '../helpers/storage-modes';
 
 /** Hand-computed sample statistics. */
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
@@ -22,25 +19,13 @@ const quantile = (xs: number[], p: number) => {
   return lo + 1 < s.length ? s[lo] + (h - lo) * (s[lo + 1] - s[lo]) : s[lo];
 };
 
-type Opened = { store: Store; close: () => Promise<void> };
-const backends: Array<[string, () => Promise<Opened>]> = [
-  ['better-sqlite3', async () => ({ store: openSqliteStore().store, close: async () => {} })],
-  [
-    'D1 (miniflare, as under wrangler dev)',
-    async () => {
-      const platform = await localPlatform<Env>();
-      return { store: storeFor(platform.env as unknown as Env), close: platform.dispose };
-    },
-  ],
-];
-
-describe.each(backends)('aggregateRows in SQL on %s (same schema and query on both)', (_name, open) => {
-  let opened: Opened | undefined;
-  afterAll(async () => opened?.close());
+describe.each(STORAGE_MODES)('aggregateRows in SQL on the $name store (same schema and query on both)', (mode) => {
+  let opened: OpenedStorage | undefined;
+  afterAll(async () => opened?.dispose());
 
   test('mean, sample std and n per config, metric and step; failed trials excluded', async () => {
-    opened = await open();
-    const { store } = opened;
+    opened = await mode.open();
+    const store = opened.invocation();
     const sweep = expandSweep({ experiment: 'exp2', repeats: 3, grid: { depth: [1, 2] } }, 'agg');
     await store.createSweep(sweep, {}, 0);
     const [a0, a1, a2, b0, b1, b2] = sweep.trials.map((t) => t.id);
@@ -103,7 +88,7 @@ describe.each(backends)('aggregateRows in SQL on %s (same schema and query on bo
   });
 
   test('quantiles of a skewed group with even n: stuck seeds pull the mean, not the median', async () => {
-    const { store } = opened!;
+    const store = opened!.invocation();
     const sweep = expandSweep({ experiment: 'exp2', repeats: 6, params: { depth: 1 } }, 'skew');
     await store.createSweep(sweep, {}, 0);
     await store.leaseTrials(

@@ -1,59 +1,48 @@
 /**
- * Custom experiments over HTTP, one suite for both hosts: the Hono app on D1 (miniflare, as
- * under wrangler dev) whose packs the Worker's own queue consumer trains, and on SQLite
- * (the Node runner's store) whose packs the Node thread pool trains. Posting specs (content
+ * Custom experiments over HTTP, one suite for both storage modes (test/helpers/storage-modes.ts),
+ * each trained by its own host: the Hono app on D1 (miniflare, as under wrangler dev) whose
+ * packs the Worker's own queue consumer trains, and on SQLite (the Node runner's store, in
+ * a file) whose packs the Node thread pool trains. Posting specs (content
  * hash ids, idempotence, refusals naming the field and writing nothing), listing and the
  * JSON Schema, and a custom sweep end to end: packs, aggregate, verdict on the spec's claims.
  */
 import type { MiddlewareHandler } from 'hono';
 import Ajv2020 from 'ajv/dist/2020';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { specId } from '../../core/custom/spec';
 import { validateSpec } from '../../core/custom/validate';
 import { EXPERIMENTS } from '../../core/experiments';
 import { forgetCompiledExperiments } from '../../core/experiments/resolve';
 import type { TrialPackMessage } from '../../core/run/run-trials';
-import type { Store } from '../../core/db/store';
 import type { SweepVerdict } from '../../core/verdict/sweep-verdict';
 import { TrialPool } from '../../node/pool';
-import { openSqliteStore } from '../../node/sqlite-store';
 import { createApp } from '../../api/app';
 import type { AppEnv } from '../../api/context';
-import { storeFor } from '../../workers/db';
-import type { Env } from '../../workers/env';
 import { consumeTrials } from '../../workers/queue-consumer';
-import { localPlatform } from '../helpers/platform';
+import { STORAGE_MODES, type OpenedStorage, type StorageMode } from '../helpers/storage-modes';
 import { readmeExample } from '../helpers/readme';
 import { useBackend } from '../tf-node';
 
 interface Host {
   app: ReturnType<typeof createApp>;
-  store: Store;
-  count: (sql: string, ...binds: unknown[]) => Promise<number>;
+  count: OpenedStorage['count'];
   /** Trains every pack the routes enqueued, the host's own way. */
   drain: () => Promise<void>;
   close: () => Promise<void>;
 }
 
 /** The Worker path: D1 store, packs delivered to workers/queue-consumer.ts as a queue batch. */
-async function workerHost(): Promise<Host> {
-  const platform = await localPlatform<Env>();
-  const env = platform.env as unknown as Env;
-  const store = storeFor(env);
+function workerHost(opened: OpenedStorage): Host {
+  const env = opened.env!;
   const sent: TrialPackMessage[] = [];
   const host: MiddlewareHandler<AppEnv> = async (c, next) => {
-    c.set('store', store);
+    c.set('store', opened.invocation());
     c.set('enqueue', async (packs) => void sent.push(...packs));
     await next();
   };
-  const app = createApp(host);
   return {
-    app,
-    store,
-    count: platform.count,
+    app: createApp(host),
+    count: opened.count,
     drain: async () => {
       const tf = await useBackend('wasm');
       // A fresh isolate knows no custom experiment: the consumer must read the spec from D1.
@@ -62,45 +51,41 @@ async function workerHost(): Promise<Host> {
       await consumeTrials({ queue: 'atomsweep-trials', messages, ackAll() {}, retryAll() {} } as unknown as MessageBatch<TrialPackMessage>, env, { prepare: async () => tf.getBackend() });
       expect(messages.every((m) => m.acked)).toBe(true);
     },
-    close: platform.dispose,
+    close: opened.dispose,
   };
 }
 
 /** The Node runner's path: SQLite file, packs trained by worker threads that open the same file. */
-async function nodeHost(): Promise<Host> {
-  const dir = mkdtempSync(join(tmpdir(), 'atomsweep-custom-'));
-  const file = join(dir, 'db.sqlite');
-  const { store, sqlite } = openSqliteStore(file);
-  const pool = new TrialPool(store, file, 1);
+function nodeHost(opened: OpenedStorage): Host {
+  const pool = new TrialPool(opened.sqlite!.store, opened.file!, 1);
   const host: MiddlewareHandler<AppEnv> = async (c, next) => {
-    c.set('store', store);
+    c.set('store', opened.invocation());
     c.set('enqueue', (packs) => pool.enqueue(packs));
     await next();
   };
   return {
     app: createApp(host),
-    store,
-    count: async (sql, ...binds) => Number((sqlite.prepare(sql).get(...binds) as { n: number }).n),
+    count: opened.count,
     drain: () => pool.drained(),
     close: async () => {
       await pool.close();
-      sqlite.close();
-      rmSync(dir, { recursive: true, force: true });
+      await opened.dispose();
     },
   };
 }
 
-const hosts: Array<[string, () => Promise<Host>]> = [
-  ['the Worker (D1, queue consumer)', workerHost],
-  ['the Node runner (SQLite, thread pool)', nodeHost],
-];
+/** The storage mode with the host that trains on it: the Worker's queue consumer on D1, the Node thread pool on SQLite. */
+async function hostOn(mode: StorageMode): Promise<Host> {
+  const opened = await mode.open({ onDisk: true });
+  return mode.name === 'd1' ? workerHost(opened) : nodeHost(opened);
+}
 
 type Issue = { field: string; message: string };
 type Json = Record<string, unknown> & { error?: string; issues?: Issue[] };
 
 const example = readmeExample();
 
-describe.each(hosts)('custom experiments on %s', (_name, open) => {
+describe.each(STORAGE_MODES)('custom experiments on the $name store, trained by its host', (mode) => {
   let h: Host;
   const call = async (method: string, path: string, body?: unknown) => {
     const init: RequestInit = method === 'GET' ? {} : { method, headers: { 'content-type': 'application/json' }, body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body) };
@@ -114,7 +99,7 @@ describe.each(hosts)('custom experiments on %s', (_name, open) => {
   });
 
   beforeAll(async () => {
-    h = await open();
+    h = await hostOn(mode);
   }, 120_000);
   afterAll(async () => h?.close());
 

@@ -1,8 +1,8 @@
 /**
  * Fault injection, one suite for both hosts. The host-independent part (leases, heartbeat,
  * expiry repair, zombies, failed result writes, duplicate delivery, WebAssembly faults)
- * runs `runTrialPack` against both stores: D1 (miniflare, as under wrangler dev) and SQLite
- * (node/sqlite-store.ts). Host-specific parts: the Worker's queue consumer (duplicate
+ * runs `runTrialPack` against both stores of test/helpers/storage-modes.ts: D1 (miniflare, as
+ * under wrangler dev) and SQLite (node/sqlite-store.ts). Host-specific parts: the Worker's queue consumer (duplicate
  * delivery, retries, dead letters, cron repair, backend replacement) and the Node pool
  * (threads that exit or throw mid-pack, a thread whose WebAssembly instance broke).
  * Every test counts rows and result writes: exactly one result set per trial, none lost.
@@ -23,6 +23,7 @@ import type { Env } from '../../workers/env';
 import { consumeDeadLetters, consumeTrials } from '../../workers/queue-consumer';
 import { MAX_LEASES, requeueStaleTrials, STALLED_MS } from '../../workers/scheduled';
 import { localPlatform } from '../helpers/platform';
+import { STORAGE_MODES, type OpenedStorage } from '../helpers/storage-modes';
 
 type Platform = Awaited<ReturnType<typeof localPlatform<Env>>>;
 let platform: Platform;
@@ -104,6 +105,9 @@ function batchOf(bodies: TrialPackMessage[], attempts = 1, queue = 'atomsweep-tr
 }
 
 const metricRows = (id: string) => platform.count(`SELECT count(*) AS n FROM metrics m JOIN trials t ON t.id = m.trial_id WHERE t.sweep_id = ?`, id);
+/** Result writes summed over the sweep's trials (info.writes): the metric key caps the rows above, not the writes. */
+const resultWrites = (id: string) => platform.count(`SELECT coalesce(sum(json_extract(info, '$.writes')), 0) AS n FROM trials WHERE sweep_id = ?`, id);
+const attemptsIn = (id: string) => platform.count(`SELECT sum(attempts) AS n FROM trials WHERE sweep_id = ?`, id);
 const trialsIn = (id: string, status: string) => platform.count(`SELECT count(*) AS n FROM trials WHERE sweep_id = ? AND status = ?`, id, status);
 
 beforeAll(async () => {
@@ -126,6 +130,7 @@ describe('at-least-once delivery', () => {
     expect([...first.messages, ...again.messages].every((m) => m.acked)).toBe(true);
     expect(await trialsIn(id, 'done')).toBe(6);
     expect(await metricRows(id)).toBe(6 * 2); // one scalar + one series per trial
+    expect(await resultWrites(id)).toBe(6);
     const attempts = await platform.count(`SELECT sum(attempts) AS n FROM trials WHERE sweep_id = ?`, id);
     expect(attempts).toBe(6);
     const s = await store.getSweep(id, Date.now());
@@ -146,6 +151,8 @@ describe('at-least-once delivery', () => {
     await consumeTrials(second.batch, env, deps);
     expect(await trialsIn(id, 'done')).toBe(6);
     expect(await metricRows(id)).toBe(12);
+    expect(await resultWrites(id)).toBe(6);
+    expect(await attemptsIn(id)).toBe(3 * 2 + 3); // the failed pack twice, the other once
   });
 
   test('a trial that yields NaN is failed with its message and the sweep still finishes', async () => {
@@ -154,6 +161,7 @@ describe('at-least-once delivery', () => {
     expect(await trialsIn(id, 'done')).toBe(4);
     expect(await trialsIn(id, 'failed')).toBe(2);
     expect(await metricRows(id)).toBe(8);
+    expect(await resultWrites(id)).toBe(4);
     const row = (await env.DB.prepare(`SELECT error FROM trials WHERE sweep_id = ? AND status = 'failed'`).bind(id).first()) as { error: string };
     expect(row.error).toMatch(/non-finite result: metric 'value' is NaN/);
     const s = await store.getSweep(id, Date.now());
@@ -171,6 +179,8 @@ describe('at-least-once delivery', () => {
     await consumeTrials(batchOf([{ sweepId: id, experiment: 'exp1', trials: fixed }]).batch, env, deps);
     expect(await trialsIn(id, 'done')).toBe(6);
     expect(await metricRows(id)).toBe(12);
+    expect(await resultWrites(id)).toBe(6);
+    expect(await attemptsIn(id)).toBe(6 + 2); // only the two failed trials ran again
     expect((await store.getSweep(id, Date.now()))?.status).toBe('done');
   });
 
@@ -184,6 +194,7 @@ describe('at-least-once delivery', () => {
     expect(await trialsIn(id, 'done')).toBe(3);
     expect(await trialsIn(id, 'cancelled')).toBe(3);
     expect(await metricRows(id)).toBe(6);
+    expect(await resultWrites(id)).toBe(3);
     expect((await store.getSweep(id, Date.now()))?.status).toBe('cancelled');
     // Resuming a cancelled sweep runs the rest, and only the rest.
     const rest = await store.requeueUnfinished(id, Date.now());
@@ -191,6 +202,8 @@ describe('at-least-once delivery', () => {
     await consumeTrials(batchOf([{ sweepId: id, experiment: 'exp1', trials: rest }]).batch, env, deps);
     expect(await trialsIn(id, 'done')).toBe(6);
     expect(await metricRows(id)).toBe(12);
+    expect(await resultWrites(id)).toBe(6);
+    expect(await attemptsIn(id)).toBe(6);
   });
 
   test('after the last retry the dead-letter consumer marks the trial failed, keeping the cause', async () => {
@@ -211,6 +224,7 @@ describe('at-least-once delivery', () => {
     expect(row.error).toBe('gave up after 4 attempts: attempt 4 failed: injected failure');
     expect(row.attempts).toBe(4);
     expect(await metricRows(id)).toBe(0);
+    expect(await resultWrites(id)).toBe(0);
     const s = await store.getSweep(id, Date.now());
     expect(s?.counts).toMatchObject({ failed: 1, queued: 5 });
   });
@@ -250,6 +264,7 @@ describe('at-least-once delivery', () => {
     await consumeTrials(batchOf(packs).batch, env, deps);
     expect(await trialsIn(id, 'done')).toBe(6);
     expect(await metricRows(id)).toBe(12);
+    expect(await resultWrites(id)).toBe(6);
   });
 
   test('queue messages lost with a reload: the sweep reports how long its trials have stalled, and retry restarts the clock', async () => {
@@ -270,6 +285,7 @@ describe('at-least-once delivery', () => {
     expect(done?.status).toBe('done');
     expect(done?.stalledMs).toBeNull();
     expect(await metricRows(id)).toBe(12);
+    expect(await resultWrites(id)).toBe(6);
   });
 });
 
@@ -299,6 +315,7 @@ describe('cron repair (workers/scheduled.ts)', () => {
     await consumeTrials(batchOf([...sent, packs[1]]).batch, env, deps);
     expect(await trialsIn(id, 'done')).toBe(5);
     expect(await metricRows(id)).toBe(10);
+    expect(await resultWrites(id)).toBe(5);
 
     const other = await createSweep();
     await other.store.leaseTrials(other.packs[0].trials.map((t) => t.id), Date.now());
@@ -340,28 +357,20 @@ describe('cron re-sends lost messages (workers/scheduled.ts)', () => {
 });
 
 // ---------------------------------------------------------------------------------------
-// Host-independent: runTrialPack and the Store's leases, against D1 and against SQLite.
+// Host-independent: runTrialPack and the Store's leases (core/db/leases.ts), on every storage mode.
 
-interface Host {
-  store: Store;
-  count: (query: string, ...binds: unknown[]) => Promise<number>;
-}
-const hosts: Array<[string, () => Host]> = [
-  ['D1', () => ({ store: storeFor(env), count: (q, ...b) => platform.count(q, ...b) })],
-  [
-    'SQLite',
-    () => {
-      const { store, sqlite } = openSqliteStore();
-      return { store, count: async (q, ...b) => Number((sqlite.prepare(q).get(...b) as { n: number }).n) };
-    },
-  ],
-];
 const noHost = { exit: () => {}, uncaught: () => {} };
 
-describe.each(hosts)('leases and repair on %s', (_name, open) => {
-  let h: Host;
+describe.each(STORAGE_MODES)('leases and repair on the $name store', (mode) => {
+  let opened: OpenedStorage;
+  /** Each test's store (one invocation), and counts read on the database itself. */
+  let h: { store: Store; count: OpenedStorage['count'] };
+  beforeAll(async () => {
+    opened = await mode.open();
+  }, 60_000);
+  afterAll(async () => opened?.dispose());
   beforeEach(() => {
-    h = open();
+    h = { store: opened.invocation(), count: opened.count };
   });
   const ids = (p: TrialPackMessage) => p.trials.map((t) => t.id);
   /** Result writes per trial (info.writes), which the metric key alone would hide. */
