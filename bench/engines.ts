@@ -6,6 +6,7 @@
  * the timed window is exactly `steps` whole training steps, including the last step's
  * loss read-back.
  */
+import type { Engine } from '../core/engine';
 import * as tf from '@tensorflow/tfjs-core';
 import { trainPack } from '../core/train/train-pack';
 import { ReferenceMlp } from './reference-loop';
@@ -44,7 +45,7 @@ async function scoped<T>(f: () => Promise<T>): Promise<T> {
 }
 
 /** Runs trainPack for `steps` timed steps (plus one untimed first step) on the current backend. */
-export async function timeTrainPack(shape: BenchShape, data: NetworkData[], steps: number): Promise<TimedRun> {
+export async function timeTrainPack(shape: BenchShape, data: NetworkData[], steps: number, engine?: Readonly<Engine>): Promise<TimedRun> {
   const K = data.length;
   let t0 = 0;
   let t1 = 0;
@@ -55,6 +56,7 @@ export async function timeTrainPack(shape: BenchShape, data: NetworkData[], step
   await scoped(async () => {
     const { pack } = await trainPack({
       ...packSpec(shape, K, steps + 1, data),
+      engine,
       checkpoints: [0, steps],
       onCheckpoint: (s: number) => {
         if (s === 0) [t0, c0] = [performance.now(), cpuNow()];

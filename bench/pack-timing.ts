@@ -15,7 +15,7 @@
  */
 import { parseArgs } from 'node:util';
 import "@tensorflow/tfjs-core/dist/register_all_gradients";
-import { useLibsvmInNode } from "../node/libsvm-node";
+import { nodeLibsvm } from "../node/libsvm-node";
 import { useWasmBackend } from "../node/kernels";
 import { getExperiment } from '../core/experiments';
 import { expandSweep } from '../core/sweep/expand';
@@ -38,7 +38,6 @@ if (!experiment) {
   process.exit(2);
 }
 async function main(): Promise<void> {
-useLibsvmInNode();
 await useWasmBackend();
 const sizes = values.sizes!.split(',').map(Number);
 const scale = Number(values.scale);
@@ -56,7 +55,7 @@ for (const size of sizes) {
   const trials = cell.slice(0, size);
   const cpu0 = process.cpuUsage();
   const wall0 = performance.now();
-  const results: TrialResult[] = await experiment!.runPack(trials, { backend: 'wasm' });
+  const results: TrialResult[] = await experiment!.runPack(trials, { backend: 'wasm', libsvm: nodeLibsvm });
   const cpu = process.cpuUsage(cpu0);
   const wall = performance.now() - wall0;
   const cpuS = ((cpu.user + cpu.system) / 1e6) * scale;

@@ -38,7 +38,7 @@ import { parseArgs } from 'node:util';
 import { SHAPES, macsPerStep, type BenchShape } from './cases';
 import { dataFor, median, profileTrainPack, round, timeMatMul, timeReference, timeTrainPack, type KernelProfile, type MatMulTiming, type TimedRun } from './engines';
 import { listExperiments, runSweep, serverProblem, type SweepRun } from './server';
-import { setEngine } from '../core/engine';
+import { engineNamed } from '../core/engine';
 import { timePyTorch, type PeerReport } from './native-peer';
 import { installKernelsInNode } from '../node/kernels';
 import { uninstallWasmKernels } from '../core/nn/wasm-kernels';
@@ -190,13 +190,13 @@ async function benchShape(shape: BenchShape): Promise<Measurement[]> {
   const refCpuMs = ref.cpuMsPerTrialStep!;
 
   // The "before": the baseline engine, one trial at a time on plain tfjs wasm.
-  await useBackend('wasm');
-  setEngine('baseline');
+  // The baseline engine runs tfjs's own kernels: none of atomsweep's installed meanwhile.
+  await useBackend('wasm-xnnpack');
   try {
-    const base = await measure('baseline K=1', (steps) => timeTrainPack(shape, data.slice(0, 1), steps), 1, macs);
+    const base = await measure('baseline K=1', (steps) => timeTrainPack(shape, data.slice(0, 1), steps, engineNamed('baseline')), 1, macs);
     out.push({ shape: shape.id, engine: 'baseline', K: 1, ...base, timesReference: round(base.msPerTrialStep! / refMs, 3), timesReferenceCpu: round(base.cpuMsPerTrialStep! / refCpuMs, 3) });
   } finally {
-    setEngine('packed');
+    await useBackend('wasm');
   }
 
   for (const [engine, ks] of [

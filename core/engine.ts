@@ -11,8 +11,10 @@
  *   gradient, tfjs's own kernels only, no twin. Numbers differ from 'packed' in the last
  *   float32 bits only.
  *
- * Hosts set it once per process or isolate from their ENGINE variable. It is process-wide
- * like the tfjs backend it tunes.
+ * Hosts parse their ENGINE variable once and pass the engine down as a value: in the run
+ * context (core/run/run-trials.ts `PackContext.engine`) to every training call, and when
+ * they make a backend, whether to install atomsweep's kernels on it
+ * (core/nn/wasm-kernels.ts: kernels run where installed). Nothing here is process-wide.
  */
 export type EngineName = 'packed' | 'baseline';
 
@@ -29,8 +31,6 @@ const ENGINES: Record<EngineName, Readonly<Engine>> = {
   baseline: Object.freeze({ name: 'baseline', perNetworkMatMul: false, shadowTwin: false, wasmKernels: false }),
 };
 
-let current: EngineName = 'packed';
-
 /** Parses a host's ENGINE setting; unset means 'packed'. */
 export function parseEngine(value: string | undefined): EngineName {
   const v = (value ?? '').trim() || 'packed';
@@ -38,13 +38,13 @@ export function parseEngine(value: string | undefined): EngineName {
   return v;
 }
 
-export function setEngine(name: EngineName): void {
-  current = name;
+/** The engine of a name. */
+export function engineNamed(name: EngineName): Readonly<Engine> {
+  return ENGINES[name];
 }
 
-export function engine(): Readonly<Engine> {
-  return ENGINES[current];
-}
+/** What runs when a caller passes no engine: the default, 'packed'. */
+export const DEFAULT_ENGINE: Readonly<Engine> = ENGINES.packed;
 
 /** Networks per queue message: the host's MAX_PACK, or 1 on the baseline engine. */
 export function packSizeFor(name: EngineName, maxPack: number): number {

@@ -1,6 +1,6 @@
 /** libsvm-js for Node hosts (tests, the local runner's threads, benchmarks). */
 import { createRequire } from 'node:module';
-import { setLibsvmFactory, type LibsvmClass } from '../core/classical/svm';
+import { oncePerLoader, type LibsvmClass, type LibsvmLoader } from '../core/classical/svm';
 
 /**
  * Node: `libsvm-js/wasm` exports a Promise of the class, resolved once its .wasm is read from
@@ -33,11 +33,5 @@ function loadNodeWasm(): Promise<LibsvmClass> {
   return pending;
 }
 
-let installed = false;
-
-/** Makes Exp 3's SVM load libsvm-js's WASM build from node_modules (idempotent). */
-export function useLibsvmInNode(): void {
-  if (installed) return;
-  installed = true;
-  setLibsvmFactory(loadNodeWasm);
-}
+/** Exp 3's SVM on Node: libsvm-js's WASM build from node_modules, loaded once; passed in the run context. */
+export const nodeLibsvm: LibsvmLoader = oncePerLoader(loadNodeWasm);

@@ -16,16 +16,16 @@ import { errorMessage } from '../core/run/failure';
 import { consumePack } from '../core/run/consume';
 import { withFaults, type FaultPlan } from '../core/run/faults';
 import { knownExperiment } from '../core/experiments/resolve';
-import { parseEngine, setEngine } from '../core/engine';
-import { useLibsvmInNode } from './libsvm-node';
+import { engineNamed, parseEngine } from '../core/engine';
+import { nodeLibsvm } from './libsvm-node';
 import { openSqliteStore } from './sqlite-store';
 import { installKernelsInNode } from './kernels';
 
 const { dbFile, wasmDir, leaseMs, faults } = workerData as { dbFile: string; wasmDir: string; leaseMs?: number; faults?: FaultPlan[] };
 setWasmPaths(wasmDir);
 // The same ENGINE setting as the Worker's (core/engine.ts); threads share the process env.
-setEngine(parseEngine(process.env.ENGINE));
-useLibsvmInNode();
+// It is passed with every pack, and decides whether this thread's backend gets atomsweep's kernels.
+const engine = engineNamed(parseEngine(process.env.ENGINE));
 const opened = openSqliteStore(dbFile, { migrate: false, leaseMs });
 // Custom experiments: resolved per pack from the same SQLite file (below), then known here.
 const { store, lookup } = withFaults(faults ?? [], knownExperiment, opened.store, {
@@ -34,7 +34,10 @@ const { store, lookup } = withFaults(faults ?? [], knownExperiment, opened.store
     throw err;
   }),
 });
-const ready = tf.setBackend('wasm').then(() => tf.ready()).then(installKernelsInNode);
+const ready = tf
+  .setBackend('wasm')
+  .then(() => tf.ready())
+  .then(() => (engine.wasmKernels ? installKernelsInNode() : undefined));
 
 parentPort!.on('message', async (msg: { job: number; pack: TrialPackMessage }) => {
   try {
@@ -45,6 +48,6 @@ parentPort!.on('message', async (msg: { job: number; pack: TrialPackMessage }) =
   // One pack is one invocation, as on the Worker: D1's query budget counts per pack. A fault
   // plan keeps its one wrapped store, since it counts attempts across packs.
   const packStore = faults?.length ? store : opened.invocation();
-  const result = await consumePack(msg.pack, { now: Date.now, backend: tf.getBackend(), onLeased: (leased) => parentPort!.postMessage({ job: msg.job, leased }) }, { pack: packStore, specs: opened.store }, lookup);
+  const result = await consumePack(msg.pack, { now: Date.now, backend: tf.getBackend(), engine, libsvm: nodeLibsvm, onLeased: (leased) => parentPort!.postMessage({ job: msg.job, leased }) }, { pack: packStore, specs: opened.store }, lookup);
   parentPort!.postMessage(result.ok ? { job: msg.job, ok: true, outcome: result.outcome } : { job: msg.job, ok: false, error: result.error, fatal: result.wasmFault });
 });

@@ -4,18 +4,18 @@ import type { Env } from './env';
 import { consumeDeadLetters, consumeTrials } from './queue-consumer';
 import { requeueStaleTrials } from './scheduled';
 import { initWasmBackend, resetWasmBackend } from './tfjs-wasm';
-import { useLibsvmInWorkerd } from './libsvm-loader';
+import { workerdLibsvm } from './libsvm-loader';
 import type { TrialPackMessage } from '../core/run/run-trials';
+import type { Engine } from '../core/engine';
 
-// Exp 3's SVM: libsvm's emscripten build needs the precompiled module workerd allows.
-useLibsvmInWorkerd();
 
-const prepare = async () => {
-  await initWasmBackend();
+const prepare = async (engine: Readonly<Engine>) => {
+  await initWasmBackend({ kernels: engine.wasmKernels });
   return tf.getBackend();
 };
 /** One per isolate, like the backend it prepares (and resets after a WebAssembly fault). */
-const consumerDeps = { prepare, reset: resetWasmBackend };
+// Exp 3's SVM: libsvm's emscripten build needs the precompiled module workerd allows.
+const consumerDeps = { libsvm: workerdLibsvm, prepare, reset: (engine: Readonly<Engine>) => resetWasmBackend({ kernels: engine.wasmKernels }) };
 
 export default {
   fetch: app.fetch,

@@ -22,11 +22,11 @@
  * The plain-JS asm.js build (`libsvm-js/out/asm/libsvm.js`) also loads this way, without
  * the prototype step, but trained about 2× slower in workerd, so it is not used.
  *
- * Wiring (once, at Worker startup, before any trial runs): `useLibsvmInWorkerd()`.
+ * Wiring: workers/index.ts passes `workerdLibsvm` to the queue consumer, which puts it in the run context.
  */
 // @ts-ignore -- wrangler bundles `.wasm` imports as a precompiled WebAssembly.Module.
 import libsvmWasm from 'libsvm-js/out/wasm/libsvm.wasm';
-import { setLibsvmFactory, type LibsvmClass } from '../core/classical/svm';
+import { oncePerLoader, type LibsvmClass, type LibsvmLoader } from '../core/classical/svm';
 
 // esbuild bundles these CommonJS files and evaluates each at its first require() call.
 declare const require: (id: string) => unknown;
@@ -73,7 +73,5 @@ export async function loadLibsvmInWorkerd(): Promise<LibsvmClass> {
   return loadSVM(glue);
 }
 
-/** Makes every SVM trial in this isolate use the workerd loader. */
-export function useLibsvmInWorkerd(): void {
-  setLibsvmFactory(loadLibsvmInWorkerd);
-}
+/** Exp 3's SVM in workerd, loaded once per isolate; passed in the run context. */
+export const workerdLibsvm: LibsvmLoader = oncePerLoader(loadLibsvmInWorkerd);

@@ -7,7 +7,8 @@ import { storeFor } from './db';
 import { enqueuePacks } from './queue-producer';
 import { advanceAndEnqueue } from '../api/settle';
 import { shouldSplit, splitPack } from '../core/run/split';
-import { parseEngine, setEngine } from '../core/engine';
+import { engineNamed, parseEngine, type Engine } from '../core/engine';
+import type { LibsvmLoader } from '../core/classical/svm';
 import type { Env } from './env';
 import type { Store } from '../core/db/store';
 
@@ -18,14 +19,19 @@ const yieldToHost = () => new Promise<void>((resolve) => setTimeout(resolve, 0))
 export const backoffSeconds = (attempts: number) => Math.min(300, 5 * attempts * attempts);
 
 export interface ConsumerDeps {
-  /** Makes the training backend ready and returns its name (the Worker loads tfjs WASM). */
-  prepare: () => Promise<string>;
+  /**
+   * Makes the training backend ready and returns its name (the Worker loads tfjs WASM, with
+   * atomsweep's kernels when the engine uses them).
+   */
+  prepare: (engine: Readonly<Engine>) => Promise<string>;
   /**
    * Throws the training backend away and makes a fresh one (a new WebAssembly instance with
    * its own heap), after a WebAssembly fault left the old one broken (core/run/failure.ts).
    */
-  reset?: () => Promise<void>;
+  reset?: (engine: Readonly<Engine>) => Promise<void>;
   lookup?: ExperimentLookup;
+  /** How this host loads libsvm-js (Exp 3's SVM), passed on in the run context. */
+  libsvm?: LibsvmLoader;
 }
 
 /**
@@ -36,13 +42,13 @@ export interface ConsumerDeps {
  * fresh instance instead of the broken one.
  */
 export async function consumeTrials(batch: MessageBatch<TrialPackMessage>, env: Env, deps: ConsumerDeps): Promise<void> {
-  setEngine(parseEngine(env.ENGINE));
-  let backend = await deps.prepare();
+  const engine = engineNamed(parseEngine(env.ENGINE));
+  let backend = await deps.prepare(engine);
   const store = storeFor(env);
   const faulty = faultsFor(store, env, deps);
   for (const message of batch.messages) {
     // A custom experiment's spec is read from D1 once per isolate; the lookup then knows it.
-    const result = await consumePack(message.body, { yieldToHost, now: Date.now, backend }, { pack: faulty.store, specs: store }, faulty.lookup);
+    const result = await consumePack(message.body, { yieldToHost, now: Date.now, backend, engine, libsvm: deps.libsvm }, { pack: faulty.store, specs: store }, faulty.lookup);
     if (result.ok) {
       message.ack();
       // The pack may have finished a settle's round: the next one starts now, not at the cron.
@@ -50,9 +56,9 @@ export async function consumeTrials(batch: MessageBatch<TrialPackMessage>, env: 
     } else {
       console.error(`pack of ${message.body.trials.length} trials (${message.body.sweepId}) failed: ${result.error}`);
       if (result.wasmFault && deps.reset) {
-        await deps.reset();
+        await deps.reset(engine);
         injected = null; // an injected broken instance goes with the real one
-        backend = await deps.prepare();
+        backend = await deps.prepare(engine);
       }
       if (shouldSplit(message.body, message.attempts, result.cause)) {
         // Failed twice as a pack: one bad trial must not fail its pack-mates, so each trial

@@ -162,7 +162,8 @@ ensureRegistered();
 let activating: Promise<void> | null = null;
 
 /** Registers and activates the 'wasm' backend (SIMD binary, single-threaded) inside workerd; idempotent, safe to call on every request/queue batch. */
-export async function initWasmBackend(): Promise<void> {
+/** `kernels`: install atomsweep's kernels on a new instance (the engine's choice, core/engine.ts; default yes). */
+export async function initWasmBackend(options: { kernels?: boolean } = {}): Promise<void> {
   ensureRegistered();
   // getBackend() names the backend as soon as a switch *starts*; findBackend()
   // is only non-null once the instance exists.
@@ -175,7 +176,7 @@ export async function initWasmBackend(): Promise<void> {
         throw new Error("tfjs: failed to initialise the 'wasm' backend in workerd");
       }
       // On every new backend instance (also after resetWasmBackend): it lives on that heap.
-      installWasmKernels(tf.backend(), kernelsModule as WebAssembly.Module);
+      if (options.kernels ?? true) installWasmKernels(tf.backend(), kernelsModule as WebAssembly.Module);
     } finally {
       activating = null; // allow a retry after failure, or after a switch away
     }
@@ -191,7 +192,7 @@ export async function initWasmBackend(): Promise<void> {
  * anyway) but keeps the registered factories and kernels, so the next activation
  * instantiates the precompiled module again, with a new heap.
  */
-export async function resetWasmBackend(): Promise<void> {
+export async function resetWasmBackend(options: { kernels?: boolean } = {}): Promise<void> {
   try {
     tf.engine().reset();
   } catch (err) {
@@ -201,5 +202,5 @@ export async function resetWasmBackend(): Promise<void> {
   }
   activating = null;
   ensureRegistered();
-  await initWasmBackend();
+  await initWasmBackend(options);
 }

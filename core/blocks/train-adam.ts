@@ -96,6 +96,7 @@ export async function trainPhase(input: TrainingInput, p: AdamValues, o: PhaseOp
     checkpoints: local,
     onCheckpoint: (step, net) => input.onCheckpoint(o.offset + step + 1, net),
     yieldToHost: input.yieldToHost,
+    engine: input.engine,
     ...(o.initialValues ? { initialValues: o.initialValues } : {}),
     ...(o.initialRunningStats ? { initialRunningStats: o.initialRunningStats } : {}),
     ...(o.trainable ? { trainable: o.trainable } : {}),

@@ -6,6 +6,7 @@
  * turns them into an Experiment. Parameter names are flat and unique across the library
  * (test/blocks/library.test.ts checks), so grid axes and claims name them directly.
  */
+import type { Engine } from '../engine';
 import type { z } from 'zod';
 import type { Table } from '../data/dataset';
 import type { ModelSpec, NetworkPack } from '../nn/model';
@@ -107,6 +108,8 @@ export interface TrainingInput {
   checkpoints: number[];
   onCheckpoint(updates: number, net: NetworkPack): Promise<void>;
   yieldToHost?: () => Promise<void>;
+  /** The trial engine (core/engine.ts); default 'packed'. */
+  engine?: Readonly<Engine>;
 }
 
 export interface TrainingBlock extends BlockBase {

@@ -32,7 +32,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { Rng } from '../rng';
-import { engine } from '../engine';
+import { DEFAULT_ENGINE, type Engine } from '../engine';
 import { matMulPath, packDense } from '../nn/matmul';
 import { adamUpdate } from '../nn/adam';
 
@@ -149,6 +149,8 @@ export interface MlpFit {
 
 export interface FitHooks {
   yieldToHost?: () => Promise<void>;
+  /** The trial engine (core/engine.ts): whether a lone network gets its shadow twin; default 'packed'. */
+  engine?: Readonly<Engine>;
   yieldMs?: number;
   /** Initial values per task instead of sklearn's init (tests). */
   initialValues?: Float32Array[][];
@@ -179,7 +181,7 @@ export async function fitSklearnMlps(tasks: MlpTask[], n: number, d: number, o: 
   // draws), because tfjs-wasm multiplies a batch of ONE matrix with XNNPACK and larger
   // batches with its own loop, whose float32 sums round differently: with ≥ 2 slots a
   // network's numbers are the same whatever else shares its pack.
-  const withTwin = (list: number[]) => (list.length === 1 && engine().shadowTwin ? [list[0], list[0]] : list);
+  const withTwin = (list: number[]) => (list.length === 1 && (hooks.engine ?? DEFAULT_ENGINE).shadowTwin ? [list[0], list[0]] : list);
   let slots = withTwin(tasks.map((_, k) => k));
   const init = hooks.initialValues ?? tasks.map((t) => sklearnInitialValues(d, o, t.initRng));
   // A variable takes a reference to its initial tensor's data, so the tensor itself can go.
@@ -205,7 +207,7 @@ export async function fitSklearnMlps(tasks: MlpTask[], n: number, d: number, o: 
     const live = slots.length === 2 && slots[0] === slots[1] ? 1 : slots.length;
     let a: tf.Tensor = x;
     for (let l = 0; l < layers; l++) {
-      const path = matMulPath(x.shape[1], sizes[l], sizes[l + 1]);
+      const path = matMulPath(x.shape[1], sizes[l], sizes[l + 1], 'auto', (hooks.engine ?? DEFAULT_ENGINE).perNetworkMatMul);
       const z = packDense(a as tf.Tensor3D, params[2 * l] as tf.Tensor3D, params[2 * l + 1] as tf.Tensor3D, path, live);
       a = l + 1 < layers ? activate(o.activation, z) : z;
     }

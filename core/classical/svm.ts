@@ -3,10 +3,10 @@
  * emscripten. sklearn 0.19 defaults: C = 1, gamma 'auto' = 1/n_features, tol 1e-3,
  * shrinking on, no class weights, no probability estimates; cache_size only affects speed.
  *
- * The library is reached through a factory so core stays host-agnostic: each host injects
- * its loader with `setLibsvmFactory` at startup: Node hosts node/libsvm-node.ts (the
- * package's WASM build read from disk), the Worker workers/libsvm-loader.ts (workerd cannot
- * compile WASM from bytes, so it hands emscripten a precompiled module).
+ * The library is reached through a loader the host passes in the run context, so core stays
+ * host-agnostic: Node hosts node/libsvm-node.ts (the package's WASM build read from disk),
+ * the Worker workers/libsvm-loader.ts (workerd cannot compile WASM from bytes, so it hands
+ * emscripten a precompiled module).
  * Every build runs the same C code in float64, so builds give identical models.
  */
 import type { Table } from '../data/dataset';
@@ -26,28 +26,22 @@ export interface LibsvmClass {
   SVM_TYPES: Record<string, string>;
 }
 
-export type LibsvmFactory = () => Promise<LibsvmClass>;
+/**
+ * How a host loads libsvm-js: passed as a value in the run context (RunContext.libsvm,
+ * core/experiments/types.ts), never set on this module. Node: node/libsvm-node.ts; workerd:
+ * workers/libsvm-loader.ts. `oncePerLoader` makes a loader load once and retry after a failure.
+ */
+export type LibsvmLoader = () => Promise<LibsvmClass>;
 
-/** Until a host injects its loader, SVM trials fail loudly (never skipped). */
-const noLoader: LibsvmFactory = () =>
-  Promise.reject(new Error('libsvm-js: no loader for this host; call setLibsvmFactory() first (Node: node/libsvm-node.ts, workerd: workers/libsvm-loader.ts)'));
-
-let factory: LibsvmFactory = noLoader;
-let loaded: Promise<LibsvmClass> | null = null;
-
-/** Replaces how libsvm-js is loaded (call once at host startup, before any SVM trial). */
-export function setLibsvmFactory(f: LibsvmFactory): void {
-  factory = f;
-  loaded = null;
-}
-
-/** The libsvm-js class, loaded once per isolate/process. */
-export function loadLibsvm(): Promise<LibsvmClass> {
-  loaded ??= factory().catch((err) => {
-    loaded = null; // let a later call retry
-    throw err;
-  });
-  return loaded;
+export function oncePerLoader(load: LibsvmLoader): LibsvmLoader {
+  let loaded: Promise<LibsvmClass> | null = null;
+  return () => {
+    loaded ??= load().catch((err) => {
+      loaded = null; // let a later call retry
+      throw err;
+    });
+    return loaded;
+  };
 }
 
 export interface SvcOptions {
@@ -74,8 +68,8 @@ export interface SvcFit {
 }
 
 /** Trains an RBF C-SVC on `train` and predicts every eval table; frees the WASM heap before returning. */
-export async function fitPredictSvc(train: Table, evalSets: Table[], o: SvcOptions): Promise<SvcFit> {
-  const SVM = await loadLibsvm();
+export async function fitPredictSvc(train: Table, evalSets: Table[], o: SvcOptions, libsvm: LibsvmLoader): Promise<SvcFit> {
+  const SVM = await libsvm();
   const svm = new SVM({
     type: SVM.SVM_TYPES.C_SVC,
     kernel: SVM.KERNEL_TYPES.RBF,

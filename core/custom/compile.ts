@@ -198,6 +198,7 @@ export function compileSpec(id: string, spec: ExperimentSpec, options: CompileOp
           checkpoints,
           onCheckpoint: (updates, pack) => recorder.record(updates, pack),
           yieldToHost: ctx.yieldToHost,
+          engine: ctx.engine,
         });
         const finals = await recorder.final(net);
         net.dispose();

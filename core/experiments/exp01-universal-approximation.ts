@@ -84,7 +84,7 @@ export const exp1: Experiment<typeof params> = {
         batchSize: p.num_values,
         checkpoints: everyNSteps(p.steps, p.record_every),
         onCheckpoint: atCheckpoints([mseRecorder(xStack, ys, mse)]),
-        yieldToHost: ctx.yieldToHost,
+        yieldToHost: ctx.yieldToHost, engine: ctx.engine,
       });
       pack.dispose();
       const index = range(p.num_values);

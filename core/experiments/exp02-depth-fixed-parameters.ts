@@ -66,7 +66,7 @@ export const exp2: Experiment<typeof params> = {
       lr: p.lr,
       steps: p.steps,
       batchSize: p.batch_size,
-      yieldToHost: ctx.yieldToHost,
+      yieldToHost: ctx.yieldToHost, engine: ctx.engine,
     });
     // Scored on the same 16 points it trained on; the score is logit₁ − logit₀ per point.
     const set = stackTables(tables);

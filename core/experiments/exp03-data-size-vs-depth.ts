@@ -35,12 +35,13 @@
  *   the dataset across configs, and each pack trains (some of) the repeats of one config.
  *   MLP results are bit-identical whatever the pack (see core/classical/sklearn-mlp.ts).
  */
+import type { Engine } from '../engine';
 import { z } from 'zod';
 import { prefix, type Table } from '../data/dataset';
 import { drawMixture } from '../data/gaussian-mixture';
 import { fitPredictTree } from '../classical/decision-tree';
 import { fitSklearnMlps, mlpParameterCount, predictClasses, resolveBatchSize, type SklearnMlpOptions } from '../classical/sklearn-mlp';
-import { fitPredictSvc } from '../classical/svm';
+import { fitPredictSvc, type LibsvmLoader } from '../classical/svm';
 import { predictionAccuracy } from '../train/recorders';
 import { classSeps, hiddenLayers, int, learningRate, positive, repeatStream, trialStream } from './common';
 import type { Experiment, TrialResult, TrialSpec } from './types';
@@ -208,7 +209,7 @@ function memory(p: Params, pack?: number): number {
   }
 }
 
-async function runClassical(trials: TrialSpec<Params>[], yieldToHost?: () => Promise<void>): Promise<TrialResult[]> {
+async function runClassical(trials: TrialSpec<Params>[], yieldToHost?: () => Promise<void>, libsvm?: LibsvmLoader): Promise<TrialResult[]> {
   const results: TrialResult[] = [];
   for (const t of trials) {
     const p = t.params;
@@ -216,7 +217,9 @@ async function runClassical(trials: TrialSpec<Params>[], yieldToHost?: () => Pro
     const scalars: Record<string, number> = { train_size: train.n, test_size: test.n };
     let pred: Uint8Array[];
     if (p.classifier === 'svm') {
-      const fit = await fitPredictSvc(train, [test, train], { C: p.svm_c, gamma: gammaOf(p), tol: p.svm_tol, cacheMb: p.svm_cache_mb, shrinking: p.svm_shrinking });
+      // An SVM trial fails loudly on a host that passes no loader; it is never skipped.
+      if (!libsvm) throw new Error('libsvm-js: this host passed no loader in the run context (Node: node/libsvm-node.ts, workerd: workers/libsvm-loader.ts)');
+      const fit = await fitPredictSvc(train, [test, train], { C: p.svm_c, gamma: gammaOf(p), tol: p.svm_tol, cacheMb: p.svm_cache_mb, shrinking: p.svm_shrinking }, libsvm);
       pred = fit.predictions;
       scalars.n_support = fit.nSupport;
     } else {
@@ -234,7 +237,7 @@ async function runClassical(trials: TrialSpec<Params>[], yieldToHost?: () => Pro
   return results;
 }
 
-async function runNetworks(trials: TrialSpec<Params>[], yieldToHost?: () => Promise<void>): Promise<TrialResult[]> {
+async function runNetworks(trials: TrialSpec<Params>[], yieldToHost?: () => Promise<void>, engine?: Readonly<Engine>): Promise<TrialResult[]> {
   const p = trials[0].params;
   const data = trials.map(repeatData);
   const m = data[0].train.n;
@@ -249,7 +252,7 @@ async function runNetworks(trials: TrialSpec<Params>[], yieldToHost?: () => Prom
     m,
     p.d,
     mlpOptions(p),
-    { yieldToHost },
+    { yieldToHost, engine },
   );
   const nParams = mlpParameterCount(p.d, hiddenOf(p));
   return trials.map((t, k): TrialResult => {
@@ -297,6 +300,6 @@ export const exp3: Experiment<typeof params> = {
   async runPack(trials, ctx) {
     const kind = trials[0].params.classifier;
     if (trials.some((t) => t.params.classifier !== kind)) throw new Error('exp3: a pack must hold one classifier');
-    return kind === 'svm' || kind === 'tree' ? runClassical(trials, ctx.yieldToHost) : runNetworks(trials, ctx.yieldToHost);
+    return kind === 'svm' || kind === 'tree' ? runClassical(trials, ctx.yieldToHost, ctx.libsvm) : runNetworks(trials, ctx.yieldToHost, ctx.engine);
   },
 };

@@ -154,7 +154,7 @@ async function fitChunk(trials: TrialSpec<Params>[], model: MlpSpec, ctx: RunCon
   const data = trials.map(exp4Data);
   const traced = trials.map((t) => p.d === 2 && t.repeat < p.boundary_repeats);
   const scores = await trainAndScore(
-    { model, train: data.map((d) => d.train), ...packStreams(trials), loss: 'cross_entropy', lr: p.lr, steps: p.steps, batchSize: 'full', yieldToHost: ctx.yieldToHost },
+    { model, train: data.map((d) => d.train), ...packStreams(trials), loss: 'cross_entropy', lr: p.lr, steps: p.steps, batchSize: 'full', yieldToHost: ctx.yieldToHost, engine: ctx.engine },
     data.map((d) => d.test),
     async (pack) => (traced.some(Boolean) ? gridLogits(pack, trials.length) : []),
   );

@@ -124,7 +124,7 @@ async function trainTrackingFit(trials: TrialSpec<Params>[], model: MlpSpec, ctx
       batchSize: p.batch_size,
       checkpoints: everyNSteps(p.steps, p.record_every),
       recorders: [accuracyRecorder(rows, curves)],
-      yieldToHost: ctx.yieldToHost,
+      yieldToHost: ctx.yieldToHost, engine: ctx.engine,
     });
     const final = await accuracyOn(pack, rows);
     pack.dispose();

@@ -139,7 +139,7 @@ async function fitChunk(trials: TrialSpec<Params>[], model: MlpSpec, ctx: RunCon
   const p = trials[0].params;
   const data = trials.map(exp6Data);
   const scores = await trainAndScore(
-    { model, train: data.map((x) => x.train), ...packStreams(trials), loss: 'cross_entropy', lr: p.lr, steps: p.steps, batchSize: 'full', yieldToHost: ctx.yieldToHost },
+    { model, train: data.map((x) => x.train), ...packStreams(trials), loss: 'cross_entropy', lr: p.lr, steps: p.steps, batchSize: 'full', yieldToHost: ctx.yieldToHost, engine: ctx.engine },
     data.map((x) => x.test),
   );
   return trials.map((t, k): TrialResult => ({

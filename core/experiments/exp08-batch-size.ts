@@ -168,7 +168,7 @@ export const exp8: Experiment<typeof params> = {
             },
           },
         ],
-        yieldToHost: ctx.yieldToHost,
+        yieldToHost: ctx.yieldToHost, engine: ctx.engine,
       });
       const testAcc = await accuracyOn(pack, testSet);
       pack.dispose();

@@ -100,7 +100,7 @@ export const exp11: Experiment<typeof params> = {
         batchSize: p.batch_size,
         checkpoints,
         recorders: [rec],
-        yieldToHost: ctx.yieldToHost,
+        yieldToHost: ctx.yieldToHost, engine: ctx.engine,
       });
       const finalAccuracy = await accuracyOn(pack, test);
       pack.dispose();

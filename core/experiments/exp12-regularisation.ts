@@ -116,7 +116,7 @@ export const exp12: Experiment<typeof params> = {
         regularization: { type: p.regularization, strength: p.strength },
         checkpoints,
         recorders: [rec],
-        yieldToHost: ctx.yieldToHost,
+        yieldToHost: ctx.yieldToHost, engine: ctx.engine,
       });
       const finalAccuracy = await accuracyOn(pack, test);
       const values = await pack.read();

@@ -67,7 +67,7 @@ export async function trainTrackingTestAccuracy(trials: TrialSpec[], ctx: RunCon
       batchSize: o.batchSize,
       checkpoints,
       recorders: [accuracyRecorder(testSet, curves)],
-      yieldToHost: ctx.yieldToHost,
+      yieldToHost: ctx.yieldToHost, engine: ctx.engine,
     });
     const final = await accuracyOn(pack, testSet);
     return { checkpoints, curves: curves.values, final, finalLoss, pack };

@@ -1,4 +1,6 @@
 import type { z } from 'zod';
+import type { Engine } from '../engine';
+import type { LibsvmLoader } from '../classical/svm';
 import type { Claim } from './claims';
 
 /** One trial: a grid cell of an experiment, one repeat, with its deterministic id and seed. */
@@ -39,6 +41,10 @@ export interface RunContext {
   now?: () => number;
   /** Name of the active tfjs backend, recorded with each result. */
   backend?: string;
+  /** The trial engine (core/engine.ts); default 'packed'. */
+  engine?: Readonly<Engine>;
+  /** How this host loads libsvm-js, for Exp 3's SVM (core/classical/svm.ts). */
+  libsvm?: LibsvmLoader;
 }
 
 export interface ExperimentInfo {

@@ -38,7 +38,7 @@
  * twin covers K = 1).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { engine } from '../engine';
+import { DEFAULT_ENGINE } from '../engine';
 import { heapOffset, wasmKernelsFor } from './wasm-kernels';
 
 export type MatMulPath = 'batched' | 'per-network';
@@ -70,9 +70,9 @@ export type MatMulPathOption = MatMulPath | 'auto';
 export const PER_NETWORK_MIN_MACS = 8_192;
 
 /** The path a layer takes, from one network's product shape [rows, inner] · [inner, cols]. */
-export function matMulPath(rows: number, inner: number, cols: number, option: MatMulPathOption = 'auto'): MatMulPath {
+export function matMulPath(rows: number, inner: number, cols: number, option: MatMulPathOption = 'auto', perNetwork = DEFAULT_ENGINE.perNetworkMatMul): MatMulPath {
   const path = option !== 'auto' ? option : rows * inner * cols >= PER_NETWORK_MIN_MACS ? 'per-network' : 'batched';
-  return path === 'per-network' && perNetworkAvailable() && engine().perNetworkMatMul ? path : 'batched';
+  return path === 'per-network' && perNetworkAvailable() && perNetwork ? path : 'batched';
 }
 
 const KERNEL = 'AtomsweepPerNetworkMatMul';

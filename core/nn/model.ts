@@ -187,6 +187,8 @@ export interface NetworkPackOptions {
    * from one network's shape; 'batched' or 'per-network' force a path (for tests).
    */
   matMulPath?: MatMulPathOption;
+  /** Whether wide layers may take the per-network product (the engine's `perNetworkMatMul`; default true). */
+  perNetwork?: boolean;
   /**
    * Per trial, the running means and variances of a batch-normalised net, in the order of
    * runningStatShapes() (e.g. carried over from a pretrained pack's readRunningStats()).
@@ -224,6 +226,7 @@ export class NetworkPack {
   readonly runningStats: tf.Variable[] = [];
 
   private readonly matMulOption: MatMulPathOption;
+  private readonly perNetwork: boolean;
   private readonly dense: DenseLayer[] = [];
   /** A conv net's im2col gather indices (positions·kernel² pixel indices). */
   private readonly patchIndex: tf.Tensor1D | null = null;
@@ -238,6 +241,7 @@ export class NetworkPack {
   ) {
     this.trials = trials;
     this.matMulOption = options.matMulPath ?? 'auto';
+    this.perNetwork = options.perNetwork ?? true;
     this.shapes = parameterShapes(spec);
     const K = perTrialValues.length;
     this.params = this.shapes.map((p, i) => {
@@ -389,7 +393,7 @@ export class NetworkPack {
     const spec = this.spec;
     return this.weightVariables().map((w, i) => {
       const r = spec.kind === 'conv' && i === 0 ? rows * convPositions(spec) : rows;
-      return matMulPath(r, w.shape[1]!, w.shape[2]!, this.matMulOption);
+      return matMulPath(r, w.shape[1]!, w.shape[2]!, this.matMulOption, this.perNetwork);
     });
   }
 
@@ -400,7 +404,7 @@ export class NetworkPack {
    */
   private affine(a: tf.Tensor3D, w: tf.Variable, bias: tf.Variable): tf.Tensor3D {
     const [, rows, inner] = a.shape;
-    const path = matMulPath(rows, inner, w.shape[2]!, this.matMulOption);
+    const path = matMulPath(rows, inner, w.shape[2]!, this.matMulOption, this.perNetwork);
     return packDense(a, w as tf.Tensor3D, bias as tf.Tensor3D, path, this.trials);
   }
 

@@ -24,7 +24,6 @@
  * after a fault and not yet re-installed) runs the tfjs kernels: same numbers, slower.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { engine } from '../engine';
 
 interface EmscriptenModule {
   asm: { memory: WebAssembly.Memory };
@@ -118,12 +117,12 @@ export function installWasmKernels(backend: tf.KernelBackend, module: WebAssembl
 }
 
 /**
- * The kernels installed on this backend instance, if any and if the engine uses them (the
- * 'baseline' engine of core/engine.ts runs tfjs's own kernels only).
+ * The kernels installed on this backend instance, if any. A host installs them when its
+ * engine uses them (core/engine.ts: the 'baseline' engine runs tfjs's own kernels only).
  */
 export function wasmKernelsFor(backend: unknown): WasmKernels | undefined {
   const wasm = (backend as { wasm?: object } | undefined)?.wasm;
-  return wasm && engine().wasmKernels ? installed.get(wasm) : undefined;
+  return wasm ? installed.get(wasm) : undefined;
 }
 
 /**
@@ -205,8 +204,8 @@ if (!tf.getGradient(SIGMOID))
 let identityShared = false;
 
 /**
- * Replaces tfjs-wasm's copying Identity by one that shares the (immutable) data, for the
- * engines that use atomsweep's kernels (the 'baseline' engine keeps the copy).
+ * Replaces tfjs-wasm's copying Identity by one that shares the (immutable) data, on backend
+ * instances with atomsweep's kernels installed (others, as the 'baseline' engine's, keep the copy).
  */
 function shareIdentity(): void {
   if (identityShared) return;
@@ -217,7 +216,7 @@ function shareIdentity(): void {
     kernelName: tf.Identity,
     backendName: 'wasm',
     kernelFunc: ((args: { inputs: tf.NamedTensorInfoMap; backend: WasmBackendInternals; attrs: tf.NamedAttrMap }) => {
-      if (!engine().wasmKernels) return (copying as unknown as (a: typeof args) => tf.TensorInfo)(args);
+      if (!installed.has((args.backend as unknown as { wasm?: object }).wasm as object)) return (copying as unknown as (a: typeof args) => tf.TensorInfo)(args);
       const x = args.inputs.x as tf.TensorInfo;
       args.backend.incRef(x.dataId);
       return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };

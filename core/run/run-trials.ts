@@ -6,7 +6,7 @@
  * queued with the attempt's error so a retry can lease it again at once.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { engine } from '../engine';
+import { DEFAULT_ENGINE } from '../engine';
 import { wasmKernelsFor } from '../nn/wasm-kernels';
 import { getExperiment } from '../experiments';
 import type { Experiment, RunContext, TrialResult, TrialSpec } from '../experiments/types';
@@ -136,7 +136,7 @@ export async function runTrialPack(store: TrialLeases, msg: TrialPackMessage, ct
   }
   const info = {
     backend: ctx.backend ?? 'unknown',
-    engine: engine().name,
+    engine: (ctx.engine ?? DEFAULT_ENGINE).name,
     // Which kernels trained it: atomsweep's wasm kernels (core/nn/wasm-kernels.ts) or tfjs's own; same numbers.
     kernels: wasmKernelsFor(tf.findBackend('wasm')) ? 'atomsweep' : 'tfjs',
     packSize: pack.length,

@@ -4,6 +4,7 @@
  * (core/train/recorders.ts). A thin layer over trainPack that keeps every call the same:
  * the same arrays in the same order, so the numbers are those of calling trainPack directly.
  */
+import type { Engine } from '../engine';
 import * as tf from '@tensorflow/tfjs-core';
 import type { Table } from '../data/dataset';
 import type { LossName } from '../nn/losses';
@@ -51,6 +52,8 @@ export interface ClassifierTraining {
   checkpoints?: number[];
   recorders?: Recorder[];
   yieldToHost?: () => Promise<void>;
+  /** The trial engine (core/engine.ts); default 'packed'. */
+  engine?: Readonly<Engine>;
 }
 
 /** Trains one classifier per table as one pack (one-hot targets with model.output classes). */
@@ -71,6 +74,7 @@ export function trainClassifiers(o: ClassifierTraining) {
     checkpoints: o.checkpoints,
     onCheckpoint: o.recorders ? atCheckpoints(o.recorders) : undefined,
     yieldToHost: o.yieldToHost,
+    engine: o.engine,
   });
 }
 

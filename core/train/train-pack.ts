@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { engine } from '../engine';
+import { DEFAULT_ENGINE, type Engine } from '../engine';
 import { Rng } from '../rng';
 import { AdamTF1 } from '../nn/adam';
 import { packLoss, packAccuracy, type LossName } from '../nn/losses';
@@ -54,6 +54,8 @@ export interface PackTrainingSpec {
   yieldSteps?: number;
   /** Force every layer's matMul path (tests); default 'auto' chooses per layer (core/nn/matmul.ts). */
   matMulPath?: MatMulPathOption;
+  /** The trial engine (core/engine.ts): its shadow twin and per-network products; default 'packed'. */
+  engine?: Readonly<Engine>;
   /**
    * Per trial, per parameter (parameterShapes order): the starting values, e.g. pretrained
    * weights to fine-tune. They replace the draws from `initRngs`.
@@ -88,7 +90,8 @@ export interface PackTrainingResult {
 export async function trainPack(spec: PackTrainingSpec): Promise<PackTrainingResult & { pack: NetworkPack }> {
   const trials = spec.trainX.length;
   checkStartAndTrainable(spec, trials);
-  if (trials === 1 && engine().shadowTwin) spec = withShadowTwin(spec);
+  const engine = spec.engine ?? DEFAULT_ENGINE;
+  if (trials === 1 && engine.shadowTwin) spec = withShadowTwin(spec);
   const K = spec.trainX.length;
   const d = spec.trainX[0].length / spec.n;
   const c = spec.trainY[0].length / spec.n;
@@ -96,7 +99,7 @@ export async function trainPack(spec: PackTrainingSpec): Promise<PackTrainingRes
     spec.model,
     spec.initialValues ?? spec.initRngs.map((r) => initialValues(spec.model, r)),
     trials,
-    spec.initialRunningStats ? { matMulPath: spec.matMulPath, runningStats: spec.initialRunningStats } : { matMulPath: spec.matMulPath },
+    { matMulPath: spec.matMulPath, perNetwork: engine.perNetworkMatMul, ...(spec.initialRunningStats ? { runningStats: spec.initialRunningStats } : {}) },
   );
   const trainable = spec.trainable;
   // Only these reach variableGrads and Adam: a frozen parameter is bit-unchanged.

@@ -8,7 +8,7 @@ import { packAccuracy, packLoss } from '../../core/nn/losses';
 import { Rng } from '../../core/rng';
 import { evaluateAccuracy, oneHot, predict, stack3d, trainPack, type PackTrainingSpec, type Regularization } from '../../core/train/train-pack';
 import { useBackend } from '../tf-node';
-import { packSizeFor, parseEngine, setEngine } from '../../core/engine';
+import { engineNamed, packSizeFor, parseEngine } from '../../core/engine';
 
 beforeAll(() => useBackend('wasm'));
 
@@ -207,9 +207,9 @@ describe('baseline engine (core/engine.ts)', () => {
     const packed = await trainPack(spec(3));
     expect(packed.pack.size).toBe(2);
     expect(packed.pack.matMulPaths(32)).toContain('per-network');
-    setEngine('baseline');
+    // The engine is a value passed with the training call, not a process-wide setting.
     try {
-      const base = await trainPack(spec(3));
+      const base = await trainPack({ ...spec(3), engine: engineNamed('baseline') });
       expect(base.pack.size).toBe(1);
       expect(base.pack.matMulPaths(32)).toEqual(['batched', 'batched', 'batched']);
       // Same trial, same seed: the engines differ only in float32 rounding.
@@ -217,7 +217,6 @@ describe('baseline engine (core/engine.ts)', () => {
       expect(base.finalLoss[0]).not.toBe(0);
       base.pack.dispose();
     } finally {
-      setEngine('packed');
       packed.pack.dispose();
     }
   });

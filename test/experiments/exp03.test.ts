@@ -10,7 +10,8 @@ import {
   sklearnInitialValues,
   type MlpTask,
 } from '../../core/classical/sklearn-mlp';
-import { fitPredictSvc, loadLibsvm } from '../../core/classical/svm';
+import { fitPredictSvc } from '../../core/classical/svm';
+import { nodeLibsvm } from '../../node/libsvm-node';
 import { CLASSIFIERS, exp3, gammaOf, mlpOptions, NOTEBOOK_NS, repeatData, trainSize } from '../../core/experiments/exp03-data-size-vs-depth';
 import type { TrialSpec } from '../../core/experiments/types';
 import { streamFor } from '../../core/rng';
@@ -185,7 +186,7 @@ describe('exp3 protocol', () => {
     const over = { n_max: 200, n: 125, class_seps: 3, covariance_scale: 0.2 };
     for (const classifier of CLASSIFIERS) {
       const trials = [trial({ ...over, classifier }, 0), trial({ ...over, classifier }, 1)];
-      const results = await exp3.runPack(trials, {});
+      const results = await exp3.runPack(trials, { libsvm: nodeLibsvm });
       expect(results.map((x) => x.trialId)).toEqual(trials.map((t) => t.id));
       for (const res of results) {
         expect(res.scalars.train_size).toBe(100);
@@ -199,11 +200,11 @@ describe('exp3 protocol', () => {
     // Loading libsvm-js in Node leaves no emscripten process hooks behind (they would exit(1) on any unhandled rejection).
     const hooks = () => ['uncaughtException', 'unhandledRejection'].map((e) => process.listenerCount(e));
     const before = hooks();
-    expect(typeof (await loadLibsvm())).toBe('function');
+    expect(typeof (await nodeLibsvm())).toBe('function');
     expect(hooks()).toEqual(before);
     const easy = repeatData(trial({ n_max: 300, n: 250, class_seps: 3, covariance_scale: 0.2 }));
-    const wide = await fitPredictSvc(easy.train, [easy.test], { C: 1, gamma: 1 / 12, tol: 1e-3, cacheMb: 8, shrinking: true });
-    const narrow = await fitPredictSvc(easy.train, [easy.test], { C: 1, gamma: 1e4, tol: 1e-3, cacheMb: 8, shrinking: true });
+    const wide = await fitPredictSvc(easy.train, [easy.test], { C: 1, gamma: 1 / 12, tol: 1e-3, cacheMb: 8, shrinking: true }, nodeLibsvm);
+    const narrow = await fitPredictSvc(easy.train, [easy.test], { C: 1, gamma: 1e4, tol: 1e-3, cacheMb: 8, shrinking: true }, nodeLibsvm);
     expect(wide.nSupport).toBeLessThan(easy.train.n / 2);
     expect(narrow.nSupport).toBe(easy.train.n);
     // Overlapping classes (the protocol's data): an unlimited tree fits its training rows exactly.

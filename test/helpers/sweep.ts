@@ -7,6 +7,7 @@ import { runTrialPack, type ExperimentLookup } from '../../core/run/run-trials';
 import { DEFAULT_LIMITS } from '../../core/sweep/request';
 import { openSqliteStore } from '../../node/sqlite-store';
 import { useBackend } from '../tf-node';
+import { nodeLibsvm } from '../../node/libsvm-node';
 import type { FigureData } from '../../dashboard/figures/types';
 import { describeExperiment } from '../../api/routes/experiments';
 
@@ -19,7 +20,7 @@ export async function runSweep(request: Record<string, unknown>, opts: { sweepId
   let t = 1;
   for (const pack of packTrials(sweep.experiment, sweep.trials, 16)) {
     // One invocation per pack, as the hosts run them: D1's query budget applies to each.
-    await runTrialPack(invocation(), { sweepId: id, experiment: sweep.experiment.id, trials: pack }, { now: () => t++, backend: tf.getBackend() }, opts.lookup);
+    await runTrialPack(invocation(), { sweepId: id, experiment: sweep.experiment.id, trials: pack }, { now: () => t++, backend: tf.getBackend(), libsvm: nodeLibsvm }, opts.lookup);
   }
   const figureData: FigureData = {
     // The same description and configs the API serves (GET /api/experiments/:id, /configs), typed as their JSON answers.

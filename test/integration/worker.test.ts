@@ -123,6 +123,17 @@ describe('local Worker (wrangler dev)', () => {
     }
   }, 240_000);
 
+  test("Exp 3's SVM trains in workerd with the loader the Worker passes in the run context", async () => {
+    const res = await fetch(`${server.url}/api/sweeps`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ experiment: 'exp3', repeats: 1, grid: { classifier: ['svm'], n: [50] } }) });
+    expect(res.status).toBe(202);
+    const { id } = (await res.json()) as { id: string };
+    expect((await waitForSweep(server.url, id)).status).toBe('done');
+    const { trials } = (await (await fetch(`${server.url}/api/sweeps/${id}/trials`)).json()) as { trials: Array<{ status: string; scalars: Record<string, number> }> };
+    expect(trials).toHaveLength(1);
+    expect(trials[0].scalars.n_support).toBeGreaterThan(0);
+    expect(trials[0].scalars.train_accuracy).toBeGreaterThan(0.5);
+  }, 120_000);
+
   test('the dashboard draws the sweep figure with std bands in headless Chromium', async () => {
     const browser = await launchChromium();
     try {
