@@ -126,8 +126,11 @@ export class TrialPool {
     });
     // 'error' is an exception that escaped the thread; 'exit' follows it, or comes alone
     // (process.exit, a crash). Whichever comes first retires the thread and fails its job.
-    w.on('error', (err) => this.died(w, `training thread crashed: ${String(err)}`));
-    w.on('exit', (code) => this.died(w, `training thread exited with code ${code}`));
+    // Handled on the next turn of the event loop: the thread's last messages (the leases it
+    // reported before it died) travel on another channel than its death, and Node does not
+    // order the two, so they are let in first.
+    w.on('error', (err) => setImmediate(() => this.died(w, `training thread crashed: ${String(err)}`)));
+    w.on('exit', (code) => setImmediate(() => this.died(w, `training thread exited with code ${code}`)));
   }
 
   private takeJob(w: Worker, id: number): Job | undefined {
