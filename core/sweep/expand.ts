@@ -109,6 +109,28 @@ export function expandSweep(
       }
       return;
     }
+    // A config the experiment cannot plan (blocks that do not fit together, such as a
+    // convolution kernel wider than the images) is the request's fault: name the parameter.
+    // Deliberate refusals are plain Errors; anything else is a bug and stays a 500.
+    const unplannable = (p: Record<string, unknown>): string | null => {
+      try {
+        estimatePackMs(experiment, [{ params: p }]);
+        experiment.memory(p, 1);
+        experiment.seriesPoints?.(p);
+        return null;
+      } catch (err) {
+        if (err instanceof Error && err.constructor === Error) return err.message;
+        throw err;
+      }
+    };
+    const refusal = unplannable(result.data);
+    if (refusal !== null) {
+      once({
+        field: culprit(cell, (p) => unplannable(p) !== null, Object.keys(cell).length ? 'grid' : 'params'),
+        message: `config ${configKeyOf(cell)}: ${refusal}`,
+      });
+      return;
+    }
     const cpuMs = estimatePackMs(experiment, [{ params: result.data }]);
     if (cpuMs > limits.maxTrialCpuMs) {
       once({

@@ -53,6 +53,21 @@ describe.each(STORAGE_MODES)('dry run on the $name store', (mode) => {
     expect(await bad.json()).toMatchObject({ issues: [{ field: 'query.effect' }] });
   });
 
+  test('a config whose blocks do not fit together (a kernel wider than the images) is a 400 naming the parameter, and nothing is written', async () => {
+    const before = await sweeps();
+    for (const [body, field] of [
+      [{ experiment: 'exp17', params: { kernel: 9 } }, 'params.kernel'],
+      [{ experiment: 'exp17', grid: { kernel: [3, 9] } }, 'grid.kernel'],
+    ] as const) {
+      for (const query of ['', '?dryRun=1']) {
+        const res = await post(query, body);
+        expect(res.status, `${JSON.stringify(body)} ${query}`).toBe(400);
+        expect(await res.json()).toMatchObject({ error: 'invalid_request', issues: [{ field, message: expect.stringMatching(/kernel 9 is larger than the image side 8/) }] });
+      }
+    }
+    expect(await sweeps()).toBe(before);
+  });
+
   test('a bad request is refused as it would be, and a bad dryRun value is named', async () => {
     const refused = await post('?dryRun=1', { experiment: 'exp2', params: { steps: 1_000_000 } });
     expect(refused.status).toBe(400);
