@@ -94,6 +94,18 @@ export interface SettleAnswer {
   estimate: { undecided: number; trials: number; cpuMs: number; unreachable: number };
 }
 
+/** Reads until `done`, every `intervalMs` (default 1 s), telling `onProgress` each read; past `timeoutMs`, throws `timeout(last)`. */
+async function pollUntil<T>(read: () => Promise<T>, done: (x: T) => boolean, w: { intervalMs?: number; timeoutMs?: number; onProgress?: (x: T) => void }, timeout: (last: T) => Error): Promise<T> {
+  const deadline = Date.now() + (w.timeoutMs ?? Infinity);
+  for (;;) {
+    const x = await read();
+    w.onProgress?.(x);
+    if (done(x)) return x;
+    if (Date.now() > deadline) throw timeout(x);
+    await new Promise((r) => setTimeout(r, w.intervalMs ?? 1000));
+  }
+}
+
 export function createClient(baseUrl: string, opts: ClientOptions = {}) {
   const base = baseUrl.replace(/\/$/, '');
   const baseFetch = opts.fetch ?? ((input: RequestInfo | URL, init?: RequestInit) => fetch(input, init));
@@ -187,30 +199,24 @@ export function createClient(baseUrl: string, opts: ClientOptions = {}) {
     /** Settle: repeats added in rounds until every claim is decided or the budget is spent (202). */
     settle: (id: string, budget: { trials?: number; cpuSeconds?: number } = {}) => ok(sweep(id).settle.$post({ param: { id }, json: { budget } })),
     /** Polls until the settle has stopped (decided, budget spent, or the sweep cancelled); returns its last state. */
-    waitForSettle: async (id: string, w: { intervalMs?: number; timeoutMs?: number; onProgress?: (s: SettleAnswer) => void } = {}): Promise<SettleAnswer> => {
-      const deadline = Date.now() + (w.timeoutMs ?? Infinity);
-      for (;;) {
-        const s: SettleAnswer = await ok(sweep(id).settle.$get({ param: { id } }));
-        w.onProgress?.(s);
-        if (s.settle && s.settle.status !== 'running') return s;
-        if (Date.now() > deadline) throw new Error(`settle of ${id} still running after ${w.timeoutMs} ms`);
-        await new Promise((r) => setTimeout(r, w.intervalMs ?? 1000));
-      }
-    },
+    waitForSettle: (id: string, w: { intervalMs?: number; timeoutMs?: number; onProgress?: (s: SettleAnswer) => void } = {}): Promise<SettleAnswer> =>
+      pollUntil(
+        (): Promise<SettleAnswer> => ok(sweep(id).settle.$get({ param: { id } })),
+        (s) => s.settle !== null && s.settle.status !== 'running',
+        w,
+        () => new Error(`settle of ${id} still running after ${w.timeoutMs} ms`),
+      ),
     cancel: (id: string) => ok(sweep(id).cancel.$post({ param: { id } })),
     retry: (id: string) => ok(sweep(id).retry.$post({ param: { id } })),
     deleteSweep: (id: string) => ok(sweep(id).$delete({ param: { id } })),
     /** Polls until the sweep is no longer queued or running; returns its final summary. */
-    waitForSweep: async (id: string, w: WaitOptions = {}) => {
-      const deadline = Date.now() + (w.timeoutMs ?? Infinity);
-      for (;;) {
-        const s = await client.sweep(id);
-        w.onProgress?.(s);
-        if (s.status !== 'queued' && s.status !== 'running') return s;
-        if (Date.now() > deadline) throw new SweepTimeoutError(s, w.timeoutMs!);
-        await new Promise((r) => setTimeout(r, w.intervalMs ?? 1000));
-      }
-    },
+    waitForSweep: (id: string, w: WaitOptions = {}) =>
+      pollUntil(
+        () => client.sweep(id),
+        (s) => s.status !== 'queued' && s.status !== 'running',
+        w,
+        (s) => new SweepTimeoutError(s, w.timeoutMs!),
+      ),
   };
   return client;
 }

@@ -17,6 +17,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { AtomsweepError, type SweepSummary } from '../client';
+import { RESULT_MARK } from '../dashboard/verdict-text';
 
 const { values } = parseArgs({
   options: {
@@ -118,7 +119,6 @@ if (values.settle) await settleAll();
 
 /** Settles every reported sweep that has undecided claims, all at once, and reports claim by claim. */
 async function settleAll() {
-  const mark = { supported: '✓', contradicted: '✗', inconclusive: '?' } as const;
   const settling: Array<{ entry: Record<string, unknown>; id: string; before: Awaited<ReturnType<typeof client.verdict>> }> = [];
   for (const entry of report) {
     const id = entry.sweep as string | undefined;
@@ -154,7 +154,7 @@ settling ${settling.length} sweeps`);
       entry.settle = { status: settle!.status, reason: settle!.reason, rounds: settle!.history.length, spentTrials: settle!.spent.trials, spentCpuMs: settle!.spent.cpuMs, wallSeconds: (Date.now() - t0) / 1000, claims };
       console.log(`
 ${entry.experiment}: settle ${settle!.status}${settle!.reason ? ` (${settle!.reason})` : ''}, +${settle!.spent.trials} trials, ~${Math.round(settle!.spent.cpuMs / 1000)} s CPU (estimated), ${settle!.history.length} looks`);
-      for (const c of claims) console.log(`  ${mark[c.atDefault]} → ${mark[c.settled]} ${c.settled.padEnd(12)} at ${c.repeats} repeats  ${c.statement}${c.notebook ? ` (notebook: ${c.notebook})` : ''}`);
+      for (const c of claims) console.log(`  ${RESULT_MARK[c.atDefault]} → ${RESULT_MARK[c.settled]} ${c.settled.padEnd(12)} at ${c.repeats} repeats  ${c.statement}${c.notebook ? ` (notebook: ${c.notebook})` : ''}`);
     }),
   );
 }

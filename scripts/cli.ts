@@ -17,7 +17,7 @@ import { FIGURES, figureFor } from '../dashboard/figures';
 import type { ExperimentDescription } from '../dashboard/figures/types';
 import { loadFigureData } from '../dashboard/figures/load';
 import { isStalled } from '../dashboard/stalled';
-import { verdictReport } from '../dashboard/verdict-text';
+import { RESULT_MARK, verdictReport } from '../dashboard/verdict-text';
 import { createClient, type SweepRequest, type SweepSummary } from '../client';
 
 // Not strict: scripts/catalogue.ts imports this module with its own flags on the command line.
@@ -76,12 +76,11 @@ export const verdict = (id: string, format?: 'full' | 'brief' | 'summary') => ve
 /** Waits for a settle to stop, printing each round as it is looked at; then the verdict. */
 export async function settleReport(id: string, log: (line: string) => void = console.log): Promise<string> {
   let shown = 0;
-  const mark = { supported: '✓', contradicted: '✗', inconclusive: '?' } as const;
   const done = await client.waitForSettle(id, {
     intervalMs: 2000,
     onProgress: (s) => {
       for (const r of s.settle?.history.slice(shown) ?? []) {
-        log(`  round ${r.round}: ${r.trials.done}/${r.trials.total} trials; ${r.claims.map((c) => `${mark[c.result]}${c.repeats}`).join(' ')}${r.added.trials ? `; +${r.added.trials} trials in ${r.added.cells} cells` : ''}`);
+        log(`  round ${r.round}: ${r.trials.done}/${r.trials.total} trials; ${r.claims.map((c) => `${RESULT_MARK[c.result]}${c.repeats}`).join(' ')}${r.added.trials ? `; +${r.added.trials} trials in ${r.added.cells} cells` : ''}`);
       }
       shown = s.settle?.history.length ?? shown;
     },

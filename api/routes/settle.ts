@@ -34,8 +34,8 @@ export const settleRoutes = new Hono<AppEnv>()
     const sweep = await store.getSweep(id, Date.now());
     if (!sweep) throw apiError(404, 'not_found', { field: 'id', message: `no sweep '${id}'` });
     const experiment = await resolveExperiment(store, sweep.experiment);
-    const estimate = await estimateSettle(store, id, Date.now(), experiment, settleLimits(c.env ?? {}));
-    return c.json({ settle: await store.getSettle(id), estimate: estimate! });
+    const estimate = await estimateSettle(store, sweep, Date.now(), experiment, settleLimits(c.env ?? {}));
+    return c.json({ settle: await store.getSettle(id), estimate });
   })
   .post('/:id/settle', validate('param', idParam), safeJson, validate('json', settleBody), async (c) => {
     const { id } = c.req.valid('param');

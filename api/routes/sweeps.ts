@@ -2,7 +2,7 @@ import { Hono } from 'hono';
 import { expandSweep, newSweepId, packTrials, type ExpandedSweep } from '../../core/sweep/expand';
 import { estimatePackMs } from '../../core/sweep/pack-budget';
 import { SweepRequestError, sweepRequestSchema, DEFAULT_LIMITS } from '../../core/sweep/request';
-import type { SweepCatalogue } from '../../core/db/roles';
+import type { SettleStore, SweepCatalogue } from '../../core/db/roles';
 import type { AggregateRow } from '../../core/db/aggregate';
 import { resolveExperiments } from '../../core/experiments/resolve';
 import type { AppEnv } from '../context';
@@ -14,7 +14,7 @@ import { dryRunQuery, idParam, metricQuery, pageQuery, trialsQuery } from '../sc
 import { notModified } from '../conditional';
 import { validate } from '../validate';
 import { claimPower } from '../../core/verdict/power';
-import { sweepVerdict, type VerdictReads } from '../../core/verdict/sweep-verdict';
+import { sweepVerdict, verdictVersion, type SweepVerdict, type VerdictReads } from '../../core/verdict/sweep-verdict';
 
 async function sweepOr404(store: Pick<SweepCatalogue, 'getSweep'>, id: string) {
   const sweep = await store.getSweep(id, Date.now());
@@ -31,13 +31,16 @@ function storedRequest(s: ExpandedSweep) {
  * Each claim's standardised effect in the experiment's latest finished sweep (its verdict's
  * d), for the dry run's power estimate; null where that sweep saw none.
  */
-async function earlierEffects(store: Pick<SweepCatalogue, 'listSweeps'> & VerdictReads, sweep: ExpandedSweep): Promise<Array<{ d: number | null; basis: string } | null>> {
+async function earlierEffects(store: Pick<SweepCatalogue, 'listSweeps'> & Pick<SettleStore, 'getSettle'> & VerdictReads, sweep: ExpandedSweep): Promise<Array<{ d: number | null; basis: string } | null>> {
   const claims = sweep.experiment.claims ?? [];
   if (!claims.length) return [];
   const { sweeps } = await store.listSweeps(Date.now(), { limit: 20, experiment: sweep.experiment.id });
   const earlier = sweeps.find((s) => s.status === 'done');
   if (!earlier) return claims.map(() => null);
-  const verdict = await sweepVerdict(store, earlier.id, Date.now(), { sweep: earlier, lookup: () => sweep.experiment });
+  // Its verdict as the verdict route stored it, when it was read; computed (and not stored: a dry run writes nothing) otherwise.
+  const rule = (await store.getSettle(earlier.id)) ? 'sequential' : 'fixed';
+  const stored = await store.storedAnswer(earlier.id, 'verdict', verdictVersion(earlier.version, claims, rule));
+  const verdict: SweepVerdict | null = stored !== null ? JSON.parse(stored) : await sweepVerdict(store, earlier.id, Date.now(), { sweep: earlier, lookup: () => sweep.experiment, rule });
   return claims.map((claim) => {
     const seen = verdict?.claims.find((v) => v.statement === claim.statement);
     return seen ? { d: seen.d, basis: `sweep ${earlier.id} (${seen.repeats} repeats)` } : null;

@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import { resolveExperiment } from '../../core/experiments/resolve';
-import { sweepVerdict, verdictFingerprint, type SweepVerdict } from '../../core/verdict/sweep-verdict';
+import { sweepVerdict, verdictVersion, type SweepVerdict } from '../../core/verdict/sweep-verdict';
 import type { AppEnv } from '../context';
 import { notModified } from '../conditional';
 import { apiError } from '../errors';
@@ -22,7 +22,7 @@ export const verdictRoutes = new Hono<AppEnv>().get('/:id/verdict', validate('pa
   // A sweep that is being (or was) settled is judged by the anytime-valid rule throughout.
   const rule = (await store.getSettle(id)) ? 'sequential' : 'fixed';
   // The claims and the rule that judged them are part of the version: a new rule recomputes.
-  const version = `${sweep.version}.${verdictFingerprint(experiment?.claims ?? [])}${rule === 'sequential' ? '.s' : ''}`;
+  const version = verdictVersion(sweep.version, experiment?.claims ?? [], rule);
   const unchanged = notModified(c, version);
   if (unchanged) return unchanged;
   const stored = await store.storedAnswer(id, 'verdict', version);

@@ -75,8 +75,16 @@ export function claimAxis(c: Claim): string | null {
   return c.kind === 'trend' ? c.along : c.kind === 'metrics' ? null : c.by;
 }
 
-/** The axis values a claim names. */
-function claimValues(c: Claim): unknown[] {
+/** Parameter values are compared as JSON (a list parameter is a value too). */
+export const sameValue = (x: unknown, y: unknown) => JSON.stringify(x) === JSON.stringify(y);
+
+/** Whether a config's parameters take every value a claim's `where` fixes. */
+export function matchesWhere(params: Record<string, unknown>, where: Claim['where']): boolean {
+  return Object.entries(where ?? {}).every(([k, v]) => sameValue(params[k], v));
+}
+
+/** The axis values a claim names (none for a trend over every level, and for `metrics`). */
+export function claimValues(c: Claim): unknown[] {
   if (c.kind === 'difference' || c.kind === 'curves') return [c.a, c.b];
   if (c.kind === 'order') return c.values;
   if (c.kind === 'trend') return c.values ?? [];

@@ -9,7 +9,7 @@
  */
 
 import type { Experiment, TrialSpec } from '../experiments/types';
-import type { SettleStore } from '../db/roles';
+import type { SettleStore, SweepSummary } from '../db/roles';
 import { estimatePackMs } from '../sweep/pack-budget';
 import { sweepVerdict, type SweepVerdict, type VerdictReads } from '../verdict/sweep-verdict';
 import { planRound, settleEstimate } from './plan';
@@ -31,6 +31,16 @@ function look(round: number, now: number, verdict: SweepVerdict): Omit<SettleRou
   };
 }
 
+/** The sweep's verdict under the anytime-valid rule, and its claims that verdict leaves undecided. */
+async function judge(store: VerdictReads, sweep: SweepSummary, experiment: Experiment | undefined, now: number) {
+  const verdict = (await sweepVerdict(store, sweep.id, now, { sweep, lookup: () => experiment, rule: 'sequential' }))!;
+  const undecided = (experiment?.claims ?? []).map((claim, i) => ({ claim, verdict: verdict.claims[i] })).filter((x) => x.verdict.result === 'inconclusive');
+  return { verdict, undecided };
+}
+
+/** One trial's CPU by the pack-time model (core/sweep/pack-budget.ts). */
+const trialCpuOf = (experiment: Experiment) => (params: Record<string, unknown>) => estimatePackMs(experiment, [{ params }]);
+
 export async function advanceSettle(store: SettleStore & VerdictReads, sweepId: string, now: number, experimentOf: (id: string) => Promise<Experiment | undefined>, limits: SettleLimits): Promise<TrialSpec[]> {
   const settle = await store.getSettle(sweepId);
   if (!settle || settle.status !== 'running') return [];
@@ -44,8 +54,7 @@ export async function advanceSettle(store: SettleStore & VerdictReads, sweepId: 
   if (sweep.counts.queued + sweep.counts.running > 0) return [];
   const experiment = await experimentOf(sweep.experiment);
   const claims = experiment?.claims ?? [];
-  const verdict = (await sweepVerdict(store, sweepId, now, { sweep, lookup: () => experiment, rule: 'sequential' }))!;
-  const undecided = claims.map((claim, i) => ({ claim, verdict: verdict.claims[i] })).filter((x) => x.verdict.result === 'inconclusive');
+  const { verdict, undecided } = await judge(store, sweep, experiment, now);
   const seen = look(settle.round, now, verdict);
   const end = (status: 'decided' | 'exhausted', reason: string | null) => store.endSettle(sweepId, status, reason, [...settle.history, { ...seen, added: { trials: 0, cpuMs: 0, cells: 0 } }], now);
   if (!claims.length || !experiment) {
@@ -60,7 +69,6 @@ export async function advanceSettle(store: SettleStore & VerdictReads, sweepId: 
     await end('exhausted', `${MAX_SETTLE_ROUNDS} rounds without deciding every claim`);
     return [];
   }
-  const trialCpuMs = (params: Record<string, unknown>) => estimatePackMs(experiment, [{ params }]);
   const plan = planRound({
     sweep: { id: sweep.id, experiment: sweep.experiment, seed: sweep.seed },
     claims: undecided,
@@ -68,7 +76,7 @@ export async function advanceSettle(store: SettleStore & VerdictReads, sweepId: 
     budget: { trials: settle.budget.trials - settle.spent.trials, cpuMs: settle.budget.cpuMs === null ? null : settle.budget.cpuMs - settle.spent.cpuMs },
     maxRepeats: limits.maxRepeats,
     roomTrials: Math.min(MAX_ROUND_TRIALS, limits.maxTrials - sweep.counts.total),
-    trialCpuMs,
+    trialCpuMs: trialCpuOf(experiment),
   });
   if (!plan.trials.length) {
     await end('exhausted', plan.shortfall);
@@ -81,14 +89,10 @@ export async function advanceSettle(store: SettleStore & VerdictReads, sweepId: 
 }
 
 /** What the Settle button shows before it is pressed: the trials and CPU that would likely decide every undecided claim. */
-export async function estimateSettle(store: VerdictReads, sweepId: string, now: number, experiment: Experiment | undefined, limits: SettleLimits): Promise<{ undecided: number; trials: number; cpuMs: number; unreachable: number } | null> {
-  const sweep = await store.getSweep(sweepId, now);
-  if (!sweep) return null;
-  const verdict = (await sweepVerdict(store, sweepId, now, { sweep, lookup: () => experiment, rule: 'sequential' }))!;
-  const claims = experiment?.claims ?? [];
-  const undecided = claims.map((claim, i) => ({ claim, verdict: verdict.claims[i] })).filter((x) => x.verdict.result === 'inconclusive');
+export async function estimateSettle(store: VerdictReads, sweep: SweepSummary, now: number, experiment: Experiment | undefined, limits: SettleLimits): Promise<{ undecided: number; trials: number; cpuMs: number; unreachable: number }> {
+  const { undecided } = await judge(store, sweep, experiment, now);
   if (!experiment || !undecided.length) return { undecided: 0, trials: 0, cpuMs: 0, unreachable: 0 };
-  const e = settleEstimate(undecided, await store.cells(sweepId), limits.maxRepeats, (params) => estimatePackMs(experiment, [{ params }]));
+  const e = settleEstimate(undecided, await store.cells(sweep.id), limits.maxRepeats, trialCpuOf(experiment));
   return { undecided: undecided.length, ...e };
 }
 

@@ -13,7 +13,7 @@
  * the trial `<sweep>.<cell>.<r>` with the sweep's seed: exactly the trial the sweep would have
  * had with more repeats from the start.
  */
-import { claimAxis, type Claim } from '../experiments/claims';
+import { claimAxis, claimValues, matchesWhere, sameValue, type Claim } from '../experiments/claims';
 import type { TrialSpec } from '../experiments/types';
 import type { ClaimVerdict } from '../verdict/evaluate';
 
@@ -40,14 +40,11 @@ export interface RoundPlan {
   shortfall: string | null;
 }
 
-const same = (x: unknown, y: unknown) => JSON.stringify(x) === JSON.stringify(y);
-
-/** The cells a claim compares. */
+/** The cells a claim compares: those its `where` selects, at the values it names (every level when it names none). */
 export function cellsOfClaim(claim: Claim, cells: SweepCell[]): SweepCell[] {
   const axis = claimAxis(claim);
-  const named: unknown[] | null =
-    claim.kind === 'difference' || claim.kind === 'curves' ? [claim.a, claim.b] : claim.kind === 'order' ? claim.values : claim.kind === 'trend' ? (claim.values ?? null) : null;
-  return cells.filter((c) => Object.entries(claim.where ?? {}).every(([k, v]) => same(c.params[k], v)) && (axis === null || named === null || named.some((v) => same(c.params[axis], v))));
+  const named = claimValues(claim);
+  return cells.filter((c) => matchesWhere(c.params, claim.where) && (axis === null || !named.length || named.some((v) => sameValue(c.params[axis], v))));
 }
 
 /** The repeats per cell a claim's next round aims for. */
@@ -56,9 +53,26 @@ export function nextRepeats(verdict: Pick<ClaimVerdict, 'repeatsToSettle'>, curr
   return Math.min(maxRepeats, Math.max(current + 1, Math.min(want, 2 * Math.max(1, current))));
 }
 
+type ClaimToSettle = { claim: Claim; verdict: Pick<ClaimVerdict, 'repeatsToSettle'> };
+
+/**
+ * Per cell index, the repeats the claims aim it at: each claim's `aim` (null: none) for the
+ * cells it compares; a cell several claims compare takes the highest, and never less than it has.
+ */
+function cellTargets(claims: ClaimToSettle[], cells: SweepCell[], aim: (verdict: ClaimToSettle['verdict'], mine: SweepCell[]) => number | null): Map<number, number> {
+  const target = new Map<number, number>();
+  for (const { claim, verdict } of claims) {
+    const mine = cellsOfClaim(claim, cells);
+    const repeats = mine.length ? aim(verdict, mine) : null;
+    if (repeats === null) continue;
+    for (const c of mine) target.set(c.index, Math.max(target.get(c.index) ?? c.repeats, repeats));
+  }
+  return target;
+}
+
 export function planRound(opts: {
   sweep: { id: string; experiment: string; seed: number };
-  claims: Array<{ claim: Claim; verdict: Pick<ClaimVerdict, 'repeatsToSettle'> }>;
+  claims: ClaimToSettle[];
   cells: SweepCell[];
   budget: SettleBudgetLeft;
   /** Repeats a cell may reach (the request limit) and trials the sweep may add in all (its cap less its size). */
@@ -66,14 +80,7 @@ export function planRound(opts: {
   roomTrials: number;
   trialCpuMs: (params: Record<string, unknown>) => number;
 }): RoundPlan {
-  const target = new Map<number, number>();
-  for (const { claim, verdict } of opts.claims) {
-    const mine = cellsOfClaim(claim, opts.cells);
-    if (!mine.length) continue;
-    const current = Math.min(...mine.map((c) => c.repeats));
-    const next = nextRepeats(verdict, current, opts.maxRepeats);
-    for (const c of mine) target.set(c.index, Math.max(target.get(c.index) ?? c.repeats, next));
-  }
+  const target = cellTargets(opts.claims, opts.cells, (verdict, mine) => nextRepeats(verdict, Math.min(...mine.map((c) => c.repeats)), opts.maxRepeats));
   const growing = opts.cells.filter((c) => (target.get(c.index) ?? 0) > c.repeats);
   if (!growing.length) return { trials: [], cpuMs: 0, cells: 0, shortfall: `every compared cell has the most repeats a sweep may have (${opts.maxRepeats})` };
   const trials: TrialSpec[] = [];
@@ -106,20 +113,13 @@ export function planRound(opts: {
  * of repeats can be promised for them).
  */
 export function settleEstimate(
-  claims: Array<{ claim: Claim; verdict: Pick<ClaimVerdict, 'repeatsToSettle'> }>,
+  claims: ClaimToSettle[],
   cells: SweepCell[],
   maxRepeats: number,
   trialCpuMs: (params: Record<string, unknown>) => number,
 ): { trials: number; cpuMs: number; unreachable: number } {
-  const target = new Map<number, number>();
-  let unreachable = 0;
-  for (const { claim, verdict } of claims) {
-    if (verdict.repeatsToSettle === null) {
-      unreachable++;
-      continue;
-    }
-    for (const c of cellsOfClaim(claim, cells)) target.set(c.index, Math.max(target.get(c.index) ?? c.repeats, Math.min(maxRepeats, verdict.repeatsToSettle)));
-  }
+  const unreachable = claims.filter((c) => c.verdict.repeatsToSettle === null).length;
+  const target = cellTargets(claims, cells, (verdict) => (verdict.repeatsToSettle === null ? null : Math.min(maxRepeats, verdict.repeatsToSettle)));
   let trials = 0;
   let cpuMs = 0;
   for (const c of cells) {

@@ -103,6 +103,14 @@ export function outcomeOf(c: Contrast | null, p: number | null, alpha: number, e
   return Math.sign(c.estimate) === expect ? 'supported' : 'contradicted';
 }
 
+/** The claims that have a p-value, smallest p first, with their positions. */
+function byAscendingP(ps: Array<number | null>): Array<{ p: number; i: number }> {
+  return ps
+    .map((p, i) => ({ p, i }))
+    .filter((x): x is { p: number; i: number } => x.p !== null)
+    .sort((a, b) => a.p - b.p);
+}
+
 /**
  * Holm's step-down procedure as a level per claim, so that each claim's interval can be drawn
  * at the level its label was decided at. With the p-values sorted p(1) ≤ … ≤ p(m), claim (k)
@@ -114,10 +122,7 @@ export function outcomeOf(c: Contrast | null, p: number | null, alpha: number, e
  * probability ≥ 1 − α.
  */
 export function holmLevels(ps: Array<number | null>, alpha = ALPHA): number[] {
-  const order = ps
-    .map((p, i) => ({ p, i }))
-    .filter((x): x is { p: number; i: number } => x.p !== null)
-    .sort((a, b) => a.p - b.p);
+  const order = byAscendingP(ps);
   const m = order.length;
   const levels = ps.map(() => alpha);
   let failedAt: number | null = null;
@@ -131,10 +136,7 @@ export function holmLevels(ps: Array<number | null>, alpha = ALPHA): number[] {
 
 /** Holm-adjusted p-values (for display beside the raw ones). */
 export function holmAdjusted(ps: Array<number | null>): Array<number | null> {
-  const order = ps
-    .map((p, i) => ({ p, i }))
-    .filter((x): x is { p: number; i: number } => x.p !== null)
-    .sort((a, b) => a.p - b.p);
+  const order = byAscendingP(ps);
   const out: Array<number | null> = ps.map(() => null);
   let running = 0;
   order.forEach(({ p, i }, k) => {

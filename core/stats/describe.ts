@@ -18,12 +18,3 @@ export function sumSquares(xs: ArrayLike<number>): number {
 export function sampleSd(xs: ArrayLike<number>): number {
   return xs.length < 2 ? NaN : Math.sqrt(sumSquares(xs) / (xs.length - 1));
 }
-
-/** The p-quantile of ascending `sorted` with linear interpolation (R's type 7, numpy's default). */
-export function quantile(sorted: ArrayLike<number>, p: number): number {
-  if (!sorted.length) return NaN;
-  const h = (sorted.length - 1) * p;
-  const lo = Math.floor(h);
-  const hi = Math.min(sorted.length - 1, lo + 1);
-  return sorted[lo] + (h - lo) * (sorted[hi] - sorted[lo]);
-}

@@ -98,6 +98,22 @@ export function expandSweep(
     return fallback;
   };
 
+  /**
+   * One config's sizes, each computed once: CPU by the pack-time model, the heap of one
+   * network, the longest recorded curve. A config the experiment cannot plan (blocks that do
+   * not fit together, such as a convolution kernel wider than the images) is the request's
+   * fault, and its refusal is named; deliberate refusals are plain Errors, anything else is a
+   * bug and stays a 500.
+   */
+  const measure = (p: Record<string, unknown>): { cpuMs: number; bytes: number; points: number } | { refusal: string } => {
+    try {
+      return { cpuMs: estimatePackMs(experiment, [{ params: p }]), bytes: experiment.memory(p, 1), points: experiment.seriesPoints?.(p) ?? 0 };
+    } catch (err) {
+      if (err instanceof Error && err.constructor === Error) return { refusal: err.message };
+      throw err;
+    }
+  };
+
   const seed = req.seed ?? 0;
   const trials: TrialSpec[] = [];
   cells.forEach((cell, ci) => {
@@ -109,29 +125,15 @@ export function expandSweep(
       }
       return;
     }
-    // A config the experiment cannot plan (blocks that do not fit together, such as a
-    // convolution kernel wider than the images) is the request's fault: name the parameter.
-    // Deliberate refusals are plain Errors; anything else is a bug and stays a 500.
-    const unplannable = (p: Record<string, unknown>): string | null => {
-      try {
-        estimatePackMs(experiment, [{ params: p }]);
-        experiment.memory(p, 1);
-        experiment.seriesPoints?.(p);
-        return null;
-      } catch (err) {
-        if (err instanceof Error && err.constructor === Error) return err.message;
-        throw err;
-      }
-    };
-    const refusal = unplannable(result.data);
-    if (refusal !== null) {
+    const sizes = measure(result.data);
+    if ('refusal' in sizes) {
       once({
-        field: culprit(cell, (p) => unplannable(p) !== null, Object.keys(cell).length ? 'grid' : 'params'),
-        message: `config ${configKeyOf(cell)}: ${refusal}`,
+        field: culprit(cell, (p) => 'refusal' in measure(p), Object.keys(cell).length ? 'grid' : 'params'),
+        message: `config ${configKeyOf(cell)}: ${sizes.refusal}`,
       });
       return;
     }
-    const cpuMs = estimatePackMs(experiment, [{ params: result.data }]);
+    const { cpuMs, bytes, points } = sizes;
     if (cpuMs > limits.maxTrialCpuMs) {
       once({
         field: culprit(cell, (p) => estimatePackMs(experiment, [{ params: p }]) > limits.maxTrialCpuMs, Object.keys(cell).length ? 'grid' : 'params'),
@@ -148,7 +150,6 @@ export function expandSweep(
       return;
     }
     // One network (with its shadow twin) must fit; bigger packs are cut to fit by packTrials.
-    const bytes = experiment.memory(result.data, 1);
     if (bytes > limits.maxPackBytes) {
       const gridKey = Object.keys(req.grid ?? {}).find((k) => k in cell);
       issues.push({
@@ -157,7 +158,6 @@ export function expandSweep(
       });
       return;
     }
-    const points = experiment.seriesPoints?.(result.data) ?? 0;
     if (points > MAX_SERIES_POINTS) {
       once({
         field: culprit(cell, (p) => (experiment.seriesPoints?.(p) ?? 0) > MAX_SERIES_POINTS, Object.keys(cell).length ? 'grid' : 'params'),

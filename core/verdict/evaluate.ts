@@ -11,7 +11,7 @@
  * construction. `rule` chooses the fixed-sample t-test (a sweep as submitted) or the
  * anytime-valid one (a sweep being settled).
  */
-import { claimAxis, claimMetrics, type Claim, type ClaimAt, type ClaimKind } from '../experiments/claims';
+import { claimAxis, claimMetrics, matchesWhere, sameValue, type Claim, type ClaimAt, type ClaimKind } from '../experiments/claims';
 import type { Series } from '../experiments/types';
 import { pairedContrast, slopeCoefficients, unpairedContrast, type Contrast, type ContrastCell } from '../stats/contrast';
 import { ALPHA, holmAdjusted, holmLevels, interval, outcomeOf, PRIOR_G, pValue, repeatsToDecide, testable, tStatistic, type Direction, type Outcome, type Rule } from '../stats/decide';
@@ -86,7 +86,6 @@ export interface ClaimVerdict {
   note?: string;
 }
 
-const same = (x: unknown, y: unknown) => JSON.stringify(x) === JSON.stringify(y);
 
 function groupBy<T>(xs: T[], key: (x: T) => string): Map<string, T[]> {
   const m = new Map<string, T[]>();
@@ -99,9 +98,6 @@ function groupBy<T>(xs: T[], key: (x: T) => string): Map<string, T[]> {
   return m;
 }
 
-function matches(t: TrialValues, where: Record<string, unknown> | undefined): boolean {
-  return Object.entries(where ?? {}).every(([k, v]) => same(t.params[k], v));
-}
 
 /** The trial's parameters other than `axis`, as a stable key. */
 function stratumOf(t: TrialValues, axis: string | null): string {
@@ -215,10 +211,10 @@ interface Pending {
 function pendingClaim(claim: Claim, trials: TrialValues[], rule: Rule): Pending {
   const axis = claimAxis(claim);
   const paired = claim.kind === 'metrics' || claim.paired === true;
-  const pool = trials.filter((t) => matches(t, claim.where));
+  const pool = trials.filter((t) => matchesWhere(t.params, claim.where));
   const value = (t: TrialValues, metric: string) => (claim.kind === 'curves' ? curveMean(t, metric, claim.steps) : valueAt(t, metric, claim.at));
   const side = (v: unknown) => {
-    const ts = pool.filter((t) => same(t.params[axis!], v));
+    const ts = pool.filter((t) => sameValue(t.params[axis!], v));
     const obs: Observation[] = [];
     for (const t of ts) {
       const x = value(t, claimMetrics(claim)[0]);
@@ -338,7 +334,7 @@ function pendingClaim(claim: Claim, trials: TrialValues[], rule: Rule): Pending 
       if (claim.values) levels = claim.values;
       else {
         const seen: unknown[] = [];
-        for (const t of pool) if (!seen.some((v) => same(v, t.params[claim.along]))) seen.push(t.params[claim.along]);
+        for (const t of pool) if (!seen.some((v) => sameValue(v, t.params[claim.along]))) seen.push(t.params[claim.along]);
         levels = seen.every((v) => typeof v === 'number') ? (seen as number[]).sort((x, y) => x - y) : seen;
       }
       const sides = levels.map(side);

@@ -54,6 +54,14 @@ export async function sweepVerdict(
  */
 export const VERDICT_RULE = 2;
 
+/**
+ * The version a verdict is stored under (Store.storeAnswer, kind 'verdict'): the sweep's
+ * version, the claims and statistics it was computed with, and the rule that judged them.
+ */
+export function verdictVersion(sweepVersion: string, claims: readonly Claim[], rule: Rule): string {
+  return `${sweepVersion}.${verdictFingerprint(claims)}${rule === 'sequential' ? '.s' : ''}`;
+}
+
 /** A short hash of the claims and the rule: verdicts stored under another fingerprint are stale. */
 export function verdictFingerprint(claims: readonly Claim[]): string {
   const text = `${VERDICT_RULE}:${JSON.stringify(claims)}`;

@@ -115,6 +115,9 @@ describe.each(STORAGE_MODES)('settle on the $name store', (mode) => {
     // The verdict is now the anytime-valid one.
     const verdict = (await (await api('/api/sweeps/orig/verdict')).json()) as { rule: string; claims: Array<{ rule: string }> };
     expect(verdict.rule).toBe('sequential');
+    // Once the verdict is stored, a dry run plans from the stored answer: the same power.
+    const replanned = (await (await api('/api/sweeps?dryRun=1', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(REQUEST) })).json()) as { power: unknown };
+    expect(replanned.power).toEqual(plan.power);
   }, 240_000);
 
   test('bad budgets and sweeps that cannot be settled answer 4xx naming why, and change nothing', async () => {
