@@ -3,9 +3,10 @@
  * engine as it was before them (the "before" of the speed work, timed with `npm run catalogue` and `npm run bench`):
  *
  * - 'packed' (default): K trials of one shape per queue message as one stacked tensor
- *   program, wide layers on the per-network kernel (core/nn/matmul.ts), a lone trial
- *   beside a shadow twin so its numbers equal the packed ones, and atomsweep's wasm
- *   kernels where the host installed them (core/nn/wasm-kernels.ts; same numbers).
+ *   program, wide layers on the per-network kernel (core/nn/matmul.ts), atomsweep's wasm
+ *   kernels where the host installed them (core/nn/wasm-kernels.ts; same numbers), and,
+ *   where they are not installed, a lone trial beside a shadow twin so its numbers equal
+ *   the packed ones (with them a lone network already computes what it does in a pack).
  * - 'baseline': what a straightforward tfjs engine does: one trial per message (hosts set
  *   the pack size to 1, see `packSizeFor`), plain tf.matMul everywhere and its stock
  *   gradient, tfjs's own kernels only, no twin. Numbers differ from 'packed' in the last

@@ -41,11 +41,73 @@ void adam_tf1(const float *p, const float *m, const float *v, const float *g, fl
 }
 
 /*
+ * The sigmoid as tfjs-backend-wasm computes it: its Sigmoid kernel runs XNNPACK's
+ * WebAssembly-SIMD sigmoid ("rr2_p5_div"), reproduced here operation for operation with its
+ * constants, so that a layer's activation can be applied as the product's output is written
+ * (gemm.c) instead of in a separate pass. For z = |x|:
+ *   n = round(−z·log2 e) by the magic-bias trick, s = 2^n from n's bits,
+ *   t = z + n·ln2_hi + n·ln2_lo (ln 2 in two parts, so the reduction is exact enough),
+ *   p = c1 + t·(c2 + t·(c3 + t·(c4 + t·c5))), e = s + (t·s)·p ≈ exp(−z),
+ *   f = e / (e + 1), 0 beyond the cutoff where exp(−z) is no longer normal,
+ * and the result is f for negative x (sign bit set) and 1 − f otherwise. Every step is one
+ * float32 operation in this order. test/core/wasm-kernels.test.ts compares it with tfjs's
+ * Sigmoid kernel bit for bit on every float whose top bits it samples, including NaNs,
+ * infinities, zeros and subnormals.
+ */
+#define SIGMOID_MAGIC_BIAS 0x1.8000FEp23f
+#define SIGMOID_MINUS_LOG2E -0x1.715476p+0f
+#define SIGMOID_LN2_HI 0x1.62E400p-1f
+#define SIGMOID_LN2_LO 0x1.7F7D1Cp-20f
+#define SIGMOID_C5 -0x1.0F9F9Cp-7f
+#define SIGMOID_C4 0x1.573A1Ap-5f
+#define SIGMOID_C3 -0x1.555A80p-3f
+#define SIGMOID_C2 0x1.FFFDC6p-2f
+#define SIGMOID_C1 -0x1.FFFFF6p-1f
+#define SIGMOID_DENORM_CUTOFF 0x1.5D589Ep+6f
+
+static inline __attribute__((always_inline)) v128_t sigmoid4(v128_t x) {
+  const v128_t one = wasm_f32x4_splat(1.0f);
+  const v128_t magic = wasm_f32x4_splat(SIGMOID_MAGIC_BIAS);
+  const v128_t z = wasm_f32x4_abs(x);
+  v128_t n = wasm_f32x4_add(wasm_f32x4_mul(z, wasm_f32x4_splat(SIGMOID_MINUS_LOG2E)), magic);
+  const v128_t s = wasm_i32x4_shl(n, 23);
+  n = wasm_f32x4_sub(n, magic);
+  v128_t t = wasm_f32x4_add(wasm_f32x4_mul(n, wasm_f32x4_splat(SIGMOID_LN2_HI)), z);
+  t = wasm_f32x4_add(wasm_f32x4_mul(n, wasm_f32x4_splat(SIGMOID_LN2_LO)), t);
+  v128_t p = wasm_f32x4_add(wasm_f32x4_mul(t, wasm_f32x4_splat(SIGMOID_C5)), wasm_f32x4_splat(SIGMOID_C4));
+  p = wasm_f32x4_add(wasm_f32x4_mul(t, p), wasm_f32x4_splat(SIGMOID_C3));
+  p = wasm_f32x4_add(wasm_f32x4_mul(t, p), wasm_f32x4_splat(SIGMOID_C2));
+  p = wasm_f32x4_add(wasm_f32x4_mul(t, p), wasm_f32x4_splat(SIGMOID_C1));
+  t = wasm_f32x4_mul(t, s);
+  const v128_t e = wasm_f32x4_add(wasm_f32x4_mul(t, p), s);
+  v128_t f = wasm_f32x4_div(e, wasm_f32x4_add(e, one));
+  f = wasm_v128_andnot(f, wasm_f32x4_gt(z, wasm_f32x4_splat(SIGMOID_DENORM_CUTOFF)));
+  return wasm_v128_bitselect(f, wasm_f32x4_sub(one, f), wasm_i32x4_shr(x, 31));
+}
+
+/* out = sigmoid(x) over n elements (in place when out == x). */
+static void sigmoid_n(const float *x, float *out, int n) {
+  int i = 0;
+  for (; i + 4 <= n; i += 4) wasm_v128_store(out + i, sigmoid4(wasm_v128_load(x + i)));
+  if (i < n) {
+    /* The last n mod 4 through one vector: lanes are independent, as in XNNPACK's tail. */
+    float in[4] = {0.0f, 0.0f, 0.0f, 0.0f};
+    for (int j = i; j < n; j++) in[j - i] = x[j];
+    v128_t r = sigmoid4(wasm_v128_load(in));
+    float res[4];
+    wasm_v128_store(res, r);
+    for (int j = i; j < n; j++) out[j] = res[j - i];
+  }
+}
+
+__attribute__((export_name("sigmoid")))
+void sigmoid(const float *x, float *out, int n) { sigmoid_n(x, out, n); }
+
+/*
  * The sigmoid's gradient as tfjs-core writes it, dy · (y · (1 − y)), y the sigmoid's
  * output: three kernels and two temporaries in tfjs, one pass here.
  */
-__attribute__((export_name("sigmoid_grad")))
-void sigmoid_grad(const float *dy, const float *y, float *out, int n) {
+static void sigmoid_grad_n(const float *dy, const float *y, float *out, int n) {
   const v128_t one = wasm_f32x4_splat(1.0f);
   int i = 0;
   for (; i + 4 <= n; i += 4) {
@@ -53,4 +115,15 @@ void sigmoid_grad(const float *dy, const float *y, float *out, int n) {
     wasm_v128_store(out + i, wasm_f32x4_mul(wasm_v128_load(dy + i), wasm_f32x4_mul(yi, wasm_f32x4_sub(one, yi))));
   }
   for (; i < n; i++) out[i] = dy[i] * (y[i] * (1.0f - y[i]));
+}
+
+__attribute__((export_name("sigmoid_grad")))
+void sigmoid_grad(const float *dy, const float *y, float *out, int n) { sigmoid_grad_n(dy, y, out, n); }
+
+/* What gemm.c applies to a finished block of rows (c, n elements; y laid out as c). */
+enum { POST_NONE = 0, POST_SIGMOID = 1, POST_SIGMOID_GRAD = 2 };
+
+static inline __attribute__((always_inline)) void apply_post(int post, float *c, const float *y, int n) {
+  if (post == POST_SIGMOID) sigmoid_n(c, c, n);
+  else if (post == POST_SIGMOID_GRAD) sigmoid_grad_n(c, y, c, n);
 }

@@ -168,9 +168,12 @@ INLINE void rows(int mr, const float *a, int ai, int ap, const float *b, int ldb
 
 /*
  * c = op(a) · b (+ bias, a row vector of n, added to every row after the last product),
- * in XNNPACK's order, or in tfjs's blocked loop's order when `blocked`.
+ * in XNNPACK's order, or in tfjs's blocked loop's order when `blocked`; then `post`
+ * (elementwise.c) applied to each block of rows as soon as its last slice is written, while
+ * the block is still in cache: the activation of a forward layer, or the activation's
+ * gradient (y, laid out as c, the activation's output) of a backward product.
  */
-static void gemm(const float *a, int ai, int ap, const float *b, int ldb, float *c, int m, int n, int k, const float *bias, int blocked) {
+static void gemm(const float *a, int ai, int ap, const float *b, int ldb, float *c, int m, int n, int k, const float *bias, int blocked, int post, const float *y) {
   const int slice = blocked ? TFJS_BLOCK : KC;
   /* At least one slice, so that k = 0 still writes the output (zeros, or the bias). */
   int p0 = 0;
@@ -180,8 +183,12 @@ static void gemm(const float *a, int ai, int ap, const float *b, int ldb, float 
     const float *bias_here = p0 + kc >= k ? bias : 0;
     const float *as = a + p0 * ap;
     const float *bs = b + p0 * ldb;
+    const int finish = post != POST_NONE && p0 + kc >= k;
     int i = 0;
-    for (; i + MR <= m; i += MR) rows(MR, as + i * ai, ai, ap, bs, ldb, c + i * n, n, n, kc, mode, bias_here);
+    for (; i + MR <= m; i += MR) {
+      rows(MR, as + i * ai, ai, ap, bs, ldb, c + i * n, n, n, kc, mode, bias_here);
+      if (finish) apply_post(post, c + i * n, y ? y + i * n : 0, MR * n);
+    }
     /* The last m mod MR rows, each count with its own fully unrolled copy. */
 #define TAIL(r) case r: rows(r, as + i * ai, ai, ap, bs, ldb, c + i * n, n, n, kc, mode, bias_here); break;
     switch (m - i) {
@@ -203,6 +210,7 @@ static void gemm(const float *a, int ai, int ap, const float *b, int ldb, float 
       default: break;
     }
 #undef TAIL
+    if (finish && i < m) apply_post(post, c + i * n, y ? y + i * n : 0, (m - i) * n);
     p0 += slice;
   } while (p0 < k);
 }
@@ -214,7 +222,7 @@ static void transpose(const float *src, float *dst, int rows_, int cols) {
 }
 
 /*
- * For networks 0..live−1 of a pack: out_k [m × n] = op(a_k) · op(b_k) [+ bias_k], where
+ * For networks 0..live−1 of a pack: out_k [m × n] = post(op(a_k) · op(b_k) [+ bias_k]), where
  *   op(a_k) = a_k [m × k] (transA = 0) or a_k stored [k × m] read transposed (transA = 1);
  *   op(b_k) = b_k [k × n] (transB = 0) or b_k stored [n × k], transposed into `scratch`
  *             (k·n floats) first (transB = 1).
@@ -222,11 +230,13 @@ static void transpose(const float *src, float *dst, int rows_, int cols) {
  * and bias_k (when `bias` is not 0) is a row of n added to every row of the sum, as tfjs's
  * broadcast Add of a [K, 1, n] bias does: one float32 addition after the last product.
  * Networks live..K−1 of `out` are set to zero, or to their bias (a shadow twin, see
- * core/nn/matmul.ts; its numbers are never read).
+ * core/nn/matmul.ts; its numbers are never read), and `post` applied to that, as the
+ * separate elementwise kernel applies it to the whole stacked tensor. `post` is POST_NONE,
+ * POST_SIGMOID, or POST_SIGMOID_GRAD with y_k (laid out as out_k) the sigmoid's output.
  * Pointers are byte offsets into the shared memory; every network's operand is dense.
  */
 __attribute__((export_name("pack_gemm")))
-void pack_gemm(const float *a, const float *b, const float *bias, float *out, float *scratch, int K, int live, int m, int n, int k, int transA, int transB, int blocked) {
+void pack_gemm(const float *a, const float *b, const float *bias, float *out, float *scratch, int K, int live, int m, int n, int k, int transA, int transB, int blocked, int post, const float *y) {
   const int ai = transA ? 1 : k;
   const int ap = transA ? m : 1;
   for (int net = 0; net < live; net++) {
@@ -236,12 +246,13 @@ void pack_gemm(const float *a, const float *b, const float *bias, float *out, fl
       transpose(bn, scratch, n, k);
       bn = scratch;
     }
-    gemm(an, ai, ap, bn, n, out + net * m * n, m, n, k, AT(bias, net * n), blocked);
+    gemm(an, ai, ap, bn, n, out + net * m * n, m, n, k, AT(bias, net * n), blocked, post, AT(y, net * m * n));
   }
   for (int net = live; net < K; net++) {
     float *o = out + net * m * n;
     for (int i = 0; i < m; i++)
       for (int j = 0; j < n; j++) o[i * n + j] = bias ? bias[net * n + j] : 0.0f;
+    if (post != POST_NONE) apply_post(post, o, AT(y, net * m * n), m * n);
   }
 }
 

@@ -218,7 +218,10 @@ function perNetworkWasm({ inputs, backend: b, attrs }: { inputs: tf.NamedTensorI
     // The pack GEMM (core/nn/wasm-kernels.ts): every network in one call, same bits as below.
     const at = (t: tf.TensorInfo) => heapOffset(backend, t);
     const inner = transposeA ? a.shape[1] : a.shape[2];
-    const order = blocked && (transposeA || transposeB || K > 1) ? 'tfjs-loop' : 'xnnpack';
+    // The batched path in tfjs-wasm's own loop's order even for one network (where tf.matMul
+    // would have gone to XNNPACK): a lone network then computes what it does in any pack, so
+    // with these kernels it needs no shadow twin (core/train/train-pack.ts).
+    const order = blocked ? 'tfjs-loop' : 'xnnpack';
     kernels.gemm(at(a), at(w), bias ? at(bias) : 0, at(out), K, Math.min(live, K), M, P, inner, transposeA, transposeB, order);
     return out;
   }

@@ -45,7 +45,9 @@ export interface WasmKernels {
    * is [m × k] or, with transA, [k × m] read transposed; b_k is [k × n] or, with transB,
    * [n × k]. Offsets are byte offsets of dense stacked tensors on the heap.
    */
-  gemm(a: number, b: number, bias: number, out: number, K: number, live: number, m: number, n: number, k: number, transA: boolean, transB: boolean, order: SumOrder): void;
+  gemm(a: number, b: number, bias: number, out: number, K: number, live: number, m: number, n: number, k: number, transA: boolean, transB: boolean, order: SumOrder, post?: GemmPost): void;
+  /** out = tfjs-wasm's sigmoid of x over n elements (kernels/elementwise.c). */
+  sigmoid(x: number, out: number, n: number): void;
   /** out_k [n] = column sums of dy_k [m × n], in row order from 0 (tfjs's Sum order). */
   columnSums(dy: number, out: number, K: number, m: number, n: number): void;
   /** out = dy · (y · (1 − y)) over n elements: the sigmoid's gradient from its output y. */
@@ -53,6 +55,16 @@ export interface WasmKernels {
   /** TF1 Adam over n parameters (kernels/elementwise.c); scalars as float32. */
   adam(p: number, m: number, v: number, g: number, pOut: number, mOut: number, vOut: number, n: number, scalars: AdamScalars): void;
 }
+
+/**
+ * What the GEMM applies to its output as it writes it (kernels/gemm.c): nothing, the sigmoid
+ * (a forward layer's activation), or the sigmoid's gradient dy·(y·(1−y)) with y, laid out as
+ * the output, the sigmoid's output at the layer's input (a backward product dA = G·Wᵀ).
+ * The same float32 operations as the separate kernels, so the same bits.
+ */
+export type GemmPost = { kind: 'none' } | { kind: 'sigmoid' } | { kind: 'sigmoid-grad'; y: number };
+
+const POST_CODE = { none: 0, sigmoid: 1, 'sigmoid-grad': 2 } as const;
 
 /**
  * Which engine's summation order a product reproduces: XNNPACK's (one running sum per
@@ -72,7 +84,8 @@ export interface AdamScalars {
 }
 
 interface Exports {
-  pack_gemm(a: number, b: number, bias: number, out: number, scratch: number, K: number, live: number, m: number, n: number, k: number, transA: number, transB: number, blocked: number): void;
+  pack_gemm(a: number, b: number, bias: number, out: number, scratch: number, K: number, live: number, m: number, n: number, k: number, transA: number, transB: number, blocked: number, post: number, y: number): void;
+  sigmoid(x: number, out: number, n: number): void;
   column_sums(dy: number, out: number, K: number, m: number, n: number): void;
   sigmoid_grad(dy: number, y: number, out: number, n: number): void;
   adam_tf1(p: number, m: number, v: number, g: number, pOut: number, mOut: number, vOut: number, n: number, b1: number, c1: number, b2: number, c2: number, lr: number, eps: number): void;
@@ -90,14 +103,17 @@ export function installWasmKernels(backend: tf.KernelBackend, module: WebAssembl
   let scratch = 0;
   let scratchBytes = 0;
   installed.set(wasm, {
-    gemm(a, b, bias, out, K, live, m, n, k, transA, transB, order) {
+    gemm(a, b, bias, out, K, live, m, n, k, transA, transB, order, post = { kind: 'none' }) {
       if (transB && k * n * 4 > scratchBytes) {
         if (scratch) wasm._free(scratch);
         scratchBytes = k * n * 4;
         scratch = wasm._malloc(scratchBytes);
         if (!scratch) throw new Error(`pack GEMM: could not allocate ${scratchBytes} bytes of scratch`);
       }
-      exports.pack_gemm(a, b, bias, out, scratch, K, live, m, n, k, transA ? 1 : 0, transB ? 1 : 0, order === 'tfjs-loop' ? 1 : 0);
+      exports.pack_gemm(a, b, bias, out, scratch, K, live, m, n, k, transA ? 1 : 0, transB ? 1 : 0, order === 'tfjs-loop' ? 1 : 0, POST_CODE[post.kind], post.kind === 'sigmoid-grad' ? post.y : 0);
+    },
+    sigmoid(x, out, n) {
+      exports.sigmoid(x, out, n);
     },
     columnSums(dy, out, K, m, n) {
       exports.column_sums(dy, out, K, m, n);
@@ -135,6 +151,15 @@ export function uninstallWasmKernels(backend: tf.KernelBackend): void {
   if (!wasm) return;
   installed.get(wasm)?.dispose();
   installed.delete(wasm);
+}
+
+/**
+ * A new float32 tensor on the wasm backend's heap, its values not yet written: for a kernel
+ * called directly (core/nn/mlp-step.ts) to write into. Tracked by the engine like any tensor.
+ */
+export function heapTensor(backend: unknown, shape: number[]): tf.Tensor {
+  const info = (backend as WasmBackendInternals).makeOutput(shape, 'float32');
+  return tf.engine().makeTensorFromTensorInfo(info, backend as tf.KernelBackend);
 }
 
 /** The heap byte offset of a tensor's data on the wasm backend. */

@@ -5,6 +5,8 @@ import { AdamTF1 } from '../nn/adam';
 import { packLoss, packAccuracy, type LossName } from '../nn/losses';
 import type { MatMulPathOption } from '../nn/matmul';
 import { NetworkPack, initialValues, parameterShapes, runningStatShapes, type ModelSpec } from '../nn/model';
+import { directStepApplies, directStepGradients, stepLoss } from '../nn/mlp-step';
+import { wasmKernelsFor } from '../nn/wasm-kernels';
 
 /** Per-trial arrays of the same shape, stacked on a leading K axis. */
 export function stack3d(parts: Float32Array[], rows: number, cols: number): tf.Tensor3D {
@@ -91,7 +93,8 @@ export async function trainPack(spec: PackTrainingSpec): Promise<PackTrainingRes
   const trials = spec.trainX.length;
   checkStartAndTrainable(spec, trials);
   const engine = spec.engine ?? DEFAULT_ENGINE;
-  if (trials === 1 && engine.shadowTwin) spec = withShadowTwin(spec);
+  // With atomsweep's kernels a lone network computes what it does in a pack: no twin needed.
+  if (trials === 1 && engine.shadowTwin && !wasmKernelsFor(tf.backend())) spec = withShadowTwin(spec);
   const K = spec.trainX.length;
   const d = spec.trainX[0].length / spec.n;
   const c = spec.trainY[0].length / spec.n;
@@ -120,6 +123,36 @@ export async function trainPack(spec: PackTrainingSpec): Promise<PackTrainingRes
   let finalLoss: number[] = [];
   let finalOutputs: Float32Array[] = [];
   const permScratch = new Int32Array(spec.n);
+  // Plain MLPs skip the gradient tape: same kernels, same bits, no dispatch between them (core/nn/mlp-step.ts).
+  const penalty = spec.regularization !== undefined && spec.regularization.strength !== 0;
+  const direct = directStepApplies(net, { penalty, trainable });
+  type StepOut = { grads: tf.Tensor[]; kept: tf.Tensor[] };
+  const directStep = (xb: tf.Tensor3D, yb: tf.Tensor3D, last: boolean): StepOut => {
+    const { grads, logits } = directStepGradients(net, xb, yb, spec.loss);
+    if (!last) logits.dispose();
+    return { grads, kept: last ? [stepLoss(spec.loss, logits, yb), logits] : [] };
+  };
+  const tapeStep = (xb: tf.Tensor3D, yb: tf.Tensor3D, last: boolean): StepOut => {
+    let kept: tf.Tensor[] = [];
+    const { value, grads } = tf.variableGrads(() => {
+      const logits = net.forward(xb, 'train');
+      let perNet = packLoss(spec.loss, logits, yb);
+      if (penalty) {
+        const { type, strength } = spec.regularization!;
+        let sum: tf.Tensor = tf.zeros([K]);
+        for (const w of weightVars) {
+          const r = type === 'l2' ? tf.mean(tf.square(w), [1, 2]) : tf.mean(tf.abs(w), [1, 2]);
+          sum = tf.add(sum, r);
+        }
+        perNet = tf.add(perNet, tf.mul(sum, strength)) as tf.Tensor1D;
+      }
+      if (last) kept = [tf.keep(perNet), tf.keep(logits)];
+      return tf.sum(perNet) as tf.Scalar;
+    }, trainedVars);
+    // The summed loss is returned as a fresh tensor every step; without this it leaks one per step.
+    value.dispose();
+    return { grads: trainedVars.map((p) => grads[p.name]), kept };
+  };
 
   try {
     for (let step = 0; step < spec.steps; step++) {
@@ -141,33 +174,15 @@ export async function trainPack(spec: PackTrainingSpec): Promise<PackTrainingRes
           return [tf.reshape(tf.gather(xFlat, rows), [K, B, d]) as tf.Tensor3D, tf.reshape(tf.gather(yFlat, rows), [K, B, c]) as tf.Tensor3D];
         });
       }
-      let kept: tf.Tensor[] = [];
-      const { value, grads } = tf.variableGrads(() => {
-        const logits = net.forward(xb, 'train');
-        let perNet = packLoss(spec.loss, logits, yb);
-        if (spec.regularization && spec.regularization.strength !== 0) {
-          const { type, strength } = spec.regularization;
-          let penalty: tf.Tensor = tf.zeros([K]);
-          for (const w of weightVars) {
-            const r = type === 'l2' ? tf.mean(tf.square(w), [1, 2]) : tf.mean(tf.abs(w), [1, 2]);
-            penalty = tf.add(penalty, r);
-          }
-          perNet = tf.add(perNet, tf.mul(penalty, strength)) as tf.Tensor1D;
-        }
-        if (last) kept = [tf.keep(perNet), tf.keep(logits)];
-        return tf.sum(perNet) as tf.Scalar;
-      }, trainedVars);
-      // The summed loss is returned as a fresh tensor every step; without this it leaks one per step.
-      value.dispose();
+      // The batch's gradients, and at the last step the per-network loss and the logits (kept).
+      const { grads, kept } = direct ? directStep(xb, yb, last) : tapeStep(xb, yb, last);
       if (xb !== xAll) tf.dispose([xb, yb]);
-      adam.apply(trainedVars.map((p) => grads[p.name]));
+      adam.apply(grads);
       tf.dispose(grads);
       net.updateRunningStats();
       if (last) {
         finalLoss = Array.from(await kept[0].data());
-        const out = (await kept[1].data()) as Float32Array;
-        const per = out.length / K;
-        finalOutputs = Array.from({ length: K }, (_, k) => out.slice(k * per, (k + 1) * per));
+        finalOutputs = perNetwork((await kept[1].data()) as Float32Array, K);
         tf.dispose(kept);
       }
       if (checkpoints.has(step) && spec.onCheckpoint) await spec.onCheckpoint(step, net);
@@ -184,11 +199,18 @@ export async function trainPack(spec: PackTrainingSpec): Promise<PackTrainingRes
   return { finalLoss: finalLoss.slice(0, trials), finalOutputs: finalOutputs.slice(0, trials), pack: net };
 }
 
+/** A stacked [K, …] tensor's values, split per network. */
+function perNetwork(out: Float32Array, K: number): Float32Array[] {
+  const per = out.length / K;
+  return Array.from({ length: K }, (_, k) => out.slice(k * per, (k + 1) * per));
+}
+
 /**
  * tfjs-wasm sends a matMul with batch 1 through XNNPACK and larger batches through its own
- * loop, and the two round differently. A lone network therefore trains beside a shadow
- * twin (fixed seed, results dropped), so its numbers are bit-identical to the same trial
- * trained in any pack. The returned pack holds 2 networks (`size`), of which `trials` = 1 is
+ * loop, and the two round differently. Without atomsweep's kernels (which compute a lone
+ * network's batched layers in the pack's order: core/nn/matmul.ts) a lone network therefore
+ * trains beside a shadow twin (fixed seed, results dropped), so its numbers are
+ * bit-identical to the same trial trained in any pack. The returned pack holds 2 networks (`size`), of which `trials` = 1 is
  * visible: read(), predict() and evaluateAccuracy() return only the real trial.
  *
  * Only the batched (small) layers need the twin: per-network layers run every network as

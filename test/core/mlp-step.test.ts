@@ -1,0 +1,124 @@
+/**
+ * The direct training step of a plain MLP (core/nn/mlp-step.ts) against the gradient tape
+ * it replaces, bit for bit, and the GEMM's fused sigmoid (kernels/elementwise.c) against
+ * tfjs-wasm's own Sigmoid kernel.
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs-core';
+import { useBackend } from '../tf-node';
+import { heapOffset, wasmKernelsFor } from '../../core/nn/wasm-kernels';
+import { directStepApplies, directStepGradients } from '../../core/nn/mlp-step';
+import { initialValues, NetworkPack, type MlpSpec } from '../../core/nn/model';
+import { packLoss, type LossName } from '../../core/nn/losses';
+import type { Activation } from '../../core/nn/activations';
+import { Rng } from '../../core/rng';
+
+beforeAll(() => useBackend('wasm'));
+
+const bits = (x: Float32Array) => Buffer.from(x.buffer, x.byteOffset, x.byteLength).toString('hex');
+
+describe('the fused sigmoid (kernels/elementwise.c)', () => {
+  it("equals tfjs-wasm's Sigmoid kernel on floats across the whole bit range, specials and every tail length", () => {
+    const kernels = wasmKernelsFor(tf.backend())!;
+    // Every 4,099th bit pattern (a prime stride: about a million floats, every exponent and
+    // sign), then zeros, infinities, NaNs, subnormals and the neighbourhood of the cutoff.
+    const sampled = Uint32Array.from({ length: Math.floor(2 ** 32 / 4099) }, (_, i) => i * 4099);
+    const cutoff = new Float32Array([87.33654, -87.33654]);
+    const around = Array.from(new Uint32Array(cutoff.buffer)).flatMap((b) => Array.from({ length: 41 }, (_, i) => b - 20 + i));
+    const specials = new Uint32Array([0, 0x80000000, 0x7f800000, 0xff800000, 0x7fc00000, 0xffc00001, 1, 0x80000001, 0x007fffff, 0x3f800000, 0xbf800000, ...around]);
+    const all = new Float32Array(Uint32Array.from([...specials, ...sampled]).buffer);
+    for (const length of [all.length, 1, 2, 3, 5, 6, 7]) {
+      const x = tf.tensor1d(all.subarray(0, length));
+      const out = tf.zerosLike(x);
+      kernels.sigmoid(heapOffset(tf.backend(), x), heapOffset(tf.backend(), out), length);
+      expect(bits(out.dataSync() as Float32Array)).toBe(bits(tf.sigmoid(x).dataSync() as Float32Array));
+      tf.dispose([x, out]);
+    }
+  });
+});
+
+interface Case {
+  label: string;
+  sizes: number[];
+  K: number;
+  trials?: number;
+  rows: number;
+  loss: LossName;
+  activation?: Activation;
+}
+
+function pack(c: Case, seed = 1): NetworkPack {
+  const spec: MlpSpec = { kind: 'mlp', input: c.sizes[0], hidden: c.sizes.slice(1, -1), output: c.sizes.at(-1)!, activation: c.activation ?? 'sigmoid', initializer: 'xavier' };
+  return new NetworkPack(spec, Array.from({ length: c.K }, (_, k) => initialValues(spec, new Rng(seed + k))), c.trials ?? c.K);
+}
+
+function batch(c: Case): [tf.Tensor3D, tf.Tensor3D] {
+  const rng = new Rng(7);
+  const [d, classes] = [c.sizes[0], c.sizes.at(-1)!];
+  const x = Float32Array.from({ length: c.K * c.rows * d }, () => rng.normal());
+  const y = new Float32Array(c.K * c.rows * classes);
+  for (let r = 0; r < c.K * c.rows; r++) y[r * classes + (rng.uniform() < 0.4 ? 0 : classes - 1)] = 1;
+  return [tf.tensor3d(x, [c.K, c.rows, d]), tf.tensor3d(y, [c.K, c.rows, classes])];
+}
+
+/** Gradients (parameter order) and logits, as bits, from the direct step or from the tape. */
+function gradientBits(net: NetworkPack, x: tf.Tensor3D, y: tf.Tensor3D, loss: LossName, direct: boolean): string[] {
+  if (direct) {
+    const { grads, logits } = directStepGradients(net, x, y, loss);
+    const out = [logits, ...grads].map((t) => bits(t.dataSync() as Float32Array));
+    tf.dispose([logits, ...grads]);
+    return out;
+  }
+  let logits: tf.Tensor | undefined;
+  const { value, grads } = tf.variableGrads(() => {
+    const z = net.forward(x, 'train');
+    logits = tf.keep(z);
+    return tf.sum(packLoss(loss, z, y)) as tf.Scalar;
+  }, net.params);
+  const out = [logits!, ...net.params.map((p) => grads[p.name])].map((t) => bits(t.dataSync() as Float32Array));
+  tf.dispose([value, logits!, ...Object.values(grads)]);
+  return out;
+}
+
+describe('the direct step (core/nn/mlp-step.ts) = the gradient tape, bit for bit', () => {
+  const cases: Case[] = [
+    { label: 'wide layers, per-network path, cross-entropy', sizes: [6, 40, 30, 2], K: 3, rows: 64, loss: 'cross_entropy' },
+    { label: 'tiny layers, batched path (tfjs loop order)', sizes: [1, 16, 1], K: 4, rows: 20, loss: 'mean_squared_error' },
+    { label: 'one network, no twin, mixed paths', sizes: [12, 24, 2], K: 1, rows: 50, loss: 'cross_entropy' },
+    { label: 'a shadow twin slot (2 networks, 1 trial)', sizes: [2, 33, 17, 2], K: 2, trials: 1, rows: 70, loss: 'hinge_loss' },
+    { label: 'row and column counts off the register blocks, mean absolute error', sizes: [5, 13, 7, 3], K: 2, rows: 37, loss: 'mean_abs_error' },
+    { label: 'identity activation (a linear net)', sizes: [4, 21, 2], K: 2, rows: 45, loss: 'mean_squared_error', activation: 'identity' },
+    { label: 'fourth-power error', sizes: [3, 20, 20, 2], K: 2, rows: 40, loss: 'mean_fourth_pow_error' },
+  ];
+  for (const c of cases) {
+    it(c.label, () => {
+      const net = pack(c);
+      const [x, y] = batch(c);
+      expect(directStepApplies(net, { penalty: false })).toBe(true);
+      const direct = gradientBits(net, x, y, c.loss, true);
+      const tape = gradientBits(net, x, y, c.loss, false);
+      expect(direct.length).toBe(1 + net.params.length);
+      // The twin's slots differ by design (the tape's gradients there are not the pack's concern): real trials only.
+      const trials = c.trials ?? c.K;
+      const real = (s: string[]) => s.map((h) => h.slice(0, (h.length / c.K) * trials));
+      expect(real(direct)).toEqual(real(tape));
+      // Not vacuous: every gradient is non-zero somewhere.
+      for (const h of direct.slice(1)) expect(/[1-9a-f]/.test(h)).toBe(true);
+      net.dispose();
+      tf.dispose([x, y]);
+    });
+  }
+
+  it('is taken only where it computes what the tape does', () => {
+    const plain = pack({ label: '', sizes: [2, 8, 2], K: 2, rows: 4, loss: 'cross_entropy' });
+    expect(directStepApplies(plain, { penalty: false })).toBe(true);
+    expect(directStepApplies(plain, { penalty: true })).toBe(false);
+    expect(directStepApplies(plain, { penalty: false, trainable: [true, true, false, true] })).toBe(false);
+    const relu = pack({ label: '', sizes: [2, 8, 2], K: 2, rows: 4, loss: 'cross_entropy', activation: 'relu' });
+    expect(directStepApplies(relu, { penalty: false })).toBe(false);
+    const bnSpec: MlpSpec = { kind: 'mlp', input: 2, hidden: [8], output: 2, activation: 'sigmoid', initializer: 'xavier', batchNorm: true };
+    const bn = new NetworkPack(bnSpec, [initialValues(bnSpec, new Rng(1))]);
+    expect(directStepApplies(bn, { penalty: false })).toBe(false);
+    [plain, relu, bn].forEach((n) => n.dispose());
+  });
+});
