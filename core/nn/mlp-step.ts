@@ -21,8 +21,9 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { packLoss, type LossName } from './losses';
-import type { NetworkPack } from './model';
-import { heapOffset, heapTensor, wasmKernelsFor, type GemmPost } from './wasm-kernels';
+import type { MatMulPath } from './matmul';
+import type { MlpSpec, NetworkPack } from './model';
+import { heapOffset, heapTensor, wasmKernelsFor, type GemmPost, type SumOrder } from './wasm-kernels';
 
 /** Activations whose forward and gradient the GEMM applies itself. */
 const FUSED_ACTIVATIONS = new Set(['sigmoid', 'identity']);
@@ -51,54 +52,89 @@ export interface StepGradients {
   logits: tf.Tensor3D;
 }
 
+/** Whether a pack's forward pass can take the direct path (no gradient needed). */
+export function directForwardApplies(net: NetworkPack): boolean {
+  return directStepApplies(net, { penalty: false });
+}
+
+/**
+ * Every layer's output for inputs x [K, rows, in]: [x, hidden activations…, logits], each
+ * layer one pack-GEMM call with its bias and activation (as packDense then the activation's
+ * kernel would compute it). The caller disposes all but x.
+ */
+function forwardLayers(net: NetworkPack, x: tf.Tensor3D): tf.Tensor[] {
+  const backend = tf.backend();
+  const kernels = wasmKernelsFor(backend);
+  const spec = net.spec;
+  if (!kernels || spec.kind !== 'mlp') throw new Error("the direct step needs a plain MLP and atomsweep's wasm kernels (directStepApplies)");
+  const sizes = [spec.input, ...spec.hidden, spec.output];
+  const layers = sizes.length - 1;
+  const [K, rows] = x.shape;
+  const at = (t: tf.Tensor) => heapOffset(backend, t);
+  const paths = net.matMulPaths(rows);
+  const acts: tf.Tensor[] = [x];
+  for (let l = 0; l < layers; l++) {
+    const out = heapTensor(backend, [K, rows, sizes[l + 1]]);
+    const post: GemmPost = spec.activation === 'sigmoid' && l + 1 < layers ? { kind: 'sigmoid' } : { kind: 'none' };
+    kernels.gemm(at(acts[l]), at(net.params[2 * l]), at(net.params[2 * l + 1]), at(out), K, liveNetworks(net, paths[l], K), rows, sizes[l + 1], sizes[l], false, false, orderOf(paths[l]), post);
+    acts.push(out);
+  }
+  return acts;
+}
+
+/**
+ * As packDense: the per-network path computes the real trials only (a shadow twin's slots
+ * are its bias forward and zeros backward) in XNNPACK's order; the batched path computes
+ * every network in tfjs-wasm's own loop's order.
+ */
+function liveNetworks(net: NetworkPack, path: MatMulPath, K: number): number {
+  return path === 'batched' ? K : Math.min(net.trials, K);
+}
+
+function orderOf(path: MatMulPath): SumOrder {
+  return path === 'batched' ? 'tfjs-loop' : 'xnnpack';
+}
+
+/** Logits [K, rows, classes] of inputs x [K, rows, in], for packs directForwardApplies() accepts. */
+export function directForward(net: NetworkPack, x: tf.Tensor3D): tf.Tensor3D {
+  const acts = forwardLayers(net, x);
+  tf.dispose(acts.slice(1, -1));
+  return acts[acts.length - 1] as tf.Tensor3D;
+}
+
 /**
  * Logits and the gradient of Σ_k loss_k for inputs xb [K, rows, in] and targets yb
  * [K, rows, classes]; the caller disposes both. Only for packs directStepApplies() accepts.
  */
 export function directStepGradients(net: NetworkPack, xb: tf.Tensor3D, yb: tf.Tensor3D, loss: LossName): StepGradients {
   const backend = tf.backend();
-  const kernels = wasmKernelsFor(backend);
-  const spec = net.spec;
-  if (!kernels || spec.kind !== 'mlp') throw new Error('directStepGradients: needs a plain MLP and atomsweep\'s wasm kernels (directStepApplies)');
-  const sigmoid = spec.activation === 'sigmoid';
+  const kernels = wasmKernelsFor(backend)!;
+  const spec = net.spec as MlpSpec;
   const sizes = [spec.input, ...spec.hidden, spec.output];
   const layers = sizes.length - 1;
   const [K, rows] = xb.shape;
   const at = (t: tf.Tensor) => heapOffset(backend, t);
-  const p = net.params;
   const paths = net.matMulPaths(rows);
-  // As packDense: the per-network path computes the real trials only (a shadow twin's slots
-  // are its bias forward and zeros backward) in XNNPACK's order; the batched path computes
-  // every network in tfjs-wasm's own loop's order.
-  const live = (l: number) => (paths[l] === 'batched' ? K : Math.min(net.trials, K));
-  const acts: tf.Tensor[] = [xb];
+  const acts = forwardLayers(net, xb);
   const temps: tf.Tensor[] = [];
   try {
-    for (let l = 0; l < layers; l++) {
-      const out = heapTensor(backend, [K, rows, sizes[l + 1]]);
-      const order = paths[l] === 'batched' ? 'tfjs-loop' : 'xnnpack';
-      const post: GemmPost = sigmoid && l + 1 < layers ? { kind: 'sigmoid' } : { kind: 'none' };
-      kernels.gemm(at(acts[l]), at(p[2 * l]), at(p[2 * l + 1]), at(out), K, live(l), rows, sizes[l + 1], sizes[l], false, false, order, post);
-      acts.push(out);
-    }
     const logits = acts[layers] as tf.Tensor3D;
     let g = tf.tidy(() => tf.grad((z: tf.Tensor) => tf.sum(packLoss(loss, z as tf.Tensor3D, yb)))(logits));
     temps.push(g);
     const grads: tf.Tensor[] = new Array(2 * layers);
     for (let l = layers - 1; l >= 0; l--) {
-      const order = paths[l] === 'batched' ? 'tfjs-loop' : 'xnnpack';
-      const [inner, units] = [sizes[l], sizes[l + 1]];
+      const [inner, units, live, order] = [sizes[l], sizes[l + 1], liveNetworks(net, paths[l], K), orderOf(paths[l])];
       const dW = heapTensor(backend, [K, inner, units]);
       grads[2 * l] = dW;
-      kernels.gemm(at(acts[l]), at(g), 0, at(dW), K, live(l), inner, units, rows, true, false, order);
+      kernels.gemm(at(acts[l]), at(g), 0, at(dW), K, live, inner, units, rows, true, false, order);
       const db = heapTensor(backend, [K, 1, units]);
       grads[2 * l + 1] = db;
       kernels.columnSums(at(g), at(db), K, rows, units);
       if (l === 0) break;
       const dA = heapTensor(backend, [K, rows, inner]);
       temps.push(dA);
-      const post: GemmPost = sigmoid ? { kind: 'sigmoid-grad', y: at(acts[l]) } : { kind: 'none' };
-      kernels.gemm(at(g), at(p[2 * l]), 0, at(dA), K, live(l), rows, inner, units, false, true, order, post);
+      const post: GemmPost = spec.activation === 'sigmoid' ? { kind: 'sigmoid-grad', y: at(acts[l]) } : { kind: 'none' };
+      kernels.gemm(at(g), at(net.params[2 * l]), 0, at(dA), K, live, rows, inner, units, false, true, order, post);
       g = dA;
     }
     return { grads, logits };

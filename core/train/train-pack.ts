@@ -5,7 +5,7 @@ import { AdamTF1 } from '../nn/adam';
 import { packLoss, packAccuracy, type LossName } from '../nn/losses';
 import type { MatMulPathOption } from '../nn/matmul';
 import { NetworkPack, initialValues, parameterShapes, runningStatShapes, type ModelSpec } from '../nn/model';
-import { directStepApplies, directStepGradients, stepLoss } from '../nn/mlp-step';
+import { directForward, directForwardApplies, directStepApplies, directStepGradients, stepLoss } from '../nn/mlp-step';
 import { wasmKernelsFor } from '../nn/wasm-kernels';
 
 /** Per-trial arrays of the same shape, stacked on a leading K axis. */
@@ -260,9 +260,17 @@ function matchPack(net: NetworkPack, t: tf.Tensor3D): tf.Tensor3D {
   return t.shape[0] === net.size ? t : (tf.concat(Array(net.size / t.shape[0]).fill(t), 0) as tf.Tensor3D);
 }
 
+/**
+ * The pack's logits for evaluation ('eval' mode): the direct kernels for a plain MLP
+ * (core/nn/mlp-step.ts), otherwise the forward pass's tfjs ops. Same values either way.
+ */
+export function inferLogits(net: NetworkPack, x: tf.Tensor3D): tf.Tensor3D {
+  return directForwardApplies(net) ? directForward(net, x) : net.forward(x);
+}
+
 /** Test accuracy of every network of the pack on per-network inputs [K, n, d] and one-hot targets. */
 export async function evaluateAccuracy(net: NetworkPack, x: tf.Tensor3D, y: tf.Tensor3D): Promise<number[]> {
-  const acc = tf.tidy(() => packAccuracy(net.forward(matchPack(net, x)), matchPack(net, y)));
+  const acc = tf.tidy(() => packAccuracy(inferLogits(net, matchPack(net, x)), matchPack(net, y)));
   const values = Array.from(await acc.data()).slice(0, net.trials);
   acc.dispose();
   return values;
@@ -270,7 +278,7 @@ export async function evaluateAccuracy(net: NetworkPack, x: tf.Tensor3D, y: tf.T
 
 /** Logits of every network on per-network inputs [K, n, d], returned per network. */
 export async function predict(net: NetworkPack, x: tf.Tensor3D): Promise<Float32Array[]> {
-  const out = tf.tidy(() => net.forward(matchPack(net, x)));
+  const out = tf.tidy(() => inferLogits(net, matchPack(net, x)));
   const data = (await out.data()) as Float32Array;
   out.dispose();
   const K = net.size;
