@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { adamStep, wasmKernelsFor, type AdamScalars } from './wasm-kernels';
+import { adamStep, heapOffset, soleHolder, wasmKernelsFor, type AdamScalars } from './wasm-kernels';
 
 export interface AdamOptions {
   lr: number;
@@ -71,10 +71,22 @@ export function adamUpdate(
   lrT: number,
   o: { beta1: number; beta2: number; epsilon: number },
 ): void {
-  if (wasmKernelsFor(tf.backend())) {
+  const backend = tf.backend();
+  const kernels = wasmKernelsFor(backend);
+  if (kernels) {
     const f = Math.fround;
     const scalars: AdamScalars = { beta1: f(o.beta1), oneMinusBeta1: f(1 - o.beta1), beta2: f(o.beta2), oneMinusBeta2: f(1 - o.beta2), lrT: f(lrT), epsilon: f(o.epsilon) };
     params.forEach((p, i) => {
+      // In place, with no tfjs dispatch, where nothing else shares the three tensors' data
+      // (each element is read before it is written, so the values are the same): a step of a
+      // small network is otherwise mostly the dispatch of these updates. (A parameter keeps
+      // its tensor id across the update; tfjs-wasm's XNNPACK products cache packed weights
+      // by id, but with these kernels installed no product goes there: core/nn/matmul.ts.)
+      if ([p, ms[i], vs[i]].every((t) => soleHolder(backend, t))) {
+        const at = (t: tf.Tensor) => heapOffset(backend, t);
+        kernels.adam(at(p), at(ms[i]), at(vs[i]), at(grads[i]), at(p), at(ms[i]), at(vs[i]), p.size, scalars);
+        return;
+      }
       const [next, m, v] = adamStep(p, ms[i], vs[i], grads[i], scalars);
       ms[i].assign(m);
       vs[i].assign(v);

@@ -9,21 +9,22 @@
  * cache at K = 16. Here every layer is one pack-GEMM call forward, with its bias and its
  * sigmoid applied as each block of rows is written, and two backward (dW = Aᵀ·G with the
  * bias gradient's column sums beside it, and dA = G·Wᵀ with the sigmoid's gradient applied
- * as it is written); only the loss's gradient with respect to the logits, on tensors of
- * `classes` columns, stays on tfjs ops.
+ * as it is written); the loss's gradient with respect to the logits is one pass too
+ * (kernels/losses.c, for softmax cross-entropy and squared error; other losses through
+ * tf.grad of packLoss).
  *
  * Bits: every call is the one the tape path makes (core/nn/matmul.ts packDense and its
  * gradient, core/nn/wasm-kernels.ts), with the same shapes, live networks, path and
  * summation order, and the fused sigmoid and its gradient are the same float32 operations
- * as the separate kernels (kernels/elementwise.c). The loss's gradient is tf.grad of the same
- * packLoss, which records the same ops the tape would. test/core/mlp-step.test.ts compares
+ * as the separate kernels (kernels/elementwise.c). The loss's gradient reproduces the ops
+ * tf.grad of packLoss records, down to tfjs-wasm's expf and logf (kernels/libm.c). test/core/mlp-step.test.ts compares
  * gradients, trained weights and losses with the tape path bit for bit.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { packLoss, type LossName } from './losses';
 import type { MatMulPath } from './matmul';
 import type { MlpSpec, NetworkPack } from './model';
-import { heapOffset, heapTensor, wasmKernelsFor, type GemmPost, type SumOrder } from './wasm-kernels';
+import { FUSED_LOSS_GRADIENTS, heapOffset, heapTensor, wasmKernelsFor, type FusedLoss, type GemmPost, type SumOrder } from './wasm-kernels';
 
 /** Activations whose forward and gradient the GEMM applies itself. */
 const FUSED_ACTIVATIONS = new Set(['sigmoid', 'identity']);
@@ -119,7 +120,7 @@ export function directStepGradients(net: NetworkPack, xb: tf.Tensor3D, yb: tf.Te
   const temps: tf.Tensor[] = [];
   try {
     const logits = acts[layers] as tf.Tensor3D;
-    let g = tf.tidy(() => tf.grad((z: tf.Tensor) => tf.sum(packLoss(loss, z as tf.Tensor3D, yb)))(logits));
+    let g = lossGradient(loss, logits, yb);
     temps.push(g);
     const grads: tf.Tensor[] = new Array(2 * layers);
     for (let l = layers - 1; l >= 0; l--) {
@@ -142,6 +143,20 @@ export function directStepGradients(net: NetworkPack, xb: tf.Tensor3D, yb: tf.Te
     tf.dispose(temps);
     tf.dispose(acts.slice(1, layers));
   }
+}
+
+/**
+ * d(Σ_k loss_k)/d logits: one kernel pass for the losses kernels/losses.c knows, else tf.grad
+ * of packLoss (the ops the tape would record). Same bits either way.
+ */
+function lossGradient(loss: LossName, logits: tf.Tensor3D, yb: tf.Tensor3D): tf.Tensor {
+  const backend = tf.backend();
+  const kernels = wasmKernelsFor(backend)!;
+  if (!(loss in FUSED_LOSS_GRADIENTS)) return tf.tidy(() => tf.grad((z: tf.Tensor) => tf.sum(packLoss(loss, z as tf.Tensor3D, yb)))(logits));
+  const [K, B, C] = logits.shape;
+  const g = heapTensor(backend, [K, B, C]);
+  kernels.lossGrad(loss as FusedLoss, heapOffset(backend, logits), heapOffset(backend, yb), heapOffset(backend, g), K, B, C);
+  return g;
 }
 
 /** Per-network loss [K] of logits the direct step returned (the same ops as the tape path's). */

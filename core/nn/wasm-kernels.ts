@@ -24,6 +24,7 @@
  * after a fault and not yet re-installed) runs the tfjs kernels: same numbers, slower.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { LIBM_TABLES_BYTES, writeLibmTables } from './libm-tables';
 
 interface EmscriptenModule {
   asm: { memory: WebAssembly.Memory };
@@ -34,8 +35,9 @@ interface EmscriptenModule {
 interface WasmBackendInternals {
   wasm: EmscriptenModule;
   makeOutput(shape: number[], dtype: tf.DataType, memoryOffset?: number): tf.TensorInfo;
+  typedArrayFromHeap(info: tf.TensorInfo): Float32Array;
   incRef(dataId: tf.DataId): void;
-  dataIdMap: { get(dataId: tf.DataId): { memoryOffset: number } };
+  dataIdMap: { get(dataId: tf.DataId): { memoryOffset: number; refCount: number } };
 }
 
 export interface WasmKernels {
@@ -48,6 +50,14 @@ export interface WasmKernels {
   gemm(a: number, b: number, bias: number, out: number, K: number, live: number, m: number, n: number, k: number, transA: boolean, transB: boolean, order: SumOrder, post?: GemmPost): void;
   /** out = tfjs-wasm's sigmoid of x over n elements (kernels/elementwise.c). */
   sigmoid(x: number, out: number, n: number): void;
+  /**
+   * g = d(Σ_k loss_k)/dz for logits z and targets t [K, B, C] (kernels/losses.c), as tf.grad
+   * of core/nn/losses.ts packLoss computes it, for the losses in FUSED_LOSS_GRADIENTS.
+   */
+  lossGrad(loss: FusedLoss, z: number, t: number, g: number, K: number, B: number, C: number): void;
+  /** out = tfjs-wasm's expf / logf of x over n elements (kernels/libm.c). */
+  exp(x: number, out: number, n: number): void;
+  log(x: number, out: number, n: number): void;
   /** out_k [n] = column sums of dy_k [m × n], in row order from 0 (tfjs's Sum order). */
   columnSums(dy: number, out: number, K: number, m: number, n: number): void;
   /** out = dy · (y · (1 − y)) over n elements: the sigmoid's gradient from its output y. */
@@ -65,6 +75,10 @@ export interface WasmKernels {
 export type GemmPost = { kind: 'none' } | { kind: 'sigmoid' } | { kind: 'sigmoid-grad'; y: number };
 
 const POST_CODE = { none: 0, sigmoid: 1, 'sigmoid-grad': 2 } as const;
+
+/** The losses whose gradient kernels/losses.c computes in one pass. */
+export const FUSED_LOSS_GRADIENTS = { cross_entropy: 1, mean_squared_error: 2 } as const;
+export type FusedLoss = keyof typeof FUSED_LOSS_GRADIENTS;
 
 /**
  * Which engine's summation order a product reproduces: XNNPACK's (one running sum per
@@ -86,6 +100,9 @@ export interface AdamScalars {
 interface Exports {
   pack_gemm(a: number, b: number, bias: number, out: number, scratch: number, K: number, live: number, m: number, n: number, k: number, transA: number, transB: number, blocked: number, post: number, y: number): void;
   sigmoid(x: number, out: number, n: number): void;
+  loss_grad(loss: number, z: number, t: number, g: number, K: number, B: number, C: number, tables: number): void;
+  expf_n(x: number, out: number, n: number, tables: number): void;
+  logf_n(x: number, out: number, n: number, tables: number): void;
   column_sums(dy: number, out: number, K: number, m: number, n: number): void;
   sigmoid_grad(dy: number, y: number, out: number, n: number): void;
   adam_tf1(p: number, m: number, v: number, g: number, pOut: number, mOut: number, vOut: number, n: number, b1: number, c1: number, b2: number, c2: number, lr: number, eps: number): void;
@@ -102,6 +119,10 @@ export function installWasmKernels(backend: tf.KernelBackend, module: WebAssembl
   // One scratch buffer for a transposed operand, grown on demand and kept for the backend's life.
   let scratch = 0;
   let scratchBytes = 0;
+  // The libm tables (kernels/libm.c), written once.
+  const tables = wasm._malloc(LIBM_TABLES_BYTES);
+  if (!tables) throw new Error('installWasmKernels: could not allocate the libm tables');
+  writeLibmTables(wasm.asm.memory.buffer, tables);
   installed.set(wasm, {
     gemm(a, b, bias, out, K, live, m, n, k, transA, transB, order, post = { kind: 'none' }) {
       if (transB && k * n * 4 > scratchBytes) {
@@ -115,6 +136,15 @@ export function installWasmKernels(backend: tf.KernelBackend, module: WebAssembl
     sigmoid(x, out, n) {
       exports.sigmoid(x, out, n);
     },
+    lossGrad(loss, z, t, g, K, B, C) {
+      exports.loss_grad(FUSED_LOSS_GRADIENTS[loss], z, t, g, K, B, C, tables);
+    },
+    exp(x, out, n) {
+      exports.expf_n(x, out, n, tables);
+    },
+    log(x, out, n) {
+      exports.logf_n(x, out, n, tables);
+    },
     columnSums(dy, out, K, m, n) {
       exports.column_sums(dy, out, K, m, n);
     },
@@ -125,6 +155,7 @@ export function installWasmKernels(backend: tf.KernelBackend, module: WebAssembl
       exports.adam_tf1(p, m, v, g, pOut, mOut, vOut, n, s.beta1, s.oneMinusBeta1, s.beta2, s.oneMinusBeta2, s.lrT, s.epsilon);
     },
     dispose() {
+      wasm._free(tables);
       if (scratch) wasm._free(scratch);
       scratch = scratchBytes = 0;
     },
@@ -160,6 +191,19 @@ export function uninstallWasmKernels(backend: tf.KernelBackend): void {
 export function heapTensor(backend: unknown, shape: number[]): tf.Tensor {
   const info = (backend as WasmBackendInternals).makeOutput(shape, 'float32');
   return tf.engine().makeTensorFromTensorInfo(info, backend as tf.KernelBackend);
+}
+
+/** A float32 tensor's data on the wasm heap, as a view (writes go to the tensor). */
+export function heapView(backend: unknown, t: tf.TensorInfo): Float32Array {
+  return (backend as WasmBackendInternals).typedArrayFromHeap(t);
+}
+
+/**
+ * Whether a tensor is the only holder of its data on the wasm backend, so that writing it in
+ * place changes no other tensor (reshapes and atomsweep's non-copying Identity share data).
+ */
+export function soleHolder(backend: unknown, t: tf.TensorInfo): boolean {
+  return (backend as WasmBackendInternals).dataIdMap.get(t.dataId).refCount === 1;
 }
 
 /** The heap byte offset of a tensor's data on the wasm backend. */

@@ -6,7 +6,7 @@ import { packLoss, packAccuracy, type LossName } from '../nn/losses';
 import type { MatMulPathOption } from '../nn/matmul';
 import { NetworkPack, initialValues, parameterShapes, runningStatShapes, type ModelSpec } from '../nn/model';
 import { directForward, directForwardApplies, directStepApplies, directStepGradients, stepLoss } from '../nn/mlp-step';
-import { wasmKernelsFor } from '../nn/wasm-kernels';
+import { heapTensor, heapView, wasmKernelsFor } from '../nn/wasm-kernels';
 
 /** Per-trial arrays of the same shape, stacked on a leading K axis. */
 export function stack3d(parts: Float32Array[], rows: number, cols: number): tf.Tensor3D {
@@ -169,7 +169,7 @@ export async function trainPack(spec: PackTrainingSpec): Promise<PackTrainingRes
           const perm = spec.batchRngs[k].permutation(spec.n, permScratch);
           for (let i = 0; i < B; i++) idx[k * B + i] = k * spec.n + perm[i];
         }
-        [xb, yb] = tf.tidy(() => {
+        [xb, yb] = direct ? [gatherRows(xAll, idx, B), gatherRows(yAll, idx, B)] : tf.tidy(() => {
           const rows = tf.tensor1d(idx, 'int32');
           return [tf.reshape(tf.gather(xFlat, rows), [K, B, d]) as tf.Tensor3D, tf.reshape(tf.gather(yFlat, rows), [K, B, c]) as tf.Tensor3D];
         });
@@ -197,6 +197,21 @@ export async function trainPack(spec: PackTrainingSpec): Promise<PackTrainingRes
     tf.dispose([xAll, yAll, xFlat, yFlat]);
   }
   return { finalLoss: finalLoss.slice(0, trials), finalOutputs: finalOutputs.slice(0, trials), pack: net };
+}
+
+/**
+ * Rows `idx` (indices into the K·n rows of `all` [K, n, w]) as [K, B, w], copied on the wasm
+ * heap without a tfjs dispatch: the values tf.gather gives, for the direct step.
+ */
+function gatherRows(all: tf.Tensor3D, idx: Int32Array, B: number): tf.Tensor3D {
+  const backend = tf.backend();
+  const [K, , w] = all.shape;
+  const out = heapTensor(backend, [K, B, w]) as tf.Tensor3D;
+  // Views after the allocation, which may grow (and so detach) the heap.
+  const src = heapView(backend, all);
+  const dst = heapView(backend, out);
+  for (let i = 0; i < idx.length; i++) dst.set(src.subarray(idx[i] * w, idx[i] * w + w), i * w);
+  return out;
 }
 
 /** A stacked [K, …] tensor's values, split per network. */

@@ -37,6 +37,52 @@ describe('the fused sigmoid (kernels/elementwise.c)', () => {
   });
 });
 
+describe("tfjs-wasm's expf and logf (kernels/libm.c)", () => {
+  it('equal the Exp and Log kernels on floats across the whole bit range', () => {
+    const kernels = wasmKernelsFor(tf.backend())!;
+    // Every 4,099th bit pattern: every sign and exponent, NaNs, infinities and subnormals.
+    const all = new Float32Array(Uint32Array.from({ length: Math.floor(2 ** 32 / 4099) }, (_, i) => i * 4099).buffer);
+    for (const [mine, ref] of [
+      [kernels.exp, tf.exp],
+      [kernels.log, tf.log],
+    ] as const) {
+      const x = tf.tensor1d(all);
+      const out = tf.zerosLike(x);
+      mine.call(kernels, heapOffset(tf.backend(), x), heapOffset(tf.backend(), out), all.length);
+      expect(bits(out.dataSync() as Float32Array)).toBe(bits(ref(x).dataSync() as Float32Array));
+      tf.dispose([x, out]);
+    }
+  });
+});
+
+describe('loss gradients in one pass (kernels/losses.c)', () => {
+  const lossGrad = (loss: LossName, z: tf.Tensor3D, t: tf.Tensor3D) => {
+    const g = tf.grad((x: tf.Tensor) => tf.sum(packLoss(loss, x as tf.Tensor3D, t)))(z);
+    return bits(g.dataSync() as Float32Array);
+  };
+  for (const [loss, classes] of [['cross_entropy', 2], ['cross_entropy', 3], ['cross_entropy', 7], ['mean_squared_error', 1], ['mean_squared_error', 2]] as const) {
+    it(`${loss}, ${classes} classes: tf.grad of packLoss bit for bit, extreme logits and target rows included`, () => {
+      const kernels = wasmKernelsFor(tf.backend())!;
+      const [K, B] = [3, 41];
+      const rng = new Rng(classes * 13 + loss.length);
+      const z = Float32Array.from({ length: K * B * classes }, (_, i) => (i % 17 === 0 ? [1e30, -1e30, 150, -150, 88.7, -104, 0, -0][i % 8] : rng.normal() * (i % 5 === 0 ? 40 : 2)));
+      const t = new Float32Array(K * B * classes);
+      for (let r = 0; r < K * B; r++) {
+        if (r % 11 === 5) continue; // an all-zero target row
+        if (loss === 'mean_squared_error') for (let c = 0; c < classes; c++) t[r * classes + c] = rng.normal();
+        else t[r * classes + Math.floor(rng.uniform() * classes)] = 1;
+      }
+      const zt = tf.tensor3d(z, [K, B, classes]);
+      const tt = tf.tensor3d(t, [K, B, classes]);
+      const g = tf.zerosLike(zt);
+      const at = (x: tf.Tensor) => heapOffset(tf.backend(), x);
+      kernels.lossGrad(loss, at(zt), at(tt), at(g), K, B, classes);
+      expect(bits(g.dataSync() as Float32Array)).toBe(lossGrad(loss, zt, tt));
+      tf.dispose([zt, tt, g]);
+    });
+  }
+});
+
 interface Case {
   label: string;
   sizes: number[];
