@@ -58,29 +58,32 @@ export function directForwardApplies(net: NetworkPack): boolean {
   return directStepApplies(net, { penalty: false });
 }
 
+/** A plain MLP's layer widths, input to output. */
+function layerSizes(net: NetworkPack): number[] {
+  const spec = net.spec as MlpSpec;
+  return [spec.input, ...spec.hidden, spec.output];
+}
+
 /**
- * Every layer's output for inputs x [K, rows, in]: [x, hidden activations…, logits], each
- * layer one pack-GEMM call with its bias and activation (as packDense then the activation's
- * kernel would compute it). The caller disposes all but x.
+ * Writes every layer's output for inputs x [K, rows, in] into outs (hidden activations, then
+ * the logits; [K, rows, width] each): one pack-GEMM call per layer with its bias and
+ * activation (as packDense then the activation's kernel would compute them).
  */
-function forwardLayers(net: NetworkPack, x: tf.Tensor3D): tf.Tensor[] {
+function forwardInto(net: NetworkPack, x: tf.Tensor3D, outs: tf.Tensor[]): void {
   const backend = tf.backend();
   const kernels = wasmKernelsFor(backend);
   const spec = net.spec;
   if (!kernels || spec.kind !== 'mlp') throw new Error("the direct step needs a plain MLP and atomsweep's wasm kernels (directStepApplies)");
-  const sizes = [spec.input, ...spec.hidden, spec.output];
+  const sizes = layerSizes(net);
   const layers = sizes.length - 1;
   const [K, rows] = x.shape;
   const at = (t: tf.Tensor) => heapOffset(backend, t);
   const paths = net.matMulPaths(rows);
-  const acts: tf.Tensor[] = [x];
   for (let l = 0; l < layers; l++) {
-    const out = heapTensor(backend, [K, rows, sizes[l + 1]]);
     const post: GemmPost = spec.activation === 'sigmoid' && l + 1 < layers ? { kind: 'sigmoid' } : { kind: 'none' };
-    kernels.gemm(at(acts[l]), at(net.params[2 * l]), at(net.params[2 * l + 1]), at(out), K, liveNetworks(net, paths[l], K), rows, sizes[l + 1], sizes[l], false, false, orderOf(paths[l]), post);
-    acts.push(out);
+    const input = l === 0 ? x : outs[l - 1];
+    kernels.gemm(at(input), at(net.params[2 * l]), at(net.params[2 * l + 1]), at(outs[l]), K, liveNetworks(net, paths[l], K), rows, sizes[l + 1], sizes[l], false, false, orderOf(paths[l]), post);
   }
-  return acts;
 }
 
 /**
@@ -98,65 +101,99 @@ function orderOf(path: MatMulPath): SumOrder {
 
 /** Logits [K, rows, classes] of inputs x [K, rows, in], for packs directForwardApplies() accepts. */
 export function directForward(net: NetworkPack, x: tf.Tensor3D): tf.Tensor3D {
-  const acts = forwardLayers(net, x);
-  tf.dispose(acts.slice(1, -1));
-  return acts[acts.length - 1] as tf.Tensor3D;
+  const [K, rows] = x.shape;
+  const outs = layerSizes(net)
+    .slice(1)
+    .map((w) => heapTensor(tf.backend(), [K, rows, w]));
+  forwardInto(net, x, outs);
+  tf.dispose(outs.slice(0, -1));
+  return outs[outs.length - 1] as tf.Tensor3D;
+}
+
+/** The tensors one step writes, for one batch height: allocated once, rewritten every step. */
+interface Workspace {
+  /** Hidden activations, then the logits. */
+  outs: tf.Tensor[];
+  /** The loss's gradient at the logits (absent where tf.grad makes it, fresh each step). */
+  lossGrad?: tf.Tensor;
+  /** Per hidden layer, the gradient at its output with its activation's gradient applied. */
+  dA: tf.Tensor[];
+  /** dW, db per layer, in parameter order. */
+  grads: tf.Tensor[];
 }
 
 /**
- * Logits and the gradient of Σ_k loss_k for inputs xb [K, rows, in] and targets yb
- * [K, rows, classes]; the caller disposes both. Only for packs directStepApplies() accepts.
+ * The direct training step of one pack (directStepApplies()): logits and the gradient of
+ * Σ_k loss_k for a batch, written into tensors it owns and reuses from step to step (a
+ * small network's step is otherwise largely their allocation). Read them before the next
+ * call; dispose() frees them.
  */
-export function directStepGradients(net: NetworkPack, xb: tf.Tensor3D, yb: tf.Tensor3D, loss: LossName): StepGradients {
-  const backend = tf.backend();
-  const kernels = wasmKernelsFor(backend)!;
-  const spec = net.spec as MlpSpec;
-  const sizes = [spec.input, ...spec.hidden, spec.output];
-  const layers = sizes.length - 1;
-  const [K, rows] = xb.shape;
-  const at = (t: tf.Tensor) => heapOffset(backend, t);
-  const paths = net.matMulPaths(rows);
-  const acts = forwardLayers(net, xb);
-  const temps: tf.Tensor[] = [];
-  try {
-    const logits = acts[layers] as tf.Tensor3D;
-    let g = lossGradient(loss, logits, yb);
-    temps.push(g);
-    const grads: tf.Tensor[] = new Array(2 * layers);
-    for (let l = layers - 1; l >= 0; l--) {
-      const [inner, units, live, order] = [sizes[l], sizes[l + 1], liveNetworks(net, paths[l], K), orderOf(paths[l])];
-      const dW = heapTensor(backend, [K, inner, units]);
-      grads[2 * l] = dW;
-      kernels.gemm(at(acts[l]), at(g), 0, at(dW), K, live, inner, units, rows, true, false, order);
-      const db = heapTensor(backend, [K, 1, units]);
-      grads[2 * l + 1] = db;
-      kernels.columnSums(at(g), at(db), K, rows, units);
-      if (l === 0) break;
-      const dA = heapTensor(backend, [K, rows, inner]);
-      temps.push(dA);
-      const post: GemmPost = spec.activation === 'sigmoid' ? { kind: 'sigmoid-grad', y: at(acts[l]) } : { kind: 'none' };
-      kernels.gemm(at(g), at(net.params[2 * l]), 0, at(dA), K, live, rows, inner, units, false, true, order, post);
-      g = dA;
+export class DirectStep {
+  private readonly spaces = new Map<number, Workspace>();
+
+  constructor(
+    private readonly net: NetworkPack,
+    private readonly loss: LossName,
+  ) {}
+
+  /** Logits and gradients (parameter order) for inputs xb [K, rows, in] and targets yb [K, rows, classes]. */
+  gradients(xb: tf.Tensor3D, yb: tf.Tensor3D): StepGradients {
+    const backend = tf.backend();
+    const kernels = wasmKernelsFor(backend)!;
+    const net = this.net;
+    const spec = net.spec as MlpSpec;
+    const sizes = layerSizes(net);
+    const layers = sizes.length - 1;
+    const [K, rows] = xb.shape;
+    const at = (t: tf.Tensor) => heapOffset(backend, t);
+    const paths = net.matMulPaths(rows);
+    const space = this.workspace(K, rows);
+    forwardInto(net, xb, space.outs);
+    const logits = space.outs[layers - 1] as tf.Tensor3D;
+    // The loss's gradient: one kernel pass where kernels/losses.c has it, else tf.grad of
+    // packLoss (the ops the tape would record). Same bits either way.
+    const fresh = space.lossGrad === undefined;
+    const lossGrad = fresh ? tf.tidy(() => tf.grad((z: tf.Tensor) => tf.sum(packLoss(this.loss, z as tf.Tensor3D, yb)))(logits)) : space.lossGrad!;
+    if (!fresh) kernels.lossGrad(this.loss as FusedLoss, at(logits), at(yb), at(lossGrad), K, rows, sizes[layers]);
+    let g = lossGrad;
+    try {
+      for (let l = layers - 1; l >= 0; l--) {
+        const [inner, units, live, order] = [sizes[l], sizes[l + 1], liveNetworks(net, paths[l], K), orderOf(paths[l])];
+        const input = l === 0 ? xb : space.outs[l - 1];
+        kernels.gemm(at(input), at(g), 0, at(space.grads[2 * l]), K, live, inner, units, rows, true, false, order);
+        kernels.columnSums(at(g), at(space.grads[2 * l + 1]), K, rows, units);
+        if (l === 0) break;
+        const dA = space.dA[l - 1];
+        const post: GemmPost = spec.activation === 'sigmoid' ? { kind: 'sigmoid-grad', y: at(input) } : { kind: 'none' };
+        kernels.gemm(at(g), at(net.params[2 * l]), 0, at(dA), K, live, rows, inner, units, false, true, order, post);
+        g = dA;
+      }
+    } finally {
+      if (fresh) lossGrad.dispose();
     }
-    return { grads, logits };
-  } finally {
-    tf.dispose(temps);
-    tf.dispose(acts.slice(1, layers));
+    return { grads: space.grads, logits };
   }
-}
 
-/**
- * d(Σ_k loss_k)/d logits: one kernel pass for the losses kernels/losses.c knows, else tf.grad
- * of packLoss (the ops the tape would record). Same bits either way.
- */
-function lossGradient(loss: LossName, logits: tf.Tensor3D, yb: tf.Tensor3D): tf.Tensor {
-  const backend = tf.backend();
-  const kernels = wasmKernelsFor(backend)!;
-  if (!(loss in FUSED_LOSS_GRADIENTS)) return tf.tidy(() => tf.grad((z: tf.Tensor) => tf.sum(packLoss(loss, z as tf.Tensor3D, yb)))(logits));
-  const [K, B, C] = logits.shape;
-  const g = heapTensor(backend, [K, B, C]);
-  kernels.lossGrad(loss as FusedLoss, heapOffset(backend, logits), heapOffset(backend, yb), heapOffset(backend, g), K, B, C);
-  return g;
+  private workspace(K: number, rows: number): Workspace {
+    const known = this.spaces.get(rows);
+    if (known) return known;
+    const backend = tf.backend();
+    const sizes = layerSizes(this.net);
+    const make = (shape: number[]) => tf.keep(heapTensor(backend, shape));
+    const space: Workspace = {
+      outs: sizes.slice(1).map((w) => make([K, rows, w])),
+      dA: sizes.slice(1, -1).map((w) => make([K, rows, w])),
+      grads: sizes.slice(1).flatMap((w, l) => [make([K, sizes[l], w]), make([K, 1, w])]),
+    };
+    if (this.loss in FUSED_LOSS_GRADIENTS) space.lossGrad = make([K, rows, sizes[sizes.length - 1]]);
+    this.spaces.set(rows, space);
+    return space;
+  }
+
+  dispose(): void {
+    for (const s of this.spaces.values()) tf.dispose([...s.outs, ...(s.lossGrad ? [s.lossGrad] : []), ...s.dA, ...s.grads]);
+    this.spaces.clear();
+  }
 }
 
 /** Per-network loss [K] of logits the direct step returned (the same ops as the tape path's). */

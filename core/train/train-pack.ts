@@ -5,7 +5,7 @@ import { AdamTF1 } from '../nn/adam';
 import { packLoss, packAccuracy, type LossName } from '../nn/losses';
 import type { MatMulPathOption } from '../nn/matmul';
 import { NetworkPack, initialValues, parameterShapes, runningStatShapes, type ModelSpec } from '../nn/model';
-import { directForward, directForwardApplies, directStepApplies, directStepGradients, stepLoss } from '../nn/mlp-step';
+import { directForward, directForwardApplies, directStepApplies, DirectStep, stepLoss } from '../nn/mlp-step';
 import { heapTensor, heapView, wasmKernelsFor } from '../nn/wasm-kernels';
 
 /** Per-trial arrays of the same shape, stacked on a leading K axis. */
@@ -126,11 +126,12 @@ export async function trainPack(spec: PackTrainingSpec): Promise<PackTrainingRes
   // Plain MLPs skip the gradient tape: same kernels, same bits, no dispatch between them (core/nn/mlp-step.ts).
   const penalty = spec.regularization !== undefined && spec.regularization.strength !== 0;
   const direct = directStepApplies(net, { penalty, trainable });
-  type StepOut = { grads: tf.Tensor[]; kept: tf.Tensor[] };
-  const directStep = (xb: tf.Tensor3D, yb: tf.Tensor3D, last: boolean): StepOut => {
-    const { grads, logits } = directStepGradients(net, xb, yb, spec.loss);
-    if (!last) logits.dispose();
-    return { grads, kept: last ? [stepLoss(spec.loss, logits, yb), logits] : [] };
+  type StepOut = { grads: tf.Tensor[]; owned?: tf.Tensor[]; kept: tf.Tensor[] };
+  const directStep = direct ? new DirectStep(net, spec.loss) : undefined;
+  // The direct step's gradients are its own tensors, rewritten every step (not disposed here).
+  const stepDirect = (xb: tf.Tensor3D, yb: tf.Tensor3D, last: boolean): StepOut => {
+    const { grads, logits } = directStep!.gradients(xb, yb);
+    return { grads: [], owned: grads, kept: last ? [stepLoss(spec.loss, logits, yb), tf.clone(logits)] : [] };
   };
   const tapeStep = (xb: tf.Tensor3D, yb: tf.Tensor3D, last: boolean): StepOut => {
     let kept: tf.Tensor[] = [];
@@ -175,9 +176,9 @@ export async function trainPack(spec: PackTrainingSpec): Promise<PackTrainingRes
         });
       }
       // The batch's gradients, and at the last step the per-network loss and the logits (kept).
-      const { grads, kept } = direct ? directStep(xb, yb, last) : tapeStep(xb, yb, last);
+      const { grads, owned, kept } = direct ? stepDirect(xb, yb, last) : tapeStep(xb, yb, last);
       if (xb !== xAll) tf.dispose([xb, yb]);
-      adam.apply(grads);
+      adam.apply(owned ?? grads);
       tf.dispose(grads);
       net.updateRunningStats();
       if (last) {
@@ -193,6 +194,7 @@ export async function trainPack(spec: PackTrainingSpec): Promise<PackTrainingRes
       }
     }
   } finally {
+    directStep?.dispose();
     adam.dispose();
     tf.dispose([xAll, yAll, xFlat, yFlat]);
   }

@@ -7,7 +7,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { useBackend } from '../tf-node';
 import { heapOffset, wasmKernelsFor } from '../../core/nn/wasm-kernels';
-import { directStepApplies, directStepGradients } from '../../core/nn/mlp-step';
+import { DirectStep, directStepApplies } from '../../core/nn/mlp-step';
 import { initialValues, NetworkPack, type MlpSpec } from '../../core/nn/model';
 import { packLoss, type LossName } from '../../core/nn/losses';
 import type { Activation } from '../../core/nn/activations';
@@ -110,9 +110,12 @@ function batch(c: Case): [tf.Tensor3D, tf.Tensor3D] {
 /** Gradients (parameter order) and logits, as bits, from the direct step or from the tape. */
 function gradientBits(net: NetworkPack, x: tf.Tensor3D, y: tf.Tensor3D, loss: LossName, direct: boolean): string[] {
   if (direct) {
-    const { grads, logits } = directStepGradients(net, x, y, loss);
+    const step = new DirectStep(net, loss);
+    // Twice: the second step rewrites the tensors of the first (same inputs, same result).
+    step.gradients(x, y);
+    const { grads, logits } = step.gradients(x, y);
     const out = [logits, ...grads].map((t) => bits(t.dataSync() as Float32Array));
-    tf.dispose([logits, ...grads]);
+    step.dispose();
     return out;
   }
   let logits: tf.Tensor | undefined;
