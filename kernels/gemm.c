@@ -215,9 +215,29 @@ static void gemm(const float *a, int ai, int ap, const float *b, int ldb, float 
   } while (p0 < k);
 }
 
-/* dst [cols × rows] = transpose of src [rows × cols]. */
+/*
+ * dst [cols × rows] = transpose of src [rows × cols], in 4×4 blocks through vector shuffles
+ * (a backward product dA = G·Wᵀ transposes W every step; element by element, with every
+ * write a row apart, that copy cost as much as a batch-1 product itself).
+ */
 static void transpose(const float *src, float *dst, int rows_, int cols) {
-  for (int r = 0; r < rows_; r++)
+  int r = 0;
+  for (; r + 4 <= rows_; r += 4) {
+    int c = 0;
+    for (; c + 4 <= cols; c += 4) {
+      const v128_t r0 = wasm_v128_load(src + r * cols + c), r1 = wasm_v128_load(src + (r + 1) * cols + c);
+      const v128_t r2 = wasm_v128_load(src + (r + 2) * cols + c), r3 = wasm_v128_load(src + (r + 3) * cols + c);
+      const v128_t t0 = wasm_i32x4_shuffle(r0, r1, 0, 4, 1, 5), t1 = wasm_i32x4_shuffle(r0, r1, 2, 6, 3, 7);
+      const v128_t t2 = wasm_i32x4_shuffle(r2, r3, 0, 4, 1, 5), t3 = wasm_i32x4_shuffle(r2, r3, 2, 6, 3, 7);
+      wasm_v128_store(dst + c * rows_ + r, wasm_i64x2_shuffle(t0, t2, 0, 2));
+      wasm_v128_store(dst + (c + 1) * rows_ + r, wasm_i64x2_shuffle(t0, t2, 1, 3));
+      wasm_v128_store(dst + (c + 2) * rows_ + r, wasm_i64x2_shuffle(t1, t3, 0, 2));
+      wasm_v128_store(dst + (c + 3) * rows_ + r, wasm_i64x2_shuffle(t1, t3, 1, 3));
+    }
+    for (; c < cols; c++)
+      for (int i = r; i < r + 4; i++) dst[c * rows_ + i] = src[i * cols + c];
+  }
+  for (; r < rows_; r++)
     for (int c = 0; c < cols; c++) dst[c * rows_ + r] = src[r * cols + c];
 }
 
