@@ -28,10 +28,12 @@
 
 #define INLINE static inline __attribute__((always_inline))
 
-/* Rows per register block: MR×8 outputs in 2·MR accumulators (SIMD registers). */
-#ifndef MR
+/*
+ * Rows per register block: MR×8 outputs in 2·MR accumulators (SIMD registers). 4 measured
+ * best (5 and 6 spill in V8's register allocation; so does unrolling the shared dimension).
+ * The transposed-A panels below copy MR = 4 floats as one vector.
+ */
 #define MR 4
-#endif
 
 /*
  * How a slice of the shared dimension meets the output block (see gemm() below):
@@ -143,8 +145,10 @@ INLINE void block1(int mr, const float *a, int ai, int ap, const float *b, int l
 
 #define AT(ptr, j) ((ptr) ? (ptr) + (j) : 0)
 
-INLINE void rows(int mr, const float *a, int ai, int ap, const float *b, int ldb, float *c, int ldc, int n, int k, int mode, const float *bias) {
+INLINE void rows(int mr, const float *a, int ai, int ap, const float *b, int ldb, const float *packed, float *c, int ldc, int n, int k, int mode, const float *bias) {
   int j = 0;
+  if (packed)
+    for (; j + 8 <= n; j += 8) block8(mr, a, ai, ap, packed + j * k, 8, c + j, ldc, k, mode, AT(bias, j));
   for (; j + 8 <= n; j += 8) block8(mr, a, ai, ap, b + j, ldb, c + j, ldc, k, mode, AT(bias, j));
   for (; j + 4 <= n; j += 4) block4(mr, a, ai, ap, b + j, ldb, c + j, ldc, k, mode, AT(bias, j));
   for (; j < n; j++) block1(mr, a, ai, ap, b + j, ldb, c + j, ldc, k, mode, AT(bias, j));
@@ -160,6 +164,25 @@ INLINE void rows(int mr, const float *a, int ai, int ap, const float *b, int ldb
 #define KC 256
 
 /*
+ * Copies rows 0..k−1 of b's first n − n mod 8 columns into panels of 8 columns, each k rows
+ * of 8 contiguous floats: the block8 calls then read the same values in the same order from
+ * one stream instead of k rows ldb apart, and use whole cache lines (measured with
+ * bench/gemm-shapes.ts, best of 12: a 100×2000 · 2000×100 weight gradient
+ * 12 → 16 GMAC/s, a 2000×100 · 100×100 product 17 → 18).
+ */
+static void pack_panels(const float *b, int ldb, float *packed, int n, int k) {
+  for (int j = 0; j + 8 <= n; j += 8) {
+    float *dst = packed + j * k;
+    for (int p = 0; p < k; p++) {
+      wasm_v128_store(dst + p * 8, wasm_v128_load(b + p * ldb + j));
+      wasm_v128_store(dst + p * 8 + 4, wasm_v128_load(b + p * ldb + j + 4));
+    }
+  }
+}
+/* Panels pay for their copy only when many row blocks read them (each reads the whole slice). */
+#define PACK_MIN_ROWS 32
+
+/*
  * tfjs-wasm's own loop (any stacked or transposed product) sums the shared dimension in
  * blocks of 48, each from zero, adding every block's sum to the output: `blocked` keeps
  * that order, slice by slice.
@@ -173,8 +196,9 @@ INLINE void rows(int mr, const float *a, int ai, int ap, const float *b, int ldb
  * the block is still in cache: the activation of a forward layer, or the activation's
  * gradient (y, laid out as c, the activation's output) of a backward product.
  */
-static void gemm(const float *a, int ai, int ap, const float *b, int ldb, float *c, int m, int n, int k, const float *bias, int blocked, int post, const float *y) {
+static void gemm(const float *a, int ai, int ap, const float *b, int ldb, float *c, int m, int n, int k, const float *bias, int blocked, int post, const float *y, float *panels) {
   const int slice = blocked ? TFJS_BLOCK : KC;
+  if (m < PACK_MIN_ROWS || n < 8) panels = 0;
   /* At least one slice, so that k = 0 still writes the output (zeros, or the bias). */
   int p0 = 0;
   do {
@@ -183,14 +207,25 @@ static void gemm(const float *a, int ai, int ap, const float *b, int ldb, float 
     const float *bias_here = p0 + kc >= k ? bias : 0;
     const float *as = a + p0 * ap;
     const float *bs = b + p0 * ldb;
+    if (panels) pack_panels(bs, ldb, panels, n, kc);
     const int finish = post != POST_NONE && p0 + kc >= k;
+    /*
+     * A read transposed (ai = 1, the weight gradient Aᵀ·G): each row block's slice copied to
+     * MR contiguous floats per p first, instead of MR floats from a new cache line per p.
+     */
+    float *apanel = panels && ai == 1 && ap != 1 ? panels + n * kc : 0;
     int i = 0;
     for (; i + MR <= m; i += MR) {
-      rows(MR, as + i * ai, ai, ap, bs, ldb, c + i * n, n, n, kc, mode, bias_here);
+      if (apanel) {
+        for (int p = 0; p < kc; p++) wasm_v128_store(apanel + p * MR, wasm_v128_load(as + i + p * ap));
+        rows(MR, apanel, 1, MR, bs, ldb, panels, c + i * n, n, n, kc, mode, bias_here);
+      } else {
+        rows(MR, as + i * ai, ai, ap, bs, ldb, panels, c + i * n, n, n, kc, mode, bias_here);
+      }
       if (finish) apply_post(post, c + i * n, y ? y + i * n : 0, MR * n);
     }
     /* The last m mod MR rows, each count with its own fully unrolled copy. */
-#define TAIL(r) case r: rows(r, as + i * ai, ai, ap, bs, ldb, c + i * n, n, n, kc, mode, bias_here); break;
+#define TAIL(r) case r: rows(r, as + i * ai, ai, ap, bs, ldb, panels, c + i * n, n, n, kc, mode, bias_here); break;
     switch (m - i) {
 #if MR > 7
       TAIL(7)
@@ -256,7 +291,7 @@ static void transpose(const float *src, float *dst, int rows_, int cols) {
  * Pointers are byte offsets into the shared memory; every network's operand is dense.
  */
 __attribute__((export_name("pack_gemm")))
-void pack_gemm(const float *a, const float *b, const float *bias, float *out, float *scratch, int K, int live, int m, int n, int k, int transA, int transB, int blocked, int post, const float *y) {
+void pack_gemm(const float *a, const float *b, const float *bias, float *out, float *scratch, float *panels, int K, int live, int m, int n, int k, int transA, int transB, int blocked, int post, const float *y) {
   const int ai = transA ? 1 : k;
   const int ap = transA ? m : 1;
   for (int net = 0; net < live; net++) {
@@ -266,7 +301,7 @@ void pack_gemm(const float *a, const float *b, const float *bias, float *out, fl
       transpose(bn, scratch, n, k);
       bn = scratch;
     }
-    gemm(an, ai, ap, bn, n, out + net * m * n, m, n, k, AT(bias, net * n), blocked, post, AT(y, net * m * n));
+    gemm(an, ai, ap, bn, n, out + net * m * n, m, n, k, AT(bias, net * n), blocked, post, AT(y, net * m * n), panels);
   }
   for (int net = live; net < K; net++) {
     float *o = out + net * m * n;

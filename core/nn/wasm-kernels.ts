@@ -98,7 +98,7 @@ export interface AdamScalars {
 }
 
 interface Exports {
-  pack_gemm(a: number, b: number, bias: number, out: number, scratch: number, K: number, live: number, m: number, n: number, k: number, transA: number, transB: number, blocked: number, post: number, y: number): void;
+  pack_gemm(a: number, b: number, bias: number, out: number, scratch: number, panels: number, K: number, live: number, m: number, n: number, k: number, transA: number, transB: number, blocked: number, post: number, y: number): void;
   sigmoid(x: number, out: number, n: number): void;
   loss_grad(loss: number, z: number, t: number, g: number, K: number, B: number, C: number, tables: number): void;
   expf_n(x: number, out: number, n: number, tables: number): void;
@@ -125,13 +125,15 @@ export function installWasmKernels(backend: tf.KernelBackend, module: WebAssembl
   writeLibmTables(wasm.asm.memory.buffer, tables);
   installed.set(wasm, {
     gemm(a, b, bias, out, K, live, m, n, k, transA, transB, order, post = { kind: 'none' }) {
-      if (transB && k * n * 4 > scratchBytes) {
+      const transposed = transB ? k * n * 4 : 0;
+      const need = transposed + Math.min(k, 256) * (n + 4) * 4;
+      if (need > scratchBytes) {
         if (scratch) wasm._free(scratch);
-        scratchBytes = k * n * 4;
+        scratchBytes = need;
         scratch = wasm._malloc(scratchBytes);
         if (!scratch) throw new Error(`pack GEMM: could not allocate ${scratchBytes} bytes of scratch`);
       }
-      exports.pack_gemm(a, b, bias, out, scratch, K, live, m, n, k, transA ? 1 : 0, transB ? 1 : 0, order === 'tfjs-loop' ? 1 : 0, POST_CODE[post.kind], post.kind === 'sigmoid-grad' ? post.y : 0);
+      exports.pack_gemm(a, b, bias, out, scratch, scratch + transposed, K, live, m, n, k, transA ? 1 : 0, transB ? 1 : 0, order === 'tfjs-loop' ? 1 : 0, POST_CODE[post.kind], post.kind === 'sigmoid-grad' ? post.y : 0);
     },
     sigmoid(x, out, n) {
       exports.sigmoid(x, out, n);
