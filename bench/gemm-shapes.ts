@@ -21,6 +21,15 @@ async function main() {
     ['C x·W', 64, 200, 200, false, false],
     ['C Aᵀ·G', 200, 200, 64, true, false],
     ['C G·Wᵀ', 64, 200, 200, false, true],
+    // The narrow layers: C's first (6 inputs) and last (2 classes), D's last.
+    ['C1 x·W', 64, 200, 6, false, false],
+    ['C1 Aᵀ·G', 6, 200, 64, true, false],
+    ['C4 x·W', 64, 2, 200, false, false],
+    ['C4 Aᵀ·G', 200, 2, 64, true, false],
+    ['C4 G·Wᵀ', 64, 200, 2, false, true],
+    ['D3 x·W', 2000, 2, 100, false, false],
+    ['D3 Aᵀ·G', 100, 2, 2000, true, false],
+    ['D3 G·Wᵀ', 2000, 100, 2, false, true],
   ];
   for (const [label, m, n, k, transA, transB] of cases) {
     const a = tf.randomNormal(transA ? [K, k, m] : [K, m, k]);

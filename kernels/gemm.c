@@ -145,12 +145,53 @@ INLINE void block1(int mr, const float *a, int ai, int ap, const float *b, int l
 
 #define AT(ptr, j) ((ptr) ? (ptr) + (j) : 0)
 
-INLINE void rows(int mr, const float *a, int ai, int ap, const float *b, int ldb, const float *packed, float *c, int ldc, int n, int k, int mode, const float *bias) {
+/*
+ * MR rows by the last ncols < 4 columns, the rows in the vector lanes instead of the columns:
+ * acol holds, for each p, the MR rows' a values as one vector (stride astride floats between
+ * p's). Each output still sums its products in p order, as block1 does, at four outputs per
+ * vector operation instead of one (a layer with two outputs, the classes, was scalar).
+ */
+INLINE void block_narrow(const float *acol, int astride, const float *b, int ldb, float *c, int ldc, int k, int mode, const float *bias, int ncols) {
+  const v128_t zero = wasm_f32x4_splat(0.0f);
+  v128_t acc[3];
+#define COLUMN(ptr, j) wasm_f32x4_make((ptr)[(j)], (ptr)[ldc + (j)], (ptr)[2 * ldc + (j)], (ptr)[3 * ldc + (j)])
+#pragma clang loop unroll(full)
+  for (int j = 0; j < 3; j++) acc[j] = mode == CONTINUE && j < ncols ? COLUMN(c, j) : zero;
+  for (int p = 0; p < k; p++) {
+    const v128_t av = wasm_v128_load(acol + p * astride);
+#pragma clang loop unroll(full)
+    for (int j = 0; j < 3; j++)
+      if (j < ncols) acc[j] = wasm_f32x4_add(acc[j], wasm_f32x4_mul(av, wasm_v128_load32_splat(b + p * ldb + j)));
+  }
+#pragma clang loop unroll(full)
+  for (int j = 0; j < 3; j++) {
+    if (j < ncols) {
+      v128_t out = acc[j];
+      if (mode >= BLOCK) out = wasm_f32x4_add(wasm_f32x4_add(mode == BLOCK_ADD ? COLUMN(c, j) : zero, out), zero);
+      if (bias) out = wasm_f32x4_add(out, wasm_f32x4_splat(bias[j]));
+      c[j] = wasm_f32x4_extract_lane(out, 0);
+      c[ldc + j] = wasm_f32x4_extract_lane(out, 1);
+      c[2 * ldc + j] = wasm_f32x4_extract_lane(out, 2);
+      c[3 * ldc + j] = wasm_f32x4_extract_lane(out, 3);
+    }
+  }
+#undef COLUMN
+}
+
+/*
+ * `acol` (with `astride`), when not 0, lays out these MR rows of a for block_narrow, which
+ * then takes the last n mod 4 columns.
+ */
+INLINE void rows(int mr, const float *a, int ai, int ap, const float *b, int ldb, const float *packed, const float *acol, int astride, float *c, int ldc, int n, int k, int mode, const float *bias) {
   int j = 0;
   if (packed)
     for (; j + 8 <= n; j += 8) block8(mr, a, ai, ap, packed + j * k, 8, c + j, ldc, k, mode, AT(bias, j));
   for (; j + 8 <= n; j += 8) block8(mr, a, ai, ap, b + j, ldb, c + j, ldc, k, mode, AT(bias, j));
   for (; j + 4 <= n; j += 4) block4(mr, a, ai, ap, b + j, ldb, c + j, ldc, k, mode, AT(bias, j));
+  if (acol && mr == MR && j < n) {
+    block_narrow(acol, astride, b + j, ldb, c + j, ldc, k, mode, AT(bias, j), n - j);
+    return;
+  }
   for (; j < n; j++) block1(mr, a, ai, ap, b + j, ldb, c + j, ldc, k, mode, AT(bias, j));
 }
 
@@ -179,6 +220,23 @@ static void pack_panels(const float *b, int ldb, float *packed, int n, int k) {
     }
   }
 }
+/* MR = 4 rows of a (row stride ai), k values each, as k vectors of 4: dst[p·4 + r] = a[r·ai + p]. */
+static void transpose_rows(const float *a, int ai, float *dst, int k) {
+  int p = 0;
+  for (; p + 4 <= k; p += 4) {
+    const v128_t r0 = wasm_v128_load(a + p), r1 = wasm_v128_load(a + ai + p);
+    const v128_t r2 = wasm_v128_load(a + 2 * ai + p), r3 = wasm_v128_load(a + 3 * ai + p);
+    const v128_t t0 = wasm_i32x4_shuffle(r0, r1, 0, 4, 1, 5), t1 = wasm_i32x4_shuffle(r0, r1, 2, 6, 3, 7);
+    const v128_t t2 = wasm_i32x4_shuffle(r2, r3, 0, 4, 1, 5), t3 = wasm_i32x4_shuffle(r2, r3, 2, 6, 3, 7);
+    wasm_v128_store(dst + p * 4, wasm_i64x2_shuffle(t0, t2, 0, 2));
+    wasm_v128_store(dst + (p + 1) * 4, wasm_i64x2_shuffle(t0, t2, 1, 3));
+    wasm_v128_store(dst + (p + 2) * 4, wasm_i64x2_shuffle(t1, t3, 0, 2));
+    wasm_v128_store(dst + (p + 3) * 4, wasm_i64x2_shuffle(t1, t3, 1, 3));
+  }
+  for (; p < k; p++)
+    for (int r = 0; r < 4; r++) dst[p * 4 + r] = a[r * ai + p];
+}
+
 /* Panels pay for their copy only when many row blocks read them (each reads the whole slice). */
 #define PACK_MIN_ROWS 32
 
@@ -196,9 +254,9 @@ static void pack_panels(const float *b, int ldb, float *packed, int n, int k) {
  * the block is still in cache: the activation of a forward layer, or the activation's
  * gradient (y, laid out as c, the activation's output) of a backward product.
  */
-static void gemm(const float *a, int ai, int ap, const float *b, int ldb, float *c, int m, int n, int k, const float *bias, int blocked, int post, const float *y, float *panels) {
+static void gemm(const float *a, int ai, int ap, const float *b, int ldb, float *c, int m, int n, int k, const float *bias, int blocked, int post, const float *y, float *work) {
   const int slice = blocked ? TFJS_BLOCK : KC;
-  if (m < PACK_MIN_ROWS || n < 8) panels = 0;
+  float *panels = m >= PACK_MIN_ROWS && n >= 8 ? work : 0;
   /* At least one slice, so that k = 0 still writes the output (zeros, or the bias). */
   int p0 = 0;
   do {
@@ -214,18 +272,23 @@ static void gemm(const float *a, int ai, int ap, const float *b, int ldb, float 
      * MR contiguous floats per p first, instead of MR floats from a new cache line per p.
      */
     float *apanel = panels && ai == 1 && ap != 1 ? panels + n * kc : 0;
+    /* Columns beyond the last 4 (a layer of 2 classes) go to block_narrow, which reads a's rows as vectors. */
+    float *narrow = work && n % 4 != 0 && ai != 1 ? work + n * kc : 0;
     int i = 0;
     for (; i + MR <= m; i += MR) {
       if (apanel) {
         for (int p = 0; p < kc; p++) wasm_v128_store(apanel + p * MR, wasm_v128_load(as + i + p * ap));
-        rows(MR, apanel, 1, MR, bs, ldb, panels, c + i * n, n, n, kc, mode, bias_here);
+        rows(MR, apanel, 1, MR, bs, ldb, panels, apanel, MR, c + i * n, n, n, kc, mode, bias_here);
+      } else if (ai == 1) {
+        rows(MR, as + i, 1, ap, bs, ldb, panels, n % 4 ? as + i : 0, ap, c + i * n, n, n, kc, mode, bias_here);
       } else {
-        rows(MR, as + i * ai, ai, ap, bs, ldb, panels, c + i * n, n, n, kc, mode, bias_here);
+        if (narrow) transpose_rows(as + i * ai, ai, narrow, kc);
+        rows(MR, as + i * ai, ai, ap, bs, ldb, panels, narrow, MR, c + i * n, n, n, kc, mode, bias_here);
       }
       if (finish) apply_post(post, c + i * n, y ? y + i * n : 0, MR * n);
     }
     /* The last m mod MR rows, each count with its own fully unrolled copy. */
-#define TAIL(r) case r: rows(r, as + i * ai, ai, ap, bs, ldb, panels, c + i * n, n, n, kc, mode, bias_here); break;
+#define TAIL(r) case r: rows(r, as + i * ai, ai, ap, bs, ldb, panels, 0, 0, c + i * n, n, n, kc, mode, bias_here); break;
     switch (m - i) {
 #if MR > 7
       TAIL(7)
