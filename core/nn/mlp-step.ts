@@ -65,28 +65,6 @@ function layerSizes(net: NetworkPack): number[] {
 }
 
 /**
- * Writes every layer's output for inputs x [K, rows, in] into outs (hidden activations, then
- * the logits; [K, rows, width] each): one pack-GEMM call per layer with its bias and
- * activation (as packDense then the activation's kernel would compute them).
- */
-function forwardInto(net: NetworkPack, x: tf.Tensor3D, outs: tf.Tensor[]): void {
-  const backend = tf.backend();
-  const kernels = wasmKernelsFor(backend);
-  const spec = net.spec;
-  if (!kernels || spec.kind !== 'mlp') throw new Error("the direct step needs a plain MLP and atomsweep's wasm kernels (directStepApplies)");
-  const sizes = layerSizes(net);
-  const layers = sizes.length - 1;
-  const [K, rows] = x.shape;
-  const at = (t: tf.Tensor) => heapOffset(backend, t);
-  const paths = net.matMulPaths(rows);
-  for (let l = 0; l < layers; l++) {
-    const post: GemmPost = spec.activation === 'sigmoid' && l + 1 < layers ? { kind: 'sigmoid' } : { kind: 'none' };
-    const input = l === 0 ? x : outs[l - 1];
-    kernels.gemm(at(input), at(net.params[2 * l]), at(net.params[2 * l + 1]), at(outs[l]), K, liveNetworks(net, paths[l], K), rows, sizes[l + 1], sizes[l], false, false, orderOf(paths[l]), post);
-  }
-}
-
-/**
  * As packDense: the per-network path computes the real trials only (a shadow twin's slots
  * are its bias forward and zeros backward) in XNNPACK's order; the batched path computes
  * every network in tfjs-wasm's own loop's order.
@@ -105,7 +83,7 @@ export function directForward(net: NetworkPack, x: tf.Tensor3D): tf.Tensor3D {
   const outs = layerSizes(net)
     .slice(1)
     .map((w) => heapTensor(tf.backend(), [K, rows, w]));
-  forwardInto(net, x, outs);
+  new Slice(net, K, rows, 0, K).forward(x, { outs, dA: [], grads: [] });
   tf.dispose(outs.slice(0, -1));
   return outs[outs.length - 1] as tf.Tensor3D;
 }
@@ -138,40 +116,41 @@ export class DirectStep {
 
   /** Logits and gradients (parameter order) for inputs xb [K, rows, in] and targets yb [K, rows, classes]. */
   gradients(xb: tf.Tensor3D, yb: tf.Tensor3D): StepGradients {
-    const backend = tf.backend();
-    const kernels = wasmKernelsFor(backend)!;
-    const net = this.net;
-    const spec = net.spec as MlpSpec;
-    const sizes = layerSizes(net);
+    const sizes = layerSizes(this.net);
     const layers = sizes.length - 1;
     const [K, rows] = xb.shape;
-    const at = (t: tf.Tensor) => heapOffset(backend, t);
-    const paths = net.matMulPaths(rows);
     const space = this.workspace(K, rows);
-    forwardInto(net, xb, space.outs);
     const logits = space.outs[layers - 1] as tf.Tensor3D;
-    // The loss's gradient: one kernel pass where kernels/losses.c has it, else tf.grad of
-    // packLoss (the ops the tape would record). Same bits either way.
-    const fresh = space.lossGrad === undefined;
-    const lossGrad = fresh ? tf.tidy(() => tf.grad((z: tf.Tensor) => tf.sum(packLoss(this.loss, z as tf.Tensor3D, yb)))(logits)) : space.lossGrad!;
-    if (!fresh) kernels.lossGrad(this.loss as FusedLoss, at(logits), at(yb), at(lossGrad), K, rows, sizes[layers]);
-    let g = lossGrad;
+    if (space.lossGrad) {
+      // Wide networks one at a time, each through its whole step while its activations and
+      // weights are in cache (a pack's layer at K = 16 no longer fits: C's step took 16%
+      // longer per network than alone); small ones a layer at a time for all K at once, where
+      // a call's fixed cost is the larger part.
+      const macs = rows * sizes.slice(1).reduce((sum, w, l) => sum + sizes[l] * w, 0);
+      if (K > 1 && macs >= NETWORK_MAJOR_MIN_MACS) for (let k = 0; k < K; k++) this.pass(xb, yb, space, k, 1);
+      else this.pass(xb, yb, space, 0, K);
+      return { grads: space.grads, logits };
+    }
+    // A loss without a kernel: its gradient from tf.grad of packLoss (the ops the tape would
+    // record), between the forward and backward passes of the whole pack.
+    const all = new Slice(this.net, K, rows, 0, K);
+    all.forward(xb, space);
+    const lossGrad = tf.tidy(() => tf.grad((z: tf.Tensor) => tf.sum(packLoss(this.loss, z as tf.Tensor3D, yb)))(logits));
     try {
-      for (let l = layers - 1; l >= 0; l--) {
-        const [inner, units, live, order] = [sizes[l], sizes[l + 1], liveNetworks(net, paths[l], K), orderOf(paths[l])];
-        const input = l === 0 ? xb : space.outs[l - 1];
-        kernels.gemm(at(input), at(g), 0, at(space.grads[2 * l]), K, live, inner, units, rows, true, false, order);
-        kernels.columnSums(at(g), at(space.grads[2 * l + 1]), K, rows, units);
-        if (l === 0) break;
-        const dA = space.dA[l - 1];
-        const post: GemmPost = spec.activation === 'sigmoid' ? { kind: 'sigmoid-grad', y: at(input) } : { kind: 'none' };
-        kernels.gemm(at(g), at(net.params[2 * l]), 0, at(dA), K, live, rows, inner, units, false, true, order, post);
-        g = dA;
-      }
+      all.backward(xb, lossGrad, space);
     } finally {
-      if (fresh) lossGrad.dispose();
+      lossGrad.dispose();
     }
     return { grads: space.grads, logits };
+  }
+
+  /** Forward, loss gradient and backward of networks k0..k0+count−1. */
+  private pass(xb: tf.Tensor3D, yb: tf.Tensor3D, space: Workspace, k0: number, count: number): void {
+    const [K, rows] = xb.shape;
+    const slice = new Slice(this.net, K, rows, k0, count);
+    slice.forward(xb, space);
+    slice.lossGradient(this.loss as FusedLoss, yb, space);
+    slice.backward(xb, space.lossGrad!, space);
   }
 
   private workspace(K: number, rows: number): Workspace {
@@ -193,6 +172,76 @@ export class DirectStep {
   dispose(): void {
     for (const s of this.spaces.values()) tf.dispose([...s.outs, ...(s.lossGrad ? [s.lossGrad] : []), ...s.dA, ...s.grads]);
     this.spaces.clear();
+  }
+}
+
+/** Networks of a pack from which a direct pass builds its products on the kernels: 1M multiply-adds a step. */
+export const NETWORK_MAJOR_MIN_MACS = 1_000_000;
+
+/**
+ * Networks k0..k0+count−1 of a pack of K, as byte offsets into its stacked tensors: every
+ * call below computes those networks only, exactly as a call over the whole pack computes
+ * them (each network's numbers are its own; a shadow twin's slots stay bias and zeros).
+ */
+class Slice {
+  private readonly backend = tf.backend();
+  private readonly kernels = wasmKernelsFor(this.backend)!;
+  private readonly sizes: number[];
+  private readonly paths: MatMulPath[];
+
+  constructor(
+    private readonly net: NetworkPack,
+    private readonly K: number,
+    private readonly rows: number,
+    private readonly k0: number,
+    private readonly count: number,
+  ) {
+    this.sizes = layerSizes(net);
+    this.paths = net.matMulPaths(rows);
+  }
+
+  /** Offset of network k0 in a stacked tensor. */
+  private at(t: tf.Tensor): number {
+    return heapOffset(this.backend, t) + (this.k0 * t.size * 4) / t.shape[0];
+  }
+
+  /** Live networks of layer l within the slice (per-network layers skip a twin). */
+  private live(l: number): number {
+    return Math.max(0, Math.min(this.count, liveNetworks(this.net, this.paths[l], this.K) - this.k0));
+  }
+
+  forward(xb: tf.Tensor3D, space: Workspace): void {
+    const { sizes, rows, count, net } = this;
+    const layers = sizes.length - 1;
+    const sigmoid = net.spec.kind === 'mlp' && net.spec.activation === 'sigmoid';
+    for (let l = 0; l < layers; l++) {
+      const post: GemmPost = sigmoid && l + 1 < layers ? { kind: 'sigmoid' } : { kind: 'none' };
+      const input = l === 0 ? xb : space.outs[l - 1];
+      this.kernels.gemm(this.at(input), this.at(net.params[2 * l]), this.at(net.params[2 * l + 1]), this.at(space.outs[l]), count, this.live(l), rows, sizes[l + 1], sizes[l], false, false, orderOf(this.paths[l]), post);
+    }
+  }
+
+  lossGradient(loss: FusedLoss, yb: tf.Tensor3D, space: Workspace): void {
+    const logits = space.outs[space.outs.length - 1];
+    this.kernels.lossGrad(loss, this.at(logits), this.at(yb), this.at(space.lossGrad!), this.count, this.rows, this.sizes[this.sizes.length - 1]);
+  }
+
+  /** dW, db of every layer and dA of every hidden one, from the loss's gradient lossGrad. */
+  backward(xb: tf.Tensor3D, lossGrad: tf.Tensor, space: Workspace): void {
+    const { sizes, rows, count, net, kernels } = this;
+    const sigmoid = net.spec.kind === 'mlp' && net.spec.activation === 'sigmoid';
+    let g = lossGrad;
+    for (let l = sizes.length - 2; l >= 0; l--) {
+      const [inner, units, live, order] = [sizes[l], sizes[l + 1], this.live(l), orderOf(this.paths[l])];
+      const input = l === 0 ? xb : space.outs[l - 1];
+      kernels.gemm(this.at(input), this.at(g), 0, this.at(space.grads[2 * l]), count, live, inner, units, rows, true, false, order);
+      kernels.columnSums(this.at(g), this.at(space.grads[2 * l + 1]), count, rows, units);
+      if (l === 0) break;
+      const dA = space.dA[l - 1];
+      const post: GemmPost = sigmoid ? { kind: 'sigmoid-grad', y: this.at(input) } : { kind: 'none' };
+      kernels.gemm(this.at(g), this.at(net.params[2 * l]), 0, this.at(dA), count, live, rows, inner, units, false, true, order, post);
+      g = dA;
+    }
   }
 }
 

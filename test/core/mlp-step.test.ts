@@ -7,7 +7,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { useBackend } from '../tf-node';
 import { heapOffset, wasmKernelsFor } from '../../core/nn/wasm-kernels';
-import { DirectStep, directStepApplies } from '../../core/nn/mlp-step';
+import { DirectStep, directStepApplies, NETWORK_MAJOR_MIN_MACS } from '../../core/nn/mlp-step';
 import { initialValues, NetworkPack, type MlpSpec } from '../../core/nn/model';
 import { packLoss, type LossName } from '../../core/nn/losses';
 import type { Activation } from '../../core/nn/activations';
@@ -138,7 +138,14 @@ describe('the direct step (core/nn/mlp-step.ts) = the gradient tape, bit for bit
     { label: 'row and column counts off the register blocks, mean absolute error', sizes: [5, 13, 7, 3], K: 2, rows: 37, loss: 'mean_abs_error' },
     { label: 'identity activation (a linear net)', sizes: [4, 21, 2], K: 2, rows: 45, loss: 'mean_squared_error', activation: 'identity' },
     { label: 'fourth-power error', sizes: [3, 20, 20, 2], K: 2, rows: 40, loss: 'mean_fourth_pow_error' },
+    // Above NETWORK_MAJOR_MIN_MACS: one network at a time through the whole step.
+    { label: 'wide layers a network at a time, cross-entropy', sizes: [6, 200, 200, 2], K: 3, rows: 64, loss: 'cross_entropy' },
+    { label: 'a network at a time beside a shadow twin slot, squared error', sizes: [2, 100, 100, 2], K: 2, trials: 1, rows: 120, loss: 'mean_squared_error' },
   ];
+  it('the wide cases are above the one-network-at-a-time threshold and the others below it', () => {
+    const macs = (c: Case) => c.rows * c.sizes.slice(1).reduce((s, w, l) => s + c.sizes[l] * w, 0);
+    expect(cases.filter((c) => macs(c) >= NETWORK_MAJOR_MIN_MACS).map((c) => c.label)).toEqual(cases.slice(-2).map((c) => c.label));
+  });
   for (const c of cases) {
     it(c.label, () => {
       const net = pack(c);
