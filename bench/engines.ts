@@ -147,35 +147,6 @@ export async function profileTrainPack(shape: BenchShape, data: NetworkData[], s
   };
 }
 
-export interface MatMulTiming {
-  /** [batch K, rows, inner, cols] of out = a·b (before transposes). */
-  shape: [number, number, number, number];
-  transposeA: boolean;
-  transposeB: boolean;
-  cpuMs: number;
-  gmacPerSecondCpu: number;
-}
-
-/**
- * One tfjs BatchMatMul kernel on the current backend, timed alone (CPU time): the three
- * forms a training step uses (forward a·W, backward dz·Wᵀ and aᵀ·dz), at pack sizes K.
- */
-export function timeMatMul(K: number, M: number, N: number, P: number, transposeA: boolean, transposeB: boolean, targetMs = 150): MatMulTiming {
-  const a = tf.randomNormal(transposeA ? [K, N, M] : [K, M, N]) as tf.Tensor3D;
-  const b = tf.randomNormal(transposeB ? [K, P, N] : [K, N, P]) as tf.Tensor3D;
-  const once = () => tf.matMul(a, b, transposeA, transposeB).dispose();
-  for (let i = 0; i < 3; i++) once();
-  const c0 = cpuNow();
-  once();
-  const est = Math.max(cpuNow() - c0, 0.01);
-  const reps = Math.max(3, Math.min(10_000, Math.ceil(targetMs / est)));
-  const c1 = cpuNow();
-  for (let i = 0; i < reps; i++) once();
-  const cpuMs = (cpuNow() - c1) / reps;
-  tf.dispose([a, b]);
-  return { shape: [K, M, N, P], transposeA, transposeB, cpuMs: round(cpuMs, 4), gmacPerSecondCpu: round((K * M * N * P) / (cpuMs * 1e6), 3) };
-}
-
 export function dataFor(shape: BenchShape, K: number): NetworkData[] {
   return Array.from({ length: K }, (_, k) => networkData(shape, k));
 }

@@ -1,46 +1,79 @@
 /**
- * `npm run bench`: where does training time go, and how far is the engine from the
- * arithmetic? In one process on this machine it measures
+ * `npm run bench`: how fast is atomsweep's training step, against PyTorch and against its
+ * own matrix products? In one process on this machine, per shape (bench/cases.ts: A–D, and
+ * Exp 4's step at class ratios 10 and 100, E10 and E100):
  *
- * 1. ms per trial-step (one Adam step of one network, amortised over the pack) for four
- *    representative shapes (bench/cases.ts), for
- *    (a) trainPack on tfjs WASM SIMD (the production engine) at pack sizes K = 1, 5, 16, 64,
- *        and the same with ENGINE=baseline (core/engine.ts: one network, stock tf.matMul, no
- *        twin), the engine before packs and the per-network kernel, as the "before" column,
- *    and the packed engine without atomsweep's kernels (core/nn/wasm-kernels.ts), its
- *        products per network on XNNPACK as before them ('before: XNNPACK' columns,
- *        --no-before skips them),
- *    (b) trainPack on tfjs cpu at K = 1, 16,
- *    (c) the hand-written Float32Array loop (bench/reference-loop.ts), one network;
- *    (d) the native peer: PyTorch on one thread (bench/torch_peer.py via bench/native-peer.ts),
- *        one network, the same step and batch sampling, run right after each shape's own
- *        measurements; atomsweep ÷ PyTorch per trial-step is the headline table (--no-peer
- *        skips it);
- *    with a per-step kernel profile (kernel count, Σ kernel time, peak tensor bytes) of (a);
- * 2. end-to-end trials per second through the local queue (`npm start`), when a server
- *    answers, and with --catalogue the wall time of every experiment's default sweep;
- * 3. machine and tfjs facts.
+ * 1. The headline, interleaved: for each pack size of `--k` (default 16), `--rounds` rounds
+ *    (default 3) of, in turn,
+ *      A  atomsweep: trainPack on tfjs WASM SIMD with atomsweep's kernels, K networks;
+ *      G  GEMM-only: the matrix products that one such step performs, alone, through the
+ *         same pack GEMM with the same shapes, pack size, order and path (bench/gemm-only.ts);
+ *      B  PyTorch on one thread, one network (bench/torch_peer.py, a long-lived child
+ *         process started by bench/native-peer.ts, warm across rounds);
+ *    each run ~`--target-ms` long after a warm-up and calibration. Per shape it reports the
+ *    median ms per trial-step of A, G and B, and the median and range (min–max) over the
+ *    rounds of the per-round ratios A ÷ B (atomsweep ÷ PyTorch; below 1× atomsweep is
+ *    faster) and A ÷ G (step ÷ GEMM-only: what the step costs beyond its products; the
+ *    target is ≤ 1.10), and the GEMM's GMAC/s. Ratios are taken within a round, so both
+ *    sides see the machine at the same moment (its speed drifts by a fifth or more within
+ *    an hour on a shared machine); the range says how much that still moves them.
+ * 2. The detail (`--no-detail` skips it), each configuration a median of `--repeats` runs,
+ *    not interleaved: ms per trial-step of
+ *    (a) trainPack on tfjs WASM SIMD at pack sizes `--ks`, with the GEMM-only time of the
+ *        same step beside it and a per-step kernel profile (kernel count, Σ kernel time,
+ *        peak tensor bytes);
+ *    (b) the baseline engine (core/engine.ts ENGINE=baseline: one network, stock tf.matMul,
+ *        no twin), the engine before packs and the per-network kernel;
+ *    (c) the packed engine without atomsweep's kernels ('before: XNNPACK', `--no-before`
+ *        skips it), its products per network on XNNPACK as before them;
+ *    (d) trainPack on tfjs cpu at `--cpu-ks`;
+ *    (e) the hand-written Float32Array loop (bench/reference-loop.ts), one network.
+ * 3. End-to-end trials per second through the local queue (`npm start`), when a server
+ *    answers, and with --catalogue the wall time of every experiment's default sweep.
+ * 4. Machine and tfjs facts, and which Python, torch and BLAS the peer ran on. Debian's
+ *    torch on the reference BLAS is several times slower than on OpenBLAS, so the headline
+ *    says when the peer is not on OpenBLAS (apt-get install -y libopenblas0-pthread).
  *
- * Writes bench/reports/<timestamp>.json and bench/reports/latest.json and prints tables.
- * Flags: --server URL (default http://127.0.0.1:8787) | --no-server, --catalogue,
- * --shapes A,B,C,D, --ks 1,5,16,64, --cpu-ks 1,16, --target-ms 1000, --repeats 3,
- * --max-config-s 45 (fewer repeats beyond it), --max-peak-mb 1500 (skip bigger packs),
- * --quick (smoke run: short timings, one repeat), --sweep-timeout-s 900, --out DIR.
+ * Writes bench/reports/<timestamp>.json, bench/reports/latest.json (the same; `results`
+ * keeps the per-engine rows scripts/account.ts reads) and bench/reports/bench-<timestamp>.md
+ * (the printed tables), and prints the tables.
+ *
+ * Flags:
+ *   --shapes A,B,C,D,E10,E100  shapes to run (default all)
+ *   --k 16                     pack size(s) of the interleaved headline (comma list)
+ *   --rounds 3                 interleaved rounds per shape and K (A G B, A G B, …)
+ *   --python PATH              interpreter for the PyTorch peer (default: the first of
+ *                              /usr/bin/python3, python3 that imports torch)
+ *   --no-peer                  no PyTorch: the headline interleaves A and G only
+ *   --no-detail                skip section 2 (headline and end-to-end only)
+ *   --ks 1,5,16,64             detail: wasm pack sizes (and GEMM-only beside each)
+ *   --cpu-ks 1,16              detail: tfjs cpu pack sizes
+ *   --no-before                detail: skip the 'before: XNNPACK' engine
+ *   --repeats 3                detail: runs per configuration (median)
+ *   --max-config-s 45          detail: fewer repeats beyond this many seconds per configuration
+ *   --max-peak-mb 1500         detail: skip packs predicted to need more tensor memory
+ *   --target-ms 1000           length of each timed run (headline and detail)
+ *   --quick                    smoke run: 150 ms runs, short warm-ups, one detail repeat
+ *   --server URL | --no-server end-to-end against this server (default http://127.0.0.1:8787)
+ *   --catalogue                end-to-end: also every experiment's default sweep
+ *   --sweep-timeout-s 900      end-to-end: per sweep
+ *   --out DIR                  where the reports go (default bench/reports)
  */
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
-import { getThreadsCount, setWasmPaths, version_wasm } from '@tensorflow/tfjs-backend-wasm';
+import { getThreadsCount, version_wasm } from '@tensorflow/tfjs-backend-wasm';
 import { version_cpu } from '@tensorflow/tfjs-backend-cpu';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { SHAPES, macsPerStep, type BenchShape } from './cases';
-import { dataFor, median, profileTrainPack, round, timeMatMul, timeReference, timeTrainPack, type KernelProfile, type MatMulTiming, type TimedRun } from './engines';
+import { BENCH_SHAPES, macsPerStep, type BenchShape, type NetworkData } from './cases';
+import { dataFor, median, profileTrainPack, round, timeReference, timeTrainPack, type KernelProfile, type TimedRun } from './engines';
+import { gemmMacs, stepGemmCalls, StepGemms, type GemmCall } from './gemm-only';
 import { listExperiments, runSweep, serverProblem, type SweepRun } from './server';
 import { engineNamed } from '../core/engine';
-import { timePyTorch, type PeerReport } from './native-peer';
-import { installKernelsInNode } from '../node/kernels';
+import { OPENBLAS_HINT, TorchPeer, type PeerInfo } from './native-peer';
+import { useWasmBackend } from '../node/kernels';
 import { uninstallWasmKernels } from '../core/nn/wasm-kernels';
 
 const { values: args } = parseArgs({
@@ -48,10 +81,14 @@ const { values: args } = parseArgs({
     server: { type: 'string', default: 'http://127.0.0.1:8787' },
     'no-server': { type: 'boolean', default: false },
     'no-peer': { type: 'boolean', default: false },
+    'no-detail': { type: 'boolean', default: false },
     // Skip the "before" engine (per-network XNNPACK products, no atomsweep kernels).
     'no-before': { type: 'boolean', default: false },
     catalogue: { type: 'boolean', default: false },
-    shapes: { type: 'string', default: SHAPES.map((s) => s.id).join(',') },
+    shapes: { type: 'string', default: BENCH_SHAPES.map((s) => s.id).join(',') },
+    k: { type: 'string', default: '16' },
+    rounds: { type: 'string', default: '3' },
+    python: { type: 'string' },
     ks: { type: 'string', default: '1,5,16,64' },
     'cpu-ks': { type: 'string', default: '1,16' },
     'target-ms': { type: 'string', default: '1000' },
@@ -67,12 +104,14 @@ const { values: args } = parseArgs({
 
 const TARGET_MS = args.quick ? 150 : Number(args['target-ms']);
 const REPEATS = args.quick ? 1 : Number(args.repeats);
+const ROUNDS = Math.max(1, Math.floor(Number(args.rounds)));
 const WARM_MS = args.quick ? 100 : 1000;
 const WARM_MAX_MS = args.quick ? 1000 : 8000;
 const MAX_PEAK_BYTES = Number(args['max-peak-mb']) * 1e6;
 /** Budget for one configuration's timed repeats; beyond it, fewer repeats (recorded). */
 const MAX_CONFIG_MS = args.quick ? 5_000 : Number(args['max-config-s']) * 1000;
 const ints = (s: string) => s.split(',').filter(Boolean).map(Number);
+const HEADLINE_KS = ints(args.k!);
 const log = (s: string) => process.stderr.write(`${s}\n`);
 
 /**
@@ -82,6 +121,7 @@ const log = (s: string) => process.stderr.write(`${s}\n`);
  */
 type Engine = 'reference' | 'baseline' | 'wasm' | 'wasm-xnnpack' | 'cpu';
 
+/** A configuration of the detail section (not interleaved). */
 interface Measurement {
   shape: string;
   engine: Engine;
@@ -90,7 +130,7 @@ interface Measurement {
   msPerTrialStep?: number;
   /** ms per training step of the whole pack. */
   msPerPackStep?: number;
-  /** Headline: msPerTrialStep / the reference loop's ms per step. */
+  /** msPerTrialStep / the reference loop's ms per step (one run each, not interleaved). */
   timesReference?: number;
   /** The same from process CPU time, which a busy machine inflates less than wall time. */
   cpuMsPerTrialStep?: number;
@@ -111,28 +151,92 @@ interface Measurement {
   /** Per-call cost outside the timed steps (set-up, first step, disposal), median, ms. */
   setupMs?: number;
   profile?: KernelProfile & { dispatchMsPerKernel: number };
+  /** engine 'wasm': the step's products alone (bench/gemm-only.ts), median of repeats, timed after the step. */
+  gemm?: { msPerTrialStep: number; cpuMsPerTrialStep: number; gmacPerSecond: number; stepOverGemm: number; repsPerRepeat: number; check: string };
+  /** 'interleaved': copied from the headline (the detail did not measure this configuration). */
+  source?: 'detail' | 'interleaved';
   skipped?: string;
 }
 
 type Timing = Omit<Measurement, 'shape' | 'engine' | 'K'>;
 
+interface Spread {
+  median: number;
+  min: number;
+  max: number;
+}
+
+/** One round of the headline: ms per trial-step of each side. */
+interface Round {
+  atomsweepMs: number;
+  atomsweepCpuMs: number;
+  gemmMs: number;
+  gemmCpuMs: number;
+  pytorchMs?: number;
+  pytorchCpuMs?: number;
+  /** atomsweepMs / pytorchMs */
+  ratio?: number;
+  cpuRatio?: number;
+  /** atomsweepMs / gemmMs, and the same in process CPU time */
+  stepOverGemm: number;
+  stepOverGemmCpu: number;
+  gemmGmacPerSecond: number;
+}
+
+/** The headline for one shape and pack size: rounds of A (atomsweep), G (GEMM-only), B (PyTorch). */
+interface Interleaved {
+  shape: string;
+  K: number;
+  networksComputed?: number;
+  rounds: Round[];
+  /** Medians over rounds, ms per trial-step (PyTorch: one network, ms per step). */
+  atomsweepMsPerTrialStep?: number;
+  atomsweepCpuMsPerTrialStep?: number;
+  gemmMsPerTrialStep?: number;
+  pytorchMsPerStep?: number;
+  pytorchCpuMsPerStep?: number;
+  /** atomsweep ÷ PyTorch per round (wall; and process CPU time): median, min, max. */
+  ratio?: Spread;
+  cpuRatio?: Spread;
+  /** step ÷ GEMM-only per round (wall; and process CPU time): median, min, max. */
+  stepOverGemm?: Spread;
+  stepOverGemmCpu?: Spread;
+  /** Multiply-adds the GEMM calls compute per pack-step, and their rate (median over rounds). */
+  gemmMacsPerPackStep?: number;
+  gemmGmacPerSecond?: number;
+  /** Useful multiply-adds of the whole step per wall second (median round). */
+  stepGmacPerSecond?: number;
+  gemmCalls?: Omit<GemmCall, 'a' | 'b' | 'out'>[];
+  /** The plan against the GEMM calls trainPack made in one step: 'matches' or what differs. */
+  gemmCheck?: string;
+  atomsweepStepsPerRun?: number;
+  gemmRepsPerRun?: number;
+  pytorchStepsPerRun?: number;
+  atomsweepWarmup?: { steps: number; msPerStep: number; cpuMsPerStep: number }[];
+  pytorchWarmup?: { steps: number; msPerStep: number; cpuMsPerStep: number }[];
+  /** Why PyTorch is missing from this shape's rounds. */
+  peerSkipped?: string;
+  skipped?: string;
+}
+
 async function useBackend(name: 'wasm' | 'wasm-xnnpack' | 'cpu'): Promise<void> {
-  const backend = name === 'cpu' ? 'cpu' : 'wasm';
-  if (tf.getBackend() !== backend && !(await tf.setBackend(backend))) throw new Error(`tfjs backend ${backend} failed to initialise`);
-  await tf.ready();
-  if (name === 'wasm') installKernelsInNode();
+  if (name === 'cpu') {
+    if (tf.getBackend() !== 'cpu' && !(await tf.setBackend('cpu'))) throw new Error('tfjs backend cpu failed to initialise');
+    await tf.ready();
+    return;
+  }
+  await useWasmBackend({ kernels: name === 'wasm' });
   if (name === 'wasm-xnnpack') uninstallWasmKernels(tf.backend());
 }
 
 /**
- * Warm up, calibrate the step count to ~TARGET_MS, then take the median of REPEATS runs.
- * Slow cases (one step above the target) time a single step per run.
+ * Warm-up: compiles kernels, grows the heap, and lets V8 optimise the hot JS. tfjs runs a
+ * lot of JS per kernel and small shapes keep speeding up for ~1,000+ steps, so warm with
+ * doubling runs until the CPU time per step stops improving (≥ WARM_MS spent), or the
+ * warm-up budget would be exceeded. The last warm run calibrates the step count to
+ * ~TARGET_MS (one step per run when a step is longer).
  */
-async function measure(label: string, run: (steps: number) => Promise<TimedRun> | TimedRun, K: number, macs: number): Promise<Timing> {
-  // Warm-up: compiles kernels, grows the heap, and lets V8 optimise the hot JS. tfjs runs
-  // a lot of JS per kernel and small shapes keep speeding up for ~1,000+ steps, so warm
-  // with doubling runs until the CPU time per step stops improving (≥ WARM_MS spent), or
-  // the warm-up budget would be exceeded. The last warm run calibrates the step count.
+async function warmAndCalibrate(run: (steps: number) => Promise<TimedRun> | TimedRun): Promise<{ steps: number; est: number; warmup: { steps: number; msPerStep: number; cpuMsPerStep: number }[] }> {
   let n = 1;
   let spent = 0;
   let prevCpu = Infinity;
@@ -151,6 +255,12 @@ async function measure(label: string, run: (steps: number) => Promise<TimedRun> 
     n *= 2;
   }
   const steps = est >= TARGET_MS ? 1 : Math.max(2, Math.min(500_000, Math.ceil(TARGET_MS / est)));
+  return { steps, est, warmup };
+}
+
+/** Detail: warm up, calibrate, then the median of REPEATS runs. */
+async function measure(label: string, run: (steps: number) => Promise<TimedRun> | TimedRun, K: number, macs: number): Promise<Timing> {
+  const { steps, est, warmup } = await warmAndCalibrate(run);
   // Each run also pays set-up and an untimed first step; cap one configuration's time.
   const perRun = est * (steps + 1);
   const repeats = Math.max(1, Math.min(REPEATS, Math.floor(MAX_CONFIG_MS / perRun)));
@@ -177,10 +287,114 @@ async function measure(label: string, run: (steps: number) => Promise<TimedRun> 
   return m;
 }
 
+const spread = (xs: number[]): Spread => ({ median: round(median(xs), 4), min: round(Math.min(...xs), 4), max: round(Math.max(...xs), 4) });
+
+/** The headline for one shape and pack size: warm each side, then ROUNDS rounds of A, G, B. */
+async function interleaved(shape: BenchShape, K: number, peer: TorchPeer | undefined, peerWhyNot: string | undefined): Promise<Interleaved> {
+  const out: Interleaved = { shape: shape.id, K, rounds: [] };
+  await useBackend('wasm');
+  const nets = dataFor(shape, K);
+  const runA = (steps: number) => timeTrainPack(shape, nets, steps);
+  const { calls, check } = await stepGemmCalls(shape, nets);
+  const gemmMacsPerPackStep = gemmMacs(calls);
+  out.gemmCalls = calls.map(({ a: _a, b: _b, out: _o, ...c }) => c);
+  out.gemmMacsPerPackStep = gemmMacsPerPackStep;
+  out.gemmCheck = check;
+  if (check !== 'matches') log(`  GEMM plan vs the step: ${check}`);
+  const gemm = new StepGemms(calls);
+  try {
+    const a = await warmAndCalibrate(runA);
+    out.atomsweepStepsPerRun = a.steps;
+    out.atomsweepWarmup = a.warmup;
+    const gemmReps = gemm.calibrate(TARGET_MS);
+    out.gemmRepsPerRun = gemmReps;
+    let peerSteps = 0;
+    if (peer) {
+      try {
+        const p = await peer.prepare(shape, TARGET_MS);
+        peerSteps = p.steps;
+        out.pytorchStepsPerRun = p.steps;
+        out.pytorchWarmup = p.warmup.map((w) => ({ steps: w.steps, msPerStep: round(w.msPerStep, 4), cpuMsPerStep: round(w.cpuMsPerStep, 4) }));
+      } catch (err) {
+        out.peerSkipped = `pytorch failed: ${String((err as Error).message ?? err).slice(0, 300)}`;
+      }
+    } else out.peerSkipped = peerWhyNot;
+    const macs = macsPerStep(shape);
+    for (let r = 0; r < ROUNDS; r++) {
+      const A = await runA(a.steps);
+      out.networksComputed = A.networks;
+      const G = gemm.run(gemmReps);
+      const round_: Round = {
+        atomsweepMs: A.ms / (A.steps * K),
+        atomsweepCpuMs: A.cpuMs / (A.steps * K),
+        gemmMs: G.ms / (G.reps * K),
+        gemmCpuMs: G.cpuMs / (G.reps * K),
+        stepOverGemm: A.ms / A.steps / (G.ms / G.reps),
+        stepOverGemmCpu: A.cpuMs / A.steps / (G.cpuMs / G.reps),
+        gemmGmacPerSecond: (gemmMacsPerPackStep * G.reps) / (G.ms * 1e6),
+      };
+      if (peer && peerSteps && !out.peerSkipped) {
+        try {
+          const B = await peer.run(shape.id, peerSteps);
+          round_.pytorchMs = B.ms / B.steps;
+          round_.pytorchCpuMs = B.cpuMs / B.steps;
+          round_.ratio = round_.atomsweepMs / round_.pytorchMs;
+          round_.cpuRatio = round_.atomsweepCpuMs / round_.pytorchCpuMs;
+        } catch (err) {
+          out.peerSkipped = `pytorch failed: ${String((err as Error).message ?? err).slice(0, 300)}`;
+        }
+      }
+      out.rounds.push(Object.fromEntries(Object.entries(round_).map(([k, v]) => [k, round(v, 5)])) as unknown as Round);
+      log(
+        `  round ${r + 1}/${ROUNDS} K=${K}: atomsweep ${fmtMs(round_.atomsweepMs)}, GEMM-only ${fmtMs(round_.gemmMs)} (step ÷ GEMM ${round_.stepOverGemm.toFixed(2)})` +
+          (round_.pytorchMs !== undefined ? `, PyTorch ${fmtMs(round_.pytorchMs)} (÷ ${round_.ratio!.toFixed(2)})` : '') +
+          ' ms/trial-step',
+      );
+    }
+    const col = (f: (r: Round) => number | undefined) => out.rounds.map(f).filter((x): x is number => x !== undefined);
+    out.atomsweepMsPerTrialStep = round(median(col((r) => r.atomsweepMs)), 4);
+    out.atomsweepCpuMsPerTrialStep = round(median(col((r) => r.atomsweepCpuMs)), 4);
+    out.gemmMsPerTrialStep = round(median(col((r) => r.gemmMs)), 4);
+    out.stepOverGemm = spread(col((r) => r.stepOverGemm));
+    out.stepOverGemmCpu = spread(col((r) => r.stepOverGemmCpu));
+    out.gemmGmacPerSecond = round(median(col((r) => r.gemmGmacPerSecond)), 4);
+    out.stepGmacPerSecond = round(macs / (out.atomsweepMsPerTrialStep * 1e6), 4);
+    const ratios = col((r) => r.ratio);
+    if (ratios.length) {
+      out.pytorchMsPerStep = round(median(col((r) => r.pytorchMs)), 4);
+      out.pytorchCpuMsPerStep = round(median(col((r) => r.pytorchCpuMs)), 4);
+      out.ratio = spread(ratios);
+      out.cpuRatio = spread(col((r) => r.cpuRatio));
+    }
+  } catch (err) {
+    out.skipped = `error: ${String((err as Error)?.message ?? err).slice(0, 300)}`;
+    log(`  interleaved K=${K}: ${out.skipped}`);
+  } finally {
+    gemm.dispose();
+  }
+  return out;
+}
+
+/** Detail: the step's products alone beside a wasm measurement (median of REPEATS runs after it). */
+async function gemmBeside(shape: BenchShape, nets: NetworkData[], stepMsPerTrial: number): Promise<Measurement['gemm']> {
+  const K = nets.length;
+  const { calls: plan, check } = await stepGemmCalls(shape, nets);
+  const g = new StepGemms(plan);
+  try {
+    const reps = g.calibrate(TARGET_MS);
+    const runs = Array.from({ length: REPEATS }, () => g.run(reps));
+    const ms = median(runs.map((r) => r.ms / (r.reps * K)));
+    const cpuMs = median(runs.map((r) => r.cpuMs / (r.reps * K)));
+    return { msPerTrialStep: round(ms, 4), cpuMsPerTrialStep: round(cpuMs, 4), gmacPerSecond: round(gemmMacs(plan) / (ms * K * 1e6), 4), stepOverGemm: round(stepMsPerTrial / ms, 4), repsPerRepeat: reps, check };
+  } finally {
+    g.dispose();
+  }
+}
+
 async function benchShape(shape: BenchShape): Promise<Measurement[]> {
   const macs = macsPerStep(shape);
   const out: Measurement[] = [];
-  log(`shape ${shape.id}: ${shape.note}`);
+  log(`  detail:`);
   const maxK = Math.max(...ints(args.ks), ...ints(args['cpu-ks']));
   const data = dataFor(shape, maxK);
 
@@ -217,7 +431,7 @@ async function benchShape(shape: BenchShape): Promise<Measurement[]> {
       }
       try {
         const nets = data.slice(0, K);
-        const m = await measure(label, (steps) => timeTrainPack(shape, nets, steps), K, macs);
+        const m: Timing = await measure(label, (steps) => timeTrainPack(shape, nets, steps), K, macs);
         // Kernel profile for every wasm pack size; for cpu only at K=1 (same kernels, slower).
         if (engine !== 'cpu' || K === 1) {
           const p = await profileTrainPack(shape, nets, m.msPerPackStep! > 300 ? 1 : Math.min(20, Math.max(2, Math.ceil(100 / m.msPerPackStep!))));
@@ -231,7 +445,11 @@ async function benchShape(shape: BenchShape): Promise<Measurement[]> {
             dispatchMsPerKernel: round((p.profiledWallMsPerStep - p.kernelMsPerStep) / p.kernelsPerStep, 4),
           };
         }
-        out.push({ shape: shape.id, engine, K, ...m, timesReference: round(m.msPerTrialStep! / refMs, 3), timesReferenceCpu: round(m.cpuMsPerTrialStep! / refCpuMs, 3) });
+        if (engine === 'wasm') {
+          m.gemm = await gemmBeside(shape, nets, m.msPerTrialStep!);
+          log(`  ${'GEMM-only'.padEnd(12)} ${fmtMs(m.gemm!.msPerTrialStep).padStart(8)} ms/trial-step, step ÷ GEMM ${m.gemm!.stepOverGemm.toFixed(2)}, ${m.gemm!.gmacPerSecond.toFixed(1)} GMAC/s`);
+        }
+        out.push({ shape: shape.id, engine, K, ...m, source: 'detail', timesReference: round(m.msPerTrialStep! / refMs, 3), timesReferenceCpu: round(m.cpuMsPerTrialStep! / refCpuMs, 3) });
       } catch (err) {
         const skipped = `error: ${String((err as Error)?.message ?? err).slice(0, 300)}`;
         log(`  ${label.padEnd(18)} ${skipped}`);
@@ -239,33 +457,7 @@ async function benchShape(shape: BenchShape): Promise<Measurement[]> {
       }
     }
   }
-  return out;
-}
-
-/**
- * Where the big shapes' time goes: the BatchMatMul kernel alone, in the three forms a step
- * uses, for each shape's widest hidden layer (rows = its batch), at K = 1, 2 and 16.
- */
-async function matMulSection(shapes: BenchShape[]): Promise<(MatMulTiming & { shapeId: string; form: string })[]> {
   await useBackend('wasm');
-  const out: (MatMulTiming & { shapeId: string; form: string })[] = [];
-  for (const shape of shapes) {
-    const h = Math.max(...shape.sizes.slice(1, -1));
-    if (h < 50) continue; // tiny layers: dispatch-bound, nothing to learn here
-    const rows = Math.min(shape.n, shape.batchSize);
-    for (const [form, ta, tb] of [
-      ['a·W (forward)', false, false],
-      ['dz·Wᵀ (backward, dA)', false, true],
-      ['aᵀ·dz (backward, dW)', true, false],
-    ] as const) {
-      for (const K of [1, 2, 16]) {
-        // aᵀ·dz contracts over the batch rows: out [h×h] from a [rows×h] and dz [rows×h].
-        const t = ta ? timeMatMul(K, h, rows, h, ta, tb) : timeMatMul(K, rows, h, h, ta, tb);
-        out.push({ shapeId: shape.id, form, ...t });
-      }
-    }
-  }
-  log(`  ${out.length} kernel timings`);
   return out;
 }
 
@@ -303,104 +495,150 @@ function fmtMs(x: number | undefined): string {
   return x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x >= 1 ? x.toFixed(2) : x >= 0.01 ? x.toFixed(3) : x.toExponential(1);
 }
 const fmtX = (x: number | undefined) => (x === undefined ? '—' : x >= 10 ? `${x.toFixed(0)}×` : `${x.toFixed(2)}×`);
+const fmtSpread = (s: Spread | undefined) => (s ? `${fmtX(s.median)} (${fmtX(s.min)}–${fmtX(s.max)})` : '—');
 
-/**
- * The headline: atomsweep's packed engine ÷ PyTorch on one thread, per trial-step, in CPU
- * ms (both processes single-threaded, so CPU time is what a busy machine distorts least),
- * for every pack size K; below 1 atomsweep is faster.
- */
-function peerLines(results: Measurement[], peer: PeerReport): string[] {
-  if ('skipped' in peer) return ['', `atomsweep ÷ PyTorch: ${peer.skipped}`];
-  const ks = ints(args.ks);
-  const blasNote = peer.blas === 'openblas' ? 'OpenBLAS' : `BLAS '${peer.blas}': not OpenBLAS, so PyTorch runs slower than it can (apt-get install -y libopenblas0-pthread)`;
-  const lines = ['', `atomsweep ÷ PyTorch ${peer.torch} (one thread, ${peer.python}, ${blasNote}) per trial-step, CPU ms; below 1× atomsweep is faster`, ''];
-  // The "before" columns (per-network XNNPACK products) sit beside each K when measured.
-  const engines: Engine[] = args['no-before'] ? ['wasm'] : ['wasm', 'wasm-xnnpack'];
-  const columns = ks.flatMap((K) => engines.map((engine) => ({ engine, K })));
-  const title = (c: { engine: Engine; K: number }) => (c.engine === 'wasm' ? `wasm K=${c.K}` : `before: XNNPACK K=${c.K}`);
-  lines.push(`| shape | PyTorch ms | ${columns.map(title).join(' | ')} |`);
-  lines.push(`|:--|--:|${columns.map(() => '--:').join('|')}|`);
-  for (const p of peer.results) {
-    const shape = SHAPES.find((s) => s.id === p.shape)!;
-    const cells = columns.map(({ engine, K }) => {
-      const m = results.find((r) => r.shape === p.shape && r.engine === engine && r.K === K && !r.skipped);
-      return m ? `${fmtMs(m.cpuMsPerTrialStep)} (${fmtX(m.cpuMsPerTrialStep! / p.cpuMsPerStep)})` : '—';
-    });
-    lines.push(`| ${p.shape} ${shape.sizes.join('-')} B=${Math.min(shape.n, shape.batchSize)} | ${fmtMs(p.cpuMsPerStep)} | ${cells.join(' | ')} |`);
-  }
+/** A markdown table, columns padded; the first `left` columns left-aligned, the rest right. */
+function mdTable(head: string[], rows: string[][], left = 1): string[] {
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const fmtRow = (r: string[]) => `| ${r.map((c, i) => (i < left ? (c ?? '').padEnd(widths[i]) : (c ?? '').padStart(widths[i]))).join(' | ')} |`;
+  return [fmtRow(head), `|${widths.map((w, i) => (i < left ? `:${'-'.repeat(w + 1)}` : `${'-'.repeat(w + 1)}:`)).join('|')}|`, ...rows.map(fmtRow)];
+}
+
+const shapeLabel = (id: string) => {
+  const s = BENCH_SHAPES.find((x) => x.id === id)!;
+  return `${id} ${s.sizes.join('-')} B=${Math.min(s.n, s.batchSize)}`;
+};
+
+/** The headline: atomsweep ÷ PyTorch, interleaved, median and range over rounds. */
+function headlineLines(heads: Interleaved[], peer: PeerInfo | { skipped: string }): string[] {
+  const lines: string[] = [];
+  const fair = 'skipped' in peer ? '' : peer.blas === 'openblas' ? 'OpenBLAS' : `BLAS '${peer.blas}': NOT OpenBLAS, so PyTorch runs several times slower than it can and the ratios flatter atomsweep (${OPENBLAS_HINT})`;
+  lines.push(
+    'skipped' in peer
+      ? `atomsweep ÷ PyTorch: ${peer.skipped}`
+      : `atomsweep ÷ PyTorch ${peer.torch} (one thread, ${peer.python}, ${fair}), per trial-step, wall time; ${ROUNDS} interleaved rounds (atomsweep, GEMM-only, PyTorch); ratio = median of the per-round ratios (min–max); below 1× atomsweep is faster`,
+  );
+  lines.push('');
+  const rows = heads.map((h) =>
+    h.skipped
+      ? [shapeLabel(h.shape), String(h.K), h.skipped, '', '', '', '']
+      : [
+          shapeLabel(h.shape),
+          h.networksComputed && h.networksComputed !== h.K ? `${h.K} (${h.networksComputed} nets)` : String(h.K),
+          fmtMs(h.atomsweepMsPerTrialStep),
+          h.pytorchMsPerStep !== undefined ? fmtMs(h.pytorchMsPerStep) : h.peerSkipped ? 'skipped' : '—',
+          fmtSpread(h.ratio),
+          fmtSpread(h.cpuRatio),
+          String(h.rounds.length),
+        ],
+  );
+  lines.push(...mdTable(['shape', 'K', 'atomsweep ms', 'PyTorch ms', 'atomsweep ÷ PyTorch (min–max)', 'same in CPU time', 'rounds'], rows, 1));
+  const peerSkips = [...new Set(heads.filter((h) => h.peerSkipped && !('skipped' in peer)).map((h) => `${h.shape}: ${h.peerSkipped}`))];
+  if (peerSkips.length) lines.push('', ...peerSkips);
   return lines;
 }
 
-function printTables(results: Measurement[], matmul: (MatMulTiming & { shapeId: string; form: string })[], e2e: Record<string, unknown>, peer: PeerReport): void {
-  const shapes = [...new Set(results.map((r) => r.shape))];
+/** Step ÷ GEMM-only, from the interleaved rounds. */
+function gemmLines(heads: Interleaved[]): string[] {
+  const lines = [
+    'The step against its matrix products alone (GEMM-only: forward x·W per layer, dW = Aᵀ·G per layer, dX = G·Wᵀ for all but the first, through the same pack GEMM, shapes, order and path); ms per trial-step; target step ÷ GEMM ≤ 1.10',
+    '',
+  ];
+  const rows: string[][] = heads
+    .filter((h) => !h.skipped)
+    .map((h) => [
+      shapeLabel(h.shape),
+      String(h.K),
+      fmtMs(h.atomsweepMsPerTrialStep),
+      fmtMs(h.gemmMsPerTrialStep),
+      fmtSpread(h.stepOverGemm),
+      fmtSpread(h.stepOverGemmCpu),
+      h.gemmGmacPerSecond!.toFixed(1),
+      h.stepGmacPerSecond!.toFixed(1),
+      `${h.gemmCalls!.length}: ${[...new Set(h.gemmCalls!.map((c) => c.path))].join('+')}`,
+      h.gemmCheck === 'matches' ? 'yes' : 'NO',
+    ]);
+  lines.push(...mdTable(['shape', 'K', 'step ms', 'GEMM-only ms', 'step ÷ GEMM (min–max)', 'same in CPU time', 'GEMM GMAC/s', 'step GMAC/s', 'GEMM calls/step: path', 'plan = step'], rows, 1));
+  lines.push('');
+  lines.push('Medians over the interleaved rounds; step ÷ GEMM is the median (min–max) of the per-round ratios.');
+  lines.push("GMAC/s: multiply-adds per wall second (GEMM: what its calls compute; step: the trials' useful products). 'plan = step': the timed calls are the ones trainPack made in one step.");
+  const differ = heads.filter((h) => h.gemmCheck && h.gemmCheck !== 'matches');
+  for (const h of differ) lines.push(`${h.shape} K=${h.K}: ${h.gemmCheck}`);
+  return lines;
+}
+
+function detailLines(results: Measurement[]): string[] {
+  const detail = results.filter((r) => r.source !== 'interleaved');
+  const shapes = [...new Set(detail.map((r) => r.shape))];
+  if (!shapes.length) return [];
   const cols = [
     ['baseline', 1],
     ['wasm', ...ints(args.ks)],
     ['wasm-xnnpack', ...(args['no-before'] ? [] : ints(args.ks))],
     ['cpu', ...ints(args['cpu-ks'])],
   ].flatMap(([engine, ...ks]) => ks.map((K) => ({ engine: engine as Engine, K: K as number })));
-  const lines: string[] = [];
-  // The headline first: against the native peer.
-  lines.push(...peerLines(results, peer));
-  lines.push('');
-  const head = ['shape', 'reference', ...cols.map((c) => `${c.engine} K=${c.K}`)];
-  const matrix = (title: string, ms: (m: Measurement) => number | undefined, x: (m: Measurement) => number | undefined) => {
+  const title = (c: { engine: Engine; K: number }) => (c.engine === 'wasm-xnnpack' ? `before: XNNPACK K=${c.K}` : `${c.engine} K=${c.K}`);
+  const lines: string[] = ['## Detail (one configuration at a time, median of repeats; not interleaved)'];
+  const matrix = (heading: string, ms: (m: Measurement) => number | undefined, x: (m: Measurement) => number | undefined) => {
     const rows = shapes.map((id) => {
-      const shape = SHAPES.find((s) => s.id === id)!;
-      const ref = results.find((r) => r.shape === id && r.engine === 'reference');
+      const ref = detail.find((r) => r.shape === id && r.engine === 'reference');
       return [
-        `${id} ${shape.sizes.join('-')} B=${Math.min(shape.n, shape.batchSize)}`,
+        shapeLabel(id),
         ref ? `${fmtMs(ms(ref))} ms` : '',
         ...cols.map((c) => {
-          const m = results.find((r) => r.shape === id && r.engine === c.engine && r.K === c.K);
+          const m = detail.find((r) => r.shape === id && r.engine === c.engine && r.K === c.K);
           if (!m) return '';
           if (m.skipped) return 'skipped';
           return `${fmtMs(ms(m))} (${fmtX(x(m))})`;
         }),
       ];
     });
-    const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-    const fmtRow = (r: string[]) => `| ${r.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join(' | ')} |`;
-    lines.push('');
-    lines.push(title);
-    lines.push('');
-    lines.push(fmtRow(head));
-    lines.push(`|${widths.map((w, i) => (i === 0 ? `:${'-'.repeat(w + 1)}` : `${'-'.repeat(w + 1)}:`)).join('|')}|`);
-    rows.forEach((r) => lines.push(fmtRow(r)));
+    lines.push('', heading, '', ...mdTable(['shape', 'reference', ...cols.map(title)], rows, 1));
   };
   matrix(
     'Wall ms per trial-step (one Adam step of one network, amortised over the pack K), and × the reference loop',
     (m) => m.msPerTrialStep,
     (m) => m.timesReference,
   );
-  if (results.some((m) => m.K === 1 && (m.networksComputed ?? 1) > 1)) {
-    lines.push('');
-    lines.push('K=1: trainPack trains a lone trial beside a shadow twin (2 networks computed, 1 kept), so K=1 pays for two networks.');
+  if (detail.some((m) => m.K === 1 && (m.networksComputed ?? 1) > 1)) {
+    lines.push('', 'K=1: trainPack trains a lone trial beside a shadow twin (2 networks computed, 1 kept), so K=1 pays for two networks on the small layers.');
   }
   matrix(
-    'The same in process CPU ms (what a busy machine distorts least), and × the reference loop',
+    'The same in process CPU ms, and × the reference loop',
     (m) => m.cpuMsPerTrialStep,
     (m) => m.timesReferenceCpu,
   );
-  lines.push('');
-  lines.push('Speed-up of the packed engine over the baseline engine (before packs and the per-network kernel), per trial-step, CPU ms: baseline K=1 / wasm K');
-  lines.push('');
-  lines.push(`| shape | ${ints(args.ks).map((K) => `K=${K}`).join(' | ')} |`);
-  lines.push(`|:--|${ints(args.ks).map(() => '--:').join('|')}|`);
-  for (const id of shapes) {
-    const base = results.find((r) => r.shape === id && r.engine === 'baseline' && !r.skipped);
-    const cells = ints(args.ks).map((K) => {
-      const m = results.find((r) => r.shape === id && r.engine === 'wasm' && r.K === K && !r.skipped);
-      return base && m ? fmtX(base.cpuMsPerTrialStep! / m.cpuMsPerTrialStep!) : '—';
-    });
-    lines.push(`| ${id} | ${cells.join(' | ')} |`);
+  lines.push('', 'Speed-up of the packed engine over the baseline engine (before packs and the per-network kernel), per trial-step, CPU ms: baseline K=1 / wasm K', '');
+  lines.push(
+    ...mdTable(
+      ['shape', ...ints(args.ks).map((K) => `K=${K}`)],
+      shapes.map((id) => {
+        const base = detail.find((r) => r.shape === id && r.engine === 'baseline' && !r.skipped);
+        return [
+          id,
+          ...ints(args.ks).map((K) => {
+            const m = detail.find((r) => r.shape === id && r.engine === 'wasm' && r.K === K && !r.skipped);
+            return base && m ? fmtX(base.cpuMsPerTrialStep! / m.cpuMsPerTrialStep!) : '—';
+          }),
+        ];
+      }),
+    ),
+  );
+  const gemmRows = detail.filter((m) => m.engine === 'wasm' && m.gemm);
+  if (gemmRows.length) {
+    lines.push('', 'The wasm step against its products alone (GEMM-only), ms per trial-step; the GEMM timed right after the step, so one ratio, not interleaved', '');
+    lines.push(
+      ...mdTable(
+        ['shape', 'K', 'step ms', 'GEMM-only ms', 'step ÷ GEMM', 'GEMM GMAC/s', 'step GMAC/s', 'plan = step'],
+        gemmRows.map((m) => [shapeLabel(m.shape), String(m.K), fmtMs(m.msPerTrialStep), fmtMs(m.gemm!.msPerTrialStep), fmtX(m.gemm!.stepOverGemm), m.gemm!.gmacPerSecond.toFixed(1), m.gmacPerSecond!.toFixed(1), m.gemm!.check === 'matches' ? 'yes' : 'NO']),
+        1,
+      ),
+    );
   }
-  lines.push('');
-  lines.push('Per configuration: wall and CPU ms per pack-step, CPU share of wall, throughput, and (profiled) kernels per step, Σ kernel time,');
-  lines.push('engine overhead per kernel = (profiled wall − Σkernel)/kernels, peak tensor memory above baseline, set-up ms per call');
-  lines.push('');
+  lines.push('', 'Per configuration: wall and CPU ms per pack-step, CPU share of wall, throughput, and (profiled) kernels per step, Σ kernel time,');
+  lines.push('engine overhead per kernel = (profiled wall − Σkernel)/kernels, peak tensor memory above baseline, set-up ms per call', '');
   const h2 = ['shape', 'engine', 'K', 'ms/pack-step', 'cpu ms', 'cpu/wall', '×ref cpu', 'GMAC/s cpu', 'kernels/step', 'Σkernel ms', 'ovh ms/kernel', 'peak MB', 'setup ms', 'steps×reps'];
-  const r2 = results.map((m) =>
+  const r2 = detail.map((m) =>
     m.skipped
       ? [m.shape, m.engine, String(m.K), m.skipped, ...h2.slice(4).map(() => '')]
       : [
@@ -420,47 +658,21 @@ function printTables(results: Measurement[], matmul: (MatMulTiming & { shapeId: 
           `${m.stepsPerRepeat}×${m.repeats}`,
         ],
   );
-  const w2 = h2.map((h, i) => Math.max(h.length, ...r2.map((r) => (r[3].startsWith('predicted') || r[3].startsWith('error') ? (i === 3 ? 0 : r[i].length) : r[i].length))));
-  const f2 = (r: string[]) => `| ${r.map((c, i) => (i < 2 ? c.padEnd(w2[i]) : c.padStart(w2[i]))).join(' | ')} |`;
-  lines.push(f2(h2));
-  lines.push(`|${w2.map((w, i) => (i < 2 ? `:${'-'.repeat(w + 1)}` : `${'-'.repeat(w + 1)}:`)).join('|')}|`);
-  r2.forEach((r) => lines.push(f2(r)));
-  const leaks = results.filter((m) => m.profile?.leakPerCall.tensors);
+  lines.push(...mdTable(h2, r2, 2));
+  const leaks = detail.filter((m) => m.profile?.leakPerCall.tensors);
   if (leaks.length) {
     const l = leaks.reduce((a, b) => (b.profile!.leakPerCall.bytes > a.profile!.leakPerCall.bytes ? b : a));
-    lines.push('');
     lines.push(
+      '',
       `Note: trainPack + pack.dispose() leaves tensors alive on every call (largest: ${l.shape} ${l.engine} K=${l.K}: ${l.profile!.leakPerCall.tensors} tensors, ` +
         `${(l.profile!.leakPerCall.bytes / 1e6).toFixed(2)} MB); the bench frees them with an engine scope per call.`,
     );
   }
+  return lines;
+}
 
-  if (matmul.length) {
-    lines.push('');
-    lines.push('tfjs-wasm BatchMatMul kernel alone, GMAC/s of CPU time, for each shape\'s widest hidden layer (rows = batch); K = stacked networks');
-    lines.push('');
-    const hm = ['shape', 'layer', 'form', 'K=1', 'K=2', 'K=16'];
-    const rm = [...new Set(matmul.map((r) => `${r.shapeId}|${r.form}`))].map((key) => {
-      const [id, form] = key.split('|');
-      const of = (K: number) => matmul.find((r) => r.shapeId === id && r.form === form && r.shape[0] === K)!;
-      const s1 = of(1).shape;
-      return [id, `${s1[1]}×${s1[2]}×${s1[3]}`, form, ...[1, 2, 16].map((K) => of(K).gmacPerSecondCpu.toFixed(2))];
-    });
-    const wm = hm.map((h, i) => Math.max(h.length, ...rm.map((r) => r[i].length)));
-    const fm = (r: string[]) => `| ${r.map((c, i) => (i < 3 ? c.padEnd(wm[i]) : c.padStart(wm[i]))).join(' | ')} |`;
-    lines.push(fm(hm));
-    lines.push(`|${wm.map((w, i) => (i < 3 ? `:${'-'.repeat(w + 1)}` : `${'-'.repeat(w + 1)}:`)).join('|')}|`);
-    rm.forEach((r) => lines.push(fm(r)));
-  }
-  const shares = results.filter((m) => m.cpuShare !== undefined).map((m) => m.cpuShare!);
-  if (shares.length && median(shares) < 0.85) {
-    lines.push('');
-    lines.push(
-      `Warning: the machine was busy: this process got a median ${(median(shares) * 100).toFixed(0)}% of a core during the timed windows ` +
-        `(load average ${os.loadavg().map((x) => x.toFixed(1)).join(', ')} on ${os.cpus().length} CPUs), so wall times are inflated; compare the CPU-time table.`,
-    );
-  }
-  lines.push('');
+function e2eLines(e2e: Record<string, unknown>): string[] {
+  const lines: string[] = [];
   const sweep = e2e.sweep as SweepRun | undefined;
   if (sweep) {
     lines.push(
@@ -473,24 +685,24 @@ function printTables(results: Measurement[], matmul: (MatMulTiming & { shapeId: 
     lines.push(`Catalogue (default sweeps), total ${(cat.totalWallMs / 1000).toFixed(0)} s:`);
     for (const r of cat.experiments) lines.push(`  ${r.experiment.padEnd(8)} ${r.status.padEnd(10)} ${String(r.trials ?? '—').padStart(5)} trials  ${((r.serverWallMs ?? r.clientWallMs ?? 0) / 1000).toFixed(1)} s`);
   }
-  console.log(lines.join('\n'));
+  return lines;
 }
 
-/** One report from the per-shape PyTorch runs (the first one skipped, if any, stands for all). */
-function mergePeers(peers: PeerReport[]): PeerReport {
-  const skipped = peers.find((p) => 'skipped' in p);
-  if (skipped || peers.length === 0) return skipped ?? { skipped: 'no shapes' };
-  const ran = peers as Exclude<PeerReport, { skipped: string }>[];
-  return { ...ran[0], results: ran.flatMap((p) => p.results) };
+/** CPU share of wall over the timed windows, when low: the machine was busy. */
+function busyLines(heads: Interleaved[], results: Measurement[]): string[] {
+  const shares = [
+    ...results.filter((m) => m.cpuShare !== undefined && m.source === 'detail').map((m) => m.cpuShare!),
+    ...heads.flatMap((h) => h.rounds.map((r) => r.atomsweepCpuMs / r.atomsweepMs)),
+  ];
+  if (!shares.length || median(shares) >= 0.85) return [];
+  return [
+    `Warning: the machine was busy: this process got a median ${(median(shares) * 100).toFixed(0)}% of a core during the timed windows ` +
+      `(load average ${os.loadavg().map((x) => x.toFixed(1)).join(', ')} on ${os.cpus().length} CPUs), so wall times are inflated and wall ratios noisier: compare the CPU-time columns (both sides run on one thread).`,
+  ];
 }
 
 async function main(): Promise<void> {
   const started = new Date();
-  // The emscripten glue looks for its .wasm next to the running script; in the bench
-  // bundle that is not the package directory, so point it there explicitly.
-  const wasmDir = path.resolve(process.env.TFJS_WASM_DIR ?? 'node_modules/@tensorflow/tfjs-backend-wasm/dist');
-  if (!existsSync(path.join(wasmDir, 'tfjs-backend-wasm-simd.wasm'))) throw new Error(`no tfjs wasm binaries in ${wasmDir}; run from the repository root`);
-  setWasmPaths(`${wasmDir}/`);
   await useBackend('wasm');
   const machine = {
     cpus: os.cpus().length,
@@ -510,49 +722,121 @@ async function main(): Promise<void> {
     },
   };
   log(`bench: ${machine.cpus}× ${machine.cpuModel}, node ${machine.node}, tfjs ${tf.version_core}, wasm SIMD ${machine.flags.WASM_HAS_SIMD_SUPPORT}, threads ${machine.flags.wasmThreads}`);
-  log(`target ${TARGET_MS} ms per measurement, median of ${REPEATS}`);
+  log(`${TARGET_MS} ms per timed run; headline: K = ${HEADLINE_KS.join(', ')}, ${ROUNDS} interleaved rounds${args['no-detail'] ? '; no detail' : `; detail: median of ${REPEATS}`}`);
 
   const shapes = args.shapes!.split(',').filter((id) => id.trim()).map((id) => {
-    const s = SHAPES.find((x) => x.id === id.trim());
-    if (!s) throw new Error(`unknown shape '${id}' (have ${SHAPES.map((x) => x.id).join(', ')})`);
+    const s = BENCH_SHAPES.find((x) => x.id === id.trim());
+    if (!s) throw new Error(`unknown shape '${id}' (have ${BENCH_SHAPES.map((x) => x.id).join(', ')})`);
     return s;
   });
-  const results: Measurement[] = [];
-  // PyTorch right after each shape's own measurements, so the ratio's two sides see the
-  // machine at the same moment (its speed drifts by a fifth or more within an hour).
-  const peers: PeerReport[] = [];
-  for (const shape of shapes) {
-    results.push(...(await benchShape(shape)));
-    if (!args['no-peer']) peers.push(timePyTorch([shape], TARGET_MS, REPEATS, log));
+
+  let peer: TorchPeer | undefined;
+  let peerInfo: PeerInfo | { skipped: string } = { skipped: 'skipped: --no-peer' };
+  if (!args['no-peer']) {
+    const started_ = await TorchPeer.start(log, args.python);
+    if ('skipped' in started_) {
+      peerInfo = started_;
+      log(`pytorch: ${started_.skipped}`);
+    } else {
+      peer = started_.peer;
+      peerInfo = started_.info;
+      log(`pytorch ${peerInfo.torch} on ${peerInfo.python}, ${peerInfo.threads} thread(s), BLAS ${peerInfo.blas}${peerInfo.passedOver ? ` (passed over: ${peerInfo.passedOver.join('; ')})` : ''}`);
+      if (peerInfo.blas !== 'openblas') log(`  pytorch: its BLAS is '${peerInfo.blas}', not OpenBLAS: ${OPENBLAS_HINT} for a fair peer`);
+    }
   }
-  const peer: PeerReport = args['no-peer'] ? { skipped: 'skipped: --no-peer' } : mergePeers(peers);
-  log('tfjs-wasm BatchMatMul alone (CPU time), widest hidden layer of each shape:');
-  const matmul = await matMulSection(shapes);
+
+  const heads: Interleaved[] = [];
+  const results: Measurement[] = [];
+  try {
+    for (const shape of shapes) {
+      log(`shape ${shape.id}: ${shape.note}`);
+      for (const K of HEADLINE_KS) heads.push(await interleaved(shape, K, peer, 'skipped' in peerInfo ? peerInfo.skipped : undefined));
+      if (!args['no-detail']) results.push(...(await benchShape(shape)));
+    }
+  } finally {
+    peer?.close();
+  }
+  // The headline's atomsweep medians stand in for wasm configurations the detail did not
+  // measure (scripts/account.ts reads engine 'wasm' rows of `results`).
+  for (const h of heads) {
+    if (h.skipped || results.some((r) => r.shape === h.shape && r.engine === 'wasm' && r.K === h.K)) continue;
+    results.push({
+      shape: h.shape,
+      engine: 'wasm',
+      K: h.K,
+      source: 'interleaved',
+      msPerTrialStep: h.atomsweepMsPerTrialStep,
+      msPerPackStep: round(h.atomsweepMsPerTrialStep! * h.K, 4),
+      cpuMsPerTrialStep: h.atomsweepCpuMsPerTrialStep,
+      networksComputed: h.networksComputed,
+      stepsPerRepeat: h.atomsweepStepsPerRun,
+      repeats: h.rounds.length,
+      samplesMsPerTrialStep: h.rounds.map((r) => r.atomsweepMs),
+    });
+  }
   const microMs = Date.now() - started.getTime();
   const e2e = await endToEnd();
 
+  const stamp = started.toISOString().replace(/[:]/g, '-').replace(/\.\d+Z$/, 'Z');
   const report = {
     kind: 'atomsweep-bench',
-    version: 1,
+    version: 2,
     startedAt: started.toISOString(),
+    command: process.argv.slice(2).join(' '),
     durationMs: Date.now() - started.getTime(),
     microDurationMs: microMs,
-    settings: { targetMs: TARGET_MS, warmMs: WARM_MS, warmMaxMs: WARM_MAX_MS, repeats: REPEATS, maxConfigMs: MAX_CONFIG_MS, quick: args.quick, maxPeakMB: MAX_PEAK_BYTES / 1e6, ks: ints(args.ks), cpuKs: ints(args['cpu-ks']) },
+    settings: {
+      targetMs: TARGET_MS,
+      warmMs: WARM_MS,
+      warmMaxMs: WARM_MAX_MS,
+      rounds: ROUNDS,
+      headlineKs: HEADLINE_KS,
+      detail: !args['no-detail'],
+      repeats: REPEATS,
+      maxConfigMs: MAX_CONFIG_MS,
+      quick: args.quick,
+      maxPeakMB: MAX_PEAK_BYTES / 1e6,
+      ks: ints(args.ks),
+      cpuKs: ints(args['cpu-ks']),
+    },
     machine: { ...machine, loadAverageAtEnd: os.loadavg().map((x) => round(x, 3)) },
     shapes: shapes.map((s) => ({ ...s, macsPerStep: macsPerStep(s) })),
+    /** The headline: interleaved rounds of atomsweep, GEMM-only and PyTorch per shape and K. */
+    interleaved: heads,
+    nativePeer: peerInfo,
     results,
-    matmul,
-    nativePeer: peer,
     endToEnd: e2e,
   };
-  printTables(results, matmul, e2e, peer);
+  const lines = [
+    `# npm run bench, ${started.toISOString()}`,
+    '',
+    `${machine.cpus}× ${machine.cpuModel}, node ${machine.node}, tfjs ${tf.version_core} (wasm SIMD ${machine.flags.WASM_HAS_SIMD_SUPPORT}, ${machine.flags.wasmThreads} thread); ` +
+      `load average at start ${machine.loadAverageAtStart.join(', ')}, at end ${report.machine.loadAverageAtEnd.join(', ')}; flags: \`${report.command || '(defaults)'}\`; ${(report.durationMs / 1000).toFixed(0)} s`,
+    ...busyLines(heads, results).flatMap((l) => ['', l]),
+    '',
+    '## atomsweep ÷ PyTorch (interleaved)',
+    '',
+    ...headlineLines(heads, peerInfo),
+    '',
+    '## Step ÷ GEMM-only',
+    '',
+    ...gemmLines(heads),
+    '',
+    ...shapes.map((s) => `- ${s.id}: ${s.note}`),
+  ];
+  const detail = detailLines(results);
+  if (detail.length) lines.push('', ...detail);
+  lines.push('', ...e2eLines(e2e));
+  const text = lines.join('\n');
+  console.log(`\n${text}`);
   mkdirSync(args.out!, { recursive: true });
-  const stamp = started.toISOString().replace(/[:]/g, '-').replace(/\.\d+Z$/, 'Z');
   const file = path.join(args.out!, `${stamp}.json`);
   const json = `${JSON.stringify(report, null, 2)}\n`;
   writeFileSync(file, json);
   writeFileSync(path.join(args.out!, 'latest.json'), json);
-  console.log(`\nreport: ${file} (and ${path.join(args.out!, 'latest.json')}); total ${(report.durationMs / 1000).toFixed(0)} s`);
+  const md = path.join(args.out!, `bench-${stamp}.md`);
+  writeFileSync(md, `${text}\n`);
+  console.log(`\nreport: ${file} (and ${path.join(args.out!, 'latest.json')}), tables: ${md}; total ${(report.durationMs / 1000).toFixed(0)} s`);
 }
 
 main().catch((err) => {

@@ -1,20 +1,28 @@
 """The native peer of `npm run bench`: the same training step in PyTorch on one thread.
 
-Reads the bench's shapes as JSON on stdin (bench/cases.ts SHAPES plus timing settings),
-and for each shape trains one network the way core/train/train-pack.ts trains each of
-its networks: an MLP with sigmoid hidden layers and a linear output, Xavier-uniform
-initialisation, the shape's loss on raw outputs (mean squared error, or softmax cross-
-entropy on one-hot labels), TF1-style Adam (torch.optim.Adam, the same update up to the
-placement of epsilon), and per step a fresh random permutation of the n training rows
-whose first B rows form the batch (a full batch when B >= n uses all rows, no sampling).
+A long-lived child process of bench/native-peer.ts, so its runs can be interleaved with
+atomsweep's (A B A B ...) while both stay warm. It reads one JSON request per line on
+stdin and answers one JSON line on stdout (log lines go to stderr):
 
-Writes one JSON object per shape on stdout: wall and CPU ms per step (median of repeats).
+  {"op": "info"}                                  -> {"torch", "threads", "blas"}
+  {"op": "prepare", "shape": {...}, "targetMs": T} -> {"steps", "warmup"}: builds the
+      network and its data, warms up with doubling runs, and returns the step count
+      that takes about T ms
+  {"op": "run", "shape": "<id>", "steps": k}      -> {"steps", "ms", "cpuMs"}: k timed steps
+
+For each shape (bench/cases.ts) it trains one network the way core/train/train-pack.ts
+trains each of its networks: an MLP with sigmoid hidden layers and a linear output,
+Xavier-uniform initialisation, the shape's loss on raw outputs (mean squared error, or
+softmax cross-entropy on one-hot labels), TF1-style Adam (torch.optim.Adam, the same
+update up to the placement of epsilon), and per step a fresh random permutation of the n
+training rows whose first B rows form the batch (a full batch when B >= n uses all rows,
+no sampling). A run ends by reading the last loss back, as the engine does at a checkpoint.
+
 Run with OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 in the environment (set before Python
 starts; torch.set_num_threads(1) alone still used two cores on the project's machines).
 """
 import json
 import os
-import statistics
 import sys
 import time
 
@@ -46,20 +54,23 @@ def data(shape, gen):
     return x, y
 
 
-def time_shape(shape, target_ms, repeats):
-    torch.manual_seed(0)
-    gen = torch.Generator().manual_seed(0)
-    net = build(shape["sizes"])
-    x, y = data(shape, gen)
-    n, batch = shape["n"], min(shape["n"], shape["batchSize"])
-    opt = torch.optim.Adam(net.parameters(), lr=shape["lr"], eps=1e-7)
-    mse = shape["loss"] == "mean_squared_error"
-    loss_fn = torch.nn.MSELoss() if mse else torch.nn.CrossEntropyLoss()
+class Trainer:
+    def __init__(self, shape):
+        torch.manual_seed(0)
+        self.gen = torch.Generator().manual_seed(0)
+        self.net = build(shape["sizes"])
+        self.x, self.y = data(shape, self.gen)
+        self.n, self.batch = shape["n"], min(shape["n"], shape["batchSize"])
+        self.opt = torch.optim.Adam(self.net.parameters(), lr=shape["lr"], eps=1e-7)
+        mse = shape["loss"] == "mean_squared_error"
+        self.loss_fn = torch.nn.MSELoss() if mse else torch.nn.CrossEntropyLoss()
 
-    def steps(k):
+    def steps(self, k):
+        net, opt, loss_fn, x, y, n, batch = self.net, self.opt, self.loss_fn, self.x, self.y, self.n, self.batch
+        loss = None
         for _ in range(k):
             if batch < n:
-                idx = torch.randperm(n, generator=gen)[:batch]
+                idx = torch.randperm(n, generator=self.gen)[:batch]
                 xb, yb = x[idx], y[idx]
             else:
                 xb, yb = x, y
@@ -67,32 +78,24 @@ def time_shape(shape, target_ms, repeats):
             loss = loss_fn(net(xb), yb)
             loss.backward()
             opt.step()
-        return float(loss)  # read the last loss back, as the engine does at a checkpoint
+        return float(loss)
 
-    # Warm up with doubling runs, then calibrate the step count to about target_ms.
-    k, spent, per = 1, 0.0, 1e-4
-    while spent < 1000 and k < 1 << 16:
-        t = time.perf_counter()
-        steps(k)
-        dt = (time.perf_counter() - t) * 1000
-        spent += dt
-        per = max(dt / k, 1e-4)
-        k *= 2
-    k = max(2, int(target_ms / per))
-    wall, cpu = [], []
-    for _ in range(repeats):
+    def timed(self, k):
         t, c = time.perf_counter(), time.process_time()
-        steps(k)
-        wall.append((time.perf_counter() - t) * 1000 / k)
-        cpu.append((time.process_time() - c) * 1000 / k)
-    return {
-        "shape": shape["id"],
-        "msPerStep": statistics.median(wall),
-        "cpuMsPerStep": statistics.median(cpu),
-        "stepsPerRepeat": k,
-        "repeats": repeats,
-        "samplesMsPerStep": wall,
-    }
+        self.steps(k)
+        return (time.perf_counter() - t) * 1000, (time.process_time() - c) * 1000
+
+
+def prepare(trainer, target_ms):
+    """Warm up with doubling runs (at least 1 s), then the step count for about target_ms."""
+    k, spent, per, warmup = 1, 0.0, 1e-4, []
+    while spent < 1000 and k < 1 << 16:
+        ms, cpu = trainer.timed(k)
+        warmup.append({"steps": k, "msPerStep": ms / k, "cpuMsPerStep": cpu / k})
+        spent += ms
+        per = max(ms / k, 1e-4)
+        k *= 2
+    return {"steps": max(2, int(target_ms / per)), "warmup": warmup}
 
 
 def blas():
@@ -106,13 +109,30 @@ def blas():
 
 
 def main():
-    job = json.load(sys.stdin)
     torch.set_num_threads(1)
-    out = {"torch": torch.__version__, "threads": torch.get_num_threads(), "blas": blas(), "results": []}
-    for shape in job["shapes"]:
-        out["results"].append(time_shape(shape, job["targetMs"], job["repeats"]))
-        print(f"  pytorch      {shape['id']}: {out['results'][-1]['msPerStep']:.4f} ms/step", file=sys.stderr)
-    json.dump(out, sys.stdout)
+    try:
+        torch.set_num_interop_threads(1)
+    except RuntimeError:
+        pass  # already set (only possible before any parallel work)
+    trainers = {}
+    for line in sys.stdin:
+        if not line.strip():
+            continue
+        req = json.loads(line)
+        op = req["op"]
+        if op == "info":
+            out = {"torch": torch.__version__, "threads": torch.get_num_threads(), "blas": blas()}
+        elif op == "prepare":
+            shape = req["shape"]
+            trainers[shape["id"]] = Trainer(shape)
+            out = prepare(trainers[shape["id"]], req["targetMs"])
+        elif op == "run":
+            ms, cpu = trainers[req["shape"]].timed(req["steps"])
+            out = {"steps": req["steps"], "ms": ms, "cpuMs": cpu}
+        else:
+            out = {"error": f"unknown op {op}"}
+        sys.stdout.write(json.dumps(out) + "\n")
+        sys.stdout.flush()
 
 
 if __name__ == "__main__":
