@@ -18,10 +18,17 @@
  * - `test_accuracy` (scalar): the final test evaluation the code runs after training (it
  *   only stores it when return_accuracy_per_epoch is off; we keep both).
  * - `runtime_s` (scalar): the notebook times graph build + training + final test
- *   evaluation per (repeat, batch) and keeps only the last repeat. We time the pack from
- *   model build to final test evaluation with ctx.now and attribute pack time / pack size
- *   to each trial; the extra time-to-target checks below are excluded. Production Workers
- *   freeze clocks during pure CPU work: if the clock does not advance, no runtime is stored.
+ *   evaluation per (repeat, batch) and keeps only the last repeat. We time every trial alone:
+ *   the trials of a pack train one after another, each as its own one-network trainPack
+ *   call, and each has its own clock (ctx.now) from model build to its final test
+ *   evaluation; the extra time-to-target checks below are excluded. Packing K networks
+ *   into one trainPack call would share every step's kernel dispatch among them, which is
+ *   exactly the per-step overhead that makes small batches slow, and would leave one time
+ *   per pack (pack time / K) with no spread over the repeats. A lone network computes what
+ *   it would in a pack (core/nn/matmul.ts, core/train/train-pack.ts), so every other number
+ *   equals the packed one.
+ *   Production Workers freeze clocks during pure CPU work: if the clock does not advance,
+ *   no runtime is stored.
  * - Time to accuracy 0.8: the notebook's red line is (runtime/10) × index of the first
  *   record whose MEAN over repeats exceeds 0.8 (0 if none); the figure computes it from the
  *   aggregates. Per trial we also store `steps_to_target` (updates until training accuracy,
@@ -35,7 +42,7 @@ import { parameterCount, type MlpSpec } from '../nn/model';
 import { accuracyOn, disposeSets, stackTables, trainClassifiers } from '../train/classifier';
 import { Curves, FirstAbove, PackClock } from '../train/recorders';
 import { activation, classifierMlp, hiddenLayers, initializer, int, learningRate, packStreams, repeatMixture } from './common';
-import type { Experiment, TrialResult } from './types';
+import type { Experiment, RunContext, TrialResult, TrialSpec } from './types';
 import { packBytes } from './memory';
 
 export const EXP8_BATCH_SIZES = [1, 4, 16, 64, 256, 400];
@@ -126,81 +133,92 @@ export const exp8: Experiment<typeof params> = {
   repeats: 5,
   // Small batches are dominated by per-step kernel dispatch, not arithmetic: measured in a
   // pack of 5 (tfjs WASM, Node), a step costs about as much as 10 extra rows, so batch 1's
-  // 75,000 steps cost about 8× batch 400's 187 steps rather than the same.
+  // 75,000 steps cost about 8× batch 400's 187 steps rather than the same. Trained alone (as
+  // runPack now does), a network pays its dispatch alone: about 100 rows per step, batch 1
+  // ~100× batch 400 (bench/reports/exp8-runtime-per-network-2026-12-06.md). The units are
+  // kept: core/sweep/pack-budget.ts calibrates its ms per unit on them (its lone-trial
+  // estimate of batch 1 matches), and the per-trial work budget (maxTrialCost) counts them.
   cost: (p) => numSteps(p) * (Math.min(p.batch_size, trainRows(p)) + 10) * parameterCount(modelFor(p)),
-  memory: (p, pack) => packBytes({ model: modelFor(p), trainRows: Math.min(p.batch_size, trainRows(p)), evalRows: p.n, dataRows: p.n }, pack),
+  // The trials of a pack train one after another, so the heap holds one network whatever
+  // the pack size.
+  memory: (p) => packBytes({ model: modelFor(p), trainRows: Math.min(p.batch_size, trainRows(p)), evalRows: p.n, dataRows: p.n }, 1),
   async runPack(trials, ctx) {
-    const p = trials[0].params;
-    const K = trials.length;
-    const model = modelFor(p);
-    const steps = numSteps(p);
-    const records = recordSteps(steps, p.num_epochs, p.store_every);
-    const recordSet = new Set(records);
-    const checks = targetCheckSteps(steps, p.num_epochs, p.target_check_epochs);
-    const splits = trials.map(repeatMixture);
-    const trainSet = stackTables(splits.map((s) => s.train));
-    const testSet = stackTables(splits.map((s) => s.test));
-    const curves = new Curves(K);
-    const target = new FirstAbove(K, p.target_accuracy);
-    const clock = new PackClock(ctx.now ?? (() => Date.now()));
-    try {
-      const { pack } = await trainClassifiers({
-        model,
-        train: splits.map((s) => s.train),
-        ...packStreams(trials),
-        loss: 'cross_entropy',
-        lr: p.lr,
-        steps,
-        batchSize: p.batch_size,
-        checkpoints: [...records, ...checks],
-        recorders: [
-          {
-            // Training accuracy: kept at the notebook's records, and checked for the target at
-            // both. The notebook's run time includes its 14 records but not our finer checks.
-            record: async (step, net) => {
-              const isRecord = recordSet.has(step);
-              // A check that is not a record only serves the target, which every trial of
-              // the pack may have passed already (most do within a few epochs at large batches).
-              if (!isRecord && target.reachedByAll) return;
-              const acc = isRecord ? await accuracyOn(net, trainSet) : await clock.excluding(() => accuracyOn(net, trainSet));
-              if (isRecord) curves.push(step, acc);
-              target.see(step, acc);
-            },
-          },
-        ],
-        yieldToHost: ctx.yieldToHost, engine: ctx.engine,
-      });
-      const testAcc = await accuracyOn(pack, testSet);
-      pack.dispose();
-      const runtime = clock.secondsPerTrial(K);
-      return trials.map((t, k): TrialResult => {
-        const reached = target.steps[k];
-        const scalars: Record<string, number> = {
-          test_accuracy: testAcc[k],
-          num_steps: steps,
-          n_params: parameterCount(model),
-          reached_target: reached === null ? 0 : 1,
-        };
-        if (runtime !== null) scalars.runtime_s = runtime;
-        if (reached !== null) {
-          scalars.steps_to_target = reached;
-          if (runtime !== null) scalars.seconds_to_target = (runtime * reached) / steps;
-        }
-        return {
-          trialId: t.id,
-          scalars,
-          series: { train_accuracy: curves.curve(k) },
-          info: {
-            runtime_clock: runtime !== null ? 'wall' : 'frozen',
-            runtime_note:
-              runtime !== null
-                ? `pack time (ctx.now) from model build to final test evaluation, minus ${checks.length} time-to-target checks, divided by the pack size ${K}; production Workers only advance clocks across I/O, so there it can under-count`
-                : 'the clock did not advance during the pack (frozen Worker clock): no runtime stored',
-          },
-        };
-      });
-    } finally {
-      disposeSets(trainSet, testSet);
-    }
+    // One network at a time, each with its own clock (see the header).
+    const out: TrialResult[] = [];
+    for (const t of trials) out.push(await trainAlone(t, ctx, trials.length));
+    return out;
   },
 };
+
+/** One trial trained and timed alone: a one-network trainPack call with its own clock. */
+async function trainAlone(t: TrialSpec<Params>, ctx: RunContext, packSize: number): Promise<TrialResult> {
+  const p = t.params;
+  const model = modelFor(p);
+  const steps = numSteps(p);
+  const records = recordSteps(steps, p.num_epochs, p.store_every);
+  const recordSet = new Set(records);
+  const checks = targetCheckSteps(steps, p.num_epochs, p.target_check_epochs);
+  const split = repeatMixture(t);
+  const trainSet = stackTables([split.train]);
+  const testSet = stackTables([split.test]);
+  const curves = new Curves(1);
+  const target = new FirstAbove(1, p.target_accuracy);
+  const clock = new PackClock(ctx.now ?? (() => Date.now()));
+  try {
+    const { pack } = await trainClassifiers({
+      model,
+      train: [split.train],
+      ...packStreams([t]),
+      loss: 'cross_entropy',
+      lr: p.lr,
+      steps,
+      batchSize: p.batch_size,
+      checkpoints: [...records, ...checks],
+      recorders: [
+        {
+          // Training accuracy: kept at the notebook's records, and checked for the target at
+          // both. The notebook's run time includes its 14 records but not our finer checks.
+          record: async (step, net) => {
+            const isRecord = recordSet.has(step);
+            // A check that is not a record only serves the target, which the trial may have
+            // passed already (most do within a few epochs at large batches).
+            if (!isRecord && target.reachedByAll) return;
+            const acc = isRecord ? await accuracyOn(net, trainSet) : await clock.excluding(() => accuracyOn(net, trainSet));
+            if (isRecord) curves.push(step, acc);
+            target.see(step, acc);
+          },
+        },
+      ],
+      yieldToHost: ctx.yieldToHost, engine: ctx.engine,
+    });
+    const [testAcc] = await accuracyOn(pack, testSet);
+    pack.dispose();
+    const runtime = clock.secondsPerTrial(1);
+    const reached = target.steps[0];
+    const scalars: Record<string, number> = {
+      test_accuracy: testAcc,
+      num_steps: steps,
+      n_params: parameterCount(model),
+      reached_target: reached === null ? 0 : 1,
+    };
+    if (runtime !== null) scalars.runtime_s = runtime;
+    if (reached !== null) {
+      scalars.steps_to_target = reached;
+      if (runtime !== null) scalars.seconds_to_target = (runtime * reached) / steps;
+    }
+    return {
+      trialId: t.id,
+      scalars,
+      series: { train_accuracy: curves.curve(0) },
+      info: {
+        runtime_clock: runtime !== null ? 'wall' : 'frozen',
+        runtime_note:
+          runtime !== null
+            ? `this network's own time (ctx.now), trained alone (its pack of ${packSize} trains one network after another), from model build to final test evaluation, minus ${checks.length} time-to-target checks; production Workers only advance clocks across I/O, so there it can under-count`
+            : 'the clock did not advance while this network trained (frozen Worker clock): no runtime stored',
+      },
+    };
+  } finally {
+    disposeSets(trainSet, testSet);
+  }
+}

@@ -4,10 +4,13 @@
  * across repeats vs record index ("Epoch (x10)"), one line per batch size ("Batch of b").
  * The code records accuracy on the TRAINING set; the caption says so.
  * Right, "Run time": Plot has no twin y axes, so the notebook's twin-axis panel becomes two
- * stacked plots on a shared log batch-size axis: the run time per trial (black, mean ± std)
- * and the time until accuracy 0.8 (red): our per-trial measure (solid, mean ± std over the
- * repeats that reached it) and the notebook's proxy (dashed), (mean run time / 10) × index
- * of the first record whose mean accuracy exceeds 0.8 (0 if none).
+ * stacked plots on a shared log batch-size axis: the run time per trial (black; each network
+ * is trained and timed alone, core/experiments/exp08-batch-size.ts, so the repeats spread and
+ * the band shows it, with a dot per repeat) and the time until accuracy 0.8 (red; the
+ * target_accuracy parameter): our per-trial measure (solid, band over the repeats that
+ * reached it) and the notebook's proxy (dashed), (mean run time / 10) × index of the first
+ * record whose mean accuracy exceeds 0.8 (0 if none). The bands follow the view (mean ± 1
+ * std by default, or the IQR).
  */
 import { bandMarks, fmt, grid, meanStd, panel, pointsOf, repeatsOf, viewLabel, viewOf, type Point, type RepeatPoint } from './common';
 import type { Figure, FigureContext, FigureData } from './types';
@@ -21,6 +24,8 @@ interface Row {
   stepsToTarget?: Point;
   reached?: Point;
   testAccuracy?: Point;
+  /** The accuracy timed to (target_accuracy, the notebook's 0.8). */
+  target: number;
   /** The notebook's "time until acc=0.8". */
   proxy?: number;
 }
@@ -49,6 +54,7 @@ function rows(data: FigureData): Row[] {
         stepsToTarget: steps.get(c.config),
         reached: reached.get(c.config),
         testAccuracy: test.get(c.config),
+        target,
         proxy: rt ? (rt.mean / 10) * first : undefined,
       };
     })
@@ -95,11 +101,12 @@ function runtimePanels(ctx: FigureContext, all: Row[], data: FigureData): Elemen
   const runtime = timed.map((r) => band(r, r.runtime!));
   const perTrial = timed.filter((r) => r.secondsToTarget).map((r) => band(r, r.secondsToTarget!));
   const proxy = timed.map((r) => ({ batch: r.batch, proxy: r.proxy ?? 0 }));
+  const target = timed[0].target;
   const x = { label: 'Batch size (log scale; notebook: linear)', type: 'log' as const, ticks: all.map((r) => r.batch), tickFormat: (d: number) => String(d) };
   const top = Plot.plot({
     document: ctx.document,
     title: 'Run time',
-    subtitle: 'Runtime (total), per trial: pack time / pack size',
+    subtitle: 'Runtime (total) per trial, each network trained and timed alone; dots: single repeats',
     width: 420,
     height: 220,
     marginLeft: 55,
@@ -109,13 +116,13 @@ function runtimePanels(ctx: FigureContext, all: Row[], data: FigureData): Elemen
   });
   const bottom = Plot.plot({
     document: ctx.document,
-    title: 'Time until acc=0.8',
-    subtitle: 'solid: per trial, first check with training accuracy > 0.8 (mean ± std over the repeats that got there); dashed: the notebook’s (runtime/10) × first record index with mean accuracy > 0.8',
+    title: `Time until acc=${target}`,
+    subtitle: `solid: per trial, first check with training accuracy > ${target} (over the repeats that got there; dots: single repeats); dashed: the notebook’s (runtime/10) × first record index with mean accuracy > ${target}`,
     width: 420,
     height: 220,
     marginLeft: 55,
     x,
-    y: { label: 'Time until acc=0.8 (seconds)', grid: true, zero: true },
+    y: { label: `Time until acc=${target} (seconds)`, grid: true, zero: true },
     marks: [
       ...bandMarks(Plot, perTrial, { x: 'batch', color: 'red', fillOpacity: 0.15, r: 3, sort: false, view, repeats: repeatsAt('seconds_to_target'), repeatKind: 'dot' }),
       Plot.lineY(proxy, { x: 'batch', y: 'proxy', stroke: 'red', strokeDasharray: '4,3' }),
@@ -136,12 +143,8 @@ export const exp08Figure: Figure = {
       const parts = [
         `last record training accuracy ${meanStd(last)}`,
         `final test accuracy ${meanStd(r.testAccuracy)}`,
-        !r.runtime
-          ? 'run time not measured'
-          : r.runtime.std === 0 && r.runtime.n > 1
-            ? `run time ${fmt(r.runtime.mean, 2)} s per trial (n=${r.runtime.n}; one pack, so no spread: pack time / pack size)`
-            : `run time ${meanStd(r.runtime, 2)} s`,
-        r.stepsToTarget ? `steps to acc 0.8 ${meanStd(r.stepsToTarget, 0)}, reached in ${fmt((r.reached?.mean ?? 0) * 100, 0)}% of runs` : 'acc 0.8 never reached',
+        r.runtime ? `run time ${meanStd(r.runtime, 2)} s per trial` : 'run time not measured',
+        r.stepsToTarget ? `steps to acc ${r.target} ${meanStd(r.stepsToTarget, 0)}, reached in ${fmt((r.reached?.mean ?? 0) * 100, 0)}% of runs` : `acc ${r.target} never reached`,
       ];
       return `Batch of ${r.batch}: ${parts.join('; ')}`;
     });

@@ -101,6 +101,33 @@ describe('exp8 protocol', () => {
     }
     expect(wall.some((r) => r.scalars.reached_target === 1)).toBe(true);
   });
+
+  test('each trial is trained and timed alone: in a pack it gets the numbers and the clock reading it gets by itself', async () => {
+    await useBackend('wasm');
+    const small = { n: 53, num_epochs: 30, store_every: 2, batch_size: 8, hidden: [16, 16] };
+    const pack = trials(small, 3);
+    // A clock that advances 1 ms per reading: a trial's run time counts the readings of its
+    // own clock, so it does not depend on what else its pack trains.
+    const counter = () => {
+      let t = 0;
+      return () => ++t;
+    };
+    const packed = await exp8.runPack(pack, { now: counter() });
+    for (const [k, r] of packed.entries()) {
+      const [alone] = await exp8.runPack([pack[k]], { now: counter() });
+      expect(r).toEqual({ ...alone, info: { ...alone.info, runtime_note: expect.stringContaining('its pack of 3') } });
+      expect(alone.info?.runtime_note).toMatch(/its pack of 1/);
+    }
+    // Not pack time / pack size: the readings differ with the time-to-target checks each trial
+    // still needed (until it reached 0.8).
+    expect(new Set(packed.map((r) => r.scalars.steps_to_target)).size).toBeGreaterThan(1);
+    expect(new Set(packed.map((r) => r.scalars.runtime_s)).size).toBeGreaterThan(1);
+  });
+
+  test('memory: trials train one after another, so the estimate is one network\'s (with its shadow twin) whatever the pack', () => {
+    const p = exp8.params.parse({ batch_size: 400 });
+    expect(exp8.memory(p, 16)).toBe(exp8.memory(p, 1));
+  });
 });
 
 describe('exp8 sweep and figure', () => {
@@ -108,7 +135,10 @@ describe('exp8 sweep and figure', () => {
     const { figureData } = await runSweep({
       experiment: 'exp8',
       repeats: 2,
-      params: { n: 60, num_epochs: 30, store_every: 2, hidden: [16, 16] },
+      // Target 0.7 (the notebook's is 0.8, which these short runs never reach): the repeats
+      // reach it at different checks, so their clocks read differently. It changes no
+      // trained number, only which checks run.
+      params: { n: 60, num_epochs: 30, store_every: 2, hidden: [16, 16], target_accuracy: 0.7 },
       grid: { batch_size: [4, 16, 48] },
     });
     const records = figureData.aggregate.filter((r) => r.metric === 'train_accuracy');
@@ -126,16 +156,16 @@ describe('exp8 sweep and figure', () => {
     expect(runtime).toHaveLength(3);
     const { html, element } = renderFigure(exp08Figure, figureData);
     const titles = [...element.querySelectorAll('figure h2')].map((h) => h.textContent);
-    expect(titles).toEqual(['Test Accuracy', 'Run time', 'Time until acc=0.8']);
+    expect(titles).toEqual(['Test Accuracy', 'Run time', 'Time until acc=0.7']);
     expect(element.querySelector('figure figcaption')?.textContent).toMatch(/TRAINING accuracy/);
-    // Three accuracy bands, one run-time band and (when any run reached 0.8) one time-to-target band.
+    // Three accuracy bands, one run-time band and (when any run reached the target) one time-to-target band.
     const areas = element.querySelectorAll('g[aria-label="area"] path').length;
     expect(areas).toBeGreaterThanOrEqual(4);
     expect(exp08Figure.headline(figureData)).toHaveLength(3);
     expect(exp08Figure.headline(figureData)[0]).toMatch(/^Batch of 4: last record training accuracy .* \(n=2\); final test accuracy/);
-    // Both repeats of a batch size share one pack: the run time says why it has no spread.
-    expect(runtime.every((r) => r.std === 0)).toBe(true);
-    expect(exp08Figure.headline(figureData)[0]).toMatch(/run time [\d.]+ s per trial \(n=2; one pack, so no spread: pack time \/ pack size\)/);
+    // Each repeat is timed alone (here by the sweep's counting clock), so the run time has a spread.
+    expect(runtime.some((r) => r.std! > 0)).toBe(true);
+    expect(exp08Figure.headline(figureData).join('\n')).toMatch(/run time [\d.]+ ± [\d.]+ \(n=2\) s per trial/);
     await expect(formattedSvg(html)).toMatchFileSnapshot('../__snapshots__/exp08.figure.html');
   }, 120_000);
 });
