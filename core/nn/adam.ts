@@ -46,6 +46,29 @@ export class AdamTF1 {
     adamUpdate(this.vars, this.m, this.v, grads, lrT, this);
   }
 
+  /**
+   * The next update applied network by network, for a pack whose networks are trained one
+   * at a time (core/nn/mlp-step.ts): returns update(k) to call once for each network k of
+   * the pack's K (stacked on the leading axis), or undefined where that is not possible
+   * (no wasm kernels, or a parameter's data shared, so not updatable in place; then use
+   * apply()). The values are apply()'s: the update is elementwise.
+   */
+  perNetwork(grads: tf.Tensor[]): ((k: number) => void) | undefined {
+    const backend = tf.backend();
+    const kernels = wasmKernelsFor(backend);
+    const tensors = [...this.vars, ...this.m, ...this.v];
+    if (!kernels || !tensors.every((t) => soleHolder(backend, t))) return undefined;
+    this.t += 1;
+    const s = adamScalars(AdamTF1.stepSize(this.options.lr, this.beta1, this.beta2, this.t), this);
+    const at = (t: tf.Tensor, k: number) => heapOffset(backend, t) + (k * t.size * 4) / t.shape[0];
+    return (k) => {
+      this.vars.forEach((p, i) => {
+        const [m, v, g] = [this.m[i], this.v[i], grads[i]];
+        kernels.adam(at(p, k), at(m, k), at(v, k), at(g, k), at(p, k), at(m, k), at(v, k), p.size / p.shape[0], s);
+      });
+    };
+  }
+
   get steps(): number {
     return this.t;
   }
@@ -54,6 +77,12 @@ export class AdamTF1 {
     this.m.forEach((x) => x.dispose());
     this.v.forEach((x) => x.dispose());
   }
+}
+
+/** The update's scalars as the float32 values tfjs makes of the JS numbers. */
+function adamScalars(lrT: number, o: { beta1: number; beta2: number; epsilon: number }): AdamScalars {
+  const f = Math.fround;
+  return { beta1: f(o.beta1), oneMinusBeta1: f(1 - o.beta1), beta2: f(o.beta2), oneMinusBeta2: f(1 - o.beta2), lrT: f(lrT), epsilon: f(o.epsilon) };
 }
 
 /**
@@ -74,8 +103,7 @@ export function adamUpdate(
   const backend = tf.backend();
   const kernels = wasmKernelsFor(backend);
   if (kernels) {
-    const f = Math.fround;
-    const scalars: AdamScalars = { beta1: f(o.beta1), oneMinusBeta1: f(1 - o.beta1), beta2: f(o.beta2), oneMinusBeta2: f(1 - o.beta2), lrT: f(lrT), epsilon: f(o.epsilon) };
+    const scalars = adamScalars(lrT, o);
     params.forEach((p, i) => {
       // In place, with no tfjs dispatch, where nothing else shares the three tensors' data
       // (each element is read before it is written, so the values are the same): a step of a

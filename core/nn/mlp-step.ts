@@ -22,6 +22,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { packLoss, type LossName } from './losses';
+import type { AdamTF1 } from './adam';
 import type { MatMulPath } from './matmul';
 import type { MlpSpec, NetworkPack } from './model';
 import { FUSED_LOSS_GRADIENTS, heapOffset, heapTensor, wasmKernelsFor, type FusedLoss, type GemmPost, type SumOrder } from './wasm-kernels';
@@ -51,6 +52,8 @@ export interface StepGradients {
   grads: tf.Tensor[];
   /** The logits [K, rows, classes] of the batch, before the update. */
   logits: tf.Tensor3D;
+  /** Whether the optimizer's update was applied too (DirectStep.gradients with `adam`). */
+  updated?: boolean;
 }
 
 /** Whether a pack's forward pass can take the direct path (no gradient needed). */
@@ -114,8 +117,13 @@ export class DirectStep {
     private readonly loss: LossName,
   ) {}
 
-  /** Logits and gradients (parameter order) for inputs xb [K, rows, in] and targets yb [K, rows, classes]. */
-  gradients(xb: tf.Tensor3D, yb: tf.Tensor3D): StepGradients {
+  /**
+   * Logits and gradients (parameter order) for inputs xb [K, rows, in] and targets yb
+   * [K, rows, classes]. With `adam`, the step also applies its update, network by network
+   * where the networks go one at a time (each updated while its gradients are in cache), and
+   * says so in `updated`; otherwise the caller applies it.
+   */
+  gradients(xb: tf.Tensor3D, yb: tf.Tensor3D, adam?: AdamTF1): StepGradients {
     const sizes = layerSizes(this.net);
     const layers = sizes.length - 1;
     const [K, rows] = xb.shape;
@@ -127,8 +135,15 @@ export class DirectStep {
       // longer per network than alone); small ones a layer at a time for all K at once, where
       // a call's fixed cost is the larger part.
       const macs = rows * sizes.slice(1).reduce((sum, w, l) => sum + sizes[l] * w, 0);
-      if (K > 1 && macs >= NETWORK_MAJOR_MIN_MACS) for (let k = 0; k < K; k++) this.pass(xb, yb, space, k, 1);
-      else this.pass(xb, yb, space, 0, K);
+      if (K > 1 && macs >= NETWORK_MAJOR_MIN_MACS) {
+        const update = adam?.perNetwork(space.grads);
+        for (let k = 0; k < K; k++) {
+          this.pass(xb, yb, space, k, 1);
+          update?.(k);
+        }
+        return { grads: space.grads, logits, updated: update !== undefined };
+      }
+      this.pass(xb, yb, space, 0, K);
       return { grads: space.grads, logits };
     }
     // A loss without a kernel: its gradient from tf.grad of packLoss (the ops the tape would

@@ -126,12 +126,14 @@ export async function trainPack(spec: PackTrainingSpec): Promise<PackTrainingRes
   // Plain MLPs skip the gradient tape: same kernels, same bits, no dispatch between them (core/nn/mlp-step.ts).
   const penalty = spec.regularization !== undefined && spec.regularization.strength !== 0;
   const direct = directStepApplies(net, { penalty, trainable });
+  // grads: fresh tensors to apply and dispose; owned: the direct step's own, to apply only
+  // (empty when it applied the update itself).
   type StepOut = { grads: tf.Tensor[]; owned?: tf.Tensor[]; kept: tf.Tensor[] };
   const directStep = direct ? new DirectStep(net, spec.loss) : undefined;
   // The direct step's gradients are its own tensors, rewritten every step (not disposed here).
   const stepDirect = (xb: tf.Tensor3D, yb: tf.Tensor3D, last: boolean): StepOut => {
-    const { grads, logits } = directStep!.gradients(xb, yb);
-    return { grads: [], owned: grads, kept: last ? [stepLoss(spec.loss, logits, yb), tf.clone(logits)] : [] };
+    const { grads, logits, updated } = directStep!.gradients(xb, yb, adam);
+    return { grads: [], owned: updated ? [] : grads, kept: last ? [stepLoss(spec.loss, logits, yb), tf.clone(logits)] : [] };
   };
   const tapeStep = (xb: tf.Tensor3D, yb: tf.Tensor3D, last: boolean): StepOut => {
     let kept: tf.Tensor[] = [];
@@ -178,7 +180,7 @@ export async function trainPack(spec: PackTrainingSpec): Promise<PackTrainingRes
       // The batch's gradients, and at the last step the per-network loss and the logits (kept).
       const { grads, owned, kept } = direct ? stepDirect(xb, yb, last) : tapeStep(xb, yb, last);
       if (xb !== xAll) tf.dispose([xb, yb]);
-      adam.apply(owned ?? grads);
+      if (owned === undefined || owned.length > 0) adam.apply(owned ?? grads);
       tf.dispose(grads);
       net.updateRunningStats();
       if (last) {
