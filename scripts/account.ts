@@ -18,6 +18,10 @@
  * 1/K between K = 1 and K = 16. Steps and shapes come from each experiment's own
  * parameters (STEP_SHAPES below); a trial with no network step (Exp 3's SVM and tree)
  * predicts 0, so all of its time is "unexplained".
+ *
+ * "Unexplained" is a model's remainder: it also holds the step model's own error. The
+ * measured split comes from scripts/profile-trial.ts, which times each phase of single
+ * packs; `--profile <its --json output>` prints those measurements after the table.
  */
 import Database from 'better-sqlite3';
 import { readFileSync } from 'node:fs';
@@ -209,16 +213,47 @@ export function formatTable(rows: AccountRow[]): string {
   return lines.join('\n');
 }
 
+/** One pack's phases as scripts/profile-trial.ts --json writes them (median ms per trial). */
+export interface PackPhases {
+  pack: string;
+  trials: number;
+  median: Record<string, number>;
+}
+
+/**
+ * The measured split of profiled packs: ms per trial, the share of the training phase
+ * (steps, with checkpoint evaluations apart where they are their own phase), and the two
+ * largest other phases ('other' is what no phase covers).
+ */
+export function profileTable(packs: PackPhases[]): string {
+  const lines = ['| pack | trials | ms per trial | training | largest other phases |', '|:--|--:|--:|--:|:--|'];
+  for (const p of packs) {
+    const total = p.median.total;
+    const pct = (v: number) => `${((100 * v) / total).toFixed(1)}%`;
+    const others = Object.entries(p.median)
+      .filter(([k]) => k !== 'total' && k !== 'training')
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 2)
+      .map(([k, v]) => `${k} ${pct(v)}`);
+    lines.push(`| ${p.pack} | ${p.trials} | ${total.toFixed(1)} | ${p.median.training == null ? '—' : pct(p.median.training)} | ${others.join(', ')} |`);
+  }
+  return lines.join('\n');
+}
+
 async function main(): Promise<void> {
-  const { values, positionals } = parseArgs({ allowPositionals: true, options: { report: { type: 'string', default: 'bench/reports/latest.json' } } });
+  const { values, positionals } = parseArgs({ allowPositionals: true, options: { report: { type: 'string', default: 'bench/reports/latest.json' }, profile: { type: 'string' } } });
   if (!positionals[0]) {
-    console.error('usage: npm run account -- <db.sqlite> [--report bench/reports/<bench report>.json]');
+    console.error('usage: npm run account -- <db.sqlite> [--report bench/reports/<bench report>.json] [--profile <scripts/profile-trial.ts --json output>]');
     process.exit(2);
   }
   const curve = stepCurve(JSON.parse(readFileSync(values.report!, 'utf8')));
   console.log(`per-step CPU from ${values.report}: ${curve.map((p) => `${p.shape} ${p.macs.toExponential(1)} MAC: ${p.k1} ms (K=1) / ${p.k16} ms (K=16)`).join('; ')}`);
   console.log(`measured: Σ packMs of done trials in ${positionals[0]} (wall time of each pack)\n`);
   console.log(formatTable(account(readTrials(positionals[0]), curve)));
+  if (values.profile) {
+    console.log(`\nmeasured phases of single packs (${values.profile}, scripts/profile-trial.ts; median ms per trial):\n`);
+    console.log(profileTable(JSON.parse(readFileSync(values.profile, 'utf8'))));
+  }
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) await main();

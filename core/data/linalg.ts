@@ -26,27 +26,71 @@ export function matToTable(m: Mat, labels: Float32Array): Table {
 
 const range = (n: number) => Array.from({ length: n }, (_, i) => i);
 
+/** Rows of the mixing matrix drawn and applied at a time by mixUniform (32 × D float64). */
+const MIX_BLOCK = 32;
+
 /**
  * Right-multiplies every matrix by one D×D matrix of iid U[0,1) entries, drawn row-major
- * (numpy's rand(D, D)) and applied row by row: out += A[:, k] ⊗ M[k, :].
+ * (numpy's rand(D, D)) and applied MIX_BLOCK rows at a time, so the D×D matrix never exists.
+ *
+ * Every output entry is the float64 sum out[i][j] = (…((0 + A[i][0]·M[0][j]) + A[i][1]·M[1][j])
+ * + …) + A[i][D−1]·M[D−1][j], each product and each sum rounded in that order (JavaScript
+ * never fuses a multiply-add). The loops below only change which entries are computed
+ * together: two rows of A against four rows of M per pass over j, with the block of M and
+ * the two output rows in cache. A zero A[i][k] contributes +0 or −0, which leaves a sum
+ * unchanged (a sum that starts at +0 never becomes −0), so none is skipped.
  */
 export function mixUniform(ms: Mat[], rng: Rng): Mat[] {
   const D = ms[0].cols;
   const outs = ms.map((m) => ({ rows: m.rows, cols: D, a: new Float64Array(m.rows * D) }));
-  const row = new Float64Array(D);
-  for (let k = 0; k < D; k++) {
-    for (let j = 0; j < D; j++) row[j] = rng.uniform();
-    ms.forEach((m, q) => {
-      const out = outs[q].a;
-      for (let i = 0; i < m.rows; i++) {
-        const x = m.a[i * D + k];
-        if (x === 0) continue;
-        const o = i * D;
-        for (let j = 0; j < D; j++) out[o + j] += x * row[j];
-      }
-    });
+  const block = new Float64Array(MIX_BLOCK * D);
+  for (let k0 = 0; k0 < D; k0 += MIX_BLOCK) {
+    const kb = Math.min(MIX_BLOCK, D - k0);
+    for (let e = 0; e < kb * D; e++) block[e] = rng.uniform();
+    ms.forEach((m, q) => mixBlock(m.a, outs[q].a, m.rows, D, k0, block, kb));
   }
   return outs;
+}
+
+/** out[i][·] += Σ_{kk < kb} A[i][k0 + kk] · block[kk][·], term by term in kk order, for every row i. */
+function mixBlock(A: Float64Array, out: Float64Array, rows: number, D: number, k0: number, block: Float64Array, kb: number): void {
+  let i = 0;
+  for (; i + 2 <= rows; i += 2) {
+    const o = i * D;
+    const o2 = o + D;
+    const r = o + k0;
+    const r2 = r + D;
+    let kk = 0;
+    for (; kk + 4 <= kb; kk += 4) {
+      const x0 = A[r + kk], x1 = A[r + kk + 1], x2 = A[r + kk + 2], x3 = A[r + kk + 3];
+      const y0 = A[r2 + kk], y1 = A[r2 + kk + 1], y2 = A[r2 + kk + 2], y3 = A[r2 + kk + 3];
+      const b0 = kk * D, b1 = b0 + D, b2 = b1 + D, b3 = b2 + D;
+      for (let j = 0; j < D; j++) {
+        const m0 = block[b0 + j], m1 = block[b1 + j], m2 = block[b2 + j], m3 = block[b3 + j];
+        out[o + j] = out[o + j] + x0 * m0 + x1 * m1 + x2 * m2 + x3 * m3;
+        out[o2 + j] = out[o2 + j] + y0 * m0 + y1 * m1 + y2 * m2 + y3 * m3;
+      }
+    }
+    for (; kk < kb; kk++) {
+      const x = A[r + kk];
+      const y = A[r2 + kk];
+      const b = kk * D;
+      for (let j = 0; j < D; j++) {
+        const mj = block[b + j];
+        out[o + j] += x * mj;
+        out[o2 + j] += y * mj;
+      }
+    }
+  }
+  for (; i < rows; i++) {
+    const o = i * D;
+    const r = o + k0;
+    for (let kk = 0; kk < kb; kk++) {
+      const x = A[r + kk];
+      const b = kk * D;
+      for (let j = 0; j < D; j++) out[o + j] += x * block[b + j];
+    }
+  }
 }
 
 /**
@@ -137,19 +181,39 @@ export interface PcaFit {
 }
 
 /**
- * sklearn PCA(n_components=k).fit on the rows of `m`: centre, then the top-k right singular
- * vectors of the centred data. They come from the smaller of the Gram matrix X Xᵀ (n×n,
- * v = Xᵀu/s) and the scatter matrix XᵀX (d×d); the signs follow sklearn's svd_flip (the
- * largest-magnitude entry of each training score column is positive).
+ * What every PCA fit of the rows of `m` shares, whatever the number of components: the
+ * column means and the eigenpairs of the smaller of the Gram matrix X Xᵀ (n×n, when n < d)
+ * and the scatter matrix XᵀX (d×d) of the centred rows. Exp 6 fits 10, 5 and 1 components
+ * on the same rows (core/experiments/exp06-pca-dummy-features.ts) and computes this once.
  */
-export function pcaFit(m: Mat, k: number): PcaFit {
+export interface PcaBasis {
+  n: number;
+  d: number;
+  mean: Float64Array;
+  /** True when the eigenpairs are the Gram matrix's (components are then Xᵀu/s). */
+  gram: boolean;
+  values: number[];
+  vectors: Float64Array[];
+}
+
+/** The column means of `m` and its rows centred by them. */
+function centre(m: Mat, mean?: Float64Array): { mean: Float64Array; xc: Float64Array } {
   const { rows: n, cols: d } = m;
-  const mean = new Float64Array(d);
-  for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) mean[j] += m.a[i * d + j] / n;
+  if (!mean) {
+    mean = new Float64Array(d);
+    for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) mean[j] += m.a[i * d + j] / n;
+  }
   const xc = new Float64Array(n * d);
   for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) xc[i * d + j] = m.a[i * d + j] - mean[j];
-  let components: Float64Array[];
-  let values: number[];
+  return { mean, xc };
+}
+
+export function pcaBasis(m: Mat): PcaBasis {
+  const { mean, xc } = centre(m);
+  return basisOf(m.rows, m.cols, mean, xc);
+}
+
+function basisOf(n: number, d: number, mean: Float64Array, xc: Float64Array): PcaBasis {
   if (n < d) {
     const g = new Float64Array(n * n);
     for (let i = 0; i < n; i++) {
@@ -160,9 +224,41 @@ export function pcaFit(m: Mat, k: number): PcaFit {
         g[l * n + i] = s;
       }
     }
-    const eig = symmetricEigen(g, n);
-    values = eig.values.slice(0, k);
-    components = eig.vectors.slice(0, k).map((u, c) => {
+    return { n, d, mean, gram: true, ...symmetricEigen(g, n) };
+  }
+  const s = new Float64Array(d * d);
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < d; j++) {
+      const x = xc[i * d + j];
+      if (x === 0) continue;
+      for (let l = j; l < d; l++) s[j * d + l] += x * xc[i * d + l];
+    }
+  }
+  for (let j = 0; j < d; j++) for (let l = 0; l < j; l++) s[j * d + l] = s[l * d + j];
+  return { n, d, mean, gram: false, ...symmetricEigen(s, d) };
+}
+
+/** Bytes a PcaBasis holds (for caches). */
+export function pcaBasisBytes(b: PcaBasis): number {
+  return 8 * (b.mean.length + b.values.length + b.vectors.reduce((s, v) => s + v.length, 0));
+}
+
+/**
+ * sklearn PCA(n_components=k).fit on the rows of `m`: centre, then the top-k right singular
+ * vectors of the centred data. They come from the smaller of the Gram matrix X Xᵀ (n×n,
+ * v = Xᵀu/s) and the scatter matrix XᵀX (d×d); the signs follow sklearn's svd_flip (the
+ * largest-magnitude entry of each training score column is positive). `basis`, when given,
+ * must be pcaBasis of the same rows (it is then not computed again; the same numbers).
+ */
+export function pcaFit(m: Mat, k: number, given?: PcaBasis): PcaFit {
+  const { rows: n, cols: d } = m;
+  if (given && (given.n !== n || given.d !== d)) throw new Error(`pcaFit: a basis of ${given.n}×${given.d} rows for a ${n}×${d} matrix`);
+  const { mean, xc } = centre(m, given?.mean);
+  const basis = given ?? basisOf(n, d, mean, xc);
+  const values = basis.values.slice(0, k);
+  let components: Float64Array[];
+  if (basis.gram) {
+    components = basis.vectors.slice(0, k).map((u, c) => {
       const sv = Math.sqrt(Math.max(values[c], 0));
       const comp = new Float64Array(d);
       // A null direction (k beyond the rank) has no defined component; its scores are 0 anyway.
@@ -171,18 +267,8 @@ export function pcaFit(m: Mat, k: number): PcaFit {
       return comp;
     });
   } else {
-    const s = new Float64Array(d * d);
-    for (let i = 0; i < n; i++) {
-      for (let j = 0; j < d; j++) {
-        const x = xc[i * d + j];
-        if (x === 0) continue;
-        for (let l = j; l < d; l++) s[j * d + l] += x * xc[i * d + l];
-      }
-    }
-    for (let j = 0; j < d; j++) for (let l = 0; l < j; l++) s[j * d + l] = s[l * d + j];
-    const eig = symmetricEigen(s, d);
-    values = eig.values.slice(0, k);
-    components = eig.vectors.slice(0, k);
+    // Copies: svd_flip below changes signs, and the basis may be shared.
+    components = basis.vectors.slice(0, k).map((v) => Float64Array.from(v));
   }
   for (const comp of components) {
     // svd_flip(u_based): the training score with the largest magnitude is made positive.

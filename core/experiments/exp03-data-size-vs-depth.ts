@@ -4,9 +4,10 @@
  * Data: per repeat ONE Gaussian mixture of n_max = 10,000 points (core/data/gaussian-mixture.ts: d = 12, class-1 mean
  * (1, 1/2, …, 1/12), covariance scale 1, balanced), split 80/20 into 8,000 shuffled training
  * rows and 2,000 test rows. It is shared by every classifier and every n of that repeat
- * (repeatStream). For n in ns = [20, 50, …, 10,000] a classifier trains on the FIRST
- * int(0.8·n) training rows (nested prefixes: 16, 40, …, 8,000) and is scored on the same
- * 2,000 test rows.
+ * (repeatStream), and drawn once per isolate or thread (sharedData,
+ * core/experiments/common.ts). For n in ns = [20, 50, …, 10,000] a classifier trains on
+ * the FIRST int(0.8·n) training rows (nested prefixes: 16, 40, …, 8,000) and is scored on
+ * the same 2,000 test rows.
  * Models, scikit-learn 0.19 defaults, each fit from scratch:
  *   svm     `SVC()`: RBF C-SVC, C = 1, gamma 'auto' = 1/d, tol 1e-3 (libsvm-js, core/classical/svm.ts)
  *   tree    `DecisionTreeClassifier()`: CART, gini, grown until pure (core/classical/decision-tree.ts)
@@ -38,12 +39,12 @@
 import type { Engine } from '../engine';
 import { z } from 'zod';
 import { prefix, type Table } from '../data/dataset';
-import { drawMixture } from '../data/gaussian-mixture';
+import { drawMixture, type Mixture } from '../data/gaussian-mixture';
 import { fitPredictTree } from '../classical/decision-tree';
 import { fitSklearnMlps, mlpParameterCount, predictClasses, resolveBatchSize, type SklearnMlpOptions } from '../classical/sklearn-mlp';
 import { fitPredictSvc, type LibsvmLoader } from '../classical/svm';
 import { predictionAccuracy } from '../train/recorders';
-import { classSeps, hiddenLayers, int, learningRate, positive, repeatStream, trialStream } from './common';
+import { classSeps, hiddenLayers, int, learningRate, positive, repeatStream, sharedData, sharedKey, trialStream } from './common';
 import type { Experiment, TrialResult, TrialSpec } from './types';
 import { MB, MEMORY_SAFETY, packBytes, WASM_BASE_BYTES } from './memory';
 
@@ -144,7 +145,13 @@ export function gammaOf(p: Params): number {
 /** The repeat's dataset: every classifier and every n of one repeat see the same draw. */
 export function repeatData(t: TrialSpec<Params>): { train: Table; test: Table } {
   const p = t.params;
-  const mix = drawMixture(repeatStream(t, 'data'), { n: p.n_max, d: p.d, class_seps: p.class_seps, covariance_scale: p.covariance_scale, test_size: p.test_size });
+  const recipe = { n: p.n_max, d: p.d, class_seps: p.class_seps, covariance_scale: p.covariance_scale, test_size: p.test_size };
+  const tableBytes = (x: Table) => 4 * (x.x.length + x.labels.length);
+  // All 36 configs of a repeat (4 classifiers × 9 sizes) train on prefixes of one draw:
+  // drawn once per isolate or thread and kept (sharedData, core/experiments/common.ts).
+  // Work: d normals and d² multiply-adds per row.
+  const mix = sharedData.get(sharedKey(t, 'mixture', recipe), () => drawMixture(repeatStream(t, 'data'), recipe), (m) => ({ bytes: tableBytes(m.train) + tableBytes(m.test) + 4 * m.covFactor.length, work: p.n_max * p.d * (p.d + 1) }));
+  // The prefix is a copy; the test rows are the kept table itself (read only).
   return { train: prefix(mix.train, trainSize(p)), test: mix.test };
 }
 

@@ -24,24 +24,27 @@
  * Training: softmax cross-entropy, TF1 Adam lr 0.003, 500 full-batch steps on the 80 rows.
  * Recorded: test accuracy (20 points) and train accuracy after training, input width.
  *
- * Memory and time at dummy_dim 2000 (width 2010): the mixing matrix is applied one row at
- * a time as it is drawn (X·M = Σ_k X[:,k] ⊗ M[k,:]), so the 2010² matrix (32 MB in float64)
- * never exists; the Householder reflections of 'orthogonal' are applied the same way. PCA
- * goes through the 80×80 Gram matrix (or the d×d scatter matrix when narrower): the same
- * components as ml-pca's SVD (tested against it), about 3× faster on 80×2010 (0.7 s vs
- * 2.1 s measured). A trial holds about 100×2010 float64 inputs a few times over (≈ 5 MB in
- * JS) plus, on the backend, 211k parameters × 4 (weights, two Adam slots, gradients) ≈
- * 3.4 MB per network; a pack of 5 is ≈ 25 MB, well inside a 128 MB Worker.
+ * Memory and time at dummy_dim 2000 (width 2010): the mixing matrix is applied 32 rows at
+ * a time as they are drawn (X·M = Σ_k X[:,k] ⊗ M[k,:], core/data/linalg.ts mixUniform), so
+ * the 2010² matrix (32 MB in float64) never exists; the Householder reflections of
+ * 'orthogonal' are applied one at a time. PCA goes through the 80×80 Gram matrix (or the
+ * d×d scatter matrix when narrower): the same components as ml-pca's SVD (tested against
+ * it), about 3× faster on 80×2010 (0.7 s vs 2.1 s measured). The mixed inputs of a
+ * (repeat, dummy_dim) and their PCA eigendecomposition are the same for every pca_dim, so
+ * they are computed once and kept between packs (sharedData, core/experiments/common.ts).
+ * A trial holds about 100×2010 float64 inputs a few times over (≈ 5 MB in JS) plus, on the
+ * backend, 211k parameters × 4 (weights, two Adam slots, gradients) ≈ 3.4 MB per network;
+ * a pack of 5 is ≈ 25 MB, and the kept inputs at most 12 MiB more, inside a 128 MB Worker.
  */
 import { z } from 'zod';
 import type { Table } from '../data/dataset';
-import { appendDummy, dummyFeatureOptions, mixFeatures, mixingOption, pcaOption, reduceWithPca } from '../data/features';
+import { appendDummy, dummyFeatureOptions, mixFeatures, mixingOption, pcaOption } from '../data/features';
 import { drawMixture } from '../data/gaussian-mixture';
-import { matFromTable, matToTable } from '../data/linalg';
+import { matFromTable, matToTable, pcaBasis, pcaBasisBytes, pcaFit, pcaTransform, type Mat, type PcaBasis } from '../data/linalg';
 import { parameterCount, type MlpSpec } from '../nn/model';
 import { trainAndScore } from '../train/classifier';
 import { floatsPerTrial, memoryIssue, runInChunks } from '../train/pack-chunks';
-import { activation, classifierMlp, classSeps, hiddenLayers, initializer, int, learningRate, packStreams, repeatStream, trainRows } from './common';
+import { activation, classifierMlp, classSeps, hiddenLayers, initializer, int, learningRate, packStreams, repeatStream, sharedData, sharedKey, trainRows } from './common';
 import type { Experiment, RunContext, TrialResult, TrialSpec } from './types';
 import { packBytes } from './memory';
 
@@ -88,18 +91,51 @@ export interface Exp6Data {
   test: Table;
 }
 
+/** The repeat's inputs after dummy columns and mixing, shared by every pca_dim of (repeat, dummy_dim). */
+interface MixedInputs {
+  train: Mat;
+  test: Mat;
+  trainLabels: Float32Array;
+  testLabels: Float32Array;
+}
+
+/** The parameters the mixed inputs of a repeat depend on: its mixture and the (dummy_dim, mixing) settings. */
+function mixedParams(p: Params): unknown[] {
+  return [p.n, p.d, p.class_seps, p.covariance_scale, p.test_size, p.dummy_dim, p.noise_level, p.rotation];
+}
+
+/** The repeat's base split, the (repeat, dummy_dim) dummy columns and the mixing. */
+function mixedInputs(t: TrialSpec<Params>): MixedInputs {
+  const p = t.params;
+  const base = drawMixture(repeatStream(t, 'data', p.n, p.d), p);
+  const dummyRng = repeatStream(t, 'dummy', p.dummy_dim);
+  const widened = [base.train, base.test].map((s) => appendDummy(matFromTable(s), p.dummy_dim, p.noise_level, dummyRng));
+  const [train, test] = mixFeatures(widened, p.rotation, repeatStream(t, `rotation-${p.rotation}`, p.dummy_dim));
+  return { train, test, trainLabels: base.train.labels, testLabels: base.test.labels };
+}
+
 /**
  * One trial's inputs: the repeat's base split, the (repeat, dummy_dim) dummy columns and
  * mixing, then PCA for this trial's pca_dim. Labels are those of the base split.
  */
 export function exp6Data(t: TrialSpec<Params>): Exp6Data {
   const p = t.params;
-  const base = drawMixture(repeatStream(t, 'data', p.n, p.d), p);
-  const dummyRng = repeatStream(t, 'dummy', p.dummy_dim);
-  const widened = [base.train, base.test].map((s) => appendDummy(matFromTable(s), p.dummy_dim, p.noise_level, dummyRng));
-  const [mixedTrain, mixedTest] = mixFeatures(widened, p.rotation, repeatStream(t, `rotation-${p.rotation}`, p.dummy_dim));
-  const [train, test] = reduceWithPca(mixedTrain, mixedTest, p.pca_dim);
-  return { train: matToTable(train, base.train.labels), test: matToTable(test, base.test.labels) };
+  // The four pca_dim configs of a (repeat, dummy_dim) read the same mixed inputs, and the
+  // three PCA configs the same eigendecomposition: each is computed once per isolate or
+  // thread and kept (sharedData, core/experiments/common.ts), not once per config.
+  const key = mixedParams(p);
+  // Work: the mixing, n·D² multiply-adds; the basis, the Gram (or scatter) matrix and a
+  // few Jacobi sweeps over it.
+  const mixed = sharedData.get(sharedKey(t, 'mixed', ...key), () => mixedInputs(t), (m) => ({
+    bytes: 8 * (m.train.a.length + m.test.a.length) + 4 * (m.trainLabels.length + m.testLabels.length),
+    work: p.n * m.train.cols * m.train.cols,
+  }));
+  if (p.pca_dim === 'none') return { train: matToTable(mixed.train, mixed.trainLabels), test: matToTable(mixed.test, mixed.testLabels) };
+  const { rows, cols } = mixed.train;
+  const small = Math.min(rows, cols);
+  const basis = sharedData.get(sharedKey(t, 'pca basis', ...key), () => pcaBasis(mixed.train), (b) => ({ bytes: pcaBasisBytes(b), work: rows * cols * small + 10 * small ** 3 }));
+  const fit = pcaFit(mixed.train, p.pca_dim, basis);
+  return { train: matToTable(pcaTransform(fit, mixed.train), mixed.trainLabels), test: matToTable(pcaTransform(fit, mixed.test), mixed.testLabels) };
 }
 
 export const exp6: Experiment<typeof params> = {

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
-import { account, readTrials, stepCurve, stepMs, type StepCostPoint } from '../../scripts/account';
+import { account, profileTable, readTrials, stepCurve, stepMs, type StepCostPoint } from '../../scripts/account';
 import { openSqliteStore } from '../../node/sqlite-store';
 
 // Two bench shapes: 8,000 and 800,000 multiply-adds per step.
@@ -89,5 +89,15 @@ describe('scripts/account.ts arithmetic', () => {
     expect(e3.measuredS).toBeCloseTo(5, 12);
     expect(e3.predictedS).toBeCloseTo((6 * mlpStep) / 1000, 12);
     expect(e3.unexplainedS).toBeCloseTo(5 - (6 * mlpStep) / 1000, 12);
+  });
+});
+
+describe('scripts/account.ts --profile', () => {
+  test('profiled packs: ms per trial, the training share and the two largest other phases', () => {
+    const table = profileTable([
+      { pack: 'exp6:2000/10', trials: 5, median: { data: 1, mixing: 60, pca: 9, training: 30, other: 0, total: 100 } },
+      { pack: 'exp3:svm@2000', trials: 5, median: { 'svm fit': 150, 'svm predict': 50, total: 200 } },
+    ]);
+    expect(table.split('\n').slice(2)).toEqual(['| exp6:2000/10 | 5 | 100.0 | 30.0% | mixing 60.0%, pca 9.0% |', '| exp3:svm@2000 | 5 | 200.0 | — | svm fit 75.0%, svm predict 25.0% |']);
   });
 });

@@ -1,5 +1,6 @@
 /**
- * The shared blocks the built-ins are composed of (core/data/*, core/train/recorders.ts):
+ * The shared blocks the built-ins are composed of (core/data/*, core/train/recorders.ts,
+ * the shared data of core/experiments/common.ts), and scripts/profile-trial.ts's phases:
  * the pieces that no single experiment test pins down on its own.
  */
 import { describe, expect, test } from 'vitest';
@@ -11,6 +12,8 @@ import { sampleTarget, targetOptions } from '../../core/data/targets';
 import { parameterShapes, type MlpSpec } from '../../core/nn/model';
 import { Rng } from '../../core/rng';
 import { FirstAbove, predictionAccuracy, weightStatistics } from '../../core/train/recorders';
+import { phaseTimes } from '../../scripts/cpu-phases';
+import { SharedData, sharedKey } from '../../core/experiments/common';
 
 function table(rows: number[][], labels: number[]) {
   const t = makeTable(rows.length, rows[0].length);
@@ -90,5 +93,81 @@ describe('recorders', () => {
 
   test('predictionAccuracy counts exact matches', () => {
     expect(predictionAccuracy([1, 0, 1, 1], Float32Array.from([1, 1, 1, 0]))).toBe(0.5);
+  });
+});
+
+describe('data kept between packs', () => {
+  test('SharedData computes a key once and keeps at most its budget, making room from the entries worth least per byte, least recently used first', () => {
+    const kept = new SharedData(100);
+    let computed = 0;
+    const get = (key: string, bytes: number, work = bytes) =>
+      kept.get(
+        key,
+        () => {
+          computed++;
+          return { key };
+        },
+        () => ({ bytes, work }),
+      );
+    const a = get('a', 40);
+    expect(get('a', 40)).toBe(a);
+    get('b', 40);
+    expect(computed).toBe(2);
+    get('a', 40); // a is now the most recent
+    get('c', 40); // evicts b: equal worth, least recent
+    expect(kept.bytes).toBe(80);
+    expect([kept.has('a'), kept.has('b'), kept.has('c')]).toEqual([true, false, true]);
+    expect(get('a', 40)).toBe(a);
+    // Above the budget: computed, returned, never kept.
+    get('huge', 101);
+    get('huge', 101);
+    expect(computed).toBe(5);
+    expect(kept.bytes).toBe(80);
+    // Work per byte decides who makes room: a cheap entry does not displace dear ones…
+    kept.clear();
+    get('dear', 60, 6000);
+    get('cheap', 40, 40);
+    get('cheaper', 30, 10);
+    expect([kept.has('dear'), kept.has('cheap'), kept.has('cheaper')]).toEqual([true, true, false]);
+    // …and a dear one displaces the cheapest first, even when it was used last.
+    get('cheap', 40, 40);
+    get('dearer', 40, 8000);
+    expect([kept.has('dear'), kept.has('cheap'), kept.has('dearer')]).toEqual([true, false, true]);
+    expect(kept.bytes).toBe(100);
+    kept.clear();
+    expect(kept.bytes).toBe(0);
+  });
+
+  test('sharedKey names the purpose, seed, experiment, repeat and parameters, and nothing per config', () => {
+    const t = { id: 'x.0.1', sweepId: 'x', experiment: 'exp6', configKey: 'pca_dim=10', repeat: 1, seed: 0, params: {} };
+    expect(sharedKey(t, 'mixed', 100, [1])).toBe(sharedKey({ ...t, id: 'x.3.1', configKey: 'pca_dim=5' }, 'mixed', 100, [1]));
+    for (const other of [{ ...t, repeat: 2 }, { ...t, seed: 1 }, { ...t, experiment: 'exp3' }]) expect(sharedKey(other, 'mixed', 100, [1])).not.toBe(sharedKey(t, 'mixed', 100, [1]));
+    expect(sharedKey(t, 'mixed', 100, [2])).not.toBe(sharedKey(t, 'mixed', 100, [1]));
+    expect(sharedKey(t, 'basis', 100, [1])).not.toBe(sharedKey(t, 'mixed', 100, [1]));
+  });
+});
+
+describe('phase times (scripts/cpu-phases.ts)', () => {
+  test("a sample goes to the innermost named function on its stack; other samples to 'other', GC to its own phase, idle to none", () => {
+    // root → runPack → trainPack → evaluateAccuracy → wasm; trainPack → wasm; runPack → drawMixture.
+    const frame = (functionName: string) => ({ functionName, scriptId: '0', url: '', lineNumber: 0, columnNumber: 0 });
+    const nodes = [
+      { id: 1, callFrame: frame('(root)'), children: [2, 7, 8] },
+      { id: 2, callFrame: frame('runPack'), children: [3, 6] },
+      { id: 3, callFrame: frame('trainPack'), children: [4, 5] },
+      { id: 4, callFrame: frame('evaluateAccuracy'), children: [9] },
+      { id: 5, callFrame: frame('wasm-function[5]'), children: [] },
+      { id: 6, callFrame: frame('drawMixture'), children: [] },
+      { id: 7, callFrame: frame('(garbage collector)'), children: [] },
+      { id: 8, callFrame: frame('(idle)'), children: [] },
+      { id: 9, callFrame: frame('wasm-function[5]'), children: [] },
+      { id: 10, callFrame: frame('helper'), children: [] },
+    ];
+    nodes[1].children.push(10);
+    const samples = [5, 5, 9, 4, 6, 7, 8, 10, 2];
+    const timeDeltas = [1000, 1000, 1000, 1000, 2000, 500, 9000, 300, 200];
+    const { ms, total } = phaseTimes({ nodes, startTime: 0, endTime: 0, samples, timeDeltas });
+    expect(Object.fromEntries(ms)).toEqual({ training: 2, evaluation: 2, data: 2, 'garbage collection': 0.5, other: 0.5 });
+    expect(total).toBe(7);
   });
 });

@@ -14,6 +14,7 @@ import { fitPredictSvc } from '../../core/classical/svm';
 import { nodeLibsvm } from '../../node/libsvm-node';
 import { CLASSIFIERS, exp3, gammaOf, mlpOptions, NOTEBOOK_NS, repeatData, trainSize } from '../../core/experiments/exp03-data-size-vs-depth';
 import type { TrialSpec } from '../../core/experiments/types';
+import { sharedData } from '../../core/experiments/common';
 import { streamFor } from '../../core/rng';
 import { exp03Figure } from '../../dashboard/figures/exp03';
 import { formattedSvg, renderFigure } from '../helpers/render';
@@ -85,6 +86,22 @@ describe('exp3 protocol', () => {
     expect(Math.abs(meanDiff(11) - 1 / 12)).toBeLessThan(0.25);
     // Another repeat draws another dataset.
     expect(repeatData(trial({ n: 50 }, 1)).test.x).not.toEqual(big.test.x);
+  });
+
+  test('the repeat mixture is drawn once and kept between packs: kept or drawn afresh, the same numbers', () => {
+    sharedData.clear();
+    const first = repeatData(trial({ classifier: 'svm', n: 2000 }, 3));
+    const again = repeatData(trial({ classifier: 'deep', n: 2000 }, 3));
+    // The same kept draw (its test table itself), the training prefix a copy of it.
+    expect(again.test).toBe(first.test);
+    expect(again.train.x).not.toBe(first.train.x);
+    sharedData.clear();
+    const fresh = repeatData(trial({ classifier: 'tree', n: 2000 }, 3));
+    expect(fresh.test).not.toBe(first.test);
+    expect(fresh).toEqual(first);
+    // Another seed is another draw.
+    expect(repeatData({ ...trial({ n: 2000 }, 3), seed: 1 }).test.x).not.toEqual(first.test.x);
+    sharedData.clear();
   });
 
   test('sklearn MLP init: weights and biases ~ U(±sqrt(6/(fan_in+fan_out))), one logistic output; 1,401 / 11,501 parameters', () => {

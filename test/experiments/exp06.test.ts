@@ -1,13 +1,13 @@
 import { PCA } from 'ml-pca';
 import { describe, expect, test } from 'vitest';
 import { classCounts } from '../../core/data/dataset';
-import { repeatStream } from '../../core/experiments/common';
+import { repeatStream, sharedData } from '../../core/experiments/common';
 import { appendDummy } from '../../core/data/features';
-import { mixOrthogonal, mixUniform, pcaFit, pcaTransform, symmetricEigen, type Mat } from '../../core/data/linalg';
+import { mixOrthogonal, mixUniform, pcaBasis, pcaFit, pcaTransform, symmetricEigen, type Mat } from '../../core/data/linalg';
 import { exp6, exp6Data, inputWidth, modelFor } from '../../core/experiments/exp06-pca-dummy-features';
 import type { TrialSpec } from '../../core/experiments/types';
 import { parameterCount } from '../../core/nn/model';
-import { streamFor } from '../../core/rng';
+import { streamFor, type Rng } from '../../core/rng';
 import { exp06Figure } from '../../dashboard/figures/exp06';
 import { formattedSvg, renderFigure } from '../helpers/render';
 import { runSweep } from '../helpers/sweep';
@@ -107,6 +107,73 @@ describe('exp6 protocol', () => {
     ]) {
       got.a.forEach((v, i) => expect(v).toBeCloseTo(want.a[i], 12));
     }
+  });
+
+  test("'uniform' mixing in blocks gives the row-by-row sums bit for bit (remainder rows and columns, zeros of both signs)", () => {
+    // The sequential form: out[i][·] += A[i][k]·M[k][·] for k = 0 … D−1, skipping zeros.
+    const rowByRow = (ms: Mat[], rng: Rng): Mat[] => {
+      const D = ms[0].cols;
+      const outs = ms.map((m) => ({ rows: m.rows, cols: D, a: new Float64Array(m.rows * D) }));
+      const row = new Float64Array(D);
+      for (let k = 0; k < D; k++) {
+        for (let j = 0; j < D; j++) row[j] = rng.uniform();
+        ms.forEach((m, q) => {
+          for (let i = 0; i < m.rows; i++) {
+            const x = m.a[i * D + k];
+            if (x === 0) continue;
+            for (let j = 0; j < D; j++) outs[q].a[i * D + j] += x * row[j];
+          }
+        });
+      }
+      return outs;
+    };
+    for (const D of [1, 5, 70, 131]) {
+      const x = randomMat(7, D, D);
+      const y = randomMat(4, D, D + 1);
+      x.a[3] = 0;
+      x.a[D] = -0;
+      y.a.fill(0, 0, Math.min(D, 3));
+      const got = mixUniform([x, y], streamFor(11));
+      const want = rowByRow([x, y], streamFor(11));
+      got.forEach((m, q) => expect(m.a).toEqual(want[q].a));
+    }
+  });
+
+  test('a PCA basis computed once gives every k the same fit, bit for bit, as fitting from scratch (Gram and scatter routes)', () => {
+    for (const [rows, cols] of [
+      [30, 80],
+      [80, 12],
+    ]) {
+      const m = randomMat(rows, cols, rows + cols);
+      const t = randomMat(9, cols, 3);
+      const basis = pcaBasis(m);
+      const before = basis.vectors.map((v) => Float64Array.from(v));
+      for (const k of [10, 5, 1]) {
+        const shared = pcaFit(m, k, basis);
+        const alone = pcaFit(m, k);
+        expect(shared).toEqual(alone);
+        expect(pcaTransform(shared, t).a).toEqual(pcaTransform(alone, t).a);
+      }
+      // Fits flip the signs of copies, never the basis.
+      expect(basis.vectors).toEqual(before);
+    }
+    expect(() => pcaFit(randomMat(5, 4, 1), 2, pcaBasis(randomMat(5, 3, 1)))).toThrow(/basis/);
+  });
+
+  test('inputs kept between packs are those computed afresh: every pca_dim, warm or cold, gets the same numbers', () => {
+    const cells = ['none', 10, 5, 1].map((pca_dim) => trial({ dummy_dim: 50, pca_dim }, 1));
+    sharedData.clear();
+    const cold = cells.map((t) => {
+      sharedData.clear();
+      return exp6Data(t);
+    });
+    sharedData.clear();
+    const warm = cells.map((t) => exp6Data(t));
+    expect(warm).toEqual(cold);
+    // Another repeat or another dummy width is another entry.
+    expect(exp6Data(trial({ dummy_dim: 50, pca_dim: 5 }, 2)).train.x).not.toEqual(warm[2].train.x);
+    expect(exp6Data(trial({ dummy_dim: 20, pca_dim: 'none' }, 1)).train.d).toBe(30);
+    sharedData.clear();
   });
 
   test("'orthogonal' mixing is a rotation: it preserves every inner product, and is shared by train and test", () => {
