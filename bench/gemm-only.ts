@@ -30,6 +30,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { heapOffset, wasmKernelsFor, type SumOrder } from '../core/nn/wasm-kernels';
 import { trainPack } from '../core/train/train-pack';
+import { NETWORK_MAJOR_MIN_MACS } from '../core/nn/mlp-step';
 import { packSpec, type BenchShape, type NetworkData } from './cases';
 
 /** core/nn/matmul.ts PER_NETWORK_MIN_MACS: the per-network path from this many MACs per network and product. */
@@ -39,8 +40,12 @@ export interface GemmCall {
   /** e.g. 'x·W1', 'dX2 = G2·W2ᵀ', 'dW1 = A1ᵀ·G1' */
   what: string;
   path: 'per-network' | 'batched';
-  /** Networks in the stacked tensors. */
+  /** Networks this call computes (1 when the step goes a network at a time). */
   K: number;
+  /** Networks in the stacked operand tensors (K, or the pack's K when a call computes one). */
+  stack?: number;
+  /** The network this call computes, when the step goes a network at a time. */
+  net?: number;
   /** Networks computed. */
   live: number;
   m: number;
@@ -55,8 +60,23 @@ export interface GemmCall {
   out: string;
 }
 
-/** The planned GEMM calls of one trainPack step of K networks of `shape` (kernels installed), in the step's order. */
+/**
+ * The planned GEMM calls of one trainPack step of K networks of `shape` (kernels installed),
+ * in the step's order: a layer at a time for the pack, or a network at a time.
+ */
 export function stepGemms(shape: Pick<BenchShape, 'sizes' | 'n' | 'batchSize'>, K: number): GemmCall[] {
+  const B = Math.min(shape.n, shape.batchSize);
+  const s = shape.sizes;
+  // Wide networks go through their whole step one at a time (core/nn/mlp-step.ts): the same
+  // calls for one network, for each network in turn, on its slices of the pack's tensors.
+  const macs = B * s.slice(1).reduce((sum, w, l) => sum + s[l] * w, 0);
+  if (K > 1 && macs >= NETWORK_MAJOR_MIN_MACS) {
+    return Array.from({ length: K }, (_, net) => layerMajor(shape, 1).map((c) => ({ ...c, stack: K, net }))).flat();
+  }
+  return layerMajor(shape, K);
+}
+
+function layerMajor(shape: Pick<BenchShape, 'sizes' | 'n' | 'batchSize'>, K: number): GemmCall[] {
   const B = Math.min(shape.n, shape.batchSize);
   const s = shape.sizes;
   const L = s.length - 1;
@@ -109,9 +129,10 @@ export class StepGemms {
   constructor(readonly calls: GemmCall[]) {
     if (!wasmKernelsFor(tf.backend())) throw new Error(`GEMM-only: atomsweep's wasm kernels are not installed on the '${tf.getBackend()}' backend`);
     const shapeOf = (c: GemmCall, role: 'a' | 'b' | 'out'): number[] => {
-      if (role === 'out') return [c.K, c.m, c.n];
-      if (role === 'a') return c.transA ? [c.K, c.k, c.m] : [c.K, c.m, c.k];
-      return c.transB ? [c.K, c.n, c.k] : [c.K, c.k, c.n];
+      const K = c.stack ?? c.K;
+      if (role === 'out') return [K, c.m, c.n];
+      if (role === 'a') return c.transA ? [K, c.k, c.m] : [K, c.m, c.k];
+      return c.transB ? [K, c.n, c.k] : [K, c.k, c.n];
     };
     const tensor = (name: string, shape: number[]) => {
       const have = this.tensors.get(name);
@@ -123,8 +144,9 @@ export class StepGemms {
       this.tensors.set(name, t);
       return t;
     };
-    const at = (t: tf.Tensor) => heapOffset(tf.backend(), t);
-    this.offsets = calls.map((c) => ({ a: at(tensor(c.a, shapeOf(c, 'a'))), b: at(tensor(c.b, shapeOf(c, 'b'))), out: at(tensor(c.out, shapeOf(c, 'out'))) }));
+    // A call on one network of a stack reads and writes that network's slice.
+    const at = (t: tf.Tensor, c: GemmCall) => heapOffset(tf.backend(), t) + ((c.net ?? 0) * t.size * 4) / t.shape[0];
+    this.offsets = calls.map((c) => ({ a: at(tensor(c.a, shapeOf(c, 'a')), c), b: at(tensor(c.b, shapeOf(c, 'b')), c), out: at(tensor(c.out, shapeOf(c, 'out')), c) }));
   }
 
   /** `reps` times all of one step's products, in order. */

@@ -60,10 +60,11 @@ export const PACK_TIME: Readonly<Record<string, PackTimeModel>> = {
   exp4: { msPerCostUnit: 2.51e-7, overheadTrials: 0.47 },
   // n=300 (cost 1.34e10): K=1 6.6 s, K=5 14.6 s.
   exp5: { msPerCostUnit: 1.49e-7, overheadTrials: 2.31 },
-  // batch 4 (cost 3.05e9): K=1 9.0 s, K=5 11.0 s; batch 1 (75,000 steps, cost 9.57e9), ×10:
-  // K=1 40 s, K=5 32 s (the model: 28 s and 34.5 s). Per-step dispatch is most of it, so a
-  // pack of five costs little more than a lone trial (with its shadow twin).
-  exp8: { msPerCostUnit: 1.67e-7, overheadTrials: 16.6 },
+  // Exp 8 trains its trials one after another, each alone (its own clock), so a pack costs
+  // K lone trials: no fixed part. On the direct step (core/nn/mlp-step.ts), the default
+  // catalogue's packs of five, Node runner, 2 threads (bench/reports/exp8-runtime-per-network-2026-12-06.md):
+  // batch 1 (cost 9.57e9) 11.5 s, batch 4 3.1 s, batch 400 1.1 s; the model: 11.5, 3.4, 1.0 s.
+  exp8: { msPerCostUnit: 2.4e-7, overheadTrials: 0 },
 };
 
 const EXP3_MS_PER_COST_UNIT: Record<string, number> = { svm: 1.87e-6, tree: 1.87e-6, deep: 5.73e-8, shallow: 2.55e-7 };

@@ -47,15 +47,19 @@ describe('packs cut by estimated CPU (core/sweep/pack-budget.ts)', () => {
     expect(packTrials(e, slow, 16, Infinity, Infinity, Infinity).map((p) => p.length)).toEqual([5]);
   });
 
-  test('Exp 8 batch 1 at the default budget: a pack of five is over it, so it is cut into balanced packs that each fit', () => {
+  test('Exp 8 batch 1 under a 10 s budget: a pack of five is over it, so it is cut into balanced packs that each fit', () => {
+    // Exp 8's packs cost K lone trials (no fixed part), and its cost cap per pack
+    // (maxTrialCost) binds before the default 30 s budget does: a tighter budget shows the cut.
     const s = expandSweep({ experiment: 'exp8' }, 'b');
     const e = s.experiment;
+    const budget = 10_000;
     const slow = s.trials.filter((t) => t.params.batch_size === 1);
-    expect(estimatePackMs(e, slow)).toBeGreaterThan(PACK_CPU_BUDGET_MS);
-    expect(estimatePackMs(e, slow.slice(0, 1))).toBeLessThan(PACK_CPU_BUDGET_MS);
-    const slowPacks = packTrials(e, s.trials, 16).filter((p) => p.some((t) => t.params.batch_size === 1));
-    expect(slowPacks.map((p) => p.length).sort()).toEqual([1, 2, 2]);
-    for (const p of slowPacks) expect(estimatePackMs(e, p)).toBeLessThanOrEqual(PACK_CPU_BUDGET_MS);
+    expect(estimatePackMs(e, slow)).toBeGreaterThan(budget);
+    expect(estimatePackMs(e, slow.slice(0, 1))).toBeLessThan(budget);
+    expect(estimatePackMs(e, slow)).toBeCloseTo(5 * estimatePackMs(e, slow.slice(0, 1)), 6);
+    const slowPacks = packTrials(e, s.trials, 16, Infinity, Infinity, budget).filter((p) => p.some((t) => t.params.batch_size === 1));
+    expect(slowPacks.map((p) => p.length).sort()).toEqual([2, 3]);
+    for (const p of slowPacks) expect(estimatePackMs(e, p)).toBeLessThanOrEqual(budget);
   });
 
   test('a group that needs m packs is cut into m packs of near-equal size, not full packs and a remainder', () => {
