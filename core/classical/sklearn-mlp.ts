@@ -27,14 +27,15 @@
  * core/nn/matmul.ts) on their own data
  * with their own generators; a network that stops is evaluated at once and dropped from the
  * pack (weights, Adam moments and data are gathered down), and a network left alone trains
- * with a twin (see `withTwin`), so its numbers do not depend on which or how many networks
- * shared its pack, bit for bit.
+ * as in a pack (with atomsweep's kernels; without them beside a twin, see `withTwin`), so
+ * its numbers do not depend on which or how many networks shared its pack, bit for bit.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { Rng } from '../rng';
 import { DEFAULT_ENGINE, type Engine } from '../engine';
 import { matMulPath, packDense } from '../nn/matmul';
 import { adamUpdate } from '../nn/adam';
+import { wasmKernelsFor } from '../nn/wasm-kernels';
 
 export type SklearnActivation = 'relu' | 'tanh' | 'logistic' | 'identity';
 
@@ -177,11 +178,13 @@ export async function fitSklearnMlps(tasks: MlpTask[], n: number, d: number, o: 
     return tf.tensor3d(buf, [parts.length, rows, cols]);
   };
 
-  // Pack slot k trains tasks[slots[k]]. A lone network gets a twin (same task, same
-  // draws), because tfjs-wasm multiplies a batch of ONE matrix with XNNPACK and larger
-  // batches with its own loop, whose float32 sums round differently: with ≥ 2 slots a
-  // network's numbers are the same whatever else shares its pack.
-  const withTwin = (list: number[]) => (list.length === 1 && (hooks.engine ?? DEFAULT_ENGINE).shadowTwin ? [list[0], list[0]] : list);
+  // Pack slot k trains tasks[slots[k]]. Without atomsweep's kernels a lone network gets a
+  // twin (same task, same draws), because tfjs-wasm multiplies a batch of ONE matrix with
+  // XNNPACK and larger batches with its own loop, whose float32 sums round differently:
+  // with ≥ 2 slots a network's numbers are the same whatever else shares its pack. With
+  // the kernels a lone network already computes in the pack's order (core/nn/matmul.ts).
+  const twinned = (hooks.engine ?? DEFAULT_ENGINE).shadowTwin && !wasmKernelsFor(tf.backend());
+  const withTwin = (list: number[]) => (list.length === 1 && twinned ? [list[0], list[0]] : list);
   let slots = withTwin(tasks.map((_, k) => k));
   const init = hooks.initialValues ?? tasks.map((t) => sklearnInitialValues(d, o, t.initRng));
   // A variable takes a reference to its initial tensor's data, so the tensor itself can go.
