@@ -15,7 +15,8 @@
  * - the data arrays of the network (train and test rows, inputs and targets), twice (the
  *   stacked tensor and its batch copy).
  *
- * A lone trial trains beside a shadow twin (core/train/train-pack.ts), so K is at least 2.
+ * A lone trial counts as a pack of 2: on a host without atomsweep's kernels it trains
+ * beside a shadow twin (core/train/train-pack.ts); with them (no twin) this is an upper bound.
  * Calibration (tfjs-wasm in Node, heap size after training one pack, MiB, measured vs
  * estimated): exp5 default ×16 83.1 vs 90.6; exp8 batch 400 ×16 48.0 vs 63.5; exp1 512 units
  * × 2,000 points ×16 650 vs 693; exp6 dummy_dim 2000 ×16 208 vs 256; exp3 deep n=10000 ×16
