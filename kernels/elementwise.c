@@ -120,10 +120,58 @@ static void sigmoid_grad_n(const float *dy, const float *y, float *out, int n) {
 __attribute__((export_name("sigmoid_grad")))
 void sigmoid_grad(const float *dy, const float *y, float *out, int n) { sigmoid_grad_n(dy, y, out, n); }
 
-/* What gemm.c applies to a finished block of rows (c, n elements; y laid out as c). */
-enum { POST_NONE = 0, POST_SIGMOID = 1, POST_SIGMOID_GRAD = 2 };
+/*
+ * ReLU as tfjs-wasm computes it (XNNPACK's WebAssembly-SIMD kernel): the signed-integer
+ * maximum of the bits and 0, so −0 and every float with its sign bit set, NaNs included,
+ * give +0, and the rest pass unchanged. Its gradient as tfjs-core writes it is
+ * dy · step(x), step(x) = 1 for x > 0, x itself for a NaN, 0 otherwise, of the ReLU's INPUT x:
+ * the output cannot tell a NaN with its sign bit set from a negative number, so the forward
+ * pass keeps x (`save`) for the backward one.
+ */
+static void relu_n(const float *x, float *out, float *save, int n) {
+  const v128_t zero = wasm_i32x4_splat(0);
+  int i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const v128_t v = wasm_v128_load(x + i);
+    if (save) wasm_v128_store(save + i, v);
+    wasm_v128_store(out + i, wasm_i32x4_max(v, zero));
+  }
+  for (; i < n; i++) {
+    const float v = x[i];
+    if (save) save[i] = v;
+    out[i] = __builtin_bit_cast(int32_t, v) > 0 ? v : 0.0f;
+  }
+}
+
+static inline __attribute__((always_inline)) v128_t step4(v128_t x) {
+  const v128_t one = wasm_f32x4_splat(1.0f), zero = wasm_f32x4_splat(0.0f);
+  const v128_t s = wasm_v128_bitselect(one, zero, wasm_f32x4_gt(x, zero));
+  return wasm_v128_bitselect(s, x, wasm_f32x4_eq(x, x));
+}
+
+static void relu_grad_n(const float *dy, const float *x, float *out, int n) {
+  int i = 0;
+  for (; i + 4 <= n; i += 4) wasm_v128_store(out + i, wasm_f32x4_mul(wasm_v128_load(dy + i), step4(wasm_v128_load(x + i))));
+  for (; i < n; i++) out[i] = wasm_f32x4_extract_lane(wasm_f32x4_mul(wasm_f32x4_splat(dy[i]), step4(wasm_f32x4_splat(x[i]))), 0);
+}
+
+__attribute__((export_name("relu")))
+void relu(const float *x, float *out, int n) { relu_n(x, out, 0, n); }
+
+/* dy · step(x), x the ReLU's input. */
+__attribute__((export_name("relu_grad")))
+void relu_grad(const float *dy, const float *x, float *out, int n) { relu_grad_n(dy, x, out, n); }
+
+/*
+ * What gemm.c applies to a finished block of rows (c, n elements; y laid out as c): for the
+ * gradients, y is the activation's output (sigmoid) or input (ReLU); POST_RELU writes its
+ * input to y when y is not 0.
+ */
+enum { POST_NONE = 0, POST_SIGMOID = 1, POST_SIGMOID_GRAD = 2, POST_RELU = 3, POST_RELU_GRAD = 4 };
 
 static inline __attribute__((always_inline)) void apply_post(int post, float *c, const float *y, int n) {
   if (post == POST_SIGMOID) sigmoid_n(c, c, n);
   else if (post == POST_SIGMOID_GRAD) sigmoid_grad_n(c, y, c, n);
+  else if (post == POST_RELU) relu_n(c, c, (float *)y, n);
+  else if (post == POST_RELU_GRAD) relu_grad_n(c, y, c, n);
 }

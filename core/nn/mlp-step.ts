@@ -9,7 +9,8 @@
  * cache at K = 16. Here every layer is one pack-GEMM call forward, with its bias and its
  * sigmoid applied as each block of rows is written, and two backward (dW = Aᵀ·G with the
  * bias gradient's column sums beside it, and dA = G·Wᵀ with the sigmoid's gradient applied
- * as it is written); the loss's gradient with respect to the logits is one pass too
+ * as it is written; ReLU likewise, from its saved input); the loss's gradient with respect
+ * to the logits is one pass too
  * (kernels/losses.c, for softmax cross-entropy and squared error; other losses through
  * tf.grad of packLoss).
  *
@@ -28,7 +29,7 @@ import type { MlpSpec, NetworkPack } from './model';
 import { FUSED_LOSS_GRADIENTS, heapOffset, heapTensor, wasmKernelsFor, type FusedLoss, type GemmPost, type SumOrder } from './wasm-kernels';
 
 /** Activations whose forward and gradient the GEMM applies itself. */
-const FUSED_ACTIVATIONS = new Set(['sigmoid', 'identity']);
+const FUSED_ACTIVATIONS = new Set(['sigmoid', 'relu', 'identity']);
 
 /**
  * Whether a step of this pack can take the direct path: atomsweep's kernels installed, a
@@ -95,6 +96,8 @@ export function directForward(net: NetworkPack, x: tf.Tensor3D): tf.Tensor3D {
 interface Workspace {
   /** Hidden activations, then the logits. */
   outs: tf.Tensor[];
+  /** ReLU nets: each hidden layer's pre-activation, which its gradient reads. */
+  pre?: tf.Tensor[];
   /** The loss's gradient at the logits (absent where tf.grad makes it, fresh each step). */
   lossGrad?: tf.Tensor;
   /** Per hidden layer, the gradient at its output with its activation's gradient applied. */
@@ -176,6 +179,7 @@ export class DirectStep {
     const make = (shape: number[]) => tf.keep(heapTensor(backend, shape));
     const space: Workspace = {
       outs: sizes.slice(1).map((w) => make([K, rows, w])),
+      ...(activationOf(this.net) === 'relu' ? { pre: sizes.slice(1, -1).map((w) => make([K, rows, w])) } : {}),
       dA: sizes.slice(1, -1).map((w) => make([K, rows, w])),
       grads: sizes.slice(1).flatMap((w, l) => [make([K, sizes[l], w]), make([K, 1, w])]),
     };
@@ -185,9 +189,16 @@ export class DirectStep {
   }
 
   dispose(): void {
-    for (const s of this.spaces.values()) tf.dispose([...s.outs, ...(s.lossGrad ? [s.lossGrad] : []), ...s.dA, ...s.grads]);
+    for (const s of this.spaces.values()) tf.dispose([...s.outs, ...(s.pre ?? []), ...(s.lossGrad ? [s.lossGrad] : []), ...s.dA, ...s.grads]);
     this.spaces.clear();
   }
+}
+
+/** The activation the GEMM applies (directStepApplies() admits only these). */
+function activationOf(net: NetworkPack): 'sigmoid' | 'relu' | 'identity' {
+  const a = net.spec.kind === 'mlp' ? net.spec.activation : 'identity';
+  if (a !== 'sigmoid' && a !== 'relu' && a !== 'identity') throw new Error(`the direct step has no fused ${a}`);
+  return a;
 }
 
 /** Networks of a pack from which a direct pass builds its products on the kernels: 1M multiply-adds a step. */
@@ -228,9 +239,11 @@ class Slice {
   forward(xb: tf.Tensor3D, space: Workspace): void {
     const { sizes, rows, count, net } = this;
     const layers = sizes.length - 1;
-    const sigmoid = net.spec.kind === 'mlp' && net.spec.activation === 'sigmoid';
+    const activation = activationOf(net);
     for (let l = 0; l < layers; l++) {
-      const post: GemmPost = sigmoid && l + 1 < layers ? { kind: 'sigmoid' } : { kind: 'none' };
+      const hidden = l + 1 < layers;
+      const post: GemmPost =
+        !hidden || activation === 'identity' ? { kind: 'none' } : activation === 'relu' ? { kind: 'relu', ...(space.pre ? { save: this.at(space.pre[l]) } : {}) } : { kind: 'sigmoid' };
       const input = l === 0 ? xb : space.outs[l - 1];
       this.kernels.gemm(this.at(input), this.at(net.params[2 * l]), this.at(net.params[2 * l + 1]), this.at(space.outs[l]), count, this.live(l), rows, sizes[l + 1], sizes[l], false, false, orderOf(this.paths[l]), post);
     }
@@ -244,7 +257,7 @@ class Slice {
   /** dW, db of every layer and dA of every hidden one, from the loss's gradient lossGrad. */
   backward(xb: tf.Tensor3D, lossGrad: tf.Tensor, space: Workspace): void {
     const { sizes, rows, count, net, kernels } = this;
-    const sigmoid = net.spec.kind === 'mlp' && net.spec.activation === 'sigmoid';
+    const activation = activationOf(net);
     let g = lossGrad;
     for (let l = sizes.length - 2; l >= 0; l--) {
       const [inner, units, live, order] = [sizes[l], sizes[l + 1], this.live(l), orderOf(this.paths[l])];
@@ -253,7 +266,9 @@ class Slice {
       kernels.columnSums(this.at(g), this.at(space.grads[2 * l + 1]), count, rows, units);
       if (l === 0) break;
       const dA = space.dA[l - 1];
-      const post: GemmPost = sigmoid ? { kind: 'sigmoid-grad', y: this.at(input) } : { kind: 'none' };
+      // The sigmoid's gradient reads its output (the layer's input here), ReLU's its input.
+      const post: GemmPost =
+        activation === 'identity' ? { kind: 'none' } : activation === 'sigmoid' ? { kind: 'sigmoid-grad', y: this.at(input) } : { kind: 'relu-grad', y: this.at(space.pre![l - 1]) };
       kernels.gemm(this.at(g), this.at(net.params[2 * l]), 0, this.at(dA), count, live, rows, inner, units, false, true, order, post);
       g = dA;
     }

@@ -50,6 +50,9 @@ export interface WasmKernels {
   gemm(a: number, b: number, bias: number, out: number, K: number, live: number, m: number, n: number, k: number, transA: boolean, transB: boolean, order: SumOrder, post?: GemmPost): void;
   /** out = tfjs-wasm's sigmoid of x over n elements (kernels/elementwise.c). */
   sigmoid(x: number, out: number, n: number): void;
+  /** out = tfjs-wasm's ReLU of x, and its gradient dy·step(x) from its input x, over n elements. */
+  relu(x: number, out: number, n: number): void;
+  reluGrad(dy: number, x: number, out: number, n: number): void;
   /**
    * g = d(Σ_k loss_k)/dz for logits z and targets t [K, B, C] (kernels/losses.c), as tf.grad
    * of core/nn/losses.ts packLoss computes it, for the losses in FUSED_LOSS_GRADIENTS.
@@ -67,14 +70,20 @@ export interface WasmKernels {
 }
 
 /**
- * What the GEMM applies to its output as it writes it (kernels/gemm.c): nothing, the sigmoid
- * (a forward layer's activation), or the sigmoid's gradient dy·(y·(1−y)) with y, laid out as
- * the output, the sigmoid's output at the layer's input (a backward product dA = G·Wᵀ).
+ * What the GEMM applies to its output as it writes it (kernels/gemm.c): nothing, a forward
+ * layer's activation (sigmoid, ReLU), or its gradient with y, laid out as the output, the
+ * activation's output (sigmoid) or input (ReLU) at the layer's input (a backward product
+ * dA = G·Wᵀ): dy·(y·(1−y)), or dy·step(x). A forward ReLU can `save` its input there.
  * The same float32 operations as the separate kernels, so the same bits.
  */
-export type GemmPost = { kind: 'none' } | { kind: 'sigmoid' } | { kind: 'sigmoid-grad'; y: number };
+export type GemmPost =
+  | { kind: 'none' }
+  | { kind: 'sigmoid' }
+  | { kind: 'sigmoid-grad'; y: number }
+  | { kind: 'relu'; save?: number }
+  | { kind: 'relu-grad'; y: number };
 
-const POST_CODE = { none: 0, sigmoid: 1, 'sigmoid-grad': 2 } as const;
+const POST_CODE = { none: 0, sigmoid: 1, 'sigmoid-grad': 2, relu: 3, 'relu-grad': 4 } as const;
 
 /** The losses whose gradient kernels/losses.c computes in one pass. */
 export const FUSED_LOSS_GRADIENTS = { cross_entropy: 1, mean_squared_error: 2 } as const;
@@ -100,6 +109,8 @@ export interface AdamScalars {
 interface Exports {
   pack_gemm(a: number, b: number, bias: number, out: number, scratch: number, panels: number, K: number, live: number, m: number, n: number, k: number, transA: number, transB: number, blocked: number, post: number, y: number): void;
   sigmoid(x: number, out: number, n: number): void;
+  relu(x: number, out: number, n: number): void;
+  relu_grad(dy: number, y: number, out: number, n: number): void;
   loss_grad(loss: number, z: number, t: number, g: number, K: number, B: number, C: number, tables: number): void;
   expf_n(x: number, out: number, n: number, tables: number): void;
   logf_n(x: number, out: number, n: number, tables: number): void;
@@ -133,10 +144,16 @@ export function installWasmKernels(backend: tf.KernelBackend, module: WebAssembl
         scratch = wasm._malloc(scratchBytes);
         if (!scratch) throw new Error(`pack GEMM: could not allocate ${scratchBytes} bytes of scratch`);
       }
-      exports.pack_gemm(a, b, bias, out, scratch, scratch + transposed, K, live, m, n, k, transA ? 1 : 0, transB ? 1 : 0, order === 'tfjs-loop' ? 1 : 0, POST_CODE[post.kind], post.kind === 'sigmoid-grad' ? post.y : 0);
+      exports.pack_gemm(a, b, bias, out, scratch, scratch + transposed, K, live, m, n, k, transA ? 1 : 0, transB ? 1 : 0, order === 'tfjs-loop' ? 1 : 0, POST_CODE[post.kind], 'y' in post ? post.y : post.kind === 'relu' ? (post.save ?? 0) : 0);
     },
     sigmoid(x, out, n) {
       exports.sigmoid(x, out, n);
+    },
+    relu(x, out, n) {
+      exports.relu(x, out, n);
+    },
+    reluGrad(dy, y, out, n) {
+      exports.relu_grad(dy, y, out, n);
     },
     lossGrad(loss, z, t, g, K, B, C) {
       exports.loss_grad(FUSED_LOSS_GRADIENTS[loss], z, t, g, K, B, C, tables);

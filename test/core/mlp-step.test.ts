@@ -37,6 +37,25 @@ describe('the fused sigmoid (kernels/elementwise.c)', () => {
   });
 });
 
+describe('the fused ReLU and its gradient (kernels/elementwise.c)', () => {
+  it("equal tf.relu and tfjs-core's ReLU gradient across the whole bit range, NaNs with either sign included", () => {
+    const kernels = wasmKernelsFor(tf.backend())!;
+    const sampled = Uint32Array.from({ length: Math.floor(2 ** 32 / 4099) }, (_, i) => i * 4099);
+    const specials = new Uint32Array([0, 0x80000000, 0x7f800000, 0xff800000, 0x7fc00000, 0xffc00000, 0x7f800001, 0xff800003, 1, 0x80000001, 0x3f800000, 0xbf800000]);
+    const x = tf.tensor1d(new Float32Array(Uint32Array.from([...specials, ...sampled]).buffer));
+    const dy = tf.tensor1d(Float32Array.from({ length: x.size }, (_, i) => [-2.5, 3, -0, 0, Infinity, -1e-40][i % 6]));
+    const at = (t: tf.Tensor) => heapOffset(tf.backend(), t);
+    const out = tf.zerosLike(x);
+    kernels.relu(at(x), at(out), x.size);
+    expect(bits(out.dataSync() as Float32Array)).toBe(bits(tf.relu(x).dataSync() as Float32Array));
+    const grad = tf.zerosLike(x);
+    kernels.reluGrad(at(dy), at(x), at(grad), x.size);
+    const ref = tf.grad((z: tf.Tensor) => tf.sum(tf.mul(tf.relu(z), dy)))(x);
+    expect(bits(grad.dataSync() as Float32Array)).toBe(bits(ref.dataSync() as Float32Array));
+    tf.dispose([x, dy, out, grad, ref]);
+  });
+});
+
 describe("tfjs-wasm's expf and logf (kernels/libm.c)", () => {
   it('equal the Exp and Log kernels on floats across the whole bit range', () => {
     const kernels = wasmKernelsFor(tf.backend())!;
@@ -138,13 +157,16 @@ describe('the direct step (core/nn/mlp-step.ts) = the gradient tape, bit for bit
     { label: 'row and column counts off the register blocks, mean absolute error', sizes: [5, 13, 7, 3], K: 2, rows: 37, loss: 'mean_abs_error' },
     { label: 'identity activation (a linear net)', sizes: [4, 21, 2], K: 2, rows: 45, loss: 'mean_squared_error', activation: 'identity' },
     { label: 'fourth-power error', sizes: [3, 20, 20, 2], K: 2, rows: 40, loss: 'mean_fourth_pow_error' },
+    { label: 'ReLU, batched and per-network layers, cross-entropy', sizes: [3, 30, 24, 2], K: 3, rows: 48, loss: 'cross_entropy', activation: 'relu' },
+    { label: 'ReLU beside a shadow twin slot, squared error', sizes: [5, 40, 2], K: 2, trials: 1, rows: 33, loss: 'mean_squared_error', activation: 'relu' },
     // Above NETWORK_MAJOR_MIN_MACS: one network at a time through the whole step.
     { label: 'wide layers a network at a time, cross-entropy', sizes: [6, 200, 200, 2], K: 3, rows: 64, loss: 'cross_entropy' },
     { label: 'a network at a time beside a shadow twin slot, squared error', sizes: [2, 100, 100, 2], K: 2, trials: 1, rows: 120, loss: 'mean_squared_error' },
+    { label: 'ReLU, a network at a time', sizes: [6, 200, 200, 2], K: 2, rows: 64, loss: 'cross_entropy', activation: 'relu' },
   ];
   it('the wide cases are above the one-network-at-a-time threshold and the others below it', () => {
     const macs = (c: Case) => c.rows * c.sizes.slice(1).reduce((s, w, l) => s + c.sizes[l] * w, 0);
-    expect(cases.filter((c) => macs(c) >= NETWORK_MAJOR_MIN_MACS).map((c) => c.label)).toEqual(cases.slice(-2).map((c) => c.label));
+    expect(cases.filter((c) => macs(c) >= NETWORK_MAJOR_MIN_MACS).map((c) => c.label)).toEqual(cases.slice(-3).map((c) => c.label));
   });
   for (const c of cases) {
     it(c.label, () => {
@@ -171,10 +193,12 @@ describe('the direct step (core/nn/mlp-step.ts) = the gradient tape, bit for bit
     expect(directStepApplies(plain, { penalty: true })).toBe(false);
     expect(directStepApplies(plain, { penalty: false, trainable: [true, true, false, true] })).toBe(false);
     const relu = pack({ label: '', sizes: [2, 8, 2], K: 2, rows: 4, loss: 'cross_entropy', activation: 'relu' });
-    expect(directStepApplies(relu, { penalty: false })).toBe(false);
+    expect(directStepApplies(relu, { penalty: false })).toBe(true);
+    const tanh = pack({ label: '', sizes: [2, 8, 2], K: 2, rows: 4, loss: 'cross_entropy', activation: 'tanh' });
+    expect(directStepApplies(tanh, { penalty: false })).toBe(false);
     const bnSpec: MlpSpec = { kind: 'mlp', input: 2, hidden: [8], output: 2, activation: 'sigmoid', initializer: 'xavier', batchNorm: true };
     const bn = new NetworkPack(bnSpec, [initialValues(bnSpec, new Rng(1))]);
     expect(directStepApplies(bn, { penalty: false })).toBe(false);
-    [plain, relu, bn].forEach((n) => n.dispose());
+    [plain, relu, tanh, bn].forEach((n) => n.dispose());
   });
 });

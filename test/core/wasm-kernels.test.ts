@@ -270,6 +270,7 @@ describe('whole trainings with and without the kernels', () => {
     ['6-40-2 with batch norm, 2 networks', mlp([40], true), 2, 16],
     // Above core/nn/mlp-step.ts NETWORK_MAJOR_MIN_MACS: each network's step and Adam update in turn.
     ['6-200-200-2, 3 networks, batch 64, one network at a time', mlp([200, 200]), 3, 64],
+    ['6-64-64-2 with ReLU, 2 networks, batch 32', { ...mlp([64, 64]), activation: 'relu' } as MlpSpec, 2, 32],
   ] as const) {
     it(`trainPack ends on the same bits: ${label}`, async () => {
       installKernelsInNode();
