@@ -8,7 +8,7 @@
  *             dX_l = G_l · W_lᵀ         [B × out] · [out × in]   (every layer but the first:
  *                                                                nothing needs the data's gradient)
  * in this order: the forward layers first to last, then the backward layers last to first,
- * each layer's dW before its dX (core/nn/mlp-step.ts directStepGradients; the tape path of
+ * each layer's dW before its dX (core/nn/mlp-step.ts DirectStep; the tape path of
  * core/nn/matmul.ts asks for them in the same order). Each product goes through atomsweep's
  * pack GEMM (`wasmKernelsFor(tf.backend()).gemm`, core/nn/wasm-kernels.ts) with byte offsets
  * of tensors tfjs allocated on the wasm heap, with the path, `live` count and summation
@@ -28,13 +28,12 @@
  * makes the products the plan expects shows up in the report instead of silently.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { heapOffset, wasmKernelsFor, type SumOrder } from '../core/nn/wasm-kernels';
+import { networkOffset, wasmKernelsFor, type SumOrder } from '../core/nn/wasm-kernels';
+import { matMulPath, sumOrder } from '../core/nn/matmul';
 import { trainPack } from '../core/train/train-pack';
 import { NETWORK_MAJOR_MIN_MACS } from '../core/nn/mlp-step';
 import { packSpec, type BenchShape, type NetworkData } from './cases';
 
-/** core/nn/matmul.ts PER_NETWORK_MIN_MACS: the per-network path from this many MACs per network and product. */
-const PER_NETWORK_MIN_MACS = 8_192;
 
 export interface GemmCall {
   /** e.g. 'x·W1', 'dX2 = G2·W2ᵀ', 'dW1 = A1ᵀ·G1' */
@@ -82,10 +81,8 @@ function layerMajor(shape: Pick<BenchShape, 'sizes' | 'n' | 'batchSize'>, K: num
   const L = s.length - 1;
   const layer = (l: number) => {
     const [inner, outer] = [s[l], s[l + 1]];
-    const perNetwork = B * inner * outer >= PER_NETWORK_MIN_MACS;
-    const path: GemmCall['path'] = perNetwork ? 'per-network' : 'batched';
-    const order: SumOrder = perNetwork ? 'xnnpack' : 'tfjs-loop';
-    return { inner, outer, path, live: K, order };
+    const path = matMulPath(B, inner, outer);
+    return { inner, outer, path, live: K, order: sumOrder(path) };
   };
   const calls: GemmCall[] = [];
   for (let l = 0; l < L; l++) {
@@ -145,7 +142,7 @@ export class StepGemms {
       return t;
     };
     // A call on one network of a stack reads and writes that network's slice.
-    const at = (t: tf.Tensor, c: GemmCall) => heapOffset(tf.backend(), t) + ((c.net ?? 0) * t.size * 4) / t.shape[0];
+    const at = (t: tf.Tensor, c: GemmCall) => networkOffset(tf.backend(), t, c.net ?? 0);
     this.offsets = calls.map((c) => ({ a: at(tensor(c.a, shapeOf(c, 'a')), c), b: at(tensor(c.b, shapeOf(c, 'b')), c), out: at(tensor(c.out, shapeOf(c, 'out')), c) }));
   }
 

@@ -42,7 +42,7 @@ import { hashString } from '../core/rng';
 import { Session } from 'node:inspector/promises';
 import type { Profiler } from 'node:inspector';
 import { phaseTimes } from './cpu-phases';
-import * as common from '../core/experiments/common';
+import { sharedData } from '../core/experiments/common';
 
 /**
  * One pack per kind of trial of Exp 3–6, in an order a thread could train them: Exp 3's
@@ -102,10 +102,6 @@ export interface PackProfile {
   digest: string;
 }
 
-/** Empties the data kept between packs (core/experiments/common.ts sharedData), where a build has it. */
-function clearShared(): void {
-  (common as { sharedData?: { clear(): void } }).sharedData?.clear();
-}
 
 export async function profilePack(spec: string, session: Session): Promise<PackProfile> {
   const { experiment, trials } = selectPack(spec);
@@ -144,9 +140,9 @@ async function main(): Promise<void> {
   await session.post('Profiler.setSamplingInterval', { interval: 100 });
   const all: PackProfile[][] = packs.map(() => []);
   for (let r = 0; r < runs; r++) {
-    clearShared();
+    sharedData.clear();
     for (let i = 0; i < packs.length; i++) {
-      if (values.cold) clearShared();
+      if (values.cold) sharedData.clear();
       const p = await profilePack(packs[i], session);
       all[i].push(p);
       console.error(`run ${r + 1}/${runs} ${p.pack} (${p.trials} trials): ${p.ms.total.toFixed(0)} ms per trial, digest ${p.digest}`);

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { adamStep, heapOffset, soleHolder, wasmKernelsFor, type AdamScalars } from './wasm-kernels';
+import { adamStep, heapOffset, networkOffset, soleHolder, wasmKernelsFor, type AdamScalars } from './wasm-kernels';
 
 export interface AdamOptions {
   lr: number;
@@ -60,7 +60,7 @@ export class AdamTF1 {
     if (!kernels || !tensors.every((t) => soleHolder(backend, t))) return undefined;
     this.t += 1;
     const s = adamScalars(AdamTF1.stepSize(this.options.lr, this.beta1, this.beta2, this.t), this);
-    const at = (t: tf.Tensor, k: number) => heapOffset(backend, t) + (k * t.size * 4) / t.shape[0];
+    const at = (t: tf.Tensor, k: number) => networkOffset(backend, t, k);
     return (k) => {
       this.vars.forEach((p, i) => {
         const [m, v, g] = [this.m[i], this.v[i], grads[i]];

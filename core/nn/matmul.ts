@@ -39,7 +39,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { DEFAULT_ENGINE } from '../engine';
-import { heapOffset, wasmKernelsFor } from './wasm-kernels';
+import { heapOffset, wasmKernelsFor, type SumOrder } from './wasm-kernels';
 
 export type MatMulPath = 'batched' | 'per-network';
 export type MatMulPathOption = MatMulPath | 'auto';
@@ -73,6 +73,16 @@ export const PER_NETWORK_MIN_MACS = 8_192;
 export function matMulPath(rows: number, inner: number, cols: number, option: MatMulPathOption = 'auto', perNetwork = DEFAULT_ENGINE.perNetworkMatMul): MatMulPath {
   const path = option !== 'auto' ? option : rows * inner * cols >= PER_NETWORK_MIN_MACS ? 'per-network' : 'batched';
   return path === 'per-network' && perNetworkAvailable() && perNetwork ? path : 'batched';
+}
+
+/**
+ * The summation order of a layer's products on atomsweep's pack GEMM: XNNPACK's on the
+ * per-network path, tfjs-wasm's own loop's on the batched path, whatever K is (so a lone
+ * network computes what it does in any pack, and needs no shadow twin:
+ * core/train/train-pack.ts).
+ */
+export function sumOrder(path: MatMulPath): SumOrder {
+  return path === 'batched' ? 'tfjs-loop' : 'xnnpack';
 }
 
 const KERNEL = 'AtomsweepPerNetworkMatMul';
@@ -218,10 +228,8 @@ function perNetworkWasm({ inputs, backend: b, attrs }: { inputs: tf.NamedTensorI
     // The pack GEMM (core/nn/wasm-kernels.ts): every network in one call, same bits as below.
     const at = (t: tf.TensorInfo) => heapOffset(backend, t);
     const inner = transposeA ? a.shape[1] : a.shape[2];
-    // The batched path in tfjs-wasm's own loop's order even for one network (where tf.matMul
-    // would have gone to XNNPACK): a lone network then computes what it does in any pack, so
-    // with these kernels it needs no shadow twin (core/train/train-pack.ts).
-    const order = blocked ? 'tfjs-loop' : 'xnnpack';
+    // Even for one network, where tf.matMul would have gone to XNNPACK (see sumOrder).
+    const order = sumOrder(blocked ? 'batched' : 'per-network');
     kernels.gemm(at(a), at(w), bias ? at(bias) : 0, at(out), K, Math.min(live, K), M, P, inner, transposeA, transposeB, order);
     return out;
   }

@@ -10,26 +10,29 @@
  * sigmoid applied as each block of rows is written, and two backward (dW = Aᵀ·G with the
  * bias gradient's column sums beside it, and dA = G·Wᵀ with the sigmoid's gradient applied
  * as it is written; ReLU likewise, from its saved input); the loss's gradient with respect
- * to the logits is one pass too
- * (kernels/losses.c, for softmax cross-entropy and squared error; other losses through
- * tf.grad of packLoss).
+ * to the logits is one pass too (kernels/losses.c, for softmax cross-entropy and squared
+ * error; other losses through tf.grad of packLoss).
  *
  * Bits: every call is the one the tape path makes (core/nn/matmul.ts packDense and its
  * gradient, core/nn/wasm-kernels.ts), with the same shapes, live networks, path and
  * summation order, and the fused sigmoid and its gradient are the same float32 operations
  * as the separate kernels (kernels/elementwise.c). The loss's gradient reproduces the ops
- * tf.grad of packLoss records, down to tfjs-wasm's expf and logf (kernels/libm.c). test/core/mlp-step.test.ts compares
- * gradients, trained weights and losses with the tape path bit for bit.
+ * tf.grad of packLoss records, down to tfjs-wasm's expf and logf (kernels/libm.c).
+ * test/core/mlp-step.test.ts compares gradients, trained weights and losses with the tape
+ * path bit for bit.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { packLoss, type LossName } from './losses';
 import type { AdamTF1 } from './adam';
-import type { MatMulPath } from './matmul';
+import { sumOrder, type MatMulPath } from './matmul';
 import type { MlpSpec, NetworkPack } from './model';
-import { FUSED_LOSS_GRADIENTS, heapOffset, heapTensor, wasmKernelsFor, type FusedLoss, type GemmPost, type SumOrder } from './wasm-kernels';
+import { FUSED_LOSS_GRADIENTS, heapTensor, networkOffset, wasmKernelsFor, type FusedLoss, type GemmPost } from './wasm-kernels';
 
 /** Activations whose forward and gradient the GEMM applies itself. */
-const FUSED_ACTIVATIONS = new Set(['sigmoid', 'relu', 'identity']);
+const FUSED_ACTIVATIONS = ['sigmoid', 'relu', 'identity'] as const;
+type FusedActivation = (typeof FUSED_ACTIVATIONS)[number];
+
+const isFused = (a: string): a is FusedActivation => (FUSED_ACTIVATIONS as readonly string[]).includes(a);
 
 /**
  * Whether a step of this pack can take the direct path: atomsweep's kernels installed, a
@@ -41,7 +44,7 @@ export function directStepApplies(net: NetworkPack, o: { penalty: boolean; train
   return (
     spec.kind === 'mlp' &&
     spec.batchNorm !== true &&
-    FUSED_ACTIVATIONS.has(spec.activation) &&
+    isFused(spec.activation) &&
     !o.penalty &&
     (o.trainable === undefined || o.trainable.every((t) => t)) &&
     wasmKernelsFor(tf.backend()) !== undefined
@@ -70,15 +73,10 @@ function layerSizes(net: NetworkPack): number[] {
 
 /**
  * As packDense: the per-network path computes the real trials only (a shadow twin's slots
- * are its bias forward and zeros backward) in XNNPACK's order; the batched path computes
- * every network in tfjs-wasm's own loop's order.
+ * are its bias forward and zeros backward); the batched path computes every network.
  */
 function liveNetworks(net: NetworkPack, path: MatMulPath, K: number): number {
   return path === 'batched' ? K : Math.min(net.trials, K);
-}
-
-function orderOf(path: MatMulPath): SumOrder {
-  return path === 'batched' ? 'tfjs-loop' : 'xnnpack';
 }
 
 /** Logits [K, rows, classes] of inputs x [K, rows, in], for packs directForwardApplies() accepts. */
@@ -195,9 +193,9 @@ export class DirectStep {
 }
 
 /** The activation the GEMM applies (directStepApplies() admits only these). */
-function activationOf(net: NetworkPack): 'sigmoid' | 'relu' | 'identity' {
+function activationOf(net: NetworkPack): FusedActivation {
   const a = net.spec.kind === 'mlp' ? net.spec.activation : 'identity';
-  if (a !== 'sigmoid' && a !== 'relu' && a !== 'identity') throw new Error(`the direct step has no fused ${a}`);
+  if (!isFused(a)) throw new Error(`the direct step has no fused ${a}`);
   return a;
 }
 
@@ -228,7 +226,7 @@ class Slice {
 
   /** Offset of network k0 in a stacked tensor. */
   private at(t: tf.Tensor): number {
-    return heapOffset(this.backend, t) + (this.k0 * t.size * 4) / t.shape[0];
+    return networkOffset(this.backend, t, this.k0);
   }
 
   /** Live networks of layer l within the slice (per-network layers skip a twin). */
@@ -245,7 +243,7 @@ class Slice {
       const post: GemmPost =
         !hidden || activation === 'identity' ? { kind: 'none' } : activation === 'relu' ? { kind: 'relu', ...(space.pre ? { save: this.at(space.pre[l]) } : {}) } : { kind: 'sigmoid' };
       const input = l === 0 ? xb : space.outs[l - 1];
-      this.kernels.gemm(this.at(input), this.at(net.params[2 * l]), this.at(net.params[2 * l + 1]), this.at(space.outs[l]), count, this.live(l), rows, sizes[l + 1], sizes[l], false, false, orderOf(this.paths[l]), post);
+      this.kernels.gemm(this.at(input), this.at(net.params[2 * l]), this.at(net.params[2 * l + 1]), this.at(space.outs[l]), count, this.live(l), rows, sizes[l + 1], sizes[l], false, false, sumOrder(this.paths[l]), post);
     }
   }
 
@@ -260,7 +258,7 @@ class Slice {
     const activation = activationOf(net);
     let g = lossGrad;
     for (let l = sizes.length - 2; l >= 0; l--) {
-      const [inner, units, live, order] = [sizes[l], sizes[l + 1], this.live(l), orderOf(this.paths[l])];
+      const [inner, units, live, order] = [sizes[l], sizes[l + 1], this.live(l), sumOrder(this.paths[l])];
       const input = l === 0 ? xb : space.outs[l - 1];
       kernels.gemm(this.at(input), this.at(g), 0, this.at(space.grads[2 * l]), count, live, inner, units, rows, true, false, order);
       kernels.columnSums(this.at(g), this.at(space.grads[2 * l + 1]), count, rows, units);

@@ -225,6 +225,14 @@ export function soleHolder(backend: unknown, t: tf.TensorInfo): boolean {
   return (backend as WasmBackendInternals).dataIdMap.get(t.dataId).refCount === 1;
 }
 
+/**
+ * The heap byte offset of network k's slice of a tensor stacked on a leading axis of
+ * networks ([K, …], dense): for calls that compute one network of a pack.
+ */
+export function networkOffset(backend: unknown, t: tf.Tensor, k: number): number {
+  return heapOffset(backend, t) + (k * t.size * Float32Array.BYTES_PER_ELEMENT) / t.shape[0];
+}
+
 /** The heap byte offset of a tensor's data on the wasm backend. */
 export function heapOffset(backend: unknown, t: tf.TensorInfo): number {
   return (backend as WasmBackendInternals).dataIdMap.get(t.dataId).memoryOffset;

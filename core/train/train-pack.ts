@@ -126,16 +126,18 @@ export async function trainPack(spec: PackTrainingSpec): Promise<PackTrainingRes
   // Plain MLPs skip the gradient tape: same kernels, same bits, no dispatch between them (core/nn/mlp-step.ts).
   const penalty = spec.regularization !== undefined && spec.regularization.strength !== 0;
   const direct = directStepApplies(net, { penalty, trainable });
-  // grads: fresh tensors to apply and dispose; owned: the direct step's own, to apply only
-  // (empty when it applied the update itself).
-  type StepOut = { grads: tf.Tensor[]; owned?: tf.Tensor[]; kept: tf.Tensor[] };
+  // One step on a batch: its gradients and the Adam update; returns, at the last step, the
+  // per-network loss and the logits before the update (kept, for the caller to dispose).
   const directStep = direct ? new DirectStep(net, spec.loss) : undefined;
-  // The direct step's gradients are its own tensors, rewritten every step (not disposed here).
-  const stepDirect = (xb: tf.Tensor3D, yb: tf.Tensor3D, last: boolean): StepOut => {
+  const stepDirect = (xb: tf.Tensor3D, yb: tf.Tensor3D, last: boolean): tf.Tensor[] => {
+    // The direct step's gradients are its own tensors, rewritten every step (not disposed here);
+    // where it goes a network at a time it applies the update itself.
     const { grads, logits, updated } = directStep!.gradients(xb, yb, adam);
-    return { grads: [], owned: updated ? [] : grads, kept: last ? [stepLoss(spec.loss, logits, yb), tf.clone(logits)] : [] };
+    const kept = last ? [stepLoss(spec.loss, logits, yb), tf.clone(logits)] : [];
+    if (!updated) adam.apply(grads);
+    return kept;
   };
-  const tapeStep = (xb: tf.Tensor3D, yb: tf.Tensor3D, last: boolean): StepOut => {
+  const tapeStep = (xb: tf.Tensor3D, yb: tf.Tensor3D, last: boolean): tf.Tensor[] => {
     let kept: tf.Tensor[] = [];
     const { value, grads } = tf.variableGrads(() => {
       const logits = net.forward(xb, 'train');
@@ -154,7 +156,9 @@ export async function trainPack(spec: PackTrainingSpec): Promise<PackTrainingRes
     }, trainedVars);
     // The summed loss is returned as a fresh tensor every step; without this it leaks one per step.
     value.dispose();
-    return { grads: trainedVars.map((p) => grads[p.name]), kept };
+    adam.apply(trainedVars.map((p) => grads[p.name]));
+    tf.dispose(grads);
+    return kept;
   };
 
   try {
@@ -177,11 +181,8 @@ export async function trainPack(spec: PackTrainingSpec): Promise<PackTrainingRes
           return [tf.reshape(tf.gather(xFlat, rows), [K, B, d]) as tf.Tensor3D, tf.reshape(tf.gather(yFlat, rows), [K, B, c]) as tf.Tensor3D];
         });
       }
-      // The batch's gradients, and at the last step the per-network loss and the logits (kept).
-      const { grads, owned, kept } = direct ? stepDirect(xb, yb, last) : tapeStep(xb, yb, last);
+      const kept = direct ? stepDirect(xb, yb, last) : tapeStep(xb, yb, last);
       if (xb !== xAll) tf.dispose([xb, yb]);
-      if (owned === undefined || owned.length > 0) adam.apply(owned ?? grads);
-      tf.dispose(grads);
       net.updateRunningStats();
       if (last) {
         finalLoss = Array.from(await kept[0].data());
@@ -227,10 +228,11 @@ function perNetwork(out: Float32Array, K: number): Float32Array[] {
 /**
  * tfjs-wasm sends a matMul with batch 1 through XNNPACK and larger batches through its own
  * loop, and the two round differently. Without atomsweep's kernels (which compute a lone
- * network's batched layers in the pack's order: core/nn/matmul.ts) a lone network therefore
- * trains beside a shadow twin (fixed seed, results dropped), so its numbers are
- * bit-identical to the same trial trained in any pack. The returned pack holds 2 networks (`size`), of which `trials` = 1 is
- * visible: read(), predict() and evaluateAccuracy() return only the real trial.
+ * network's batched layers in the pack's order: core/nn/matmul.ts sumOrder) a lone network
+ * therefore trains beside a shadow twin (fixed seed, results dropped), so its numbers are
+ * bit-identical to the same trial trained in any pack. The returned pack holds 2 networks
+ * (`size`), of which `trials` = 1 is visible: read(), predict() and evaluateAccuracy()
+ * return only the real trial.
  *
  * Only the batched (small) layers need the twin: per-network layers run every network as
  * its own XNNPACK product whatever K is, and skip the twin (its slots are zeros there), so
