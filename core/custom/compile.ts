@@ -90,6 +90,8 @@ export interface TrialPlan {
   checkpoints: number[];
   /** How many checkpoints the record items ask for, counted before any list is built. */
   checkpointCount: number;
+  /** Points of the longest series one record item asks for (each series is stored as one row). */
+  longestSeries: number;
   /** Rows of the largest evaluation pass (test set, or training set when a train metric is recorded). */
   evalRows: number;
 }
@@ -108,7 +110,37 @@ export function trialPlan(spec: Pick<ExperimentSpec, 'data' | 'features' | 'mode
   const needsTrain = spec.record.some((r) => r.metric.startsWith('train'));
   const preparation = blocks.data.preparationCost?.(values) ?? 0;
   const checkpointTotal = buildable ? checkpoints.length : counts.reduce((a, n) => a + n, 0);
-  return { data, preparation, model, phases, recordedSteps, checkpoints, checkpointCount: checkpointTotal, evalRows: Math.max(data.testRows, needsTrain ? data.trainRows : 0) };
+  return { data, preparation, model, phases, recordedSteps, checkpoints, checkpointCount: checkpointTotal, longestSeries: Math.max(0, ...counts), evalRows: Math.max(data.testRows, needsTrain ? data.trainRows : 0) };
+}
+
+/**
+ * Why one trial of these parameter values cannot run, as [parameter, message], or null:
+ * blocks that do not fit each other (a feature pipeline, a model or a training block on
+ * this data) and more checkpoints than a series may hold. The spec validator
+ * (core/custom/validate.ts) asks it of every grid cell and sweep creation
+ * (core/sweep/expand.ts, through Experiment.refusal) of every config a request makes, so
+ * both refuse by the same rules. A model block's reason is reported on its `block` field.
+ */
+export function cellMisfit(spec: Pick<ExperimentSpec, 'data' | 'features' | 'model' | 'training' | 'record'>, values: Values, blocks: SpecBlocks = specBlocks(spec)): [string, string] | null {
+  const misfit = blockMisfit(spec, values, blocks);
+  if (misfit) return misfit;
+  const plan = trialPlan(spec, values, blocks);
+  if (plan.longestSeries > MAX_CHECKPOINTS) {
+    return ['steps', `a series of ${plan.longestSeries} checkpoints per trial, above the ${MAX_CHECKPOINTS} a recorded series may hold; record less often (every) or train fewer steps`];
+  }
+  return null;
+}
+
+/** Why the blocks of a spec do not fit each other at these values, as [parameter, message], or null. */
+export function blockMisfit(spec: Pick<ExperimentSpec, 'data' | 'features' | 'model' | 'training'>, values: Values, blocks: SpecBlocks = specBlocks(spec)): [string, string] | null {
+  if (spec.features) {
+    const featureIssue = FEATURE_BLOCKS[spec.features.block].incompatible(values, DATA_BLOCKS[spec.data.block].describe(values));
+    if (featureIssue) return featureIssue;
+  }
+  const data = blocks.data.describe(values);
+  const modelIssue = blocks.model.incompatible(values, data);
+  if (modelIssue) return ['block', modelIssue];
+  return blocks.training.incompatible(values, data, blocks.model.build(values, data));
 }
 
 /**
@@ -162,6 +194,10 @@ export function compileSpec(id: string, spec: ExperimentSpec, options: CompileOp
     repeats: spec.repeats,
     spec,
     figure: spec.figure,
+    refusal: (values) => {
+      const misfit = cellMisfit(spec, values, blocks);
+      return misfit && { param: misfit[0], message: misfit[1] };
+    },
     cost: (values) => trialCost(plan(values)),
     memory: (values, pack) => trialMemory(plan(values), pack),
     // Trials that differ only in what the data block draws (not its shape) train together.

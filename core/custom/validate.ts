@@ -19,7 +19,7 @@ import { MB } from '../experiments/memory';
 import { DEFAULT_LIMITS, jsonShapeIssues, zodIssues, type FieldIssue } from '../sweep/request';
 import { gridCells } from '../sweep/grid';
 import { estimatePackMs } from '../sweep/pack-budget';
-import { parameterSections, specBlocks, specParams, trialCost, trialMemory, trialPlan } from './compile';
+import { blockMisfit, parameterSections, specBlocks, specParams, trialCost, trialMemory, trialPlan } from './compile';
 import { experimentSpecSchema, MAX_GRID_AXES, MAX_GRID_CELLS, type ExperimentSpec } from './spec';
 
 export type SpecValidation = { ok: true; spec: ExperimentSpec } | { ok: false; issues: FieldIssue[] };
@@ -56,21 +56,6 @@ export function validateSpec(input: unknown): SpecValidation {
   return issues.length ? { ok: false, issues } : { ok: true, spec };
 }
 
-/**
- * Why the model or training block cannot handle these values, as [parameter, message]
- * (the model block's reason is reported on its `block` field), or null.
- */
-function misfit(spec: ExperimentSpec, blocks: ReturnType<typeof specBlocks>, values: Values): [string, string] | null {
-  if (spec.features) {
-    const featureIssue = FEATURE_BLOCKS[spec.features.block].incompatible(values, DATA_BLOCKS[spec.data.block].describe(values));
-    if (featureIssue) return featureIssue;
-  }
-  const data = blocks.data.describe(values);
-  const modelIssue = blocks.model.incompatible(values, data);
-  if (modelIssue) return ['block', modelIssue];
-  return blocks.training.incompatible(values, data, blocks.model.build(values, data));
-}
-
 function semanticIssues(spec: ExperimentSpec): FieldIssue[] {
   const issues: FieldIssue[] = [];
   const blocks = specBlocks(spec);
@@ -80,7 +65,7 @@ function semanticIssues(spec: ExperimentSpec): FieldIssue[] {
 
   // Blocks that do not fit together (checked again per grid cell below).
   if (blocks.training.needsRelatedTask && !blocks.data.related) issues.push({ field: 'data.block', message: `training block '${spec.training.block}' pretrains on a related task, which data block '${spec.data.block}' does not define (use ${Object.values(DATA_BLOCKS).filter((b) => b.related).map((b) => b.kind).join(' or ')})` });
-  const baseMisfit = misfit(spec, blocks, base);
+  const baseMisfit = blockMisfit(spec, base, blocks);
   if (baseMisfit) issues.push({ field: `${sections.get(baseMisfit[0]) ?? 'model'}.${baseMisfit[0]}`, message: baseMisfit[1] });
   // Without a model that fits the data nothing can be planned; a training misfit can.
   if (issues.some((i) => i.field.endsWith('.block'))) return issues;
@@ -158,11 +143,11 @@ function semanticIssues(spec: ExperimentSpec): FieldIssue[] {
   const reported = new Set<string>();
   for (const cell of gridCells(spec.grid)) {
     const values = params.parse(cell) as Values;
-    const cellMisfit = misfit(spec, blocks, values);
-    if (cellMisfit) {
-      const axis = Object.keys(cell).find((k) => misfit(spec, blocks, { ...base, [k]: cell[k] }));
+    const misfit = blockMisfit(spec, values, blocks);
+    if (misfit) {
+      const axis = Object.keys(cell).find((k) => blockMisfit(spec, { ...base, [k]: cell[k] }, blocks));
       const field = axis ? `grid.${axis}` : 'grid';
-      if (!reported.has(field)) issues.push({ field, message: `grid cell ${JSON.stringify(cell)}: ${cellMisfit[1]}` });
+      if (!reported.has(field)) issues.push({ field, message: `grid cell ${JSON.stringify(cell)}: ${misfit[1]}` });
       reported.add(field);
       continue;
     }

@@ -71,6 +71,14 @@ export interface Experiment<S extends z.ZodObject<any> = z.ZodObject<any>> exten
   grid: Partial<Record<keyof z.infer<S> & string, unknown[]>>;
   /** Default repeats (the notebook's, at least 5). */
   repeats: number;
+  /**
+   * Why a config that passes the parameter schema still cannot run, naming the parameter
+   * (blocks that do not fit each other, more checkpoints than a series holds), or null.
+   * Sweep creation refuses such a config with a 400 naming that parameter
+   * (core/sweep/expand.ts); specs answer it with the rules their validator applies to
+   * their own grid (core/custom/compile.ts cellMisfit).
+   */
+  refusal?(params: z.infer<S>): { param: string; message: string } | null;
   /** Rough training work of one trial in network-steps × batch units, for the CPU budget. */
   cost(params: z.infer<S>): number;
   /**

@@ -125,6 +125,12 @@ export function expandSweep(
       }
       return;
     }
+    const refusal = experiment.refusal?.(result.data);
+    if (refusal) {
+      const field = refusal.param in overrides ? `params.${refusal.param}` : refusal.param in cell ? `grid.${refusal.param}` : culprit(cell, (p) => experiment.refusal?.(p) != null, Object.keys(cell).length ? 'grid' : 'params');
+      once({ field, message: `config ${configKeyOf(cell)}: ${refusal.message}` });
+      return;
+    }
     const sizes = measure(result.data);
     if ('refusal' in sizes) {
       once({

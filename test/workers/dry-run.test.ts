@@ -68,6 +68,24 @@ describe.each(STORAGE_MODES)('dry run on the $name store', (mode) => {
     expect(await sweeps()).toBe(before);
   });
 
+  // A sweep request over a spec is held to the rules the spec's own grid passed
+  // (core/custom/compile.ts cellMisfit), config by config.
+  test.each([
+    { name: 'more checkpoints than a series holds', body: { experiment: 'exp14', params: { steps: 100_000 } }, field: 'params.steps', message: /a series of 2000 checkpoints per trial, above the 1000 a recorded series may hold/ },
+    { name: 'the same, from a grid axis', body: { experiment: 'exp14', grid: { steps: [400, 100_000] } }, field: 'grid.steps', message: /config .*steps=100000: a series of 2000 checkpoints per trial/ },
+    { name: 'a duplicate grid value', body: { experiment: 'exp14', grid: { depth: [2, 2] } }, field: 'grid.depth', message: /listed twice/ },
+  ])('a spec experiment: $name → 400 naming $field, nothing written', async (c) => {
+    const before = await sweeps();
+    for (const query of ['', '?dryRun=1']) {
+      const res = await post(query, c.body);
+      expect(res.status, `${JSON.stringify(c.body)} ${query}`).toBe(400);
+      const body = (await res.json()) as { error: string; issues: Array<{ field: string; message: string }> };
+      expect(body.error).toBe('invalid_request');
+      expect(body.issues.find((i) => i.field === c.field)?.message, JSON.stringify(body.issues)).toMatch(c.message);
+    }
+    expect(await sweeps()).toBe(before);
+  });
+
   test('a bad request is refused as it would be, and a bad dryRun value is named', async () => {
     const refused = await post('?dryRun=1', { experiment: 'exp2', params: { steps: 1_000_000 } });
     expect(refused.status).toBe(400);
