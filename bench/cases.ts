@@ -7,7 +7,8 @@ import type { LossName } from '../core/nn/losses';
 import { initialValues, type MlpSpec } from '../core/nn/model';
 import type { PackTrainingSpec } from '../core/train/train-pack';
 export { macsPerStep } from '../core/nn/macs';
-import { exp4, modelFor as exp4Model, trainSize as exp4TrainSize } from '../core/experiments/exp04-class-imbalance';
+import { getExperiment } from '../core/experiments';
+import { trialPlan, type SpecExperiment } from '../core/custom/compile';
 import type { RefLoss, ReferenceSpec } from './reference-loop';
 
 export interface BenchShape {
@@ -33,26 +34,29 @@ export const SHAPES: BenchShape[] = [
 ];
 
 /**
- * Exp 4's step as its protocol runs it (core/experiments/exp04-class-imbalance.ts), at a
- * class ratio with the minority tiled ('tile', the notebook's code): the experiment's own
- * defaults and functions give the network (modelFor), the training-set size (trainSize)
- * and the learning rate; the loss is its softmax cross-entropy and the batch the whole
- * training set. Only the data are the bench's synthetic rows (timing does not depend on them).
+ * Exp 4's step as its protocol runs it (core/experiments/specs/exp04-class-imbalance.ts), at
+ * a class ratio with the minority tiled ('tile', the notebook's code): the experiment's own
+ * plan of a trial (core/custom/compile.ts trialPlan) gives the network, the training-set
+ * size and the batch; the learning rate and loss are its defaults. Only the data are the
+ * bench's synthetic rows (timing does not depend on them).
  */
 export function exp4Shape(ratio: number): BenchShape {
+  const exp4 = getExperiment('exp4') as SpecExperiment;
   const p = exp4.params.parse({ class_ratio: ratio, resample: 'tile' });
-  const model = exp4Model(p);
+  const plan = trialPlan(exp4.spec, p);
+  const model = plan.model as MlpSpec;
   // mlpSpec() below builds sigmoid/Xavier MLPs; refuse silently timing another network.
-  if (model.activation !== 'sigmoid' || model.initializer !== 'xavier') throw new Error(`exp4 now defaults to ${model.activation}/${model.initializer}: bench/cases.ts mlpSpec builds sigmoid/xavier`);
+  if (model.kind !== 'mlp' || model.activation !== 'sigmoid' || model.initializer !== 'xavier' || p.loss !== 'cross_entropy') throw new Error('exp4 no longer trains a sigmoid/xavier MLP with cross-entropy: bench/cases.ts mlpSpec builds those');
   const sizes = [model.input, ...model.hidden, model.output];
-  const n = exp4TrainSize(p);
+  const n = plan.data.trainRows;
+  if (plan.phases[0].batchRows !== n) throw new Error('exp4 no longer trains on full batches');
   return {
     id: `E${ratio}`,
     sizes,
     loss: 'cross_entropy',
     n,
     batchSize: n,
-    lr: p.lr,
+    lr: p.lr as number,
     note: `Exp 4, class ratio ${ratio}, minority tiled: ${sizes.join('-')}, full batch of its ${n.toLocaleString('en')} training rows (n = ${p.n}), CE`,
   };
 }

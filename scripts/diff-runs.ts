@@ -10,6 +10,9 @@
  * listed separately (`--timing-metrics`, default runtime_s and seconds_to_target, Exp 8's clock readings).
  * `--added-ok`: trials only in the after file (repeats a Settle added) are counted apart
  * instead of as differences; every trial of the before file must still match.
+ * `--added-metrics n_params,…`: these metrics, where the before file's trial lacks them, are
+ * counted apart as new (a built-in rewritten as a spec stores `n_params` as every spec
+ * does); every value the before file holds must still match.
  */
 import Database from 'better-sqlite3';
 import { parseArgs } from 'node:util';
@@ -20,6 +23,7 @@ const { values, positionals } = parseArgs({
     name: { type: 'string', default: 'default catalogue' },
     'timing-metrics': { type: 'string', default: 'runtime_s,seconds_to_target' },
     'added-ok': { type: 'boolean', default: false },
+    'added-metrics': { type: 'string', default: '' },
   },
 });
 if (positionals.length !== 2) {
@@ -27,6 +31,7 @@ if (positionals.length !== 2) {
   process.exit(2);
 }
 const timing = new Set(values['timing-metrics']!.split(','));
+const addedMetrics = new Set(values['added-metrics']!.split(',').filter(Boolean));
 
 interface Row {
   experiment: string;
@@ -66,8 +71,9 @@ const before = load(positionals[0]);
 const after = load(positionals[1]);
 let differs = false;
 const experiments = [...new Set([...before.keys(), ...after.keys()])].sort((a, b) => Number(a.slice(3)) - Number(b.slice(3)));
-console.log(`| experiment | values compared | differing | largest difference | timing values differing |${values['added-ok'] ? ' values only after (added repeats) |' : ''}`);
-console.log(`|:--|--:|--:|:--|--:|${values['added-ok'] ? '--:|' : ''}`);
+const extraColumns = [values['added-ok'] ? ' values only after (added repeats) |' : '', addedMetrics.size ? ` values of new metrics (${[...addedMetrics].join(', ')}) |` : ''].join('');
+console.log(`| experiment | values compared | differing | largest difference | timing values differing |${extraColumns}`);
+console.log(`|:--|--:|--:|:--|--:|${extraColumns.replace(/[^|]+\|/g, '--:|')}`);
 for (const e of experiments) {
   const b = before.get(e);
   const a = after.get(e);
@@ -81,9 +87,14 @@ for (const e of experiments) {
   let timingDifferent = 0;
   let worst = { delta: 0, where: '' };
   let added = 0;
+  let newMetricValues = 0;
   for (const key of new Set([...b.keys(), ...a.keys()])) {
     const x = b.get(key);
     const y = a.get(key);
+    if (!x && addedMetrics.has(key.split('|')[1])) {
+      newMetricValues += numbersOf(y!).length;
+      continue;
+    }
     if (!x && values['added-ok']) {
       added += numbersOf(y!).length;
       continue;
@@ -106,6 +117,6 @@ for (const e of experiments) {
     }
   }
   differs ||= different > 0;
-  console.log(`| ${e} | ${compared} | ${different ? different : 'identical'} | ${different ? worst.where : ''} | ${timingDifferent} |${values['added-ok'] ? ` ${added} |` : ''}`);
+  console.log(`| ${e} | ${compared} | ${different ? different : 'identical'} | ${different ? worst.where : ''} | ${timingDifferent} |${values['added-ok'] ? ` ${added} |` : ''}${addedMetrics.size ? ` ${newMetricValues} |` : ''}`);
 }
 process.exit(differs ? 1 : 0);

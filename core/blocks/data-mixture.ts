@@ -9,13 +9,22 @@
  * orthogonal to the original (for an even d), 1 the mirrored one.
  *
  * Imbalance: `class_ratio` r gives floor(n/(r+1)) rows of class 0 and the rest class 1, in
- * the training and the test rows; `resample` oversamples the training minority back to
- * floor(r) × its rows (core/data/imbalance.ts), so the training set grows.
+ * the training rows and, unless `test_balanced`, the test rows; `resample` oversamples the
+ * training minority back to floor(r) × its rows (core/data/imbalance.ts), so the training
+ * set grows.
+ *
+ * Class 1's mean is `class_sep` in every coordinate, or with `class_sep_decay: 'inverse'`
+ * class_sep/(i+1) in coordinate i (the notebook's code: 1, 1/2, 1/3, …).
+ *
+ * Scaling (`scaling`): 'minmax' maps every column of the training rows onto [0, 1] and the
+ * test rows by the same map; 'minmax_test_own' maps the test rows by their own range
+ * instead (the notebook's Exp 4, a quirk of its code). Scaling is per column, after the
+ * rows are drawn and shuffled.
  */
 import { z } from 'zod';
 import { drawCovarianceFactor, generateMixtureOfGaussians } from '../data/gaussian-mixture';
-import type { Table } from '../data/dataset';
-import { RESAMPLING, resampledSize, type Resampling } from '../data/imbalance';
+import { columnRanges, scaleColumns, type Table } from '../data/dataset';
+import { classSizes, RESAMPLING, resampledSize, type Resampling } from '../data/imbalance';
 import type { Rng } from '../rng';
 import type { DataBlock, Values } from './types';
 
@@ -34,9 +43,26 @@ export const mixtureShape = {
   class_ratio: z.number().min(1).max(100),
   /** The training minority oversampled back to ratio × its rows: exact copies, draws with replacement, or not. */
   resample: z.enum(RESAMPLING),
+  /** Test rows drawn with one row of each class per row of the other, whatever class_ratio is. */
+  test_balanced: z.boolean(),
+  /** 'none': class 1's mean is class_sep in every coordinate; 'inverse': class_sep/(i+1) in coordinate i. */
+  class_sep_decay: z.enum(['none', 'inverse']),
+  /** Columns min–max scaled onto [0, 1] by the training rows' range, or the test rows by their own. */
+  scaling: z.enum(['none', 'minmax', 'minmax_test_own']),
 };
 
-type MixtureValues = { n: number; test_n: number; d: number; class_sep: number; covariance_scale: number; class_ratio: number; resample: Resampling };
+type MixtureValues = {
+  n: number;
+  test_n: number;
+  d: number;
+  class_sep: number;
+  covariance_scale: number;
+  class_ratio: number;
+  resample: Resampling;
+  test_balanced: boolean;
+  class_sep_decay: 'none' | 'inverse';
+  scaling: 'none' | 'minmax' | 'minmax_test_own';
+};
 
 /** Rows of one class-balanced draw from the mixture with this mean and covariance factor (shuffled). */
 function draw(rng: Rng, n: number, mean: number[], covFactor: Float32Array, classRatio = 1, resample: Resampling = 'none'): Table {
@@ -48,18 +74,28 @@ export const mixtureBlock: DataBlock = {
   kind: 'mixture',
   summary: 'Two Gaussian classes in d dimensions with a shared random covariance (the notebook\'s generator).',
   shape: mixtureShape,
-  defaults: { n: 400, test_n: 200, d: 12, class_sep: 1, covariance_scale: 1, class_ratio: 1, resample: 'none' },
-  contentParams: ['class_sep', 'covariance_scale'],
+  defaults: { n: 400, test_n: 200, d: 12, class_sep: 1, covariance_scale: 1, class_ratio: 1, resample: 'none', test_balanced: false, class_sep_decay: 'none', scaling: 'none' },
+  contentParams: ['class_sep', 'covariance_scale', 'class_sep_decay', 'scaling'],
   related: true,
   describe: (p) => ({ input: p.d as number, output: 2, task: 'classification', trainRows: resampledSize(p.n as number, p.class_ratio as number, p.resample as Resampling), testRows: p.test_n as number }),
   generate(values: Values, streams, relatedShift) {
     const p = values as MixtureValues;
     const covFactor = drawCovarianceFactor(streams.task, p.d, p.covariance_scale);
-    const mean = new Array<number>(p.d).fill(p.class_sep);
+    const mean = Array.from({ length: p.d }, (_, i) => (p.class_sep_decay === 'inverse' ? p.class_sep / (i + 1) : p.class_sep));
     if (relatedShift !== undefined) {
       const flipped = Math.round(relatedShift * p.d);
       for (let j = 0; j < flipped; j++) mean[j] = -mean[j];
     }
-    return { train: draw(streams.train, p.n, mean, covFactor, p.class_ratio, p.resample), test: draw(streams.test, p.test_n, mean, covFactor, p.class_ratio) };
+    const train = draw(streams.train, p.n, mean, covFactor, p.class_ratio, p.resample);
+    const test = draw(streams.test, p.test_n, mean, covFactor, p.test_balanced ? 1 : p.class_ratio);
+    if (p.scaling === 'none') return { train, test };
+    const trainRange = columnRanges(train);
+    return { train: scaleColumns(train, trainRange), test: scaleColumns(test, p.scaling === 'minmax' ? trainRange : columnRanges(test)) };
+  },
+  incompatible(values: Values) {
+    const p = values as MixtureValues;
+    if (classSizes(p.n, p.class_ratio).minority < 1) return ['class_ratio', `n = ${p.n} rows at class_ratio ${p.class_ratio} leave no row of the minority class (floor(n / (class_ratio + 1)) = 0)`];
+    if (p.test_balanced ? p.test_n < 2 : classSizes(p.test_n, p.class_ratio).minority < 1) return ['test_n', `test_n = ${p.test_n} rows at class_ratio ${p.class_ratio} leave no test row of the minority class`];
+    return null;
   },
 };

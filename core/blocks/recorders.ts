@@ -10,6 +10,19 @@
  *   weight_norm                     √Σ w² over every weight matrix (biases excluded)
  *   runtime_s                       wall time of the pack's training divided by its size
  *                                   (at the end only; absent when the host clock is frozen)
+ *   class_counts                    the training rows: n_train, and for two classes
+ *                                   n_minority (class 0, the mixture's minority) and
+ *                                   n_majority (class 1); at the end only
+ *   decision_boundary               traces of the first `repeats` repeats (default 1) on
+ *                                   2-D two-class data: both logits on the 51×51 grid of
+ *                                   [0, 1]² (grid_logit0, grid_logit1), `points` distinct
+ *                                   training points per class (default 300) and every test
+ *                                   point (core/train/decision-boundary.ts); at the end only
+ *
+ * `float32: true` on an accuracy or loss stores it rounded to float32, the value TF's mean
+ * over rows gives (the notebook's experiments measured accuracy so); the value is the same
+ * hits / rows, rounded once more (test/blocks/recorders.test.ts proves the two agree bit
+ * for bit).
  *
  * Every trial also stores the scalar `n_params`. Losses and accuracies are computed here in
  * float64 from the pack's logits (core/train/train-pack.ts predict), so they do not depend
@@ -20,16 +33,43 @@ import { z } from 'zod';
 import type { LossName } from '../nn/losses';
 import type { NetworkPack } from '../nn/model';
 import { predict } from '../train/train-pack';
+import { classCounts, type Table } from '../data/dataset';
+import { boundaryTraces, gridLogits } from '../train/decision-boundary';
+import type { Curve } from '../train/recorders';
 
-export const METRICS = ['test_accuracy', 'train_accuracy', 'test_loss', 'train_loss', 'weight_norm', 'runtime_s'] as const;
+export const METRICS = ['test_accuracy', 'train_accuracy', 'test_loss', 'train_loss', 'weight_norm', 'runtime_s', 'class_counts', 'decision_boundary'] as const;
 export type Metric = (typeof METRICS)[number];
 export const ACCURACY_METRICS: Metric[] = ['test_accuracy', 'train_accuracy'];
+/** Metrics measured on the network's logits (the ones `float32` may round). */
+export const LOGIT_METRICS: Metric[] = ['test_accuracy', 'train_accuracy', 'test_loss', 'train_loss'];
+/** Metrics of the whole trial, recorded once at the end (not a value over training). */
+export const END_ONLY: Metric[] = ['runtime_s', 'class_counts', 'decision_boundary'];
 /** Scalars every trial stores whatever the spec records. */
 export const ALWAYS_RECORDED = ['n_params'];
+/** The scalars a record item stores (class_counts stores three, decision_boundary only traces). */
+export function scalarsOf(metric: Metric): string[] {
+  if (metric === 'class_counts') return ['n_train', 'n_minority', 'n_majority'];
+  if (metric === 'decision_boundary') return [];
+  return [metric];
+}
+
+export const DEFAULT_BOUNDARY_REPEATS = 1;
+export const DEFAULT_BOUNDARY_POINTS = 300;
 
 export const recordSchema = z.discriminatedUnion('at', [
-  z.object({ metric: z.enum(METRICS), at: z.literal('end') }).strict(),
-  z.object({ metric: z.enum(METRICS), at: z.literal('checkpoints'), every: z.number().int().min(1).max(1_000_000) }).strict(),
+  z
+    .object({
+      metric: z.enum(METRICS),
+      at: z.literal('end'),
+      /** Stored rounded to float32 (accuracies and losses). */
+      float32: z.boolean().optional(),
+      /** decision_boundary: repeats 0 … repeats−1 store the traces. */
+      repeats: z.number().int().min(0).max(100).optional(),
+      /** decision_boundary: distinct training points kept per class. */
+      points: z.number().int().min(0).max(2000).optional(),
+    })
+    .strict(),
+  z.object({ metric: z.enum(METRICS), at: z.literal('checkpoints'), every: z.number().int().min(1).max(1_000_000), float32: z.boolean().optional() }).strict(),
 ]);
 export type RecordItem = z.infer<typeof recordSchema>;
 
@@ -129,6 +169,8 @@ export class PackRecorder {
   private readonly atCheckpoints: Metric[];
   private readonly atEnd: Metric[];
 
+  private readonly rounded: Set<Metric>;
+
   constructor(
     items: RecordItem[],
     private readonly trials: number,
@@ -136,8 +178,10 @@ export class PackRecorder {
     private readonly loss: LossName,
     private readonly classes: number,
   ) {
-    this.atCheckpoints = [...new Set(items.filter((i) => i.at === 'checkpoints').map((i) => i.metric))].filter((m) => m !== 'runtime_s');
-    this.atEnd = [...new Set(items.map((i) => i.metric))].filter((m) => m !== 'runtime_s');
+    const measured = (m: Metric) => !END_ONLY.includes(m);
+    this.atCheckpoints = [...new Set(items.filter((i) => i.at === 'checkpoints').map((i) => i.metric))].filter(measured);
+    this.atEnd = [...new Set(items.map((i) => i.metric))].filter(measured);
+    this.rounded = new Set(items.filter((i) => i.float32).map((i) => i.metric));
     for (const m of this.atCheckpoints) this.series.set(m, Array.from({ length: trials }, () => []));
   }
 
@@ -153,9 +197,10 @@ export class PackRecorder {
       logits[which] ??= await predict(net, this.sets[which].x);
       const ys = this.sets[which].y;
       const lg = logits[which]!;
+      const round = this.rounded.has(m) ? Math.fround : (v: number) => v;
       out.set(
         m,
-        lg.map((l, k) => (m.endsWith('accuracy') ? accuracyOf(l, ys[k], this.classes) : lossOf(this.loss, l, ys[k], this.classes))),
+        lg.map((l, k) => round(m.endsWith('accuracy') ? accuracyOf(l, ys[k], this.classes) : lossOf(this.loss, l, ys[k], this.classes))),
       );
     }
     return out;
@@ -172,4 +217,24 @@ export class PackRecorder {
     const values = await this.measure(this.atEnd, net);
     return Array.from({ length: this.trials }, (_, k) => Object.fromEntries([...values].map(([m, v]) => [m, v[k]])));
   }
+}
+
+/** class_counts of one trial's training rows (class 0 is the mixture's minority). */
+export function classCountScalars(train: Table, classes: number): Record<string, number> {
+  if (classes !== 2) return { n_train: train.n };
+  const [minority, majority] = classCounts(train);
+  return { n_minority: minority, n_majority: majority, n_train: train.n };
+}
+
+/**
+ * decision_boundary of a pack: per trial its traces (core/train/decision-boundary.ts) when
+ * its repeat is below the item's `repeats`, else none. The logits on the grid are read from
+ * the trained pack once, only when some trial keeps them.
+ */
+export async function boundaryRecords(item: RecordItem, net: NetworkPack, repeats: number[], splits: Array<{ train: Table; test: Table }>): Promise<Array<Record<string, Curve>>> {
+  const keep = item.at === 'end' ? (item.repeats ?? DEFAULT_BOUNDARY_REPEATS) : 0;
+  const points = item.at === 'end' ? (item.points ?? DEFAULT_BOUNDARY_POINTS) : 0;
+  const traced = repeats.map((r) => r < keep);
+  const logits = traced.some(Boolean) ? await gridLogits(net, repeats.length) : [];
+  return traced.map((t, k) => (t ? boundaryTraces(logits[k], splits[k].train, splits[k].test, points) : {}));
 }

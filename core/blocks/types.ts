@@ -66,6 +66,8 @@ export interface DataBlock extends BlockBase {
   related: boolean;
   /** Work of preparing one trial's data beyond drawing it (a feature pipeline's PCA), in the cost units. */
   preparationCost?(p: Values): number;
+  /** Why these values draw no usable data (an empty class), as [parameter, message], or null. */
+  incompatible?(p: Values): [string, string] | null;
 }
 
 export interface ModelBlock extends BlockBase {

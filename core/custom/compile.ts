@@ -14,8 +14,9 @@
 import { z } from 'zod';
 import { DATA_BLOCKS, FEATURE_BLOCKS, MODEL_BLOCKS, TRAINING_BLOCKS } from '../blocks';
 import { withFeatures } from '../blocks/features-pipeline';
-import { checkpointCount, checkpointUpdates, MAX_CHECKPOINTS, PackRecorder, type Metric } from '../blocks/recorders';
-import type { DataBlock, DataShape, ModelBlock, PhasePlan, TrainingBlock, Values } from '../blocks/types';
+import { boundaryRecords, checkpointCount, checkpointUpdates, classCountScalars, MAX_CHECKPOINTS, PackRecorder, type Metric } from '../blocks/recorders';
+import { GRID_SIDE } from '../train/decision-boundary';
+import type { DataBlock, DataShape, DataStreams, ModelBlock, PhasePlan, TrainingBlock, Values } from '../blocks/types';
 import { repeatStream, trialStream } from '../experiments/common';
 import { packBytes } from '../experiments/memory';
 import type { Experiment, TrialResult, TrialSpec } from '../experiments/types';
@@ -108,9 +109,11 @@ export function trialPlan(spec: Pick<ExperimentSpec, 'data' | 'features' | 'mode
   const buildable = counts.every((n) => n <= MAX_CHECKPOINTS);
   const checkpoints = every.length && buildable ? [...new Set(every.flatMap((e) => checkpointUpdates(recordedSteps, e)))].sort((a, b) => a - b) : [];
   const needsTrain = spec.record.some((r) => r.metric.startsWith('train'));
+  // The decision boundary is read on a GRID_SIDE² grid of points.
+  const gridRows = spec.record.some((r) => r.metric === 'decision_boundary') ? GRID_SIDE * GRID_SIDE : 0;
   const preparation = blocks.data.preparationCost?.(values) ?? 0;
   const checkpointTotal = buildable ? checkpoints.length : counts.reduce((a, n) => a + n, 0);
-  return { data, preparation, model, phases, recordedSteps, checkpoints, checkpointCount: checkpointTotal, longestSeries: Math.max(0, ...counts), evalRows: Math.max(data.testRows, needsTrain ? data.trainRows : 0) };
+  return { data, preparation, model, phases, recordedSteps, checkpoints, checkpointCount: checkpointTotal, longestSeries: Math.max(0, ...counts), evalRows: Math.max(data.testRows, needsTrain ? data.trainRows : 0, gridRows) };
 }
 
 /**
@@ -133,6 +136,8 @@ export function cellMisfit(spec: Pick<ExperimentSpec, 'data' | 'features' | 'mod
 
 /** Why the blocks of a spec do not fit each other at these values, as [parameter, message], or null. */
 export function blockMisfit(spec: Pick<ExperimentSpec, 'data' | 'features' | 'model' | 'training'>, values: Values, blocks: SpecBlocks = specBlocks(spec)): [string, string] | null {
+  const dataIssue = DATA_BLOCKS[spec.data.block].incompatible?.(values);
+  if (dataIssue) return dataIssue;
   if (spec.features) {
     const featureIssue = FEATURE_BLOCKS[spec.features.block].incompatible(values, DATA_BLOCKS[spec.data.block].describe(values));
     if (featureIssue) return featureIssue;
@@ -160,9 +165,22 @@ export function trialMemory(plan: TrialPlan, pack?: number): number {
 }
 
 export interface CompileOptions {
-  /** The notebook-style number (built-in specs 13–17); custom experiments get 0. */
+  /** The notebook-style number (built-in specs); custom experiments get 0. */
   number?: number;
   section?: string;
+  /** What the notebook concluded (built-ins of the notebook); otherwise the spec's note. */
+  conclusion?: string;
+  /**
+   * Names of the random streams, where a built-in keeps those its code drew from before it
+   * was a spec ('data_task' → 'covariance', …), so its numbers stay what they were. Every
+   * stream's seed also derives from the experiment id, so a name changes nothing else.
+   */
+  streamNames?: Partial<Record<string, string>>;
+}
+
+/** A parameter value as a stream key: numbers and strings as they are, anything else as canonical JSON. */
+function streamKey(v: unknown): string | number {
+  return typeof v === 'number' || typeof v === 'string' ? v : canonicalJson(v);
 }
 
 /** A compiled spec: an Experiment plus the spec's figure hint for the generic figure. */
@@ -171,14 +189,31 @@ export interface SpecExperiment extends Experiment {
   figure?: FigureHint;
 }
 
+/**
+ * A trial's random streams: `streamOf(t, purpose)` for the weights ('init'), batches
+ * ('batch') and whatever a training block draws, per repeat when the spec is paired and per
+ * trial when not; `dataStreams(t)` for the data block, whose task stream is per repeat and
+ * value of `task_shared_by` when the spec names those parameters.
+ */
+export function specStreams(spec: Pick<ExperimentSpec, 'paired' | 'task_shared_by'>, options: Pick<CompileOptions, 'streamNames'> = {}) {
+  const named = (purpose: string) => options.streamNames?.[purpose] ?? purpose;
+  const streamOf = (t: TrialSpec, purpose: string) => (spec.paired ? repeatStream(t, named(purpose)) : trialStream(t, named(purpose)));
+  const share = spec.task_shared_by;
+  const task = (t: TrialSpec) => (share ? repeatStream(t, named('data_task'), ...share.map((k) => streamKey((t.params as Values)[k]))) : streamOf(t, 'data_task'));
+  const dataStreams = (t: TrialSpec): DataStreams => ({ task: task(t), train: streamOf(t, 'data_train'), test: streamOf(t, 'data_test') });
+  return { streamOf, dataStreams };
+}
+
 export function compileSpec(id: string, spec: ExperimentSpec, options: CompileOptions = {}): SpecExperiment {
   const blocks = specBlocks(spec);
   const params = specParams(spec);
   const contentParams = new Set(blocks.data.contentParams);
   // cost and memory run per trial and per candidate pack when packs are cut: the blocks are looked up once.
   const plan = (values: Values) => trialPlan(spec, values, blocks);
-  const streamOf = (t: TrialSpec, purpose: string) => (spec.paired ? repeatStream(t, purpose) : trialStream(t, purpose));
+  const { streamOf, dataStreams } = specStreams(spec, options);
   const wantsRuntime = spec.record.some((r) => r.metric === 'runtime_s');
+  const wantsCounts = spec.record.some((r) => r.metric === 'class_counts');
+  const boundaryItem = spec.record.find((r) => r.metric === 'decision_boundary');
 
   return {
     id,
@@ -187,7 +222,7 @@ export function compileSpec(id: string, spec: ExperimentSpec, options: CompileOp
     title: spec.title,
     question: spec.question,
     hypothesis: spec.hypothesis,
-    conclusion: spec.note ?? '',
+    conclusion: options.conclusion ?? spec.note ?? '',
     claims: spec.claims,
     params,
     grid: spec.grid,
@@ -208,7 +243,7 @@ export function compileSpec(id: string, spec: ExperimentSpec, options: CompileOp
       const classes = data.task === 'classification' ? data.output : 1;
       const targets = (labels: Float32Array) => (data.task === 'classification' ? oneHot(labels, classes) : Float32Array.from(labels));
       const splits = trials.map((t) =>
-        blocks.data.generate(pick(t.params as Values, blocks.data), { task: streamOf(t, 'data_task'), train: streamOf(t, 'data_train'), test: streamOf(t, 'data_test') }),
+        blocks.data.generate(pick(t.params as Values, blocks.data), dataStreams(t)),
       );
       const trainX = splits.map((s) => s.train.x);
       const trainY = splits.map((s) => targets(s.train.labels));
@@ -237,15 +272,18 @@ export function compileSpec(id: string, spec: ExperimentSpec, options: CompileOp
           engine: ctx.engine,
         });
         const finals = await recorder.final(net);
-        net.dispose();
         const elapsed = now() - started;
+        const boundaries = boundaryItem ? await boundaryRecords(boundaryItem, net, trials.map((t) => t.repeat), splits) : undefined;
+        net.dispose();
         const nParams = parameterCount(model);
         return trials.map((t, k): TrialResult => {
           const scalars: Record<string, number> = { ...finals[k], n_params: nParams };
+          if (wantsCounts) Object.assign(scalars, classCountScalars(splits[k].train, classes));
           if (wantsRuntime && elapsed > 0) scalars.runtime_s = elapsed / trials.length / 1000;
           const series = Object.fromEntries([...recorder.series].map(([m, v]: [Metric, number[][]]) => [m, { steps: recorder.steps.slice(), values: v[k] }]));
           const result: TrialResult = { trialId: t.id, scalars, series };
           if (wantsRuntime) result.info = { runtime_clock: elapsed > 0 ? 'wall' : 'frozen' };
+          if (boundaries && Object.keys(boundaries[k]).length) result.traces = boundaries[k];
           return result;
         });
       } finally {

@@ -26,6 +26,11 @@
  * (random labels, dummy columns, mixing, PCA: core/blocks/features-pipeline.ts).
  * `paired` (default true): repeat r of every grid cell shares its data, initial-weight and
  * batch generators (so configs are compared within repeats); false gives every trial its own.
+ * `task_shared_by` (optional, a list of parameters): the data block's task (what defines the
+ * problem, such as the mixture's covariance) is drawn once per repeat and value of these
+ * parameters, paired or not: `"paired": false, "task_shared_by": ["class_ratio"]` gives
+ * every trial fresh rows of a task that the configs of one repeat and ratio share, so a
+ * claim comparing configs within a ratio may be paired.
  */
 import { z } from 'zod';
 import { claimSchema } from '../experiments/claims';
@@ -91,6 +96,7 @@ export const experimentSpecSchema = z
     grid: z.record(plainName, z.array(gridValue).min(1).max(50)).default({}),
     repeats: z.number().int().min(1).max(MAX_SPEC_REPEATS).default(5),
     paired: z.boolean().default(true),
+    task_shared_by: z.array(plainName).min(1).max(MAX_GRID_AXES).optional(),
     claims: z.array(claimSchema).max(20).default([]),
     figure: figureSchema.optional(),
   })

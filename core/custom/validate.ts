@@ -12,7 +12,7 @@
  *   (core/sweep/request.ts DEFAULT_LIMITS): estimated work, and memory of a lone network.
  */
 import { DATA_BLOCKS, FEATURE_BLOCKS, MODEL_BLOCKS, TRAINING_BLOCKS } from '../blocks';
-import { ACCURACY_METRICS, ALWAYS_RECORDED, MAX_CHECKPOINTS } from '../blocks/recorders';
+import { ACCURACY_METRICS, ALWAYS_RECORDED, END_ONLY, LOGIT_METRICS, MAX_CHECKPOINTS, scalarsOf } from '../blocks/recorders';
 import type { Values } from '../blocks/types';
 import { checkClaims, claimAxis, claimMetrics } from '../experiments/claims';
 import { MB } from '../experiments/memory';
@@ -72,7 +72,19 @@ function semanticIssues(spec: ExperimentSpec): FieldIssue[] {
   const plan = trialPlan(spec, base, blocks);
   spec.record.forEach((r, i) => {
     if (plan.data.task === 'regression' && ACCURACY_METRICS.includes(r.metric)) issues.push({ field: `record.${i}.metric`, message: `'${r.metric}' needs class labels; data block '${spec.data.block}' is a regression (record test_loss instead)` });
-    if (r.metric === 'runtime_s' && r.at !== 'end') issues.push({ field: `record.${i}.at`, message: "runtime_s is measured once per pack: record it at 'end'" });
+    if (END_ONLY.includes(r.metric) && r.at !== 'end') issues.push({ field: `record.${i}.at`, message: `${r.metric} is measured once per trial: record it at 'end'` });
+    if (r.float32 !== undefined && !LOGIT_METRICS.includes(r.metric)) issues.push({ field: `record.${i}.float32`, message: `only accuracies and losses may be stored as float32, not ${r.metric}` });
+    if (r.at === 'end' && r.metric !== 'decision_boundary') {
+      for (const key of ['repeats', 'points'] as const) if (r[key] !== undefined) issues.push({ field: `record.${i}.${key}`, message: `'${key}' belongs to a decision_boundary record` });
+    }
+    if (r.metric === 'class_counts' && plan.data.task === 'regression') issues.push({ field: `record.${i}.metric`, message: `class_counts needs class labels; data block '${spec.data.block}' is a regression` });
+    if (r.metric === 'decision_boundary' && (plan.data.task !== 'classification' || plan.data.input !== 2 || plan.data.output !== 2)) {
+      issues.push({ field: `record.${i}.metric`, message: `decision_boundary is drawn on the unit square: it needs two input columns and two classes (data block '${spec.data.block}' gives ${plan.data.input} columns${plan.data.task === 'classification' ? ` and ${plan.data.output} classes` : ', a regression'})` });
+    }
+  });
+
+  (spec.task_shared_by ?? []).forEach((key, i) => {
+    if (!sections.has(key)) issues.push({ field: `task_shared_by.${i}`, message: `unknown parameter; the parameters of this spec are ${[...sections.keys()].join(', ')}` });
   });
 
   // Grid axes.
@@ -96,7 +108,7 @@ function semanticIssues(spec: ExperimentSpec): FieldIssue[] {
   if (cells > MAX_GRID_CELLS) issues.push({ field: 'grid', message: `${cells} grid cells, above the limit of ${MAX_GRID_CELLS}` });
 
   // Metrics: every recorded one is a scalar; checkpoint ones are also series.
-  const scalars = new Set<string>([...spec.record.map((r) => r.metric), ...ALWAYS_RECORDED]);
+  const scalars = new Set<string>([...spec.record.flatMap((r) => scalarsOf(r.metric)), ...ALWAYS_RECORDED]);
   const series = new Set<string>(spec.record.filter((r) => r.at === 'checkpoints').map((r) => r.metric));
   const axisSet = new Set(axes);
 
@@ -114,7 +126,10 @@ function semanticIssues(spec: ExperimentSpec): FieldIssue[] {
       if (!scalars.has(m)) issues.push({ field, message: `'${m}' is not recorded (recorded: ${[...scalars].join(', ')})` });
       else if (readsSeries && !series.has(m)) issues.push({ field, message: `this claim reads '${m}' over steps: record it at 'checkpoints'` });
     });
-    if (c.paired && !spec.paired) issues.push({ field: `claims.${i}.paired`, message: 'the spec is not paired (each trial draws its own data), so its claims cannot be paired' });
+    // Unpaired trials pair only through a task their repeat shares: across configs that
+    // differ in an axis the task is not keyed by.
+    const sharesTask = spec.task_shared_by !== undefined && axis !== null && !spec.task_shared_by.includes(axis);
+    if (c.paired && !spec.paired && !sharesTask) issues.push({ field: `claims.${i}.paired`, message: spec.task_shared_by ? `the spec is not paired and its trials share a task only within a value of ${spec.task_shared_by.join(', ')}, so a claim comparing along '${axis}' cannot be paired` : 'the spec is not paired (each trial draws its own data), so its claims cannot be paired' });
   });
 
   // Figure hint.

@@ -139,7 +139,7 @@ export const exp04Figure: Figure = {
     const rows = boundaryCells(data).map(({ config, trial }) => {
       const name = label(config);
       const ratio = Number(config.params.class_ratio);
-      if (!trial) return panel(ctx, `${name}, ratio ${ratio}:1`, caption(ctx, 'No decision grid stored for this cell (boundary_repeats = 0).'));
+      if (!trial) return panel(ctx, `${name}, ratio ${ratio}:1`, caption(ctx, 'No decision grid stored for this cell (the decision_boundary record keeps the first repeats only).'));
       const a = accByConfig.get(config.config);
       return panel(
         ctx,

@@ -75,6 +75,15 @@ describe('validateSpec', () => {
     ['conv net on non-image data', edit((s) => (s.model = { block: 'conv' })), 'model.block'],
     ['transfer from a data block without a related task', edit((s) => (s.data = { block: 'images' }) && (s.training = { block: 'transfer' })), 'data.block'],
     ['title too long', edit((s) => (s.title = 'x'.repeat(201))), 'title'],
+    ['a ratio that leaves no minority row', edit((s) => (s.data = { ...s.data, n: 64, class_ratio: 80 })), 'data.class_ratio'],
+    ['a grid ratio that leaves no minority row', edit((s) => (s.grid = { lr: [0.01], class_ratio: [1, 80] })), 'grid.class_ratio'],
+    ['task shared by an unknown parameter', edit((s) => (s.task_shared_by = ['ratio'])), 'task_shared_by.0'],
+    ['paired claim along the axis the task is keyed by', edit((s) => (s.paired = false) && (s.task_shared_by = ['lr'])), 'claims.0.paired'],
+    ['float32 on a weight norm', edit((s) => (s.record[2] = { metric: 'weight_norm', at: 'end', float32: true })), 'record.2.float32'],
+    ['points on a record that is not a decision boundary', edit((s) => (s.record[1] = { metric: 'test_loss', at: 'end', points: 10 })), 'record.1.points'],
+    ['class counts at checkpoints', edit((s) => s.record.push({ metric: 'class_counts', at: 'checkpoints', every: 10 })), 'record.3.at'],
+    ['a decision boundary on 4-D data', edit((s) => s.record.push({ metric: 'decision_boundary', at: 'end' })), 'record.3.metric'],
+    ['a decision boundary on a regression', edit((s) => (s.data = { block: 'target_1d' }) && (s.record = [{ metric: 'test_loss', at: 'end' }, { metric: 'decision_boundary', at: 'end' }]) && (s.training = { ...s.training, loss: 'mean_squared_error' }) && (s.claims = []) && (s.figure = undefined)), 'record.1.metric'],
     ['not an object', [1, 2], '(body)'],
   ];
 
@@ -82,6 +91,19 @@ describe('validateSpec', () => {
     const v = validateSpec(spec);
     expect(v.ok).toBe(false);
     if (!v.ok) expect(v.issues.map((i) => i.field)).toContain(field);
+  });
+
+  test('unpaired trials sharing a task may pair a claim along another axis; the class counts are claimable scalars', () => {
+    const v = validateSpec(
+      edit((s) => {
+        s.paired = false;
+        s.task_shared_by = ['class_ratio'];
+        s.grid = { lr: [0.001, 0.01], class_ratio: [1, 4] };
+        s.record.push({ metric: 'class_counts', at: 'end' });
+        s.claims.push({ kind: 'trend', statement: 'n_train stays', metric: 'n_train', along: 'class_ratio', expect: 'decreasing' });
+      }),
+    );
+    expect(v.ok ? [] : v.issues).toEqual([]);
   });
 
   test('2·10⁸ checkpoints are counted, not built: refused naming record and training', () => {

@@ -1,19 +1,28 @@
 import { describe, expect, test } from 'vitest';
 import { classCounts } from '../../core/data/dataset';
-import { resolveSeps } from '../../core/experiments/common';
-import { exp4, exp4Data, modelFor, trainSize } from '../../core/experiments/exp04-class-imbalance';
+import { getExperiment } from '../../core/experiments';
+import { specStreams, trialPlan, type SpecExperiment } from '../../core/custom/compile';
+import { BUILTIN_SPECS } from '../../core/experiments/specs';
+import { mixtureBlock } from '../../core/blocks/data-mixture';
 import { GRID_SIDE, decisionGrid, distinctSample } from '../../core/train/decision-boundary';
 import type { TrialSpec } from '../../core/experiments/types';
 import { parameterCount } from '../../core/nn/model';
+import { DEFAULT_LIMITS } from '../../core/sweep/request';
 import { exp04Figure } from '../../dashboard/figures/exp04';
 import { formattedSvg, renderFigure } from '../helpers/render';
 import { runSweep } from '../helpers/sweep';
 
-type P = ReturnType<typeof exp4.params.parse>;
+const exp4 = getExperiment('exp4') as SpecExperiment;
+const { streamOf, dataStreams } = specStreams(exp4.spec, BUILTIN_SPECS.find((b) => b.number === 4)!.options);
 
-function trial(over: Record<string, unknown>, repeat = 0, seed = 0): TrialSpec<P> {
+function trial(over: Record<string, unknown>, repeat = 0, seed = 0): TrialSpec {
   const params = exp4.params.parse(over);
   return { id: `t.${repeat}`, sweepId: 't', experiment: 'exp4', configKey: `resample=${params.resample},class_ratio=${params.class_ratio}`, repeat, seed, params };
+}
+
+/** One trial's data as the experiment draws it. */
+function exp4Data(t: TrialSpec) {
+  return mixtureBlock.generate(t.params as Record<string, unknown>, dataStreams(t));
 }
 
 function columnExtent(x: Float32Array, d: number, j: number): [number, number] {
@@ -29,13 +38,18 @@ function columnExtent(x: Float32Array, d: number, j: number): [number, number] {
 describe('exp4 protocol', () => {
   test('defaults: d = 2, seps (1, 0.5), n = 1200, (100, 100) sigmoid, 500 full-batch steps, tiling, grid of the notebook', () => {
     const p = exp4.params.parse({});
-    expect(p).toMatchObject({ n: 1200, d: 2, covariance_scale: 1, test_fraction: 0.25, test_normalization: 'own', hidden: [100, 100], activation: 'sigmoid', lr: 0.003, steps: 500, resample: 'tile' });
-    expect(resolveSeps(p.class_seps, p.d)).toEqual([1, 0.5]);
+    expect(p).toMatchObject({ n: 1200, test_n: 300, d: 2, class_sep: 1, class_sep_decay: 'inverse', covariance_scale: 1, test_balanced: true, scaling: 'minmax_test_own', width: 100, depth: 2, activation: 'sigmoid', initializer: 'xavier', lr: 0.003, steps: 500, resample: 'tile', loss: 'cross_entropy' });
     expect(exp4.grid).toEqual({ resample: ['none', 'tile'], class_ratio: [1, 2, 5, 10, 20, 50, 100] });
     expect(exp4.repeats).toBe(5);
-    // 2·100+100 + 100·100+100 + 100·2+2
-    expect(parameterCount(modelFor(p))).toBe(10_602);
-    expect(exp4.packKey).toBeUndefined();
+    expect(exp4.section).toBe('II. Datasets');
+    for (const ratio of [1, 100]) {
+      const plan = trialPlan(exp4.spec, exp4.params.parse({ class_ratio: ratio }));
+      // 2·100+100 + 100·100+100 + 100·2+2
+      expect(parameterCount(plan.model)).toBe(10_602);
+      expect(plan.model).toEqual({ kind: 'mlp', input: 2, hidden: [100, 100], output: 2, activation: 'sigmoid', initializer: 'xavier' });
+      // Full batch: every step sees the whole (tiled) training set.
+      expect(plan.phases).toMatchObject([{ steps: 500, batchRows: plan.data.trainRows }]);
+    }
   });
 
   test('class counts per ratio: the protocol table (minority, majority, after tiling, train size)', () => {
@@ -55,7 +69,7 @@ describe('exp4 protocol', () => {
       const tiledData = exp4Data(trial({ class_ratio: r, resample: 'tile' }));
       expect(classCounts(tiledData.train)).toEqual([tiled, majority]);
       expect(tiledData.train.n).toBe(size);
-      expect(trainSize(exp4.params.parse({ class_ratio: r }))).toBe(size);
+      expect(trialPlan(exp4.spec, exp4.params.parse({ class_ratio: r })).data.trainRows).toBe(size);
       // Tiling adds copies only: the distinct minority points are the untiled count.
       expect(classCounts(distinctSample(tiledData.train, 10_000))).toEqual([minority, majority]);
       // The test set is a separate balanced draw of n/4.
@@ -63,26 +77,26 @@ describe('exp4 protocol', () => {
     }
   });
 
-  test('one covariance per (repeat, ratio), shared by the plain and resampled runs; fresh samples per trial', () => {
-    const plain = exp4Data(trial({ class_ratio: 10, resample: 'none' }, 0));
-    const tiled = exp4Data(trial({ class_ratio: 10, resample: 'tile' }, 0));
-    expect(Array.from(tiled.covFactor)).toEqual(Array.from(plain.covFactor));
-    expect(Array.from(tiled.test.x.slice(0, 20))).not.toEqual(Array.from(plain.test.x.slice(0, 20)));
-    const otherRepeat = exp4Data(trial({ class_ratio: 10, resample: 'none' }, 1));
-    const otherRatio = exp4Data(trial({ class_ratio: 20, resample: 'none' }, 0));
-    expect(Array.from(otherRepeat.covFactor)).not.toEqual(Array.from(plain.covFactor));
-    expect(Array.from(otherRatio.covFactor)).not.toEqual(Array.from(plain.covFactor));
-    // Entries of C are U[0,1)·scale (non-negative): the covariance CᵀC is positively correlated.
-    for (const v of plain.covFactor) expect(v).toBeGreaterThanOrEqual(0);
+  test('one task (covariance) per (repeat, ratio), shared by the plain and resampled runs; fresh samples, weights and batches per trial', () => {
+    const draw = (t: TrialSpec) => dataStreams(t).task.uniform();
+    const plain = trial({ class_ratio: 10, resample: 'none' }, 0);
+    const tiled = trial({ class_ratio: 10, resample: 'tile' }, 0);
+    expect(draw(tiled)).toBe(draw(plain));
+    expect(draw(trial({ class_ratio: 10, resample: 'none' }, 1))).not.toBe(draw(plain));
+    expect(draw(trial({ class_ratio: 20, resample: 'none' }, 0))).not.toBe(draw(plain));
+    for (const purpose of ['init', 'batch']) expect(streamOf(tiled, purpose).uniform()).not.toBe(streamOf(plain, purpose).uniform());
+    expect(dataStreams(tiled).test.uniform()).not.toBe(dataStreams(plain).test.uniform());
+    // The same covariance and balanced test size: the test sets differ only by their draws.
+    expect(Array.from(exp4Data(tiled).test.x.slice(0, 20))).not.toEqual(Array.from(exp4Data(plain).test.x.slice(0, 20)));
   });
 
-  test('min–max scaling: train by its own range; test by its own range (quirk) or, optionally, the train range', () => {
+  test("min–max scaling: train by its own range; test by its own range (the code's quirk) or, with scaling 'minmax', the train range", () => {
     const own = exp4Data(trial({ class_ratio: 50, resample: 'tile' }));
     for (const j of [0, 1]) {
       expect(columnExtent(own.train.x, 2, j)).toEqual([0, 1]);
       expect(columnExtent(own.test.x, 2, j)).toEqual([0, 1]);
     }
-    const byTrain = exp4Data(trial({ class_ratio: 50, resample: 'tile', test_normalization: 'train' }));
+    const byTrain = exp4Data(trial({ class_ratio: 50, resample: 'tile', scaling: 'minmax' }));
     expect(Array.from(byTrain.train.x)).toEqual(Array.from(own.train.x));
     const extents = [0, 1].map((j) => columnExtent(byTrain.test.x, 2, j));
     expect(extents.some(([lo, hi]) => lo !== 0 || hi !== 1)).toBe(true);
@@ -108,19 +122,17 @@ describe('exp4 protocol', () => {
   });
 
   test('refused: a ratio that leaves no minority row, unknown resampling, a trial too big for a 128 MB Worker', () => {
-    expect(exp4.params.safeParse({ n: 50, class_ratio: 60 }).success).toBe(false);
+    expect(exp4.refusal!(exp4.params.parse({ n: 50, class_ratio: 60 }))).toEqual({ param: 'class_ratio', message: expect.stringMatching(/leave no row of the minority class/) });
+    expect(exp4.refusal!(exp4.params.parse({ class_ratio: 100 }))).toBeNull();
     expect(exp4.params.safeParse({ resample: 'smote' }).success).toBe(false);
-    const big = exp4.params.safeParse({ n: 4000, hidden: [1024, 1024, 1024] });
-    expect(big.success).toBe(false);
-    expect(big.error?.issues[0].message).toMatch(/MB of tensors/);
-    expect(exp4.params.safeParse({ class_ratio: 100 }).success).toBe(true);
+    expect(exp4.memory(exp4.params.parse({ n: 20_000, width: 1024, depth: 8 }), 1)).toBeGreaterThan(DEFAULT_LIMITS.maxPackBytes);
   });
 });
 
 describe('exp4 sweep and figure', () => {
   test('a small real sweep: accuracy per (variant, ratio), class counts, boundary traces of repeat 0, figure', async () => {
     const { figureData } = await runSweep(
-      { experiment: 'exp4', repeats: 2, params: { n: 240, steps: 25, boundary_points: 40 }, grid: { resample: ['none', 'tile'], class_ratio: [1, 10] } },
+      { experiment: 'exp4', repeats: 2, params: { n: 240, test_n: 60, steps: 25 }, grid: { resample: ['none', 'tile'], class_ratio: [1, 10] } },
       { trialMetrics: exp04Figure.trialMetrics },
     );
     const acc = figureData.aggregate.filter((r) => r.metric === 'test_accuracy' && r.step === null);
