@@ -100,7 +100,7 @@ describe('validateSpec: classical models and the model axis', () => {
   });
 
   test('the JSON Schema describes the model axis', () => {
-    const schema = experimentSpecJsonSchema() as { properties: { grid: { properties: Record<string, { items: unknown }> } } };
+    const schema = experimentSpecJsonSchema() as unknown as { properties: { grid: { properties: Record<string, { items: unknown }> } } };
     expect(JSON.stringify(schema.properties.grid.properties.model.items)).toContain('svm_c');
   });
 });
