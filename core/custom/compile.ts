@@ -274,15 +274,16 @@ export function compileSpec(id: string, spec: ExperimentSpec, options: CompileOp
     packKey: (values) => canonicalJson(Object.fromEntries(Object.entries(values).filter(([k]) => !contentParams.has(k)))),
     async runPack(trials, ctx) {
       const values = trials[0].params as Values;
-      const trialPlan = plan(values);
-      const { data, checkpoints } = trialPlan;
+      const planned = plan(values);
+      const { data, checkpoints } = planned;
       const classes = data.task === 'classification' ? data.output : 1;
       const targets = (labels: Float32Array) => (data.task === 'classification' ? oneHot(labels, classes) : Float32Array.from(labels));
       const splits = trials.map((t) =>
         blocks.data.generate(pick(t.params as Values, blocks.data), { task: streamOf(t, 'data_task'), train: streamOf(t, 'data_train'), test: streamOf(t, 'data_test') }),
       );
-      if (trialPlan.classical) return fitClassical(trials, splits, trialPlan, spec, ctx, (k, purpose) => streamOf(trials[k], purpose));
-      const model = trialPlan.model!;
+      // A classical model fits itself from the same data: no network, no training block.
+      if (planned.classical) return fitClassical(trials, splits, planned, spec, ctx, (k, purpose) => streamOf(trials[k], purpose));
+      const model = planned.model!;
       const trainX = splits.map((s) => s.train.x);
       const trainY = splits.map((s) => targets(s.train.labels));
       const testY = splits.map((s) => targets(s.test.labels));
