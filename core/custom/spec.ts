@@ -163,6 +163,8 @@ export const experimentSpecSchema = z
           if (!r.success) ctx.addIssue({ code: 'custom', path: [key], message: r.error.issues[0]?.message ?? 'a parameter name' });
         }
       })
+      // The refinement is not JSON Schema: the key rule stated for editors and clients.
+      .meta({ propertyNames: { type: 'string', minLength: 1, maxLength: 100, pattern: '^[A-Za-z0-9_]+$' } })
       .default({}),
     repeats: z.number().int().min(1).max(MAX_SPEC_REPEATS).default(5),
     paired: z.boolean().default(true),
