@@ -17,6 +17,7 @@ import { DEFAULT_LIMITS } from '../core/sweep/request';
 import { evaluateClaims, type TrialValues } from '../core/verdict/evaluate';
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import { useWasmBackend } from '../node/kernels';
+import { nodeLibsvm } from '../node/libsvm-node';
 
 const { values, positionals } = parseArgs({ allowPositionals: true, options: { repeats: { type: 'string' }, seed: { type: 'string', default: '0' }, params: { type: 'string' }, grid: { type: 'string' } } });
 const experiments = builtinSpecExperiments();
@@ -36,7 +37,7 @@ async function main(): Promise<void> {
     let longest = 0;
     for (const pack of packs) {
       const c0 = process.cpuUsage();
-      results.push(...(await e.runPack(pack, {})));
+      results.push(...(await e.runPack(pack, { libsvm: nodeLibsvm })));
       const c = process.cpuUsage(c0);
       longest = Math.max(longest, (c.user + c.system) / 1e6);
     }

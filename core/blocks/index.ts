@@ -6,13 +6,17 @@ import { layerwiseBlock } from './train-layerwise';
 import { transferBlock } from './train-transfer';
 import { mixtureBlock } from './data-mixture';
 import { mlpBlock } from './model-mlp';
+import { sklearnMlpBlock } from './model-sklearn-mlp';
+import { svmBlock } from './model-svm';
+import { treeBlock } from './model-tree';
 import { moonsBlock } from './data-moons';
 import { target1dBlock } from './data-target-1d';
 import { pipelineBlock, type FeaturesBlock } from './features-pipeline';
 import type { DataBlock, ModelBlock, TrainingBlock } from './types';
 
 export const DATA_BLOCKS: Record<string, DataBlock> = { mixture: mixtureBlock, moons: moonsBlock, target_1d: target1dBlock, images: imagesBlock };
-export const MODEL_BLOCKS: Record<string, ModelBlock> = { mlp: mlpBlock, conv: convBlock };
+/** Networks (trained by the training block) and classical models (they fit themselves: core/blocks/types.ts ClassicalModelBlock). */
+export const MODEL_BLOCKS: Record<string, ModelBlock> = { mlp: mlpBlock, conv: convBlock, svm: svmBlock, decision_tree: treeBlock, sklearn_mlp: sklearnMlpBlock };
 export const TRAINING_BLOCKS: Record<string, TrainingBlock> = { adam: adamBlock, transfer: transferBlock, layerwise: layerwiseBlock };
 
 /** The optional `features` section: transforms of the data block's rows. */

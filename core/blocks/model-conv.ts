@@ -10,7 +10,7 @@ import { z } from 'zod';
 import { ACTIVATIONS } from '../nn/activation-scalar';
 import { INITIALIZERS } from '../nn/initializers';
 import { mlpMatchingConv, type ConvSpec, type ModelSpec } from '../nn/model';
-import type { DataShape, ModelBlock, Values } from './types';
+import type { DataShape, NetworkModelBlock, Values } from './types';
 
 export const ARCHITECTURES = ['conv', 'mlp'] as const;
 
@@ -31,7 +31,7 @@ export function convSpecOf(p: ConvValues, data: DataShape): ConvSpec {
   return { kind: 'conv', side: data.side ?? 0, filters: p.filters, kernel: p.kernel, hidden: Array(p.depth).fill(p.width), output: data.output, activation: p.activation, initializer: p.initializer };
 }
 
-export const convBlock: ModelBlock = {
+export const convBlock: NetworkModelBlock = {
   family: 'model',
   kind: 'conv',
   summary: "A small conv net on images (one convolution, dense layers), or with architecture 'mlp' the MLP of equal parameter count.",

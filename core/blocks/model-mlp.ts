@@ -9,7 +9,7 @@ import { z } from 'zod';
 import { ACTIVATIONS } from '../nn/activation-scalar';
 import { INITIALIZERS } from '../nn/initializers';
 import type { MlpSpec } from '../nn/model';
-import type { ModelBlock, Values } from './types';
+import type { NetworkModelBlock, Values } from './types';
 
 export const mlpShape = {
   width: z.number().int().min(1).max(1024),
@@ -22,7 +22,7 @@ export const mlpShape = {
 
 type MlpValues = { width: number; depth: number; activation: MlpSpec['activation']; initializer: MlpSpec['initializer']; batch_norm: boolean };
 
-export const mlpBlock: ModelBlock = {
+export const mlpBlock: NetworkModelBlock = {
   family: 'model',
   kind: 'mlp',
   summary: 'A multilayer perceptron: depth hidden layers of width units, a linear output layer.',

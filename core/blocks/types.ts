@@ -7,6 +7,7 @@
  * (test/blocks/library.test.ts checks), so grid axes and claims name them directly.
  */
 import type { Engine } from '../engine';
+import type { LibsvmLoader } from '../classical/svm';
 import type { z } from 'zod';
 import type { Table } from '../data/dataset';
 import type { ModelSpec, NetworkPack } from '../nn/model';
@@ -70,11 +71,64 @@ export interface DataBlock extends BlockBase {
   incompatible?(p: Values): [string, string] | null;
 }
 
-export interface ModelBlock extends BlockBase {
+interface ModelBlockBase extends BlockBase {
   family: 'model';
-  build(p: Values, data: DataShape): ModelSpec;
   /** Why this block cannot model this data (e.g. a conv net on non-image rows), or null. */
   incompatible(p: Values, data: DataShape): string | null;
+}
+
+/** A network: the spec's training block trains what `build` describes. */
+export interface NetworkModelBlock extends ModelBlockBase {
+  classical?: undefined;
+  build(p: Values, data: DataShape): ModelSpec;
+}
+
+/**
+ * A classical model (an SVM, a decision tree, scikit-learn's MLPClassifier): it fits itself
+ * on each trial's training rows, so the spec's training block does nothing for it
+ * (core/custom/compile.ts runs `fit` instead of the training block's `run`). It records at
+ * the end only, and classifies only.
+ */
+export interface ClassicalModelBlock extends ModelBlockBase {
+  classical: true;
+  /** The recorder's metrics (core/blocks/recorders.ts) its trials can measure. */
+  metrics: readonly string[];
+  /** Work of fitting and scoring one trial, in the custom experiments' cost units (core/custom/compile.ts trialCost). */
+  cost(p: Values, data: DataShape): number;
+  /** Peak WebAssembly heap of fitting `pack` trials as one pack (core/experiments/memory.ts), default a full pack. */
+  memory(p: Values, data: DataShape, pack?: number): number;
+  /** Fits every trial of the pack on its own training rows and predicts its test and training rows. */
+  fit(input: FitInput): Promise<ClassicalFit[]>;
+}
+
+export type ModelBlock = NetworkModelBlock | ClassicalModelBlock;
+
+export interface FitInput {
+  params: Values;
+  data: DataShape;
+  /** One per trial, in pack order. */
+  splits: DataSplit[];
+  /** A generator for trial k and a purpose ('init', 'shuffle', ...). */
+  stream(k: number, purpose: string): Rng;
+  yieldToHost?: () => Promise<void>;
+  /** The trial engine (core/engine.ts); default 'packed'. */
+  engine?: Readonly<Engine>;
+  /** How the host loads libsvm-js (RunContext.libsvm, core/experiments/types.ts). */
+  libsvm?: LibsvmLoader;
+}
+
+/** One trial's fitted model, scored. */
+export interface ClassicalFit {
+  /** Predicted class of every test row and of every training row. */
+  test: Uint8Array;
+  train: Uint8Array;
+  /** Mean loss on the test and training rows, where the model has one. */
+  testLoss?: number;
+  trainLoss?: number;
+  /** Numbers the fitted model stores (the trial's `n_params`). */
+  nParams: number;
+  /** The block's own scalars (support vectors, tree depth, epochs run, …). */
+  scalars: Record<string, number>;
 }
 
 /** One training phase as the budgets see it (cost, memory). */

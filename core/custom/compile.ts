@@ -6,6 +6,13 @@
  * (core/experiments/memory.ts), so the sweep machinery checks, packs and runs it exactly as
  * a built-in.
  *
+ * Model side: a classical model block (core/blocks/types.ts ClassicalModelBlock) fits
+ * itself: its trials run its `fit` instead of the training block's `run`, cost and memory
+ * come from the block, and the training block's parameters are not parameters of the
+ * experiment unless some model of it is a network. A grid axis over model blocks
+ * (`grid.model`, core/custom/spec.ts) becomes the parameter `model`, whose values are the
+ * cells' labels; a trial's model block and values are its cell's (trialModel).
+ *
  * Randomness: every trial draws its data (streams 'data_task', 'data_train', 'data_test'),
  * initial weights ('init') and batches ('batch') from streams of (sweep seed, experiment id,
  * purpose, repeat) when the spec is paired, plus the config when not
@@ -13,63 +20,150 @@
  */
 import { z } from 'zod';
 import { DATA_BLOCKS, FEATURE_BLOCKS, MODEL_BLOCKS, TRAINING_BLOCKS } from '../blocks';
+import { predictionAccuracy } from '../train/recorders';
 import { withFeatures } from '../blocks/features-pipeline';
 import { boundaryRecords, checkpointCount, checkpointUpdates, classCountScalars, MAX_CHECKPOINTS, PackRecorder, type Metric } from '../blocks/recorders';
 import { GRID_SIDE } from '../train/decision-boundary';
-import type { DataBlock, DataShape, DataStreams, ModelBlock, PhasePlan, TrainingBlock, Values } from '../blocks/types';
+import type { ClassicalModelBlock, DataBlock, DataShape, DataSplit, DataStreams, ModelBlock, PhasePlan, TrainingBlock, Values } from '../blocks/types';
 import { repeatStream, trialStream } from '../experiments/common';
 import { packBytes } from '../experiments/memory';
-import type { Experiment, TrialResult, TrialSpec } from '../experiments/types';
+import type { Experiment, RunContext, TrialResult, TrialSpec } from '../experiments/types';
 import type { LossName } from '../nn/losses';
 import { parameterCount, type ModelSpec } from '../nn/model';
+import type { Rng } from '../rng';
 import { oneHot, stack3d } from '../train/train-pack';
-import { canonicalJson, type ExperimentSpec, type FigureHint } from './spec';
+import { canonicalJson, MODEL_AXIS, modelCellLabel, resolveModelCell, type BlockValues, type ExperimentSpec, type FigureHint, type SpecGrid } from './spec';
 
 /** `number` of a custom experiment: it is not one of the notebook's (built-in specs pass their own). */
 export const CUSTOM_EXPERIMENT_NUMBER = 0;
 export const CUSTOM_SECTION = 'Custom';
 
+/** The sections of a spec that say which blocks act (the grid may hold the model axis). */
+export type SpecSections = Pick<ExperimentSpec, 'data' | 'features' | 'model' | 'training'> & { grid?: SpecGrid };
+
+/** One model a spec's trials may fit: a cell of grid.model, or the spec's model. */
+export interface ModelChoice {
+  /** The value of the parameter `model` (the cell's label); the block kind without a model axis. */
+  label: string;
+  block: ModelBlock;
+  /** Every parameter of the block (the cell resolved against the spec's model, core/custom/spec.ts). */
+  values: Values;
+}
+
 export interface SpecBlocks {
   data: DataBlock;
+  /** The spec's `model` section's block. */
   model: ModelBlock;
   training: TrainingBlock;
+  /** The models trials fit, by label: grid.model's cells, or the spec's model alone. */
+  models: Map<string, ModelChoice>;
+}
+
+export function hasModelAxis(spec: SpecSections): boolean {
+  return spec.grid?.[MODEL_AXIS] !== undefined;
+}
+
+/** The models a spec's trials fit, in grid order (labels assumed distinct: core/custom/validate.ts checks). */
+export function modelChoices(spec: SpecSections): ModelChoice[] {
+  const cells = spec.grid?.[MODEL_AXIS];
+  const resolved: BlockValues[] = cells ? cells.map((cell) => resolveModelCell(spec.model, cell)) : [spec.model];
+  return resolved.map(({ block, ...values }, i) => ({ label: cells ? modelCellLabel(cells[i]) : block, block: MODEL_BLOCKS[block], values }));
+}
+
+/** Whether the training block acts: some model the trials fit is a network. */
+export function trainingActs(spec: SpecSections): boolean {
+  return modelChoices(spec).some((c) => !c.block.classical);
 }
 
 /** The blocks a spec names (the spec must have passed validation or the schema). */
-export function specBlocks(spec: Pick<ExperimentSpec, 'data' | 'features' | 'model' | 'training'>): SpecBlocks {
+export function specBlocks(spec: SpecSections): SpecBlocks {
   const data = DATA_BLOCKS[spec.data.block];
   // An optional features section folds into the data block: every draw goes through it.
-  return { data: spec.features ? withFeatures(data, FEATURE_BLOCKS[spec.features.block]) : data, model: MODEL_BLOCKS[spec.model.block], training: TRAINING_BLOCKS[spec.training.block] };
+  return {
+    data: spec.features ? withFeatures(data, FEATURE_BLOCKS[spec.features.block]) : data,
+    model: MODEL_BLOCKS[spec.model.block],
+    training: TRAINING_BLOCKS[spec.training.block],
+    models: new Map(modelChoices(spec).map((c) => [c.label, c])),
+  };
 }
 
 export type SpecSection = 'data' | 'features' | 'model' | 'training';
 
-/** Where each parameter comes from: parameter name → spec section. */
-export function parameterSections(spec: Pick<ExperimentSpec, 'data' | 'features' | 'model' | 'training'>): Map<string, SpecSection> {
+/**
+ * Where each parameter of the experiment comes from: parameter name → spec section. Only
+ * blocks that act have parameters: the training block's only when some model is a
+ * network; the model block's only without a model axis (with one, the parameter `model`
+ * names the cell, and the cells hold the model blocks' values).
+ */
+export function parameterSections(spec: SpecSections): Map<string, SpecSection> {
   const out = new Map<string, SpecSection>();
+  const axis = hasModelAxis(spec);
   const sections: Array<[SpecSection, { shape: Record<string, unknown> } | undefined]> = [
     ['data', DATA_BLOCKS[spec.data.block]],
     ['features', spec.features && FEATURE_BLOCKS[spec.features.block]],
-    ['model', MODEL_BLOCKS[spec.model.block]],
-    ['training', TRAINING_BLOCKS[spec.training.block]],
+    ['model', axis ? { shape: { [MODEL_AXIS]: null } } : MODEL_BLOCKS[spec.model.block]],
+    ['training', trainingActs(spec) ? TRAINING_BLOCKS[spec.training.block] : undefined],
   ];
   for (const [section, block] of sections) for (const key of Object.keys(block?.shape ?? {})) out.set(key, section);
   return out;
 }
 
-/** The experiment's parameter schema: every block parameter, the spec's value as default, strict. */
-export function specParams(spec: Pick<ExperimentSpec, 'data' | 'features' | 'model' | 'training'>): z.ZodObject {
+/**
+ * Parameters of the spec's blocks that are not parameters of the experiment, each with why:
+ * a grid axis, claim or figure naming one is refused with this reason.
+ */
+export function inertParameters(spec: SpecSections): Map<string, string> {
+  const out = new Map<string, string>();
+  const choices = modelChoices(spec);
+  if (!trainingActs(spec)) {
+    const fitters = [...new Set(choices.map((c) => `'${c.block.kind}'`))].join(', ');
+    const who = hasModelAxis(spec) ? `every model of grid.model (${fitters}) fits itself` : `model block ${fitters} fits itself`;
+    for (const key of Object.keys(TRAINING_BLOCKS[spec.training.block].shape)) out.set(key, `'${key}' is a parameter of training block '${spec.training.block}', which does nothing here: ${who} (classical models do not use the training block)`);
+  }
+  if (hasModelAxis(spec)) {
+    for (const block of new Set([MODEL_BLOCKS[spec.model.block], ...choices.map((c) => c.block)])) {
+      for (const key of Object.keys(block.shape)) out.set(key, `'${key}' is a parameter of model block '${block.kind}': with a grid axis over model blocks it is set inside the cells of grid.model`);
+    }
+  }
+  return out;
+}
+
+/**
+ * The experiment's parameter schema: every parameter of the blocks that act, the spec's
+ * value as default, strict; with a model axis, `model` (one of the cells' labels, default
+ * the first).
+ */
+export function specParams(spec: SpecSections): z.ZodObject {
   const blocks = specBlocks(spec);
   const sections = parameterSections(spec);
   const fields: Record<string, z.ZodType> = {};
   for (const section of ['data', 'model', 'training'] as const) {
     for (const [key, type] of Object.entries(blocks[section].shape)) {
+      if (!sections.has(key)) continue; // an inert block's parameter
       // A stored spec parsed before the block gained a parameter lacks it: the block default.
       const value = spec[sections.get(key)!]?.[key] ?? blocks[section].defaults[key];
       fields[key] = (type as z.ZodType<unknown>).default(value as never);
     }
   }
+  if (hasModelAxis(spec)) {
+    const labels = [...blocks.models.keys()];
+    fields[MODEL_AXIS] = z.enum(labels as [string, ...string[]]).default(labels[0]);
+  }
   return z.object(fields).strict();
+}
+
+/** The experiment's grid: the spec's, with the model axis as its labels. */
+export function experimentGrid(spec: SpecSections & { grid: SpecGrid }): Record<string, unknown[]> {
+  const cells = spec.grid[MODEL_AXIS];
+  return cells ? { ...spec.grid, [MODEL_AXIS]: cells.map(modelCellLabel) } : { ...spec.grid };
+}
+
+/** The model block of a trial with these parameter values, and the values with its cell's filled in. */
+export function trialModel(spec: SpecSections, values: Values, blocks: SpecBlocks = specBlocks(spec)): { block: ModelBlock; values: Values } {
+  if (!hasModelAxis(spec)) return { block: blocks.model, values };
+  const choice = blocks.models.get(values[MODEL_AXIS] as string);
+  if (!choice) throw new Error(`unknown model ${JSON.stringify(values[MODEL_AXIS])}; the models are ${[...blocks.models.keys()].join(', ')}`);
+  return { block: choice.block, values: { ...values, ...choice.values } };
 }
 
 function pick(values: Values, block: { shape: Record<string, unknown> }): Values {
@@ -80,7 +174,10 @@ export interface TrialPlan {
   data: DataShape;
   /** Work of preparing the data beyond drawing it (DataBlock.preparationCost). */
   preparation: number;
-  model: ModelSpec;
+  /** The network the training block trains; null for a classical model. */
+  model: ModelSpec | null;
+  /** A classical model fits the trial instead (no phases, nothing over time), with its parameter values. */
+  classical?: { block: ClassicalModelBlock; values: Values };
   phases: PhasePlan[];
   /** Updates over the recorded phases. */
   recordedSteps: number;
@@ -98,9 +195,15 @@ export interface TrialPlan {
 }
 
 /** What one trial of these parameter values trains and records. */
-export function trialPlan(spec: Pick<ExperimentSpec, 'data' | 'features' | 'model' | 'training' | 'record'>, values: Values, blocks: SpecBlocks = specBlocks(spec)): TrialPlan {
+export function trialPlan(spec: SpecSections & Pick<ExperimentSpec, 'record'>, trialValues: Values, blocks: SpecBlocks = specBlocks(spec)): TrialPlan {
+  const { block: modelBlock, values } = trialModel(spec, trialValues, blocks);
   const data = blocks.data.describe(pick(values, blocks.data));
-  const model = blocks.model.build(pick(values, blocks.model), data);
+  if (modelBlock.classical) {
+    // Fits once and predicts the test and training rows; validation refuses checkpoints.
+    const preparation = blocks.data.preparationCost?.(values) ?? 0;
+    return { data, preparation, model: null, classical: { block: modelBlock, values: pick(values, modelBlock) }, phases: [], recordedSteps: 0, checkpoints: [], checkpointCount: 0, longestSeries: 0, evalRows: data.trainRows + data.testRows };
+  }
+  const model = modelBlock.build(pick(values, modelBlock), data);
   const phases = blocks.training.plan(pick(values, blocks.training), data, model);
   const recordedSteps = phases.filter((ph) => ph.recorded).reduce((s, ph) => s + ph.steps, 0);
   const every = spec.record.flatMap((r) => (r.at === 'checkpoints' ? [r.every] : []));
@@ -142,10 +245,13 @@ export function blockMisfit(spec: Pick<ExperimentSpec, 'data' | 'features' | 'mo
     const featureIssue = FEATURE_BLOCKS[spec.features.block].incompatible(values, DATA_BLOCKS[spec.data.block].describe(values));
     if (featureIssue) return featureIssue;
   }
-  const data = blocks.data.describe(values);
-  const modelIssue = blocks.model.incompatible(values, data);
+  const { block: model, values: modelValues } = trialModel(spec, values, blocks);
+  const data = blocks.data.describe(modelValues);
+  const modelIssue = model.incompatible(modelValues, data);
   if (modelIssue) return ['block', modelIssue];
-  return blocks.training.incompatible(values, data, blocks.model.build(values, data));
+  // A classical model fits itself: the training block has nothing to say.
+  if (model.classical) return null;
+  return blocks.training.incompatible(modelValues, data, model.build(modelValues, data));
 }
 
 /**
@@ -154,13 +260,15 @@ export function blockMisfit(spec: Pick<ExperimentSpec, 'data' | 'features' | 'mo
  * per-step dispatch (measured for Exp 8), every evaluation pass, and the data preparation.
  */
 export function trialCost(plan: TrialPlan): number {
+  if (plan.classical) return plan.classical.block.cost(plan.classical.values, plan.data) + plan.preparation;
   const train = plan.phases.reduce((s, ph) => s + ph.steps * (ph.batchRows + 10) * parameterCount(ph.model), 0);
-  const evaluation = (plan.checkpointCount + 1) * plan.evalRows * parameterCount(plan.model);
+  const evaluation = (plan.checkpointCount + 1) * plan.evalRows * parameterCount(plan.model!);
   return train + evaluation + plan.preparation;
 }
 
 /** Peak WebAssembly heap of a pack (core/experiments/memory.ts): the largest phase. */
 export function trialMemory(plan: TrialPlan, pack?: number): number {
+  if (plan.classical) return plan.classical.block.memory(plan.classical.values, plan.data, pack);
   return Math.max(...plan.phases.map((ph) => packBytes({ model: ph.model, trainRows: ph.batchRows, evalRows: plan.evalRows, dataRows: ph.dataRows }, pack)));
 }
 
@@ -225,7 +333,7 @@ export function compileSpec(id: string, spec: ExperimentSpec, options: CompileOp
     conclusion: options.conclusion ?? spec.note ?? '',
     claims: spec.claims,
     params,
-    grid: spec.grid,
+    grid: experimentGrid(spec),
     repeats: spec.repeats,
     spec,
     figure: spec.figure,
@@ -235,16 +343,21 @@ export function compileSpec(id: string, spec: ExperimentSpec, options: CompileOp
     },
     cost: (values) => trialCost(plan(values)),
     memory: (values, pack) => trialMemory(plan(values), pack),
-    // Trials that differ only in what the data block draws (not its shape) train together.
+    // Trials that differ only in what the data block draws (not its shape) train together
+    // (the model axis's label is a value: different model cells never share a pack).
     packKey: (values) => canonicalJson(Object.fromEntries(Object.entries(values).filter(([k]) => !contentParams.has(k)))),
     async runPack(trials, ctx) {
       const values = trials[0].params as Values;
-      const { data, model, checkpoints } = plan(values);
+      const planned = plan(values);
+      const { data, checkpoints } = planned;
       const classes = data.task === 'classification' ? data.output : 1;
       const targets = (labels: Float32Array) => (data.task === 'classification' ? oneHot(labels, classes) : Float32Array.from(labels));
       const splits = trials.map((t) =>
         blocks.data.generate(pick(t.params as Values, blocks.data), dataStreams(t)),
       );
+      // A classical model fits itself from the same data: no network, no training block.
+      if (planned.classical) return fitClassical(trials, splits, planned, spec, ctx, (k, purpose) => streamOf(trials[k], purpose));
+      const model = planned.model!;
       const trainX = splits.map((s) => s.train.x);
       const trainY = splits.map((s) => targets(s.train.labels));
       const testY = splits.map((s) => targets(s.test.labels));
@@ -292,4 +405,42 @@ export function compileSpec(id: string, spec: ExperimentSpec, options: CompileOp
       }
     },
   };
+}
+
+/**
+ * A pack of a classical model: its `fit` on each trial's data instead of the training
+ * block; the record items' metrics from its predictions (and losses), at the end only.
+ */
+async function fitClassical(
+  trials: TrialSpec[],
+  splits: DataSplit[],
+  plan: TrialPlan,
+  spec: ExperimentSpec,
+  ctx: RunContext,
+  stream: (k: number, purpose: string) => Rng,
+): Promise<TrialResult[]> {
+  const { block, values } = plan.classical!;
+  const wantsRuntime = spec.record.some((r) => r.metric === 'runtime_s');
+  const now = ctx.now ?? (() => Date.now());
+  const started = now();
+  const fits = await block.fit({ params: values, data: plan.data, splits, stream, yieldToHost: ctx.yieldToHost, engine: ctx.engine, libsvm: ctx.libsvm });
+  const elapsed = now() - started;
+  return trials.map((t, k): TrialResult => {
+    const f = fits[k];
+    const measured: Record<string, number | undefined> = {
+      test_accuracy: predictionAccuracy(f.test, splits[k].test.labels),
+      train_accuracy: predictionAccuracy(f.train, splits[k].train.labels),
+      test_loss: f.testLoss,
+      train_loss: f.trainLoss,
+    };
+    const scalars: Record<string, number> = { ...f.scalars, n_params: f.nParams };
+    for (const r of spec.record) {
+      const v = measured[r.metric];
+      if (v !== undefined) scalars[r.metric] = v;
+    }
+    if (wantsRuntime && elapsed > 0) scalars.runtime_s = elapsed / trials.length / 1000;
+    const result: TrialResult = { trialId: t.id, scalars, series: {} };
+    if (wantsRuntime) result.info = { runtime_clock: elapsed > 0 ? 'wall' : 'frozen' };
+    return result;
+  });
 }

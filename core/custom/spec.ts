@@ -31,6 +31,32 @@
  * parameters, paired or not: `"paired": false, "task_shared_by": ["class_ratio"]` gives
  * every trial fresh rows of a task that the configs of one repeat and ratio share, so a
  * claim comparing configs within a ratio may be paired.
+ *
+ * Classical models. The model blocks `svm`, `decision_tree` and `sklearn_mlp`
+ * (core/blocks/model-svm.ts, model-tree.ts, model-sklearn-mlp.ts) fit themselves: swapping
+ * `"model": {"block": "mlp", …}` for `"model": {"block": "svm"}` leaves a valid spec, and the
+ * training block, still required, then does nothing. The experiment's parameters are those
+ * of the blocks that act, so a grid axis, claim or figure naming a parameter of an inert
+ * training block is refused, naming that field. A classical model classifies only, and
+ * records at 'end' only (test_accuracy, train_accuracy, runtime_s; sklearn_mlp also the
+ * losses, as its binary log-loss).
+ *
+ * A grid axis over model blocks: `grid.model` lists model blocks, each written as the
+ * `model` section is, with an optional `label`:
+ *
+ *     "grid": { "model": [{ "block": "mlp", "width": 32 }, { "block": "svm" }, { "block": "svm", "svm_c": 10, "label": "svm_c10" }] }
+ *
+ * A cell of the spec's own model kind starts from the spec's `model` values (its keys
+ * replace them, as a grid value replaces a parameter); a cell of another kind starts from
+ * that block's defaults. Each cell is named by its `label`, default its block kind; labels
+ * are distinct plain names. The compiled experiment has a parameter `model` whose values are
+ * the labels (configs read `model=svm`), so claims (`"by": "model", "a": "mlp", "b": "svm"`),
+ * `where`, the figure (`"color": "model"`) and sweep requests (`"grid": {"model": ["svm"]}`,
+ * `"params": {"model": "mlp"}`) name cells by label. The model blocks' parameters are then
+ * set inside the cells, not as flat parameters (a grid axis `width` beside `model` is
+ * refused); the training block's parameters act on the network cells and are ignored by the
+ * classical ones (a training axis crossed with the model axis fits the same classical model
+ * once per value). Cells of different blocks never share a pack.
  */
 import { z } from 'zod';
 import { claimSchema } from '../experiments/claims';
@@ -59,8 +85,47 @@ function familySchema(family: keyof typeof BLOCK_FAMILIES) {
   return z.discriminatedUnion('block', blocks as unknown as [z.ZodObject, ...z.ZodObject[]]);
 }
 
+/** The name of a model cell of grid.model (claims and configs use it). */
+const labelName = z
+  .string()
+  .min(1)
+  .max(40)
+  .regex(/^[A-Za-z0-9_]+$/, 'a label (letters, digits, _)');
+
+/** A cell of grid.model: a model block, parameters left out inherit (resolveModelCell), an optional label. */
+function modelCellSchema() {
+  const cells = Object.values(BLOCK_FAMILIES.model).map((block) => {
+    const fields: Record<string, z.ZodType> = { block: z.literal(block.kind), label: labelName.optional() };
+    for (const [key, type] of Object.entries(block.shape)) fields[key] = (type as z.ZodType<unknown>).optional();
+    return z.object(fields).strict();
+  });
+  return z.discriminatedUnion('block', cells as unknown as [z.ZodObject, ...z.ZodObject[]]);
+}
+
 /** Parameter values of one block as a spec gives them. */
 export type BlockValues = { block: string } & Record<string, unknown>;
+/** A cell of grid.model as the spec gives it. */
+export type ModelCell = BlockValues & { label?: string };
+
+/** The grid axis over model blocks. */
+export const MODEL_AXIS = 'model';
+export const MAX_MODEL_CELLS = 12;
+
+/** A model cell's name in configs and claims: its label, or its block kind. */
+export function modelCellLabel(cell: ModelCell): string {
+  return cell.label ?? cell.block;
+}
+
+/**
+ * A model cell's full values: the spec's model values when the cell is of the same kind,
+ * else its block's defaults, replaced by the cell's own keys (without its label).
+ */
+export function resolveModelCell(model: BlockValues, cell: ModelCell): BlockValues {
+  const block = (BLOCK_FAMILIES.model as Record<string, BlockBase>)[cell.block];
+  const base = cell.block === model.block ? model : { block: cell.block, ...block?.defaults };
+  const { label: _label, ...own } = cell;
+  return { ...base, ...Object.fromEntries(Object.entries(own).filter(([, v]) => v !== undefined)) } as BlockValues;
+}
 
 export const figureSchema = z
   .object({
@@ -93,7 +158,19 @@ export const experimentSpecSchema = z
     model: familySchema('model'),
     training: familySchema('training'),
     record: z.array(recordSchema).min(1).max(20),
-    grid: z.record(plainName, z.array(gridValue).min(1).max(50)).default({}),
+    /** Parameter → values; `model` → model blocks (the axis over model blocks, see above). */
+    grid: z
+      .object({ [MODEL_AXIS]: z.array(modelCellSchema()).min(1).max(MAX_MODEL_CELLS).optional() })
+      .catchall(z.array(gridValue).min(1).max(50))
+      .superRefine((grid, ctx) => {
+        for (const key of Object.keys(grid)) {
+          const r = plainName.safeParse(key);
+          if (!r.success) ctx.addIssue({ code: 'custom', path: [key], message: r.error.issues[0]?.message ?? 'a parameter name' });
+        }
+      })
+      // The refinement is not JSON Schema: the key rule stated for editors and clients.
+      .meta({ propertyNames: { type: 'string', minLength: 1, maxLength: 100, pattern: '^[A-Za-z0-9_]+$' } })
+      .default({}),
     repeats: z.number().int().min(1).max(MAX_SPEC_REPEATS).default(5),
     paired: z.boolean().default(true),
     task_shared_by: z.array(plainName).min(1).max(MAX_GRID_AXES).optional(),
@@ -102,19 +179,24 @@ export const experimentSpecSchema = z
   })
   .strict();
 
+/** A spec's grid: parameter → values, and optionally `model` → model cells. */
+export type SpecGrid = { [MODEL_AXIS]?: ModelCell[] } & Record<string, unknown[]>;
+
 /** A parsed spec: every block parameter filled in. */
-export type ExperimentSpec = Omit<z.infer<typeof experimentSpecSchema>, 'data' | 'features' | 'model' | 'training'> & {
+export type ExperimentSpec = Omit<z.infer<typeof experimentSpecSchema>, 'data' | 'features' | 'model' | 'training' | 'grid'> & {
   data: BlockValues;
   features?: BlockValues;
   model: BlockValues;
   training: BlockValues;
+  grid: SpecGrid;
 };
 /** A spec as written (defaults may be left out). */
-export type ExperimentSpecInput = Omit<z.input<typeof experimentSpecSchema>, 'data' | 'features' | 'model' | 'training'> & {
+export type ExperimentSpecInput = Omit<z.input<typeof experimentSpecSchema>, 'data' | 'features' | 'model' | 'training' | 'grid'> & {
   data: BlockValues;
   features?: BlockValues;
   model: BlockValues;
   training: BlockValues;
+  grid?: SpecGrid;
 };
 
 /** The JSON Schema of a spec (GET /api/experiments/schema), as an author writes it. */
@@ -145,6 +227,17 @@ export function withoutBlockDefaults(spec: ExperimentSpec): Record<string, unkno
     const block = values && (BLOCK_FAMILIES[family] as Record<string, BlockBase>)[values.block];
     if (!values || !block) continue;
     out[family] = Object.fromEntries(Object.entries(values).filter(([k, v]) => k === 'block' || canonicalJson(v) !== canonicalJson(block.defaults[k])));
+  }
+  // A model cell without the keys it would inherit anyway (and without a label equal to its kind).
+  const cells = spec.grid?.[MODEL_AXIS];
+  if (cells) {
+    out.grid = {
+      ...spec.grid,
+      [MODEL_AXIS]: cells.map((cell) => {
+        const inherited = resolveModelCell(spec.model, { block: cell.block });
+        return Object.fromEntries(Object.entries(cell).filter(([k, v]) => k === 'block' || (k === 'label' ? v !== cell.block : canonicalJson(v) !== canonicalJson(inherited[k]))));
+      }),
+    };
   }
   return out;
 }

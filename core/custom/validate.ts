@@ -9,7 +9,12 @@
  * - claims and the figure name grid axes and recorded metrics (series where they read
  *   steps), and paired claims only on a paired spec;
  * - every grid cell's trial fits the per-invocation budgets the built-ins use
- *   (core/sweep/request.ts DEFAULT_LIMITS): estimated work, and memory of a lone network.
+ *   (core/sweep/request.ts DEFAULT_LIMITS): estimated work, and memory of a lone network;
+ * - model side: every model the trials fit (the spec's, or each cell of a grid axis over
+ *   model blocks, named `grid.model.<i>.<param>`) exists, fits the data and can record what
+ *   the spec records (a classical model: classes only, at 'end' only, its metrics); cell
+ *   labels are distinct; a grid axis, claim or figure naming a parameter of a block that
+ *   does not act (core/custom/compile.ts inertParameters) says so.
  */
 import { DATA_BLOCKS, FEATURE_BLOCKS, MODEL_BLOCKS, TRAINING_BLOCKS } from '../blocks';
 import { ACCURACY_METRICS, ALWAYS_RECORDED, END_ONLY, LOGIT_METRICS, MAX_CHECKPOINTS, scalarsOf } from '../blocks/recorders';
@@ -19,8 +24,8 @@ import { MB } from '../experiments/memory';
 import { DEFAULT_LIMITS, jsonShapeIssues, zodIssues, type FieldIssue } from '../sweep/request';
 import { gridCells } from '../sweep/grid';
 import { estimatePackMs } from '../sweep/pack-budget';
-import { blockMisfit, parameterSections, specBlocks, specParams, trialCost, trialMemory, trialPlan } from './compile';
-import { experimentSpecSchema, MAX_GRID_AXES, MAX_GRID_CELLS, type ExperimentSpec } from './spec';
+import { blockMisfit, experimentGrid, inertParameters, modelChoices, parameterSections, specBlocks, specParams, trainingActs, trialCost, trialMemory, trialPlan } from './compile';
+import { experimentSpecSchema, MAX_GRID_AXES, MAX_GRID_CELLS, MODEL_AXIS, modelCellLabel, type ExperimentSpec } from './spec';
 
 export type SpecValidation = { ok: true; spec: ExperimentSpec } | { ok: false; issues: FieldIssue[] };
 
@@ -47,6 +52,17 @@ export function validateSpec(input: unknown): SpecValidation {
       blockIssues.push({ field: `${family}.block`, message: `unknown ${family} block ${JSON.stringify(kind)}; known: ${Object.keys(blocks).join(', ')}` });
     }
   }
+  // The same for the cells of a grid axis over model blocks.
+  const grid = (input as Record<string, unknown>).grid;
+  const cells = grid !== null && typeof grid === 'object' ? (grid as Record<string, unknown>)[MODEL_AXIS] : undefined;
+  if (Array.isArray(cells)) {
+    cells.forEach((cell, i) => {
+      const kind = cell !== null && typeof cell === 'object' ? (cell as Record<string, unknown>).block : undefined;
+      if (typeof kind !== 'string' || !Object.hasOwn(MODEL_BLOCKS, kind)) {
+        blockIssues.push({ field: `grid.${MODEL_AXIS}.${i}.block`, message: `a cell of the model axis is a model block: unknown model block ${JSON.stringify(kind)}; known: ${Object.keys(MODEL_BLOCKS).join(', ')}` });
+      }
+    });
+  }
   if (blockIssues.length) return { ok: false, issues: blockIssues };
 
   const parsed = experimentSpecSchema.safeParse(input);
@@ -61,12 +77,42 @@ function semanticIssues(spec: ExperimentSpec): FieldIssue[] {
   const blocks = specBlocks(spec);
   const params = specParams(spec);
   const sections = parameterSections(spec);
+  const inert = inertParameters(spec);
+  const modelCells = spec.grid[MODEL_AXIS];
   const base = params.parse({}) as Values;
 
-  // Blocks that do not fit together (checked again per grid cell below).
-  if (blocks.training.needsRelatedTask && !blocks.data.related) issues.push({ field: 'data.block', message: `training block '${spec.training.block}' pretrains on a related task, which data block '${spec.data.block}' does not define (use ${Object.values(DATA_BLOCKS).filter((b) => b.related).map((b) => b.kind).join(' or ')})` });
-  const baseMisfit = blockMisfit(spec, base, blocks);
-  if (baseMisfit) issues.push({ field: `${sections.get(baseMisfit[0]) ?? 'model'}.${baseMisfit[0]}`, message: baseMisfit[1] });
+  // The model axis: distinct labels (they name the cells in configs and claims).
+  if (modelCells) {
+    const seen = new Map<string, number>();
+    modelCells.forEach((cell, i) => {
+      const label = modelCellLabel(cell);
+      const first = seen.get(label);
+      if (first !== undefined) issues.push({ field: `grid.${MODEL_AXIS}.${i}.label`, message: `cells ${first} and ${i} are both named '${label}' (a cell is named by its label, default its block kind): give one a distinct "label"` });
+      else seen.set(label, i);
+    });
+    if (issues.length) return issues;
+  }
+  /** Where a model choice is written: `model`, or its cell of the model axis. */
+  const modelField = (i: number) => (modelCells ? `grid.${MODEL_AXIS}.${i}` : 'model');
+  const choices = modelChoices(spec);
+
+  // Blocks that do not fit together (checked again per grid cell below), for every model the trials fit.
+  if (trainingActs(spec) && blocks.training.needsRelatedTask && !blocks.data.related) issues.push({ field: 'data.block', message: `training block '${spec.training.block}' pretrains on a related task, which data block '${spec.data.block}' does not define (use ${Object.values(DATA_BLOCKS).filter((b) => b.related).map((b) => b.kind).join(' or ')})` });
+  const once = (issue: FieldIssue) => {
+    if (!issues.some((i) => i.field === issue.field)) issues.push(issue);
+  };
+  choices.forEach((choice, i) => {
+    const where = modelCells ? `grid.${MODEL_AXIS}.${i} ('${choice.label}'): ` : '';
+    const values = modelCells ? (params.parse({ [MODEL_AXIS]: choice.label }) as Values) : base;
+    const m = blockMisfit(spec, values, blocks);
+    if (m) once(m[0] === 'block' ? { field: `${modelField(i)}.block`, message: m[1] } : { field: `${sections.get(m[0]) ?? 'model'}.${m[0]}`, message: `${where}${m[1]}` });
+    const block = choice.block;
+    if (!block.classical) return;
+    spec.record.forEach((r, j) => {
+      if (r.at === 'checkpoints') once({ field: `record.${j}.at`, message: `${where}model block '${block.kind}' fits once, with no updates to record at: record '${r.metric}' at 'end'` });
+      else if (!block.metrics.includes(r.metric)) once({ field: `record.${j}.metric`, message: `${where}model block '${block.kind}' cannot measure '${r.metric}' (it measures ${block.metrics.join(', ')})` });
+    });
+  });
   // Without a model that fits the data nothing can be planned; a training misfit can.
   if (issues.some((i) => i.field.endsWith('.block'))) return issues;
   const plan = trialPlan(spec, base, blocks);
@@ -87,14 +133,15 @@ function semanticIssues(spec: ExperimentSpec): FieldIssue[] {
     if (!sections.has(key)) issues.push({ field: `task_shared_by.${i}`, message: `unknown parameter; the parameters of this spec are ${[...sections.keys()].join(', ')}` });
   });
 
-  // Grid axes.
+  // Grid axes (the model axis's cells were checked above).
   const axes = Object.keys(spec.grid);
   let cells = 1;
   for (const axis of axes) {
     const values = spec.grid[axis];
     cells *= values.length;
+    if (axis === MODEL_AXIS && modelCells) continue;
     if (!sections.has(axis)) {
-      issues.push({ field: `grid.${axis}`, message: `unknown parameter; the parameters of this spec are ${[...sections.keys()].join(', ')}` });
+      issues.push({ field: `grid.${axis}`, message: inert.get(axis) ?? `unknown parameter; the parameters of this spec are ${[...sections.keys()].join(', ')}` });
       continue;
     }
     const type = params.shape[axis];
@@ -114,7 +161,10 @@ function semanticIssues(spec: ExperimentSpec): FieldIssue[] {
 
   // Claims: the format's own checks (axes are parameters, values valid), then axes are grid
   // axes and metrics are recorded.
-  for (const issue of checkClaims(spec.claims, params, 'claims')) issues.push({ field: issue.field.replace(/\[(\d+)\]/g, '.$1'), message: issue.message });
+  for (const issue of checkClaims(spec.claims, params, 'claims')) {
+    const unknown = /^unknown parameter '(.*)'$/.exec(issue.message)?.[1];
+    issues.push({ field: issue.field.replace(/\[(\d+)\]/g, '.$1'), message: (unknown !== undefined && inert.get(unknown)) || issue.message });
+  }
   spec.claims.forEach((c, i) => {
     const axis = claimAxis(c);
     const axisField = c.kind === 'trend' ? 'along' : 'by';
@@ -140,29 +190,33 @@ function semanticIssues(spec: ExperimentSpec): FieldIssue[] {
     else if (fig.x === 'step' && !series.has(fig.y)) issues.push({ field: 'figure.y', message: `x is 'step': record '${fig.y}' at 'checkpoints'` });
     for (const key of ['color', 'facet'] as const) {
       const v = fig[key];
-      if (v !== undefined && !axisSet.has(v)) issues.push({ field: `figure.${key}`, message: `'${v}' is not a grid axis` });
+      if (v !== undefined && !axisSet.has(v)) issues.push({ field: `figure.${key}`, message: inert.get(v) ?? `'${v}' is not a grid axis` });
     }
   }
   if (issues.length) return issues;
 
   // Budgets, per grid cell (the sweep checks them again for every request).
+  const labels = choices.map((c) => c.label);
+  const axisField = (axis: string, cell: Record<string, unknown>) => (axis === MODEL_AXIS && modelCells ? `grid.${MODEL_AXIS}.${labels.indexOf(cell[MODEL_AXIS] as string)}` : `grid.${axis}`);
   const culprit = (cell: Record<string, unknown>, over: (v: Values) => boolean, fallback: string) => {
     if (over(base)) return fallback;
     const axis = Object.keys(cell).find((k) => over({ ...base, [k]: cell[k] }));
-    return axis ? `grid.${axis}` : 'grid';
+    return axis ? axisField(axis, cell) : 'grid';
   };
+  // A classical model's work is its fit: its own field, not the training block's steps.
+  const workField = plan.classical ? modelField(0) : 'training.steps';
   const costOf = (v: Values) => trialCost(trialPlan(spec, v, blocks));
   // A lone trial's CPU by the model custom experiments get (DEFAULT_PACK_TIME: no entry for their id).
   const cpuMsOf = (cost: number) => estimatePackMs({ id: '(custom)', cost: () => cost }, [{ params: {} }]);
   const bytesOf = (v: Values) => trialMemory(trialPlan(spec, v, blocks), 1);
   const reported = new Set<string>();
-  for (const cell of gridCells(spec.grid)) {
+  for (const cell of gridCells(experimentGrid(spec))) {
     const values = params.parse(cell) as Values;
-    const misfit = blockMisfit(spec, values, blocks);
-    if (misfit) {
+    const cellMisfit = blockMisfit(spec, values, blocks);
+    if (cellMisfit) {
       const axis = Object.keys(cell).find((k) => blockMisfit(spec, { ...base, [k]: cell[k] }, blocks));
-      const field = axis ? `grid.${axis}` : 'grid';
-      if (!reported.has(field)) issues.push({ field, message: `grid cell ${JSON.stringify(cell)}: ${misfit[1]}` });
+      const field = axis ? axisField(axis, cell) : 'grid';
+      if (!reported.has(field)) issues.push({ field, message: `grid cell ${JSON.stringify(cell)}: ${cellMisfit[1]}` });
       reported.add(field);
       continue;
     }
@@ -170,14 +224,14 @@ function semanticIssues(spec: ExperimentSpec): FieldIssue[] {
     const where = Object.keys(cell).length ? ` (grid cell ${JSON.stringify(cell)})` : '';
     const cost = trialCost(cellPlan);
     if (cost > DEFAULT_LIMITS.maxTrialCost) {
-      const field = culprit(cell, (v) => costOf(v) > DEFAULT_LIMITS.maxTrialCost, plan.preparation > DEFAULT_LIMITS.maxTrialCost / 2 ? 'features' : 'training.steps');
+      const field = culprit(cell, (v) => costOf(v) > DEFAULT_LIMITS.maxTrialCost, plan.preparation > DEFAULT_LIMITS.maxTrialCost / 2 ? 'features' : workField);
       if (!reported.has(field)) issues.push({ field, message: `one trial would need about ${cost.toExponential(2)} work units${where}, above the per-trial budget of ${DEFAULT_LIMITS.maxTrialCost.toExponential(2)} (the Worker CPU limit); reduce steps, rows or widths` });
       reported.add(field);
     }
     // The same CPU budget sweep creation applies (core/sweep/expand.ts), by the custom experiments' pack-time model.
     const cpuMs = cpuMsOf(cost);
     if (cpuMs > DEFAULT_LIMITS.maxTrialCpuMs) {
-      const field = culprit(cell, (v) => cpuMsOf(costOf(v)) > DEFAULT_LIMITS.maxTrialCpuMs, 'training.steps');
+      const field = culprit(cell, (v) => cpuMsOf(costOf(v)) > DEFAULT_LIMITS.maxTrialCpuMs, workField);
       if (!reported.has(field)) issues.push({ field, message: `one trial needs about ${Math.round(cpuMs / 1000)} s of CPU${where} by the pack-time model (core/sweep/pack-budget.ts), above the ${Math.round(DEFAULT_LIMITS.maxTrialCpuMs / 1000)} s a trial may use within one Worker invocation; reduce steps, rows or widths` });
       reported.add(field);
     }

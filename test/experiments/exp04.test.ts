@@ -45,7 +45,7 @@ describe('exp4 protocol', () => {
     for (const ratio of [1, 100]) {
       const plan = trialPlan(exp4.spec, exp4.params.parse({ class_ratio: ratio }));
       // 2·100+100 + 100·100+100 + 100·2+2
-      expect(parameterCount(plan.model)).toBe(10_602);
+      expect(parameterCount(plan.model!)).toBe(10_602);
       expect(plan.model).toEqual({ kind: 'mlp', input: 2, hidden: [100, 100], output: 2, activation: 'sigmoid', initializer: 'xavier' });
       // Full batch: every step sees the whole (tiled) training set.
       expect(plan.phases).toMatchObject([{ steps: 500, batchRows: plan.data.trainRows }]);
