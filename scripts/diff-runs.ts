@@ -10,6 +10,10 @@
  * listed separately (`--timing-metrics`, default runtime_s and seconds_to_target, Exp 8's clock readings).
  * `--added-ok`: trials only in the after file (repeats a Settle added) are counted apart
  * instead of as differences; every trial of the before file must still match.
+ * `--steps-as-updates exp7,exp9,…`: these experiments' before file stored a series' steps as
+ * the 0-based index of the update after which each value was measured; `step` now counts the
+ * updates applied (core/blocks/recorders.ts), so their before steps + 1 are compared with
+ * the after steps (the relabelling, and every value under it, must match exactly).
  * `--added-metrics n_params,…`: these metrics, where the before file's trial lacks them, are
  * counted apart as new (a built-in rewritten as a spec stores `n_params` as every spec
  * does); every value the before file holds must still match.
@@ -24,6 +28,7 @@ const { values, positionals } = parseArgs({
     'timing-metrics': { type: 'string', default: 'runtime_s,seconds_to_target' },
     'added-ok': { type: 'boolean', default: false },
     'added-metrics': { type: 'string', default: '' },
+    'steps-as-updates': { type: 'string', default: '' },
   },
 });
 if (positionals.length !== 2) {
@@ -32,6 +37,7 @@ if (positionals.length !== 2) {
 }
 const timing = new Set(values['timing-metrics']!.split(','));
 const addedMetrics = new Set(values['added-metrics']!.split(',').filter(Boolean));
+const relabelled = new Set(values['steps-as-updates']!.split(',').filter(Boolean));
 
 interface Row {
   experiment: string;
@@ -64,8 +70,9 @@ function load(file: string): Map<string, Map<string, Row>> {
   return byExperiment;
 }
 
-/** Numbers of a stored row: the scalar, or the series' steps and points. */
-const numbersOf = (r: Row): number[] => (r.kind === 'scalar' ? [r.value ?? NaN] : [...(JSON.parse(r.steps ?? '[]') as number[]), ...(JSON.parse(r.points ?? '[]') as number[])]);
+/** Numbers of a stored row: the scalar, or the series' steps (shifted by `stepShift`) and points. */
+const numbersOf = (r: Row, stepShift = 0): number[] =>
+  r.kind === 'scalar' ? [r.value ?? NaN] : [...(JSON.parse(r.steps ?? '[]') as number[]).map((s) => s + (r.kind === 'series' ? stepShift : 0)), ...(JSON.parse(r.points ?? '[]') as number[])];
 
 const before = load(positionals[0]);
 const after = load(positionals[1]);
@@ -99,7 +106,7 @@ for (const e of experiments) {
       added += numbersOf(y!).length;
       continue;
     }
-    const xs = x ? numbersOf(x) : [];
+    const xs = x ? numbersOf(x, relabelled.has(e) ? 1 : 0) : [];
     const ys = y ? numbersOf(y) : [];
     const n = Math.max(xs.length, ys.length);
     for (let i = 0; i < n; i++) {

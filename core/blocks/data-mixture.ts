@@ -16,6 +16,11 @@
  * Class 1's mean is `class_sep` in every coordinate, or with `class_sep_decay: 'inverse'`
  * class_sep/(i+1) in coordinate i (the notebook's code: 1, 1/2, 1/3, …).
  *
+ * Split (`split`, core/blocks/types.ts SPLITS): 'separate' draws as above; 'shuffled' draws
+ * n + test_n rows at once from the task stream (covariance, rows, then the split, as the
+ * notebook's generate_mixture_of_gaussians and train_test_split), with class_ratio over all
+ * of them; it leaves no test set to balance and nothing to resample.
+ *
  * Scaling (`scaling`): 'minmax' maps every column of the training rows onto [0, 1] and the
  * test rows by the same map; 'minmax_test_own' maps the test rows by their own range
  * instead (the notebook's Exp 4, a quirk of its code). Scaling is per column, after the
@@ -26,7 +31,7 @@ import { drawCovarianceFactor, generateMixtureOfGaussians } from '../data/gaussi
 import { columnRanges, scaleColumns, type Table } from '../data/dataset';
 import { classSizes, RESAMPLING, resampledSize, type Resampling } from '../data/imbalance';
 import type { Rng } from '../rng';
-import type { DataBlock, Values } from './types';
+import { SPLITS, type DataBlock, type Split, type Values } from './types';
 
 export const mixtureShape = {
   /** Training rows. */
@@ -49,6 +54,7 @@ export const mixtureShape = {
   class_sep_decay: z.enum(['none', 'inverse']),
   /** Columns min–max scaled onto [0, 1] by the training rows' range, or the test rows by their own. */
   scaling: z.enum(['none', 'minmax', 'minmax_test_own']),
+  split: z.enum(SPLITS),
 };
 
 type MixtureValues = {
@@ -62,6 +68,7 @@ type MixtureValues = {
   test_balanced: boolean;
   class_sep_decay: 'none' | 'inverse';
   scaling: 'none' | 'minmax' | 'minmax_test_own';
+  split: Split;
 };
 
 /** Rows of one class-balanced draw from the mixture with this mean and covariance factor (shuffled). */
@@ -74,26 +81,30 @@ export const mixtureBlock: DataBlock = {
   kind: 'mixture',
   summary: 'Two Gaussian classes in d dimensions with a shared random covariance (the notebook\'s generator).',
   shape: mixtureShape,
-  defaults: { n: 400, test_n: 200, d: 12, class_sep: 1, covariance_scale: 1, class_ratio: 1, resample: 'none', test_balanced: false, class_sep_decay: 'none', scaling: 'none' },
-  contentParams: ['class_sep', 'covariance_scale', 'class_sep_decay', 'scaling'],
+  defaults: { n: 400, test_n: 200, d: 12, class_sep: 1, covariance_scale: 1, class_ratio: 1, resample: 'none', test_balanced: false, class_sep_decay: 'none', scaling: 'none', split: 'separate' },
+  contentParams: ['class_sep', 'covariance_scale', 'class_sep_decay', 'scaling', 'split'],
   related: true,
   describe: (p) => ({ input: p.d as number, output: 2, task: 'classification', trainRows: resampledSize(p.n as number, p.class_ratio as number, p.resample as Resampling), testRows: p.test_n as number }),
   generate(values: Values, streams, relatedShift) {
     const p = values as MixtureValues;
-    const covFactor = drawCovarianceFactor(streams.task, p.d, p.covariance_scale);
+    // A shuffled split draws its covariance with its rows, from the task stream.
+    const covFactor = p.split === 'separate' ? drawCovarianceFactor(streams.task, p.d, p.covariance_scale) : undefined;
     const mean = Array.from({ length: p.d }, (_, i) => (p.class_sep_decay === 'inverse' ? p.class_sep / (i + 1) : p.class_sep));
     if (relatedShift !== undefined) {
       const flipped = Math.round(relatedShift * p.d);
       for (let j = 0; j < flipped; j++) mean[j] = -mean[j];
     }
-    const train = draw(streams.train, p.n, mean, covFactor, p.class_ratio, p.resample);
-    const test = draw(streams.test, p.test_n, mean, covFactor, p.test_balanced ? 1 : p.class_ratio);
+    const drawn = p.split === 'shuffled' ? generateMixtureOfGaussians(streams.task, { n: p.n + p.test_n, d: p.d, classSeps: mean, covarianceScale: p.covariance_scale, classRatio: p.class_ratio, testRows: p.test_n }) : undefined;
+    const train = drawn?.train ?? draw(streams.train, p.n, mean, covFactor!, p.class_ratio, p.resample);
+    const test = drawn?.test ?? draw(streams.test, p.test_n, mean, covFactor!, p.test_balanced ? 1 : p.class_ratio);
     if (p.scaling === 'none') return { train, test };
     const trainRange = columnRanges(train);
     return { train: scaleColumns(train, trainRange), test: scaleColumns(test, p.scaling === 'minmax' ? trainRange : columnRanges(test)) };
   },
   incompatible(values: Values) {
     const p = values as MixtureValues;
+    if (p.split === 'shuffled' && p.resample !== 'none') return ['resample', "a 'shuffled' split draws training and test rows together: there is no training minority to resample (use split 'separate')"];
+    if (p.split === 'shuffled' && p.test_balanced) return ['test_balanced', "a 'shuffled' split draws training and test rows together: the test rows cannot be balanced apart (use split 'separate')"];
     if (classSizes(p.n, p.class_ratio).minority < 1) return ['class_ratio', `n = ${p.n} rows at class_ratio ${p.class_ratio} leave no row of the minority class (floor(n / (class_ratio + 1)) = 0)`];
     if (p.test_balanced ? p.test_n < 2 : classSizes(p.test_n, p.class_ratio).minority < 1) return ['test_n', `test_n = ${p.test_n} rows at class_ratio ${p.class_ratio} leave no test row of the minority class`];
     return null;

@@ -1,22 +1,25 @@
 /**
  * Data block `moons`: sklearn's two interleaving half circles with Gaussian noise
- * (core/data/moons.ts), 2 inputs, 2 classes. Training and test rows are separate draws.
+ * (core/data/moons.ts), 2 inputs, 2 classes. Training and test rows are separate draws,
+ * or with `split: 'shuffled'` one draw of n + test_n rows shuffled and split as
+ * scikit-learn's train_test_split does (the notebook's data), all from the task stream.
  *
  * Related task (transfer): the same moons rotated by shift·90° about the origin.
  */
 import { z } from 'zod';
 import { generateMoons } from '../data/moons';
 import type { Table } from '../data/dataset';
-import type { DataBlock, Values } from './types';
+import { SPLITS, type DataBlock, type Split, type Values } from './types';
 
 export const moonsShape = {
   n: z.number().int().min(2).max(20_000),
   test_n: z.number().int().min(2).max(20_000),
   /** Std of the Gaussian noise added to each coordinate. */
   noise: z.number().min(0).max(10),
+  split: z.enum(SPLITS),
 };
 
-type MoonsValues = { n: number; test_n: number; noise: number };
+type MoonsValues = { n: number; test_n: number; noise: number; split: Split };
 
 function rotate(t: Table, angle: number): Table {
   const x = new Float32Array(t.x.length);
@@ -36,14 +39,15 @@ export const moonsBlock: DataBlock = {
   kind: 'moons',
   summary: 'Two interleaving half circles with Gaussian noise (sklearn make_moons), 2 inputs, 2 classes.',
   shape: moonsShape,
-  defaults: { n: 200, test_n: 200, noise: 0.2 },
-  contentParams: ['noise'],
+  defaults: { n: 200, test_n: 200, noise: 0.2, split: 'separate' },
+  contentParams: ['noise', 'split'],
   related: true,
   describe: (p) => ({ input: 2, output: 2, task: 'classification', trainRows: p.n as number, testRows: p.test_n as number }),
   generate(values: Values, streams, relatedShift) {
     const p = values as MoonsValues;
-    const train = generateMoons(streams.train, p.n, p.noise, 0).train;
-    const test = generateMoons(streams.test, p.test_n, p.noise, 0).train;
+    const drawn = p.split === 'shuffled' ? generateMoons(streams.task, p.n + p.test_n, p.noise, 0, p.test_n) : undefined;
+    const train = drawn?.train ?? generateMoons(streams.train, p.n, p.noise, 0).train;
+    const test = drawn?.test ?? generateMoons(streams.test, p.test_n, p.noise, 0).train;
     if (relatedShift === undefined) return { train, test };
     const angle = (relatedShift * Math.PI) / 2;
     return { train: rotate(train, angle), test: rotate(test, angle) };

@@ -1,8 +1,15 @@
 /**
  * Recorders: what a custom experiment measures. A spec lists `record` items, each a metric
- * measured either at the end of training (`at: 'end'`, a scalar) or every `every` updates
- * (`at: 'checkpoints'`, a series whose steps are the number of updates done, plus the final
- * value as the scalar). Metrics:
+ * measured either at the end of training (`at: 'end'`, a scalar) or at checkpoints
+ * (`at: 'checkpoints'`, a series, plus the final value as the scalar): every `every`
+ * updates and after the last (`align: 'end'`, the default), or after the first update and
+ * every `every` (or steps/`per_run`) updates after it (`align: 'start'`, the notebook's
+ * `step % period == 0` evaluated after that step's update).
+ *
+ * `step`, wherever a series over training is stored, read, aggregated, exported or drawn,
+ * is the number of updates applied when the value was measured (1 after the first update).
+ *
+ * Metrics:
  *
  *   test_accuracy, train_accuracy   share of rows whose largest logit is the true class
  *                                   (ties to the lower class, as TF's argmax); classes only
@@ -13,6 +20,9 @@
  *   class_counts                    the training rows: n_train, and for two classes
  *                                   n_minority (class 0, the mixture's minority) and
  *                                   n_majority (class 1); at the end only
+ *   loss                            the loss the last update minimised, on its batch,
+ *                                   as that step computed it before updating (what TF's
+ *                                   sess.run returns; float32, penalty included); at the end
  *   decision_boundary               traces of the first `repeats` repeats (default 1) on
  *                                   2-D two-class data: both logits on the 51×51 grid of
  *                                   [0, 1]² (grid_logit0, grid_logit1), `points` distinct
@@ -37,13 +47,13 @@ import { classCounts, type Table } from '../data/dataset';
 import { boundaryTraces, gridLogits } from '../train/decision-boundary';
 import type { Curve } from '../train/recorders';
 
-export const METRICS = ['test_accuracy', 'train_accuracy', 'test_loss', 'train_loss', 'weight_norm', 'runtime_s', 'class_counts', 'decision_boundary'] as const;
+export const METRICS = ['test_accuracy', 'train_accuracy', 'test_loss', 'train_loss', 'weight_norm', 'runtime_s', 'class_counts', 'decision_boundary', 'loss'] as const;
 export type Metric = (typeof METRICS)[number];
 export const ACCURACY_METRICS: Metric[] = ['test_accuracy', 'train_accuracy'];
 /** Metrics measured on the network's logits (the ones `float32` may round). */
 export const LOGIT_METRICS: Metric[] = ['test_accuracy', 'train_accuracy', 'test_loss', 'train_loss'];
 /** Metrics of the whole trial, recorded once at the end (not a value over training). */
-export const END_ONLY: Metric[] = ['runtime_s', 'class_counts', 'decision_boundary'];
+export const END_ONLY: Metric[] = ['runtime_s', 'class_counts', 'decision_boundary', 'loss'];
 /** Scalars every trial stores whatever the spec records. */
 export const ALWAYS_RECORDED = ['n_params'];
 /** The scalars a record item stores (class_counts stores three, decision_boundary only traces). */
@@ -54,6 +64,8 @@ export function scalarsOf(metric: Metric): string[] {
 }
 
 export const DEFAULT_BOUNDARY_REPEATS = 1;
+/** Most checkpoints `per_run` may ask for (the notebook's schedules ask for 10). */
+export const MAX_PER_RUN = 1000;
 export const DEFAULT_BOUNDARY_POINTS = 300;
 
 export const recordSchema = z.discriminatedUnion('at', [
@@ -69,8 +81,21 @@ export const recordSchema = z.discriminatedUnion('at', [
       points: z.number().int().min(0).max(2000).optional(),
     })
     .strict(),
-  z.object({ metric: z.enum(METRICS), at: z.literal('checkpoints'), every: z.number().int().min(1).max(1_000_000), float32: z.boolean().optional() }).strict(),
+  z
+    .object({
+      metric: z.enum(METRICS),
+      at: z.literal('checkpoints'),
+      /** Updates between checkpoints. */
+      every: z.number().int().min(1).max(1_000_000).optional(),
+      /** Checkpoints over the run: every steps/per_run updates (a fraction when it does not divide; align 'start' only). */
+      per_run: z.number().int().min(1).max(MAX_PER_RUN).optional(),
+      /** 'end' (default): after every `every` updates and after the last; 'start': after the first update and every period after it (the notebook's `step % period == 0`). */
+      align: z.enum(['end', 'start']).optional(),
+      float32: z.boolean().optional(),
+    })
+    .strict(),
 ]);
+export type CheckpointItem = Extract<RecordItem, { at: 'checkpoints' }>;
 export type RecordItem = z.infer<typeof recordSchema>;
 
 /** Most checkpoints a trial may record (core/custom/validate.ts refuses more). */
@@ -79,6 +104,35 @@ export const MAX_CHECKPOINTS = 1000;
 /** How many entries checkpointUpdates(totalSteps, every) returns, without building them. */
 export function checkpointCount(totalSteps: number, every: number): number {
   return totalSteps <= 0 ? 1 : Math.floor((totalSteps - 1) / every) + 1;
+}
+
+/**
+ * Update counts of the notebook's schedule: after step s's update (s + 1 updates) for every
+ * step index s < totalSteps with s % period == 0 in floating point (Python's `step %
+ * (num_steps / 10) == 0`: with 75 steps and 10 records, the period 7.5 keeps 0, 15, 30, 45,
+ * 60). Built from the multiples of the period, so a count costs what the list does.
+ */
+export function startAlignedUpdates(totalSteps: number, period: number): number[] {
+  const out = new Set<number>();
+  for (let m = 0; m * period < totalSteps; m++) {
+    // An index with s % period == 0 is m·period exactly, an integer: round gives it back.
+    const s = Math.round(m * period);
+    if (s < totalSteps && s % period === 0) out.add(s + 1);
+  }
+  return [...out];
+}
+
+/** How many checkpoints a record item asks for over `totalSteps` updates, without building a long list. */
+export function itemCheckpointCount(item: CheckpointItem, totalSteps: number): number {
+  if (item.align !== 'start') return checkpointCount(totalSteps, item.every ?? 1);
+  if (item.every !== undefined) return totalSteps <= 0 ? 0 : Math.floor((totalSteps - 1) / item.every) + 1;
+  return startAlignedUpdates(totalSteps, totalSteps / item.per_run!).length;
+}
+
+/** The update counts (1-based) a record item records at over `totalSteps` updates. */
+export function itemCheckpointUpdates(item: CheckpointItem, totalSteps: number): number[] {
+  if (item.align !== 'start') return checkpointUpdates(totalSteps, item.every ?? 1);
+  return startAlignedUpdates(totalSteps, item.every ?? totalSteps / item.per_run!);
 }
 
 /** Update counts (1-based) at which series are recorded: every `every` updates, and the last one. */

@@ -13,6 +13,16 @@ import type { Table } from '../data/dataset';
 import type { ModelSpec, NetworkPack } from '../nn/model';
 import type { Rng } from '../rng';
 
+/**
+ * How a data block draws its training and test rows: 'separate' draws (training rows from
+ * the train stream, test rows from the test stream, of one task), or 'shuffled': one draw of
+ * n + test_n rows from the task stream, shuffled and split as scikit-learn's
+ * train_test_split (the notebook's data), so the rows of a repeat's configs are shared
+ * whenever its task is.
+ */
+export const SPLITS = ['separate', 'shuffled'] as const;
+export type Split = (typeof SPLITS)[number];
+
 /** Parameter values of one block (or, merged, of a whole spec). */
 export type Values = Record<string, unknown>;
 
@@ -163,6 +173,8 @@ export interface TrainingInput {
   /** Recorded updates (1-based counts over the recorded phases) and what to do there. */
   checkpoints: number[];
   onCheckpoint(updates: number, net: NetworkPack): Promise<void>;
+  /** Per trial, the loss of the last update on its batch (the `loss` record), from the last recorded phase. */
+  onLastBatchLoss?(losses: number[]): void;
   yieldToHost?: () => Promise<void>;
   /** The trial engine (core/engine.ts); default 'packed'. */
   engine?: Readonly<Engine>;

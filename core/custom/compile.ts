@@ -22,7 +22,7 @@ import { z } from 'zod';
 import { DATA_BLOCKS, FEATURE_BLOCKS, MODEL_BLOCKS, TRAINING_BLOCKS } from '../blocks';
 import { predictionAccuracy } from '../train/recorders';
 import { withFeatures } from '../blocks/features-pipeline';
-import { boundaryRecords, checkpointCount, checkpointUpdates, classCountScalars, MAX_CHECKPOINTS, PackRecorder, type Metric } from '../blocks/recorders';
+import { boundaryRecords, classCountScalars, itemCheckpointCount, itemCheckpointUpdates, MAX_CHECKPOINTS, PackRecorder, type CheckpointItem, type Metric } from '../blocks/recorders';
 import { GRID_SIDE } from '../train/decision-boundary';
 import type { ClassicalModelBlock, DataBlock, DataShape, DataSplit, DataStreams, ModelBlock, PhasePlan, TrainingBlock, Values } from '../blocks/types';
 import { repeatStream, trialStream } from '../experiments/common';
@@ -206,11 +206,11 @@ export function trialPlan(spec: SpecSections & Pick<ExperimentSpec, 'record'>, t
   const model = modelBlock.build(pick(values, modelBlock), data);
   const phases = blocks.training.plan(pick(values, blocks.training), data, model);
   const recordedSteps = phases.filter((ph) => ph.recorded).reduce((s, ph) => s + ph.steps, 0);
-  const every = spec.record.flatMap((r) => (r.at === 'checkpoints' ? [r.every] : []));
+  const items = spec.record.filter((r): r is CheckpointItem => r.at === 'checkpoints');
   // Counted first: a spec may ask for 10,000 epochs of 20,000 rows at batch 1, every update.
-  const counts = every.map((e) => checkpointCount(recordedSteps, e));
+  const counts = items.map((item) => itemCheckpointCount(item, recordedSteps));
   const buildable = counts.every((n) => n <= MAX_CHECKPOINTS);
-  const checkpoints = every.length && buildable ? [...new Set(every.flatMap((e) => checkpointUpdates(recordedSteps, e)))].sort((a, b) => a - b) : [];
+  const checkpoints = items.length && buildable ? [...new Set(items.flatMap((item) => itemCheckpointUpdates(item, recordedSteps)))].sort((a, b) => a - b) : [];
   const needsTrain = spec.record.some((r) => r.metric.startsWith('train'));
   // The decision boundary is read on a GRID_SIDE² grid of points.
   const gridRows = spec.record.some((r) => r.metric === 'decision_boundary') ? GRID_SIDE * GRID_SIDE : 0;
@@ -321,6 +321,7 @@ export function compileSpec(id: string, spec: ExperimentSpec, options: CompileOp
   const { streamOf, dataStreams } = specStreams(spec, options);
   const wantsRuntime = spec.record.some((r) => r.metric === 'runtime_s');
   const wantsCounts = spec.record.some((r) => r.metric === 'class_counts');
+  const wantsLoss = spec.record.some((r) => r.metric === 'loss');
   const boundaryItem = spec.record.find((r) => r.metric === 'decision_boundary');
 
   return {
@@ -366,6 +367,7 @@ export function compileSpec(id: string, spec: ExperimentSpec, options: CompileOp
       const loss = values.loss as LossName;
       const recorder = new PackRecorder(spec.record, trials.length, { test, train }, loss, classes);
       const now = ctx.now ?? (() => Date.now());
+      let lastBatchLoss: number[] | undefined;
       try {
         const started = now();
         const net = await blocks.training.run({
@@ -381,6 +383,7 @@ export function compileSpec(id: string, spec: ExperimentSpec, options: CompileOp
           targets,
           checkpoints,
           onCheckpoint: (updates, pack) => recorder.record(updates, pack),
+          onLastBatchLoss: (losses) => (lastBatchLoss = losses),
           yieldToHost: ctx.yieldToHost,
           engine: ctx.engine,
         });
@@ -392,6 +395,7 @@ export function compileSpec(id: string, spec: ExperimentSpec, options: CompileOp
         return trials.map((t, k): TrialResult => {
           const scalars: Record<string, number> = { ...finals[k], n_params: nParams };
           if (wantsCounts) Object.assign(scalars, classCountScalars(splits[k].train, classes));
+          if (wantsLoss && lastBatchLoss) scalars.loss = lastBatchLoss[k];
           if (wantsRuntime && elapsed > 0) scalars.runtime_s = elapsed / trials.length / 1000;
           const series = Object.fromEntries([...recorder.series].map(([m, v]: [Metric, number[][]]) => [m, { steps: recorder.steps.slice(), values: v[k] }]));
           const result: TrialResult = { trialId: t.id, scalars, series };

@@ -30,7 +30,9 @@
  * problem, such as the mixture's covariance) is drawn once per repeat and value of these
  * parameters, paired or not: `"paired": false, "task_shared_by": ["class_ratio"]` gives
  * every trial fresh rows of a task that the configs of one repeat and ratio share, so a
- * claim comparing configs within a ratio may be paired.
+ * claim comparing configs within a ratio may be paired; `[]` shares the task by repeat
+ * alone (with a 'shuffled' split, the rows too: one data set per repeat, fresh weights and
+ * batches per trial, the notebook's usual design).
  *
  * Classical models. The model blocks `svm`, `decision_tree` and `sklearn_mlp`
  * (core/blocks/model-svm.ts, model-tree.ts, model-sklearn-mlp.ts) fit themselves: swapping
@@ -173,7 +175,7 @@ export const experimentSpecSchema = z
       .default({}),
     repeats: z.number().int().min(1).max(MAX_SPEC_REPEATS).default(5),
     paired: z.boolean().default(true),
-    task_shared_by: z.array(plainName).min(1).max(MAX_GRID_AXES).optional(),
+    task_shared_by: z.array(plainName).max(MAX_GRID_AXES).optional(),
     claims: z.array(claimSchema).max(20).default([]),
     figure: figureSchema.optional(),
   })

@@ -119,6 +119,10 @@ function semanticIssues(spec: ExperimentSpec): FieldIssue[] {
   spec.record.forEach((r, i) => {
     if (plan.data.task === 'regression' && ACCURACY_METRICS.includes(r.metric)) issues.push({ field: `record.${i}.metric`, message: `'${r.metric}' needs class labels; data block '${spec.data.block}' is a regression (record test_loss instead)` });
     if (END_ONLY.includes(r.metric) && r.at !== 'end') issues.push({ field: `record.${i}.at`, message: `${r.metric} is measured once per trial: record it at 'end'` });
+    if (r.at === 'checkpoints') {
+      if ((r.every === undefined) === (r.per_run === undefined)) issues.push({ field: `record.${i}.every`, message: 'give either every (updates between checkpoints) or per_run (checkpoints over the run)' });
+      else if (r.per_run !== undefined && r.align !== 'start') issues.push({ field: `record.${i}.per_run`, message: "per_run spaces checkpoints steps/per_run updates apart from the first update: set align 'start'" });
+    }
     if (r.float32 !== undefined && !LOGIT_METRICS.includes(r.metric)) issues.push({ field: `record.${i}.float32`, message: `only accuracies and losses may be stored as float32, not ${r.metric}` });
     if (r.at === 'end' && r.metric !== 'decision_boundary') {
       for (const key of ['repeats', 'points'] as const) if (r[key] !== undefined) issues.push({ field: `record.${i}.${key}`, message: `'${key}' belongs to a decision_boundary record` });

@@ -37,9 +37,8 @@ export function prefix(t: Table, n: number): Table {
  * shuffled rows are the test set, the rest the training set. `testSize = 0` returns every
  * row, shuffled, as training data (old sklearn behaviour the protocol relies on).
  */
-export function trainTestSplit(t: Table, testSize: number, rng: Rng): Split {
+export function trainTestSplit(t: Table, testSize: number, rng: Rng, nTest = Math.ceil(testSize * t.n)): Split {
   const perm = rng.permutation(t.n);
-  const nTest = Math.ceil(testSize * t.n);
   return { test: selectRows(t, perm.subarray(0, nTest)), train: selectRows(t, perm.subarray(nTest)) };
 }
 

@@ -51,6 +51,8 @@ export interface MixtureOptions {
   classSeps: number[];
   covarianceScale?: number;
   testSize?: number;
+  /** Test rows of the split, instead of ceil(testSize · rows). */
+  testRows?: number;
   /** n_pos = floor(n / (ratio + 1)) rows of class 0 (the minority), the rest class 1. */
   classRatio?: number;
   /**
@@ -83,7 +85,7 @@ export function generateMixtureOfGaussians(rng: Rng, o: MixtureOptions): Mixture
   if (o.resample) minority = oversample(minority, ratio, o.resample, rng);
   let all = concatRows(minority, majority);
   if (o.normalizeX) all = minMaxNormalize(all);
-  return { ...trainTestSplit(all, o.testSize ?? 0.2, rng), covFactor };
+  return { ...trainTestSplit(all, o.testSize ?? 0.2, rng, o.testRows), covFactor };
 }
 
 /**

@@ -1,8 +1,11 @@
 import type { Rng } from '../rng';
 import { makeTable, selectRows, trainTestSplit, type Split } from './dataset';
 
-/** sklearn `make_moons(n, noise)` then an 80/20 shuffled split. */
-export function generateMoons(rng: Rng, n: number, noise: number, testSize = 0.2): Split {
+/**
+ * sklearn `make_moons(n, noise)` then a shuffled split: ceil(testSize · n) test rows (80/20
+ * by default), or `testRows` when given.
+ */
+export function generateMoons(rng: Rng, n: number, noise: number, testSize = 0.2, testRows?: number): Split {
   const nOut = Math.floor(n / 2);
   const nIn = n - nOut;
   const t = makeTable(n, 2);
@@ -21,5 +24,5 @@ export function generateMoons(rng: Rng, n: number, noise: number, testSize = 0.2
   }
   const shuffled = selectRows(t, rng.permutation(n));
   for (let i = 0; i < shuffled.x.length; i++) shuffled.x[i] += noise * rng.normal();
-  return trainTestSplit(shuffled, testSize, rng);
+  return trainTestSplit(shuffled, testSize, rng, testRows);
 }

@@ -3,10 +3,7 @@ import { exp2 } from './exp02-depth-fixed-parameters';
 import { exp3 } from './exp03-data-size-vs-depth';
 import { exp5 } from './exp05-memorisation';
 import { exp6 } from './exp06-pca-dummy-features';
-import { exp7 } from './exp07-activations';
 import { exp8 } from './exp08-batch-size';
-import { exp9 } from './exp09-loss-functions';
-import { exp10 } from './exp10-initialisation';
 import { exp11 } from './exp11-layer-convergence';
 import { exp12 } from './exp12-regularisation';
 import { builtinSpecExperiments } from './specs';
@@ -18,7 +15,7 @@ import type { Experiment } from './types';
  * are compiled by core/custom/compile.ts like any custom experiment.
  */
 export const EXPERIMENTS: Experiment[] = [
-  ...([exp1, exp2, exp3, exp5, exp6, exp7, exp8, exp9, exp10, exp11, exp12] as unknown as Experiment[]),
+  ...([exp1, exp2, exp3, exp5, exp6, exp8, exp11, exp12] as unknown as Experiment[]),
   ...builtinSpecExperiments(),
 ].sort((a, b) => a.number - b.number);
 

@@ -4,7 +4,7 @@
  * loss names. The notebook's x axis is the checkpoint index ("∝ Epochs"); we plot the
  * training step (a checkpoint every steps/10 steps).
  */
-import { checkpointCurves, lastCheckpointLines } from './exp07';
+import { checkpointCurves, lastCheckpointLines } from './checkpoint-curves';
 import { grid } from './common';
 import type { Figure } from './types';
 
@@ -22,7 +22,7 @@ export const exp09Figure: Figure = {
         metric: 'test_accuracy',
         param: 'loss',
         title: 'Test Accuracy with Different Losses',
-        x: 'Training step (∝ Epochs; the notebook plots the checkpoint index)',
+        x: 'Updates applied (∝ Epochs; the notebook plots the checkpoint index)',
         y: 'Test Accuracy',
       }),
     ]);

@@ -5,7 +5,7 @@
  * Var)). The notebook labels the x axis "Epochs"; the points are checkpoints every
  * steps/10 training steps, which we plot as the training step.
  */
-import { checkpointCurves, lastCheckpointLines } from './exp07';
+import { checkpointCurves, lastCheckpointLines } from './checkpoint-curves';
 import { grid } from './common';
 import type { Figure } from './types';
 
@@ -34,7 +34,7 @@ export const exp10Figure: Figure = {
         param: 'initializer',
         label,
         title: 'Performance for Various Initializers',
-        x: 'Training step (the notebook labels its checkpoint index "Epochs")',
+        x: 'Updates applied (the notebook labels its checkpoint index "Epochs")',
         y: 'Test Accuracy',
       }),
     ]);

@@ -1,13 +1,16 @@
 /**
  * The built-in experiments written as specs (core/custom/spec.ts), the same data a
  * researcher posts: the notebook's experiments that the block library expresses
- * (exp4 so far) and its open questions (exp13–exp17). Their ids are fixed (`expN`) instead
+ * (exp4, exp7, exp9, exp10 so far) and its open questions (exp13–exp17). Their ids are fixed (`expN`) instead
  * of a content hash, so sweeps and links stay stable when a spec's note is updated.
  */
 import { compileSpec, type CompileOptions, type SpecExperiment } from '../../custom/compile';
 import type { ExperimentSpecInput } from '../../custom/spec';
 import { validateSpec } from '../../custom/validate';
 import { exp4Conclusion, exp4Spec } from './exp04-class-imbalance';
+import { exp7Conclusion, exp7Spec } from './exp07-activations';
+import { exp9Conclusion, exp9Spec } from './exp09-loss-functions';
+import { exp10Conclusion, exp10Spec } from './exp10-initialisation';
 import { exp13Spec } from './exp13-batch-size-learning-rate';
 import { exp14Spec } from './exp14-batch-norm';
 import { exp15Spec } from './exp15-transfer-learning';
@@ -15,6 +18,7 @@ import { exp16Spec } from './exp16-layerwise-training';
 import { exp17Spec } from './exp17-conv-vs-mlp';
 
 export const OPEN_QUESTIONS_SECTION = 'VI. Open questions';
+const HYPERPARAMETERS_SECTION = 'III. Parameters and Hyperparameters';
 
 /** The built-in specs by number, with what their compilation needs beyond the spec. */
 export const BUILTIN_SPECS: Array<{ number: number; spec: ExperimentSpecInput; options?: Omit<CompileOptions, 'number'> }> = [
@@ -24,6 +28,10 @@ export const BUILTIN_SPECS: Array<{ number: number; spec: ExperimentSpecInput; o
     // The streams its code drew from before it was a spec (core/custom/compile.ts streamNames).
     options: { section: 'II. Datasets', conclusion: exp4Conclusion, streamNames: { data_task: 'covariance', data_train: 'train', data_test: 'test' } },
   },
+  // One data set per repeat, drawn from the stream the code called 'data'.
+  { number: 7, spec: exp7Spec, options: { section: HYPERPARAMETERS_SECTION, conclusion: exp7Conclusion, streamNames: { data_task: 'data' } } },
+  { number: 9, spec: exp9Spec, options: { section: HYPERPARAMETERS_SECTION, conclusion: exp9Conclusion, streamNames: { data_task: 'data' } } },
+  { number: 10, spec: exp10Spec, options: { section: HYPERPARAMETERS_SECTION, conclusion: exp10Conclusion, streamNames: { data_task: 'data' } } },
   { number: 13, spec: exp13Spec },
   { number: 14, spec: exp14Spec },
   { number: 15, spec: exp15Spec },
