@@ -4,5 +4,5 @@
  *   view.ts    createSpecEditor: json-editor's form, the JSON beside it, the dry run, Create and Run
  * schema.ts is pure and tested without a browser.
  */
-export { blankSpec, describeParameter, editorPath, editorSchema, forkSpec, libraryParameters, nearestPath, withBlockDefaults, type Schema } from './schema';
+export { AXES_BUTTON, blankSpec, describeParameter, editorPath, editorSchema, forkSpec, libraryParameters, nearestPath, withBlockDefaults, type Schema } from './schema';
 export { createSpecEditor, type Issue, type Plan, type PlanResult, type SpecEditor, type SpecEditorOptions } from './view';

@@ -35,6 +35,9 @@ export type Schema = { [key: string]: unknown } & {
   additionalProperties?: boolean | Schema;
 };
 
+/** The label of the grid's button that adds and removes axes (json-editor's object properties). */
+export const AXES_BUTTON = 'Axes…';
+
 /** The block families: a union of blocks discriminated by `block`. */
 export const FAMILIES = ['data', 'features', 'model', 'training'] as const;
 
@@ -144,12 +147,13 @@ export function editorSchema(apiSchema: Schema): Schema {
   if (props.grid) {
     const axis = (name: string, p: Schema): Schema => {
       const { default: _d, title: _t, description: _s, ...values } = clone(p);
-      return { type: 'array', title: name, description: `values of ${name}: ${describeParameter({ ...p, default: undefined })}`, minItems: 1, maxItems: 50, format: 'table', items: { ...values, title: name } };
+      // A new value starts at the parameter's default.
+      return { type: 'array', title: name, description: `values of ${name}: ${describeParameter({ ...p, default: undefined })}`, minItems: 1, maxItems: 50, format: 'table', items: { ...values, title: name, ...(p.default !== undefined ? { default: p.default } : {}) } };
     };
     props.grid = {
       ...props.grid,
       title: 'grid',
-      description: 'Axes: parameters swept over lists of values (every combination is a cell). Add one with "Properties".',
+      description: `Axes: parameters swept over lists of values (every combination is a cell). "${AXES_BUTTON}" adds or removes one.`,
       properties: Object.fromEntries([...params].map(([name, p]) => [name, axis(name, p)])),
       // Only the axes the spec has are shown; others are added from the list.
       options: { display_required_only: true, disable_properties: false },

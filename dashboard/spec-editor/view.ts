@@ -12,7 +12,7 @@
  */
 import type { JSONEditor as JSONEditorClass } from '@json-editor/json-editor';
 import { elementsOf } from '../dom';
-import { editorPath, editorSchema, nearestPath, withBlockDefaults, type Schema } from './schema';
+import { AXES_BUTTON, editorPath, editorSchema, nearestPath, withBlockDefaults, type Schema } from './schema';
 
 export interface Issue {
   field: string;
@@ -77,6 +77,8 @@ export function createSpecEditor(opts: SpecEditorOptions): SpecEditor {
   );
   const element = h('div', { class: 'spec-editor' }, formHolder, side);
 
+  // Only the grid lists its properties (parameters to sweep), so the one button is the grid's.
+  opts.JSONEditor.defaults.languages.en.button_object_properties = AXES_BUTTON;
   const editor = new opts.JSONEditor(formHolder, {
     schema: editorSchema(opts.schema),
     startval: withBlockDefaults(opts.start, opts.schema),
