@@ -42,7 +42,8 @@ writeIfChanged(`${out}/index.html`, readFileSync('dashboard/index.html'));
 writeIfChanged(`${out}/style.css`, readFileSync('dashboard/style.css'));
 // Security headers for the static dashboard (the API gets them from Hono's secureHeaders).
 // The CSP lives in dashboard/csp.json, which the Node runner (node/http.ts) serves too.
-// style-src allows inline styles: Observable Plot puts a <style> element in each figure.
+// style-src allows inline styles: Observable Plot puts a <style> element in each figure, and
+// json-editor (the experiment editor) sets style attributes on what it builds.
 const csp = Object.entries(JSON.parse(readFileSync('dashboard/csp.json', 'utf8')))
   .map(([k, v]) => `${k} ${v.join(' ')}`)
   .join('; ');
