@@ -102,8 +102,6 @@ export function createSpecEditor(opts: SpecEditorOptions): SpecEditor {
 
   /** The spec as last written, and where: the JSON text wins while it is what was edited. */
   let current: unknown = opts.start;
-  /** A JSON edit being put into the form: the form's change it causes must not rewrite the text. */
-  let fromJson = false;
   /** The id the last dry run gave, once it is stored (Run is then possible). */
   let planned: Plan | null = null;
   let seq = 0;
@@ -178,12 +176,11 @@ export function createSpecEditor(opts: SpecEditorOptions): SpecEditor {
 
   editor.on('change', () => {
     if (!editor.ready) return;
+    // While the JSON is being written, the form follows it and the text stays the user's
+    // (json-editor's value may differ: a field it does not know is not in its value).
+    if (opts.document.activeElement === json) return;
     const value = editor.getValue();
-    if (fromJson) {
-      // The form took the JSON as written; the text stays the user's.
-      fromJson = false;
-      return;
-    }
+    if (JSON.stringify(value) === JSON.stringify(current) && planned) return;
     showJson(value);
     schedule(value);
   });
@@ -202,10 +199,7 @@ export function createSpecEditor(opts: SpecEditorOptions): SpecEditor {
       return;
     }
     schedule(parsed);
-    if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) {
-      fromJson = true;
-      editor.setValue(parsed);
-    }
+    if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) editor.setValue(withBlockDefaults(parsed as Record<string, unknown>, opts.schema));
   });
 
   create.addEventListener('click', async () => {
