@@ -155,7 +155,7 @@ async function renderList(cursor?: string): Promise<void> {
 }
 
 /** An experiment's card: question, hypothesis, grid; run its default sweep, customise it, or fork its spec. */
-function experimentCard(e: ExperimentDescription, error: HTMLElement, link = true): HTMLElement {
+function experimentCard(e: ExperimentDescription, error: HTMLElement, onItsPage = false): HTMLElement {
   const run = el('button', { class: 'primary', 'data-experiment': e.id }, 'Run default sweep');
   run.addEventListener('click', async () => {
     try {
@@ -169,7 +169,8 @@ function experimentCard(e: ExperimentDescription, error: HTMLElement, link = tru
   return el(
     'div',
     { class: 'card', 'data-card': e.id },
-    el('h3', {}, link ? el('a', { href: `#/experiments/${e.id}` }, title) : title, ...(e.custom ? [' ', el('span', { class: 'tag' }, 'custom')] : [])),
+    // On its own page the page's heading names it.
+    ...(onItsPage ? [] : [el('h3', {}, el('a', { href: `#/experiments/${e.id}` }, title), ...(e.custom ? [' ', el('span', { class: 'tag' }, 'custom')] : []))]),
     el('p', { class: 'question' }, e.question),
     el('p', {}, el('b', {}, 'Hypothesis: '), e.hypothesis),
     el('p', { class: 'meta' }, `grid: ${Object.entries(e.grid).map(([k, v]) => `${k} ∈ {${v.join(', ')}}`).join(' × ') || 'none'}`),
@@ -186,9 +187,9 @@ async function renderExperiment(id: string): Promise<void> {
   const [e, sweeps] = await Promise.all([client.experiment(id), client.sweeps({ limit: 20, experiment: id }).then((p) => p.sweeps)]);
   const error = el('pre', { class: 'error' });
   app.replaceChildren(
-    el('h2', {}, `${e.id}: ${e.title}`),
+    el('h2', {}, `${e.id}: ${e.title}`, ...(e.custom ? [' ', el('span', { class: 'tag' }, 'custom')] : [])),
     error,
-    experimentCard(e, error, false),
+    experimentCard(e, error, true),
     el('div', { class: 'card' }, el('b', {}, 'Sweeps'), sweeps.length ? el('ul', {}, ...sweeps.map((s) => el('li', {}, el('a', { href: `#/sweeps/${s.id}` }, s.id), ` ${s.status} · ${s.counts.done}/${s.counts.total} · ${new Date(s.createdAt).toLocaleString()}`))) : el('p', { class: 'meta' }, 'None yet.')),
   );
 }
