@@ -100,6 +100,9 @@ function dropPropertyNames(s: unknown): void {
   for (const v of Object.values(s)) dropPropertyNames(v);
 }
 
+const TYPE_WORDS: Record<string, string> = { string: 'text', number: 'a number', integer: 'a whole number', boolean: 'true/false', null: 'none', array: 'a list', object: 'fields' };
+const typeWord = (t: Schema['type']): string => (Array.isArray(t) ? t.map((x) => TYPE_WORDS[x] ?? x).join(' or ') : t ? (TYPE_WORDS[t] ?? t) : 'a value');
+
 /** Alternatives of every `anyOf` named by what they are (`final`, `number`, `step`) rather than "Option 1". */
 function titleAnyOf(s: unknown): void {
   if (!s || typeof s !== 'object') return;
@@ -108,7 +111,8 @@ function titleAnyOf(s: unknown): void {
     for (const alt of any) {
       if (alt.title) continue;
       const keys = Object.keys(alt.properties ?? {});
-      alt.title = alt.const !== undefined ? String(alt.const) : keys.length === 1 ? keys[0] : Array.isArray(alt.type) ? alt.type.join(' or ') : (alt.type ?? 'value');
+      // Never a type's own name: json-editor numbers a title that is also a type ("boolean 1").
+      alt.title = alt.const !== undefined ? String(alt.const) : keys.length === 1 ? keys[0] : typeWord(alt.type);
     }
   }
   for (const v of Object.values(s)) titleAnyOf(v);
