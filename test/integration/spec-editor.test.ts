@@ -47,7 +47,10 @@ describe('experiment editor (headless Chromium)', () => {
       page.on('pageerror', (e) => errors.push(String(e)));
       page.on('console', (m) => void (m.type() === 'error' && errors.push(m.text())));
 
-      await page.goto(`${runner.url}/#/experiments/exp14`);
+      // Under the dashboard's CSP (dashboard/csp.json), and nothing it refuses.
+      await page.addInitScript(() => document.addEventListener('securitypolicyviolation', (e) => console.error(`CSP violation: ${e.violatedDirective} ${e.blockedURI}`)));
+      const served = await page.goto(`${runner.url}/#/experiments/exp14`);
+      expect(served!.headers()['content-security-policy']).toMatch(/script-src 'self';/);
       await page.locator('a[data-fork="exp14"]').click();
       await page.waitForSelector('#se-form [data-schemapath="root.training.steps"]');
       await expect.poll(() => page.locator('#se-summary').textContent(), { timeout: 15_000 }).toContain('Valid');
