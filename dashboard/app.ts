@@ -10,15 +10,13 @@ import { isStalled } from './stalled';
 import { createSweepForm, formExperiment, type PlanSweep, type PostResult } from './sweep-form';
 import { loadVerdict } from './verdict';
 import { settleCard, type SettleAnswer } from './settle';
-import { createClient, type SweepRequest } from '../client';
+import { AtomsweepError, createClient, type ExperimentSpecInput, type SweepRequest } from '../client';
 import { elementsOf } from './dom';
-import type { SweepSummary } from './routes';
+import type { ExperimentDescription, SweepSummary } from './routes';
 import { loadView, saveView, viewControls } from './figure-view';
 import { download, exportButtons } from './figure-export';
 import { compareHash, comparePage, idsFromHash, pickBox, pickProblem, picked } from './compare';
 import { blankSpec, createSpecEditor, forkSpec, type PlanResult, type Schema, type SpecEditor } from './spec-editor';
-import type { ExperimentDescription } from './routes';
-import { AtomsweepError, type ExperimentSpecInput } from '../client';
 
 
 const app = document.getElementById('app')!;
@@ -348,7 +346,7 @@ async function renderSweep(id: string): Promise<boolean> {
         : experiment.spec
           ? el('p', {}, el('b', {}, 'An open question of the notebook; its default sweep found: '), experiment.conclusion)
           : el('p', {}, el('b', {}, 'The 2018 notebook concluded: '), experiment.conclusion),
-      el('p', {}, el('a', { href: `#/experiments/${experiment.id}` }, 'The experiment'), ...(experiment.spec != null ? [' ', el('a', { class: 'button', href: `#/experiments/${experiment.id}/fork`, 'data-fork': experiment.id }, 'Fork')] : [])),
+      el('p', {}, el('a', { href: `#/experiments/${experiment.id}` }, 'Experiment page'), ...(experiment.spec != null ? [' ', el('a', { class: 'button', href: `#/experiments/${experiment.id}/fork`, 'data-fork': experiment.id }, 'Fork')] : [])),
     ),
     (await verdict).panel,
     ...(settleNode ? [settleNode] : []),
