@@ -102,7 +102,7 @@ export function createSpecEditor(opts: SpecEditorOptions): SpecEditor {
 
   /** The spec as last written, and where: the JSON text wins while it is what was edited. */
   let current: unknown = opts.start;
-  /** The id the last dry run gave, once it is stored (Run is then possible). */
+  /** The last dry run's plan of the spec as written, if it was valid (its id is what Create stores and Run starts). */
   let planned: Plan | null = null;
   let seq = 0;
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -230,5 +230,13 @@ export function createSpecEditor(opts: SpecEditorOptions): SpecEditor {
 
   // The first dry run, of the spec as given (the form's first change may differ only by defaults spelled out).
   schedule(opts.start);
-  return { element, current: () => current, destroy: () => editor.destroy() };
+  return {
+    element,
+    current: () => current,
+    destroy: () => {
+      clearTimeout(timer);
+      seq++;
+      editor.destroy();
+    },
+  };
 }
