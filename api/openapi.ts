@@ -14,7 +14,7 @@ import { sweepRequestSchema } from '../core/sweep/request';
 import { MAX_BODY } from './middleware/body';
 import * as R from './responses';
 import { settleBody } from './routes/settle';
-import { dryRunQuery, experimentPageQuery, experimentParam, idParam, MAX_METRICS, metricQuery, pageQuery, trialsQuery } from './schemas';
+import { dryRunQuery, experimentPageQuery, experimentParam, specDryRunQuery, idParam, MAX_METRICS, metricQuery, pageQuery, trialsQuery } from './schemas';
 
 type Schema = Record<string, unknown>;
 
@@ -63,11 +63,13 @@ export const ROUTE_DOCS: RouteDoc[] = [
     method: 'post',
     path: '/api/experiments',
     summary:
-      'Add a custom experiment from a spec (GET /api/experiments/schema). Its id is the content hash of the spec: the same spec again answers the same id with 200 and writes nothing; a changed spec is a new experiment (specs are immutable)',
+      'Add a custom experiment from a spec (GET /api/experiments/schema). Its id is the content hash of the spec: the same spec again answers the same id with 200 and writes nothing; a changed spec is a new experiment (specs are immutable). With dryRun=1, validate and compile it, size and estimate its default sweep, and write nothing (200)',
     body: experimentSpecSchema,
+    query: specDryRunQuery,
     ok: [
       { status: 201, description: 'stored: the experiment as GET /api/experiments/:id describes it, with created: true', body: R.experimentCreatedSchema },
       { status: 200, description: 'the same spec was stored already: the experiment, with created: false (nothing written)', body: R.experimentCreatedSchema },
+      { status: 200, description: "dryRun=1: the experiment as it would be stored (its id), its default sweep's trials, packs and CPU estimate, and stored (whether this spec is already stored); nothing written", body: R.experimentDryRunSchema },
     ],
     errors: [400, 401, 403, 409, 413, 415],
   },
@@ -201,6 +203,14 @@ function answers(r: RouteDoc): Record<string, Schema> {
   for (const a of r.ok) {
     const content: Record<string, Schema> = { 'application/json': { schema: refTo(a.body) } };
     if (a.csv) content['text/csv'] = { schema: { type: 'string', description: `format=csv: RFC 4180 with CRLF line ends and a header row (${a.csv.join(',')}); empty fields are null (core/export/csv.ts)` } };
+    const earlier = responses[String(a.status)];
+    if (earlier) {
+      // Two answers with one status (POST /api/experiments: created: false, or a dry run): one of their bodies.
+      const json = (earlier.content as Record<string, Schema>)['application/json'].schema as Schema;
+      const bodies = 'oneOf' in json ? (json.oneOf as Schema[]) : [json];
+      responses[String(a.status)] = { ...earlier, description: `${earlier.description as string}; or ${a.description}`, content: { 'application/json': { schema: { oneOf: [...bodies, refTo(a.body)] } } } };
+      continue;
+    }
     responses[String(a.status)] = { description: a.description, ...(r.conditional ? { headers: ETAG_HEADERS } : {}), content };
   }
   if (r.conditional) responses['304'] = { description: 'Not modified: If-None-Match names the current ETag (no body)', headers: ETAG_HEADERS };

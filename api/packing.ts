@@ -2,6 +2,8 @@ import { packSizeFor } from '../core/engine';
 import type { TrialSpec } from '../core/experiments/types';
 import type { ExperimentLookup, TrialPackMessage } from '../core/run/run-trials';
 import { packTrials } from '../core/sweep/expand';
+import { estimatePackMs } from '../core/sweep/pack-budget';
+import type { Experiment } from '../core/experiments/types';
 import { configFor } from './config';
 import type { AppBindings } from './context';
 
@@ -45,4 +47,16 @@ export async function enqueueTrials(enqueue: (packs: TrialPackMessage[]) => Prom
   }
   if (messages.length) await enqueue(messages);
   return messages.length;
+}
+
+/** A dry run's sizes: the packs the trials would go in, and the pack-time model's CPU estimates (core/sweep/pack-budget.ts). */
+export function estimateTrials(experiment: Experiment, trials: TrialSpec[], limits: PackLimits) {
+  const packs = packTrials(experiment, trials, limits.maxPack, undefined, undefined, limits.maxPackCpuMs);
+  const packMs = packs.map((p) => estimatePackMs(experiment, p));
+  const trialMs = trials.map((t) => estimatePackMs(experiment, [t]));
+  return {
+    packs: packs.length,
+    // CPU of the whole sweep, of its longest pack (a sweep's wall time on Cloudflare), and of its longest trial.
+    estimate: { cpuMs: Math.round(packMs.reduce((a, b) => a + b, 0)), longestPackMs: Math.round(Math.max(0, ...packMs)), longestTrialMs: Math.round(Math.max(0, ...trialMs)) },
+  };
 }

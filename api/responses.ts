@@ -113,6 +113,23 @@ export const experimentPageSchema = named('ExperimentPage', z.object({ experimen
 /** POST /api/experiments: 201 with created: true, or 200 with created: false when the same spec was stored. */
 export const experimentCreatedSchema = named('ExperimentCreated', experimentSchema.extend({ created: z.boolean() }));
 
+/**
+ * POST /api/experiments?dryRun=1 (200): the experiment as it would be stored, and its default
+ * sweep's size and pack-time CPU estimate (as POST /api/sweeps?dryRun=1); nothing written.
+ */
+export const experimentDryRunSchema = named(
+  'ExperimentDryRun',
+  experimentSchema.extend({
+    dryRun: z.literal(true),
+    stored: z.boolean(),
+    trials: z.number().int(),
+    packs: z.number().int(),
+    estimate: z.object({ cpuMs: z.number(), longestPackMs: z.number(), longestTrialMs: z.number() }),
+    cpuSeconds: z.number(),
+    issues: z.array(fieldIssueSchema),
+  }),
+);
+
 /** GET /api/experiments/schema: the JSON Schema of a spec (core/custom/spec.ts experimentSpecJsonSchema). */
 export const experimentSpecJsonSchemaSchema = jsonSchemaObject;
 

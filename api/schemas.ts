@@ -52,6 +52,9 @@ export const dryRunQuery = z
   })
   .strict();
 
+/** POST /api/experiments?dryRun=1: validate and compile the spec, size and estimate its default sweep, write nothing. */
+export const specDryRunQuery = z.object({ dryRun: z.enum(['0', '1']).optional() }).strict();
+
 /**
  * A cursor from a page's `next`, parsed by the validator: one that this server did not
  * write is a 400 naming query.cursor.

@@ -149,7 +149,15 @@ export function createClient(baseUrl: string, opts: ClientOptions = {}) {
      * description with the content-hash `id` (`created: false` when it already existed).
      */
     // The route's typed input is the parsed spec (defaults filled in); the server fills them from what is written.
-    createExperiment: (spec: ExperimentSpecInput) => ok(rpc.api.experiments.$post({ json: spec as Parameters<typeof rpc.api.experiments.$post>[0]['json'] })),
+    createExperiment: async (spec: ExperimentSpecInput) =>
+      (await ok(rpc.api.experiments.$post({ json: spec as Parameters<typeof rpc.api.experiments.$post>[0]['json'], query: {} }))) as Extract<JsonOf<Awaited<ReturnType<typeof rpc.api.experiments.$post>>>, { created: boolean }>,
+    /**
+     * Validates and compiles a spec without storing it (`?dryRun=1`): the id the real POST
+     * would give, its default sweep's trials, packs and CPU estimate. A bad spec throws an
+     * AtomsweepError whose issues name each field. Nothing is written.
+     */
+    planExperiment: async (spec: unknown) =>
+      (await ok(rpc.api.experiments.$post({ json: spec as Parameters<typeof rpc.api.experiments.$post>[0]['json'], query: { dryRun: '1' } }))) as Extract<JsonOf<Awaited<ReturnType<typeof rpc.api.experiments.$post>>>, { dryRun: true }>,
     /** The JSON Schema of an experiment spec. */
     experimentSchema: () => ok(rpc.api.experiments.schema.$get()),
     /** Deletes a custom experiment that no sweep names. */

@@ -10,12 +10,13 @@ import { isStalled } from './stalled';
 import { createSweepForm, formExperiment, type PlanSweep, type PostResult } from './sweep-form';
 import { loadVerdict } from './verdict';
 import { settleCard, type SettleAnswer } from './settle';
-import { createClient, type SweepRequest } from '../client';
+import { AtomsweepError, createClient, type ExperimentSpecInput, type SweepRequest } from '../client';
 import { elementsOf } from './dom';
-import type { SweepSummary } from './routes';
+import type { ExperimentDescription, SweepSummary } from './routes';
 import { loadView, saveView, viewControls } from './figure-view';
 import { download, exportButtons } from './figure-export';
 import { compareHash, comparePage, idsFromHash, pickBox, pickProblem, picked } from './compare';
+import { blankSpec, createSpecEditor, forkSpec, type PlanResult, type Schema, type SpecEditor } from './spec-editor';
 
 
 const app = document.getElementById('app')!;
@@ -151,33 +152,101 @@ async function renderList(cursor?: string): Promise<void> {
   );
 }
 
+/** An experiment's card: question, hypothesis, grid; run its default sweep, customise it, or fork its spec. */
+function experimentCard(e: ExperimentDescription, error: HTMLElement, onItsPage = false): HTMLElement {
+  const run = el('button', { class: 'primary', 'data-experiment': e.id }, 'Run default sweep');
+  run.addEventListener('click', async () => {
+    try {
+      const res = await client.createSweep({ experiment: e.id });
+      location.hash = `#/sweeps/${res.id}`;
+    } catch (err) {
+      error.textContent = String(err instanceof Error ? err.message : err);
+    }
+  });
+  const title = `${e.id}: ${e.title}`;
+  return el(
+    'div',
+    { class: 'card', 'data-card': e.id },
+    // On its own page the page's heading names it.
+    ...(onItsPage ? [] : [el('h3', {}, el('a', { href: `#/experiments/${e.id}` }, title), ...(e.custom ? [' ', el('span', { class: 'tag' }, 'custom')] : []))]),
+    el('p', { class: 'question' }, e.question),
+    el('p', {}, el('b', {}, 'Hypothesis: '), e.hypothesis),
+    el('p', { class: 'meta' }, `grid: ${Object.entries(e.grid).map(([k, v]) => `${k} ∈ {${v.join(', ')}}`).join(' × ') || 'none'}`),
+    run,
+    ' ',
+    el('a', { href: `#/new?experiment=${e.id}` }, 'customise…'),
+    // Written as a spec (custom ones, and the built-ins written as data): it can be forked in the editor.
+    ...(e.spec != null ? [' ', el('a', { class: 'button', href: `#/experiments/${e.id}/fork`, 'data-fork': e.id }, 'Fork')] : []),
+  );
+}
+
+/** One experiment: its card and its latest sweeps. */
+async function renderExperiment(id: string): Promise<void> {
+  const [e, sweeps] = await Promise.all([client.experiment(id), client.sweeps({ limit: 20, experiment: id }).then((p) => p.sweeps)]);
+  const error = el('pre', { class: 'error' });
+  app.replaceChildren(
+    el('h2', {}, `${e.id}: ${e.title}`, ...(e.custom ? [' ', el('span', { class: 'tag' }, 'custom')] : [])),
+    error,
+    experimentCard(e, error, true),
+    el('div', { class: 'card' }, el('b', {}, 'Sweeps'), sweeps.length ? el('ul', {}, ...sweeps.map((s) => el('li', {}, el('a', { href: `#/sweeps/${s.id}` }, s.id), ` ${s.status} · ${s.counts.done}/${s.counts.total} · ${new Date(s.createdAt).toLocaleString()}`))) : el('p', { class: 'meta' }, 'None yet.')),
+  );
+}
+
+let specEditor: SpecEditor | undefined;
+
+/** The spec's dry run for the editor: its plan, or the 400's issues. */
+async function planSpec(spec: unknown): Promise<PlanResult> {
+  try {
+    const p = await client.planExperiment(spec);
+    return { ok: true, plan: { id: p.id, trials: p.trials, packs: p.packs, cpuSeconds: p.cpuSeconds, stored: p.stored, grid: p.grid, repeats: p.repeats } };
+  } catch (err) {
+    if (err instanceof AtomsweepError && err.status === 400) return { ok: false, issues: err.issues };
+    throw err;
+  }
+}
+
+/** The experiment editor: a fork of `from`'s spec, or a new spec. */
+async function renderEditor(from?: string): Promise<void> {
+  // json-editor is loaded with the page that needs it (its own chunk, scripts/build-dashboard.mjs).
+  const [schema, source, mod] = await Promise.all([client.experimentSchema(), from ? client.experiment(from) : Promise.resolve(null), import('@json-editor/json-editor')]);
+  if (source && source.spec == null) throw new Error(`${source.id} is written as code, not as a spec: it cannot be forked (customise its sweep instead)`);
+  const start = source?.spec ? forkSpec(source.spec as Record<string, unknown>) : blankSpec();
+  specEditor?.destroy();
+  specEditor = createSpecEditor({
+    document,
+    // A CommonJS module: bundled, its exports are the namespace's default.
+    JSONEditor: mod.JSONEditor ?? (mod as unknown as { default: typeof mod }).default.JSONEditor,
+    schema: schema as Schema,
+    start,
+    plan: planSpec,
+    create: async (spec) => {
+      const made = await client.createExperiment(spec as ExperimentSpecInput);
+      return { id: made.id, created: made.created };
+    },
+    run: async (experiment) => (await client.createSweep({ experiment })).id,
+    started: (sweep) => (location.hash = `#/sweeps/${sweep}`),
+  });
+  app.replaceChildren(
+    el('h2', {}, source ? `Fork of ${source.id}: ${source.title}` : 'New experiment'),
+    el(
+      'p',
+      { class: 'meta' },
+      'A spec: blocks with parameter values, what to record, the grid, repeats, claims and a figure hint. The server checks it as you type; ',
+      el('b', {}, 'Create'),
+      ' stores it (its id is the hash of its content), ',
+      el('b', {}, 'Run'),
+      ' starts its default sweep.',
+    ),
+    specEditor.element,
+  );
+}
+
 async function renderCatalogue(cursor?: string): Promise<void> {
   // A page of experiments (the built-ins lead the first one); custom ones page on.
   const page = await client.experimentsPage({ limit: 50, cursor });
   const experiments = page.experiments;
   const error = el('pre', { class: 'error' });
-  const cards = experiments.map((e) => {
-    const run = el('button', { class: 'primary', 'data-experiment': e.id }, 'Run default sweep');
-    run.addEventListener('click', async () => {
-      try {
-        const res = await client.createSweep({ experiment: e.id });
-        location.hash = `#/sweeps/${res.id}`;
-      } catch (err) {
-        error.textContent = String(err instanceof Error ? err.message : err);
-      }
-    });
-    return el(
-      'div',
-      { class: 'card' },
-      el('h3', {}, `${e.id}: ${e.title}`, ...(e.custom ? [' ', el('span', { class: 'tag' }, 'custom')] : [])),
-      el('p', { class: 'question' }, e.question),
-      el('p', {}, el('b', {}, 'Hypothesis: '), e.hypothesis),
-      el('p', { class: 'meta' }, `grid: ${Object.entries(e.grid).map(([k, v]) => `${k} ∈ {${v.join(', ')}}`).join(' × ') || 'none'}`),
-      run,
-      ' ',
-      el('a', { href: `#/new?experiment=${e.id}` }, 'customise…'),
-    );
-  });
+  const cards = experiments.map((e) => experimentCard(e, error));
   const pager = el(
     'p',
     { class: 'pager' },
@@ -277,6 +346,7 @@ async function renderSweep(id: string): Promise<boolean> {
         : experiment.spec
           ? el('p', {}, el('b', {}, 'An open question of the notebook; its default sweep found: '), experiment.conclusion)
           : el('p', {}, el('b', {}, 'The 2018 notebook concluded: '), experiment.conclusion),
+      el('p', {}, el('a', { href: `#/experiments/${experiment.id}` }, 'Experiment page'), ...(experiment.spec != null ? [' ', el('a', { class: 'button', href: `#/experiments/${experiment.id}/fork`, 'data-fork': experiment.id }, 'Fork')] : [])),
     ),
     (await verdict).panel,
     ...(settleNode ? [settleNode] : []),
@@ -317,6 +387,8 @@ async function renderSweep(id: string): Promise<boolean> {
 
 async function route(): Promise<void> {
   window.clearTimeout(timer);
+  specEditor?.destroy();
+  specEditor = undefined;
   const hash = location.hash || '#/';
   try {
     let live = true;
@@ -328,6 +400,15 @@ async function route(): Promise<void> {
       live = false;
     } else if (hash === '#/new' || hash.startsWith('#/new?')) {
       await renderNew(new URLSearchParams(hash.slice(hash.indexOf('?') + 1)).get('experiment') ?? undefined);
+      live = false;
+    } else if (hash === '#/new-experiment') {
+      await renderEditor();
+      live = false;
+    } else if (hash.match(/^#\/experiments\/[\w.-]+\/fork$/)) {
+      await renderEditor(hash.split('/')[2]);
+      live = false;
+    } else if (hash.match(/^#\/experiments\/[\w.-]+$/)) {
+      await renderExperiment(hash.split('/')[2]);
       live = false;
     } else if (hash === '#/experiments' || hash.startsWith('#/experiments?')) {
       await renderCatalogue(hash.includes('?') ? (new URLSearchParams(hash.slice(hash.indexOf('?') + 1)).get('cursor') ?? undefined) : undefined);

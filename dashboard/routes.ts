@@ -49,3 +49,6 @@ export type DryRunAnswer = Extract<Json<Api['sweeps']['$post']>, { dryRun: true 
 export type ClaimPowerLine = DryRunAnswer['power'][number];
 /** POST /api/sweeps: 202 with the new sweep's id. */
 export type CreatedAnswer = Exclude<InferResponseType<Api['sweeps']['$post'], 202>, string>;
+
+/** POST /api/experiments?dryRun=1: the spec's id, its default sweep's size and CPU estimate; nothing stored. */
+export type ExperimentDryRunAnswer = Extract<Json<Api['experiments']['$post']>, { dryRun: true }>;

@@ -6,10 +6,13 @@ import { compileUncached, experimentOfSpec, resolveExperiment, specOf } from '..
 import type { Experiment } from '../../core/experiments/types';
 import { experimentSpecJsonSchema, specContent, specId, type ExperimentSpec } from '../../core/custom/spec';
 import { validateSpec } from '../../core/custom/validate';
+import { expandSweep } from '../../core/sweep/expand';
+import { DEFAULT_LIMITS, SweepRequestError } from '../../core/sweep/request';
 import type { AppEnv } from '../context';
 import { apiError } from '../errors';
 import { jsonBody } from '../middleware/body';
-import { experimentPageQuery, experimentParam } from '../schemas';
+import { estimateTrials, packLimits } from '../packing';
+import { experimentPageQuery, experimentParam, specDryRunQuery } from '../schemas';
 import { validate } from '../validate';
 
 /**
@@ -44,6 +47,8 @@ export function describeExperiment(e: Experiment) {
   };
 }
 
+const idCollision = (id: string) => apiError(409, 'id_collision', { field: '(body)', message: `another spec is stored under id '${id}' (a hash collision); change any field (the title) to get another id` });
+
 /** The body as a spec: validateSpec (core/custom/validate.ts) names every bad field; nothing is written. */
 const specBody = validator('json', (value: unknown) => {
   const result = validateSpec(value);
@@ -69,7 +74,7 @@ export const experimentRoutes = new Hono<AppEnv>()
   })
   // Before '/:id', so 'schema' is never taken for an experiment id.
   .get('/schema', (c) => c.json(experimentSpecJsonSchema() as Record<string, unknown>))
-  .post('/', jsonBody(MAX_SPEC_DEPTH), specBody, async (c) => {
+  .post('/', jsonBody(MAX_SPEC_DEPTH), validate('query', specDryRunQuery), specBody, async (c) => {
     const spec = c.req.valid('json');
     const id = await specId(spec);
     const store = c.var.store;
@@ -84,15 +89,47 @@ export const experimentRoutes = new Hono<AppEnv>()
       const existing = await store.getExperimentSpec(id);
       if (!existing) return false;
       if (specContent(existing.spec as ExperimentSpec) !== specContent(spec)) {
-        throw apiError(409, 'id_collision', { field: '(body)', message: `another spec is stored under id '${id}' (a hash collision); change any field (the title) to get another id` });
+        throw idCollision(id);
       }
       return true;
     };
-    let created = false;
-    if (!(await alreadyStored())) {
+    const roomForAnother = async () => {
       if ((await store.countExperimentSpecs()) >= MAX_STORED_SPECS) {
         throw apiError(409, 'too_many_experiments', { field: '(body)', message: `${MAX_STORED_SPECS} custom experiments are stored, the most this server keeps; delete unused ones (DELETE /api/experiments/:id)` });
       }
+    };
+    if (c.req.valid('query').dryRun === '1') {
+      // What the real POST would store and its default sweep would be, and nothing written
+      // (not even the compile cache: a dry run per keystroke must not fill it).
+      const stored = await alreadyStored();
+      if (!stored) await roomForAnother();
+      let sweep;
+      try {
+        sweep = expandSweep({ experiment: id }, 'dry-run', { ...DEFAULT_LIMITS, maxTrials: c.var.config.MAX_TRIALS }, (x) => (x === id ? experiment : undefined));
+      } catch (err) {
+        // A valid spec whose default sweep this server would refuse (more trials than its MAX_TRIALS).
+        if (err instanceof SweepRequestError) throw apiError(400, 'invalid_request', err.issues);
+        throw err;
+      }
+      const { packs, estimate } = estimateTrials(experiment, sweep.trials, packLimits(c.env ?? {}));
+      return c.json(
+        {
+          ...describeExperiment(experiment),
+          dryRun: true as const,
+          /** Whether this very spec is stored already (the real POST would answer 200, created: false). */
+          stored,
+          trials: sweep.trials.length,
+          packs,
+          estimate,
+          cpuSeconds: Math.round(estimate.cpuMs / 100) / 10,
+          issues: [] as Array<{ field: string; message: string }>,
+        },
+        200,
+      );
+    }
+    let created = false;
+    if (!(await alreadyStored())) {
+      await roomForAnother();
       created = (await store.putExperimentSpec({ id, spec, title: spec.title }, Date.now())).created;
       // Not created: another request stored the id meanwhile, and it must be this spec too.
       if (!created) await alreadyStored();

@@ -1,6 +1,5 @@
 import { Hono } from 'hono';
-import { expandSweep, newSweepId, packTrials, type ExpandedSweep } from '../../core/sweep/expand';
-import { estimatePackMs } from '../../core/sweep/pack-budget';
+import { expandSweep, newSweepId, type ExpandedSweep } from '../../core/sweep/expand';
 import { SweepRequestError, sweepRequestSchema, DEFAULT_LIMITS } from '../../core/sweep/request';
 import type { SettleStore, SweepCatalogue } from '../../core/db/roles';
 import type { AggregateRow } from '../../core/db/aggregate';
@@ -8,7 +7,7 @@ import { resolveExperiments } from '../../core/experiments/resolve';
 import type { AppEnv } from '../context';
 import { apiError } from '../errors';
 import { safeJson } from '../middleware/body';
-import { enqueueTrials, packLimits } from '../packing';
+import { enqueueTrials, estimateTrials, packLimits } from '../packing';
 import { aggregateCsvResponse, trialsCsvResponse } from './export';
 import { dryRunQuery, idParam, metricQuery, pageQuery, trialsQuery } from '../schemas';
 import { notModified } from '../conditional';
@@ -64,10 +63,7 @@ export const sweepRoutes = new Hono<AppEnv>()
     }
     if (c.req.valid('query').dryRun === '1') {
       // Everything a sweep would be, sized and estimated, and nothing written or sent.
-      const limits = packLimits(c.env ?? {});
-      const packs = packTrials(sweep.experiment, sweep.trials, limits.maxPack, undefined, undefined, limits.maxPackCpuMs);
-      const packMs = packs.map((p) => estimatePackMs(sweep.experiment, p));
-      const trialMs = sweep.trials.map((t) => estimatePackMs(sweep.experiment, [t]));
+      const { packs, estimate } = estimateTrials(sweep.experiment, sweep.trials, packLimits(c.env ?? {}));
       const claims = sweep.experiment.claims ?? [];
       const effect = c.req.valid('query').effect;
       const effects = effect !== undefined ? claims.map(() => ({ d: Number(effect), basis: `smallest effect of interest: d = ${effect}` })) : await earlierEffects(store, sweep);
@@ -76,13 +72,12 @@ export const sweepRoutes = new Hono<AppEnv>()
           dryRun: true as const,
           experiment: sweep.experiment.id,
           trials: sweep.trials.length,
-          packs: packs.length,
+          packs,
           grid: sweep.grid,
           repeats: sweep.repeats,
           seed: sweep.seed,
-          // The pack-time model's estimates (core/sweep/pack-budget.ts): CPU of the whole sweep,
-          // of its longest pack (a sweep's wall time on Cloudflare), and of its longest trial.
-          estimate: { cpuMs: Math.round(packMs.reduce((a, b) => a + b, 0)), longestPackMs: Math.round(Math.max(0, ...packMs)), longestTrialMs: Math.round(Math.max(0, ...trialMs)) },
+          // The pack-time model's estimates (api/packing.ts estimateTrials).
+          estimate,
           // Per claim: the repeats per cell likely (80%) to decide it (core/verdict/power.ts).
           power: claimPower(claims, sweep.trials, effects),
         },

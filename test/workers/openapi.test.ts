@@ -113,7 +113,8 @@ export type RouteAnswersDeclared = [
   Answers<typeof R.healthSchema, Omit<InferResponseType<Client['api']['health']['$get'], 200>, 'pool'>>,
   [PoolStats, DeclaredPool] extends [DeclaredPool, PoolStats] ? true : never,
   Answers<typeof R.experimentPageSchema, InferResponseType<Experiments['$get'], 200>>,
-  Answers<typeof R.experimentCreatedSchema, InferResponseType<Experiments['$post'], 201 | 200>>,
+  Answers<typeof R.experimentCreatedSchema, InferResponseType<Experiments['$post'], 201>>,
+  [InferResponseType<Experiments['$post'], 200>] extends [z.output<typeof R.experimentCreatedSchema> | z.output<typeof R.experimentDryRunSchema>] ? true : never,
   Answers<typeof R.experimentSchema, InferResponseType<Experiments[':id']['$get'], 200>>,
   Answers<typeof R.deletedSchema, InferResponseType<Experiments[':id']['$delete'], 200>>,
   Answers<typeof R.sweepCreatedSchema, InferResponseType<Client['api']['sweeps']['$post'], 202>>,
@@ -131,7 +132,7 @@ export type RouteAnswersDeclared = [
   Answers<typeof R.deletedSchema, InferResponseType<Sweep['$delete'], 200>>,
 ];
 // A `never` above (the route answers something the schema does not admit) fails here.
-export const routeAnswersDeclared: RouteAnswersDeclared = [true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true];
+export const routeAnswersDeclared: RouteAnswersDeclared = [true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true];
 
 /** A small Exp 1 sweep: its 3 functions × 2 widths × 3 repeats, trained for real (as test/storage/settle.test.ts trains). */
 const REQUEST = { experiment: 'exp1', repeats: 3, seed: 11, params: { steps: 200, record_every: 50 }, grid: { n_hidden: [2, 16] } };
@@ -216,6 +217,9 @@ describe('every answer of the app is declared by the document', () => {
     expect((await call('get', '/api/experiments/nope')).status).toBe(404);
 
     const { spec, id } = readmeExample();
+    expect(await call('post', '/api/experiments?dryRun=1', { body: spec })).toMatchObject({ status: 200, body: { id, dryRun: true, stored: false, issues: [] } });
+    expect((await call('post', '/api/experiments?dryRun=1', { body: { title: '' } })).status).toBe(400);
+    expect((await call('post', '/api/experiments?dryRun=yes', { body: spec })).status).toBe(400);
     expect(await call('post', '/api/experiments', { body: spec })).toMatchObject({ status: 201, body: { id, created: true } });
     expect(await call('post', '/api/experiments', { body: spec })).toMatchObject({ status: 200, body: { id, created: false } });
     expect((await call('get', `/api/experiments/${id}`)).body.custom).toBe(true);

@@ -1,0 +1,139 @@
+/**
+ * The experiment editor (dashboard/spec-editor/) in headless Chromium against the Node
+ * runner: exp14 forked from its page, a parameter and the repeats changed in the form, the
+ * server's dry run (id, trials) followed, Create, Run, and the new sweep's page with its
+ * figure and verdict once trained; and New experiment with an invalid value, its issue shown
+ * next to the field and beside the JSON, the JSON and the form kept in step. Screenshots are
+ * kept in test-results/ for a human to look at.
+ */
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { createClient } from '../../client';
+import { startLocalRunner } from '../../node/server';
+import { launchChromium } from '../helpers/browser';
+
+const dir = mkdtempSync(join(tmpdir(), 'atomsweep-spec-editor-'));
+let runner: Awaited<ReturnType<typeof startLocalRunner>>;
+
+beforeAll(async () => {
+  runner = await startLocalRunner({ port: 0, db: join(dir, 'db.sqlite'), threads: 1, buildDashboard: false });
+}, 60_000);
+afterAll(async () => {
+  await runner?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** A form input by its path in the spec (json-editor marks each field with data-schemapath). */
+const input = (page: Page, path: string) => page.locator(`[data-schemapath="root.${path}"] :is(input:not(.json-editor-opt-in), select, textarea)`).first();
+
+async function setField(page: Page, path: string, value: string) {
+  const field = input(page, path);
+  await field.fill(value);
+  // json-editor reads a field on change (blur), as a person leaves it.
+  await field.press('Tab');
+}
+
+describe('experiment editor (headless Chromium)', () => {
+  test("fork exp14, change the steps and repeats, follow the dry run, Create, Run: the sweep's page with figure and verdict", async () => {
+    const api = createClient(runner.url);
+    const browser = await launchChromium();
+    mkdirSync('test-results', { recursive: true });
+    try {
+      const page = await browser.newPage({ viewport: { width: 1300, height: 900 } });
+      const errors: string[] = [];
+      page.on('pageerror', (e) => errors.push(String(e)));
+      page.on('console', (m) => void (m.type() === 'error' && errors.push(m.text())));
+
+      // Under the dashboard's CSP (dashboard/csp.json), and nothing it refuses.
+      await page.addInitScript(() => document.addEventListener('securitypolicyviolation', (e) => console.error(`CSP violation: ${e.violatedDirective} ${e.blockedURI}`)));
+      const served = await page.goto(`${runner.url}/#/experiments/exp14`);
+      expect(served!.headers()['content-security-policy']).toMatch(/script-src 'self';/);
+      await page.locator('a[data-fork="exp14"]').click();
+      await page.waitForSelector('#se-form [data-schemapath="root.training.steps"]');
+      await expect.poll(() => page.locator('#se-summary').textContent(), { timeout: 15_000 }).toContain('Valid');
+      expect(await input(page, 'title').inputValue()).toMatch(/^Fork of /);
+      // The JSON beside the form is the fork's spec.
+      const start = JSON.parse(await page.locator('#se-json').inputValue());
+      expect(start).toMatchObject({ data: { block: 'mixture' }, model: { block: 'mlp' }, training: { block: 'adam' } });
+      expect(start.note).toBeUndefined();
+      await page.screenshot({ path: 'test-results/spec-editor-fork.png' });
+
+      const cells = Object.values(start.grid as Record<string, unknown[]>).reduce((n, v) => n * v.length, 1);
+      await setField(page, 'training.steps', '60');
+      await setField(page, 'repeats', '2');
+      await expect.poll(() => page.locator('#se-trials').textContent(), { timeout: 15_000 }).toBe(`${cells * 2} trials`);
+      const id = (await page.locator('#se-id').textContent())!;
+      expect(id).toMatch(/^x[0-9a-f]{12}$/);
+      expect(await page.locator('#se-cpu').textContent()).toMatch(/^about [\d.]+ (s|min) of CPU$/);
+      // The JSON followed the form.
+      expect(JSON.parse(await page.locator('#se-json').inputValue())).toMatchObject({ repeats: 2, training: { steps: 60 } });
+      // Nothing is stored before Create.
+      expect((await api.experimentsPage()).experiments.some((e) => e.id === id)).toBe(false);
+      expect(await page.locator('#se-run').isDisabled()).toBe(true);
+
+      await page.locator('#se-create').click();
+      await expect.poll(() => page.locator('#se-created').textContent()).toBe(`Created ${id}.`);
+      const stored = await api.experiment(id);
+      expect(stored.spec).toMatchObject({ repeats: 2, training: { block: 'adam', steps: 60 } });
+      expect(stored.title).toMatch(/^Fork of /);
+
+      await page.locator('#se-run').click();
+      await page.waitForURL(/#\/sweeps\/[\w.-]+$/);
+      const sweep = page.url().split('#/sweeps/')[1];
+      expect((await api.sweep(sweep)).experiment).toBe(id);
+      expect((await api.waitForSweep(sweep, { intervalMs: 300, timeoutMs: 240_000 })).status).toBe('done');
+      await page.waitForSelector('#figure svg', { timeout: 30_000 });
+      await page.waitForSelector('#verdict table.verdict', { timeout: 30_000 });
+      await expect.poll(() => page.locator('#sweep-status .status').textContent(), { timeout: 30_000 }).toBe('done');
+      expect(await page.locator('#verdict tr.claim').count()).toBeGreaterThan(0);
+      expect(await page.locator('h2').first().textContent()).toContain('Fork of');
+      await page.screenshot({ path: 'test-results/spec-editor-sweep.png', fullPage: true });
+      expect(errors).toEqual([]);
+    } finally {
+      await browser.close();
+    }
+  }, 300_000);
+
+  test('New experiment: an invalid value is named next to its field and beside the JSON; JSON edits reach the form', async () => {
+    const browser = await launchChromium();
+    try {
+      const page = await browser.newPage({ viewport: { width: 1300, height: 900 } });
+      const errors: string[] = [];
+      page.on('pageerror', (e) => errors.push(String(e)));
+      await page.goto(`${runner.url}/`);
+      await page.getByRole('link', { name: 'New experiment' }).click();
+      await page.waitForSelector('#se-form [data-schemapath="root.model.width"]');
+      await expect.poll(() => page.locator('#se-summary').textContent(), { timeout: 15_000 }).toContain('Valid');
+      expect(await page.locator('#se-create').isEnabled()).toBe(true);
+
+      await setField(page, 'model.width', '0');
+      const mark = page.locator('[data-schemapath="root.model.width"] .se-issue');
+      await expect.poll(() => mark.textContent(), { timeout: 15_000 }).toMatch(/>=\s*1/);
+      expect(await page.locator('#se-issues li[data-field="model.width"]').textContent()).toMatch(/^model\.width /);
+      expect(await page.locator('#se-summary').textContent()).toContain('1 issue');
+      expect(await page.locator('#se-create').isDisabled()).toBe(true);
+      await mark.scrollIntoViewIfNeeded();
+      await page.screenshot({ path: 'test-results/spec-editor-issue.png' });
+
+      // The JSON side: text that does not parse is named; a valid edit reaches the form and clears the issue.
+      const json = page.locator('#se-json');
+      await json.fill('{"title": ');
+      await expect.poll(() => page.locator('#se-issues li[data-field="(JSON)"]').count()).toBe(1);
+      const spec = { title: 'Width from JSON', question: 'Q?', hypothesis: 'H.', data: { block: 'moons' }, model: { block: 'mlp', width: 8 }, training: { block: 'adam', steps: 100 }, record: [{ metric: 'test_accuracy', at: 'end' }], repeats: 3 };
+      await json.fill(JSON.stringify(spec, null, 2));
+      await expect.poll(() => input(page, 'model.width').inputValue()).toBe('8');
+      expect(await input(page, 'repeats').inputValue()).toBe('3');
+      await expect.poll(() => page.locator('#se-trials').textContent(), { timeout: 15_000 }).toBe('3 trials');
+      expect(await page.locator('.se-issue').count()).toBe(0);
+      // The id the dry run gives is the one the real POST gives.
+      const dry = (await page.locator('#se-id').textContent())!;
+      expect((await createClient(runner.url).createExperiment(spec as never)).id).toBe(dry);
+      expect(errors).toEqual([]);
+    } finally {
+      await browser.close();
+    }
+  }, 120_000);
+});
