@@ -20,7 +20,7 @@ const SPECS = builtinSpecExperiments().map((e) => JSON.parse(JSON.stringify(spec
 
 describe('the form schema', () => {
   test('titles each block of a family by name and describes each parameter', () => {
-    expect(FORM.properties!.model.oneOf!.map((a) => a.title)).toEqual(['mlp', 'conv']);
+    expect(FORM.properties!.model.oneOf!.map((a) => a.title)).toEqual(['mlp', 'conv', 'svm', 'decision_tree', 'sklearn_mlp']);
     expect(FORM.properties!.training.oneOf!.map((a) => a.title)).toEqual(expect.arrayContaining(['adam', 'transfer', 'layerwise']));
     const mlp = FORM.properties!.model.oneOf![0].properties!;
     expect(mlp.width.description).toBe('integer 1–1024, default 32');
