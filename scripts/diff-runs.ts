@@ -14,6 +14,11 @@
  * the 0-based index of the update after which each value was measured; `step` now counts the
  * updates applied (core/blocks/recorders.ts), so their before steps + 1 are compared with
  * the after steps (the relabelling, and every value under it, must match exactly).
+ * `exp1:mse` relabels only that experiment's series `mse` (its other series run over a
+ * point index, not over training); `exp1:mse+loss` lists several.
+ * `--renamed-params exp1:n_hidden=width,…`: a parameter the experiment now calls otherwise
+ * (a built-in rewritten as a spec takes its blocks' names): the before file's config keys
+ * are read with the new name, so trials match by (config, repeat) as before.
  * `--added-metrics n_params,…`: these metrics, where the before file's trial lacks them, are
  * counted apart as new (a built-in rewritten as a spec stores `n_params` as every spec
  * does); every value the before file holds must still match.
@@ -29,6 +34,7 @@ const { values, positionals } = parseArgs({
     'added-ok': { type: 'boolean', default: false },
     'added-metrics': { type: 'string', default: '' },
     'steps-as-updates': { type: 'string', default: '' },
+    'renamed-params': { type: 'string', default: '' },
   },
 });
 if (positionals.length !== 2) {
@@ -37,7 +43,32 @@ if (positionals.length !== 2) {
 }
 const timing = new Set(values['timing-metrics']!.split(','));
 const addedMetrics = new Set(values['added-metrics']!.split(',').filter(Boolean));
-const relabelled = new Set(values['steps-as-updates']!.split(',').filter(Boolean));
+/** Experiment → the series relabelled (null: every series). */
+const relabelled = new Map<string, Set<string> | null>(
+  values['steps-as-updates']!
+    .split(',')
+    .filter(Boolean)
+    .map((entry) => {
+      const [experiment, metrics] = entry.split(':');
+      return [experiment, metrics ? new Set(metrics.split('+')) : null];
+    }),
+);
+const stepShiftOf = (experiment: string, metric: string) => (relabelled.has(experiment) && (relabelled.get(experiment) === null || relabelled.get(experiment)!.has(metric)) ? 1 : 0);
+/** Experiment → old parameter name → new one. */
+const renamed = new Map<string, Map<string, string>>();
+for (const entry of values['renamed-params']!.split(',').filter(Boolean)) {
+  const [experiment, pair] = entry.split(':');
+  const [from, to] = (pair ?? '').split('=');
+  if (!from || !to) {
+    console.error(`--renamed-params takes experiment:old=new, not ${entry}`);
+    process.exit(2);
+  }
+  renamed.set(experiment, (renamed.get(experiment) ?? new Map()).set(from, to));
+}
+const renameKey = (experiment: string, key: string) => {
+  const names = renamed.get(experiment);
+  return names ? key.replace(/(^|,)([A-Za-z0-9_]+)=/g, (_, lead: string, name: string) => `${lead}${names.get(name) ?? name}=`) : key;
+};
 
 interface Row {
   experiment: string;
@@ -49,7 +80,7 @@ interface Row {
   points: string | null;
 }
 
-function load(file: string): Map<string, Map<string, Row>> {
+function load(file: string, rename = false): Map<string, Map<string, Row>> {
   const db = new Database(file, { readonly: true, fileMustExist: true });
   const rows = db
     .prepare(
@@ -64,7 +95,7 @@ function load(file: string): Map<string, Map<string, Row>> {
   const byExperiment = new Map<string, Map<string, Row>>();
   for (const r of rows) {
     const m = byExperiment.get(r.experiment) ?? new Map<string, Row>();
-    m.set(`${r.key}|${r.metric}|${r.kind}`, r);
+    m.set(`${rename ? renameKey(r.experiment, r.key) : r.key}|${r.metric}|${r.kind}`, r);
     byExperiment.set(r.experiment, m);
   }
   return byExperiment;
@@ -74,7 +105,7 @@ function load(file: string): Map<string, Map<string, Row>> {
 const numbersOf = (r: Row, stepShift = 0): number[] =>
   r.kind === 'scalar' ? [r.value ?? NaN] : [...(JSON.parse(r.steps ?? '[]') as number[]).map((s) => s + (r.kind === 'series' ? stepShift : 0)), ...(JSON.parse(r.points ?? '[]') as number[])];
 
-const before = load(positionals[0]);
+const before = load(positionals[0], true);
 const after = load(positionals[1]);
 let differs = false;
 const experiments = [...new Set([...before.keys(), ...after.keys()])].sort((a, b) => Number(a.slice(3)) - Number(b.slice(3)));
@@ -106,7 +137,7 @@ for (const e of experiments) {
       added += numbersOf(y!).length;
       continue;
     }
-    const xs = x ? numbersOf(x, relabelled.has(e) ? 1 : 0) : [];
+    const xs = x ? numbersOf(x, stepShiftOf(e, key.split('|')[1])) : [];
     const ys = y ? numbersOf(y) : [];
     const n = Math.max(xs.length, ys.length);
     for (let i = 0; i < n; i++) {

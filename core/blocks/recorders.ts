@@ -28,6 +28,19 @@
  *                                   [0, 1]² (grid_logit0, grid_logit1), `points` distinct
  *                                   training points per class (default 300) and every test
  *                                   point (core/train/decision-boundary.ts); at the end only
+ *   predictions                     the fit of 1-D regression data: series over the training
+ *                                   row index i = 0 … n−1 of `x` (the data block's float64
+ *                                   inputs where it keeps them, Table.x64), `y_true` (the
+ *                                   targets) and `y_pred` (the network's outputs as the last
+ *                                   update computed them, before applying it: full-batch
+ *                                   training only, so that batch is every training row in
+ *                                   order); at the end only
+ *
+ * `as` stores an item's values under another name (Exp 1 keeps its `mse`): a plain name,
+ * not for the metrics that store several names (class_counts, decision_boundary,
+ * predictions). Two items may store the same name only when one records at 'checkpoints'
+ * and the other at 'end': the series is then the checkpoint item's and the scalar the end
+ * item's.
  *
  * `float32: true` on an accuracy or loss stores it rounded to float32, the value TF's mean
  * over rows gives (the notebook's experiments measured accuracy so); the value is the same
@@ -47,26 +60,46 @@ import { classCounts, type Table } from '../data/dataset';
 import { boundaryTraces, gridLogits } from '../train/decision-boundary';
 import type { Curve } from '../train/recorders';
 
-export const METRICS = ['test_accuracy', 'train_accuracy', 'test_loss', 'train_loss', 'weight_norm', 'runtime_s', 'class_counts', 'decision_boundary', 'loss'] as const;
+export const METRICS = ['test_accuracy', 'train_accuracy', 'test_loss', 'train_loss', 'weight_norm', 'runtime_s', 'class_counts', 'decision_boundary', 'loss', 'predictions'] as const;
 export type Metric = (typeof METRICS)[number];
 export const ACCURACY_METRICS: Metric[] = ['test_accuracy', 'train_accuracy'];
 /** Metrics measured on the network's logits (the ones `float32` may round). */
 export const LOGIT_METRICS: Metric[] = ['test_accuracy', 'train_accuracy', 'test_loss', 'train_loss'];
 /** Metrics of the whole trial, recorded once at the end (not a value over training). */
-export const END_ONLY: Metric[] = ['runtime_s', 'class_counts', 'decision_boundary', 'loss'];
+export const END_ONLY: Metric[] = ['runtime_s', 'class_counts', 'decision_boundary', 'loss', 'predictions'];
+/** Metrics that store several names, so `as` cannot rename them. */
+export const MULTI_NAME: Metric[] = ['class_counts', 'decision_boundary', 'predictions'];
+/** The series the `predictions` record stores, over the training row index. */
+export const PREDICTION_SERIES = ['x', 'y_true', 'y_pred'];
 /** Scalars every trial stores whatever the spec records. */
 export const ALWAYS_RECORDED = ['n_params'];
 /** The scalars a record item stores (class_counts stores three, decision_boundary only traces). */
 export function scalarsOf(metric: Metric): string[] {
   if (metric === 'class_counts') return ['n_train', 'n_minority', 'n_majority'];
-  if (metric === 'decision_boundary') return [];
+  if (metric === 'decision_boundary' || metric === 'predictions') return [];
   return [metric];
+}
+
+/** The name a record item stores its values under: `as`, or the metric's own. */
+export function storedName(item: Pick<RecordItem, 'metric' | 'as'>): string {
+  return item.as ?? item.metric;
+}
+
+/** The scalars a record item stores, under their stored names. */
+export function itemScalars(item: Pick<RecordItem, 'metric' | 'as'>): string[] {
+  return item.as !== undefined ? [item.as] : scalarsOf(item.metric);
 }
 
 export const DEFAULT_BOUNDARY_REPEATS = 1;
 /** Most checkpoints `per_run` may ask for (the notebook's schedules ask for 10). */
 export const MAX_PER_RUN = 1000;
 export const DEFAULT_BOUNDARY_POINTS = 300;
+
+const storedNameSchema = z
+  .string()
+  .min(1)
+  .max(100)
+  .regex(/^[A-Za-z0-9_]+$/, 'a metric name (letters, digits, _)');
 
 export const recordSchema = z.discriminatedUnion('at', [
   z
@@ -75,6 +108,8 @@ export const recordSchema = z.discriminatedUnion('at', [
       at: z.literal('end'),
       /** Stored rounded to float32 (accuracies and losses). */
       float32: z.boolean().optional(),
+      /** Stored under this name instead of the metric's. */
+      as: storedNameSchema.optional(),
       /** decision_boundary: repeats 0 … repeats−1 store the traces. */
       repeats: z.number().int().min(0).max(100).optional(),
       /** decision_boundary: distinct training points kept per class. */
@@ -92,6 +127,7 @@ export const recordSchema = z.discriminatedUnion('at', [
       /** 'end' (default): after every `every` updates and after the last; 'start': after the first update and every period after it (the notebook's `step % period == 0`). */
       align: z.enum(['end', 'start']).optional(),
       float32: z.boolean().optional(),
+      as: storedNameSchema.optional(),
     })
     .strict(),
 ]);
@@ -216,14 +252,23 @@ export interface EvalSet {
   y: Float32Array[];
 }
 
-/** Records the spec's metrics for a pack: series at checkpoints, scalars at the end. */
+/** What a PackRecorder measures under one stored name. */
+interface Measured {
+  name: string;
+  metric: Metric;
+  float32: boolean;
+}
+
+/**
+ * Records the spec's metrics for a pack: series at checkpoints, scalars at the end, under
+ * their stored names (`as`); a name stored by an 'end' item takes its scalar from that item.
+ */
 export class PackRecorder {
   readonly steps: number[] = [];
-  readonly series = new Map<Metric, number[][]>();
-  private readonly atCheckpoints: Metric[];
-  private readonly atEnd: Metric[];
-
-  private readonly rounded: Set<Metric>;
+  /** Stored name → per trial, the values at `steps`. */
+  readonly series = new Map<string, number[][]>();
+  private readonly atCheckpoints: Measured[];
+  private readonly atEnd: Measured[];
 
   constructor(
     items: RecordItem[],
@@ -232,28 +277,31 @@ export class PackRecorder {
     private readonly loss: LossName,
     private readonly classes: number,
   ) {
-    const measured = (m: Metric) => !END_ONLY.includes(m);
-    this.atCheckpoints = [...new Set(items.filter((i) => i.at === 'checkpoints').map((i) => i.metric))].filter(measured);
-    this.atEnd = [...new Set(items.map((i) => i.metric))].filter(measured);
-    this.rounded = new Set(items.filter((i) => i.float32).map((i) => i.metric));
-    for (const m of this.atCheckpoints) this.series.set(m, Array.from({ length: trials }, () => []));
+    const measured = (i: RecordItem): Measured => ({ name: storedName(i), metric: i.metric, float32: i.float32 === true });
+    const unique = (list: Measured[]) => [...new Map(list.map((m) => [m.name, m])).values()];
+    const byMeasure = items.filter((i) => !END_ONLY.includes(i.metric));
+    this.atCheckpoints = unique(byMeasure.filter((i) => i.at === 'checkpoints').map(measured));
+    // End items last, so they give a name's scalar; a name an end-only item stores is not measured here.
+    const endOnly = new Set(items.filter((i) => END_ONLY.includes(i.metric)).map(storedName));
+    this.atEnd = unique([...byMeasure.filter((i) => i.at === 'checkpoints'), ...byMeasure.filter((i) => i.at === 'end')].map(measured)).filter((m) => !endOnly.has(m.name));
+    for (const m of this.atCheckpoints) this.series.set(m.name, Array.from({ length: trials }, () => []));
   }
 
-  private async measure(metrics: Metric[], net: NetworkPack): Promise<Map<Metric, number[]>> {
-    const out = new Map<Metric, number[]>();
+  private async measure(items: Measured[], net: NetworkPack): Promise<Map<string, number[]>> {
+    const out = new Map<string, number[]>();
     const logits: Partial<Record<'test' | 'train', Float32Array[]>> = {};
-    for (const m of metrics) {
+    for (const { name, metric: m, float32 } of items) {
       if (m === 'weight_norm') {
-        out.set(m, await weightNorms(net));
+        out.set(name, await weightNorms(net));
         continue;
       }
       const which = m.startsWith('test') ? 'test' : 'train';
       logits[which] ??= await predict(net, this.sets[which].x);
       const ys = this.sets[which].y;
       const lg = logits[which]!;
-      const round = this.rounded.has(m) ? Math.fround : (v: number) => v;
+      const round = float32 ? Math.fround : (v: number) => v;
       out.set(
-        m,
+        name,
         lg.map((l, k) => round(m.endsWith('accuracy') ? accuracyOf(l, ys[k], this.classes) : lossOf(this.loss, l, ys[k], this.classes))),
       );
     }
@@ -263,7 +311,7 @@ export class PackRecorder {
   async record(updates: number, net: NetworkPack): Promise<void> {
     this.steps.push(updates);
     const values = await this.measure(this.atCheckpoints, net);
-    for (const [m, v] of values) v.forEach((x, k) => this.series.get(m)![k].push(x));
+    for (const [name, v] of values) v.forEach((x, k) => this.series.get(name)![k].push(x));
   }
 
   /** Final scalars per trial. */
@@ -271,6 +319,20 @@ export class PackRecorder {
     const values = await this.measure(this.atEnd, net);
     return Array.from({ length: this.trials }, (_, k) => Object.fromEntries([...values].map(([m, v]) => [m, v[k]])));
   }
+}
+
+/**
+ * The `predictions` series of one trial: over the training row index, its inputs (float64
+ * where the data block kept them), targets, and the network's outputs of the last update.
+ */
+export function predictionSeries(train: Table, targets: Float32Array, outputs: Float32Array): Record<string, Curve> {
+  const index = Array.from({ length: train.n }, (_, i) => i);
+  const x = train.x64 ?? train.x;
+  return {
+    x: { steps: index, values: Array.from(x) },
+    y_true: { steps: index.slice(), values: Array.from(targets) },
+    y_pred: { steps: index.slice(), values: Array.from(outputs) },
+  };
 }
 
 /** class_counts of one trial's training rows (class 0 is the mixture's minority). */

@@ -173,8 +173,12 @@ export interface TrainingInput {
   /** Recorded updates (1-based counts over the recorded phases) and what to do there. */
   checkpoints: number[];
   onCheckpoint(updates: number, net: NetworkPack): Promise<void>;
-  /** Per trial, the loss of the last update on its batch (the `loss` record), from the last recorded phase. */
-  onLastBatchLoss?(losses: number[]): void;
+  /**
+   * Per trial, the loss of the last update on its batch (the `loss` record) and the
+   * network's outputs on that batch before the update (the `predictions` record), from the
+   * last recorded phase.
+   */
+  onLastBatchLoss?(losses: number[], outputs: Float32Array[]): void;
   yieldToHost?: () => Promise<void>;
   /** The trial engine (core/engine.ts); default 'packed'. */
   engine?: Readonly<Engine>;

@@ -22,7 +22,7 @@ import { z } from 'zod';
 import { DATA_BLOCKS, FEATURE_BLOCKS, MODEL_BLOCKS, TRAINING_BLOCKS } from '../blocks';
 import { predictionAccuracy } from '../train/recorders';
 import { withFeatures } from '../blocks/features-pipeline';
-import { boundaryRecords, classCountScalars, itemCheckpointCount, itemCheckpointUpdates, MAX_CHECKPOINTS, PackRecorder, type CheckpointItem, type Metric } from '../blocks/recorders';
+import { boundaryRecords, classCountScalars, itemCheckpointCount, itemCheckpointUpdates, MAX_CHECKPOINTS, PackRecorder, predictionSeries, storedName, type CheckpointItem } from '../blocks/recorders';
 import { GRID_SIDE } from '../train/decision-boundary';
 import type { ClassicalModelBlock, DataBlock, DataShape, DataSplit, DataStreams, ModelBlock, PhasePlan, TrainingBlock, Values } from '../blocks/types';
 import { repeatStream, trialStream } from '../experiments/common';
@@ -216,7 +216,9 @@ export function trialPlan(spec: SpecSections & Pick<ExperimentSpec, 'record'>, t
   const gridRows = spec.record.some((r) => r.metric === 'decision_boundary') ? GRID_SIDE * GRID_SIDE : 0;
   const preparation = blocks.data.preparationCost?.(values) ?? 0;
   const checkpointTotal = buildable ? checkpoints.length : counts.reduce((a, n) => a + n, 0);
-  return { data, preparation, model, phases, recordedSteps, checkpoints, checkpointCount: checkpointTotal, longestSeries: Math.max(0, ...counts), evalRows: Math.max(data.testRows, needsTrain ? data.trainRows : 0, gridRows) };
+  // The predictions record stores series of one point per training row.
+  const fitPoints = spec.record.some((r) => r.metric === 'predictions') ? data.trainRows : 0;
+  return { data, preparation, model, phases, recordedSteps, checkpoints, checkpointCount: checkpointTotal, longestSeries: Math.max(0, ...counts, fitPoints), evalRows: Math.max(data.testRows, needsTrain ? data.trainRows : 0, gridRows) };
 }
 
 /**
@@ -231,9 +233,22 @@ export function cellMisfit(spec: Pick<ExperimentSpec, 'data' | 'features' | 'mod
   const misfit = blockMisfit(spec, values, blocks);
   if (misfit) return misfit;
   const plan = trialPlan(spec, values, blocks);
+  const fullBatch = predictionsMisfit(spec, plan);
+  if (fullBatch) return fullBatch;
   if (plan.longestSeries > MAX_CHECKPOINTS) {
     return ['steps', `a series of ${plan.longestSeries} checkpoints per trial, above the ${MAX_CHECKPOINTS} a recorded series may hold; record less often (every) or train fewer steps`];
   }
+  return null;
+}
+
+/**
+ * The predictions record stores the outputs of the last update, which are every training
+ * row's only when that update's batch is the whole training set: ['batch_size', why] else.
+ */
+export function predictionsMisfit(spec: Pick<ExperimentSpec, 'record'>, plan: TrialPlan): [string, string] | null {
+  if (!spec.record.some((r) => r.metric === 'predictions') || plan.classical) return null;
+  const last = plan.phases.filter((ph) => ph.recorded).at(-1);
+  if (last && last.batchRows < plan.data.trainRows) return ['batch_size', `the predictions record stores the outputs of the last update, which sees every training row only in full-batch training: set batch_size to at least the ${plan.data.trainRows} training rows`];
   return null;
 }
 
@@ -284,6 +299,18 @@ export interface CompileOptions {
    * stream's seed also derives from the experiment id, so a name changes nothing else.
    */
   streamNames?: Partial<Record<string, string>>;
+  /**
+   * Names its code gave parameters that are now blocks' parameters (`width` → 'n_hidden'):
+   * an unpaired trial's streams are keyed by its config key (`function=sin,n_hidden=2`), so
+   * the key is spelt with the code's names when seeding them, and its numbers stay what they
+   * were. Like streamNames, it changes nothing else.
+   */
+  configKeyNames?: Partial<Record<string, string>>;
+}
+
+/** A config key with parameter names replaced (`width=2` → `n_hidden=2`), as CompileOptions.configKeyNames asks. */
+export function renameConfigKey(key: string, names: Partial<Record<string, string>>): string {
+  return key.replace(/(^|,)([A-Za-z0-9_]+)=/g, (whole, lead: string, name: string) => `${lead}${names[name] ?? name}=`);
 }
 
 /** A parameter value as a stream key: numbers and strings as they are, anything else as canonical JSON. */
@@ -303,9 +330,11 @@ export interface SpecExperiment extends Experiment {
  * trial when not; `dataStreams(t)` for the data block, whose task stream is per repeat and
  * value of `task_shared_by` when the spec names those parameters.
  */
-export function specStreams(spec: Pick<ExperimentSpec, 'paired' | 'task_shared_by'>, options: Pick<CompileOptions, 'streamNames'> = {}) {
+export function specStreams(spec: Pick<ExperimentSpec, 'paired' | 'task_shared_by'>, options: Pick<CompileOptions, 'streamNames' | 'configKeyNames'> = {}) {
   const named = (purpose: string) => options.streamNames?.[purpose] ?? purpose;
-  const streamOf = (t: TrialSpec, purpose: string) => (spec.paired ? repeatStream(t, named(purpose)) : trialStream(t, named(purpose)));
+  const keyNames = options.configKeyNames;
+  const keyed = (t: TrialSpec) => (keyNames ? { ...t, configKey: renameConfigKey(t.configKey, keyNames) } : t);
+  const streamOf = (t: TrialSpec, purpose: string) => (spec.paired ? repeatStream(t, named(purpose)) : trialStream(keyed(t), named(purpose)));
   const share = spec.task_shared_by;
   const task = (t: TrialSpec) => (share ? repeatStream(t, named('data_task'), ...share.map((k) => streamKey((t.params as Values)[k]))) : streamOf(t, 'data_task'));
   const dataStreams = (t: TrialSpec): DataStreams => ({ task: task(t), train: streamOf(t, 'data_train'), test: streamOf(t, 'data_test') });
@@ -321,7 +350,8 @@ export function compileSpec(id: string, spec: ExperimentSpec, options: CompileOp
   const { streamOf, dataStreams } = specStreams(spec, options);
   const wantsRuntime = spec.record.some((r) => r.metric === 'runtime_s');
   const wantsCounts = spec.record.some((r) => r.metric === 'class_counts');
-  const wantsLoss = spec.record.some((r) => r.metric === 'loss');
+  const lossItem = spec.record.find((r) => r.metric === 'loss');
+  const wantsPredictions = spec.record.some((r) => r.metric === 'predictions');
   const boundaryItem = spec.record.find((r) => r.metric === 'decision_boundary');
 
   return {
@@ -368,6 +398,7 @@ export function compileSpec(id: string, spec: ExperimentSpec, options: CompileOp
       const recorder = new PackRecorder(spec.record, trials.length, { test, train }, loss, classes);
       const now = ctx.now ?? (() => Date.now());
       let lastBatchLoss: number[] | undefined;
+      let lastBatchOutputs: Float32Array[] | undefined;
       try {
         const started = now();
         const net = await blocks.training.run({
@@ -383,7 +414,10 @@ export function compileSpec(id: string, spec: ExperimentSpec, options: CompileOp
           targets,
           checkpoints,
           onCheckpoint: (updates, pack) => recorder.record(updates, pack),
-          onLastBatchLoss: (losses) => (lastBatchLoss = losses),
+          onLastBatchLoss: (losses, outputs) => {
+            lastBatchLoss = losses;
+            lastBatchOutputs = outputs;
+          },
           yieldToHost: ctx.yieldToHost,
           engine: ctx.engine,
         });
@@ -395,9 +429,10 @@ export function compileSpec(id: string, spec: ExperimentSpec, options: CompileOp
         return trials.map((t, k): TrialResult => {
           const scalars: Record<string, number> = { ...finals[k], n_params: nParams };
           if (wantsCounts) Object.assign(scalars, classCountScalars(splits[k].train, classes));
-          if (wantsLoss && lastBatchLoss) scalars.loss = lastBatchLoss[k];
+          if (lossItem && lastBatchLoss) scalars[storedName(lossItem)] = lastBatchLoss[k];
           if (wantsRuntime && elapsed > 0) scalars.runtime_s = elapsed / trials.length / 1000;
-          const series = Object.fromEntries([...recorder.series].map(([m, v]: [Metric, number[][]]) => [m, { steps: recorder.steps.slice(), values: v[k] }]));
+          const series = Object.fromEntries([...recorder.series].map(([m, v]) => [m, { steps: recorder.steps.slice(), values: v[k] }]));
+          if (wantsPredictions && lastBatchOutputs) Object.assign(series, predictionSeries(splits[k].train, trainY[k], lastBatchOutputs[k]));
           const result: TrialResult = { trialId: t.id, scalars, series };
           if (wantsRuntime) result.info = { runtime_clock: elapsed > 0 ? 'wall' : 'frozen' };
           if (boundaries && Object.keys(boundaries[k]).length) result.traces = boundaries[k];

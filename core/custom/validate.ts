@@ -17,14 +17,14 @@
  *   does not act (core/custom/compile.ts inertParameters) says so.
  */
 import { DATA_BLOCKS, FEATURE_BLOCKS, MODEL_BLOCKS, TRAINING_BLOCKS } from '../blocks';
-import { ACCURACY_METRICS, ALWAYS_RECORDED, END_ONLY, LOGIT_METRICS, MAX_CHECKPOINTS, scalarsOf } from '../blocks/recorders';
+import { ACCURACY_METRICS, ALWAYS_RECORDED, END_ONLY, itemScalars, LOGIT_METRICS, MAX_CHECKPOINTS, MULTI_NAME, PREDICTION_SERIES, storedName } from '../blocks/recorders';
 import type { Values } from '../blocks/types';
 import { checkClaims, claimAxis, claimMetrics } from '../experiments/claims';
 import { MB } from '../experiments/memory';
 import { DEFAULT_LIMITS, jsonShapeIssues, zodIssues, type FieldIssue } from '../sweep/request';
 import { gridCells } from '../sweep/grid';
 import { estimatePackMs } from '../sweep/pack-budget';
-import { blockMisfit, experimentGrid, inertParameters, modelChoices, parameterSections, specBlocks, specParams, trainingActs, trialCost, trialMemory, trialPlan } from './compile';
+import { blockMisfit, experimentGrid, inertParameters, modelChoices, parameterSections, predictionsMisfit, specBlocks, specParams, trainingActs, trialCost, trialMemory, trialPlan } from './compile';
 import { experimentSpecSchema, MAX_GRID_AXES, MAX_GRID_CELLS, MODEL_AXIS, modelCellLabel, type ExperimentSpec } from './spec';
 
 export type SpecValidation = { ok: true; spec: ExperimentSpec } | { ok: false; issues: FieldIssue[] };
@@ -127,6 +127,19 @@ function semanticIssues(spec: ExperimentSpec): FieldIssue[] {
     if (r.at === 'end' && r.metric !== 'decision_boundary') {
       for (const key of ['repeats', 'points'] as const) if (r[key] !== undefined) issues.push({ field: `record.${i}.${key}`, message: `'${key}' belongs to a decision_boundary record` });
     }
+    if (r.metric === 'predictions') {
+      if (plan.data.task !== 'regression' || plan.data.input !== 1 || plan.data.output !== 1) issues.push({ field: `record.${i}.metric`, message: `predictions stores the fit of one input column to one target: it needs 1-D regression data (data block '${spec.data.block}' gives ${plan.data.input} columns, ${plan.data.task === 'regression' ? 'a regression' : `${plan.data.output} classes`})` });
+      else {
+        const misfit = predictionsMisfit(spec, plan);
+        if (misfit) issues.push({ field: `training.${misfit[0]}`, message: misfit[1] });
+      }
+    }
+    if (r.as !== undefined) {
+      if (MULTI_NAME.includes(r.metric)) issues.push({ field: `record.${i}.as`, message: `${r.metric} stores several names and cannot be renamed` });
+      else if ([...ALWAYS_RECORDED, ...PREDICTION_SERIES, 'n_train', 'n_minority', 'n_majority'].includes(r.as)) issues.push({ field: `record.${i}.as`, message: `'${r.as}' is a name the recorder stores itself` });
+    }
+    const twin = spec.record.findIndex((o, j) => j < i && o.at === r.at && storedName(o) === storedName(r));
+    if (twin >= 0 && (r.as !== undefined || spec.record[twin].as !== undefined)) issues.push({ field: `record.${i}.as`, message: `records ${twin} and ${i} both store '${storedName(r)}' at '${r.at}' (two items may share a name only when one is at 'checkpoints' and the other at 'end')` });
     if (r.metric === 'class_counts' && plan.data.task === 'regression') issues.push({ field: `record.${i}.metric`, message: `class_counts needs class labels; data block '${spec.data.block}' is a regression` });
     if (r.metric === 'decision_boundary' && (plan.data.task !== 'classification' || plan.data.input !== 2 || plan.data.output !== 2)) {
       issues.push({ field: `record.${i}.metric`, message: `decision_boundary is drawn on the unit square: it needs two input columns and two classes (data block '${spec.data.block}' gives ${plan.data.input} columns${plan.data.task === 'classification' ? ` and ${plan.data.output} classes` : ', a regression'})` });
@@ -159,8 +172,8 @@ function semanticIssues(spec: ExperimentSpec): FieldIssue[] {
   if (cells > MAX_GRID_CELLS) issues.push({ field: 'grid', message: `${cells} grid cells, above the limit of ${MAX_GRID_CELLS}` });
 
   // Metrics: every recorded one is a scalar; checkpoint ones are also series.
-  const scalars = new Set<string>([...spec.record.flatMap((r) => scalarsOf(r.metric)), ...ALWAYS_RECORDED]);
-  const series = new Set<string>(spec.record.filter((r) => r.at === 'checkpoints').map((r) => r.metric));
+  const scalars = new Set<string>([...spec.record.flatMap(itemScalars), ...ALWAYS_RECORDED]);
+  const series = new Set<string>(spec.record.filter((r) => r.at === 'checkpoints').map(storedName));
   const axisSet = new Set(axes);
 
   // Claims: the format's own checks (axes are parameters, values valid), then axes are grid

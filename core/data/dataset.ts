@@ -6,6 +6,8 @@ export interface Table {
   d: number;
   x: Float32Array;
   labels: Float32Array;
+  /** The inputs before rounding to float32, where a data block computes them in float64 (core/blocks/data-target-1d.ts's grid). */
+  x64?: Float64Array;
 }
 
 export interface Split {
