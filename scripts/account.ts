@@ -47,7 +47,8 @@ const testRows = (p: Params) => Math.ceil(num(p, 'test_size') * num(p, 'n'));
  * metrics (Exp 3's MLPs stop early: their step count is n_iter epochs of batches).
  */
 export const STEP_SHAPES: Record<string, (p: Params, scalars: Record<string, number>) => StepShape | null> = {
-  exp1: (p) => ({ sizes: [1, num(p, 'n_hidden'), 1], rows: num(p, 'num_values'), steps: num(p, 'steps') }),
+  // Stored as a spec (width, n) since Exp 1 became one, as its code before (n_hidden, num_values).
+  exp1: (p) => ({ sizes: [1, num(p, 'width' in p ? 'width' : 'n_hidden'), 1], rows: num(p, 'n' in p ? 'n' : 'num_values'), steps: num(p, 'steps') }),
   exp2: (p) => ({ sizes: [1, ...Array(num(p, 'depth') + 1).fill(num(p, 'width')), 2], rows: Math.min(num(p, 'batch_size'), num(p, 'n_points')), steps: num(p, 'steps') }),
   exp3: (p, s) => {
     if (p.classifier !== 'deep' && p.classifier !== 'shallow') return null;

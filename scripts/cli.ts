@@ -1,7 +1,7 @@
 /**
  * `npm run sweep -- <experiment> [options]`: the HTTP API from the shell.
  *
- *   npm run sweep -- exp1 --repeats 5 --seed 1 --param steps=2000 --grid n_hidden=2,4,16 --wait
+ *   npm run sweep -- exp1 --repeats 5 --seed 1 --param steps=2000 --grid width=2,4,16 --wait
  *   npm run sweep -- exp8 --repeats 10 --dry-run [--effect 0.5]
  *                    (trials, packs, CPU estimates, and per claim the repeats likely to decide it
  *                     for the effect of the latest finished sweep or the given one; nothing starts)

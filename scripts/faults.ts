@@ -31,7 +31,7 @@ import { freePort, OFFLINE_ENV } from './local-process';
 const ENV = OFFLINE_ENV;
 const BIN = join(process.cwd(), 'node_modules', '.bin');
 /** A sweep of 16 small exp1 trials in 4 packs of 4, a few seconds of training each. */
-const SWEEP = { experiment: 'exp1', repeats: 4, params: { function: 'sin', steps: 4000, record_every: 1000 }, grid: { n_hidden: [2, 3, 4, 5] } };
+const SWEEP = { experiment: 'exp1', repeats: 4, params: { function: 'sin', steps: 4000 }, grid: { width: [2, 3, 4, 5] } };
 const TRIALS = 16;
 const WORKER_LEASE_MS = 20_000;
 

@@ -74,7 +74,7 @@ export const HOSTILE_ROWS: HostileRow[] = [
     method: 'POST',
     path: '/api/sweeps',
     headers: json,
-    body: JSON.stringify({ experiment: 'exp1', grid: { n_hidden: Array.from({ length: 1000 }, (_, i) => i + 1), num_values: Array.from({ length: 1000 }, (_, i) => i + 2), steps: Array.from({ length: 1000 }, (_, i) => i + 1) } }),
+    body: JSON.stringify({ experiment: 'exp1', grid: { width: Array.from({ length: 1000 }, (_, i) => i + 1), n: Array.from({ length: 1000 }, (_, i) => i + 2), steps: Array.from({ length: 1000 }, (_, i) => i + 1) } }),
     expect: { status: 400, error: 'invalid_request', field: 'grid' },
   },
   { name: 'a trial beyond the CPU limit', method: 'POST', path: '/api/sweeps', headers: json, body: JSON.stringify({ experiment: 'exp2', params: { steps: 1_000_000 } }), expect: { status: 400, error: 'invalid_request', field: 'params.steps' } },
@@ -104,7 +104,7 @@ export const HOSTILE_ROWS: HostileRow[] = [
   { name: 'constructor in grid', method: 'POST', path: '/api/sweeps', headers: json, body: '{"experiment":"exp1","repeats":1,"grid":{"constructor":[1]}}', expect: { status: 400, error: 'invalid_request', field: 'grid.constructor' } },
   { name: '30,000-deep array', method: 'POST', path: '/api/sweeps', headers: json, body: `{"experiment":"exp1","repeats":1,"params":{"coefs":${deep(30_000)}}}`, expect: { status: 400, error: 'invalid_request', field: 'params.coefs.0.0' } },
   // Valid by the schema, but its WASM heap (4,096 units × 100,000 points) could never fit an isolate.
-  { name: 'memory-hungry exp1 (4,096 units × 100,000 points)', method: 'POST', path: '/api/sweeps', headers: json, body: '{"experiment":"exp1","repeats":1,"params":{"steps":1,"n_hidden":4096,"num_values":100000}}', expect: { status: 400, error: 'invalid_request', field: 'params' } },
+  { name: 'memory-hungry exp1 (4,096 units × 100,000 points)', method: 'POST', path: '/api/sweeps', headers: json, body: '{"experiment":"exp1","repeats":1,"params":{"steps":1,"width":4096,"n":100000}}', expect: { status: 400, error: 'invalid_request', field: 'params' } },
   { name: '120 metric names (aggregate)', method: 'GET', path: `/api/sweeps/{done}/aggregate?metric=${metrics120}`, expect: { status: 400, error: 'invalid_request', field: 'query.metric' } },
   { name: '120 metric names (trials)', method: 'GET', path: `/api/sweeps/{done}/trials?metric=${metrics120}`, expect: { status: 400, error: 'invalid_request', field: 'query.metric' } },
   { name: 'hex repeat 0x10', method: 'GET', path: '/api/sweeps/{done}/trials?repeat=0x10', expect: { status: 400, error: 'invalid_request', field: 'query.repeat' } },
@@ -250,7 +250,7 @@ async function healthy(base: string, token?: string): Promise<boolean> {
  */
 export async function runHostileTable(base: string, opts: TableOptions = {}): Promise<RowResult[]> {
   const client = createClient(base, { token: opts.token, requestTimeoutMs: 30_000 });
-  const created = await client.createSweep({ experiment: 'exp1', repeats: 1, params: { steps: 1, record_every: 1 }, name: 'hostile-table fixture' });
+  const created = await client.createSweep({ experiment: 'exp1', repeats: 1, params: { steps: 1 }, name: 'hostile-table fixture' });
   const fixture = await client.waitForSweep(created.id, { intervalMs: 300, timeoutMs: 240_000 });
   if (fixture.status !== 'done') throw new Error(`fixture sweep ${created.id} ended ${fixture.status}`);
   const results: RowResult[] = [];

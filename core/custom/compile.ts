@@ -216,9 +216,7 @@ export function trialPlan(spec: SpecSections & Pick<ExperimentSpec, 'record'>, t
   const gridRows = spec.record.some((r) => r.metric === 'decision_boundary') ? GRID_SIDE * GRID_SIDE : 0;
   const preparation = blocks.data.preparationCost?.(values) ?? 0;
   const checkpointTotal = buildable ? checkpoints.length : counts.reduce((a, n) => a + n, 0);
-  // The predictions record stores series of one point per training row.
-  const fitPoints = spec.record.some((r) => r.metric === 'predictions') ? data.trainRows : 0;
-  return { data, preparation, model, phases, recordedSteps, checkpoints, checkpointCount: checkpointTotal, longestSeries: Math.max(0, ...counts, fitPoints), evalRows: Math.max(data.testRows, needsTrain ? data.trainRows : 0, gridRows) };
+  return { data, preparation, model, phases, recordedSteps, checkpoints, checkpointCount: checkpointTotal, longestSeries: Math.max(0, ...counts), evalRows: Math.max(data.testRows, needsTrain ? data.trainRows : 0, gridRows) };
 }
 
 /**

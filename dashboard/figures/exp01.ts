@@ -19,20 +19,20 @@ export const exp01Figure: Figure = {
   headline(data) {
     const mse = pointsOf(data, 'mse', { final: true });
     return mse
-      .sort((a, b) => String(a.params.function).localeCompare(String(b.params.function)) || Number(a.params.n_hidden) - Number(b.params.n_hidden))
-      .map((p) => `${FUNCTION_LABEL[String(p.params.function)] ?? p.params.function}, ${p.params.n_hidden} hidden units: MSE ${meanStd(p, 4)}`);
+      .sort((a, b) => String(a.params.function).localeCompare(String(b.params.function)) || Number(a.params.width) - Number(b.params.width))
+      .map((p) => `${FUNCTION_LABEL[String(p.params.function)] ?? p.params.function}, ${p.params.width} hidden units: MSE ${meanStd(p, 4)}`);
   },
   render(data, ctx) {
     const view = viewOf(ctx);
     const xs = pointsOf(data, 'x');
     const xAt = new Map(xs.map((p) => [`${p.config}|${p.step}`, p.mean]));
-    const widths = [...new Set(data.configs.map((c) => Number(c.params.n_hidden)))].sort((a, b) => a - b);
+    const widths = [...new Set(data.configs.map((c) => Number(c.params.width)))].sort((a, b) => a - b);
     const functions = [...new Set(data.configs.map((c) => String(c.params.function)))];
     const mse = new Map(pointsOf(data, 'mse', { final: true }).map((p) => [p.config, p]));
     const diagrams = widths.map((w) => panel(ctx, `[1, ${w}, 1]`, networkDiagram(ctx, [1, w, 1])));
     const panels = data.configs
       .slice()
-      .sort((a, b) => functions.indexOf(String(a.params.function)) - functions.indexOf(String(b.params.function)) || Number(a.params.n_hidden) - Number(b.params.n_hidden))
+      .sort((a, b) => functions.indexOf(String(a.params.function)) - functions.indexOf(String(b.params.function)) || Number(a.params.width) - Number(b.params.width))
       .map((c, i) => {
         const series = (metric: string, name: string) =>
           pointsOf(data, metric)
@@ -47,7 +47,7 @@ export const exp01Figure: Figure = {
           x: 'x',
           y: 'y',
           repeats,
-          title: `${FUNCTION_LABEL[String(c.params.function)] ?? c.params.function}: ${c.params.n_hidden} hidden units, MSE ${stat(m, view, 4)}`,
+          title: `${FUNCTION_LABEL[String(c.params.function)] ?? c.params.function}: ${c.params.width} hidden units, MSE ${stat(m, view, 4)}`,
           width: 340,
           height: 240,
           legend: i === 0,

@@ -4,6 +4,7 @@ import { DATA_BLOCKS } from '../../core/blocks';
 import { mixtureBlock } from '../../core/blocks/data-mixture';
 import { moonsBlock } from '../../core/blocks/data-moons';
 import { target1dBlock } from '../../core/blocks/data-target-1d';
+import { linspace } from '../../core/data/dataset';
 import type { DataBlock, DataStreams } from '../../core/blocks/types';
 import { Rng } from '../../core/rng';
 
@@ -103,5 +104,19 @@ describe('target_1d', () => {
     // The default polynomial is Exp 1's −2x⁴ + x³ + x² − 2x: −2 at x = 1.
     const poly = target1dBlock.generate({ ...target1dBlock.defaults, function: 'polynomial', test_n: 3 }, streams(4)).test;
     expect(poly.labels[2]).toBeCloseTo(-2, 6);
+  });
+  test("train_x 'grid': the training inputs are linspace(−1, 1, n) (float64 kept), noise-free labels f(x) in float32, no draw", () => {
+    const p = { ...target1dBlock.defaults, function: 'abs', n: 7, test_n: 3, train_x: 'grid' };
+    const s = streams(4);
+    const { train } = target1dBlock.generate(p, s);
+    const xs = linspace(-1, 1, 7);
+    expect(xs[3]).toBe(0);
+    expect(Array.from(train.x64!)).toEqual(xs);
+    expect(train.x).toEqual(Float32Array.from(xs));
+    expect(train.labels).toEqual(Float32Array.from(xs.map(Math.abs)));
+    // Nothing was drawn from the train stream: its next number is its first.
+    expect(s.train.uniform()).toBe(streams(4).train.uniform());
+    // The default draws uniform inputs and keeps no float64 copy.
+    expect(target1dBlock.generate({ ...p, train_x: 'uniform' }, streams(4)).train.x64).toBeUndefined();
   });
 });

@@ -6,7 +6,8 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, test } from 'vitest';
-import { accuracyOf } from '../../core/blocks/recorders';
+import { accuracyOf, itemScalars, predictionSeries, storedName } from '../../core/blocks/recorders';
+import { makeTable } from '../../core/data/dataset';
 import { packAccuracy } from '../../core/nn/losses';
 import { Rng } from '../../core/rng';
 import { useBackend } from '../tf-node';
@@ -36,5 +37,22 @@ describe('accuracy: the recorder and the tfjs kernel agree', () => {
         expect(Object.is(ours, tfValues[k]), `rows ${rows}, classes ${classes}, network ${k}: ${ours} vs ${tfValues[k]}`).toBe(true);
       }
     }
+  });
+});
+
+describe('stored names and the predictions series', () => {
+  test("'as' renames a metric's values; predictions store x (float64 where kept), y_true and y_pred over the row index", () => {
+    expect(storedName({ metric: 'loss', as: 'mse' })).toBe('mse');
+    expect(storedName({ metric: 'train_loss' })).toBe('train_loss');
+    expect(itemScalars({ metric: 'loss', as: 'mse' })).toEqual(['mse']);
+    expect(itemScalars({ metric: 'predictions' })).toEqual([]);
+    const train = makeTable(3, 1);
+    train.x.set([0.1, 0.2, 0.3]);
+    const series = predictionSeries(train, Float32Array.from([1, 2, 3]), Float32Array.from([1.5, 2.5, 3.5]));
+    expect(series.x).toEqual({ steps: [0, 1, 2], values: Array.from(Float32Array.from([0.1, 0.2, 0.3])) });
+    expect(series.y_true.values).toEqual([1, 2, 3]);
+    expect(series.y_pred.values).toEqual([1.5, 2.5, 3.5]);
+    train.x64 = Float64Array.from([0.1, 0.2, 0.3]);
+    expect(predictionSeries(train, train.labels, train.labels).x.values).toEqual([0.1, 0.2, 0.3]);
   });
 });

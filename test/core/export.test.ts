@@ -52,7 +52,7 @@ describe('CSV writer', () => {
 describe('GET /api/sweeps/:id/aggregate|trials?format=csv', () => {
   test('a real sweep: header, filenames, quoting of config keys, and per-trial rows recompute the aggregate', async () => {
     const { store } = await runSweep(
-      { experiment: 'exp1', repeats: 3, params: { steps: 120, num_values: 8, record_every: 40 }, grid: { n_hidden: [2, 4] } },
+      { experiment: 'exp1', repeats: 3, params: { steps: 120, n: 8 }, grid: { width: [2, 4] } },
       { sweepId: 'csv1' },
     );
     const app = createApp(async (c, next) => {
@@ -74,7 +74,7 @@ describe('GET /api/sweeps/:id/aggregate|trials?format=csv', () => {
     expect(aggRows).toHaveLength(json.rows.length);
     aggRows.forEach((r, i) => {
       const j = json.rows[i];
-      expect(r.config).toBe(j.config); // "function=sin,n_hidden=2": a comma, so quoted
+      expect(r.config).toBe(j.config); // "function=sin,width=2": a comma, so quoted
       expect([num(r.step), num(r.n), num(r.mean), num(r.std), num(r.median), num(r.q1), num(r.q3)]).toEqual([j.step, j.n, j.mean, j.std, j.median, j.q1, j.q3]);
     });
 
@@ -83,14 +83,14 @@ describe('GET /api/sweeps/:id/aggregate|trials?format=csv', () => {
     const trialRecords = parseCsv(await trialsRes.text());
     expect(trialRecords[0]).toEqual([...TRIAL_COLUMNS]);
     const trialRows = objects(trialRecords);
-    // 3 functions × 2 widths × 3 repeats = 18 trials × (1 final mse + 3 mse checkpoints + 8 y_pred points).
-    expect(trialRows).toHaveLength(18 * (1 + 3 + 8));
+    // 3 functions × 2 widths × 3 repeats = 18 trials × (1 final mse + 1 mse checkpoint + 8 y_pred points).
+    expect(trialRows).toHaveLength(18 * (1 + 1 + 8));
     expect(new Set(trialRows.map((r) => r.metric))).toEqual(new Set(['mse', 'y_pred']));
 
     const checks: Array<[string, string, string]> = [
-      ['function=sin,n_hidden=4', 'mse', ''],
-      ['function=abs,n_hidden=2', 'mse', '40'],
-      ['function=polynomial,n_hidden=4', 'y_pred', '5'],
+      ['function=sin,width=4', 'mse', ''],
+      ['function=abs,width=2', 'mse', '1'],
+      ['function=polynomial,width=4', 'y_pred', '5'],
     ];
     for (const [config, metric, step] of checks) {
       const xs = trialRows.filter((r) => r.config === config && r.metric === metric && r.step === step).map((r) => Number(r.value));
@@ -104,7 +104,7 @@ describe('GET /api/sweeps/:id/aggregate|trials?format=csv', () => {
   }, 60_000);
 
   test('an unknown format is a 400 naming the field', async () => {
-    const { store } = await runSweep({ experiment: 'exp1', repeats: 1, params: { steps: 10, num_values: 4, n_hidden: 2, function: 'abs' } }, { sweepId: 'csv2' });
+    const { store } = await runSweep({ experiment: 'exp1', repeats: 1, params: { steps: 10, n: 4, width: 2, function: 'abs' } }, { sweepId: 'csv2' });
     const app = createApp(async (c, next) => {
       c.set('store', store);
       c.set('enqueue', async () => {});

@@ -26,7 +26,7 @@ describe('WebAssembly memory estimate', () => {
     const exp1 = EXPERIMENTS[0];
     const p = exp1.params.parse({});
     expect(exp1.memory(p, 16)).toBeGreaterThan(exp1.memory(p, 2));
-    expect(exp1.memory({ ...p, n_hidden: 512 }, 16)).toBeGreaterThan(exp1.memory(p, 16));
+    expect(exp1.memory({ ...p, width: 512 }, 16)).toBeGreaterThan(exp1.memory(p, 16));
     // A lone trial trains beside a shadow twin: it costs what a pack of two does.
     expect(exp1.memory(p, 1)).toBe(exp1.memory(p, 2));
   });
@@ -43,7 +43,7 @@ describe('WebAssembly memory estimate', () => {
   });
 
   test('a request within the compute budget but far beyond the memory budget is refused with the estimate', () => {
-    const body = { experiment: 'exp1', repeats: 1, params: { steps: 1, n_hidden: 4096, num_values: 100000 } };
+    const body = { experiment: 'exp1', repeats: 1, params: { steps: 1, width: 1024, n: 20000 } };
     let error: unknown;
     try {
       expandSweep(body, 'h');
@@ -59,12 +59,12 @@ describe('WebAssembly memory estimate', () => {
       expect(issue.message).toContain('96.0 MB');
     }
     // The same shape with a small width fits.
-    expect(expandSweep({ ...body, params: { ...body.params, n_hidden: 4, num_values: 1000 } }, 'ok').trials).toHaveLength(3);
+    expect(expandSweep({ ...body, params: { ...body.params, width: 4, n: 1000 } }, 'ok').trials).toHaveLength(3);
   });
 
   test('a grid value that does not fit names the grid axis', () => {
-    expect(() => expandSweep({ experiment: 'exp1', params: { num_values: 100000, steps: 1 }, grid: { n_hidden: [2, 4096] } }, 'g')).toThrowError(
-      expect.objectContaining({ issues: expect.arrayContaining([expect.objectContaining({ field: 'grid.n_hidden' })]) }),
+    expect(() => expandSweep({ experiment: 'exp1', params: { n: 20000, steps: 1 }, grid: { width: [2, 1024] } }, 'g')).toThrowError(
+      expect.objectContaining({ issues: expect.arrayContaining([expect.objectContaining({ field: 'grid.width' })]) }),
     );
   });
 });

@@ -111,7 +111,7 @@ describe('pack GEMM', () => {
     const dir = mkdtempSync(join(tmpdir(), 'atomsweep-kernels-'));
     const runner = await startLocalRunner({ port: 0, db: join(dir, 'db.sqlite'), threads: 1, buildDashboard: false });
     try {
-      const sweep = { experiment: 'exp1', repeats: 1, params: { steps: 20, num_values: 20, record_every: 10 }, grid: { n_hidden: [2, 16] } };
+      const sweep = { experiment: 'exp1', repeats: 1, params: { steps: 20, n: 20 }, grid: { width: [2, 16] } };
       const res = await fetch(`${runner.url}/api/sweeps`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(sweep) });
       expect(res.status).toBe(202);
       const { id } = (await res.json()) as { id: string };

@@ -7,6 +7,16 @@ import { tinySpec } from './fixtures';
 // Bad specs are built by editing a good one freely: the validator, not the type checker, must refuse them.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Spec = Record<string, any>;
+/** The fixture on 1-D regression data (target_1d, MSE), its accuracy records and claims dropped. */
+const regression = (s: Spec): true => {
+  s.data = { block: 'target_1d', n: 40 };
+  s.training = { ...s.training, loss: 'mean_squared_error', batch_size: 64 };
+  s.record = [{ metric: 'test_loss', at: 'end' }, { metric: 'train_loss', at: 'checkpoints', every: 10 }];
+  s.grid = { lr: s.grid?.lr ?? [0.01] };
+  s.claims = [];
+  s.figure = undefined;
+  return true;
+};
 const edit = (change: (s: Spec) => void): unknown => {
   const s = structuredClone(tinySpec()) as Spec;
   change(s);
@@ -84,6 +94,14 @@ describe('validateSpec', () => {
     ['class counts at checkpoints', edit((s) => s.record.push({ metric: 'class_counts', at: 'checkpoints', every: 10 })), 'record.3.at'],
     ['a decision boundary on 4-D data', edit((s) => s.record.push({ metric: 'decision_boundary', at: 'end' })), 'record.3.metric'],
     ['a decision boundary on a regression', edit((s) => (s.data = { block: 'target_1d' }) && (s.record = [{ metric: 'test_loss', at: 'end' }, { metric: 'decision_boundary', at: 'end' }]) && (s.training = { ...s.training, loss: 'mean_squared_error' }) && (s.claims = []) && (s.figure = undefined)), 'record.1.metric'],
+    ['predictions on classes', edit((s) => s.record.push({ metric: 'predictions', at: 'end' })), 'record.3.metric'],
+    ['predictions at checkpoints', edit((s) => regression(s) && s.record.push({ metric: 'predictions', at: 'checkpoints', every: 10 })), 'record.2.at'],
+    ['predictions with mini-batches', edit((s) => regression(s) && (s.training.batch_size = 8) && s.record.push({ metric: 'predictions', at: 'end' })), 'training.batch_size'],
+    ['an unknown training-input layout', edit((s) => regression(s) && (s.data.train_x = 'sobol')), 'data.train_x'],
+    ['a stored name that is not a plain name', edit((s) => (s.record[1] = { ...s.record[1], as: 'test-loss' })), 'record.1.as'],
+    ['renaming a record that stores several names', edit((s) => s.record.push({ metric: 'class_counts', at: 'end', as: 'counts' })), 'record.3.as'],
+    ['renaming to a name the recorder stores itself', edit((s) => (s.record[1] = { ...s.record[1], as: 'n_params' })), 'record.1.as'],
+    ['two end records stored under one name', edit((s) => s.record.push({ metric: 'weight_norm', at: 'end', as: s.record[1].metric })), 'record.3.as'],
     ['not an object', [1, 2], '(body)'],
   ];
 
@@ -91,6 +109,23 @@ describe('validateSpec', () => {
     const v = validateSpec(spec);
     expect(v.ok).toBe(false);
     if (!v.ok) expect(v.issues.map((i) => i.field)).toContain(field);
+  });
+
+  test("a fit on the grid: predictions in full batch, and a series and a scalar stored under one name ('as'), claimable", () => {
+    const v = validateSpec(
+      edit((s) => {
+        regression(s);
+        s.data.train_x = 'grid';
+        s.record = [
+          { metric: 'loss', at: 'end', as: 'mse' },
+          { metric: 'predictions', at: 'end' },
+          { metric: 'train_loss', at: 'checkpoints', every: 10, as: 'mse' },
+        ];
+        s.claims = [{ kind: 'difference', statement: 's', metric: 'mse', by: 'lr', a: 0.01, b: 0.001, expect: 'less', paired: true }];
+        s.figure = { x: 'step', y: 'mse', color: 'lr' };
+      }),
+    );
+    expect(v.ok ? [] : v.issues).toEqual([]);
   });
 
   test('unpaired trials sharing a task may pair a claim along another axis; the class counts are claimable scalars', () => {

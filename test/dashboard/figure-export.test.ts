@@ -15,7 +15,7 @@ import { runSweep } from '../helpers/sweep';
 
 describe('figure SVG export', () => {
   test('a standalone SVG: parses as XML, keeps every Plot SVG and the titles, drops controls, escapes the CSS', async () => {
-    const { figureData } = await runSweep({ experiment: 'exp1', repeats: 2, params: { steps: 50, num_values: 10, function: 'sin' }, grid: { n_hidden: [2, 4] } });
+    const { figureData } = await runSweep({ experiment: 'exp1', repeats: 2, params: { steps: 50, n: 10, function: 'sin' }, grid: { width: [2, 4] } });
     const { element } = renderFigure(exp01Figure, figureData);
     element.append(element.ownerDocument.createElement('button'));
     const svgs = element.querySelectorAll('svg').length;

@@ -64,16 +64,16 @@ function mount(opts: { experiment?: string; post?: (body: unknown) => Promise<Po
 describe('inputs generated from the schema', () => {
   test('exp1: numbers with bounds and step, enums as selects, lists as text, defaults prefilled, default grid swept', () => {
     const { row } = mount({ experiment: 'exp1' });
-    const n = row('n_hidden');
+    const n = row('width');
     expect(n.fixed.type).toBe('number');
-    expect([n.fixed.min, n.fixed.max, n.fixed.step]).toEqual(['1', '4096', '1']);
+    expect([n.fixed.min, n.fixed.max, n.fixed.step]).toEqual(['1', '1024', '1']);
     expect(n.fixed.value).toBe('2');
     // A default grid axis starts swept, its list visible and labelled, the single input hidden.
     expect(n.sweep.checked).toBe(true);
     expect(n.values.value).toBe('2, 4, 16');
     expect([n.values.hidden, n.fixed.hidden]).toEqual([false, true]);
     expect(n.label.htmlFor).toBe(n.values.id);
-    expect(n.help.textContent).toContain('integer, 1 ≤ x ≤ 4096');
+    expect(n.help.textContent).toContain('integer, 1 ≤ x ≤ 1024');
 
     const lr = row('lr');
     // exclusiveMinimum 0 cannot be an HTML min: no min attribute, said in the help text instead.
@@ -91,7 +91,7 @@ describe('inputs generated from the schema', () => {
 
     const coefs = row('coefs');
     expect([coefs.fixed.type, coefs.fixed.value]).toEqual(['text', '0, -2, 1, 1, -2']);
-    expect(coefs.help.textContent).toContain('list of numbers, 1–20 items');
+    expect(coefs.help.textContent).toContain('1–20 items');
   });
 
   test('exp12 boolean as a checkbox, exp8 integer lists, exp7 enums, exp3 unions and null defaults', () => {
@@ -121,7 +121,7 @@ describe('inputs generated from the schema', () => {
     const select = $<HTMLSelectElement>('#sf-experiment');
     select.value = 'exp7';
     select.dispatchEvent(new window.Event('change', { bubbles: true }));
-    expect(row('n_hidden').fixed).toBeNull();
+    expect(row('function').fixed).toBeNull();
     expect(row('noise').fixed.value).toBe('0.1');
     expect(trials()).toBe('30 trials');
   });
@@ -129,9 +129,9 @@ describe('inputs generated from the schema', () => {
 
 describe('values', () => {
   test('parse and check against bounds, integer, enum, items and unions', () => {
-    expect(parseValue('0', prop('exp1', 'n_hidden'))).toEqual({ ok: false, message: 'must be ≥ 1' });
-    expect(parseValue('2.5', prop('exp1', 'n_hidden'))).toEqual({ ok: false, message: 'must be an integer' });
-    expect(parseValue('5000', prop('exp1', 'n_hidden'))).toEqual({ ok: false, message: 'must be ≤ 4096' });
+    expect(parseValue('0', prop('exp1', 'width'))).toEqual({ ok: false, message: 'must be ≥ 1' });
+    expect(parseValue('2.5', prop('exp1', 'width'))).toEqual({ ok: false, message: 'must be an integer' });
+    expect(parseValue('5000', prop('exp1', 'width'))).toEqual({ ok: false, message: 'must be ≤ 1024' });
     expect(parseValue('0', prop('exp1', 'lr'))).toEqual({ ok: false, message: 'must be > 0' });
     expect(parseValue('x', prop('exp1', 'lr'))).toEqual({ ok: false, message: '"x" is not a number' });
     expect(parseValue('cos', prop('exp1', 'function'))).toEqual({ ok: false, message: 'must be one of sin, polynomial, abs' });
@@ -147,13 +147,13 @@ describe('values', () => {
   });
 
   test('swept lists split on commas, or on ";" when a value may itself be a list', () => {
-    expect(parseList('2, 8,32', prop('exp1', 'n_hidden'))).toEqual({ ok: true, values: [2, 8, 32] });
+    expect(parseList('2, 8,32', prop('exp1', 'width'))).toEqual({ ok: true, values: [2, 8, 32] });
     expect(parseList('30, 30; 10', prop('exp8', 'hidden'))).toEqual({ ok: true, values: [[30, 30], [10]] });
     expect(parseList('none; 10; 1', prop('exp6', 'pca_dim'))).toMatchObject({ ok: false });
     expect(parseList('none, 10, 1', prop('exp6', 'pca_dim'))).toEqual({ ok: true, values: ['none', 10, 1] });
-    expect(parseList('2, 0', prop('exp1', 'n_hidden'))).toEqual({ ok: false, message: 'value 2 (0): must be ≥ 1', count: 2 });
-    expect(parseList('2, 2', prop('exp1', 'n_hidden'))).toEqual({ ok: false, message: '2 is listed twice', count: 2 });
-    expect(parseList(' ', prop('exp1', 'n_hidden'))).toMatchObject({ ok: false, message: 'give at least one value' });
+    expect(parseList('2, 0', prop('exp1', 'width'))).toEqual({ ok: false, message: 'value 2 (0): must be ≥ 1', count: 2 });
+    expect(parseList('2, 2', prop('exp1', 'width'))).toEqual({ ok: false, message: '2 is listed twice', count: 2 });
+    expect(parseList(' ', prop('exp1', 'width'))).toMatchObject({ ok: false, message: 'give at least one value' });
   });
 });
 
@@ -161,7 +161,7 @@ describe('trial count', () => {
   test('follows the grid lists, the sweep toggles and the repeats as the user edits', () => {
     const { row, type, toggle, trials, $ } = mount({ experiment: 'exp1' });
     expect(trials()).toBe('45 trials');
-    type(row('n_hidden').values, '2, 8');
+    type(row('width').values, '2, 8');
     expect(trials()).toBe('30 trials');
     toggle(row('function').sweep, false);
     expect(trials()).toBe('10 trials');
@@ -170,7 +170,7 @@ describe('trial count', () => {
     expect(trials()).toBe('30 trials');
     type($('#sf-repeats'), '2');
     expect(trials()).toBe('12 trials');
-    expect($<HTMLElement>('#sf-summary').textContent).toBe('12 trials = 6 cells (2 n_hidden × 3 lr) × 2 repeats');
+    expect($<HTMLElement>('#sf-summary').textContent).toBe('12 trials = 6 cells (2 width × 3 lr) × 2 repeats');
   });
 
   test("equals the server's expansion of the request the form builds, for every experiment's defaults and an edited exp1", () => {
@@ -185,7 +185,7 @@ describe('trial count', () => {
     const s = initialState(e);
     s.params.function.swept = false;
     s.params.function.fixed = 'abs';
-    s.params.n_hidden.values = '2, 8';
+    s.params.width.values = '2, 8';
     s.params.steps.swept = true;
     s.params.steps.values = '10, 20';
     s.repeats = '3';
@@ -198,11 +198,11 @@ describe('trial count', () => {
 describe('request', () => {
   test('fixed values go to params (only when changed or replacing a grid axis), swept lists to grid', () => {
     const { form, row, type, toggle, $ } = mount({ experiment: 'exp1' });
-    expect(form.current().request).toEqual({ experiment: 'exp1', repeats: 5, seed: 0, grid: { function: ['sin', 'polynomial', 'abs'], n_hidden: [2, 4, 16] } });
+    expect(form.current().request).toEqual({ experiment: 'exp1', repeats: 5, seed: 0, grid: { function: ['sin', 'polynomial', 'abs'], width: [2, 4, 16] } });
     toggle(row('function').sweep, false);
     type(row('steps').fixed, '200');
     type(row('coefs').fixed, '1, 2');
-    type(row('n_hidden').values, '2, 32');
+    type(row('width').values, '2, 32');
     type($('#sf-seed'), '7');
     type($('#sf-name'), ' small ');
     expect(form.current().request).toEqual({
@@ -210,7 +210,7 @@ describe('request', () => {
       repeats: 5,
       seed: 7,
       params: { function: 'sin', coefs: [1, 2], steps: 200 },
-      grid: { n_hidden: [2, 32] },
+      grid: { width: [2, 32] },
       name: 'small',
     });
     // The advanced view shows the same JSON, lists of values on one line.
@@ -247,18 +247,18 @@ describe('errors next to their inputs', () => {
     const m = mount({ experiment: 'exp1' });
     m.type(m.row('steps').fixed, '0');
     m.type(m.row('lr').fixed, '0');
-    m.type(m.row('n_hidden').values, '2, 2.5');
+    m.type(m.row('width').values, '2, 2.5');
     m.type(m.$('#sf-repeats'), '0');
     expect(m.row('steps').error.textContent).toBe('must be ≥ 1');
     expect(m.row('lr').error.textContent).toBe('must be > 0');
-    expect(m.row('n_hidden').error.textContent).toBe('value 2 (2.5): must be an integer');
+    expect(m.row('width').error.textContent).toBe('value 2 (2.5): must be an integer');
     expect(m.$<HTMLElement>('#sf-repeats-error').textContent).toBe('must be ≥ 1');
     expect(m.row('steps').fixed.hasAttribute('aria-invalid')).toBe(true);
     expect(m.row('omega').fixed.hasAttribute('aria-invalid')).toBe(false);
     await m.submit();
     expect(m.post).not.toHaveBeenCalled();
     // The first marked visible input (in page order) gets the focus.
-    expect(m.document.activeElement).toBe(m.row('n_hidden').values);
+    expect(m.document.activeElement).toBe(m.row('width').values);
     m.type(m.row('steps').fixed, '10');
     expect(m.row('steps').error.textContent).toBe('');
   });
@@ -276,7 +276,7 @@ describe('errors next to their inputs', () => {
     const issues = [
       ...serverIssues,
       { field: 'params.steps', message: 'Too big' },
-      { field: 'grid.n_hidden', message: 'Too small: expected number to be >=1' },
+      { field: 'grid.width', message: 'Too small: expected number to be >=1' },
       { field: 'params.coefs.1', message: 'Expected number' },
       { field: 'grid', message: '9 cells × 1000 repeats = 9000 trials, above the cap of 5000' },
       { field: 'params.nope', message: 'unknown parameter of exp1' },
@@ -287,14 +287,14 @@ describe('errors next to their inputs', () => {
     expect(m.created).not.toHaveBeenCalled();
     expect(m.$<HTMLElement>('#sf-repeats-error').textContent).toBe('at most 100');
     expect(m.row('steps').error.textContent).toBe('Too big');
-    expect(m.row('n_hidden').error.textContent).toBe('Too small: expected number to be >=1');
+    expect(m.row('width').error.textContent).toBe('Too small: expected number to be >=1');
     expect(m.row('coefs').error.textContent).toBe('params.coefs.1: Expected number');
     expect(m.row('lr').error.textContent).toBe('');
     // Editing one input clears the server's message there only.
     m.type(m.row('steps').fixed, '300');
     expect(m.row('steps').error.textContent).toBe('');
     expect(m.$<HTMLElement>('#sf-repeats-error').textContent).toBe('at most 100');
-    expect(m.row('n_hidden').error.textContent).toBe('Too small: expected number to be >=1');
+    expect(m.row('width').error.textContent).toBe('Too small: expected number to be >=1');
     expect([...m.$<HTMLElement>('#sf-general').children].map((c) => c.textContent)).toEqual([
       'grid: 9 cells × 1000 repeats = 9000 trials, above the cap of 5000',
       'params.nope: unknown parameter of exp1',
@@ -303,7 +303,7 @@ describe('errors next to their inputs', () => {
 
   test('issue fields map to parameters, top-level inputs or the whole request', () => {
     const names = Object.keys(exp('exp1').schema.properties!);
-    expect(issueTarget('params.n_hidden', names)).toBe('param:n_hidden');
+    expect(issueTarget('params.width', names)).toBe('param:width');
     expect(issueTarget('grid.steps', names)).toBe('param:steps');
     expect(issueTarget('params.coefs.0', names)).toBe('param:coefs');
     expect(issueTarget('repeats', names)).toBe('repeats');

@@ -21,7 +21,7 @@ test('2,100 trials: every one done exactly once; the API answers meanwhile', asy
   const res = await fetch(`${server.url}/api/sweeps`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ experiment: 'exp1', repeats: 100, params: { steps: 3, num_values: 10, record_every: 1 }, grid: { n_hidden: widths } }),
+    body: JSON.stringify({ experiment: 'exp1', repeats: 100, params: { steps: 3, n: 10 }, grid: { width: widths } }),
   });
   expect(res.status).toBe(202);
   const { id, trials } = (await res.json()) as { id: string; trials: number };

@@ -29,7 +29,7 @@ afterAll(async () => {
 test('Settle from the sweep page: estimate, a 12-trial budget, the rounds as they ran', async () => {
   const client = createClient(runner.url);
   // 2 widths × 3 repeats of sin(12x), polynomial and |x|: too few repeats to decide the claims.
-  const { id } = await client.createSweep({ experiment: 'exp1', repeats: 3, params: { steps: 300, record_every: 100 }, grid: { n_hidden: [2, 16] } } as Parameters<typeof client.createSweep>[0]);
+  const { id } = await client.createSweep({ experiment: 'exp1', repeats: 3, params: { steps: 300 }, grid: { width: [2, 16] } } as Parameters<typeof client.createSweep>[0]);
   expect((await waitForSweep(runner.url, id, 60_000)).status).toBe('done');
   const before = await client.settleStatus(id);
   expect(before.settle).toBeNull();

@@ -30,7 +30,7 @@ test('the form builds, checks and submits an exp1 sweep, which finishes', async 
   const seedRes = await fetch(`${runner.url}/api/sweeps`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ experiment: 'exp1', repeats: 1, params: { steps: 40, record_every: 20, n_hidden: 2 } }),
+    body: JSON.stringify({ experiment: 'exp1', repeats: 1, params: { steps: 40, width: 2 } }),
   });
   expect(seedRes.status).toBe(202);
   expect((await waitForSweep(runner.url, ((await seedRes.json()) as { id: string }).id)).status).toBe('done');
@@ -48,12 +48,11 @@ test('the form builds, checks and submits an exp1 sweep, which finishes', async 
     await page.getByLabel('Experiment', { exact: true }).selectOption('exp1');
     await expect.poll(() => page.locator('#sf-estimate').textContent()).toContain('from 3 trials of exp1 already run');
 
-    // Parameters through their labels: a fixed function, a small steps value, a grid of two n_hidden values.
+    // Parameters through their labels: a fixed function, a small steps value, a grid of two width values.
     await page.getByLabel('sweep function over a list of values').uncheck();
     await page.getByLabel('function', { exact: true }).selectOption('abs');
     await page.getByLabel('steps', { exact: true }).fill('0');
-    await page.getByLabel('record_every', { exact: true }).fill('50');
-    await page.getByLabel('n_hidden', { exact: true }).fill('2, 8');
+    await page.getByLabel('width', { exact: true }).fill('2, 8');
     await page.getByLabel('Repeats').fill('2');
     await expect.poll(() => page.locator('#sf-trials').textContent()).toBe('4 trials');
     expect(await page.locator('#sf-estimate').textContent()).toMatch(/^About .+, from 3 trials of exp1 already run/);
@@ -79,8 +78,8 @@ test('the form builds, checks and submits an exp1 sweep, which finishes', async 
       experiment: 'exp1',
       repeats: 2,
       seed: 0,
-      params: { function: 'abs', steps: 100, record_every: 50 },
-      grid: { n_hidden: [2, 8] },
+      params: { function: 'abs', steps: 100 },
+      grid: { width: [2, 8] },
     });
     await page.getByRole('button', { name: 'Start sweep' }).click();
     await page.waitForURL(/#\/sweeps\/[\w.-]+$/);

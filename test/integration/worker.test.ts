@@ -11,7 +11,7 @@ import { readmeExample } from '../helpers/readme';
 import { startLocalServer, waitForSweep, type LocalServer } from '../helpers/server';
 import { launchChromium } from '../helpers/browser';
 
-const SMALL_EXP1 = { experiment: 'exp1', repeats: 3, params: { steps: 400, record_every: 100 }, grid: { n_hidden: [2, 16] } };
+const SMALL_EXP1 = { experiment: 'exp1', repeats: 3, params: { steps: 400 }, grid: { width: [2, 16] } };
 let server: LocalServer;
 let sweepId: string;
 
@@ -43,7 +43,7 @@ describe('local Worker (wrangler dev)', () => {
     };
     const finalMse = rows.filter((r) => r.metric === 'mse' && r.step === null);
     expect(finalMse.map((r) => r.config).sort()).toEqual(
-      ['abs', 'polynomial', 'sin'].flatMap((f) => [`function=${f},n_hidden=16`, `function=${f},n_hidden=2`]).sort(),
+      ['abs', 'polynomial', 'sin'].flatMap((f) => [`function=${f},width=16`, `function=${f},width=2`]).sort(),
     );
     // Mean and std recomputed from the raw trials must match the SQL aggregate.
     const { trials } = (await (await fetch(`${server.url}/api/sweeps/${sweepId}/trials?metric=mse`)).json()) as {
@@ -62,7 +62,7 @@ describe('local Worker (wrangler dev)', () => {
       expect(r.mean).toBeCloseTo(mean, 12);
       expect(r.std!).toBeCloseTo(std, 12);
     }
-    expect(rows.filter((r) => r.metric === 'y_pred' && r.config === 'function=sin,n_hidden=16')).toHaveLength(100);
+    expect(rows.filter((r) => r.metric === 'y_pred' && r.config === 'function=sin,width=16')).toHaveLength(100);
   }, 240_000);
 
   test('the Node runner (npm run local) writes the same rows as the Worker for the same sweep', async () => {

@@ -56,7 +56,7 @@ describe.each(STORAGE_MODES)('D1 limits on the $name store', (mode) => {
   }, 60_000);
 
   test('the longest curve a trial may record (MAX_SERIES_POINTS, worst-case numbers) is stored in one row and read back exactly; one point more fails only its trial', async () => {
-    const request = { experiment: 'exp1', repeats: 1, params: { function: 'sin', n_hidden: 2 } };
+    const request = { experiment: 'exp1', repeats: 1, params: { function: 'sin', width: 2 } };
     const sweep = expandSweep(request, 'curve');
     await opened.invocation().createSweep(sweep, request, 1);
     const store = opened.invocation();
@@ -161,7 +161,7 @@ describe.each(STORAGE_MODES)('D1 limits on the $name store', (mode) => {
   }, 60_000);
 
   test('a 5,000-trial sweep (the default cap): created, leased and saved pack by pack, done, and read back', async () => {
-    const request = { experiment: 'exp1', repeats: 5, grid: { n_hidden: Array.from({ length: 1000 }, (_, i) => i + 1) }, params: { steps: 1, function: 'sin' } };
+    const request = { experiment: 'exp1', repeats: 5, grid: { width: Array.from({ length: 1000 }, (_, i) => i + 1) }, params: { steps: 1, function: 'sin' } };
     const sweep = expandSweep(request, 'big', DEFAULT_LIMITS);
     expect(sweep.trials).toHaveLength(DEFAULT_LIMITS.maxTrials);
     await opened.invocation().createSweep(sweep, request, 10);

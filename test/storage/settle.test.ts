@@ -21,7 +21,7 @@ import type { MiddlewareHandler } from 'hono';
 import { createApp } from '../../api/app';
 import type { AppEnv } from '../../api/context';
 
-const REQUEST = { experiment: 'exp1', repeats: 3, seed: 11, params: { steps: 300, record_every: 100 }, grid: { n_hidden: [2, 16] } };
+const REQUEST = { experiment: 'exp1', repeats: 3, seed: 11, params: { steps: 300 }, grid: { width: [2, 16] } };
 const LIMITS = { maxRepeats: 100, maxTrials: 5000 };
 
 async function train(invocation: () => Store, sweepId: string, trials: TrialSpec[]) {

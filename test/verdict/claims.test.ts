@@ -4,9 +4,10 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
-import { EXPERIMENTS } from '../../core/experiments';
+import { EXPERIMENTS, getExperiment } from '../../core/experiments';
 import { checkClaims, claimAxis, claimMetrics, claimSchema, claimsSchema } from '../../core/experiments/claims';
-import { exp1 } from '../../core/experiments/exp01-universal-approximation';
+
+const exp1 = getExperiment('exp1')!;
 
 const sourceOf = (n: number) => {
   const file = readdirSync('core/experiments').find((f) => f.startsWith(`exp${String(n).padStart(2, '0')}-`))!;
@@ -46,23 +47,23 @@ describe('claim validation', () => {
     expect(bad.error!.issues.map((i) => i.path.join('.'))).toContain('by');
     const unknownKind = claimSchema.safeParse({ kind: 'vibes', statement: 's', metric: 'mse' });
     expect(unknownKind.error!.issues[0].path).toEqual(['kind']);
-    const extra = claimSchema.safeParse({ kind: 'trend', statement: 's', metric: 'mse', along: 'n_hidden', expect: 'increasing', code: 'process.exit()' });
+    const extra = claimSchema.safeParse({ kind: 'trend', statement: 's', metric: 'mse', along: 'width', expect: 'increasing', code: 'process.exit()' });
     expect(extra.success).toBe(false);
-    const badName = claimSchema.safeParse({ kind: 'trend', statement: 's', metric: 'a-b', along: 'n_hidden', expect: 'up' });
+    const badName = claimSchema.safeParse({ kind: 'trend', statement: 's', metric: 'a-b', along: 'width', expect: 'up' });
     expect(badName.error!.issues.map((i) => i.path.join('.')).sort()).toEqual(['expect', 'metric']);
   });
 
   test('checkClaims: unknown parameters, invalid values and a fixed compared axis, each with its field', () => {
     const issues = checkClaims(
       [
-        { kind: 'difference', statement: 's', metric: 'mse', by: 'width', a: 1, b: 2, expect: 'greater' },
-        { kind: 'difference', statement: 's', metric: 'mse', by: 'n_hidden', a: 0, b: 2, expect: 'greater', where: { function: 'cos' } },
-        { kind: 'trend', statement: 's', metric: 'mse', along: 'n_hidden', expect: 'increasing', where: { n_hidden: 2, colour: 'red' } },
-        { kind: 'order', statement: 's', metric: 'mse', by: 'n_hidden', values: [2, 'four'], direction: 'increasing' },
+        { kind: 'difference', statement: 's', metric: 'mse', by: 'n_hidden', a: 1, b: 2, expect: 'greater' },
+        { kind: 'difference', statement: 's', metric: 'mse', by: 'width', a: 0, b: 2, expect: 'greater', where: { function: 'cos' } },
+        { kind: 'trend', statement: 's', metric: 'mse', along: 'width', expect: 'increasing', where: { width: 2, colour: 'red' } },
+        { kind: 'order', statement: 's', metric: 'mse', by: 'width', values: [2, 'four'], direction: 'increasing' },
       ],
       exp1.params,
     );
-    expect(issues.map((i) => i.field)).toEqual(['claims[0].by', 'claims[1].a', 'claims[1].where.function', 'claims[2].where.n_hidden', 'claims[2].where.colour', 'claims[3].values[1]']);
-    expect(issues[1].message).toMatch(/0 is not a valid n_hidden/);
+    expect(issues.map((i) => i.field)).toEqual(['claims[0].by', 'claims[1].a', 'claims[1].where.function', 'claims[2].where.width', 'claims[2].where.colour', 'claims[3].values[1]']);
+    expect(issues[1].message).toMatch(/0 is not a valid width/);
   });
 });

@@ -4,7 +4,7 @@
  */
 import type { MiddlewareHandler } from 'hono';
 import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
-import { exp1 } from '../../core/experiments/exp01-universal-approximation';
+import { getExperiment } from '../../core/experiments';
 import { expandSweep, packTrials } from '../../core/sweep/expand';
 import { runTrialPack } from '../../core/run/run-trials';
 import type { Store } from '../../core/db/store';
@@ -15,10 +15,12 @@ import type { AppEnv } from '../../api/context';
 import { runSweep } from '../helpers/sweep';
 import { useBackend } from '../tf-node';
 
+const exp1 = getExperiment('exp1')!;
+
 let store: Store;
 let close: () => void;
 let app: ReturnType<typeof createApp>;
-const request = { experiment: 'exp1', repeats: 4, params: { steps: 300, num_values: 20, record_every: 100 } };
+const request = { experiment: 'exp1', repeats: 4, params: { steps: 300, n: 20 } };
 
 beforeAll(async () => {
   const run = await runSweep(request, { sweepId: 'full' });
@@ -80,11 +82,11 @@ describe('GET /api/sweeps/:id/verdict', () => {
     const agg = (await (await app.request('/api/sweeps/full/aggregate?metric=mse', {}, {})).json()) as { rows: Array<{ config: string; metric: string; step: number | null; mean: number }> };
     const configs = (await (await app.request('/api/sweeps/full/configs', {}, {})).json()) as Array<{ config: string; params: Record<string, unknown> }>;
     const meanOf = (fn: string, width: number) => {
-      const cfg = configs.find((c) => c.params.function === fn && c.params.n_hidden === width)!.config;
+      const cfg = configs.find((c) => c.params.function === fn && c.params.width === width)!.config;
       return agg.rows.find((r) => r.config === cfg && r.step === null)!.mean;
     };
     const sin = body.claims.find((c) => c.statement.startsWith('sin'))!;
-    const widths = [...new Set(configs.map((c) => c.params.n_hidden as number))].sort((x, y) => x - y);
+    const widths = [...new Set(configs.map((c) => c.params.width as number))].sort((x, y) => x - y);
     const centre = (widths.length - 1) / 2;
     const sxx = widths.reduce((s, _, l) => s + (l - centre) ** 2, 0);
     const slope = widths.reduce((s, w, l) => s + ((l - centre) / sxx) * meanOf('sin', w), 0);
@@ -131,11 +133,11 @@ describe('GET /api/sweeps/:id/verdict', () => {
 
   test('a live sweep gets a provisional verdict from its finished trials only', async () => {
     const tf = await useBackend('wasm');
-    const sweep = expandSweep({ ...request, grid: { n_hidden: [2, 16] } }, 'live');
+    const sweep = expandSweep({ ...request, grid: { width: [2, 16] } }, 'live');
     await store.createSweep(sweep, request, 0);
     const packs = packTrials(sweep.experiment, sweep.trials, 16);
     // Train the width-2 pack only; width 16 stays queued.
-    const narrow = packs.find((p) => p[0].params.n_hidden === 2)!;
+    const narrow = packs.find((p) => p[0].params.width === 2)!;
     await runTrialPack(store, { sweepId: 'live', experiment: 'exp1', trials: narrow }, { now: () => 1, backend: tf.getBackend() });
     const { body } = await get('/api/sweeps/live/verdict');
     expect(body.provisional).toBe(true);
@@ -147,7 +149,7 @@ describe('GET /api/sweeps/:id/verdict', () => {
       expect(c.note).toMatch(/fewer than two levels/);
     }
     // The rest finishes: a new version, so the stored provisional verdict is replaced.
-    const wide = packs.find((p) => p[0].params.n_hidden === 16)!;
+    const wide = packs.find((p) => p[0].params.width === 16)!;
     await runTrialPack(store, { sweepId: 'live', experiment: 'exp1', trials: wide }, { now: () => 2, backend: tf.getBackend() });
     const final = (await get('/api/sweeps/live/verdict')).body;
     expect(final).toMatchObject({ provisional: false, status: 'done', trials: { done: sweep.trials.length } });

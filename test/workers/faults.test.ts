@@ -69,7 +69,7 @@ async function createSweep(params: Record<string, unknown> = {}, store?: Store) 
   const id = `s${++sweepSeq}`;
   // Expand with the real machinery, but against the fault experiment's schema.
   const body = { experiment: 'exp1', params, grid: { x: [1, 2] }, repeats: 3 };
-  const real = expandSweep({ experiment: 'exp1', repeats: 3, params: { function: 'sin' }, grid: { n_hidden: [1, 2] } }, id);
+  const real = expandSweep({ experiment: 'exp1', repeats: 3, params: { function: 'sin' }, grid: { width: [1, 2] } }, id);
   const trials: TrialSpec[] = real.trials.map((t) => ({ ...t, params: faultParams.parse({ ...params, x: Number(t.configKey.split('=')[1]) }) }));
   store ??= storeFor(env);
   await store.createSweep({ ...real, trials }, body, Date.now());
@@ -588,7 +588,7 @@ describe('Worker consumer after a WebAssembly fault', () => {
 // Node host: the worker-thread pool with real threads, real tfjs-wasm and a SQLite file.
 
 describe('Node pool when a thread dies or breaks', () => {
-  const small = { steps: 20, num_values: 20, record_every: 10 };
+  const small = { steps: 20, n: 20 };
   async function runPool(faults: Parameters<typeof withFaults>[0], threads: number, opts: { leaseMs?: number; meanwhile?: (store: Store, firstPack: string[]) => Promise<void> } = {}) {
     const { mkdtempSync, rmSync } = await import('node:fs');
     const { tmpdir } = await import('node:os');
@@ -597,9 +597,9 @@ describe('Node pool when a thread dies or breaks', () => {
     const dir = mkdtempSync(join(tmpdir(), 'atomsweep-pool-'));
     const file = join(dir, 'db.sqlite');
     const { store, sqlite } = openSqliteStore(file, { leaseMs: opts.leaseMs });
-    const sweep = expandSweep({ experiment: 'exp1', repeats: 3, params: { ...small, function: 'sin' }, grid: { n_hidden: [2, 3] } }, `p${++sweepSeq}`);
+    const sweep = expandSweep({ experiment: 'exp1', repeats: 3, params: { ...small, function: 'sin' }, grid: { width: [2, 3] } }, `p${++sweepSeq}`);
     await store.createSweep(sweep, {}, Date.now());
-    const target = sweep.trials[0].id; // in the first pack (n_hidden = 2)
+    const target = sweep.trials[0].id; // in the first pack (width = 2)
     const pool = new TrialPool(store, file, threads, { faults: faults.map((f) => ({ ...f, trial: target })), leaseMs: opts.leaseMs });
     // The runner's repair timer (node/server.ts), every quarter lease.
     const repair = opts.leaseMs ? setInterval(() => void repairLeases(store, pool, { MAX_PACK_CPU_MS: '0' }), opts.leaseMs / 4) : undefined;

@@ -80,7 +80,7 @@ describe('OpenAPI document', () => {
     const body = ajv.compile(doc.paths['/api/sweeps'].post.requestBody!.content['application/json'].schema);
     const samples: unknown[] = [
       { experiment: 'exp1' },
-      { experiment: 'exp1', repeats: 3, seed: 7, name: 'n', params: { steps: 10 }, grid: { n_hidden: [2, 4] } },
+      { experiment: 'exp1', repeats: 3, seed: 7, name: 'n', params: { steps: 10 }, grid: { width: [2, 4] } },
       {},
       [],
       { experiment: '' },
@@ -88,8 +88,8 @@ describe('OpenAPI document', () => {
       { experiment: 'exp1', repeats: 2.5 },
       { experiment: 'exp1', repeats: 0 },
       { experiment: 'exp1', seed: -1 },
-      { experiment: 'exp1', grid: { n_hidden: [] } },
-      { experiment: 'exp1', grid: { n_hidden: 4 } },
+      { experiment: 'exp1', grid: { width: [] } },
+      { experiment: 'exp1', grid: { width: 4 } },
       { experiment: 'exp1', name: 'x'.repeat(201) },
     ];
     for (const s of samples) expect(body(s), JSON.stringify(s).slice(0, 80)).toBe(sweepRequestSchema.safeParse(s).success);
@@ -135,7 +135,7 @@ export type RouteAnswersDeclared = [
 export const routeAnswersDeclared: RouteAnswersDeclared = [true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true];
 
 /** A small Exp 1 sweep: its 3 functions × 2 widths × 3 repeats, trained for real (as test/storage/settle.test.ts trains). */
-const REQUEST = { experiment: 'exp1', repeats: 3, seed: 11, params: { steps: 200, record_every: 50 }, grid: { n_hidden: [2, 16] } };
+const REQUEST = { experiment: 'exp1', repeats: 3, seed: 11, params: { steps: 200 }, grid: { width: [2, 16] } };
 const DOC_ID = 'https://atomsweep.invalid/api/openapi.json';
 const pointer = (...segments: string[]) => segments.map((s) => encodeURIComponent(s.replaceAll('~', '~0').replaceAll('/', '~1'))).join('/');
 
