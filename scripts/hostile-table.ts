@@ -103,8 +103,8 @@ export const HOSTILE_ROWS: HostileRow[] = [
   { name: '__proto__ in grid', method: 'POST', path: '/api/sweeps', headers: json, body: '{"experiment":"exp1","repeats":1,"grid":{"__proto__":[1]}}', expect: { status: 400, error: 'invalid_request', field: 'grid.__proto__' } },
   { name: 'constructor in grid', method: 'POST', path: '/api/sweeps', headers: json, body: '{"experiment":"exp1","repeats":1,"grid":{"constructor":[1]}}', expect: { status: 400, error: 'invalid_request', field: 'grid.constructor' } },
   { name: '30,000-deep array', method: 'POST', path: '/api/sweeps', headers: json, body: `{"experiment":"exp1","repeats":1,"params":{"coefs":${deep(30_000)}}}`, expect: { status: 400, error: 'invalid_request', field: 'params.coefs.0.0' } },
-  // Valid by the schema, but its WASM heap (4,096 units × 100,000 points) could never fit an isolate.
-  { name: 'memory-hungry exp1 (4,096 units × 100,000 points)', method: 'POST', path: '/api/sweeps', headers: json, body: '{"experiment":"exp1","repeats":1,"params":{"steps":1,"width":4096,"n":100000}}', expect: { status: 400, error: 'invalid_request', field: 'params' } },
+  // Valid by the schema, but its WASM heap (1,024 units × 20,000 points) could never fit an isolate.
+  { name: 'memory-hungry exp1 (1,024 units × 20,000 points)', method: 'POST', path: '/api/sweeps', headers: json, body: '{"experiment":"exp1","repeats":1,"params":{"steps":1,"width":1024,"n":20000}}', expect: { status: 400, error: 'invalid_request', field: 'params' } },
   { name: '120 metric names (aggregate)', method: 'GET', path: `/api/sweeps/{done}/aggregate?metric=${metrics120}`, expect: { status: 400, error: 'invalid_request', field: 'query.metric' } },
   { name: '120 metric names (trials)', method: 'GET', path: `/api/sweeps/{done}/trials?metric=${metrics120}`, expect: { status: 400, error: 'invalid_request', field: 'query.metric' } },
   { name: 'hex repeat 0x10', method: 'GET', path: '/api/sweeps/{done}/trials?repeat=0x10', expect: { status: 400, error: 'invalid_request', field: 'query.repeat' } },
