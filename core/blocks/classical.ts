@@ -21,7 +21,12 @@ export function inCustomUnits(exp3Units: number, classifier: 'svm' | 'tree' | 's
 }
 
 /** Metrics every classical block measures: from its class predictions, and the pack's clock. */
-export const PREDICTION_METRICS = ['test_accuracy', 'train_accuracy', 'runtime_s'] as const;
+export const PREDICTION_METRICS = ['test_accuracy', 'train_accuracy', 'runtime_s', 'class_counts', 'decision_boundary'] as const;
+
+/** A predicted class of two as a score whose sign is the class (for models without logits). */
+export function classScores(classes: Uint8Array): Float32Array {
+  return Float32Array.from(classes, (c) => (c === 1 ? 1 : -1));
+}
 
 /** Why a classical block cannot model this data: they classify only. */
 export function classificationOnly(kind: string, data: DataShape): string | null {

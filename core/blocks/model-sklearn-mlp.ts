@@ -122,7 +122,7 @@ export const sklearnMlpBlock: ClassicalModelBlock = {
     const { splits } = input;
     const n = splits[0].train.n;
     const fits = await fitSklearnMlps(
-      splits.map((s, k) => ({ x: s.train.x, y: s.train.labels, evalSets: [s.test.x, s.train.x], initRng: input.stream(k, 'init'), shuffleRng: input.stream(k, 'shuffle') })),
+      splits.map((s, k) => ({ x: s.train.x, y: s.train.labels, evalSets: input.extra ? [s.test.x, s.train.x, input.extra.x] : [s.test.x, s.train.x], initRng: input.stream(k, 'init'), shuffleRng: input.stream(k, 'shuffle') })),
       n,
       input.data.input,
       o,
@@ -136,6 +136,8 @@ export const sklearnMlpBlock: ClassicalModelBlock = {
       trainLoss: binaryLogLoss(f.evalLogits[1], splits[k].train.labels),
       nParams,
       scalars: { n_iter: f.nIter, converged: f.converged ? 1 : 0, final_loss: f.lossCurve[f.lossCurve.length - 1] },
+      // One logistic output: its logit is the class-1 logit against a class-0 logit of 0.
+      ...(input.extra ? { extraScores: f.evalLogits[2] } : {}),
     }));
   },
 };

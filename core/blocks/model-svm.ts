@@ -13,7 +13,7 @@ import { z } from 'zod';
 import { fitPredictSvc } from '../classical/svm';
 import { MB, MEMORY_SAFETY, WASM_BASE_BYTES } from '../experiments/memory';
 import { SVM_UNITS } from '../experiments/exp03-data-size-vs-depth';
-import { classificationOnly, inCustomUnits, PREDICTION_METRICS } from './classical';
+import { classificationOnly, classScores, inCustomUnits, PREDICTION_METRICS } from './classical';
 import type { ClassicalModelBlock, DataShape, Values } from './types';
 
 export const svmShape = {
@@ -55,9 +55,9 @@ export const svmBlock: ClassicalModelBlock = {
     const out = [];
     for (const { train, test } of input.splits) {
       const gamma = p.svm_gamma === 'auto' ? 1 / input.data.input : p.svm_gamma;
-      const fit = await fitPredictSvc(train, [test, train], { C: p.svm_c, gamma, tol: p.svm_tol, cacheMb: p.svm_cache_mb, shrinking: p.svm_shrinking }, input.libsvm);
+      const fit = await fitPredictSvc(train, input.extra ? [test, train, input.extra] : [test, train], { C: p.svm_c, gamma, tol: p.svm_tol, cacheMb: p.svm_cache_mb, shrinking: p.svm_shrinking }, input.libsvm);
       const nParams = fit.nSupport * (input.data.input + classes - 1) + (classes * (classes - 1)) / 2;
-      out.push({ test: fit.predictions[0], train: fit.predictions[1], nParams, scalars: { n_support: fit.nSupport } });
+      out.push({ test: fit.predictions[0], train: fit.predictions[1], nParams, scalars: { n_support: fit.nSupport }, ...(input.extra ? { extraScores: classScores(fit.predictions[2]) } : {}) });
       // Each fit is one synchronous library call; let the host breathe between trials.
       await input.yieldToHost?.();
     }

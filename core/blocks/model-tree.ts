@@ -11,7 +11,7 @@
 import { z } from 'zod';
 import { fitPredictTree } from '../classical/decision-tree';
 import { TREE_UNITS } from '../experiments/exp03-data-size-vs-depth';
-import { classificationOnly, inCustomUnits, PREDICTION_METRICS } from './classical';
+import { classificationOnly, classScores, inCustomUnits, PREDICTION_METRICS } from './classical';
 import type { ClassicalModelBlock, Values } from './types';
 
 export const treeShape = {
@@ -42,8 +42,8 @@ export const treeBlock: ClassicalModelBlock = {
     const p = input.params as TreeValues;
     const out = [];
     for (const { train, test } of input.splits) {
-      const fit = fitPredictTree(train, [test, train], { maxDepth: p.tree_max_depth, minSamplesSplit: p.tree_min_samples_split, minImpurityDecrease: p.tree_min_impurity_decrease });
-      out.push({ test: fit.predictions[0], train: fit.predictions[1], nParams: 2 * fit.leaves - 1, scalars: { tree_depth: fit.depth, tree_leaves: fit.leaves } });
+      const fit = fitPredictTree(train, input.extra ? [test, train, input.extra] : [test, train], { maxDepth: p.tree_max_depth, minSamplesSplit: p.tree_min_samples_split, minImpurityDecrease: p.tree_min_impurity_decrease });
+      out.push({ test: fit.predictions[0], train: fit.predictions[1], nParams: 2 * fit.leaves - 1, scalars: { tree_depth: fit.depth, tree_leaves: fit.leaves }, ...(input.extra ? { extraScores: classScores(fit.predictions[2]) } : {}) });
       await input.yieldToHost?.();
     }
     return out;

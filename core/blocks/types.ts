@@ -125,6 +125,8 @@ export interface FitInput {
   engine?: Readonly<Engine>;
   /** How the host loads libsvm-js (RunContext.libsvm, core/experiments/types.ts). */
   libsvm?: LibsvmLoader;
+  /** More rows to score after fitting (the decision_boundary record's grid), the same for every trial. */
+  extra?: Table;
 }
 
 /** One trial's fitted model, scored. */
@@ -137,6 +139,11 @@ export interface ClassicalFit {
   trainLoss?: number;
   /** Numbers the fitted model stores (the trial's `n_params`). */
   nParams: number;
+  /**
+   * Per row of FitInput.extra, a score whose sign is the predicted class of two: the class-1
+   * logit where the model has one (its class-0 logit taken as 0), else +1 or −1.
+   */
+  extraScores?: Float32Array;
   /** The block's own scalars (support vectors, tree depth, epochs run, …). */
   scalars: Record<string, number>;
 }

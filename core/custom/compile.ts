@@ -22,8 +22,8 @@ import { z } from 'zod';
 import { DATA_BLOCKS, FEATURE_BLOCKS, MODEL_BLOCKS, TRAINING_BLOCKS } from '../blocks';
 import { predictionAccuracy } from '../train/recorders';
 import { withFeatures } from '../blocks/features-pipeline';
-import { boundaryRecords, classCountScalars, itemCheckpointCount, itemCheckpointUpdates, MAX_CHECKPOINTS, PackRecorder, type CheckpointItem, type Metric } from '../blocks/recorders';
-import { GRID_SIDE } from '../train/decision-boundary';
+import { boundaryRecords, classCountScalars, DEFAULT_BOUNDARY_POINTS, DEFAULT_BOUNDARY_REPEATS, itemCheckpointCount, itemCheckpointUpdates, MAX_CHECKPOINTS, PackRecorder, type CheckpointItem, type Metric } from '../blocks/recorders';
+import { boundaryTraces, decisionGrid, GRID_SIDE } from '../train/decision-boundary';
 import type { ClassicalModelBlock, DataBlock, DataShape, DataSplit, DataStreams, ModelBlock, PhasePlan, TrainingBlock, Values } from '../blocks/types';
 import { repeatStream, trialStream } from '../experiments/common';
 import { packBytes } from '../experiments/memory';
@@ -425,10 +425,17 @@ async function fitClassical(
 ): Promise<TrialResult[]> {
   const { block, values } = plan.classical!;
   const wantsRuntime = spec.record.some((r) => r.metric === 'runtime_s');
+  const wantsCounts = spec.record.some((r) => r.metric === 'class_counts');
+  const rounded = new Set(spec.record.filter((r) => r.float32).map((r) => r.metric as string));
+  const boundary = spec.record.find((r) => r.metric === 'decision_boundary');
+  // The boundary is scored on the decision grid (validation asks for 2-D, two-class data).
+  const grid = boundary ? { n: GRID_SIDE * GRID_SIDE, d: 2, x: decisionGrid(), labels: new Float32Array(GRID_SIDE * GRID_SIDE) } : undefined;
   const now = ctx.now ?? (() => Date.now());
   const started = now();
-  const fits = await block.fit({ params: values, data: plan.data, splits, stream, yieldToHost: ctx.yieldToHost, engine: ctx.engine, libsvm: ctx.libsvm });
+  const fits = await block.fit({ params: values, data: plan.data, splits, stream, yieldToHost: ctx.yieldToHost, engine: ctx.engine, libsvm: ctx.libsvm, extra: grid });
   const elapsed = now() - started;
+  const keepBoundary = boundary?.at === 'end' ? (boundary.repeats ?? DEFAULT_BOUNDARY_REPEATS) : 0;
+  const points = boundary?.at === 'end' ? (boundary.points ?? DEFAULT_BOUNDARY_POINTS) : 0;
   return trials.map((t, k): TrialResult => {
     const f = fits[k];
     const measured: Record<string, number | undefined> = {
@@ -440,11 +447,19 @@ async function fitClassical(
     const scalars: Record<string, number> = { ...f.scalars, n_params: f.nParams };
     for (const r of spec.record) {
       const v = measured[r.metric];
-      if (v !== undefined) scalars[r.metric] = v;
+      if (v !== undefined) scalars[r.metric] = rounded.has(r.metric) ? Math.fround(v) : v;
     }
+    if (wantsCounts) Object.assign(scalars, classCountScalars(splits[k].train, plan.data.output));
     if (wantsRuntime && elapsed > 0) scalars.runtime_s = elapsed / trials.length / 1000;
     const result: TrialResult = { trialId: t.id, scalars, series: {} };
     if (wantsRuntime) result.info = { runtime_clock: elapsed > 0 ? 'wall' : 'frozen' };
+    const scores = f.extraScores;
+    if (scores && t.repeat < keepBoundary) {
+      // Logits as the network records them: class 0's taken as 0, class 1's the score.
+      const logits = new Float32Array(2 * scores.length);
+      scores.forEach((v, i) => (logits[2 * i + 1] = v));
+      result.traces = boundaryTraces(logits, splits[k].train, splits[k].test, points);
+    }
     return result;
   });
 }

@@ -25,7 +25,7 @@ import { DEFAULT_LIMITS, jsonShapeIssues, zodIssues, type FieldIssue } from '../
 import { gridCells } from '../sweep/grid';
 import { estimatePackMs } from '../sweep/pack-budget';
 import { blockMisfit, experimentGrid, inertParameters, modelChoices, parameterSections, specBlocks, specParams, trainingActs, trialCost, trialMemory, trialPlan } from './compile';
-import { experimentSpecSchema, MAX_GRID_AXES, MAX_GRID_CELLS, MODEL_AXIS, modelCellLabel, type ExperimentSpec } from './spec';
+import { canonicalJson, experimentSpecSchema, MAX_GRID_AXES, MAX_GRID_CELLS, MODEL_AXIS, modelCellLabel, type ExperimentSpec } from './spec';
 
 export type SpecValidation = { ok: true; spec: ExperimentSpec } | { ok: false; issues: FieldIssue[] };
 
@@ -169,11 +169,23 @@ function semanticIssues(spec: ExperimentSpec): FieldIssue[] {
     const unknown = /^unknown parameter '(.*)'$/.exec(issue.message)?.[1];
     issues.push({ field: issue.field.replace(/\[(\d+)\]/g, '.$1'), message: (unknown !== undefined && inert.get(unknown)) || issue.message });
   }
+  const cellValues = new Map(Object.entries(experimentGrid(spec)).map(([k, vs]) => [k, new Set(vs.map((v) => canonicalJson(v)))]));
   spec.claims.forEach((c, i) => {
     const axis = claimAxis(c);
     const axisField = c.kind === 'trend' ? 'along' : 'by';
     if (axis !== null && sections.has(axis) && !axisSet.has(axis)) issues.push({ field: `claims.${i}.${axisField}`, message: `'${axis}' is not a grid axis (grid: ${axes.join(', ') || 'none'})` });
     for (const key of Object.keys(c.where ?? {})) if (sections.has(key) && !axisSet.has(key)) issues.push({ field: `claims.${i}.where.${key}`, message: `'${key}' is not a grid axis` });
+    // A claim naming a value the grid never takes would wait for trials that never exist.
+    const onGrid = (axisName: string, v: unknown, field: string) => {
+      const values = cellValues.get(axisName);
+      if (values && !values.has(canonicalJson(v))) issues.push({ field, message: `${JSON.stringify(v)} is not a value of grid axis '${axisName}' (${[...values].join(', ')})` });
+    };
+    for (const [key, v] of Object.entries(c.where ?? {})) onGrid(key, v, `claims.${i}.where.${key}`);
+    if (c.kind === 'difference' || c.kind === 'curves') {
+      onGrid(c.by, c.a, `claims.${i}.a`);
+      onGrid(c.by, c.b, `claims.${i}.b`);
+    }
+    if (c.kind === 'order' || c.kind === 'trend') (c.values ?? []).forEach((v, j) => onGrid(claimAxis(c)!, v, `claims.${i}.values.${j}`));
     const readsSeries = c.kind === 'curves' || ('at' in c && c.at !== undefined && c.at !== 'final');
     claimMetrics(c).forEach((m, j) => {
       const field = c.kind === 'metrics' ? `claims.${i}.metrics.${j}` : `claims.${i}.metric`;
