@@ -30,7 +30,8 @@
  * problem, such as the mixture's covariance) is drawn once per repeat and value of these
  * parameters, paired or not: `"paired": false, "task_shared_by": ["class_ratio"]` gives
  * every trial fresh rows of a task that the configs of one repeat and ratio share, so a
- * claim comparing configs within a ratio may be paired.
+ * claim comparing configs within a ratio may be paired; `"task_shared_by": []` shares the
+ * task by every config of a repeat (a mixture's pool: core/blocks/data-mixture.ts pool_n).
  *
  * Classical models. The model blocks `svm`, `decision_tree` and `sklearn_mlp`
  * (core/blocks/model-svm.ts, model-tree.ts, model-sklearn-mlp.ts) fit themselves: swapping
@@ -49,8 +50,9 @@
  * A cell of the spec's own model kind starts from the spec's `model` values (its keys
  * replace them, as a grid value replaces a parameter); a cell of another kind starts from
  * that block's defaults. Each cell is named by its `label`, default its block kind; labels
- * are distinct plain names. The compiled experiment has a parameter `model` whose values are
- * the labels (configs read `model=svm`), so claims (`"by": "model", "a": "mlp", "b": "svm"`),
+ * are distinct plain names. The compiled experiment has a parameter `model` (or the name
+ * `"model_axis"` gives it, such as `"classifier"`) whose values are the labels (configs read
+ * `model=svm`, or `classifier=svm`), so claims (`"by": "model", "a": "mlp", "b": "svm"`),
  * `where`, the figure (`"color": "model"`) and sweep requests (`"grid": {"model": ["svm"]}`,
  * `"params": {"model": "mlp"}`) name cells by label. The model blocks' parameters are then
  * set inside the cells, not as flat parameters (a grid axis `width` beside `model` is
@@ -173,7 +175,9 @@ export const experimentSpecSchema = z
       .default({}),
     repeats: z.number().int().min(1).max(MAX_SPEC_REPEATS).default(5),
     paired: z.boolean().default(true),
-    task_shared_by: z.array(plainName).min(1).max(MAX_GRID_AXES).optional(),
+    task_shared_by: z.array(plainName).max(MAX_GRID_AXES).optional(),
+    /** The name of the parameter grid.model becomes (default 'model'). */
+    model_axis: plainName.optional(),
     claims: z.array(claimSchema).max(20).default([]),
     figure: figureSchema.optional(),
   })
