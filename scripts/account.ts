@@ -28,6 +28,8 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
 import { macsPerStep } from '../core/nn/macs';
+import { trialModel, type SpecExperiment } from '../core/custom/compile';
+import { getExperiment } from '../core/experiments';
 
 /** What one trial trains: layer widths (input … output), rows per step, and steps. */
 export interface StepShape {
@@ -51,7 +53,9 @@ export const STEP_SHAPES: Record<string, (p: Params, scalars: Record<string, num
   exp2: (p) => ({ sizes: [1, ...Array(num(p, 'depth') + 1).fill(num(p, 'width')), 2], rows: Math.min(num(p, 'batch_size'), num(p, 'n_points')), steps: num(p, 'steps') }),
   exp3: (p, s) => {
     if (p.classifier !== 'deep' && p.classifier !== 'shallow') return null;
-    const hidden = list(p, p.classifier === 'deep' ? 'deep_hidden' : 'shallow_hidden');
+    // Stored by the TypeScript module (shallow_hidden, deep_hidden) or by the spec (the cell's sklearn_hidden).
+    const own = p.classifier === 'deep' ? 'deep_hidden' : 'shallow_hidden';
+    const hidden = p[own] !== undefined ? list(p, own) : (trialModel((getExperiment('exp3') as SpecExperiment).spec, p).values.sklearn_hidden as number[]);
     const m = s.train_size ?? Math.floor(num(p, 'n') * num(p, 'train_fraction'));
     const batch = s.batch_size ?? Math.min(200, m);
     return { sizes: [num(p, 'd'), ...hidden, 1], rows: batch, steps: (s.n_iter ?? num(p, 'max_iter')) * Math.ceil(m / batch) };

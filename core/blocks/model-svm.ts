@@ -1,7 +1,7 @@
 /**
  * Model block `svm`: scikit-learn's `SVC()`, an RBF C-SVC on libsvm-js
  * (core/classical/svm.ts), with Exp 3's parameters and defaults
- * (core/experiments/exp03-data-size-vs-depth.ts): C = 1, gamma 'auto' = 1/d, tol 1e-3, a
+ * (core/experiments/specs/exp03-data-size-vs-depth.ts): C = 1, gamma 'auto' = 1/d, tol 1e-3, a
  * 32 MB kernel cache, shrinking on. It fits itself on each trial's training rows (the spec's
  * training block does nothing for it); libsvm is deterministic, so the same data gives the
  * same numbers. More than two classes: libsvm's one-vs-one, as sklearn.
@@ -12,8 +12,7 @@
 import { z } from 'zod';
 import { fitPredictSvc } from '../classical/svm';
 import { MB, MEMORY_SAFETY, WASM_BASE_BYTES } from '../experiments/memory';
-import { SVM_UNITS } from '../experiments/exp03-data-size-vs-depth';
-import { classificationOnly, classScores, inCustomUnits, PREDICTION_METRICS } from './classical';
+import { classificationOnly, classScores, inCustomUnits, PREDICTION_METRICS, SVM_UNITS } from './classical';
 import type { ClassicalModelBlock, DataShape, Values } from './types';
 
 export const svmShape = {

@@ -23,6 +23,8 @@
  *   loss                            the loss the last update minimised, on its batch,
  *                                   as that step computed it before updating (what TF's
  *                                   sess.run returns; float32, penalty included); at the end
+ *   data_sizes                      the trial's rows: train_size and test_size; at the
+ *                                   end only (networks and classical models alike)
  *   decision_boundary               traces of the first `repeats` repeats (default 1) on
  *                                   2-D two-class data: both logits on the 51×51 grid of
  *                                   [0, 1]² (grid_logit0, grid_logit1), `points` distinct
@@ -47,19 +49,20 @@ import { classCounts, type Table } from '../data/dataset';
 import { boundaryTraces, gridLogits } from '../train/decision-boundary';
 import type { Curve } from '../train/recorders';
 
-export const METRICS = ['test_accuracy', 'train_accuracy', 'test_loss', 'train_loss', 'weight_norm', 'runtime_s', 'class_counts', 'decision_boundary', 'loss'] as const;
+export const METRICS = ['test_accuracy', 'train_accuracy', 'test_loss', 'train_loss', 'weight_norm', 'runtime_s', 'class_counts', 'decision_boundary', 'loss', 'data_sizes'] as const;
 export type Metric = (typeof METRICS)[number];
 export const ACCURACY_METRICS: Metric[] = ['test_accuracy', 'train_accuracy'];
 /** Metrics measured on the network's logits (the ones `float32` may round). */
 export const LOGIT_METRICS: Metric[] = ['test_accuracy', 'train_accuracy', 'test_loss', 'train_loss'];
 /** Metrics of the whole trial, recorded once at the end (not a value over training). */
-export const END_ONLY: Metric[] = ['runtime_s', 'class_counts', 'decision_boundary', 'loss'];
+export const END_ONLY: Metric[] = ['runtime_s', 'class_counts', 'decision_boundary', 'loss', 'data_sizes'];
 /** Scalars every trial stores whatever the spec records. */
 export const ALWAYS_RECORDED = ['n_params'];
 /** The scalars a record item stores (class_counts stores three, decision_boundary only traces). */
 export function scalarsOf(metric: Metric): string[] {
   if (metric === 'class_counts') return ['n_train', 'n_minority', 'n_majority'];
   if (metric === 'decision_boundary') return [];
+  if (metric === 'data_sizes') return ['train_size', 'test_size'];
   return [metric];
 }
 
@@ -278,6 +281,11 @@ export function classCountScalars(train: Table, classes: number): Record<string,
   if (classes !== 2) return { n_train: train.n };
   const [minority, majority] = classCounts(train);
   return { n_minority: minority, n_majority: majority, n_train: train.n };
+}
+
+/** data_sizes of one trial: its training and test rows. */
+export function dataSizeScalars(split: { train: Table; test: Table }): Record<string, number> {
+  return { train_size: split.train.n, test_size: split.test.n };
 }
 
 /**

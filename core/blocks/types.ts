@@ -41,6 +41,12 @@ export interface DataStreams {
   task: Rng;
   train: Rng;
   test: Rng;
+  /**
+   * What the task stream is (its seed's keys), where the caller knows: equal keys, equal
+   * draws, so a block may keep what it draws from the task stream (a mixture's pool) and
+   * read it again instead of drawing it again.
+   */
+  taskKey?: string;
 }
 
 export interface DataShape {
@@ -146,6 +152,8 @@ export interface ClassicalFit {
   extraScores?: Float32Array;
   /** The block's own scalars (support vectors, tree depth, epochs run, …). */
   scalars: Record<string, number>;
+  /** The block's own curves, stored as traces (sklearn_mlp's loss per epoch). */
+  traces?: Record<string, { steps: number[]; values: number[] }>;
 }
 
 /** One training phase as the budgets see it (cost, memory). */

@@ -10,8 +10,9 @@
  * itself: its trials run its `fit` instead of the training block's `run`, cost and memory
  * come from the block, and the training block's parameters are not parameters of the
  * experiment unless some model of it is a network. A grid axis over model blocks
- * (`grid.model`, core/custom/spec.ts) becomes the parameter `model`, whose values are the
- * cells' labels; a trial's model block and values are its cell's (trialModel).
+ * (`grid.model`, core/custom/spec.ts) becomes the parameter `model` (or the spec's
+ * `model_axis`), whose values are the cells' labels; a trial's model block and values are
+ * its cell's (trialModel).
  *
  * Randomness: every trial draws its data (streams 'data_task', 'data_train', 'data_test'),
  * initial weights ('init') and batches ('batch') from streams of (sweep seed, experiment id,
@@ -22,7 +23,7 @@ import { z } from 'zod';
 import { DATA_BLOCKS, FEATURE_BLOCKS, MODEL_BLOCKS, TRAINING_BLOCKS } from '../blocks';
 import { predictionAccuracy } from '../train/recorders';
 import { withFeatures } from '../blocks/features-pipeline';
-import { boundaryRecords, classCountScalars, DEFAULT_BOUNDARY_POINTS, DEFAULT_BOUNDARY_REPEATS, itemCheckpointCount, itemCheckpointUpdates, MAX_CHECKPOINTS, PackRecorder, type CheckpointItem, type Metric } from '../blocks/recorders';
+import { boundaryRecords, classCountScalars, dataSizeScalars, DEFAULT_BOUNDARY_POINTS, DEFAULT_BOUNDARY_REPEATS, itemCheckpointCount, itemCheckpointUpdates, MAX_CHECKPOINTS, PackRecorder, type CheckpointItem, type Metric } from '../blocks/recorders';
 import { boundaryTraces, decisionGrid, GRID_SIDE } from '../train/decision-boundary';
 import type { ClassicalModelBlock, DataBlock, DataShape, DataSplit, DataStreams, ModelBlock, PhasePlan, TrainingBlock, Values } from '../blocks/types';
 import { repeatStream, trialStream } from '../experiments/common';
@@ -39,7 +40,7 @@ export const CUSTOM_EXPERIMENT_NUMBER = 0;
 export const CUSTOM_SECTION = 'Custom';
 
 /** The sections of a spec that say which blocks act (the grid may hold the model axis). */
-export type SpecSections = Pick<ExperimentSpec, 'data' | 'features' | 'model' | 'training'> & { grid?: SpecGrid };
+export type SpecSections = Pick<ExperimentSpec, 'data' | 'features' | 'model' | 'training'> & { grid?: SpecGrid; model_axis?: string };
 
 /** One model a spec's trials may fit: a cell of grid.model, or the spec's model. */
 export interface ModelChoice {
@@ -61,6 +62,11 @@ export interface SpecBlocks {
 
 export function hasModelAxis(spec: SpecSections): boolean {
   return spec.grid?.[MODEL_AXIS] !== undefined;
+}
+
+/** The parameter grid.model becomes: the spec's `model_axis`, default 'model'. */
+export function modelAxisName(spec: Pick<SpecSections, 'model_axis'>): string {
+  return spec.model_axis ?? MODEL_AXIS;
 }
 
 /** The models a spec's trials fit, in grid order (labels assumed distinct: core/custom/validate.ts checks). */
@@ -101,7 +107,7 @@ export function parameterSections(spec: SpecSections): Map<string, SpecSection> 
   const sections: Array<[SpecSection, { shape: Record<string, unknown> } | undefined]> = [
     ['data', DATA_BLOCKS[spec.data.block]],
     ['features', spec.features && FEATURE_BLOCKS[spec.features.block]],
-    ['model', axis ? { shape: { [MODEL_AXIS]: null } } : MODEL_BLOCKS[spec.model.block]],
+    ['model', axis ? { shape: { [modelAxisName(spec)]: null } } : MODEL_BLOCKS[spec.model.block]],
     ['training', trainingActs(spec) ? TRAINING_BLOCKS[spec.training.block] : undefined],
   ];
   for (const [section, block] of sections) for (const key of Object.keys(block?.shape ?? {})) out.set(key, section);
@@ -147,7 +153,7 @@ export function specParams(spec: SpecSections): z.ZodObject {
   }
   if (hasModelAxis(spec)) {
     const labels = [...blocks.models.keys()];
-    fields[MODEL_AXIS] = z.enum(labels as [string, ...string[]]).default(labels[0]);
+    fields[modelAxisName(spec)] = z.enum(labels as [string, ...string[]]).default(labels[0]);
   }
   return z.object(fields).strict();
 }
@@ -155,14 +161,16 @@ export function specParams(spec: SpecSections): z.ZodObject {
 /** The experiment's grid: the spec's, with the model axis as its labels. */
 export function experimentGrid(spec: SpecSections & { grid: SpecGrid }): Record<string, unknown[]> {
   const cells = spec.grid[MODEL_AXIS];
-  return cells ? { ...spec.grid, [MODEL_AXIS]: cells.map(modelCellLabel) } : { ...spec.grid };
+  // The axis keeps its place among the grid's axes (configs name axes in grid order).
+  return Object.fromEntries(Object.entries(spec.grid).map(([k, v]) => (k === MODEL_AXIS && cells ? [modelAxisName(spec), cells.map(modelCellLabel)] : [k, v])));
 }
 
 /** The model block of a trial with these parameter values, and the values with its cell's filled in. */
 export function trialModel(spec: SpecSections, values: Values, blocks: SpecBlocks = specBlocks(spec)): { block: ModelBlock; values: Values } {
   if (!hasModelAxis(spec)) return { block: blocks.model, values };
-  const choice = blocks.models.get(values[MODEL_AXIS] as string);
-  if (!choice) throw new Error(`unknown model ${JSON.stringify(values[MODEL_AXIS])}; the models are ${[...blocks.models.keys()].join(', ')}`);
+  const axis = modelAxisName(spec);
+  const choice = blocks.models.get(values[axis] as string);
+  if (!choice) throw new Error(`unknown ${axis} ${JSON.stringify(values[axis])}; the models are ${[...blocks.models.keys()].join(', ')}`);
   return { block: choice.block, values: { ...values, ...choice.values } };
 }
 
@@ -307,8 +315,11 @@ export function specStreams(spec: Pick<ExperimentSpec, 'paired' | 'task_shared_b
   const named = (purpose: string) => options.streamNames?.[purpose] ?? purpose;
   const streamOf = (t: TrialSpec, purpose: string) => (spec.paired ? repeatStream(t, named(purpose)) : trialStream(t, named(purpose)));
   const share = spec.task_shared_by;
-  const task = (t: TrialSpec) => (share ? repeatStream(t, named('data_task'), ...share.map((k) => streamKey((t.params as Values)[k]))) : streamOf(t, 'data_task'));
-  const dataStreams = (t: TrialSpec): DataStreams => ({ task: task(t), train: streamOf(t, 'data_train'), test: streamOf(t, 'data_test') });
+  // The task stream's keys (as core/experiments/common.ts derives its seed): its identity.
+  const taskKeys = (t: TrialSpec): Array<string | number> =>
+    share ? [t.repeat, ...share.map((k) => streamKey((t.params as Values)[k]))] : spec.paired ? [t.repeat] : [t.configKey, t.repeat];
+  const task = (t: TrialSpec) => (share ? repeatStream(t, named('data_task'), ...taskKeys(t).slice(1)) : streamOf(t, 'data_task'));
+  const dataStreams = (t: TrialSpec): DataStreams => ({ task: task(t), train: streamOf(t, 'data_train'), test: streamOf(t, 'data_test'), taskKey: JSON.stringify([t.seed, t.experiment, named('data_task'), ...taskKeys(t)]) });
   return { streamOf, dataStreams };
 }
 
@@ -322,6 +333,7 @@ export function compileSpec(id: string, spec: ExperimentSpec, options: CompileOp
   const wantsRuntime = spec.record.some((r) => r.metric === 'runtime_s');
   const wantsCounts = spec.record.some((r) => r.metric === 'class_counts');
   const wantsLoss = spec.record.some((r) => r.metric === 'loss');
+  const wantsSizes = spec.record.some((r) => r.metric === 'data_sizes');
   const boundaryItem = spec.record.find((r) => r.metric === 'decision_boundary');
 
   return {
@@ -396,6 +408,7 @@ export function compileSpec(id: string, spec: ExperimentSpec, options: CompileOp
           const scalars: Record<string, number> = { ...finals[k], n_params: nParams };
           if (wantsCounts) Object.assign(scalars, classCountScalars(splits[k].train, classes));
           if (wantsLoss && lastBatchLoss) scalars.loss = lastBatchLoss[k];
+          if (wantsSizes) Object.assign(scalars, dataSizeScalars(splits[k]));
           if (wantsRuntime && elapsed > 0) scalars.runtime_s = elapsed / trials.length / 1000;
           const series = Object.fromEntries([...recorder.series].map(([m, v]: [Metric, number[][]]) => [m, { steps: recorder.steps.slice(), values: v[k] }]));
           const result: TrialResult = { trialId: t.id, scalars, series };
@@ -448,17 +461,19 @@ async function fitClassical(
     for (const r of spec.record) {
       const v = measured[r.metric];
       if (v !== undefined) scalars[r.metric] = rounded.has(r.metric) ? Math.fround(v) : v;
+      if (r.metric === 'data_sizes') Object.assign(scalars, dataSizeScalars(splits[k]));
     }
     if (wantsCounts) Object.assign(scalars, classCountScalars(splits[k].train, plan.data.output));
     if (wantsRuntime && elapsed > 0) scalars.runtime_s = elapsed / trials.length / 1000;
     const result: TrialResult = { trialId: t.id, scalars, series: {} };
     if (wantsRuntime) result.info = { runtime_clock: elapsed > 0 ? 'wall' : 'frozen' };
+    if (f.traces) result.traces = f.traces;
     const scores = f.extraScores;
     if (scores && t.repeat < keepBoundary) {
       // Logits as the network records them: class 0's taken as 0, class 1's the score.
       const logits = new Float32Array(2 * scores.length);
       scores.forEach((v, i) => (logits[2 * i + 1] = v));
-      result.traces = boundaryTraces(logits, splits[k].train, splits[k].test, points);
+      result.traces = { ...result.traces, ...boundaryTraces(logits, splits[k].train, splits[k].test, points) };
     }
     return result;
   });

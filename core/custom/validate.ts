@@ -24,7 +24,7 @@ import { MB } from '../experiments/memory';
 import { DEFAULT_LIMITS, jsonShapeIssues, zodIssues, type FieldIssue } from '../sweep/request';
 import { gridCells } from '../sweep/grid';
 import { estimatePackMs } from '../sweep/pack-budget';
-import { blockMisfit, experimentGrid, inertParameters, modelChoices, parameterSections, specBlocks, specParams, trainingActs, trialCost, trialMemory, trialPlan } from './compile';
+import { blockMisfit, experimentGrid, inertParameters, modelAxisName, modelChoices, parameterSections, specBlocks, specParams, trainingActs, trialCost, trialMemory, trialPlan } from './compile';
 import { canonicalJson, experimentSpecSchema, MAX_GRID_AXES, MAX_GRID_CELLS, MODEL_AXIS, modelCellLabel, type ExperimentSpec } from './spec';
 
 export type SpecValidation = { ok: true; spec: ExperimentSpec } | { ok: false; issues: FieldIssue[] };
@@ -80,6 +80,15 @@ function semanticIssues(spec: ExperimentSpec): FieldIssue[] {
   const inert = inertParameters(spec);
   const modelCells = spec.grid[MODEL_AXIS];
   const base = params.parse({}) as Values;
+  /** The parameter the model axis becomes (model_axis, default 'model'). */
+  const axisName = modelAxisName(spec);
+
+  // model_axis names grid.model's parameter: only with one, and not another parameter's name.
+  if (spec.model_axis !== undefined) {
+    if (!modelCells) issues.push({ field: 'model_axis', message: 'names the parameter of a grid axis over model blocks, and this spec has no grid.model' });
+    else if ([blocks.data, spec.features && FEATURE_BLOCKS[spec.features.block], trainingActs(spec) && blocks.training].some((b) => b && Object.hasOwn(b.shape, axisName)) || (axisName !== MODEL_AXIS && Object.hasOwn(spec.grid, axisName))) issues.push({ field: 'model_axis', message: `'${axisName}' is already a parameter or grid axis of this spec; name the model axis otherwise` });
+    if (issues.length) return issues;
+  }
 
   // The model axis: distinct labels (they name the cells in configs and claims).
   if (modelCells) {
@@ -103,7 +112,7 @@ function semanticIssues(spec: ExperimentSpec): FieldIssue[] {
   };
   choices.forEach((choice, i) => {
     const where = modelCells ? `grid.${MODEL_AXIS}.${i} ('${choice.label}'): ` : '';
-    const values = modelCells ? (params.parse({ [MODEL_AXIS]: choice.label }) as Values) : base;
+    const values = modelCells ? (params.parse({ [axisName]: choice.label }) as Values) : base;
     const m = blockMisfit(spec, values, blocks);
     if (m) once(m[0] === 'block' ? { field: `${modelField(i)}.block`, message: m[1] } : { field: `${sections.get(m[0]) ?? 'model'}.${m[0]}`, message: `${where}${m[1]}` });
     const block = choice.block;
@@ -137,10 +146,11 @@ function semanticIssues(spec: ExperimentSpec): FieldIssue[] {
     if (!sections.has(key)) issues.push({ field: `task_shared_by.${i}`, message: `unknown parameter; the parameters of this spec are ${[...sections.keys()].join(', ')}` });
   });
 
-  // Grid axes (the model axis's cells were checked above).
-  const axes = Object.keys(spec.grid);
+  // Grid axes (the model axis's cells were checked above); claims and the figure name the
+  // model axis by its parameter.
+  const axes = Object.keys(experimentGrid(spec));
   let cells = 1;
-  for (const axis of axes) {
+  for (const axis of Object.keys(spec.grid)) {
     const values = spec.grid[axis];
     cells *= values.length;
     if (axis === MODEL_AXIS && modelCells) continue;
@@ -213,7 +223,7 @@ function semanticIssues(spec: ExperimentSpec): FieldIssue[] {
 
   // Budgets, per grid cell (the sweep checks them again for every request).
   const labels = choices.map((c) => c.label);
-  const axisField = (axis: string, cell: Record<string, unknown>) => (axis === MODEL_AXIS && modelCells ? `grid.${MODEL_AXIS}.${labels.indexOf(cell[MODEL_AXIS] as string)}` : `grid.${axis}`);
+  const axisField = (axis: string, cell: Record<string, unknown>) => (axis === axisName && modelCells ? `grid.${MODEL_AXIS}.${labels.indexOf(cell[axisName] as string)}` : `grid.${axis}`);
   const culprit = (cell: Record<string, unknown>, over: (v: Values) => boolean, fallback: string) => {
     if (over(base)) return fallback;
     const axis = Object.keys(cell).find((k) => over({ ...base, [k]: cell[k] }));

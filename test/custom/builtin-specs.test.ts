@@ -1,5 +1,5 @@
 /**
- * The built-in specs (exp4, experiments 13–17): valid, within the Worker budgets, and for every one a trial's
+ * The built-in specs (exp3, exp4, experiments 13–17): valid, within the Worker budgets, and for every one a trial's
  * numbers do not depend on its pack (a shortened run, so the test stays small).
  */
 import { describe, expect, test } from 'vitest';
@@ -7,6 +7,7 @@ import { BUILTIN_SPECS, builtinSpecExperiments } from '../../core/experiments/sp
 import { validateSpec } from '../../core/custom/validate';
 import { expandSweep, packTrials } from '../../core/sweep/expand';
 import { DEFAULT_LIMITS } from '../../core/sweep/request';
+import { nodeLibsvm } from '../../node/libsvm-node';
 import { useBackend } from '../tf-node';
 
 const experiments = builtinSpecExperiments();
@@ -14,6 +15,8 @@ const lookup = (id: string) => experiments.find((e) => e.id === id);
 
 /** Overrides that shorten each experiment's run without changing its blocks. */
 const SHORT: Record<string, Record<string, unknown>> = {
+  // The deep MLPs on 80 of a 300-row pool (the first pack is one config's repeats).
+  exp3: { pool_n: 300, test_n: 60, n: 100, classifier: 'deep' },
   exp4: { n: 120, test_n: 30, steps: 10 },
   exp7: { steps: 20 },
   exp9: { steps: 20 },
@@ -27,7 +30,7 @@ const SHORT: Record<string, Record<string, unknown>> = {
 
 describe('built-in specs', () => {
   test('ids, numbers and JSON round trip: the specs are pure data', () => {
-    expect(experiments.map((e) => [e.id, e.number])).toEqual([['exp4', 4], ['exp7', 7], ['exp9', 9], ['exp10', 10], ['exp13', 13], ['exp14', 14], ['exp15', 15], ['exp16', 16], ['exp17', 17]]);
+    expect(experiments.map((e) => [e.id, e.number])).toEqual([['exp3', 3], ['exp4', 4], ['exp7', 7], ['exp9', 9], ['exp10', 10], ['exp13', 13], ['exp14', 14], ['exp15', 15], ['exp16', 16], ['exp17', 17]]);
     for (const { spec } of BUILTIN_SPECS) {
       const v = validateSpec(JSON.parse(JSON.stringify(spec)));
       expect(v.ok).toBe(true);
@@ -50,8 +53,8 @@ describe('built-in specs', () => {
     const sweep = expandSweep({ experiment: id, params: SHORT[id], repeats: 2 }, 's', undefined, lookup);
     const pack = packTrials(e, sweep.trials, 16)[0];
     expect(pack.length).toBeGreaterThanOrEqual(2);
-    const together = await e.runPack(pack, {});
-    const alone = await e.runPack([pack[pack.length - 1]], {});
+    const together = await e.runPack(pack, { libsvm: nodeLibsvm });
+    const alone = await e.runPack([pack[pack.length - 1]], { libsvm: nodeLibsvm });
     expect(alone[0]).toEqual(together[together.length - 1]);
     expect(Object.keys(together[0].scalars).length).toBeGreaterThan(1);
   });

@@ -87,6 +87,14 @@ describe('validateSpec', () => {
     ['class counts at checkpoints', edit((s) => s.record.push({ metric: 'class_counts', at: 'checkpoints', every: 10 })), 'record.3.at'],
     ['a decision boundary on 4-D data', edit((s) => s.record.push({ metric: 'decision_boundary', at: 'end' })), 'record.3.metric'],
     ['a decision boundary on a regression', edit((s) => (s.data = { block: 'target_1d' }) && (s.record = [{ metric: 'test_loss', at: 'end' }, { metric: 'decision_boundary', at: 'end' }]) && (s.training = { ...s.training, loss: 'mean_squared_error' }) && (s.claims = []) && (s.figure = undefined)), 'record.1.metric'],
+    ['a pool resampled', edit((s) => (s.data = { ...s.data, pool_n: 400, resample: 'tile', class_ratio: 2 })), 'data.resample'],
+    ['a pool with a balanced test set', edit((s) => (s.data = { ...s.data, pool_n: 400, test_balanced: true })), 'data.test_balanced'],
+    ['a pool no larger than its test rows', edit((s) => (s.data = { ...s.data, pool_n: 50 })), 'data.test_n'],
+    ['a grid size beyond the pool', edit((s) => (s.data = { ...s.data, pool_n: 200 }) && (s.grid = { lr: [0.001, 0.01], n: [64, 400] })), 'grid.n'],
+    ['a training fraction that leaves one row', edit((s) => (s.data = { ...s.data, n: 4, train_fraction: 0.3 })), 'data.train_fraction'],
+    ['a pool of fewer than 4 rows', edit((s) => (s.data = { ...s.data, pool_n: 3 })), 'data.pool_n'],
+    ['data sizes at checkpoints', edit((s) => s.record.push({ metric: 'data_sizes', at: 'checkpoints', every: 10 })), 'record.3.at'],
+    ['a model axis name without a model axis', edit((s) => (s.model_axis = 'classifier')), 'model_axis'],
     ['not an object', [1, 2], '(body)'],
   ];
 
@@ -104,6 +112,20 @@ describe('validateSpec', () => {
         s.grid = { lr: [0.001, 0.01], class_ratio: [1, 4] };
         s.record.push({ metric: 'class_counts', at: 'end' });
         s.claims.push({ kind: 'trend', statement: 'n_train stays', metric: 'n_train', along: 'class_ratio', expect: 'decreasing' });
+      }),
+    );
+    expect(v.ok ? [] : v.issues).toEqual([]);
+  });
+
+  test('a pool shared by every config of a repeat (task_shared_by: []): unpaired trials pair along any axis; data sizes are claimable', () => {
+    const v = validateSpec(
+      edit((s) => {
+        s.data = { ...s.data, pool_n: 400, test_n: 100, train_fraction: 0.8 };
+        s.paired = false;
+        s.task_shared_by = [];
+        s.grid = { lr: [0.001, 0.01], n: [20, 300] };
+        s.record.push({ metric: 'data_sizes', at: 'end' });
+        s.claims.push({ kind: 'trend', statement: 'more rows', metric: 'train_size', along: 'n', expect: 'increasing', paired: true });
       }),
     );
     expect(v.ok ? [] : v.issues).toEqual([]);

@@ -11,7 +11,7 @@ import { getExperiment } from '../../core/experiments';
 import { builtinSpecExperiments } from '../../core/experiments/specs';
 import { describeExperiment } from '../../api/routes/experiments';
 import type { Experiment } from '../../core/experiments/types';
-import { figureFor } from '../../dashboard/figures';
+import { figureFor, FIGURES } from '../../dashboard/figures';
 import { figureHint, specFigure } from '../../dashboard/figures/spec-figure';
 import { STD_FIGURE_OPTIONS } from '../../dashboard/figures/common';
 import type { FigureData } from '../../dashboard/figures/types';
@@ -74,13 +74,15 @@ describe('spec figure', () => {
     await expect(formatted(html)).toMatchFileSnapshot('../__snapshots__/spec.axis.figure.html');
   });
 
-  test('experiments 13–17 (built-in specs) get the generic figure of their hint: metrics they record, axes on their grid', () => {
+  test("built-in specs: exp13–17 get the generic figure of their hint, the notebook's keep theirs; metrics they record, axes on their grid", () => {
     for (const e of builtinSpecExperiments()) {
       const description = describeExperiment(e as unknown as Experiment);
       expect(description.spec).toEqual(e.spec);
       const hint = figureHint(description)!;
       const figure = figureFor(description)!;
-      expect(figure.repeatMetrics).toEqual([hint.y]);
+      // The notebook's experiments written as specs keep their own figure module.
+      if (FIGURES[e.id]) expect(figure).toBe(FIGURES[e.id]);
+      else expect(figure.repeatMetrics).toEqual([hint.y]);
       expect(e.spec.record.map((r) => r.metric)).toContain(hint.y);
       for (const axis of [hint.color, hint.facet, hint.x === 'step' ? undefined : hint.x]) if (axis) expect(Object.keys(e.grid)).toContain(axis);
     }

@@ -1,12 +1,13 @@
 /**
  * The built-in experiments written as specs (core/custom/spec.ts), the same data a
  * researcher posts: the notebook's experiments that the block library expresses
- * (exp4, exp7, exp9, exp10 so far) and its open questions (exp13–exp17). Their ids are fixed (`expN`) instead
+ * (exp3, exp4, exp7, exp9, exp10 so far) and its open questions (exp13–exp17). Their ids are fixed (`expN`) instead
  * of a content hash, so sweeps and links stay stable when a spec's note is updated.
  */
 import { compileSpec, type CompileOptions, type SpecExperiment } from '../../custom/compile';
 import type { ExperimentSpecInput } from '../../custom/spec';
 import { validateSpec } from '../../custom/validate';
+import { exp3Conclusion, exp3Spec } from './exp03-data-size-vs-depth';
 import { exp4Conclusion, exp4Spec } from './exp04-class-imbalance';
 import { exp7Conclusion, exp7Spec } from './exp07-activations';
 import { exp9Conclusion, exp9Spec } from './exp09-loss-functions';
@@ -22,6 +23,12 @@ const HYPERPARAMETERS_SECTION = 'III. Parameters and Hyperparameters';
 
 /** The built-in specs by number, with what their compilation needs beyond the spec. */
 export const BUILTIN_SPECS: Array<{ number: number; spec: ExperimentSpecInput; options?: Omit<CompileOptions, 'number'> }> = [
+  {
+    number: 3,
+    spec: exp3Spec,
+    // The repeat's mixture was drawn from the stream 'data' (core/custom/compile.ts streamNames).
+    options: { section: 'I. Basics', conclusion: exp3Conclusion, streamNames: { data_task: 'data' } },
+  },
   {
     number: 4,
     spec: exp4Spec,
