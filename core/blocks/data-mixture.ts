@@ -20,6 +20,14 @@
  * test rows by the same map; 'minmax_test_own' maps the test rows by their own range
  * instead (the notebook's Exp 4, a quirk of its code). Scaling is per column, after the
  * rows are drawn and shuffled.
+ *
+ * One draw, split (`test_size`): by default the training rows (`n`) and the test rows
+ * (`test_n`) are separate draws from their own streams. A `test_size` s instead draws all
+ * `n` rows at once from the task stream (covariance first, then the rows) and splits them
+ * as scikit-learn's train_test_split does: ceil(s·n) test rows, the rest training rows
+ * (`test_n` is then unused; core/data/gaussian-mixture.ts, the notebook's
+ * generate_mixture_of_gaussians). The rows are then part of the task: trials that share
+ * the task (a paired spec's repeat, or `task_shared_by`) share them and their split.
  */
 import { z } from 'zod';
 import { drawCovarianceFactor, generateMixtureOfGaussians } from '../data/gaussian-mixture';
@@ -49,6 +57,8 @@ export const mixtureShape = {
   class_sep_decay: z.enum(['none', 'inverse']),
   /** Columns min–max scaled onto [0, 1] by the training rows' range, or the test rows by their own. */
   scaling: z.enum(['none', 'minmax', 'minmax_test_own']),
+  /** null: n training and test_n test rows, separate draws; s: n rows drawn at once from the task stream, ceil(s·n) of them test rows. */
+  test_size: z.number().min(0.01).max(0.9).nullable(),
 };
 
 type MixtureValues = {
@@ -62,7 +72,15 @@ type MixtureValues = {
   test_balanced: boolean;
   class_sep_decay: 'none' | 'inverse';
   scaling: 'none' | 'minmax' | 'minmax_test_own';
+  test_size: number | null;
 };
+
+/** Training and test rows at these values: n and test_n, or n split by test_size. */
+function rowCounts(p: Pick<MixtureValues, 'n' | 'test_n' | 'class_ratio' | 'resample' | 'test_size'>): { trainRows: number; testRows: number } {
+  if (p.test_size === null) return { trainRows: resampledSize(p.n, p.class_ratio, p.resample), testRows: p.test_n };
+  const testRows = Math.ceil(p.test_size * p.n);
+  return { trainRows: p.n - testRows, testRows };
+}
 
 /** Rows of one class-balanced draw from the mixture with this mean and covariance factor (shuffled). */
 function draw(rng: Rng, n: number, mean: number[], covFactor: Float32Array, classRatio = 1, resample: Resampling = 'none'): Table {
@@ -74,10 +92,10 @@ export const mixtureBlock: DataBlock = {
   kind: 'mixture',
   summary: 'Two Gaussian classes in d dimensions with a shared random covariance (the notebook\'s generator).',
   shape: mixtureShape,
-  defaults: { n: 400, test_n: 200, d: 12, class_sep: 1, covariance_scale: 1, class_ratio: 1, resample: 'none', test_balanced: false, class_sep_decay: 'none', scaling: 'none' },
+  defaults: { n: 400, test_n: 200, d: 12, class_sep: 1, covariance_scale: 1, class_ratio: 1, resample: 'none', test_balanced: false, class_sep_decay: 'none', scaling: 'none', test_size: null },
   contentParams: ['class_sep', 'covariance_scale', 'class_sep_decay', 'scaling'],
   related: true,
-  describe: (p) => ({ input: p.d as number, output: 2, task: 'classification', trainRows: resampledSize(p.n as number, p.class_ratio as number, p.resample as Resampling), testRows: p.test_n as number }),
+  describe: (p) => ({ input: p.d as number, output: 2, task: 'classification', ...rowCounts(p as MixtureValues) }),
   generate(values: Values, streams, relatedShift) {
     const p = values as MixtureValues;
     const covFactor = drawCovarianceFactor(streams.task, p.d, p.covariance_scale);
@@ -86,16 +104,24 @@ export const mixtureBlock: DataBlock = {
       const flipped = Math.round(relatedShift * p.d);
       for (let j = 0; j < flipped; j++) mean[j] = -mean[j];
     }
-    const train = draw(streams.train, p.n, mean, covFactor, p.class_ratio, p.resample);
-    const test = draw(streams.test, p.test_n, mean, covFactor, p.test_balanced ? 1 : p.class_ratio);
+    const { train, test } =
+      p.test_size === null
+        ? { train: draw(streams.train, p.n, mean, covFactor, p.class_ratio, p.resample), test: draw(streams.test, p.test_n, mean, covFactor, p.test_balanced ? 1 : p.class_ratio) }
+        : generateMixtureOfGaussians(streams.task, { n: p.n, d: p.d, classSeps: mean, covFactor, testSize: p.test_size, classRatio: p.class_ratio });
     if (p.scaling === 'none') return { train, test };
     const trainRange = columnRanges(train);
     return { train: scaleColumns(train, trainRange), test: scaleColumns(test, p.scaling === 'minmax' ? trainRange : columnRanges(test)) };
   },
   incompatible(values: Values) {
     const p = values as MixtureValues;
+    if (p.test_size !== null) {
+      // Oversampling before the split would put copies of training rows among the test rows.
+      if (p.resample !== 'none') return ['resample', `resampling oversamples the training rows; with test_size (one draw, split) leave resample 'none'`];
+      if (p.test_balanced) return ['test_balanced', `with test_size the test rows are a share of one draw, not a balanced draw of their own: leave test_balanced false`];
+      if (p.n - Math.ceil(p.test_size * p.n) < 1) return ['test_size', `n = ${p.n} rows at test_size ${p.test_size} leave no training row`];
+    }
     if (classSizes(p.n, p.class_ratio).minority < 1) return ['class_ratio', `n = ${p.n} rows at class_ratio ${p.class_ratio} leave no row of the minority class (floor(n / (class_ratio + 1)) = 0)`];
-    if (p.test_balanced ? p.test_n < 2 : classSizes(p.test_n, p.class_ratio).minority < 1) return ['test_n', `test_n = ${p.test_n} rows at class_ratio ${p.class_ratio} leave no test row of the minority class`];
+    if (p.test_size === null && (p.test_balanced ? p.test_n < 2 : classSizes(p.test_n, p.class_ratio).minority < 1)) return ['test_n', `test_n = ${p.test_n} rows at class_ratio ${p.class_ratio} leave no test row of the minority class`];
     return null;
   },
 };

@@ -31,6 +31,12 @@ export interface DataStreams {
   task: Rng;
   train: Rng;
   test: Rng;
+  /**
+   * A features block's own generators (a spec's `features_shared_by`,
+   * core/custom/spec.ts): its dummy columns and its mixing matrix come from these instead
+   * of from the data streams above.
+   */
+  features?: { dummy: Rng; mixing: Rng };
 }
 
 export interface DataShape {

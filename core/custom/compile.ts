@@ -301,14 +301,24 @@ export interface SpecExperiment extends Experiment {
  * A trial's random streams: `streamOf(t, purpose)` for the weights ('init'), batches
  * ('batch') and whatever a training block draws, per repeat when the spec is paired and per
  * trial when not; `dataStreams(t)` for the data block, whose task stream is per repeat and
- * value of `task_shared_by` when the spec names those parameters.
+ * value of `task_shared_by` when the spec names those parameters; with `features_shared_by`
+ * also the feature pipeline's own ('features_dummy', 'features_mixing'), per repeat and
+ * value of those parameters.
  */
-export function specStreams(spec: Pick<ExperimentSpec, 'paired' | 'task_shared_by'>, options: Pick<CompileOptions, 'streamNames'> = {}) {
+export function specStreams(spec: Pick<ExperimentSpec, 'paired' | 'task_shared_by' | 'features_shared_by'>, options: Pick<CompileOptions, 'streamNames'> = {}) {
   const named = (purpose: string) => options.streamNames?.[purpose] ?? purpose;
   const streamOf = (t: TrialSpec, purpose: string) => (spec.paired ? repeatStream(t, named(purpose)) : trialStream(t, named(purpose)));
+  const sharedBy = (t: TrialSpec, purpose: string, keys: string[]) => repeatStream(t, named(purpose), ...keys.map((k) => streamKey((t.params as Values)[k])));
   const share = spec.task_shared_by;
-  const task = (t: TrialSpec) => (share ? repeatStream(t, named('data_task'), ...share.map((k) => streamKey((t.params as Values)[k]))) : streamOf(t, 'data_task'));
-  const dataStreams = (t: TrialSpec): DataStreams => ({ task: task(t), train: streamOf(t, 'data_train'), test: streamOf(t, 'data_test') });
+  const task = (t: TrialSpec) => (share ? sharedBy(t, 'data_task', share) : streamOf(t, 'data_task'));
+  // The feature pipeline's own streams, per repeat and value of features_shared_by.
+  const features = spec.features_shared_by;
+  const dataStreams = (t: TrialSpec): DataStreams => ({
+    task: task(t),
+    train: streamOf(t, 'data_train'),
+    test: streamOf(t, 'data_test'),
+    ...(features ? { features: { dummy: sharedBy(t, 'features_dummy', features), mixing: sharedBy(t, 'features_mixing', features) } } : {}),
+  });
   return { streamOf, dataStreams };
 }
 
@@ -321,6 +331,7 @@ export function compileSpec(id: string, spec: ExperimentSpec, options: CompileOp
   const { streamOf, dataStreams } = specStreams(spec, options);
   const wantsRuntime = spec.record.some((r) => r.metric === 'runtime_s');
   const wantsCounts = spec.record.some((r) => r.metric === 'class_counts');
+  const wantsInputDim = spec.record.some((r) => r.metric === 'input_dim');
   const boundaryItem = spec.record.find((r) => r.metric === 'decision_boundary');
 
   return {
@@ -392,6 +403,7 @@ export function compileSpec(id: string, spec: ExperimentSpec, options: CompileOp
         return trials.map((t, k): TrialResult => {
           const scalars: Record<string, number> = { ...finals[k], n_params: nParams };
           if (wantsCounts) Object.assign(scalars, classCountScalars(splits[k].train, classes));
+          if (wantsInputDim) scalars.input_dim = data.input;
           if (wantsRuntime && elapsed > 0) scalars.runtime_s = elapsed / trials.length / 1000;
           const series = Object.fromEntries([...recorder.series].map(([m, v]: [Metric, number[][]]) => [m, { steps: recorder.steps.slice(), values: v[k] }]));
           const result: TrialResult = { trialId: t.id, scalars, series };

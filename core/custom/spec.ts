@@ -31,6 +31,11 @@
  * parameters, paired or not: `"paired": false, "task_shared_by": ["class_ratio"]` gives
  * every trial fresh rows of a task that the configs of one repeat and ratio share, so a
  * claim comparing configs within a ratio may be paired.
+ * `features_shared_by` (optional, a list of parameters; needs a `features` section): the
+ * feature pipeline draws its dummy columns and mixing matrix from streams of its own, one
+ * per repeat and value of these parameters, paired or not, instead of from the data
+ * block's streams: `["dummy_dim"]` gives every width of a repeat its own dummy columns
+ * and mixing, shared by every pca_dim (Exp 6).
  *
  * Classical models. The model blocks `svm`, `decision_tree` and `sklearn_mlp`
  * (core/blocks/model-svm.ts, model-tree.ts, model-sklearn-mlp.ts) fit themselves: swapping
@@ -174,6 +179,7 @@ export const experimentSpecSchema = z
     repeats: z.number().int().min(1).max(MAX_SPEC_REPEATS).default(5),
     paired: z.boolean().default(true),
     task_shared_by: z.array(plainName).min(1).max(MAX_GRID_AXES).optional(),
+    features_shared_by: z.array(plainName).min(1).max(MAX_GRID_AXES).optional(),
     claims: z.array(claimSchema).max(20).default([]),
     figure: figureSchema.optional(),
   })

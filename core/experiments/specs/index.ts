@@ -1,13 +1,14 @@
 /**
  * The built-in experiments written as specs (core/custom/spec.ts), the same data a
  * researcher posts: the notebook's experiments that the block library expresses
- * (exp4 so far) and its open questions (exp13–exp17). Their ids are fixed (`expN`) instead
+ * (exp4, exp6 so far) and its open questions (exp13–exp17). Their ids are fixed (`expN`) instead
  * of a content hash, so sweeps and links stay stable when a spec's note is updated.
  */
 import { compileSpec, type CompileOptions, type SpecExperiment } from '../../custom/compile';
 import type { ExperimentSpecInput } from '../../custom/spec';
 import { validateSpec } from '../../custom/validate';
 import { exp4Conclusion, exp4Spec } from './exp04-class-imbalance';
+import { exp6Conclusion, exp6Spec } from './exp06-pca-dummy-features';
 import { exp13Spec } from './exp13-batch-size-learning-rate';
 import { exp14Spec } from './exp14-batch-norm';
 import { exp15Spec } from './exp15-transfer-learning';
@@ -23,6 +24,11 @@ export const BUILTIN_SPECS: Array<{ number: number; spec: ExperimentSpecInput; o
     spec: exp4Spec,
     // The streams its code drew from before it was a spec (core/custom/compile.ts streamNames).
     options: { section: 'II. Datasets', conclusion: exp4Conclusion, streamNames: { data_task: 'covariance', data_train: 'train', data_test: 'test' } },
+  },
+  {
+    number: 6,
+    spec: exp6Spec,
+    options: { section: 'II. Datasets', conclusion: exp6Conclusion, streamNames: { data_task: 'data', features_dummy: 'dummy', features_mixing: 'rotation-uniform' } },
   },
   { number: 13, spec: exp13Spec },
   { number: 14, spec: exp14Spec },
