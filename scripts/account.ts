@@ -69,7 +69,8 @@ export const STEP_SHAPES: Record<string, (p: Params, scalars: Record<string, num
   exp5: (p) => ({ sizes: [num(p, 'd'), ...list(p, 'hidden'), 2], rows: Math.min(num(p, 'batch_size'), num(p, 'n')), steps: num(p, 'steps') }),
   exp6: (p) => {
     const input = p.pca_dim === 'none' ? num(p, 'd') + num(p, 'dummy_dim') : num(p, 'pca_dim');
-    return { sizes: [input, ...list(p, 'hidden'), 2], rows: num(p, 'n') - testRows(p), steps: num(p, 'steps') };
+    // A spec: the mlp block's width × depth hidden layers.
+    return { sizes: [input, ...Array<number>(num(p, 'depth')).fill(num(p, 'width')), 2], rows: num(p, 'n') - testRows(p), steps: num(p, 'steps') };
   },
   exp7: (p) => ({ sizes: [2, ...list(p, 'hidden'), 2], rows: Math.min(num(p, 'batch_size'), num(p, 'n') - testRows(p)), steps: num(p, 'steps') }),
   exp8: (p) => {

@@ -16,10 +16,13 @@
  * Class 1's mean is `class_sep` in every coordinate, or with `class_sep_decay: 'inverse'`
  * class_sep/(i+1) in coordinate i (the notebook's code: 1, 1/2, 1/3, …).
  *
- * Split (`split`, core/blocks/types.ts SPLITS): 'separate' draws as above; 'shuffled' draws
- * n + test_n rows at once from the task stream (covariance, rows, then the split, as the
- * notebook's generate_mixture_of_gaussians and train_test_split), with class_ratio over all
- * of them; it leaves no test set to balance and nothing to resample.
+ * One draw, split (`test_size`, core/blocks/types.ts): by default the training rows (`n`)
+ * and the test rows (`test_n`) are separate draws from their own streams. A `test_size` s
+ * instead draws all `n` rows at once from the task stream (covariance first, then the rows)
+ * and splits them as scikit-learn's train_test_split does: ceil(s·n) test rows, the rest
+ * training rows (`test_n` is then unused; the notebook's generate_mixture_of_gaussians),
+ * with class_ratio over all of them; it leaves no test set to balance and nothing to
+ * resample.
  *
  * Scaling (`scaling`): 'minmax' maps every column of the training rows onto [0, 1] and the
  * test rows by the same map; 'minmax_test_own' maps the test rows by their own range
@@ -46,7 +49,7 @@ import { columnRanges, prefix, scaleColumns, selectRows, type Table } from '../d
 import { sharedData } from '../experiments/common';
 import { classSizes, RESAMPLING, resampledSize, type Resampling } from '../data/imbalance';
 import type { Rng } from '../rng';
-import { SPLITS, type DataBlock, type Split, type Values } from './types';
+import { splitRows, testSizeShape, type DataBlock, type Values } from './types';
 
 export const mixtureShape = {
   /** Training rows. */
@@ -69,7 +72,8 @@ export const mixtureShape = {
   class_sep_decay: z.enum(['none', 'inverse']),
   /** Columns min–max scaled onto [0, 1] by the training rows' range, or the test rows by their own. */
   scaling: z.enum(['none', 'minmax', 'minmax_test_own']),
-  split: z.enum(SPLITS),
+  /** null: n training and test_n test rows, separate draws; s: n rows drawn at once from the task stream, ceil(s·n) of them test rows. */
+  test_size: testSizeShape,
   /** Training rows are int(train_fraction·n) (the notebook's Exp 3: 0.8). */
   train_fraction: z.number().gt(0).max(1),
   /** Rows of one pool per task (test_n test rows, the rest a training pool whose first rows each trial takes); null: fresh rows per trial. */
@@ -87,7 +91,7 @@ type MixtureValues = {
   test_balanced: boolean;
   class_sep_decay: 'none' | 'inverse';
   scaling: 'none' | 'minmax' | 'minmax_test_own';
-  split: Split;
+  test_size: number | null;
   train_fraction: number;
   pool_n: number | null;
 };
@@ -118,10 +122,15 @@ export const mixtureBlock: DataBlock = {
   kind: 'mixture',
   summary: 'Two Gaussian classes in d dimensions with a shared random covariance (the notebook\'s generator).',
   shape: mixtureShape,
-  defaults: { n: 400, test_n: 200, d: 12, class_sep: 1, covariance_scale: 1, class_ratio: 1, resample: 'none', test_balanced: false, class_sep_decay: 'none', scaling: 'none', split: 'separate', train_fraction: 1, pool_n: null },
-  contentParams: ['class_sep', 'covariance_scale', 'class_sep_decay', 'scaling', 'split'],
+  defaults: { n: 400, test_n: 200, d: 12, class_sep: 1, covariance_scale: 1, class_ratio: 1, resample: 'none', test_balanced: false, class_sep_decay: 'none', scaling: 'none', test_size: null, train_fraction: 1, pool_n: null },
+  contentParams: ['class_sep', 'covariance_scale', 'class_sep_decay', 'scaling'],
   related: true,
-  describe: (p) => ({ input: p.d as number, output: 2, task: 'classification', trainRows: resampledSize(mixtureTrainRows(p as MixtureValues), p.class_ratio as number, p.resample as Resampling), testRows: p.test_n as number }),
+  describe: (p) => ({
+    input: p.d as number,
+    output: 2,
+    task: 'classification',
+    ...(p.test_size === null ? { trainRows: resampledSize(mixtureTrainRows(p as MixtureValues), p.class_ratio as number, p.resample as Resampling), testRows: p.test_n as number } : splitRows(p as MixtureValues)),
+  }),
   generate(values: Values, streams, relatedShift) {
     const p = values as MixtureValues;
     const mean = Array.from({ length: p.d }, (_, i) => (p.class_sep_decay === 'inverse' ? p.class_sep / (i + 1) : p.class_sep));
@@ -140,10 +149,9 @@ export const mixtureBlock: DataBlock = {
       // The prefix is a copy; the test rows are the kept table itself (read only).
       train = prefix(pool.train, mixtureTrainRows(p));
       test = pool.test;
-    } else if (p.split === 'shuffled') {
+    } else if (p.test_size !== null) {
       // One draw from the task stream: covariance, rows, then the split.
-      const rows = mixtureTrainRows(p);
-      ({ train, test } = generateMixtureOfGaussians(streams.task, { n: rows + p.test_n, d: p.d, classSeps: mean, covarianceScale: p.covariance_scale, classRatio: p.class_ratio, testRows: p.test_n }));
+      ({ train, test } = generateMixtureOfGaussians(streams.task, { n: p.n, d: p.d, classSeps: mean, covarianceScale: p.covariance_scale, classRatio: p.class_ratio, testSize: p.test_size }));
     } else {
       const covFactor = drawCovarianceFactor(streams.task, p.d, p.covariance_scale);
       train = draw(streams.train, mixtureTrainRows(p), mean, covFactor, p.class_ratio, p.resample);
@@ -157,9 +165,16 @@ export const mixtureBlock: DataBlock = {
     const p = values as MixtureValues;
     const rows = mixtureTrainRows(p);
     if (rows < 2) return ['train_fraction', `int(train_fraction·n) = int(${p.train_fraction}·${p.n}) = ${rows} training rows; at least 2 are needed`];
-    if (p.split === 'shuffled' && p.pool_n !== null) return ['split', `a pool (pool_n = ${p.pool_n}) has its own split (its first test_n rows): use split 'separate'`];
-    if (p.split === 'shuffled' && p.resample !== 'none') return ['resample', "a 'shuffled' split draws training and test rows together: there is no training minority to resample (use split 'separate')"];
-    if (p.split === 'shuffled' && p.test_balanced) return ['test_balanced', "a 'shuffled' split draws training and test rows together: the test rows cannot be balanced apart (use split 'separate')"];
+    if (p.test_size !== null) {
+      if (p.pool_n !== null) return ['test_size', `a pool (pool_n = ${p.pool_n}) has its own split (its first test_n rows): leave test_size null`];
+      if (p.train_fraction !== 1) return ['train_fraction', 'with test_size the training rows are what the split leaves: leave train_fraction 1'];
+      // Oversampling before the split would put copies of training rows among the test rows.
+      if (p.resample !== 'none') return ['resample', "resampling oversamples the training rows; with test_size (one draw, split) leave resample 'none'"];
+      if (p.test_balanced) return ['test_balanced', 'with test_size the test rows are a share of one draw, not a balanced draw of their own: leave test_balanced false'];
+      if (splitRows(p).trainRows < 2) return ['test_size', `n = ${p.n} rows at test_size ${p.test_size} leave fewer than 2 training rows`];
+      if (classSizes(p.n, p.class_ratio).minority < 1) return ['class_ratio', `n = ${p.n} rows at class_ratio ${p.class_ratio} leave no row of the minority class`];
+      return null;
+    }
     if (p.pool_n !== null) {
       if (p.resample !== 'none') return ['resample', `a pool (pool_n = ${p.pool_n}) is drawn once per task: its rows are not resampled (resample 'none')`];
       if (p.test_balanced) return ['test_balanced', `a pool's test rows are its first test_n shuffled rows: test_balanced must be false with pool_n = ${p.pool_n}`];

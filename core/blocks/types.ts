@@ -8,20 +8,26 @@
  */
 import type { Engine } from '../engine';
 import type { LibsvmLoader } from '../classical/svm';
-import type { z } from 'zod';
+import { z } from 'zod';
 import type { Table } from '../data/dataset';
 import type { ModelSpec, NetworkPack } from '../nn/model';
 import type { Rng } from '../rng';
 
 /**
- * How a data block draws its training and test rows: 'separate' draws (training rows from
- * the train stream, test rows from the test stream, of one task), or 'shuffled': one draw of
- * n + test_n rows from the task stream, shuffled and split as scikit-learn's
- * train_test_split (the notebook's data), so the rows of a repeat's configs are shared
- * whenever its task is.
+ * `test_size` of a data block, scikit-learn's train_test_split in one draw: null (the
+ * default) draws n training and test_n test rows separately; a share s in [0.01, 0.9]
+ * draws n rows at once from the task stream and takes ceil(s·n) of them, shuffled, as the
+ * test rows (the notebook's data). The rows are then part of the task: trials that share
+ * it (a paired spec's repeat, or `task_shared_by`) share them and their split.
  */
-export const SPLITS = ['separate', 'shuffled'] as const;
-export type Split = (typeof SPLITS)[number];
+export const testSizeShape = z.number().min(0.01).max(0.9).nullable();
+
+/** Training and test rows of a block with n, test_n and test_size. */
+export function splitRows(p: { n: number; test_n: number; test_size: number | null }): { trainRows: number; testRows: number } {
+  if (p.test_size === null) return { trainRows: p.n, testRows: p.test_n };
+  const testRows = Math.ceil(p.test_size * p.n);
+  return { trainRows: p.n - testRows, testRows };
+}
 
 /** Parameter values of one block (or, merged, of a whole spec). */
 export type Values = Record<string, unknown>;
@@ -47,6 +53,12 @@ export interface DataStreams {
    * read it again instead of drawing it again.
    */
   taskKey?: string;
+  /**
+   * A features block's own generators (a spec's `features_shared_by`,
+   * core/custom/spec.ts): its dummy columns and its mixing matrix come from these instead
+   * of from the data streams above.
+   */
+  features?: { dummy: Rng; mixing: Rng };
 }
 
 export interface DataShape {

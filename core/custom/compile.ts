@@ -309,17 +309,28 @@ export interface SpecExperiment extends Experiment {
  * A trial's random streams: `streamOf(t, purpose)` for the weights ('init'), batches
  * ('batch') and whatever a training block draws, per repeat when the spec is paired and per
  * trial when not; `dataStreams(t)` for the data block, whose task stream is per repeat and
- * value of `task_shared_by` when the spec names those parameters.
+ * value of `task_shared_by` when the spec names those parameters; with `features_shared_by`
+ * also the feature pipeline's own ('features_dummy', 'features_mixing'), per repeat and
+ * value of those parameters.
  */
-export function specStreams(spec: Pick<ExperimentSpec, 'paired' | 'task_shared_by'>, options: Pick<CompileOptions, 'streamNames'> = {}) {
+export function specStreams(spec: Pick<ExperimentSpec, 'paired' | 'task_shared_by' | 'features_shared_by'>, options: Pick<CompileOptions, 'streamNames'> = {}) {
   const named = (purpose: string) => options.streamNames?.[purpose] ?? purpose;
   const streamOf = (t: TrialSpec, purpose: string) => (spec.paired ? repeatStream(t, named(purpose)) : trialStream(t, named(purpose)));
+  const sharedBy = (t: TrialSpec, purpose: string, keys: string[]) => repeatStream(t, named(purpose), ...keys.map((k) => streamKey((t.params as Values)[k])));
   const share = spec.task_shared_by;
   // The task stream's keys (as core/experiments/common.ts derives its seed): its identity.
   const taskKeys = (t: TrialSpec): Array<string | number> =>
     share ? [t.repeat, ...share.map((k) => streamKey((t.params as Values)[k]))] : spec.paired ? [t.repeat] : [t.configKey, t.repeat];
-  const task = (t: TrialSpec) => (share ? repeatStream(t, named('data_task'), ...taskKeys(t).slice(1)) : streamOf(t, 'data_task'));
-  const dataStreams = (t: TrialSpec): DataStreams => ({ task: task(t), train: streamOf(t, 'data_train'), test: streamOf(t, 'data_test'), taskKey: JSON.stringify([t.seed, t.experiment, named('data_task'), ...taskKeys(t)]) });
+  const task = (t: TrialSpec) => (share ? sharedBy(t, 'data_task', share) : streamOf(t, 'data_task'));
+  // The feature pipeline's own streams, per repeat and value of features_shared_by.
+  const features = spec.features_shared_by;
+  const dataStreams = (t: TrialSpec): DataStreams => ({
+    task: task(t),
+    train: streamOf(t, 'data_train'),
+    test: streamOf(t, 'data_test'),
+    taskKey: JSON.stringify([t.seed, t.experiment, named('data_task'), ...taskKeys(t)]),
+    ...(features ? { features: { dummy: sharedBy(t, 'features_dummy', features), mixing: sharedBy(t, 'features_mixing', features) } } : {}),
+  });
   return { streamOf, dataStreams };
 }
 
@@ -334,6 +345,7 @@ export function compileSpec(id: string, spec: ExperimentSpec, options: CompileOp
   const wantsCounts = spec.record.some((r) => r.metric === 'class_counts');
   const wantsLoss = spec.record.some((r) => r.metric === 'loss');
   const wantsSizes = spec.record.some((r) => r.metric === 'data_sizes');
+  const wantsInputDim = spec.record.some((r) => r.metric === 'input_dim');
   const boundaryItem = spec.record.find((r) => r.metric === 'decision_boundary');
 
   return {
@@ -409,6 +421,7 @@ export function compileSpec(id: string, spec: ExperimentSpec, options: CompileOp
           if (wantsCounts) Object.assign(scalars, classCountScalars(splits[k].train, classes));
           if (wantsLoss && lastBatchLoss) scalars.loss = lastBatchLoss[k];
           if (wantsSizes) Object.assign(scalars, dataSizeScalars(splits[k]));
+          if (wantsInputDim) scalars.input_dim = data.input;
           if (wantsRuntime && elapsed > 0) scalars.runtime_s = elapsed / trials.length / 1000;
           const series = Object.fromEntries([...recorder.series].map(([m, v]: [Metric, number[][]]) => [m, { steps: recorder.steps.slice(), values: v[k] }]));
           const result: TrialResult = { trialId: t.id, scalars, series };

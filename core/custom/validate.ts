@@ -145,6 +145,13 @@ function semanticIssues(spec: ExperimentSpec): FieldIssue[] {
   (spec.task_shared_by ?? []).forEach((key, i) => {
     if (!sections.has(key)) issues.push({ field: `task_shared_by.${i}`, message: `unknown parameter; the parameters of this spec are ${[...sections.keys()].join(', ')}` });
   });
+  if (spec.features_shared_by) {
+    if (!spec.features) issues.push({ field: 'features_shared_by', message: 'the feature pipeline\'s streams are shared by these parameters: add a features section, or leave features_shared_by out' });
+    else if (trainingActs(spec) && blocks.training.needsRelatedTask) issues.push({ field: 'features_shared_by', message: `training block '${spec.training.block}' draws its pretraining rows through the pipeline from the data streams, so they would be mixed by another matrix than the training rows: leave features_shared_by out` });
+    spec.features_shared_by.forEach((key, i) => {
+      if (!sections.has(key)) issues.push({ field: `features_shared_by.${i}`, message: `unknown parameter; the parameters of this spec are ${[...sections.keys()].join(', ')}` });
+    });
+  }
 
   // Grid axes (the model axis's cells were checked above); claims and the figure name the
   // model axis by its parameter.

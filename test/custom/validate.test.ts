@@ -95,6 +95,17 @@ describe('validateSpec', () => {
     ['a pool of fewer than 4 rows', edit((s) => (s.data = { ...s.data, pool_n: 3 })), 'data.pool_n'],
     ['data sizes at checkpoints', edit((s) => s.record.push({ metric: 'data_sizes', at: 'checkpoints', every: 10 })), 'record.3.at'],
     ['a model axis name without a model axis', edit((s) => (s.model_axis = 'classifier')), 'model_axis'],
+    ['features shared by a parameter without a features section', edit((s) => (s.features_shared_by = ['d'])), 'features_shared_by'],
+    ['features shared by an unknown parameter', edit((s) => (s.features = { block: 'pipeline', dummy_dim: 3 }) && (s.features_shared_by = ['width_of_dummies'])), 'features_shared_by.0'],
+    ['features shared by with a transfer block (pretraining rows mixed by another matrix)', edit((s) => (s.features = { block: 'pipeline', mixing: 'uniform' }) && (s.features_shared_by = ['dummy_dim']) && (s.training = { block: 'transfer', steps: 40 })), 'features_shared_by'],
+    ['dummy columns above 4000', edit((s) => (s.features = { block: 'pipeline', dummy_dim: 4001 })), 'features.dummy_dim'],
+    ['a test share out of bounds', edit((s) => (s.data = { ...s.data, test_size: 0.95 })), 'data.test_size'],
+    ['a test share that leaves no training row', edit((s) => (s.data = { ...s.data, n: 2, test_size: 0.9 })), 'data.test_size'],
+    ['resampling a split draw', edit((s) => (s.data = { ...s.data, test_size: 0.2, class_ratio: 3, resample: 'tile' })), 'data.resample'],
+    ['a balanced test draw of a split draw', edit((s) => (s.data = { ...s.data, test_size: 0.2, test_balanced: true })), 'data.test_balanced'],
+    ['input width at checkpoints', edit((s) => s.record.push({ metric: 'input_dim', at: 'checkpoints', every: 10 })), 'record.3.at'],
+    ['input width of a classical model', edit((s) => (s.model = { block: 'svm' }) && (s.record = [{ metric: 'test_accuracy', at: 'end' }, { metric: 'input_dim', at: 'end' }]) && (s.figure = undefined)), 'record.1.metric'],
+    ['a pool with a test share', edit((s) => (s.data = { ...s.data, pool_n: 400, test_size: 0.2 })), 'data.test_size'],
     ['not an object', [1, 2], '(body)'],
   ];
 
@@ -126,6 +137,22 @@ describe('validateSpec', () => {
         s.grid = { lr: [0.001, 0.01], n: [20, 300] };
         s.record.push({ metric: 'data_sizes', at: 'end' });
         s.claims.push({ kind: 'trend', statement: 'more rows', metric: 'train_size', along: 'n', expect: 'increasing', paired: true });
+      }),
+    );
+    expect(v.ok ? [] : v.issues).toEqual([]);
+  });
+
+  test('one split draw, a pipeline with streams per repeat and dummy_dim, the input width recorded and claimed: valid', () => {
+    const v = validateSpec(
+      edit((s) => {
+        s.data = { block: 'mixture', n: 60, test_size: 0.25, d: 4 };
+        s.features = { block: 'pipeline', dummy_dim: 3, mixing: 'uniform', pca_dim: 2 };
+        s.paired = false;
+        s.task_shared_by = ['n'];
+        s.features_shared_by = ['dummy_dim'];
+        s.grid = { lr: [0.001, 0.01], dummy_dim: [3, 30] };
+        s.record.push({ metric: 'input_dim', at: 'end' });
+        s.claims.push({ kind: 'trend', statement: 'the width stays', metric: 'input_dim', along: 'dummy_dim', expect: 'increasing' });
       }),
     );
     expect(v.ok ? [] : v.issues).toEqual([]);

@@ -34,7 +34,9 @@ describe('the form schema', () => {
     const params = libraryParameters(API);
     expect([...params.keys()]).toEqual(expect.arrayContaining(['n', 'width', 'lr', 'steps', 'batch_norm', 'kernel']));
     const axes = FORM.properties!.grid.properties!;
-    expect(Object.keys(axes).sort()).toEqual([...params.keys()].sort());
+    // Every parameter, and the axis over model blocks with the model section's alternatives.
+    expect(Object.keys(axes).sort()).toEqual([...params.keys(), 'model'].sort());
+    expect(axes.model.items!.oneOf!.map((a) => a.title)).toEqual(['mlp', 'conv', 'svm', 'decision_tree', 'sklearn_mlp']);
     expect(axes.width).toMatchObject({ type: 'array', minItems: 1, items: { type: 'integer', minimum: 1, maximum: 1024, default: 32 } });
     expect(FORM.properties!.grid.options).toMatchObject({ display_required_only: true });
   });

@@ -68,7 +68,7 @@ async function trainDirect(trials: TrialSpec[]) {
 describe('exp7 protocol', () => {
   test('defaults: moons 400 + 100 shuffled, noise 0.1, (30,30), Xavier, 800 steps of 64, lr 0.003; grid = the six notebook activations', () => {
     const p = exp7.params.parse({});
-    expect(p).toMatchObject({ n: 400, test_n: 100, noise: 0.1, split: 'shuffled', width: 30, depth: 2, activation: 'relu', initializer: 'xavier', loss: 'cross_entropy', steps: 800, batch_size: 64, lr: 0.003, epochs: null, regularization: 'none' });
+    expect(p).toMatchObject({ n: 500, test_size: 0.2, noise: 0.1, width: 30, depth: 2, activation: 'relu', initializer: 'xavier', loss: 'cross_entropy', steps: 800, batch_size: 64, lr: 0.003, epochs: null, regularization: 'none' });
     // The checkpoint count is the record item's, not a parameter.
     expect(exp7.params.safeParse({ records: 10 }).success).toBe(false);
     expect(exp7.spec.record).toContainEqual({ metric: 'test_accuracy', at: 'checkpoints', per_run: 10, align: 'start', float32: true });
@@ -146,7 +146,7 @@ describe('exp7 protocol', () => {
 
 describe('exp7 sweep and figure', () => {
   test('a small real sweep over the six activations aggregates 10 checkpoints and renders shapes + bands', async () => {
-    const { figureData } = await runSweep({ experiment: 'exp7', repeats: 2, params: { steps: 40, n: 80, test_n: 20 } });
+    const { figureData } = await runSweep({ experiment: 'exp7', repeats: 2, params: { steps: 40, n: 100 } });
     const curve = figureData.aggregate.filter((r) => r.metric === 'test_accuracy' && r.step !== null);
     expect(curve).toHaveLength(6 * 10);
     expect([...new Set(curve.map((r) => r.step))]).toEqual([1, 5, 9, 13, 17, 21, 25, 29, 33, 37]);

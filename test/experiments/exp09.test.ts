@@ -97,7 +97,7 @@ function byHand(name: LossName, logits: number[][], targets: number[][]): number
 
 describe('exp9 protocol', () => {
   test('defaults: MoG d=12 seps 1/(i+1), 400 + 100 shuffled, (100,100) sigmoid, Xavier, 500 steps of 64; grid = six losses', () => {
-    expect(exp9.params.parse({})).toMatchObject({ d: 12, class_sep: 1, class_sep_decay: 'inverse', covariance_scale: 1, class_ratio: 1, n: 400, test_n: 100, split: 'shuffled', width: 100, depth: 2, activation: 'sigmoid', initializer: 'xavier', loss: 'cross_entropy', lr: 0.003, steps: 500, batch_size: 64, epochs: null, regularization: 'none' });
+    expect(exp9.params.parse({})).toMatchObject({ d: 12, class_sep: 1, class_sep_decay: 'inverse', covariance_scale: 1, class_ratio: 1, n: 500, test_size: 0.2, width: 100, depth: 2, activation: 'sigmoid', initializer: 'xavier', loss: 'cross_entropy', lr: 0.003, steps: 500, batch_size: 64, epochs: null, regularization: 'none' });
     expect(exp9.params.safeParse({ records: 10 }).success).toBe(false);
     expect(exp9.spec.record).toContainEqual({ metric: 'test_accuracy', at: 'checkpoints', per_run: 10, align: 'start', float32: true });
     expect(exp9.grid).toEqual({ loss: ['cross_entropy', 'mean_abs_error', 'mean_squared_error', 'mean_fourth_pow_error', 'hinge_loss', 'constant'] });
@@ -167,7 +167,7 @@ describe('exp9 protocol', () => {
 
   test('runPack trains with the trial’s loss (same final loss as training with that loss directly)', async () => {
     await useBackend('wasm');
-    const small = { steps: 30, width: 10, n: 80, test_n: 20 };
+    const small = { steps: 30, width: 10, n: 100 };
     const hinge = [trial({ ...small, loss: 'hinge_loss' })];
     const [viaPack] = await exp9.runPack(hinge, {});
     expect(viaPack.series.test_accuracy.steps).toEqual([1, 4, 7, 10, 13, 16, 19, 22, 25, 28]);
@@ -182,7 +182,7 @@ describe('exp9 protocol', () => {
 
 describe('exp9 sweep and figure', () => {
   test('a small real sweep over the six losses aggregates 10 checkpoints and renders one band per loss', async () => {
-    const { figureData, sweep } = await runSweep({ experiment: 'exp9', repeats: 2, params: { steps: 50, n: 80, test_n: 20, width: 20 } });
+    const { figureData, sweep } = await runSweep({ experiment: 'exp9', repeats: 2, params: { steps: 50, n: 100, width: 20 } });
     const curve = figureData.aggregate.filter((r) => r.metric === 'test_accuracy' && r.step !== null);
     expect(curve).toHaveLength(6 * 10);
     expect([...new Set(curve.map((r) => r.step))]).toEqual([1, 6, 11, 16, 21, 26, 31, 36, 41, 46]);

@@ -100,7 +100,7 @@ function expectSymmetric(values: Float32Array[], hidden: number[], input: number
 
 describe('exp10 protocol', () => {
   test('defaults: the Exp 9 data recipe, (100,100) sigmoid, MSE, 500 steps of 64; grid = five initialisers', () => {
-    expect(exp10.params.parse({})).toMatchObject({ d: 12, class_sep: 1, class_sep_decay: 'inverse', covariance_scale: 1, class_ratio: 1, n: 400, test_n: 100, split: 'shuffled', width: 100, depth: 2, activation: 'sigmoid', initializer: 'xavier', normal_high_std: 1, loss: 'mean_squared_error', lr: 0.003, steps: 500, batch_size: 64, epochs: null, regularization: 'none' });
+    expect(exp10.params.parse({})).toMatchObject({ d: 12, class_sep: 1, class_sep_decay: 'inverse', covariance_scale: 1, class_ratio: 1, n: 500, test_size: 0.2, width: 100, depth: 2, activation: 'sigmoid', initializer: 'xavier', normal_high_std: 1, loss: 'mean_squared_error', lr: 0.003, steps: 500, batch_size: 64, epochs: null, regularization: 'none' });
     expect(exp10.params.safeParse({ records: 10 }).success).toBe(false);
     expect(exp10.spec.record).toContainEqual({ metric: 'test_accuracy', at: 'checkpoints', per_run: 10, align: 'start', float32: true });
     // The same data block and values as Exp 9.
@@ -191,7 +191,7 @@ describe('exp10 protocol', () => {
 
 describe('exp10 sweep and figure', () => {
   test('a small real sweep over the five initialisers renders the notebook legend with one band each', async () => {
-    const { figureData } = await runSweep({ experiment: 'exp10', repeats: 2, params: { steps: 50, n: 80, test_n: 20, width: 20 } });
+    const { figureData } = await runSweep({ experiment: 'exp10', repeats: 2, params: { steps: 50, n: 100, width: 20 } });
     const curve = figureData.aggregate.filter((r) => r.metric === 'test_accuracy' && r.step !== null);
     expect(curve).toHaveLength(5 * 10);
     expect([...new Set(curve.map((r) => r.step))]).toEqual([1, 6, 11, 16, 21, 26, 31, 36, 41, 46]);

@@ -1,7 +1,7 @@
 /**
  * The built-in experiments written as specs (core/custom/spec.ts), the same data a
  * researcher posts: the notebook's experiments that the block library expresses
- * (exp3, exp4, exp7, exp9, exp10 so far) and its open questions (exp13–exp17). Their ids are fixed (`expN`) instead
+ * (exp3, exp4, exp6, exp7, exp9, exp10 so far) and its open questions (exp13–exp17). Their ids are fixed (`expN`) instead
  * of a content hash, so sweeps and links stay stable when a spec's note is updated.
  */
 import { compileSpec, type CompileOptions, type SpecExperiment } from '../../custom/compile';
@@ -9,6 +9,7 @@ import type { ExperimentSpecInput } from '../../custom/spec';
 import { validateSpec } from '../../custom/validate';
 import { exp3Conclusion, exp3Spec } from './exp03-data-size-vs-depth';
 import { exp4Conclusion, exp4Spec } from './exp04-class-imbalance';
+import { exp6Conclusion, exp6Spec } from './exp06-pca-dummy-features';
 import { exp7Conclusion, exp7Spec } from './exp07-activations';
 import { exp9Conclusion, exp9Spec } from './exp09-loss-functions';
 import { exp10Conclusion, exp10Spec } from './exp10-initialisation';
@@ -34,6 +35,11 @@ export const BUILTIN_SPECS: Array<{ number: number; spec: ExperimentSpecInput; o
     spec: exp4Spec,
     // The streams its code drew from before it was a spec (core/custom/compile.ts streamNames).
     options: { section: 'II. Datasets', conclusion: exp4Conclusion, streamNames: { data_task: 'covariance', data_train: 'train', data_test: 'test' } },
+  },
+  {
+    number: 6,
+    spec: exp6Spec,
+    options: { section: 'II. Datasets', conclusion: exp6Conclusion, streamNames: { data_task: 'data', features_dummy: 'dummy', features_mixing: 'rotation-uniform' } },
   },
   // One data set per repeat, drawn from the stream the code called 'data'.
   { number: 7, spec: exp7Spec, options: { section: HYPERPARAMETERS_SECTION, conclusion: exp7Conclusion, streamNames: { data_task: 'data' } } },
