@@ -15,6 +15,7 @@ const lookup = (id: string) => experiments.find((e) => e.id === id);
 /** Overrides that shorten each experiment's run without changing its blocks. */
 const SHORT: Record<string, Record<string, unknown>> = {
   exp4: { n: 120, test_n: 30, steps: 10 },
+  exp12: { steps: 10 },
   exp13: { epochs: 1, n: 64 },
   exp14: { steps: 12 },
   exp15: { steps: 10, pretrain_steps: 10, pretrain_n: 64 },
@@ -24,7 +25,7 @@ const SHORT: Record<string, Record<string, unknown>> = {
 
 describe('built-in specs', () => {
   test('ids, numbers and JSON round trip: the specs are pure data', () => {
-    expect(experiments.map((e) => [e.id, e.number])).toEqual([['exp4', 4], ['exp13', 13], ['exp14', 14], ['exp15', 15], ['exp16', 16], ['exp17', 17]]);
+    expect(experiments.map((e) => [e.id, e.number])).toEqual([['exp4', 4], ['exp7', 7], ['exp9', 9], ['exp10', 10], ['exp12', 12], ['exp13', 13], ['exp14', 14], ['exp15', 15], ['exp16', 16], ['exp17', 17]]);
     for (const { spec } of BUILTIN_SPECS) {
       const v = validateSpec(JSON.parse(JSON.stringify(spec)));
       expect(v.ok).toBe(true);

@@ -84,6 +84,15 @@ describe('validateSpec', () => {
     ['class counts at checkpoints', edit((s) => s.record.push({ metric: 'class_counts', at: 'checkpoints', every: 10 })), 'record.3.at'],
     ['a decision boundary on 4-D data', edit((s) => s.record.push({ metric: 'decision_boundary', at: 'end' })), 'record.3.metric'],
     ['a decision boundary on a regression', edit((s) => (s.data = { block: 'target_1d' }) && (s.record = [{ metric: 'test_loss', at: 'end' }, { metric: 'decision_boundary', at: 'end' }]) && (s.training = { ...s.training, loss: 'mean_squared_error' }) && (s.claims = []) && (s.figure = undefined)), 'record.1.metric'],
+    ['a weight tail at the end', edit((s) => s.record.push({ metric: 'weight_tail', at: 'end' })), 'record.3.at'],
+    ['layer on a record that is not a weight tail', edit((s) => (s.record[0] = { ...s.record[0], layer: 1 })), 'record.0.layer'],
+    ['entries on a record that is not a weight tail', edit((s) => (s.record[0] = { ...s.record[0], entries: 5 })), 'record.0.entries'],
+    ['threshold on a record that is not weight stats', edit((s) => (s.record[1] = { metric: 'test_loss', at: 'end', threshold: 0.01 })), 'record.1.threshold'],
+    ['a weight tail of a layer the model lacks', edit((s) => s.record.push({ metric: 'weight_tail', at: 'checkpoints', every: 10, layer: 2 })), 'record.3.layer'],
+    ['two weight tails of one layer', edit((s) => s.record.push({ metric: 'weight_tail', at: 'checkpoints', every: 10 }, { metric: 'weight_tail', at: 'checkpoints', every: 10, layer: 0 })), 'record.4.layer'],
+    ['a weight trace above its budget', edit((s) => (s.model = { ...s.model, width: 1024 }) && s.record.push({ metric: 'weight_tail', at: 'checkpoints', every: 1, entries: 2000 })), 'record.3.entries'],
+    ['a grid depth whose model lacks the traced layer', edit((s) => (s.model = { ...s.model, depth: 2 }) && s.record.push({ metric: 'weight_tail', at: 'checkpoints', every: 10, layer: 2 }) && (s.grid = { lr: [0.01], depth: [2, 1] })), 'grid.depth'],
+    ['a grid of steps whose trace is above its budget', edit((s) => (s.model = { ...s.model, width: 128 }) && s.record.push({ metric: 'weight_tail', at: 'checkpoints', every: 1, entries: 500 }) && (s.grid = { lr: [0.01], steps: [40, 100] })), 'grid.steps'],
     ['not an object', [1, 2], '(body)'],
   ];
 
