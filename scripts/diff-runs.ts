@@ -13,7 +13,10 @@
  * `--steps-as-updates exp7,exp9,…`: these experiments' before file stored a series' steps as
  * the 0-based index of the update after which each value was measured; `step` now counts the
  * updates applied (core/blocks/recorders.ts), so their before steps + 1 are compared with
- * the after steps (the relabelling, and every value under it, must match exactly).
+ * the after steps (the relabelling, and every value under it, must match exactly). Traces
+ * are relabelled too for the experiments whose traces' steps are training steps
+ * (TRAINING_STEP_TRACES: Exp 12's weight trajectories); other traces' steps (Exp 4's
+ * decision-boundary grids) are compared as stored.
  * `--added-metrics n_params,…`: these metrics, where the before file's trial lacks them, are
  * counted apart as new (a built-in rewritten as a spec stores `n_params` as every spec
  * does); every value the before file holds must still match.
@@ -38,6 +41,8 @@ if (positionals.length !== 2) {
 const timing = new Set(values['timing-metrics']!.split(','));
 const addedMetrics = new Set(values['added-metrics']!.split(',').filter(Boolean));
 const relabelled = new Set(values['steps-as-updates']!.split(',').filter(Boolean));
+/** Experiments whose stored traces hold training steps in `steps` (relabelled with their series). */
+const TRAINING_STEP_TRACES = new Set(['exp12']);
 
 interface Row {
   experiment: string;
@@ -70,9 +75,12 @@ function load(file: string): Map<string, Map<string, Row>> {
   return byExperiment;
 }
 
-/** Numbers of a stored row: the scalar, or the series' steps (shifted by `stepShift`) and points. */
-const numbersOf = (r: Row, stepShift = 0): number[] =>
-  r.kind === 'scalar' ? [r.value ?? NaN] : [...(JSON.parse(r.steps ?? '[]') as number[]).map((s) => s + (r.kind === 'series' ? stepShift : 0)), ...(JSON.parse(r.points ?? '[]') as number[])];
+/** Numbers of a stored row: the scalar, or the series' (and training-step traces') steps shifted by `stepShift`, and points. */
+const numbersOf = (r: Row, stepShift = 0): number[] => {
+  if (r.kind === 'scalar') return [r.value ?? NaN];
+  const shift = r.kind === 'series' || (r.kind === 'trace' && TRAINING_STEP_TRACES.has(r.experiment)) ? stepShift : 0;
+  return [...(JSON.parse(r.steps ?? '[]') as number[]).map((s) => s + shift), ...(JSON.parse(r.points ?? '[]') as number[])];
+};
 
 const before = load(positionals[0]);
 const after = load(positionals[1]);

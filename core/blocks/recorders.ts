@@ -25,6 +25,18 @@
  *                                   sess.run returns; float32, penalty included); at the end
  *   data_sizes                      the trial's rows: train_size and test_size; at the
  *                                   end only (networks and classical models alike)
+ *   weight_tail                     a trace `weights_layer{layer}` of the last `entries`
+ *                                   (default 50; the whole matrix when smaller) entries of
+ *                                   weight matrix `layer` (default 0; biases excluded),
+ *                                   flattened row-major, at every checkpoint: snapshot-major
+ *                                   values (7 significant digits, float32 carries ~7.2, so
+ *                                   one D1 row stays small) with each snapshot's update count
+ *                                   repeated `entries` times in steps; checkpoints only, at
+ *                                   most MAX_TRACE_VALUES snapshots × entries
+ *   weight_stats                    mean_abs_weight and sparsity (share of |w| < `threshold`,
+ *                                   default 1e-3) over every weight matrix, and per matrix j
+ *                                   mean_abs_weight_layer{j}, sparsity_layer{j}
+ *                                   (core/train/recorders.ts weightStatistics); at the end
  *   decision_boundary               traces of the first `repeats` repeats (default 1) on
  *                                   2-D two-class data: both logits on the 51×51 grid of
  *                                   [0, 1]² (grid_logit0, grid_logit1), `points` distinct
@@ -45,26 +57,30 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 import type { LossName } from '../nn/losses';
-import type { NetworkPack } from '../nn/model';
+import { parameterShapes, type ModelSpec, type NetworkPack } from '../nn/model';
 import { predict } from '../train/train-pack';
 import { classCounts, type Table } from '../data/dataset';
 import { boundaryTraces, gridLogits } from '../train/decision-boundary';
-import type { Curve } from '../train/recorders';
+import { MAX_TRACE_VALUES, weightStatistics, type Curve } from '../train/recorders';
 
-export const METRICS = ['test_accuracy', 'train_accuracy', 'test_loss', 'train_loss', 'weight_norm', 'runtime_s', 'class_counts', 'decision_boundary', 'loss', 'data_sizes', 'input_dim'] as const;
+export const METRICS = ['test_accuracy', 'train_accuracy', 'test_loss', 'train_loss', 'weight_norm', 'runtime_s', 'class_counts', 'decision_boundary', 'loss', 'data_sizes', 'input_dim', 'weight_tail', 'weight_stats'] as const;
 export type Metric = (typeof METRICS)[number];
 export const ACCURACY_METRICS: Metric[] = ['test_accuracy', 'train_accuracy'];
 /** Metrics measured on the network's logits (the ones `float32` may round). */
 export const LOGIT_METRICS: Metric[] = ['test_accuracy', 'train_accuracy', 'test_loss', 'train_loss'];
 /** Metrics of the whole trial, recorded once at the end (not a value over training). */
-export const END_ONLY: Metric[] = ['runtime_s', 'class_counts', 'decision_boundary', 'loss', 'data_sizes', 'input_dim'];
+export const END_ONLY: Metric[] = ['runtime_s', 'class_counts', 'decision_boundary', 'loss', 'data_sizes', 'input_dim', 'weight_stats'];
+/** Metrics stored as traces over the checkpoints (no scalar, no series). */
+export const CHECKPOINT_TRACES: Metric[] = ['weight_tail'];
 /** Scalars every trial stores whatever the spec records. */
 export const ALWAYS_RECORDED = ['n_params'];
 /** The scalars a record item stores (class_counts stores three, decision_boundary only traces). */
 export function scalarsOf(metric: Metric): string[] {
   if (metric === 'class_counts') return ['n_train', 'n_minority', 'n_majority'];
-  if (metric === 'decision_boundary') return [];
+  if (metric === 'decision_boundary' || metric === 'weight_tail') return [];
   if (metric === 'data_sizes') return ['train_size', 'test_size'];
+  // And per weight matrix j: mean_abs_weight_layer{j}, sparsity_layer{j}.
+  if (metric === 'weight_stats') return ['mean_abs_weight', 'sparsity'];
   return [metric];
 }
 
@@ -72,6 +88,9 @@ export const DEFAULT_BOUNDARY_REPEATS = 1;
 /** Most checkpoints `per_run` may ask for (the notebook's schedules ask for 10). */
 export const MAX_PER_RUN = 1000;
 export const DEFAULT_BOUNDARY_POINTS = 300;
+export const DEFAULT_TAIL_LAYER = 0;
+export const DEFAULT_TAIL_ENTRIES = 50;
+export const DEFAULT_SPARSITY_THRESHOLD = 1e-3;
 
 export const recordSchema = z.discriminatedUnion('at', [
   z
@@ -84,6 +103,8 @@ export const recordSchema = z.discriminatedUnion('at', [
       repeats: z.number().int().min(0).max(100).optional(),
       /** decision_boundary: distinct training points kept per class. */
       points: z.number().int().min(0).max(2000).optional(),
+      /** weight_stats: |w| below this counts as zero in sparsity. */
+      threshold: z.number().min(0).max(10).optional(),
     })
     .strict(),
   z
@@ -97,6 +118,10 @@ export const recordSchema = z.discriminatedUnion('at', [
       /** 'end' (default): after every `every` updates and after the last; 'start': after the first update and every period after it (the notebook's `step % period == 0`). */
       align: z.enum(['end', 'start']).optional(),
       float32: z.boolean().optional(),
+      /** weight_tail: which weight matrix (0 = the input layer's), biases not counted. */
+      layer: z.number().int().min(0).max(64).optional(),
+      /** weight_tail: how many trailing entries of the flattened matrix. */
+      entries: z.number().int().min(1).max(MAX_TRACE_VALUES).optional(),
     })
     .strict(),
 ]);
@@ -221,7 +246,32 @@ export interface EvalSet {
   y: Float32Array[];
 }
 
-/** Records the spec's metrics for a pack: series at checkpoints, scalars at the end. */
+/** The weight matrices of a model (their indices among its parameters), in order. */
+function weightIndices(model: ModelSpec): number[] {
+  return parameterShapes(model).flatMap((s, i) => (s.isWeight ? [i] : []));
+}
+
+/** Entries a weight_tail item keeps per snapshot of this model: `entries`, or the whole matrix when smaller. */
+export function tailEntries(item: CheckpointItem, model: ModelSpec): number {
+  const shape = parameterShapes(model)[weightIndices(model)[item.layer ?? DEFAULT_TAIL_LAYER]]?.shape ?? [];
+  return Math.min(item.entries ?? DEFAULT_TAIL_ENTRIES, shape.reduce((a, b) => a * b, 1));
+}
+
+/**
+ * Why a weight_tail item cannot trace this model over `snapshots` checkpoints, or null: a
+ * layer the model lacks, or a trace above MAX_TRACE_VALUES values (one D1 row).
+ */
+export function weightTailMisfit(item: RecordItem, model: ModelSpec, snapshots: number): ['layer' | 'entries', string] | null {
+  if (item.metric !== 'weight_tail' || item.at !== 'checkpoints') return null;
+  const layers = weightIndices(model).length;
+  const layer = item.layer ?? DEFAULT_TAIL_LAYER;
+  if (layer >= layers) return ['layer', `weight_tail layer ${layer}: the model has ${layers} weight matrices (layers 0–${layers - 1})`];
+  const values = snapshots * tailEntries(item, model);
+  if (values > MAX_TRACE_VALUES) return ['entries', `weight_tail of ${snapshots} checkpoints × ${tailEntries(item, model)} entries = ${values} values, above the ${MAX_TRACE_VALUES} a trace may hold; record less often (every) or fewer entries`];
+  return null;
+}
+
+/** Records the spec's metrics for a pack: series at checkpoints, scalars at the end, weight traces. */
 export class PackRecorder {
   readonly steps: number[] = [];
   readonly series = new Map<Metric, number[][]>();
@@ -229,6 +279,9 @@ export class PackRecorder {
   private readonly atEnd: Metric[];
 
   private readonly rounded: Set<Metric>;
+  /** weight_tail items: the layer, entries kept, and per trial the snapshots' values (snapshot-major). */
+  private readonly tails: Array<{ layer: number; entries: number; values: number[][] }>;
+  private readonly statsThreshold?: number;
 
   constructor(
     items: RecordItem[],
@@ -236,12 +289,18 @@ export class PackRecorder {
     private readonly sets: { test: EvalSet; train: EvalSet },
     private readonly loss: LossName,
     private readonly classes: number,
+    model?: ModelSpec,
   ) {
-    const measured = (m: Metric) => !END_ONLY.includes(m);
+    const measured = (m: Metric) => !END_ONLY.includes(m) && !CHECKPOINT_TRACES.includes(m);
     this.atCheckpoints = [...new Set(items.filter((i) => i.at === 'checkpoints').map((i) => i.metric))].filter(measured);
     this.atEnd = [...new Set(items.map((i) => i.metric))].filter(measured);
     this.rounded = new Set(items.filter((i) => i.float32).map((i) => i.metric));
     for (const m of this.atCheckpoints) this.series.set(m, Array.from({ length: trials }, () => []));
+    const tailItems = items.filter((i): i is CheckpointItem => i.metric === 'weight_tail' && i.at === 'checkpoints');
+    if (tailItems.length && !model) throw new Error('weight_tail needs the model');
+    this.tails = tailItems.map((i) => ({ layer: i.layer ?? DEFAULT_TAIL_LAYER, entries: tailEntries(i, model!), values: Array.from({ length: trials }, () => []) }));
+    const stats = items.find((i) => i.metric === 'weight_stats');
+    if (stats) this.statsThreshold = (stats.at === 'end' ? stats.threshold : undefined) ?? DEFAULT_SPARSITY_THRESHOLD;
   }
 
   private async measure(metrics: Metric[], net: NetworkPack): Promise<Map<Metric, number[]>> {
@@ -265,16 +324,39 @@ export class PackRecorder {
     return out;
   }
 
+  /** The last `entries` values of weight matrix `layer` of every real trial, read in one sync. */
+  private async readTail(net: NetworkPack, layer: number, entries: number): Promise<Float32Array[]> {
+    const w = net.params[weightIndices(net.spec)[layer]];
+    const S = net.size;
+    const size = w.size / S;
+    const tail = tf.tidy(() => tf.slice(tf.reshape(w, [S, size]), [0, size - entries], [S, entries]));
+    const data = (await tail.data()) as Float32Array;
+    tail.dispose();
+    return Array.from({ length: this.trials }, (_, k) => data.subarray(k * entries, (k + 1) * entries));
+  }
+
   async record(updates: number, net: NetworkPack): Promise<void> {
     this.steps.push(updates);
     const values = await this.measure(this.atCheckpoints, net);
     for (const [m, v] of values) v.forEach((x, k) => this.series.get(m)![k].push(x));
+    for (const t of this.tails) (await this.readTail(net, t.layer, t.entries)).forEach((v, k) => t.values[k].push(...v));
   }
 
   /** Final scalars per trial. */
   async final(net: NetworkPack): Promise<Array<Record<string, number>>> {
     const values = await this.measure(this.atEnd, net);
-    return Array.from({ length: this.trials }, (_, k) => Object.fromEntries([...values].map(([m, v]) => [m, v[k]])));
+    const params = this.statsThreshold === undefined ? [] : await net.read();
+    return Array.from({ length: this.trials }, (_, k) => ({
+      ...Object.fromEntries([...values].map(([m, v]) => [m, v[k]])),
+      ...(this.statsThreshold === undefined ? {} : weightStatistics(net.spec, params[k], this.statsThreshold)),
+    }));
+  }
+
+  /** Trial k's weight traces, `weights_layer{layer}`: steps repeat each checkpoint's update count `entries` times. */
+  traces(k: number): Record<string, Curve> {
+    return Object.fromEntries(
+      this.tails.map((t) => [`weights_layer${t.layer}`, { steps: this.steps.flatMap((s) => Array<number>(t.entries).fill(s)), values: t.values[k].map((v) => Number(v.toPrecision(7))) }]),
+    );
   }
 }
 

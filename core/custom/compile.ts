@@ -23,7 +23,7 @@ import { z } from 'zod';
 import { DATA_BLOCKS, FEATURE_BLOCKS, MODEL_BLOCKS, TRAINING_BLOCKS } from '../blocks';
 import { predictionAccuracy } from '../train/recorders';
 import { withFeatures } from '../blocks/features-pipeline';
-import { boundaryRecords, classCountScalars, dataSizeScalars, DEFAULT_BOUNDARY_POINTS, DEFAULT_BOUNDARY_REPEATS, itemCheckpointCount, itemCheckpointUpdates, MAX_CHECKPOINTS, PackRecorder, type CheckpointItem, type Metric } from '../blocks/recorders';
+import { boundaryRecords, classCountScalars, dataSizeScalars, DEFAULT_BOUNDARY_POINTS, DEFAULT_BOUNDARY_REPEATS, itemCheckpointCount, itemCheckpointUpdates, MAX_CHECKPOINTS, PackRecorder, tailEntries, weightTailMisfit, type CheckpointItem, type Metric } from '../blocks/recorders';
 import { boundaryTraces, decisionGrid, GRID_SIDE } from '../train/decision-boundary';
 import type { ClassicalModelBlock, DataBlock, DataShape, DataSplit, DataStreams, ModelBlock, PhasePlan, TrainingBlock, Values } from '../blocks/types';
 import { repeatStream, trialStream } from '../experiments/common';
@@ -200,6 +200,8 @@ export interface TrialPlan {
   longestSeries: number;
   /** Rows of the largest evaluation pass (test set, or training set when a train metric is recorded). */
   evalRows: number;
+  /** Weight entries the weight_tail records read over the run (checkpoints × entries, summed). */
+  traceValues: number;
 }
 
 /** What one trial of these parameter values trains and records. */
@@ -209,7 +211,7 @@ export function trialPlan(spec: SpecSections & Pick<ExperimentSpec, 'record'>, t
   if (modelBlock.classical) {
     // Fits once and predicts the test and training rows; validation refuses checkpoints.
     const preparation = blocks.data.preparationCost?.(values) ?? 0;
-    return { data, preparation, model: null, classical: { block: modelBlock, values: pick(values, modelBlock) }, phases: [], recordedSteps: 0, checkpoints: [], checkpointCount: 0, longestSeries: 0, evalRows: data.trainRows + data.testRows };
+    return { data, preparation, model: null, classical: { block: modelBlock, values: pick(values, modelBlock) }, phases: [], recordedSteps: 0, checkpoints: [], checkpointCount: 0, longestSeries: 0, evalRows: data.trainRows + data.testRows, traceValues: 0 };
   }
   const model = modelBlock.build(pick(values, modelBlock), data);
   const phases = blocks.training.plan(pick(values, blocks.training), data, model);
@@ -224,7 +226,9 @@ export function trialPlan(spec: SpecSections & Pick<ExperimentSpec, 'record'>, t
   const gridRows = spec.record.some((r) => r.metric === 'decision_boundary') ? GRID_SIDE * GRID_SIDE : 0;
   const preparation = blocks.data.preparationCost?.(values) ?? 0;
   const checkpointTotal = buildable ? checkpoints.length : counts.reduce((a, n) => a + n, 0);
-  return { data, preparation, model, phases, recordedSteps, checkpoints, checkpointCount: checkpointTotal, longestSeries: Math.max(0, ...counts), evalRows: Math.max(data.testRows, needsTrain ? data.trainRows : 0, gridRows) };
+  // A weight trace reads its entries at every checkpoint of the trial (the series' union).
+  const traceValues = items.filter((i) => i.metric === 'weight_tail').reduce((s, i) => s + checkpointTotal * tailEntries(i, model), 0);
+  return { data, preparation, model, phases, recordedSteps, checkpoints, checkpointCount: checkpointTotal, longestSeries: Math.max(0, ...counts), evalRows: Math.max(data.testRows, needsTrain ? data.trainRows : 0, gridRows), traceValues };
 }
 
 /**
@@ -242,6 +246,8 @@ export function cellMisfit(spec: Pick<ExperimentSpec, 'data' | 'features' | 'mod
   if (plan.longestSeries > MAX_CHECKPOINTS) {
     return ['steps', `a series of ${plan.longestSeries} checkpoints per trial, above the ${MAX_CHECKPOINTS} a recorded series may hold; record less often (every) or train fewer steps`];
   }
+  const tail = plan.model && spec.record.map((r) => weightTailMisfit(r, plan.model!, plan.checkpointCount)).find(Boolean);
+  if (tail) return ['record', tail[1]];
   return null;
 }
 
@@ -271,7 +277,7 @@ export function trialCost(plan: TrialPlan): number {
   if (plan.classical) return plan.classical.block.cost(plan.classical.values, plan.data) + plan.preparation;
   const train = plan.phases.reduce((s, ph) => s + ph.steps * (ph.batchRows + 10) * parameterCount(ph.model), 0);
   const evaluation = (plan.checkpointCount + 1) * plan.evalRows * parameterCount(plan.model!);
-  return train + evaluation + plan.preparation;
+  return train + evaluation + plan.traceValues + plan.preparation;
 }
 
 /** Peak WebAssembly heap of a pack (core/experiments/memory.ts): the largest phase. */
@@ -389,7 +395,7 @@ export function compileSpec(id: string, spec: ExperimentSpec, options: CompileOp
       const test = { x: stack3d(splits.map((s) => s.test.x), data.testRows, data.input), y: testY };
       const train = { x: stack3d(trainX, data.trainRows, data.input), y: trainY };
       const loss = values.loss as LossName;
-      const recorder = new PackRecorder(spec.record, trials.length, { test, train }, loss, classes);
+      const recorder = new PackRecorder(spec.record, trials.length, { test, train }, loss, classes, model);
       const now = ctx.now ?? (() => Date.now());
       let lastBatchLoss: number[] | undefined;
       try {
@@ -426,7 +432,8 @@ export function compileSpec(id: string, spec: ExperimentSpec, options: CompileOp
           const series = Object.fromEntries([...recorder.series].map(([m, v]: [Metric, number[][]]) => [m, { steps: recorder.steps.slice(), values: v[k] }]));
           const result: TrialResult = { trialId: t.id, scalars, series };
           if (wantsRuntime) result.info = { runtime_clock: elapsed > 0 ? 'wall' : 'frozen' };
-          if (boundaries && Object.keys(boundaries[k]).length) result.traces = boundaries[k];
+          const traces = { ...recorder.traces(k), ...boundaries?.[k] };
+          if (Object.keys(traces).length) result.traces = traces;
           return result;
         });
       } finally {

@@ -17,7 +17,7 @@
  *   does not act (core/custom/compile.ts inertParameters) says so.
  */
 import { DATA_BLOCKS, FEATURE_BLOCKS, MODEL_BLOCKS, TRAINING_BLOCKS } from '../blocks';
-import { ACCURACY_METRICS, ALWAYS_RECORDED, END_ONLY, LOGIT_METRICS, MAX_CHECKPOINTS, scalarsOf } from '../blocks/recorders';
+import { ACCURACY_METRICS, ALWAYS_RECORDED, CHECKPOINT_TRACES, END_ONLY, LOGIT_METRICS, MAX_CHECKPOINTS, scalarsOf, weightTailMisfit } from '../blocks/recorders';
 import type { Values } from '../blocks/types';
 import { checkClaims, claimAxis, claimMetrics } from '../experiments/claims';
 import { MB } from '../experiments/memory';
@@ -135,6 +135,17 @@ function semanticIssues(spec: ExperimentSpec): FieldIssue[] {
     if (r.float32 !== undefined && !LOGIT_METRICS.includes(r.metric)) issues.push({ field: `record.${i}.float32`, message: `only accuracies and losses may be stored as float32, not ${r.metric}` });
     if (r.at === 'end' && r.metric !== 'decision_boundary') {
       for (const key of ['repeats', 'points'] as const) if (r[key] !== undefined) issues.push({ field: `record.${i}.${key}`, message: `'${key}' belongs to a decision_boundary record` });
+    }
+    if (CHECKPOINT_TRACES.includes(r.metric) && r.at !== 'checkpoints') issues.push({ field: `record.${i}.at`, message: `${r.metric} is a trajectory over training: record it at 'checkpoints'` });
+    if (r.at === 'checkpoints' && r.metric !== 'weight_tail') {
+      for (const key of ['layer', 'entries'] as const) if (r[key] !== undefined) issues.push({ field: `record.${i}.${key}`, message: `'${key}' belongs to a weight_tail record` });
+    }
+    if (r.at === 'end' && r.metric !== 'weight_stats' && r.threshold !== undefined) issues.push({ field: `record.${i}.threshold`, message: "'threshold' belongs to a weight_stats record" });
+    if (r.metric === 'weight_tail' && r.at === 'checkpoints') {
+      const layer = r.layer ?? 0;
+      if (spec.record.slice(0, i).some((q) => q.metric === 'weight_tail' && q.at === 'checkpoints' && (q.layer ?? 0) === layer)) issues.push({ field: `record.${i}.layer`, message: `layer ${layer} is traced by an earlier weight_tail record (each layer's trace is one trace, weights_layer${layer})` });
+      const misfit = plan.model && weightTailMisfit(r, plan.model, plan.checkpointCount);
+      if (misfit) issues.push({ field: `record.${i}.${misfit[0]}`, message: misfit[1] });
     }
     if (r.metric === 'class_counts' && plan.data.task === 'regression') issues.push({ field: `record.${i}.metric`, message: `class_counts needs class labels; data block '${spec.data.block}' is a regression` });
     if (r.metric === 'decision_boundary' && (plan.data.task !== 'classification' || plan.data.input !== 2 || plan.data.output !== 2)) {
@@ -274,6 +285,17 @@ function semanticIssues(spec: ExperimentSpec): FieldIssue[] {
       if (!reported.has(field)) issues.push({ field, message: `training one network needs about ${(bytes / MB).toFixed(1)} MB of WebAssembly memory${where} (core/experiments/memory.ts), above the budget of ${(DEFAULT_LIMITS.maxPackBytes / MB).toFixed(0)} MB per pack; reduce widths, rows or the batch` });
       reported.add(field);
     }
+    spec.record.forEach((r, i) => {
+      const tailOf = (v: Values) => {
+        const p = trialPlan(spec, v, blocks);
+        return p.model ? weightTailMisfit(r, p.model, p.checkpointCount) : null;
+      };
+      const misfit = tailOf(values);
+      if (!misfit) return;
+      const field = culprit(cell, (v) => tailOf(v) !== null, `record.${i}.${misfit[0]}`);
+      if (!reported.has(field)) issues.push({ field, message: `${misfit[1]}${where}` });
+      reported.add(field);
+    });
     if (cellPlan.checkpointCount > MAX_CHECKPOINTS) {
       const field = 'record';
       if (!reported.has(field)) issues.push({ field, message: `${cellPlan.checkpointCount} checkpoints per trial${where}, above ${MAX_CHECKPOINTS}; record less often (every)` });

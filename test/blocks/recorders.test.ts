@@ -6,7 +6,9 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, test } from 'vitest';
-import { accuracyOf } from '../../core/blocks/recorders';
+import { accuracyOf, PackRecorder, scalarsOf, tailEntries, weightTailMisfit, type RecordItem } from '../../core/blocks/recorders';
+import { initialValues, NetworkPack, type MlpSpec } from '../../core/nn/model';
+import { MAX_TRACE_VALUES, weightStatistics } from '../../core/train/recorders';
 import { packAccuracy } from '../../core/nn/losses';
 import { Rng } from '../../core/rng';
 import { useBackend } from '../tf-node';
@@ -36,5 +38,57 @@ describe('accuracy: the recorder and the tfjs kernel agree', () => {
         expect(Object.is(ours, tfValues[k]), `rows ${rows}, classes ${classes}, network ${k}: ${ours} vs ${tfValues[k]}`).toBe(true);
       }
     }
+  });
+});
+
+describe('weight_tail and weight_stats records', () => {
+  const model: MlpSpec = { kind: 'mlp', input: 3, hidden: [4, 5], output: 2, activation: 'sigmoid', initializer: 'xavier' };
+  const noSet = { x: null as unknown as tf.Tensor3D, y: [] };
+
+  test('the trace holds the last entries of the chosen weight matrix per checkpoint, snapshot-major, update counts repeated; the shadow twin is dropped', async () => {
+    await useBackend('wasm');
+    const values = [initialValues(model, new Rng(1)), initialValues(model, new Rng(2))];
+    // W1 is 4×5 = 20 entries: 6 of them; W2 is 5×2 = 10 entries: 'entries' 50 keeps all 10.
+    const items: RecordItem[] = [
+      { metric: 'weight_tail', at: 'checkpoints', every: 1, layer: 1, entries: 6 },
+      { metric: 'weight_tail', at: 'checkpoints', every: 1, layer: 2 },
+    ];
+    const rec = new PackRecorder(items, 1, { test: noSet, train: noSet }, 'mean_squared_error', 2, model);
+    const net = new NetworkPack(model, values, 1);
+    await rec.record(1, net);
+    await rec.record(3, net);
+    net.dispose();
+    const traces = rec.traces(0);
+    expect(Object.keys(traces)).toEqual(['weights_layer1', 'weights_layer2']);
+    const w1 = values[0][2];
+    const tail = Array.from(w1.subarray(14), (v) => Number(v.toPrecision(7)));
+    expect(traces.weights_layer1).toEqual({ steps: [...Array(6).fill(1), ...Array(6).fill(3)], values: [...tail, ...tail] });
+    expect(traces.weights_layer2.values.slice(0, 10)).toEqual(Array.from(values[0][4], (v) => Number(v.toPrecision(7))));
+    expect(rec.series.size).toBe(0);
+  });
+
+  test('weight_stats: mean |w| and sparsity over the weight matrices and per matrix, biases excluded, at the threshold given', async () => {
+    await useBackend('wasm');
+    const values = initialValues(model, new Rng(3));
+    values[0].fill(0.01);
+    values[1].fill(5); // a bias: not counted
+    const rec = new PackRecorder([{ metric: 'weight_stats', at: 'end', threshold: 0.02 }], 1, { test: noSet, train: noSet }, 'mean_squared_error', 2, model);
+    const net = new NetworkPack(model, [values]);
+    const [scalars] = await rec.final(net);
+    net.dispose();
+    expect(scalars).toEqual(weightStatistics(model, values, 0.02));
+    expect(scalars.sparsity_layer0).toBe(1);
+    expect(scalars.mean_abs_weight_layer0).toBeCloseTo(0.01, 7);
+    const all = [values[0], values[2], values[4]].flatMap((w) => Array.from(w));
+    expect(scalars.mean_abs_weight).toBeCloseTo(all.reduce((s, v) => s + Math.abs(v), 0) / all.length, 12);
+    expect(scalarsOf('weight_stats')).toEqual(['mean_abs_weight', 'sparsity']);
+    expect(scalarsOf('weight_tail')).toEqual([]);
+  });
+
+  test('misfits: a layer the model lacks, a trace above MAX_TRACE_VALUES', () => {
+    expect(weightTailMisfit({ metric: 'weight_tail', at: 'checkpoints', every: 1, layer: 3 }, model, 10)?.[0]).toBe('layer');
+    expect(weightTailMisfit({ metric: 'weight_tail', at: 'checkpoints', every: 1, layer: 1 }, model, MAX_TRACE_VALUES / 20)).toBeNull();
+    expect(weightTailMisfit({ metric: 'weight_tail', at: 'checkpoints', every: 1, layer: 1 }, model, MAX_TRACE_VALUES / 20 + 1)?.[0]).toBe('entries');
+    expect(tailEntries({ metric: 'weight_tail', at: 'checkpoints', every: 1, layer: 0 }, model)).toBe(12);
   });
 });

@@ -22,6 +22,7 @@ const SHORT: Record<string, Record<string, unknown>> = {
   exp7: { steps: 20 },
   exp9: { steps: 20 },
   exp10: { steps: 20 },
+  exp12: { steps: 10 },
   exp13: { epochs: 1, n: 64 },
   exp14: { steps: 12 },
   exp15: { steps: 10, pretrain_steps: 10, pretrain_n: 64 },
@@ -31,7 +32,7 @@ const SHORT: Record<string, Record<string, unknown>> = {
 
 describe('built-in specs', () => {
   test('ids, numbers and JSON round trip: the specs are pure data', () => {
-    expect(experiments.map((e) => [e.id, e.number])).toEqual([['exp3', 3], ['exp4', 4], ['exp6', 6], ['exp7', 7], ['exp9', 9], ['exp10', 10], ['exp13', 13], ['exp14', 14], ['exp15', 15], ['exp16', 16], ['exp17', 17]]);
+    expect(experiments.map((e) => [e.id, e.number])).toEqual([['exp3', 3], ['exp4', 4], ['exp6', 6], ['exp7', 7], ['exp9', 9], ['exp10', 10], ['exp12', 12], ['exp13', 13], ['exp14', 14], ['exp15', 15], ['exp16', 16], ['exp17', 17]]);
     for (const { spec } of BUILTIN_SPECS) {
       const v = validateSpec(JSON.parse(JSON.stringify(spec)));
       expect(v.ok).toBe(true);

@@ -106,6 +106,15 @@ describe('validateSpec', () => {
     ['input width at checkpoints', edit((s) => s.record.push({ metric: 'input_dim', at: 'checkpoints', every: 10 })), 'record.3.at'],
     ['input width of a classical model', edit((s) => (s.model = { block: 'svm' }) && (s.record = [{ metric: 'test_accuracy', at: 'end' }, { metric: 'input_dim', at: 'end' }]) && (s.figure = undefined)), 'record.1.metric'],
     ['a pool with a test share', edit((s) => (s.data = { ...s.data, pool_n: 400, test_size: 0.2 })), 'data.test_size'],
+    ['a weight tail at the end', edit((s) => s.record.push({ metric: 'weight_tail', at: 'end' })), 'record.3.at'],
+    ['layer on a record that is not a weight tail', edit((s) => (s.record[0] = { ...s.record[0], layer: 1 })), 'record.0.layer'],
+    ['entries on a record that is not a weight tail', edit((s) => (s.record[0] = { ...s.record[0], entries: 5 })), 'record.0.entries'],
+    ['threshold on a record that is not weight stats', edit((s) => (s.record[1] = { metric: 'test_loss', at: 'end', threshold: 0.01 })), 'record.1.threshold'],
+    ['a weight tail of a layer the model lacks', edit((s) => s.record.push({ metric: 'weight_tail', at: 'checkpoints', every: 10, layer: 2 })), 'record.3.layer'],
+    ['two weight tails of one layer', edit((s) => s.record.push({ metric: 'weight_tail', at: 'checkpoints', every: 10 }, { metric: 'weight_tail', at: 'checkpoints', every: 10, layer: 0 })), 'record.4.layer'],
+    ['a weight trace above its budget', edit((s) => (s.model = { ...s.model, width: 1024 }) && s.record.push({ metric: 'weight_tail', at: 'checkpoints', every: 1, entries: 2000 })), 'record.3.entries'],
+    ['a grid depth whose model lacks the traced layer', edit((s) => (s.model = { ...s.model, depth: 2 }) && s.record.push({ metric: 'weight_tail', at: 'checkpoints', every: 10, layer: 2 }) && (s.grid = { lr: [0.001, 0.01], depth: [2, 1] })), 'grid.depth'],
+    ['a grid of steps whose trace is above its budget', edit((s) => (s.model = { ...s.model, width: 128 }) && s.record.push({ metric: 'weight_tail', at: 'checkpoints', every: 1, entries: 500 }) && (s.grid = { lr: [0.001, 0.01], steps: [40, 100] })), 'grid.steps'],
     ['not an object', [1, 2], '(body)'],
   ];
 

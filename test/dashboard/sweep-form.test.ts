@@ -96,7 +96,7 @@ describe('inputs generated from the schema', () => {
 
   test('exp12 boolean as a checkbox, exp8 integer lists, exp7 enums, exp11 unions, exp4 null defaults, exp3 the model axis', () => {
     const a = mount({ experiment: 'exp12' });
-    expect([a.row('paired').fixed.type, a.row('paired').fixed.checked]).toEqual(['checkbox', false]);
+    expect([a.row('batch_norm').fixed.type, a.row('batch_norm').fixed.checked]).toEqual(['checkbox', false]);
     const h = mount({ experiment: 'exp8' });
     expect(h.row('hidden').fixed.value).toBe('100, 100');
     expect(h.row('hidden').help.textContent).toContain('integers (each 1 ≤ x ≤ 1024)');
