@@ -41,7 +41,10 @@
  * same test rows and nested prefixes of the same training rows (the notebook's Exp 3). The
  * pool is drawn once per isolate or thread and kept (sharedData, core/experiments/common.ts)
  * where the streams name their task (DataStreams.taskKey). The train and test streams draw
- * nothing then; the pool takes class_ratio but not resample or test_balanced.
+ * nothing then; the pool takes class_ratio but not resample or test_balanced. A features
+ * section (core/blocks/features-pipeline.ts) transforms the whole training pool before the
+ * prefix is taken (random labels permute the pool's labels: the notebook's Exp 5), through
+ * DataBlock.pooled. `test_n: 0` draws no test rows (only training metrics are recorded).
  */
 import { z } from 'zod';
 import { drawCovarianceFactor, generateMixtureOfGaussians } from '../data/gaussian-mixture';
@@ -54,8 +57,8 @@ import { splitRows, testSizeShape, type DataBlock, type Values } from './types';
 export const mixtureShape = {
   /** Training rows. */
   n: z.number().int().min(2).max(20_000),
-  /** Test rows, drawn separately from the same task. */
-  test_n: z.number().int().min(2).max(20_000),
+  /** Test rows, drawn separately from the same task (0: none, only training metrics). */
+  test_n: z.number().int().min(0).max(20_000),
   /** Input dimensions. */
   d: z.number().int().min(1).max(256),
   /** Class 1's mean in every coordinate (class 0's is 0). */
@@ -114,6 +117,7 @@ function drawPool(rng: Rng, p: MixtureValues, mean: number[]): { train: Table; t
 
 /** Rows of one class-balanced draw from the mixture with this mean and covariance factor (shuffled). */
 function draw(rng: Rng, n: number, mean: number[], covFactor: Float32Array, classRatio = 1, resample: Resampling = 'none'): Table {
+  if (n === 0) return { n: 0, d: mean.length, x: new Float32Array(0), labels: new Float32Array(0) };
   return generateMixtureOfGaussians(rng, { n, d: mean.length, classSeps: mean, covFactor, testSize: 0, classRatio, resample: resample === 'none' ? false : resample }).train;
 }
 
@@ -161,6 +165,11 @@ export const mixtureBlock: DataBlock = {
     const trainRange = columnRanges(train);
     return { train: scaleColumns(train, trainRange), test: scaleColumns(test, p.scaling === 'minmax' ? trainRange : columnRanges(test)) };
   },
+  pooled(values: Values) {
+    const p = values as MixtureValues;
+    // The whole training pool, of which the trial keeps the first rows.
+    return p.pool_n === null ? null : { whole: { ...values, n: p.pool_n - p.test_n, train_fraction: 1 }, first: mixtureTrainRows(p) };
+  },
   incompatible(values: Values) {
     const p = values as MixtureValues;
     const rows = mixtureTrainRows(p);
@@ -184,6 +193,7 @@ export const mixtureBlock: DataBlock = {
       return null;
     }
     if (classSizes(rows, p.class_ratio).minority < 1) return ['class_ratio', `${rows} training rows at class_ratio ${p.class_ratio} leave no row of the minority class (floor(rows / (class_ratio + 1)) = 0)`];
+    if (p.test_n === 0) return p.test_balanced ? ['test_balanced', 'test_n = 0 draws no test rows to balance'] : null;
     if (p.test_balanced ? p.test_n < 2 : classSizes(p.test_n, p.class_ratio).minority < 1) return ['test_n', `test_n = ${p.test_n} rows at class_ratio ${p.class_ratio} leave no test row of the minority class`];
     return null;
   },

@@ -25,7 +25,7 @@
  * computing them afresh, which for Exp 6 is most of its data work.
  */
 import { z } from 'zod';
-import type { Table } from '../data/dataset';
+import { prefix, type Table } from '../data/dataset';
 import type { Rng } from '../rng';
 import { appendDummy, mixFeatures, MIXINGS, pcaOption } from '../data/features';
 import { LABELINGS, permuteLabels } from '../data/labels';
@@ -187,9 +187,15 @@ export function withFeatures(data: DataBlock, features: FeaturesBlock): DataBloc
     defaults: { ...data.defaults, ...features.defaults },
     contentParams: [...data.contentParams, 'labels', 'noise_level', 'mixing'],
     describe: (values) => features.describe(own(values), data.describe(values)),
-    generate: (values, streams, shift) => features.apply(own(values), data.generate(values, streams, shift), streams),
+    generate: (values, streams, shift) => {
+      // A pool is transformed whole (one permutation of its labels, …), then its prefix kept.
+      const pool = data.pooled?.(values);
+      if (!pool) return features.apply(own(values), data.generate(values, streams, shift), streams);
+      const whole = features.apply(own(values), data.generate(pool.whole, streams, shift), streams);
+      return { train: prefix(whole.train, pool.first), test: whole.test };
+    },
     preparationCost: (values) => {
-      const shape = data.describe(values);
+      const shape = data.describe(data.pooled?.(values)?.whole ?? values);
       return pipelineCost(own(values) as PipelineValues, shape.trainRows + shape.testRows, shape.input + (values.dummy_dim as number));
     },
   };

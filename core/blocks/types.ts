@@ -97,6 +97,13 @@ export interface DataBlock extends BlockBase {
   preparationCost?(p: Values): number;
   /** Why these values draw no usable data (an empty class), as [parameter, message], or null. */
   incompatible?(p: Values): [string, string] | null;
+  /**
+   * A pool: the values that draw the whole training pool, and how many of its rows the
+   * trial keeps (the first), or null. A features section transforms the whole pool before
+   * the prefix is taken, and the compiler shares the pool's training and test streams like
+   * the task (core/custom/compile.ts specStreams).
+   */
+  pooled?(p: Values): { whole: Values; first: number } | null;
 }
 
 interface ModelBlockBase extends BlockBase {

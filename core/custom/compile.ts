@@ -298,6 +298,12 @@ export interface CompileOptions {
    * stream's seed also derives from the experiment id, so a name changes nothing else.
    */
   streamNames?: Partial<Record<string, string>>;
+  /**
+   * Parameters whose values key a shared data stream (by purpose) instead of
+   * task_shared_by, where a built-in's code keyed its streams so (its numbers stay what
+   * they were).
+   */
+  streamKeys?: Partial<Record<string, string[]>>;
 }
 
 /** A parameter value as a stream key: numbers and strings as they are, anything else as canonical JSON. */
@@ -319,7 +325,7 @@ export interface SpecExperiment extends Experiment {
  * also the feature pipeline's own ('features_dummy', 'features_mixing'), per repeat and
  * value of those parameters.
  */
-export function specStreams(spec: Pick<ExperimentSpec, 'paired' | 'task_shared_by' | 'features_shared_by'>, options: Pick<CompileOptions, 'streamNames'> = {}) {
+export function specStreams(spec: Pick<ExperimentSpec, 'paired' | 'task_shared_by' | 'features_shared_by'> & { data?: { block: string } }, options: Pick<CompileOptions, 'streamNames' | 'streamKeys'> = {}) {
   const named = (purpose: string) => options.streamNames?.[purpose] ?? purpose;
   const streamOf = (t: TrialSpec, purpose: string) => (spec.paired ? repeatStream(t, named(purpose)) : trialStream(t, named(purpose)));
   const sharedBy = (t: TrialSpec, purpose: string, keys: string[]) => repeatStream(t, named(purpose), ...keys.map((k) => streamKey((t.params as Values)[k])));
@@ -330,13 +336,24 @@ export function specStreams(spec: Pick<ExperimentSpec, 'paired' | 'task_shared_b
   const task = (t: TrialSpec) => (share ? sharedBy(t, 'data_task', share) : streamOf(t, 'data_task'));
   // The feature pipeline's own streams, per repeat and value of features_shared_by.
   const features = spec.features_shared_by;
-  const dataStreams = (t: TrialSpec): DataStreams => ({
-    task: task(t),
-    train: streamOf(t, 'data_train'),
-    test: streamOf(t, 'data_test'),
-    taskKey: JSON.stringify([t.seed, t.experiment, named('data_task'), ...taskKeys(t)]),
-    ...(features ? { features: { dummy: sharedBy(t, 'features_dummy', features), mixing: sharedBy(t, 'features_mixing', features) } } : {}),
-  });
+  // A pool (DataBlock.pooled) is one draw for the configs that share it: its training and
+  // test streams (a features section's draws over it) are shared as the task is, per repeat
+  // and value of task_shared_by (or of the built-in's streamKeys).
+  const dataBlock = spec.data && DATA_BLOCKS[spec.data.block];
+  const poolStream = (t: TrialSpec, purpose: string) => {
+    const keys = options.streamKeys?.[purpose] ?? share;
+    return keys ? sharedBy(t, purpose, keys) : streamOf(t, purpose);
+  };
+  const dataStreams = (t: TrialSpec): DataStreams => {
+    const pooled = dataBlock?.pooled?.(t.params as Values) ? poolStream : streamOf;
+    return {
+      task: task(t),
+      train: pooled(t, 'data_train'),
+      test: pooled(t, 'data_test'),
+      taskKey: JSON.stringify([t.seed, t.experiment, named('data_task'), ...taskKeys(t)]),
+      ...(features ? { features: { dummy: sharedBy(t, 'features_dummy', features), mixing: sharedBy(t, 'features_mixing', features) } } : {}),
+    };
+  };
   return { streamOf, dataStreams };
 }
 

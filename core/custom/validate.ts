@@ -127,6 +127,7 @@ function semanticIssues(spec: ExperimentSpec): FieldIssue[] {
   const plan = trialPlan(spec, base, blocks);
   spec.record.forEach((r, i) => {
     if (plan.data.task === 'regression' && ACCURACY_METRICS.includes(r.metric)) issues.push({ field: `record.${i}.metric`, message: `'${r.metric}' needs class labels; data block '${spec.data.block}' is a regression (record test_loss instead)` });
+    if (plan.data.testRows === 0 && r.metric.startsWith('test_')) issues.push({ field: `record.${i}.metric`, message: `'${r.metric}' needs test rows; the data has none (test_n 0): record the training metric instead` });
     if (END_ONLY.includes(r.metric) && r.at !== 'end') issues.push({ field: `record.${i}.at`, message: `${r.metric} is measured once per trial: record it at 'end'` });
     if (r.at === 'checkpoints') {
       if ((r.every === undefined) === (r.per_run === undefined)) issues.push({ field: `record.${i}.every`, message: 'give either every (updates between checkpoints) or per_run (checkpoints over the run)' });
@@ -153,6 +154,8 @@ function semanticIssues(spec: ExperimentSpec): FieldIssue[] {
     }
   });
 
+  // A pool shared by nothing: every trial would draw a pool of its own and keep a prefix.
+  if (blocks.data.pooled?.(base) && !spec.paired && spec.task_shared_by === undefined) issues.push({ field: 'data.pool_n', message: 'each trial draws its own pool (the spec is not paired and shares no task): set task_shared_by (e.g. []) so the configs of a repeat share the pool, or pool_n null' });
   (spec.task_shared_by ?? []).forEach((key, i) => {
     if (!sections.has(key)) issues.push({ field: `task_shared_by.${i}`, message: `unknown parameter; the parameters of this spec are ${[...sections.keys()].join(', ')}` });
   });

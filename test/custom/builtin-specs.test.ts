@@ -18,6 +18,7 @@ const SHORT: Record<string, Record<string, unknown>> = {
   // The deep MLPs on 80 of a 300-row pool (the first pack is one config's repeats).
   exp3: { pool_n: 300, test_n: 60, n: 100, classifier: 'deep' },
   exp4: { n: 120, test_n: 30, steps: 10 },
+  exp5: { steps: 10 },
   exp6: { steps: 10 },
   exp7: { steps: 20 },
   exp9: { steps: 20 },
@@ -32,7 +33,7 @@ const SHORT: Record<string, Record<string, unknown>> = {
 
 describe('built-in specs', () => {
   test('ids, numbers and JSON round trip: the specs are pure data', () => {
-    expect(experiments.map((e) => [e.id, e.number])).toEqual([['exp3', 3], ['exp4', 4], ['exp6', 6], ['exp7', 7], ['exp9', 9], ['exp10', 10], ['exp12', 12], ['exp13', 13], ['exp14', 14], ['exp15', 15], ['exp16', 16], ['exp17', 17]]);
+    expect(experiments.map((e) => [e.id, e.number])).toEqual([['exp3', 3], ['exp4', 4], ['exp5', 5], ['exp6', 6], ['exp7', 7], ['exp9', 9], ['exp10', 10], ['exp12', 12], ['exp13', 13], ['exp14', 14], ['exp15', 15], ['exp16', 16], ['exp17', 17]]);
     for (const { spec } of BUILTIN_SPECS) {
       const v = validateSpec(JSON.parse(JSON.stringify(spec)));
       expect(v.ok).toBe(true);

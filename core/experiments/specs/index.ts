@@ -1,7 +1,7 @@
 /**
  * The built-in experiments written as specs (core/custom/spec.ts), the same data a
  * researcher posts: the notebook's experiments that the block library expresses
- * (exp3, exp4, exp6, exp7, exp9, exp10, exp12 so far) and its open questions (exp13–exp17). Their ids are fixed (`expN`) instead
+ * (exp3, exp4, exp5, exp6, exp7, exp9, exp10, exp12 so far) and its open questions (exp13–exp17). Their ids are fixed (`expN`) instead
  * of a content hash, so sweeps and links stay stable when a spec's note is updated.
  */
 import { compileSpec, type CompileOptions, type SpecExperiment } from '../../custom/compile';
@@ -9,6 +9,7 @@ import type { ExperimentSpecInput } from '../../custom/spec';
 import { validateSpec } from '../../custom/validate';
 import { exp3Conclusion, exp3Spec } from './exp03-data-size-vs-depth';
 import { exp4Conclusion, exp4Spec } from './exp04-class-imbalance';
+import { exp5Conclusion, exp5Spec } from './exp05-memorisation';
 import { exp6Conclusion, exp6Spec } from './exp06-pca-dummy-features';
 import { exp7Conclusion, exp7Spec } from './exp07-activations';
 import { exp9Conclusion, exp9Spec } from './exp09-loss-functions';
@@ -37,6 +38,9 @@ export const BUILTIN_SPECS: Array<{ number: number; spec: ExperimentSpecInput; o
     // The streams its code drew from before it was a spec (core/custom/compile.ts streamNames).
     options: { section: 'II. Datasets', conclusion: exp4Conclusion, streamNames: { data_task: 'covariance', data_train: 'train', data_test: 'test' } },
   },
+  // One pool per repeat ('data', keyed by its size and dimension) and one label permutation
+  // per repeat and pool size ('label-permutation'), as its code drew them.
+  { number: 5, spec: exp5Spec, options: { section: 'II. Datasets', conclusion: exp5Conclusion, streamNames: { data_task: 'data', data_train: 'label-permutation' }, streamKeys: { data_train: ['pool_n'] } } },
   {
     number: 6,
     spec: exp6Spec,
