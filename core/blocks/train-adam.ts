@@ -81,7 +81,7 @@ export async function trainPhase(input: TrainingInput, p: AdamValues, o: PhaseOp
   const trainX = o.trainX ?? input.trainX;
   const trainY = o.trainY ?? input.trainY;
   const local = o.record ? localCheckpoints(input.checkpoints, o.offset, o.steps) : [];
-  const { pack } = await trainPack({
+  const { pack, finalLoss } = await trainPack({
     model: o.model ?? input.model,
     initRngs: trainX.map((_, k) => input.stream(k, o.initPurpose ?? 'init')),
     batchRngs: trainX.map((_, k) => input.stream(k, o.batchPurpose ?? 'batch')),
@@ -101,6 +101,7 @@ export async function trainPhase(input: TrainingInput, p: AdamValues, o: PhaseOp
     ...(o.initialRunningStats ? { initialRunningStats: o.initialRunningStats } : {}),
     ...(o.trainable ? { trainable: o.trainable } : {}),
   });
+  if (o.record) input.onLastBatchLoss?.(finalLoss);
   return pack;
 }
 

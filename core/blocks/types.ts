@@ -163,6 +163,12 @@ export interface TrainingInput {
   /** Recorded updates (1-based counts over the recorded phases) and what to do there. */
   checkpoints: number[];
   onCheckpoint(updates: number, net: NetworkPack): Promise<void>;
+  /**
+   * Per trial, the objective on the last update's batch as that update computed it (before
+   * it, float32: core/train/train-pack.ts finalLoss), after each recorded phase; the last
+   * call is the trial's `last_batch_loss` (core/blocks/recorders.ts).
+   */
+  onLastBatchLoss?(loss: number[]): void;
   yieldToHost?: () => Promise<void>;
   /** The trial engine (core/engine.ts); default 'packed'. */
   engine?: Readonly<Engine>;

@@ -1,5 +1,4 @@
 import { exp1 } from './exp01-universal-approximation';
-import { exp2 } from './exp02-depth-fixed-parameters';
 import { exp3 } from './exp03-data-size-vs-depth';
 import { exp5 } from './exp05-memorisation';
 import { exp6 } from './exp06-pca-dummy-features';
@@ -18,7 +17,7 @@ import type { Experiment } from './types';
  * are compiled by core/custom/compile.ts like any custom experiment.
  */
 export const EXPERIMENTS: Experiment[] = [
-  ...([exp1, exp2, exp3, exp5, exp6, exp7, exp8, exp9, exp10, exp11, exp12] as unknown as Experiment[]),
+  ...([exp1, exp3, exp5, exp6, exp7, exp8, exp9, exp10, exp11, exp12] as unknown as Experiment[]),
   ...builtinSpecExperiments(),
 ].sort((a, b) => a.number - b.number);
 

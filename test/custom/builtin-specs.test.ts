@@ -1,5 +1,5 @@
 /**
- * The built-in specs (exp4, experiments 13–17): valid, within the Worker budgets, and for every one a trial's
+ * The built-in specs (exp2, exp4, experiments 13–17): valid, within the Worker budgets, and for every one a trial's
  * numbers do not depend on its pack (a shortened run, so the test stays small).
  */
 import { describe, expect, test } from 'vitest';
@@ -14,6 +14,7 @@ const lookup = (id: string) => experiments.find((e) => e.id === id);
 
 /** Overrides that shorten each experiment's run without changing its blocks. */
 const SHORT: Record<string, Record<string, unknown>> = {
+  exp2: { steps: 10 },
   exp4: { n: 120, test_n: 30, steps: 10 },
   exp13: { epochs: 1, n: 64 },
   exp14: { steps: 12 },
@@ -24,7 +25,7 @@ const SHORT: Record<string, Record<string, unknown>> = {
 
 describe('built-in specs', () => {
   test('ids, numbers and JSON round trip: the specs are pure data', () => {
-    expect(experiments.map((e) => [e.id, e.number])).toEqual([['exp4', 4], ['exp13', 13], ['exp14', 14], ['exp15', 15], ['exp16', 16], ['exp17', 17]]);
+    expect(experiments.map((e) => [e.id, e.number])).toEqual([['exp2', 2], ['exp4', 4], ['exp13', 13], ['exp14', 14], ['exp15', 15], ['exp16', 16], ['exp17', 17]]);
     for (const { spec } of BUILTIN_SPECS) {
       const v = validateSpec(JSON.parse(JSON.stringify(spec)));
       expect(v.ok).toBe(true);

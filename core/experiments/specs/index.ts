@@ -1,12 +1,13 @@
 /**
  * The built-in experiments written as specs (core/custom/spec.ts), the same data a
  * researcher posts: the notebook's experiments that the block library expresses
- * (exp4 so far) and its open questions (exp13–exp17). Their ids are fixed (`expN`) instead
+ * (exp2, exp4 so far) and its open questions (exp13–exp17). Their ids are fixed (`expN`) instead
  * of a content hash, so sweeps and links stay stable when a spec's note is updated.
  */
 import { compileSpec, type CompileOptions, type SpecExperiment } from '../../custom/compile';
 import type { ExperimentSpecInput } from '../../custom/spec';
 import { validateSpec } from '../../custom/validate';
+import { exp2Conclusion, exp2Spec } from './exp02-depth-fixed-parameters';
 import { exp4Conclusion, exp4Spec } from './exp04-class-imbalance';
 import { exp13Spec } from './exp13-batch-size-learning-rate';
 import { exp14Spec } from './exp14-batch-norm';
@@ -18,6 +19,8 @@ export const OPEN_QUESTIONS_SECTION = 'VI. Open questions';
 
 /** The built-in specs by number, with what their compilation needs beyond the spec. */
 export const BUILTIN_SPECS: Array<{ number: number; spec: ExperimentSpecInput; options?: Omit<CompileOptions, 'number'> }> = [
+  // Its code drew 'init' and 'batch' per trial, the spec's own names: no streamNames.
+  { number: 2, spec: exp2Spec, options: { section: 'I. Basics', conclusion: exp2Conclusion } },
   {
     number: 4,
     spec: exp4Spec,
