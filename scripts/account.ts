@@ -50,7 +50,7 @@ const testRows = (p: Params) => Math.ceil(num(p, 'test_size') * num(p, 'n'));
  */
 export const STEP_SHAPES: Record<string, (p: Params, scalars: Record<string, number>) => StepShape | null> = {
   exp1: (p) => ({ sizes: [1, num(p, 'n_hidden'), 1], rows: num(p, 'num_values'), steps: num(p, 'steps') }),
-  exp2: (p) => ({ sizes: [1, ...Array(num(p, 'depth') + 1).fill(num(p, 'width')), 2], rows: Math.min(num(p, 'batch_size'), num(p, 'n_points')), steps: num(p, 'steps') }),
+  exp2: (p) => ({ sizes: [1, ...Array(num(p, 'depth') + 1).fill(num(p, 'width')), 2], rows: Math.min(num(p, 'batch_size'), num(p, 'n')), steps: num(p, 'steps') }),
   exp3: (p, s) => {
     if (p.classifier !== 'deep' && p.classifier !== 'shallow') return null;
     // Stored by the TypeScript module (shallow_hidden, deep_hidden) or by the spec (the cell's sklearn_hidden).

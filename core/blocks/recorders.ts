@@ -44,6 +44,14 @@
  *                                   point (core/train/decision-boundary.ts); at the end only
  *   input_dim                       the columns the network reads (after any feature
  *                                   pipeline: dummy columns, PCA); at the end only
+ *   predictions                     series over the row index of the test rows (or, with
+ *                                   `on: 'train'`, the training rows) after training:
+ *                                   `score` (logit₁ − logit₀ of two classes, or a
+ *                                   regression's output), `label` (the true class or target)
+ *                                   and, for one input column, `x`; at the end only
+ *
+ * `name` on a record item of one scalar stores it (and its series) under that name instead
+ * of the metric's (a built-in keeps the names its code stored, e.g. Exp 2's `accuracy`).
  *
  * `float32: true` on an accuracy or loss stores it rounded to float32, the value TF's mean
  * over rows gives (the notebook's experiments measured accuracy so); the value is the same
@@ -63,13 +71,13 @@ import { classCounts, type Table } from '../data/dataset';
 import { boundaryTraces, gridLogits } from '../train/decision-boundary';
 import { MAX_TRACE_VALUES, weightStatistics, type Curve } from '../train/recorders';
 
-export const METRICS = ['test_accuracy', 'train_accuracy', 'test_loss', 'train_loss', 'weight_norm', 'runtime_s', 'class_counts', 'decision_boundary', 'loss', 'data_sizes', 'input_dim', 'weight_tail', 'weight_stats'] as const;
+export const METRICS = ['test_accuracy', 'train_accuracy', 'test_loss', 'train_loss', 'weight_norm', 'runtime_s', 'class_counts', 'decision_boundary', 'loss', 'data_sizes', 'input_dim', 'weight_tail', 'weight_stats', 'predictions'] as const;
 export type Metric = (typeof METRICS)[number];
 export const ACCURACY_METRICS: Metric[] = ['test_accuracy', 'train_accuracy'];
 /** Metrics measured on the network's logits (the ones `float32` may round). */
 export const LOGIT_METRICS: Metric[] = ['test_accuracy', 'train_accuracy', 'test_loss', 'train_loss'];
 /** Metrics of the whole trial, recorded once at the end (not a value over training). */
-export const END_ONLY: Metric[] = ['runtime_s', 'class_counts', 'decision_boundary', 'loss', 'data_sizes', 'input_dim', 'weight_stats'];
+export const END_ONLY: Metric[] = ['runtime_s', 'class_counts', 'decision_boundary', 'loss', 'data_sizes', 'input_dim', 'weight_stats', 'predictions'];
 /** Metrics stored as traces over the checkpoints (no scalar, no series). */
 export const CHECKPOINT_TRACES: Metric[] = ['weight_tail'];
 /** Scalars every trial stores whatever the spec records. */
@@ -77,11 +85,17 @@ export const ALWAYS_RECORDED = ['n_params'];
 /** The scalars a record item stores (class_counts stores three, decision_boundary only traces). */
 export function scalarsOf(metric: Metric): string[] {
   if (metric === 'class_counts') return ['n_train', 'n_minority', 'n_majority'];
-  if (metric === 'decision_boundary' || metric === 'weight_tail') return [];
+  if (metric === 'decision_boundary' || metric === 'weight_tail' || metric === 'predictions') return [];
   if (metric === 'data_sizes') return ['train_size', 'test_size'];
   // And per weight matrix j: mean_abs_weight_layer{j}, sparsity_layer{j}.
   if (metric === 'weight_stats') return ['mean_abs_weight', 'sparsity'];
   return [metric];
+}
+/** The series a predictions record stores (over the row index). */
+export const PREDICTION_SERIES = ['score', 'label', 'x'];
+/** The scalars a record item stores, under its `name` where it has one. */
+export function storedScalars(item: Pick<RecordItem, 'metric' | 'name'>): string[] {
+  return item.name !== undefined ? [item.name] : scalarsOf(item.metric);
 }
 
 export const DEFAULT_BOUNDARY_REPEATS = 1;
@@ -91,6 +105,12 @@ export const DEFAULT_BOUNDARY_POINTS = 300;
 export const DEFAULT_TAIL_LAYER = 0;
 export const DEFAULT_TAIL_ENTRIES = 50;
 export const DEFAULT_SPARSITY_THRESHOLD = 1e-3;
+
+const storedName = z
+  .string()
+  .min(1)
+  .max(100)
+  .regex(/^[A-Za-z0-9_]+$/, 'a metric name (letters, digits, _)');
 
 export const recordSchema = z.discriminatedUnion('at', [
   z
@@ -105,6 +125,10 @@ export const recordSchema = z.discriminatedUnion('at', [
       points: z.number().int().min(0).max(2000).optional(),
       /** weight_stats: |w| below this counts as zero in sparsity. */
       threshold: z.number().min(0).max(10).optional(),
+      /** predictions: of the test rows (default) or the training rows. */
+      on: z.enum(['test', 'train']).optional(),
+      /** Stored under this name instead of the metric's (metrics of one scalar). */
+      name: storedName.optional(),
     })
     .strict(),
   z
@@ -118,6 +142,7 @@ export const recordSchema = z.discriminatedUnion('at', [
       /** 'end' (default): after every `every` updates and after the last; 'start': after the first update and every period after it (the notebook's `step % period == 0`). */
       align: z.enum(['end', 'start']).optional(),
       float32: z.boolean().optional(),
+      name: storedName.optional(),
       /** weight_tail: which weight matrix (0 = the input layer's), biases not counted. */
       layer: z.number().int().min(0).max(64).optional(),
       /** weight_tail: how many trailing entries of the flattened matrix. */
@@ -383,4 +408,24 @@ export async function boundaryRecords(item: RecordItem, net: NetworkPack, repeat
   const traced = repeats.map((r) => r < keep);
   const logits = traced.some(Boolean) ? await gridLogits(net, repeats.length) : [];
   return traced.map((t, k) => (t ? boundaryTraces(logits[k], splits[k].train, splits[k].test, points) : {}));
+}
+
+/**
+ * predictions of a pack: per trial the series `score`, `label` and (one input column) `x`
+ * over the row index of `rows` (the trial's test or training table), read from the
+ * trained pack's logits on `x` (its rows stacked [K, rows, d]); `outputs` is the network's
+ * output width (2 classes: logit₁ − logit₀; 1: the output itself).
+ */
+export async function predictionRecords(net: NetworkPack, x: tf.Tensor3D, rows: Table[], outputs: number): Promise<Array<Record<string, { steps: number[]; values: number[] }>>> {
+  const logits = await predict(net, x);
+  return rows.map((t, k) => {
+    const index = Array.from({ length: t.n }, (_, i) => i);
+    const l = logits[k];
+    const out: Record<string, { steps: number[]; values: number[] }> = {
+      score: { steps: index, values: index.map((i) => (outputs === 2 ? l[2 * i + 1] - l[2 * i] : l[i])) },
+      label: { steps: index.slice(), values: Array.from(t.labels) },
+    };
+    if (t.d === 1) out.x = { steps: index.slice(), values: Array.from(t.x) };
+    return out;
+  });
 }

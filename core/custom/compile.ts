@@ -23,7 +23,7 @@ import { z } from 'zod';
 import { DATA_BLOCKS, FEATURE_BLOCKS, MODEL_BLOCKS, TRAINING_BLOCKS } from '../blocks';
 import { predictionAccuracy } from '../train/recorders';
 import { withFeatures } from '../blocks/features-pipeline';
-import { boundaryRecords, classCountScalars, dataSizeScalars, DEFAULT_BOUNDARY_POINTS, DEFAULT_BOUNDARY_REPEATS, itemCheckpointCount, itemCheckpointUpdates, MAX_CHECKPOINTS, PackRecorder, tailEntries, weightTailMisfit, type CheckpointItem, type Metric } from '../blocks/recorders';
+import { boundaryRecords, classCountScalars, dataSizeScalars, DEFAULT_BOUNDARY_POINTS, DEFAULT_BOUNDARY_REPEATS, itemCheckpointCount, itemCheckpointUpdates, MAX_CHECKPOINTS, PackRecorder, predictionRecords, tailEntries, weightTailMisfit, type CheckpointItem, type Metric } from '../blocks/recorders';
 import { boundaryTraces, decisionGrid, GRID_SIDE } from '../train/decision-boundary';
 import type { ClassicalModelBlock, DataBlock, DataShape, DataSplit, DataStreams, ModelBlock, PhasePlan, TrainingBlock, Values } from '../blocks/types';
 import { repeatStream, trialStream } from '../experiments/common';
@@ -202,6 +202,8 @@ export interface TrialPlan {
   evalRows: number;
   /** Weight entries the weight_tail records read over the run (checkpoints × entries, summed). */
   traceValues: number;
+  /** Rows of the predictions record's pass after training (0 without one). */
+  predictionRows: number;
 }
 
 /** What one trial of these parameter values trains and records. */
@@ -211,7 +213,7 @@ export function trialPlan(spec: SpecSections & Pick<ExperimentSpec, 'record'>, t
   if (modelBlock.classical) {
     // Fits once and predicts the test and training rows; validation refuses checkpoints.
     const preparation = blocks.data.preparationCost?.(values) ?? 0;
-    return { data, preparation, model: null, classical: { block: modelBlock, values: pick(values, modelBlock) }, phases: [], recordedSteps: 0, checkpoints: [], checkpointCount: 0, longestSeries: 0, evalRows: data.trainRows + data.testRows, traceValues: 0 };
+    return { data, preparation, model: null, classical: { block: modelBlock, values: pick(values, modelBlock) }, phases: [], recordedSteps: 0, checkpoints: [], checkpointCount: 0, longestSeries: 0, evalRows: data.trainRows + data.testRows, traceValues: 0, predictionRows: 0 };
   }
   const model = modelBlock.build(pick(values, modelBlock), data);
   const phases = blocks.training.plan(pick(values, blocks.training), data, model);
@@ -221,14 +223,16 @@ export function trialPlan(spec: SpecSections & Pick<ExperimentSpec, 'record'>, t
   const counts = items.map((item) => itemCheckpointCount(item, recordedSteps));
   const buildable = counts.every((n) => n <= MAX_CHECKPOINTS);
   const checkpoints = items.length && buildable ? [...new Set(items.flatMap((item) => itemCheckpointUpdates(item, recordedSteps)))].sort((a, b) => a - b) : [];
-  const needsTrain = spec.record.some((r) => r.metric.startsWith('train'));
+  const predictions = spec.record.find((r) => r.metric === 'predictions');
+  const predictionRows = !predictions ? 0 : predictions.at === 'end' && predictions.on === 'train' ? data.trainRows : data.testRows;
+  const needsTrain = spec.record.some((r) => r.metric.startsWith('train') || (r.metric === 'predictions' && r.at === 'end' && r.on === 'train'));
   // The decision boundary is read on a GRID_SIDE² grid of points.
   const gridRows = spec.record.some((r) => r.metric === 'decision_boundary') ? GRID_SIDE * GRID_SIDE : 0;
   const preparation = blocks.data.preparationCost?.(values) ?? 0;
   const checkpointTotal = buildable ? checkpoints.length : counts.reduce((a, n) => a + n, 0);
   // A weight trace reads its entries at every checkpoint of the trial (the series' union).
   const traceValues = items.filter((i) => i.metric === 'weight_tail').reduce((s, i) => s + checkpointTotal * tailEntries(i, model), 0);
-  return { data, preparation, model, phases, recordedSteps, checkpoints, checkpointCount: checkpointTotal, longestSeries: Math.max(0, ...counts), evalRows: Math.max(data.testRows, needsTrain ? data.trainRows : 0, gridRows), traceValues };
+  return { data, preparation, model, phases, recordedSteps, checkpoints, checkpointCount: checkpointTotal, longestSeries: Math.max(0, ...counts), evalRows: Math.max(data.testRows, needsTrain ? data.trainRows : 0, gridRows), traceValues, predictionRows };
 }
 
 /**
@@ -243,12 +247,20 @@ export function cellMisfit(spec: Pick<ExperimentSpec, 'data' | 'features' | 'mod
   const misfit = blockMisfit(spec, values, blocks);
   if (misfit) return misfit;
   const plan = trialPlan(spec, values, blocks);
+  const predictions = predictionsMisfit(spec, plan);
+  if (predictions) return ['record', predictions];
   if (plan.longestSeries > MAX_CHECKPOINTS) {
     return ['steps', `a series of ${plan.longestSeries} checkpoints per trial, above the ${MAX_CHECKPOINTS} a recorded series may hold; record less often (every) or train fewer steps`];
   }
   const tail = plan.model && spec.record.map((r) => weightTailMisfit(r, plan.model!, plan.checkpointCount)).find(Boolean);
   if (tail) return ['record', tail[1]];
   return null;
+}
+
+/** Why a spec's predictions record cannot score this trial's rows (one score per row), or null. */
+export function predictionsMisfit(spec: Pick<ExperimentSpec, 'data' | 'record'>, plan: TrialPlan): string | null {
+  if (!spec.record.some((r) => r.metric === 'predictions') || plan.data.output === (plan.data.task === 'classification' ? 2 : 1)) return null;
+  return `predictions stores one score per row: logit₁ − logit₀ of two classes or a regression's output (data block '${spec.data.block}' gives ${plan.data.output} classes)`;
 }
 
 /** Why the blocks of a spec do not fit each other at these values, as [parameter, message], or null. */
@@ -269,14 +281,23 @@ export function blockMisfit(spec: Pick<ExperimentSpec, 'data' | 'features' | 'mo
 }
 
 /**
+ * Weights a row meets through the network: its parameter count, except that a weight-shared
+ * net (core/nn/model.ts SharedSpec) meets its shared layer `depth` times.
+ */
+function rowWork(model: ModelSpec): number {
+  const n = parameterCount(model);
+  return model.kind === 'shared' ? n + (model.depth - 1) * model.width * (model.width + 1) : n;
+}
+
+/**
  * Work of one trial in the built-ins' units (network-steps × rows × parameters, see
  * core/sweep/expand.ts): each phase's updates over its batch plus about 10 rows' worth of
  * per-step dispatch (measured for Exp 8), every evaluation pass, and the data preparation.
  */
 export function trialCost(plan: TrialPlan): number {
   if (plan.classical) return plan.classical.block.cost(plan.classical.values, plan.data) + plan.preparation;
-  const train = plan.phases.reduce((s, ph) => s + ph.steps * (ph.batchRows + 10) * parameterCount(ph.model), 0);
-  const evaluation = (plan.checkpointCount + 1) * plan.evalRows * parameterCount(plan.model!);
+  const train = plan.phases.reduce((s, ph) => s + ph.steps * (ph.batchRows + 10) * rowWork(ph.model), 0);
+  const evaluation = ((plan.checkpointCount + 1) * plan.evalRows + plan.predictionRows) * rowWork(plan.model!);
   return train + evaluation + plan.traceValues + plan.preparation;
 }
 
@@ -370,6 +391,10 @@ export function compileSpec(id: string, spec: ExperimentSpec, options: CompileOp
   const wantsSizes = spec.record.some((r) => r.metric === 'data_sizes');
   const wantsInputDim = spec.record.some((r) => r.metric === 'input_dim');
   const boundaryItem = spec.record.find((r) => r.metric === 'decision_boundary');
+  const predictionItem = spec.record.find((r) => r.metric === 'predictions');
+  // Metrics stored under another name (a record item's `name`).
+  const storedAs = new Map(spec.record.flatMap((r) => (r.name !== undefined ? [[r.metric, r.name] as const] : [])));
+  const renamed = <V>(byMetric: Record<string, V>): Record<string, V> => (storedAs.size ? Object.fromEntries(Object.entries(byMetric).map(([m, v]) => [storedAs.get(m as Metric) ?? m, v])) : byMetric);
 
   return {
     id,
@@ -437,6 +462,8 @@ export function compileSpec(id: string, spec: ExperimentSpec, options: CompileOp
         const finals = await recorder.final(net);
         const elapsed = now() - started;
         const boundaries = boundaryItem ? await boundaryRecords(boundaryItem, net, trials.map((t) => t.repeat), splits) : undefined;
+        const onTrain = predictionItem?.at === 'end' && predictionItem.on === 'train';
+        const predicted = predictionItem ? await predictionRecords(net, onTrain ? train.x : test.x, splits.map((s) => (onTrain ? s.train : s.test)), data.output) : undefined;
         net.dispose();
         const nParams = parameterCount(model);
         return trials.map((t, k): TrialResult => {
@@ -447,7 +474,7 @@ export function compileSpec(id: string, spec: ExperimentSpec, options: CompileOp
           if (wantsInputDim) scalars.input_dim = data.input;
           if (wantsRuntime && elapsed > 0) scalars.runtime_s = elapsed / trials.length / 1000;
           const series = Object.fromEntries([...recorder.series].map(([m, v]: [Metric, number[][]]) => [m, { steps: recorder.steps.slice(), values: v[k] }]));
-          const result: TrialResult = { trialId: t.id, scalars, series };
+          const result: TrialResult = { trialId: t.id, scalars: renamed(scalars), series: { ...renamed(series), ...predicted?.[k] } };
           if (wantsRuntime) result.info = { runtime_clock: elapsed > 0 ? 'wall' : 'frozen' };
           const traces = { ...recorder.traces(k), ...boundaries?.[k] };
           if (Object.keys(traces).length) result.traces = traces;
@@ -497,7 +524,7 @@ async function fitClassical(
     const scalars: Record<string, number> = { ...f.scalars, n_params: f.nParams };
     for (const r of spec.record) {
       const v = measured[r.metric];
-      if (v !== undefined) scalars[r.metric] = rounded.has(r.metric) ? Math.fround(v) : v;
+      if (v !== undefined) scalars[r.name ?? r.metric] = rounded.has(r.metric) ? Math.fround(v) : v;
       if (r.metric === 'data_sizes') Object.assign(scalars, dataSizeScalars(splits[k]));
     }
     if (wantsCounts) Object.assign(scalars, classCountScalars(splits[k].train, plan.data.output));

@@ -17,14 +17,14 @@
  *   does not act (core/custom/compile.ts inertParameters) says so.
  */
 import { DATA_BLOCKS, FEATURE_BLOCKS, MODEL_BLOCKS, TRAINING_BLOCKS } from '../blocks';
-import { ACCURACY_METRICS, ALWAYS_RECORDED, CHECKPOINT_TRACES, END_ONLY, LOGIT_METRICS, MAX_CHECKPOINTS, scalarsOf, weightTailMisfit } from '../blocks/recorders';
+import { ACCURACY_METRICS, ALWAYS_RECORDED, CHECKPOINT_TRACES, END_ONLY, LOGIT_METRICS, MAX_CHECKPOINTS, METRICS, PREDICTION_SERIES, scalarsOf, storedScalars, weightTailMisfit } from '../blocks/recorders';
 import type { Values } from '../blocks/types';
 import { checkClaims, claimAxis, claimMetrics } from '../experiments/claims';
 import { MB } from '../experiments/memory';
 import { DEFAULT_LIMITS, jsonShapeIssues, zodIssues, type FieldIssue } from '../sweep/request';
 import { gridCells } from '../sweep/grid';
 import { estimatePackMs } from '../sweep/pack-budget';
-import { blockMisfit, experimentGrid, inertParameters, modelAxisName, modelChoices, parameterSections, specBlocks, specParams, trainingActs, trialCost, trialMemory, trialPlan } from './compile';
+import { blockMisfit, experimentGrid, inertParameters, modelAxisName, modelChoices, parameterSections, predictionsMisfit, specBlocks, specParams, trainingActs, trialCost, trialMemory, trialPlan } from './compile';
 import { canonicalJson, experimentSpecSchema, MAX_GRID_AXES, MAX_GRID_CELLS, MODEL_AXIS, modelCellLabel, type ExperimentSpec } from './spec';
 
 export type SpecValidation = { ok: true; spec: ExperimentSpec } | { ok: false; issues: FieldIssue[] };
@@ -148,6 +148,19 @@ function semanticIssues(spec: ExperimentSpec): FieldIssue[] {
       const misfit = plan.model && weightTailMisfit(r, plan.model, plan.checkpointCount);
       if (misfit) issues.push({ field: `record.${i}.${misfit[0]}`, message: misfit[1] });
     }
+    if (r.at === 'end' && r.on !== undefined && r.metric !== 'predictions') issues.push({ field: `record.${i}.on`, message: "'on' belongs to a predictions record" });
+    const predictions = r.metric === 'predictions' && predictionsMisfit(spec, plan);
+    if (predictions) issues.push({ field: `record.${i}.metric`, message: predictions });
+    // A metric is stored once, under one name, whichever items record it.
+    const first = spec.record.findIndex((o) => o.metric === r.metric);
+    if (first !== i && (spec.record[first].name ?? r.metric) !== (r.name ?? r.metric)) issues.push({ field: `record.${i}.name`, message: `${r.metric} is stored once: record item ${first} stores it as '${spec.record[first].name ?? r.metric}'` });
+    else if (r.name !== undefined) {
+      const own = scalarsOf(r.metric);
+      if (own.length !== 1 || own[0] !== r.metric) issues.push({ field: `record.${i}.name`, message: `only a metric of one scalar may be renamed; ${r.metric} stores ${own.length ? own.join(', ') : 'series or traces'} under fixed names` });
+      else if (r.name !== r.metric && ((METRICS as readonly string[]).includes(r.name) || ALWAYS_RECORDED.includes(r.name) || PREDICTION_SERIES.includes(r.name) || spec.record.some((o) => o.metric !== r.metric && scalarsOf(o.metric).includes(r.name!))))
+        issues.push({ field: `record.${i}.name`, message: `'${r.name}' names another metric or a value every trial stores (${[...METRICS, ...ALWAYS_RECORDED, ...PREDICTION_SERIES].join(', ')}): pick another name` });
+      else if (spec.record.some((o, j) => j !== i && o.metric !== r.metric && o.name === r.name)) issues.push({ field: `record.${i}.name`, message: `another record item is stored as '${r.name}'` });
+    }
     if (r.metric === 'class_counts' && plan.data.task === 'regression') issues.push({ field: `record.${i}.metric`, message: `class_counts needs class labels; data block '${spec.data.block}' is a regression` });
     if (r.metric === 'decision_boundary' && (plan.data.task !== 'classification' || plan.data.input !== 2 || plan.data.output !== 2)) {
       issues.push({ field: `record.${i}.metric`, message: `decision_boundary is drawn on the unit square: it needs two input columns and two classes (data block '${spec.data.block}' gives ${plan.data.input} columns${plan.data.task === 'classification' ? ` and ${plan.data.output} classes` : ', a regression'})` });
@@ -190,8 +203,8 @@ function semanticIssues(spec: ExperimentSpec): FieldIssue[] {
   if (cells > MAX_GRID_CELLS) issues.push({ field: 'grid', message: `${cells} grid cells, above the limit of ${MAX_GRID_CELLS}` });
 
   // Metrics: every recorded one is a scalar; checkpoint ones are also series.
-  const scalars = new Set<string>([...spec.record.flatMap((r) => scalarsOf(r.metric)), ...ALWAYS_RECORDED]);
-  const series = new Set<string>(spec.record.filter((r) => r.at === 'checkpoints').map((r) => r.metric));
+  const scalars = new Set<string>([...spec.record.flatMap(storedScalars), ...ALWAYS_RECORDED]);
+  const series = new Set<string>(spec.record.filter((r) => r.at === 'checkpoints').flatMap(storedScalars));
   const axisSet = new Set(axes);
 
   // Claims: the format's own checks (axes are parameters, values valid), then axes are grid
@@ -269,6 +282,12 @@ function semanticIssues(spec: ExperimentSpec): FieldIssue[] {
     }
     const cellPlan = trialPlan(spec, values, blocks);
     const where = Object.keys(cell).length ? ` (grid cell ${JSON.stringify(cell)})` : '';
+    const predictions = predictionsMisfit(spec, cellPlan);
+    if (predictions) {
+      const field = culprit(cell, (v) => predictionsMisfit(spec, trialPlan(spec, v, blocks)) !== null, 'record');
+      if (!reported.has(field)) issues.push({ field, message: `${predictions}${where}` });
+      reported.add(field);
+    }
     const cost = trialCost(cellPlan);
     if (cost > DEFAULT_LIMITS.maxTrialCost) {
       const field = culprit(cell, (v) => costOf(v) > DEFAULT_LIMITS.maxTrialCost, plan.preparation > DEFAULT_LIMITS.maxTrialCost / 2 ? 'features' : workField);

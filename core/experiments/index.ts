@@ -1,5 +1,4 @@
 import { exp1 } from './exp01-universal-approximation';
-import { exp2 } from './exp02-depth-fixed-parameters';
 import { exp8 } from './exp08-batch-size';
 import { exp11 } from './exp11-layer-convergence';
 import { builtinSpecExperiments } from './specs';
@@ -11,7 +10,7 @@ import type { Experiment } from './types';
  * are compiled by core/custom/compile.ts like any custom experiment.
  */
 export const EXPERIMENTS: Experiment[] = [
-  ...([exp1, exp2, exp8, exp11] as unknown as Experiment[]),
+  ...([exp1, exp8, exp11] as unknown as Experiment[]),
   ...builtinSpecExperiments(),
 ].sort((a, b) => a.number - b.number);
 

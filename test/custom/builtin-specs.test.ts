@@ -1,5 +1,5 @@
 /**
- * The built-in specs (exp3, exp4, exp6, exp7, exp9, exp10, experiments 13–17): valid, within the Worker budgets, and for every one a trial's
+ * The built-in specs (exp2, exp3, exp4, exp5, exp6, exp7, exp9, exp10, exp12, experiments 13–17): valid, within the Worker budgets, and for every one a trial's
  * numbers do not depend on its pack (a shortened run, so the test stays small).
  */
 import { describe, expect, test } from 'vitest';
@@ -15,6 +15,7 @@ const lookup = (id: string) => experiments.find((e) => e.id === id);
 
 /** Overrides that shorten each experiment's run without changing its blocks. */
 const SHORT: Record<string, Record<string, unknown>> = {
+  exp2: { steps: 10 },
   // The deep MLPs on 80 of a 300-row pool (the first pack is one config's repeats).
   exp3: { pool_n: 300, test_n: 60, n: 100, classifier: 'deep' },
   exp4: { n: 120, test_n: 30, steps: 10 },
@@ -33,7 +34,7 @@ const SHORT: Record<string, Record<string, unknown>> = {
 
 describe('built-in specs', () => {
   test('ids, numbers and JSON round trip: the specs are pure data', () => {
-    expect(experiments.map((e) => [e.id, e.number])).toEqual([['exp3', 3], ['exp4', 4], ['exp5', 5], ['exp6', 6], ['exp7', 7], ['exp9', 9], ['exp10', 10], ['exp12', 12], ['exp13', 13], ['exp14', 14], ['exp15', 15], ['exp16', 16], ['exp17', 17]]);
+    expect(experiments.map((e) => [e.id, e.number])).toEqual([['exp2', 2], ['exp3', 3], ['exp4', 4], ['exp5', 5], ['exp6', 6], ['exp7', 7], ['exp9', 9], ['exp10', 10], ['exp12', 12], ['exp13', 13], ['exp14', 14], ['exp15', 15], ['exp16', 16], ['exp17', 17]]);
     for (const { spec } of BUILTIN_SPECS) {
       const v = validateSpec(JSON.parse(JSON.stringify(spec)));
       expect(v.ok).toBe(true);

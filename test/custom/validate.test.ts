@@ -115,6 +115,24 @@ describe('validateSpec', () => {
     ['a weight trace above its budget', edit((s) => (s.model = { ...s.model, width: 1024 }) && s.record.push({ metric: 'weight_tail', at: 'checkpoints', every: 1, entries: 2000 })), 'record.3.entries'],
     ['a grid depth whose model lacks the traced layer', edit((s) => (s.model = { ...s.model, depth: 2 }) && s.record.push({ metric: 'weight_tail', at: 'checkpoints', every: 10, layer: 2 }) && (s.grid = { lr: [0.001, 0.01], depth: [2, 1] })), 'grid.depth'],
     ['a grid of steps whose trace is above its budget', edit((s) => (s.model = { ...s.model, width: 128 }) && s.record.push({ metric: 'weight_tail', at: 'checkpoints', every: 1, entries: 500 }) && (s.grid = { lr: [0.001, 0.01], steps: [40, 100] })), 'grid.steps'],
+    ['the last batch loss at checkpoints', edit((s) => s.record.push({ metric: 'loss', at: 'checkpoints', every: 10 })), 'record.3.at'],
+    ['predictions at checkpoints', edit((s) => s.record.push({ metric: 'predictions', at: 'checkpoints', every: 10 })), 'record.3.at'],
+    ['predictions of four classes', edit((s) => (s.data = { block: 'images', classes: 4 }) && s.record.push({ metric: 'predictions', at: 'end' })), 'record.3.metric'],
+    ["'on' on a record that is not predictions", edit((s) => (s.record[1] = { metric: 'test_loss', at: 'end', on: 'train' })), 'record.1.on'],
+    ['predictions of a grid cell of four classes', edit((s) => (s.data = { block: 'images', classes: 2 }) && (s.grid = { lr: [0.001, 0.01], classes: [2, 4] }) && s.record.push({ metric: 'predictions', at: 'end' })), 'grid.classes'],
+    ['a metric stored under a name and without', edit((s) => (s.record[1] = { metric: 'test_loss', at: 'end', name: 'loss' }) && s.record.push({ metric: 'test_loss', at: 'checkpoints', every: 10 })), 'record.3.name'],
+    ['predictions on an unknown split', edit((s) => s.record.push({ metric: 'predictions', at: 'end', on: 'validation' })), 'record.3.on'],
+    ['a name on a metric of several values', edit((s) => s.record.push({ metric: 'class_counts', at: 'end', name: 'counts' })), 'record.3.name'],
+    ['a name on predictions', edit((s) => s.record.push({ metric: 'predictions', at: 'end', name: 'scores' })), 'record.3.name'],
+    ['a name that is another metric', edit((s) => (s.record[2] = { metric: 'weight_norm', at: 'end', name: 'test_loss' })), 'record.2.name'],
+    ['a name that every trial stores', edit((s) => (s.record[2] = { metric: 'weight_norm', at: 'end', name: 'n_params' })), 'record.2.name'],
+    ['a name that is a predictions series', edit((s) => (s.record[2] = { metric: 'weight_norm', at: 'end', name: 'score' })), 'record.2.name'],
+    ['two metrics under one name', edit((s) => (s.record[1] = { metric: 'test_loss', at: 'end', name: 'loss' }) && (s.record[2] = { metric: 'weight_norm', at: 'end', name: 'loss' })), 'record.2.name'],
+    ['one metric under two names', edit((s) => s.record.push({ metric: 'test_loss', at: 'checkpoints', every: 10, name: 'loss' })), 'record.3.name'],
+    ['a name that is not a plain name', edit((s) => (s.record[1] = { metric: 'test_loss', at: 'end', name: 'test loss' })), 'record.1.name'],
+    ['a claim naming a renamed metric by its metric', edit((s) => (s.record[0] = { ...s.record[0], name: 'acc' })), 'claims.0.metric'],
+    ['alternating points: fewer than two', edit((s) => (s.data = { block: 'alternating', n: 1 })), 'data.n'],
+    ['shared model deeper than 64', edit((s) => (s.model = { block: 'shared', depth: 65 })), 'model.depth'],
     ['not an object', [1, 2], '(body)'],
   ];
 
@@ -165,6 +183,27 @@ describe('validateSpec', () => {
       }),
     );
     expect(v.ok ? [] : v.issues).toEqual([]);
+  });
+
+  test('a renamed metric is claimed and drawn by its name; the last batch loss and predictions record on the alternating points with the shared net', () => {
+    const v = validateSpec(
+      edit((s) => {
+        s.data = { block: 'alternating', n: 16 };
+        s.model = { block: 'shared', width: 10, depth: 2 };
+        s.record = [
+          { metric: 'train_accuracy', at: 'checkpoints', every: 10, float32: true, name: 'accuracy' },
+          { metric: 'train_accuracy', at: 'end', name: 'accuracy' },
+          { metric: 'loss', at: 'end' },
+          { metric: 'predictions', at: 'end', on: 'train' },
+        ];
+        s.claims = [{ ...s.claims[0], metric: 'accuracy' }];
+        s.figure = { x: 'step', y: 'accuracy', color: 'lr' };
+      }),
+    );
+    expect(v.ok ? [] : v.issues).toEqual([]);
+    // Regression: predictions store the output itself.
+    const r = validateSpec(edit((s) => (s.data = { block: 'target_1d' }) && (s.training = { ...s.training, loss: 'mean_squared_error' }) && (s.record = [{ metric: 'predictions', at: 'end' }, { metric: 'loss', at: 'end' }]) && (s.claims = []) && (s.figure = undefined)));
+    expect(r.ok ? [] : r.issues).toEqual([]);
   });
 
   test('2·10⁸ checkpoints are counted, not built: refused naming record and training', () => {

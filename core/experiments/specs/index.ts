@@ -1,12 +1,13 @@
 /**
  * The built-in experiments written as specs (core/custom/spec.ts), the same data a
  * researcher posts: the notebook's experiments that the block library expresses
- * (exp3, exp4, exp5, exp6, exp7, exp9, exp10, exp12 so far) and its open questions (exp13–exp17). Their ids are fixed (`expN`) instead
+ * (exp2, exp3, exp4, exp5, exp6, exp7, exp9, exp10, exp12 so far) and its open questions (exp13–exp17). Their ids are fixed (`expN`) instead
  * of a content hash, so sweeps and links stay stable when a spec's note is updated.
  */
 import { compileSpec, type CompileOptions, type SpecExperiment } from '../../custom/compile';
 import type { ExperimentSpecInput } from '../../custom/spec';
 import { validateSpec } from '../../custom/validate';
+import { exp2Conclusion, exp2Spec } from './exp02-depth-fixed-parameters';
 import { exp3Conclusion, exp3Spec } from './exp03-data-size-vs-depth';
 import { exp4Conclusion, exp4Spec } from './exp04-class-imbalance';
 import { exp5Conclusion, exp5Spec } from './exp05-memorisation';
@@ -26,6 +27,8 @@ const HYPERPARAMETERS_SECTION = 'III. Parameters and Hyperparameters';
 
 /** The built-in specs by number, with what their compilation needs beyond the spec. */
 export const BUILTIN_SPECS: Array<{ number: number; spec: ExperimentSpecInput; options?: Omit<CompileOptions, 'number'> }> = [
+  // Its code drew 'init' and 'batch' per trial, the spec's own names: no streamNames.
+  { number: 2, spec: exp2Spec, options: { section: 'I. Basics', conclusion: exp2Conclusion } },
   {
     number: 3,
     spec: exp3Spec,
