@@ -50,6 +50,14 @@ export class Rng {
     return t >>> 0;
   }
 
+  /**
+   * Where the generator stands: two generators with equal fingerprints give the same draws
+   * from here on (a cache of data drawn from a stream keys on it, core/blocks/features-pipeline.ts).
+   */
+  fingerprint(): string {
+    return `${this.a >>> 0}.${this.b >>> 0}.${this.c >>> 0}.${this.d >>> 0}.${this.spareNormal ?? ''}`;
+  }
+
   /** Uniform on [0, 1) with 32 bits of resolution. */
   uniform(): number {
     return this.nextUint32() / 4294967296;

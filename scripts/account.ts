@@ -28,6 +28,8 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
 import { macsPerStep } from '../core/nn/macs';
+import { trialModel, type SpecExperiment } from '../core/custom/compile';
+import { getExperiment } from '../core/experiments';
 
 /** What one trial trains: layer widths (input … output), rows per step, and steps. */
 export interface StepShape {
@@ -49,10 +51,12 @@ const testRows = (p: Params) => Math.ceil(num(p, 'test_size') * num(p, 'n'));
 export const STEP_SHAPES: Record<string, (p: Params, scalars: Record<string, number>) => StepShape | null> = {
   // Stored as a spec (width, n) since Exp 1 became one, as its code before (n_hidden, num_values).
   exp1: (p) => ({ sizes: [1, num(p, 'width' in p ? 'width' : 'n_hidden'), 1], rows: num(p, 'n' in p ? 'n' : 'num_values'), steps: num(p, 'steps') }),
-  exp2: (p) => ({ sizes: [1, ...Array(num(p, 'depth') + 1).fill(num(p, 'width')), 2], rows: Math.min(num(p, 'batch_size'), num(p, 'n_points')), steps: num(p, 'steps') }),
+  exp2: (p) => ({ sizes: [1, ...Array(num(p, 'depth') + 1).fill(num(p, 'width')), 2], rows: Math.min(num(p, 'batch_size'), num(p, 'n')), steps: num(p, 'steps') }),
   exp3: (p, s) => {
     if (p.classifier !== 'deep' && p.classifier !== 'shallow') return null;
-    const hidden = list(p, p.classifier === 'deep' ? 'deep_hidden' : 'shallow_hidden');
+    // Stored by the TypeScript module (shallow_hidden, deep_hidden) or by the spec (the cell's sklearn_hidden).
+    const own = p.classifier === 'deep' ? 'deep_hidden' : 'shallow_hidden';
+    const hidden = p[own] !== undefined ? list(p, own) : (trialModel((getExperiment('exp3') as SpecExperiment).spec, p).values.sklearn_hidden as number[]);
     const m = s.train_size ?? Math.floor(num(p, 'n') * num(p, 'train_fraction'));
     const batch = s.batch_size ?? Math.min(200, m);
     return { sizes: [num(p, 'd'), ...hidden, 1], rows: batch, steps: (s.n_iter ?? num(p, 'max_iter')) * Math.ceil(m / batch) };
@@ -66,7 +70,8 @@ export const STEP_SHAPES: Record<string, (p: Params, scalars: Record<string, num
   exp5: (p) => ({ sizes: [num(p, 'd'), ...list(p, 'hidden'), 2], rows: Math.min(num(p, 'batch_size'), num(p, 'n')), steps: num(p, 'steps') }),
   exp6: (p) => {
     const input = p.pca_dim === 'none' ? num(p, 'd') + num(p, 'dummy_dim') : num(p, 'pca_dim');
-    return { sizes: [input, ...list(p, 'hidden'), 2], rows: num(p, 'n') - testRows(p), steps: num(p, 'steps') };
+    // A spec: the mlp block's width × depth hidden layers.
+    return { sizes: [input, ...Array<number>(num(p, 'depth')).fill(num(p, 'width')), 2], rows: num(p, 'n') - testRows(p), steps: num(p, 'steps') };
   },
   exp7: (p) => ({ sizes: [2, ...list(p, 'hidden'), 2], rows: Math.min(num(p, 'batch_size'), num(p, 'n') - testRows(p)), steps: num(p, 'steps') }),
   exp8: (p) => {
@@ -77,7 +82,8 @@ export const STEP_SHAPES: Record<string, (p: Params, scalars: Record<string, num
   exp9: (p) => ({ sizes: [num(p, 'd'), ...list(p, 'hidden'), 2], rows: Math.min(num(p, 'batch_size'), num(p, 'n') - testRows(p)), steps: num(p, 'steps') }),
   exp10: (p) => ({ sizes: [num(p, 'd'), ...list(p, 'hidden'), 2], rows: Math.min(num(p, 'batch_size'), num(p, 'n') - testRows(p)), steps: num(p, 'steps') }),
   exp11: (p) => ({ sizes: [num(p, 'd'), ...list(p, 'n_hidden'), 2], rows: Math.min(num(p, 'batch_size'), Math.floor(num(p, 'n') * (1 - num(p, 'test_size')))), steps: num(p, 'steps') }),
-  exp12: (p) => ({ sizes: [num(p, 'd'), ...list(p, 'n_hidden'), 2], rows: Math.min(num(p, 'batch_size'), Math.floor(num(p, 'n') * (1 - num(p, 'test_size')))), steps: num(p, 'steps') }),
+  // A spec (core/experiments/specs/exp12-regularisation.ts): width × depth hidden units, n training rows.
+  exp12: (p) => ({ sizes: [num(p, 'd'), ...Array<number>(num(p, 'depth')).fill(num(p, 'width')), 2], rows: Math.min(num(p, 'batch_size'), num(p, 'n')), steps: num(p, 'steps') }),
 };
 
 /** One bench shape's measured CPU ms per trial-step at pack sizes 1 and 16. */

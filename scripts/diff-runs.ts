@@ -13,9 +13,12 @@
  * `--steps-as-updates exp7,exp9,…`: these experiments' before file stored a series' steps as
  * the 0-based index of the update after which each value was measured; `step` now counts the
  * updates applied (core/blocks/recorders.ts), so their before steps + 1 are compared with
- * the after steps (the relabelling, and every value under it, must match exactly).
- * `exp1:mse` relabels only that experiment's series `mse` (its other series run over a
- * point index, not over training); `exp1:mse+loss` lists several.
+ * the after steps (the relabelling, and every value under it, must match exactly). Traces
+ * are relabelled too for the experiments whose traces' steps are training steps
+ * (TRAINING_STEP_TRACES: Exp 12's weight trajectories); other traces' steps (Exp 4's
+ * decision-boundary grids) are compared as stored. `exp1:mse` relabels only that
+ * experiment's series `mse` (its other series run over a point index, not over training);
+ * `exp1:mse+loss` lists several.
  * `--renamed-params exp1:n_hidden=width,…`: a parameter the experiment now calls otherwise
  * (a built-in rewritten as a spec takes its blocks' names): the before file's config keys
  * are read with the new name, so trials match by (config, repeat) as before.
@@ -69,6 +72,8 @@ const renameKey = (experiment: string, key: string) => {
   const names = renamed.get(experiment);
   return names ? key.replace(/(^|,)([A-Za-z0-9_]+)=/g, (_, lead: string, name: string) => `${lead}${names.get(name) ?? name}=`) : key;
 };
+/** Experiments whose stored traces hold training steps in `steps` (relabelled with their series). */
+const TRAINING_STEP_TRACES = new Set(['exp12']);
 
 interface Row {
   experiment: string;
@@ -101,9 +106,12 @@ function load(file: string, rename = false): Map<string, Map<string, Row>> {
   return byExperiment;
 }
 
-/** Numbers of a stored row: the scalar, or the series' steps (shifted by `stepShift`) and points. */
-const numbersOf = (r: Row, stepShift = 0): number[] =>
-  r.kind === 'scalar' ? [r.value ?? NaN] : [...(JSON.parse(r.steps ?? '[]') as number[]).map((s) => s + (r.kind === 'series' ? stepShift : 0)), ...(JSON.parse(r.points ?? '[]') as number[])];
+/** Numbers of a stored row: the scalar, or the series' (and training-step traces') steps shifted by `stepShift`, and points. */
+const numbersOf = (r: Row, stepShift = 0): number[] => {
+  if (r.kind === 'scalar') return [r.value ?? NaN];
+  const shift = r.kind === 'series' || (r.kind === 'trace' && TRAINING_STEP_TRACES.has(r.experiment)) ? stepShift : 0;
+  return [...(JSON.parse(r.steps ?? '[]') as number[]).map((s) => s + shift), ...(JSON.parse(r.points ?? '[]') as number[])];
+};
 
 const before = load(positionals[0], true);
 const after = load(positionals[1]);

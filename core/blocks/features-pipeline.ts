@@ -10,12 +10,27 @@
  * Draws: the permutation and the training rows' dummy columns come from the training
  * stream, the test rows' from the test stream, the mixing matrix from the task stream (so
  * a transfer block's pretraining rows are mixed by the same matrix), each after the data
- * block's own draws.
+ * block's own draws. With a spec's `features_shared_by` (core/custom/spec.ts) the dummy
+ * columns (the training rows', then the test rows') and the mixing matrix come instead from
+ * the pipeline's own streams (DataStreams.features), one per repeat and value of those
+ * parameters: e.g. per (repeat, dummy_dim), shared by every pca_dim, as Exp 6's protocol
+ * does.
+ *
+ * Kept between packs: the rows after labels, dummy columns and mixing, and their PCA basis
+ * (core/data/linalg.ts pcaBasis), are the same for every pca_dim of one base split and one
+ * position of the streams they draw from. They are computed once per isolate or thread and
+ * kept in the shared-data store (core/experiments/common.ts sharedData), keyed by a hash of
+ * the base split (checked value for value on every hit), the pipeline's other values and
+ * the fingerprints of its streams (core/rng.ts Rng.fingerprint): the same numbers as
+ * computing them afresh, which for Exp 6 is most of its data work.
  */
 import { z } from 'zod';
-import { appendDummy, mixFeatures, MIXINGS, pcaOption, reduceWithPca } from '../data/features';
+import { prefix, type Table } from '../data/dataset';
+import type { Rng } from '../rng';
+import { appendDummy, mixFeatures, MIXINGS, pcaOption } from '../data/features';
 import { LABELINGS, permuteLabels } from '../data/labels';
-import { matFromTable, matToTable } from '../data/linalg';
+import { matFromTable, matToTable, pcaBasis, pcaBasisBytes, pcaFit, pcaTransform, type Mat } from '../data/linalg';
+import { sharedData } from '../experiments/common';
 import type { BlockBase, DataBlock, DataShape, DataSplit, DataStreams, Values } from './types';
 
 /** JavaScript heap the pipeline's float64 copies may take for one trial. */
@@ -23,7 +38,7 @@ export const MAX_PIPELINE_BYTES = 16 * 2 ** 20;
 
 export const pipelineShape = {
   labels: z.enum(LABELINGS),
-  dummy_dim: z.number().int().min(0).max(512),
+  dummy_dim: z.number().int().min(0).max(4000),
   noise_level: z.number().min(0).max(1000),
   mixing: z.enum(MIXINGS),
   pca_dim: pcaOption,
@@ -50,20 +65,21 @@ export const pipelineBlock: FeaturesBlock = {
   },
   apply(values, split, streams) {
     const p = values as PipelineValues;
-    let train = p.labels === 'random' ? permuteLabels(split.train, streams.train) : split.train;
-    let test = split.test;
-    if (p.dummy_dim === 0 && p.mixing === 'none' && p.pca_dim === 'none') return { train, test };
-    let a = matFromTable(train);
-    let b = matFromTable(test);
-    if (p.dummy_dim > 0) {
-      a = appendDummy(a, p.dummy_dim, p.noise_level, streams.train);
-      b = appendDummy(b, p.dummy_dim, p.noise_level, streams.test);
+    if (p.dummy_dim === 0 && p.mixing === 'none' && p.pca_dim === 'none') {
+      return { train: p.labels === 'random' ? permuteLabels(split.train, streams.train) : split.train, test: split.test };
     }
-    [a, b] = mixFeatures([a, b], p.mixing, streams.task);
-    [a, b] = reduceWithPca(a, b, p.pca_dim);
-    train = matToTable(a, train.labels);
-    test = matToTable(b, test.labels);
-    return { train, test };
+    const key = JSON.stringify(['pipeline rows', splitHash(split), p.labels, p.dummy_dim, p.noise_level, p.mixing, ...drawnFrom(p, streams).map((r) => r.fingerprint())]);
+    const compute = () => widen(p, split, streams);
+    let rows = sharedData.get(key, compute, (w) => ({ bytes: widenedBytes(w), work: widenedWork(p, w) }));
+    // A hash collision would hand over another split's rows: checked, and computed afresh.
+    const fresh = !sameSplit(rows.base, split);
+    if (fresh) rows = compute();
+    if (p.pca_dim === 'none') return { train: matToTable(rows.train, rows.trainLabels), test: matToTable(rows.test, rows.testLabels) };
+    const { rows: n, cols } = rows.train;
+    const small = Math.min(n, cols);
+    const basis = fresh ? pcaBasis(rows.train) : sharedData.get(`${key} pca basis`, () => pcaBasis(rows.train), (b) => ({ bytes: pcaBasisBytes(b), work: n * cols * small + 10 * small ** 3 }));
+    const fit = pcaFit(rows.train, p.pca_dim, basis);
+    return { train: matToTable(pcaTransform(fit, rows.train), rows.trainLabels), test: matToTable(pcaTransform(fit, rows.test), rows.testLabels) };
   },
   incompatible(values, data) {
     const p = values as PipelineValues;
@@ -78,6 +94,76 @@ export const pipelineBlock: FeaturesBlock = {
     return null;
   },
 };
+
+/** The rows after labels, dummy columns and mixing (before PCA), and the split they came from. */
+interface Widened {
+  base: DataSplit;
+  train: Mat;
+  test: Mat;
+  trainLabels: Float32Array;
+  testLabels: Float32Array;
+}
+
+/** The generators the pipeline draws from at these values, in a fixed order. */
+function drawnFrom(p: PipelineValues, streams: DataStreams) {
+  const out: Rng[] = [];
+  if (p.labels === 'random') out.push(streams.train);
+  if (p.dummy_dim > 0) out.push(...(streams.features ? [streams.features.dummy] : [streams.train, streams.test]));
+  if (p.mixing !== 'none') out.push(streams.features?.mixing ?? streams.task);
+  return out;
+}
+
+/** Random labels, dummy columns and mixing (draws in that order). */
+function widen(p: PipelineValues, split: DataSplit, streams: DataStreams): Widened {
+  const train = p.labels === 'random' ? permuteLabels(split.train, streams.train) : split.train;
+  let a = matFromTable(train);
+  let b = matFromTable(split.test);
+  if (p.dummy_dim > 0) {
+    a = appendDummy(a, p.dummy_dim, p.noise_level, streams.features?.dummy ?? streams.train);
+    b = appendDummy(b, p.dummy_dim, p.noise_level, streams.features?.dummy ?? streams.test);
+  }
+  [a, b] = mixFeatures([a, b], p.mixing, streams.features?.mixing ?? streams.task);
+  return { base: split, train: a, test: b, trainLabels: Float32Array.from(train.labels), testLabels: Float32Array.from(split.test.labels) };
+}
+
+function widenedBytes(w: Widened): number {
+  const table = (t: Table) => 4 * (t.x.length + t.labels.length);
+  return 8 * (w.train.a.length + w.test.a.length) + 4 * (w.trainLabels.length + w.testLabels.length) + table(w.base.train) + table(w.base.test);
+}
+
+/** Work a kept entry saves: the mixing's rows·columns² multiply-adds, or drawing the columns. */
+function widenedWork(p: PipelineValues, w: Widened): number {
+  const rows = w.train.rows + w.test.rows;
+  return p.mixing === 'none' ? rows * w.train.cols : rows * w.train.cols * w.train.cols;
+}
+
+/** A 32-bit hash of a split's shapes, inputs and labels (bit patterns). */
+function splitHash(split: DataSplit): string {
+  let h = 0x811c9dc5;
+  for (const t of [split.train, split.test]) {
+    for (const arr of [t.x, t.labels]) {
+      const words = new Uint32Array(arr.buffer, arr.byteOffset, arr.length);
+      for (let i = 0; i < words.length; i++) h = Math.imul(h ^ words[i], 0x01000193);
+    }
+  }
+  return `${split.train.n}x${split.train.d}/${split.test.n}x${split.test.d}/${(h >>> 0).toString(16)}`;
+}
+
+function sameTable(a: Table, b: Table): boolean {
+  if (a === b) return true;
+  if (a.n !== b.n || a.d !== b.d) return false;
+  const eq = (x: Float32Array, y: Float32Array) => {
+    const u = new Uint32Array(x.buffer, x.byteOffset, x.length);
+    const v = new Uint32Array(y.buffer, y.byteOffset, y.length);
+    for (let i = 0; i < u.length; i++) if (u[i] !== v[i]) return false;
+    return true;
+  };
+  return eq(a.x, b.x) && eq(a.labels, b.labels);
+}
+
+function sameSplit(a: DataSplit, b: DataSplit): boolean {
+  return sameTable(a.train, b.train) && sameTable(a.test, b.test);
+}
 
 /**
  * Arithmetic of the pipeline in plain JS (float64), in the same units as the training
@@ -101,9 +187,15 @@ export function withFeatures(data: DataBlock, features: FeaturesBlock): DataBloc
     defaults: { ...data.defaults, ...features.defaults },
     contentParams: [...data.contentParams, 'labels', 'noise_level', 'mixing'],
     describe: (values) => features.describe(own(values), data.describe(values)),
-    generate: (values, streams, shift) => features.apply(own(values), data.generate(values, streams, shift), streams),
+    generate: (values, streams, shift) => {
+      // A pool is transformed whole (one permutation of its labels, …), then its prefix kept.
+      const pool = data.pooled?.(values);
+      if (!pool) return features.apply(own(values), data.generate(values, streams, shift), streams);
+      const whole = features.apply(own(values), data.generate(pool.whole, streams, shift), streams);
+      return { train: prefix(whole.train, pool.first), test: whole.test };
+    },
     preparationCost: (values) => {
-      const shape = data.describe(values);
+      const shape = data.describe(data.pooled?.(values)?.whole ?? values);
       return pipelineCost(own(values) as PipelineValues, shape.trainRows + shape.testRows, shape.input + (values.dummy_dim as number));
     },
   };

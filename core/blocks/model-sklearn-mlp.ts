@@ -3,7 +3,7 @@
  * output for two classes), trained by sklearn's own loop (core/classical/sklearn-mlp.ts):
  * Glorot-uniform init, binary log-loss + alpha/(2·batch)·Σ‖W‖², sklearn Adam, epochs of
  * reshuffled batches, stopping on the training loss. Parameters and defaults are Exp 3's
- * (core/experiments/exp03-data-size-vs-depth.ts), prefixed `sklearn_` (the training
+ * (core/experiments/specs/exp03-data-size-vs-depth.ts), prefixed `sklearn_` (the training
  * blocks own `lr`, `batch_size`, …): hidden (100), ReLU, alpha 1e-4, lr 0.001, batches of
  * min(200, n), up to 200 epochs, tol 1e-4, stop after more than 2 epochs without improvement
  * (sklearn 0.19, the notebook's version).
@@ -12,12 +12,14 @@
  * 'init' (weights) and 'shuffle' (epoch orders); the networks of a pack train together and
  * give the same numbers whatever else shares their pack. Two classes only.
  * Losses: the mean binary log-loss (without the penalty) of the final weights.
+ * Stored besides: epochs run (n_iter), whether the tol rule stopped it (converged), the last
+ * epoch's training loss (final_loss), the batch size used (batch_size), and the training
+ * loss per epoch as the trace loss_curve (steps 1, 2, …).
  */
 import { z } from 'zod';
 import { fitSklearnMlps, mlpParameterCount, predictClasses, resolveBatchSize, type SklearnActivation, type SklearnMlpOptions } from '../classical/sklearn-mlp';
-import { STEP_UNITS } from '../experiments/exp03-data-size-vs-depth';
 import { packBytes } from '../experiments/memory';
-import { binaryLogLoss, classificationOnly, inCustomUnits, PREDICTION_METRICS } from './classical';
+import { binaryLogLoss, classificationOnly, inCustomUnits, PREDICTION_METRICS, STEP_UNITS } from './classical';
 import type { ClassicalModelBlock, DataShape, Values } from './types';
 
 export const SKLEARN_ACTIVATIONS = ['relu', 'tanh', 'logistic', 'identity'] as const;
@@ -122,7 +124,7 @@ export const sklearnMlpBlock: ClassicalModelBlock = {
     const { splits } = input;
     const n = splits[0].train.n;
     const fits = await fitSklearnMlps(
-      splits.map((s, k) => ({ x: s.train.x, y: s.train.labels, evalSets: [s.test.x, s.train.x], initRng: input.stream(k, 'init'), shuffleRng: input.stream(k, 'shuffle') })),
+      splits.map((s, k) => ({ x: s.train.x, y: s.train.labels, evalSets: input.extra ? [s.test.x, s.train.x, input.extra.x] : [s.test.x, s.train.x], initRng: input.stream(k, 'init'), shuffleRng: input.stream(k, 'shuffle') })),
       n,
       input.data.input,
       o,
@@ -135,7 +137,10 @@ export const sklearnMlpBlock: ClassicalModelBlock = {
       testLoss: binaryLogLoss(f.evalLogits[0], splits[k].test.labels),
       trainLoss: binaryLogLoss(f.evalLogits[1], splits[k].train.labels),
       nParams,
-      scalars: { n_iter: f.nIter, converged: f.converged ? 1 : 0, final_loss: f.lossCurve[f.lossCurve.length - 1] },
+      scalars: { n_iter: f.nIter, converged: f.converged ? 1 : 0, final_loss: f.lossCurve[f.lossCurve.length - 1], batch_size: resolveBatchSize(o.batchSize, n) },
+      traces: { loss_curve: { steps: f.lossCurve.map((_, i) => i + 1), values: f.lossCurve } },
+      // One logistic output: its logit is the class-1 logit against a class-0 logit of 0.
+      ...(input.extra ? { extraScores: f.evalLogits[2] } : {}),
     }));
   },
 };

@@ -1,7 +1,7 @@
 /**
  * Model block `svm`: scikit-learn's `SVC()`, an RBF C-SVC on libsvm-js
  * (core/classical/svm.ts), with Exp 3's parameters and defaults
- * (core/experiments/exp03-data-size-vs-depth.ts): C = 1, gamma 'auto' = 1/d, tol 1e-3, a
+ * (core/experiments/specs/exp03-data-size-vs-depth.ts): C = 1, gamma 'auto' = 1/d, tol 1e-3, a
  * 32 MB kernel cache, shrinking on. It fits itself on each trial's training rows (the spec's
  * training block does nothing for it); libsvm is deterministic, so the same data gives the
  * same numbers. More than two classes: libsvm's one-vs-one, as sklearn.
@@ -12,8 +12,7 @@
 import { z } from 'zod';
 import { fitPredictSvc } from '../classical/svm';
 import { MB, MEMORY_SAFETY, WASM_BASE_BYTES } from '../experiments/memory';
-import { SVM_UNITS } from '../experiments/exp03-data-size-vs-depth';
-import { classificationOnly, inCustomUnits, PREDICTION_METRICS } from './classical';
+import { classificationOnly, classScores, inCustomUnits, PREDICTION_METRICS, SVM_UNITS } from './classical';
 import type { ClassicalModelBlock, DataShape, Values } from './types';
 
 export const svmShape = {
@@ -55,9 +54,9 @@ export const svmBlock: ClassicalModelBlock = {
     const out = [];
     for (const { train, test } of input.splits) {
       const gamma = p.svm_gamma === 'auto' ? 1 / input.data.input : p.svm_gamma;
-      const fit = await fitPredictSvc(train, [test, train], { C: p.svm_c, gamma, tol: p.svm_tol, cacheMb: p.svm_cache_mb, shrinking: p.svm_shrinking }, input.libsvm);
+      const fit = await fitPredictSvc(train, input.extra ? [test, train, input.extra] : [test, train], { C: p.svm_c, gamma, tol: p.svm_tol, cacheMb: p.svm_cache_mb, shrinking: p.svm_shrinking }, input.libsvm);
       const nParams = fit.nSupport * (input.data.input + classes - 1) + (classes * (classes - 1)) / 2;
-      out.push({ test: fit.predictions[0], train: fit.predictions[1], nParams, scalars: { n_support: fit.nSupport } });
+      out.push({ test: fit.predictions[0], train: fit.predictions[1], nParams, scalars: { n_support: fit.nSupport }, ...(input.extra ? { extraScores: classScores(fit.predictions[2]) } : {}) });
       // Each fit is one synchronous library call; let the host breathe between trials.
       await input.yieldToHost?.();
     }

@@ -1,7 +1,7 @@
 /**
  * Model block `decision_tree`: scikit-learn's `DecisionTreeClassifier()`, CART with gini
  * impurity (core/classical/decision-tree.ts), with Exp 3's parameters and defaults
- * (core/experiments/exp03-data-size-vs-depth.ts): grown until every leaf is pure. It fits
+ * (core/experiments/specs/exp03-data-size-vs-depth.ts): grown until every leaf is pure. It fits
  * itself on each trial's training rows (the spec's training block does nothing for it) and
  * draws nothing at random (among splits of exactly equal gini the first feature wins), so
  * the same data gives the same tree.
@@ -10,8 +10,7 @@
  */
 import { z } from 'zod';
 import { fitPredictTree } from '../classical/decision-tree';
-import { TREE_UNITS } from '../experiments/exp03-data-size-vs-depth';
-import { classificationOnly, inCustomUnits, PREDICTION_METRICS } from './classical';
+import { classificationOnly, classScores, inCustomUnits, PREDICTION_METRICS, TREE_UNITS } from './classical';
 import type { ClassicalModelBlock, Values } from './types';
 
 export const treeShape = {
@@ -42,8 +41,8 @@ export const treeBlock: ClassicalModelBlock = {
     const p = input.params as TreeValues;
     const out = [];
     for (const { train, test } of input.splits) {
-      const fit = fitPredictTree(train, [test, train], { maxDepth: p.tree_max_depth, minSamplesSplit: p.tree_min_samples_split, minImpurityDecrease: p.tree_min_impurity_decrease });
-      out.push({ test: fit.predictions[0], train: fit.predictions[1], nParams: 2 * fit.leaves - 1, scalars: { tree_depth: fit.depth, tree_leaves: fit.leaves } });
+      const fit = fitPredictTree(train, input.extra ? [test, train, input.extra] : [test, train], { maxDepth: p.tree_max_depth, minSamplesSplit: p.tree_min_samples_split, minImpurityDecrease: p.tree_min_impurity_decrease });
+      out.push({ test: fit.predictions[0], train: fit.predictions[1], nParams: 2 * fit.leaves - 1, scalars: { tree_depth: fit.depth, tree_leaves: fit.leaves }, ...(input.extra ? { extraScores: classScores(fit.predictions[2]) } : {}) });
       await input.yieldToHost?.();
     }
     return out;

@@ -23,24 +23,40 @@
  *   loss                            the loss the last update minimised, on its batch,
  *                                   as that step computed it before updating (what TF's
  *                                   sess.run returns; float32, penalty included); at the end
+ *   data_sizes                      the trial's rows: train_size and test_size; at the
+ *                                   end only (networks and classical models alike)
+ *   weight_tail                     a trace `weights_layer{layer}` of the last `entries`
+ *                                   (default 50; the whole matrix when smaller) entries of
+ *                                   weight matrix `layer` (default 0; biases excluded),
+ *                                   flattened row-major, at every checkpoint: snapshot-major
+ *                                   values (7 significant digits, float32 carries ~7.2, so
+ *                                   one D1 row stays small) with each snapshot's update count
+ *                                   repeated `entries` times in steps; checkpoints only, at
+ *                                   most MAX_TRACE_VALUES snapshots × entries
+ *   weight_stats                    mean_abs_weight and sparsity (share of |w| < `threshold`,
+ *                                   default 1e-3) over every weight matrix, and per matrix j
+ *                                   mean_abs_weight_layer{j}, sparsity_layer{j}
+ *                                   (core/train/recorders.ts weightStatistics); at the end
  *   decision_boundary               traces of the first `repeats` repeats (default 1) on
  *                                   2-D two-class data: both logits on the 51×51 grid of
  *                                   [0, 1]² (grid_logit0, grid_logit1), `points` distinct
  *                                   training points per class (default 300) and every test
  *                                   point (core/train/decision-boundary.ts); at the end only
- *   predictions                     the fit of 1-D regression data: series over the training
- *                                   row index i = 0 … n−1 of `x` (the data block's float64
- *                                   inputs where it keeps them, Table.x64), `y_true` (the
- *                                   targets) and `y_pred` (the network's outputs as the last
- *                                   update computed them, before applying it: full-batch
- *                                   training only, so that batch is every training row in
- *                                   order); at the end only
+ *   input_dim                       the columns the network reads (after any feature
+ *                                   pipeline: dummy columns, PCA); at the end only
+ *   predictions                     series over the row index of the test rows (or, with
+ *                                   `on: 'train'`, the training rows) after training:
+ *                                   `score` (logit₁ − logit₀ of two classes, or a
+ *                                   regression's output), `label` (the true class or target)
+ *                                   and, for one input column, `x`; at the end only. With
+ *                                   `on: 'last_update'` (1-D regression, full-batch training):
+ *                                   the fit as the last update computed it, before applying
+ *                                   it, over the training row index: `x` (the data block's
+ *                                   float64 inputs where it keeps them, Table.x64), `y_true`
+ *                                   and `y_pred`
  *
- * `as` stores an item's values under another name (Exp 1 keeps its `mse`): a plain name,
- * not for the metrics that store several names (class_counts, decision_boundary,
- * predictions). Two items may store the same name only when one records at 'checkpoints'
- * and the other at 'end': the series is then the checkpoint item's and the scalar the end
- * item's.
+ * `name` on a record item of one scalar stores it (and its series) under that name instead
+ * of the metric's (a built-in keeps the names its code stored, e.g. Exp 2's `accuracy`).
  *
  * `float32: true` on an accuracy or loss stores it rounded to float32, the value TF's mean
  * over rows gives (the notebook's experiments measured accuracy so); the value is the same
@@ -54,48 +70,48 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 import type { LossName } from '../nn/losses';
-import type { NetworkPack } from '../nn/model';
+import { parameterShapes, type ModelSpec, type NetworkPack } from '../nn/model';
 import { predict } from '../train/train-pack';
 import { classCounts, type Table } from '../data/dataset';
 import { boundaryTraces, gridLogits } from '../train/decision-boundary';
-import type { Curve } from '../train/recorders';
+import { MAX_TRACE_VALUES, weightStatistics, type Curve } from '../train/recorders';
 
-export const METRICS = ['test_accuracy', 'train_accuracy', 'test_loss', 'train_loss', 'weight_norm', 'runtime_s', 'class_counts', 'decision_boundary', 'loss', 'predictions'] as const;
+export const METRICS = ['test_accuracy', 'train_accuracy', 'test_loss', 'train_loss', 'weight_norm', 'runtime_s', 'class_counts', 'decision_boundary', 'loss', 'data_sizes', 'input_dim', 'weight_tail', 'weight_stats', 'predictions'] as const;
 export type Metric = (typeof METRICS)[number];
 export const ACCURACY_METRICS: Metric[] = ['test_accuracy', 'train_accuracy'];
 /** Metrics measured on the network's logits (the ones `float32` may round). */
 export const LOGIT_METRICS: Metric[] = ['test_accuracy', 'train_accuracy', 'test_loss', 'train_loss'];
 /** Metrics of the whole trial, recorded once at the end (not a value over training). */
-export const END_ONLY: Metric[] = ['runtime_s', 'class_counts', 'decision_boundary', 'loss', 'predictions'];
-/** Metrics that store several names, so `as` cannot rename them. */
-export const MULTI_NAME: Metric[] = ['class_counts', 'decision_boundary', 'predictions'];
-/** The series the `predictions` record stores, over the training row index. */
-export const PREDICTION_SERIES = ['x', 'y_true', 'y_pred'];
+export const END_ONLY: Metric[] = ['runtime_s', 'class_counts', 'decision_boundary', 'loss', 'data_sizes', 'input_dim', 'weight_stats', 'predictions'];
+/** Metrics stored as traces over the checkpoints (no scalar, no series). */
+export const CHECKPOINT_TRACES: Metric[] = ['weight_tail'];
 /** Scalars every trial stores whatever the spec records. */
 export const ALWAYS_RECORDED = ['n_params'];
 /** The scalars a record item stores (class_counts stores three, decision_boundary only traces). */
 export function scalarsOf(metric: Metric): string[] {
   if (metric === 'class_counts') return ['n_train', 'n_minority', 'n_majority'];
-  if (metric === 'decision_boundary' || metric === 'predictions') return [];
+  if (metric === 'decision_boundary' || metric === 'weight_tail' || metric === 'predictions') return [];
+  if (metric === 'data_sizes') return ['train_size', 'test_size'];
+  // And per weight matrix j: mean_abs_weight_layer{j}, sparsity_layer{j}.
+  if (metric === 'weight_stats') return ['mean_abs_weight', 'sparsity'];
   return [metric];
 }
-
-/** The name a record item stores its values under: `as`, or the metric's own. */
-export function storedName(item: Pick<RecordItem, 'metric' | 'as'>): string {
-  return item.as ?? item.metric;
-}
-
-/** The scalars a record item stores, under their stored names. */
-export function itemScalars(item: Pick<RecordItem, 'metric' | 'as'>): string[] {
-  return item.as !== undefined ? [item.as] : scalarsOf(item.metric);
+/** The series a predictions record stores (over the row index). */
+export const PREDICTION_SERIES = ['score', 'label', 'x', 'y_true', 'y_pred'];
+/** The scalars a record item stores, under its `name` where it has one. */
+export function storedScalars(item: Pick<RecordItem, 'metric' | 'name'>): string[] {
+  return item.name !== undefined ? [item.name] : scalarsOf(item.metric);
 }
 
 export const DEFAULT_BOUNDARY_REPEATS = 1;
 /** Most checkpoints `per_run` may ask for (the notebook's schedules ask for 10). */
 export const MAX_PER_RUN = 1000;
 export const DEFAULT_BOUNDARY_POINTS = 300;
+export const DEFAULT_TAIL_LAYER = 0;
+export const DEFAULT_TAIL_ENTRIES = 50;
+export const DEFAULT_SPARSITY_THRESHOLD = 1e-3;
 
-const storedNameSchema = z
+const storedName = z
   .string()
   .min(1)
   .max(100)
@@ -108,12 +124,16 @@ export const recordSchema = z.discriminatedUnion('at', [
       at: z.literal('end'),
       /** Stored rounded to float32 (accuracies and losses). */
       float32: z.boolean().optional(),
-      /** Stored under this name instead of the metric's. */
-      as: storedNameSchema.optional(),
       /** decision_boundary: repeats 0 … repeats−1 store the traces. */
       repeats: z.number().int().min(0).max(100).optional(),
       /** decision_boundary: distinct training points kept per class. */
       points: z.number().int().min(0).max(2000).optional(),
+      /** weight_stats: |w| below this counts as zero in sparsity. */
+      threshold: z.number().min(0).max(10).optional(),
+      /** predictions: of the test rows (default) or the training rows after training, or the outputs of the last update (full batch). */
+      on: z.enum(['test', 'train', 'last_update']).optional(),
+      /** Stored under this name instead of the metric's (metrics of one scalar). */
+      name: storedName.optional(),
     })
     .strict(),
   z
@@ -127,7 +147,11 @@ export const recordSchema = z.discriminatedUnion('at', [
       /** 'end' (default): after every `every` updates and after the last; 'start': after the first update and every period after it (the notebook's `step % period == 0`). */
       align: z.enum(['end', 'start']).optional(),
       float32: z.boolean().optional(),
-      as: storedNameSchema.optional(),
+      name: storedName.optional(),
+      /** weight_tail: which weight matrix (0 = the input layer's), biases not counted. */
+      layer: z.number().int().min(0).max(64).optional(),
+      /** weight_tail: how many trailing entries of the flattened matrix. */
+      entries: z.number().int().min(1).max(MAX_TRACE_VALUES).optional(),
     })
     .strict(),
 ]);
@@ -252,23 +276,42 @@ export interface EvalSet {
   y: Float32Array[];
 }
 
-/** What a PackRecorder measures under one stored name. */
-interface Measured {
-  name: string;
-  metric: Metric;
-  float32: boolean;
+/** The weight matrices of a model (their indices among its parameters), in order. */
+function weightIndices(model: ModelSpec): number[] {
+  return parameterShapes(model).flatMap((s, i) => (s.isWeight ? [i] : []));
+}
+
+/** Entries a weight_tail item keeps per snapshot of this model: `entries`, or the whole matrix when smaller. */
+export function tailEntries(item: CheckpointItem, model: ModelSpec): number {
+  const shape = parameterShapes(model)[weightIndices(model)[item.layer ?? DEFAULT_TAIL_LAYER]]?.shape ?? [];
+  return Math.min(item.entries ?? DEFAULT_TAIL_ENTRIES, shape.reduce((a, b) => a * b, 1));
 }
 
 /**
- * Records the spec's metrics for a pack: series at checkpoints, scalars at the end, under
- * their stored names (`as`); a name stored by an 'end' item takes its scalar from that item.
+ * Why a weight_tail item cannot trace this model over `snapshots` checkpoints, or null: a
+ * layer the model lacks, or a trace above MAX_TRACE_VALUES values (one D1 row).
  */
+export function weightTailMisfit(item: RecordItem, model: ModelSpec, snapshots: number): ['layer' | 'entries', string] | null {
+  if (item.metric !== 'weight_tail' || item.at !== 'checkpoints') return null;
+  const layers = weightIndices(model).length;
+  const layer = item.layer ?? DEFAULT_TAIL_LAYER;
+  if (layer >= layers) return ['layer', `weight_tail layer ${layer}: the model has ${layers} weight matrices (layers 0–${layers - 1})`];
+  const values = snapshots * tailEntries(item, model);
+  if (values > MAX_TRACE_VALUES) return ['entries', `weight_tail of ${snapshots} checkpoints × ${tailEntries(item, model)} entries = ${values} values, above the ${MAX_TRACE_VALUES} a trace may hold; record less often (every) or fewer entries`];
+  return null;
+}
+
+/** Records the spec's metrics for a pack: series at checkpoints, scalars at the end, weight traces. */
 export class PackRecorder {
   readonly steps: number[] = [];
-  /** Stored name → per trial, the values at `steps`. */
-  readonly series = new Map<string, number[][]>();
-  private readonly atCheckpoints: Measured[];
-  private readonly atEnd: Measured[];
+  readonly series = new Map<Metric, number[][]>();
+  private readonly atCheckpoints: Metric[];
+  private readonly atEnd: Metric[];
+
+  private readonly rounded: Set<Metric>;
+  /** weight_tail items: the layer, entries kept, and per trial the snapshots' values (snapshot-major). */
+  private readonly tails: Array<{ layer: number; entries: number; values: number[][] }>;
+  private readonly statsThreshold?: number;
 
   constructor(
     items: RecordItem[],
@@ -276,63 +319,75 @@ export class PackRecorder {
     private readonly sets: { test: EvalSet; train: EvalSet },
     private readonly loss: LossName,
     private readonly classes: number,
+    model?: ModelSpec,
   ) {
-    const measured = (i: RecordItem): Measured => ({ name: storedName(i), metric: i.metric, float32: i.float32 === true });
-    const unique = (list: Measured[]) => [...new Map(list.map((m) => [m.name, m])).values()];
-    const byMeasure = items.filter((i) => !END_ONLY.includes(i.metric));
-    this.atCheckpoints = unique(byMeasure.filter((i) => i.at === 'checkpoints').map(measured));
-    // End items last, so they give a name's scalar; a name an end-only item stores is not measured here.
-    const endOnly = new Set(items.filter((i) => END_ONLY.includes(i.metric)).map(storedName));
-    this.atEnd = unique([...byMeasure.filter((i) => i.at === 'checkpoints'), ...byMeasure.filter((i) => i.at === 'end')].map(measured)).filter((m) => !endOnly.has(m.name));
-    for (const m of this.atCheckpoints) this.series.set(m.name, Array.from({ length: trials }, () => []));
+    const measured = (m: Metric) => !END_ONLY.includes(m) && !CHECKPOINT_TRACES.includes(m);
+    this.atCheckpoints = [...new Set(items.filter((i) => i.at === 'checkpoints').map((i) => i.metric))].filter(measured);
+    this.atEnd = [...new Set(items.map((i) => i.metric))].filter(measured);
+    this.rounded = new Set(items.filter((i) => i.float32).map((i) => i.metric));
+    for (const m of this.atCheckpoints) this.series.set(m, Array.from({ length: trials }, () => []));
+    const tailItems = items.filter((i): i is CheckpointItem => i.metric === 'weight_tail' && i.at === 'checkpoints');
+    if (tailItems.length && !model) throw new Error('weight_tail needs the model');
+    this.tails = tailItems.map((i) => ({ layer: i.layer ?? DEFAULT_TAIL_LAYER, entries: tailEntries(i, model!), values: Array.from({ length: trials }, () => []) }));
+    const stats = items.find((i) => i.metric === 'weight_stats');
+    if (stats) this.statsThreshold = (stats.at === 'end' ? stats.threshold : undefined) ?? DEFAULT_SPARSITY_THRESHOLD;
   }
 
-  private async measure(items: Measured[], net: NetworkPack): Promise<Map<string, number[]>> {
-    const out = new Map<string, number[]>();
+  private async measure(metrics: Metric[], net: NetworkPack): Promise<Map<Metric, number[]>> {
+    const out = new Map<Metric, number[]>();
     const logits: Partial<Record<'test' | 'train', Float32Array[]>> = {};
-    for (const { name, metric: m, float32 } of items) {
+    for (const m of metrics) {
       if (m === 'weight_norm') {
-        out.set(name, await weightNorms(net));
+        out.set(m, await weightNorms(net));
         continue;
       }
       const which = m.startsWith('test') ? 'test' : 'train';
       logits[which] ??= await predict(net, this.sets[which].x);
       const ys = this.sets[which].y;
       const lg = logits[which]!;
-      const round = float32 ? Math.fround : (v: number) => v;
+      const round = this.rounded.has(m) ? Math.fround : (v: number) => v;
       out.set(
-        name,
+        m,
         lg.map((l, k) => round(m.endsWith('accuracy') ? accuracyOf(l, ys[k], this.classes) : lossOf(this.loss, l, ys[k], this.classes))),
       );
     }
     return out;
   }
 
+  /** The last `entries` values of weight matrix `layer` of every real trial, read in one sync. */
+  private async readTail(net: NetworkPack, layer: number, entries: number): Promise<Float32Array[]> {
+    const w = net.params[weightIndices(net.spec)[layer]];
+    const S = net.size;
+    const size = w.size / S;
+    const tail = tf.tidy(() => tf.slice(tf.reshape(w, [S, size]), [0, size - entries], [S, entries]));
+    const data = (await tail.data()) as Float32Array;
+    tail.dispose();
+    return Array.from({ length: this.trials }, (_, k) => data.subarray(k * entries, (k + 1) * entries));
+  }
+
   async record(updates: number, net: NetworkPack): Promise<void> {
     this.steps.push(updates);
     const values = await this.measure(this.atCheckpoints, net);
-    for (const [name, v] of values) v.forEach((x, k) => this.series.get(name)![k].push(x));
+    for (const [m, v] of values) v.forEach((x, k) => this.series.get(m)![k].push(x));
+    for (const t of this.tails) (await this.readTail(net, t.layer, t.entries)).forEach((v, k) => t.values[k].push(...v));
   }
 
   /** Final scalars per trial. */
   async final(net: NetworkPack): Promise<Array<Record<string, number>>> {
     const values = await this.measure(this.atEnd, net);
-    return Array.from({ length: this.trials }, (_, k) => Object.fromEntries([...values].map(([m, v]) => [m, v[k]])));
+    const params = this.statsThreshold === undefined ? [] : await net.read();
+    return Array.from({ length: this.trials }, (_, k) => ({
+      ...Object.fromEntries([...values].map(([m, v]) => [m, v[k]])),
+      ...(this.statsThreshold === undefined ? {} : weightStatistics(net.spec, params[k], this.statsThreshold)),
+    }));
   }
-}
 
-/**
- * The `predictions` series of one trial: over the training row index, its inputs (float64
- * where the data block kept them), targets, and the network's outputs of the last update.
- */
-export function predictionSeries(train: Table, targets: Float32Array, outputs: Float32Array): Record<string, Curve> {
-  const index = Array.from({ length: train.n }, (_, i) => i);
-  const x = train.x64 ?? train.x;
-  return {
-    x: { steps: index, values: Array.from(x) },
-    y_true: { steps: index.slice(), values: Array.from(targets) },
-    y_pred: { steps: index.slice(), values: Array.from(outputs) },
-  };
+  /** Trial k's weight traces, `weights_layer{layer}`: steps repeat each checkpoint's update count `entries` times. */
+  traces(k: number): Record<string, Curve> {
+    return Object.fromEntries(
+      this.tails.map((t) => [`weights_layer${t.layer}`, { steps: this.steps.flatMap((s) => Array<number>(t.entries).fill(s)), values: t.values[k].map((v) => Number(v.toPrecision(7))) }]),
+    );
+  }
 }
 
 /** class_counts of one trial's training rows (class 0 is the mixture's minority). */
@@ -340,6 +395,11 @@ export function classCountScalars(train: Table, classes: number): Record<string,
   if (classes !== 2) return { n_train: train.n };
   const [minority, majority] = classCounts(train);
   return { n_minority: minority, n_majority: majority, n_train: train.n };
+}
+
+/** data_sizes of one trial: its training and test rows. */
+export function dataSizeScalars(split: { train: Table; test: Table }): Record<string, number> {
+  return { train_size: split.train.n, test_size: split.test.n };
 }
 
 /**
@@ -353,4 +413,35 @@ export async function boundaryRecords(item: RecordItem, net: NetworkPack, repeat
   const traced = repeats.map((r) => r < keep);
   const logits = traced.some(Boolean) ? await gridLogits(net, repeats.length) : [];
   return traced.map((t, k) => (t ? boundaryTraces(logits[k], splits[k].train, splits[k].test, points) : {}));
+}
+
+/**
+ * predictions of a pack: per trial the series `score`, `label` and (one input column) `x`
+ * over the row index of `rows` (the trial's test or training table), read from the
+ * trained pack's logits on `x` (its rows stacked [K, rows, d]); `outputs` is the network's
+ * output width (2 classes: logit₁ − logit₀; 1: the output itself).
+ */
+export async function predictionRecords(net: NetworkPack, x: tf.Tensor3D, rows: Table[], outputs: number): Promise<Array<Record<string, { steps: number[]; values: number[] }>>> {
+  const logits = await predict(net, x);
+  return rows.map((t, k) => {
+    const index = Array.from({ length: t.n }, (_, i) => i);
+    const l = logits[k];
+    const out: Record<string, { steps: number[]; values: number[] }> = {
+      score: { steps: index, values: index.map((i) => (outputs === 2 ? l[2 * i + 1] - l[2 * i] : l[i])) },
+      label: { steps: index.slice(), values: Array.from(t.labels) },
+    };
+    if (t.d === 1) out.x = { steps: index.slice(), values: Array.from(t.x) };
+    return out;
+  });
+}
+
+/** predictions on 'last_update': the training rows' x (float64 where kept), targets and the last update's outputs. */
+export function predictionSeries(train: Table, targets: Float32Array, outputs: Float32Array): Record<string, Curve> {
+  const index = Array.from({ length: train.n }, (_, i) => i);
+  const x = train.x64 ?? train.x;
+  return {
+    x: { steps: index, values: Array.from(x) },
+    y_true: { steps: index.slice(), values: Array.from(targets) },
+    y_pred: { steps: index.slice(), values: Array.from(outputs) },
+  };
 }

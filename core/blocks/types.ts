@@ -8,20 +8,26 @@
  */
 import type { Engine } from '../engine';
 import type { LibsvmLoader } from '../classical/svm';
-import type { z } from 'zod';
+import { z } from 'zod';
 import type { Table } from '../data/dataset';
 import type { ModelSpec, NetworkPack } from '../nn/model';
 import type { Rng } from '../rng';
 
 /**
- * How a data block draws its training and test rows: 'separate' draws (training rows from
- * the train stream, test rows from the test stream, of one task), or 'shuffled': one draw of
- * n + test_n rows from the task stream, shuffled and split as scikit-learn's
- * train_test_split (the notebook's data), so the rows of a repeat's configs are shared
- * whenever its task is.
+ * `test_size` of a data block, scikit-learn's train_test_split in one draw: null (the
+ * default) draws n training and test_n test rows separately; a share s in [0.01, 0.9]
+ * draws n rows at once from the task stream and takes ceil(s·n) of them, shuffled, as the
+ * test rows (the notebook's data). The rows are then part of the task: trials that share
+ * it (a paired spec's repeat, or `task_shared_by`) share them and their split.
  */
-export const SPLITS = ['separate', 'shuffled'] as const;
-export type Split = (typeof SPLITS)[number];
+export const testSizeShape = z.number().min(0.01).max(0.9).nullable();
+
+/** Training and test rows of a block with n, test_n and test_size. */
+export function splitRows(p: { n: number; test_n: number; test_size: number | null }): { trainRows: number; testRows: number } {
+  if (p.test_size === null) return { trainRows: p.n, testRows: p.test_n };
+  const testRows = Math.ceil(p.test_size * p.n);
+  return { trainRows: p.n - testRows, testRows };
+}
 
 /** Parameter values of one block (or, merged, of a whole spec). */
 export type Values = Record<string, unknown>;
@@ -41,6 +47,18 @@ export interface DataStreams {
   task: Rng;
   train: Rng;
   test: Rng;
+  /**
+   * What the task stream is (its seed's keys), where the caller knows: equal keys, equal
+   * draws, so a block may keep what it draws from the task stream (a mixture's pool) and
+   * read it again instead of drawing it again.
+   */
+  taskKey?: string;
+  /**
+   * A features block's own generators (a spec's `features_shared_by`,
+   * core/custom/spec.ts): its dummy columns and its mixing matrix come from these instead
+   * of from the data streams above.
+   */
+  features?: { dummy: Rng; mixing: Rng };
 }
 
 export interface DataShape {
@@ -79,6 +97,13 @@ export interface DataBlock extends BlockBase {
   preparationCost?(p: Values): number;
   /** Why these values draw no usable data (an empty class), as [parameter, message], or null. */
   incompatible?(p: Values): [string, string] | null;
+  /**
+   * A pool: the values that draw the whole training pool, and how many of its rows the
+   * trial keeps (the first), or null. A features section transforms the whole pool before
+   * the prefix is taken, and the compiler shares the pool's training and test streams like
+   * the task (core/custom/compile.ts specStreams).
+   */
+  pooled?(p: Values): { whole: Values; first: number } | null;
 }
 
 interface ModelBlockBase extends BlockBase {
@@ -125,6 +150,8 @@ export interface FitInput {
   engine?: Readonly<Engine>;
   /** How the host loads libsvm-js (RunContext.libsvm, core/experiments/types.ts). */
   libsvm?: LibsvmLoader;
+  /** More rows to score after fitting (the decision_boundary record's grid), the same for every trial. */
+  extra?: Table;
 }
 
 /** One trial's fitted model, scored. */
@@ -137,8 +164,15 @@ export interface ClassicalFit {
   trainLoss?: number;
   /** Numbers the fitted model stores (the trial's `n_params`). */
   nParams: number;
+  /**
+   * Per row of FitInput.extra, a score whose sign is the predicted class of two: the class-1
+   * logit where the model has one (its class-0 logit taken as 0), else +1 or −1.
+   */
+  extraScores?: Float32Array;
   /** The block's own scalars (support vectors, tree depth, epochs run, …). */
   scalars: Record<string, number>;
+  /** The block's own curves, stored as traces (sklearn_mlp's loss per epoch). */
+  traces?: Record<string, { steps: number[]; values: number[] }>;
 }
 
 /** One training phase as the budgets see it (cost, memory). */

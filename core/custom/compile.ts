@@ -10,8 +10,9 @@
  * itself: its trials run its `fit` instead of the training block's `run`, cost and memory
  * come from the block, and the training block's parameters are not parameters of the
  * experiment unless some model of it is a network. A grid axis over model blocks
- * (`grid.model`, core/custom/spec.ts) becomes the parameter `model`, whose values are the
- * cells' labels; a trial's model block and values are its cell's (trialModel).
+ * (`grid.model`, core/custom/spec.ts) becomes the parameter `model` (or the spec's
+ * `model_axis`), whose values are the cells' labels; a trial's model block and values are
+ * its cell's (trialModel).
  *
  * Randomness: every trial draws its data (streams 'data_task', 'data_train', 'data_test'),
  * initial weights ('init') and batches ('batch') from streams of (sweep seed, experiment id,
@@ -22,8 +23,8 @@ import { z } from 'zod';
 import { DATA_BLOCKS, FEATURE_BLOCKS, MODEL_BLOCKS, TRAINING_BLOCKS } from '../blocks';
 import { predictionAccuracy } from '../train/recorders';
 import { withFeatures } from '../blocks/features-pipeline';
-import { boundaryRecords, classCountScalars, itemCheckpointCount, itemCheckpointUpdates, MAX_CHECKPOINTS, PackRecorder, predictionSeries, storedName, type CheckpointItem } from '../blocks/recorders';
-import { GRID_SIDE } from '../train/decision-boundary';
+import { boundaryRecords, classCountScalars, dataSizeScalars, DEFAULT_BOUNDARY_POINTS, DEFAULT_BOUNDARY_REPEATS, itemCheckpointCount, itemCheckpointUpdates, MAX_CHECKPOINTS, PackRecorder, predictionRecords, predictionSeries, tailEntries, weightTailMisfit, type CheckpointItem, type Metric } from '../blocks/recorders';
+import { boundaryTraces, decisionGrid, GRID_SIDE } from '../train/decision-boundary';
 import type { ClassicalModelBlock, DataBlock, DataShape, DataSplit, DataStreams, ModelBlock, PhasePlan, TrainingBlock, Values } from '../blocks/types';
 import { repeatStream, trialStream } from '../experiments/common';
 import { packBytes } from '../experiments/memory';
@@ -39,7 +40,7 @@ export const CUSTOM_EXPERIMENT_NUMBER = 0;
 export const CUSTOM_SECTION = 'Custom';
 
 /** The sections of a spec that say which blocks act (the grid may hold the model axis). */
-export type SpecSections = Pick<ExperimentSpec, 'data' | 'features' | 'model' | 'training'> & { grid?: SpecGrid };
+export type SpecSections = Pick<ExperimentSpec, 'data' | 'features' | 'model' | 'training'> & { grid?: SpecGrid; model_axis?: string };
 
 /** One model a spec's trials may fit: a cell of grid.model, or the spec's model. */
 export interface ModelChoice {
@@ -61,6 +62,11 @@ export interface SpecBlocks {
 
 export function hasModelAxis(spec: SpecSections): boolean {
   return spec.grid?.[MODEL_AXIS] !== undefined;
+}
+
+/** The parameter grid.model becomes: the spec's `model_axis`, default 'model'. */
+export function modelAxisName(spec: Pick<SpecSections, 'model_axis'>): string {
+  return spec.model_axis ?? MODEL_AXIS;
 }
 
 /** The models a spec's trials fit, in grid order (labels assumed distinct: core/custom/validate.ts checks). */
@@ -101,7 +107,7 @@ export function parameterSections(spec: SpecSections): Map<string, SpecSection> 
   const sections: Array<[SpecSection, { shape: Record<string, unknown> } | undefined]> = [
     ['data', DATA_BLOCKS[spec.data.block]],
     ['features', spec.features && FEATURE_BLOCKS[spec.features.block]],
-    ['model', axis ? { shape: { [MODEL_AXIS]: null } } : MODEL_BLOCKS[spec.model.block]],
+    ['model', axis ? { shape: { [modelAxisName(spec)]: null } } : MODEL_BLOCKS[spec.model.block]],
     ['training', trainingActs(spec) ? TRAINING_BLOCKS[spec.training.block] : undefined],
   ];
   for (const [section, block] of sections) for (const key of Object.keys(block?.shape ?? {})) out.set(key, section);
@@ -147,7 +153,7 @@ export function specParams(spec: SpecSections): z.ZodObject {
   }
   if (hasModelAxis(spec)) {
     const labels = [...blocks.models.keys()];
-    fields[MODEL_AXIS] = z.enum(labels as [string, ...string[]]).default(labels[0]);
+    fields[modelAxisName(spec)] = z.enum(labels as [string, ...string[]]).default(labels[0]);
   }
   return z.object(fields).strict();
 }
@@ -155,14 +161,16 @@ export function specParams(spec: SpecSections): z.ZodObject {
 /** The experiment's grid: the spec's, with the model axis as its labels. */
 export function experimentGrid(spec: SpecSections & { grid: SpecGrid }): Record<string, unknown[]> {
   const cells = spec.grid[MODEL_AXIS];
-  return cells ? { ...spec.grid, [MODEL_AXIS]: cells.map(modelCellLabel) } : { ...spec.grid };
+  // The axis keeps its place among the grid's axes (configs name axes in grid order).
+  return Object.fromEntries(Object.entries(spec.grid).map(([k, v]) => (k === MODEL_AXIS && cells ? [modelAxisName(spec), cells.map(modelCellLabel)] : [k, v])));
 }
 
 /** The model block of a trial with these parameter values, and the values with its cell's filled in. */
 export function trialModel(spec: SpecSections, values: Values, blocks: SpecBlocks = specBlocks(spec)): { block: ModelBlock; values: Values } {
   if (!hasModelAxis(spec)) return { block: blocks.model, values };
-  const choice = blocks.models.get(values[MODEL_AXIS] as string);
-  if (!choice) throw new Error(`unknown model ${JSON.stringify(values[MODEL_AXIS])}; the models are ${[...blocks.models.keys()].join(', ')}`);
+  const axis = modelAxisName(spec);
+  const choice = blocks.models.get(values[axis] as string);
+  if (!choice) throw new Error(`unknown ${axis} ${JSON.stringify(values[axis])}; the models are ${[...blocks.models.keys()].join(', ')}`);
   return { block: choice.block, values: { ...values, ...choice.values } };
 }
 
@@ -192,6 +200,10 @@ export interface TrialPlan {
   longestSeries: number;
   /** Rows of the largest evaluation pass (test set, or training set when a train metric is recorded). */
   evalRows: number;
+  /** Weight entries the weight_tail records read over the run (checkpoints × entries, summed). */
+  traceValues: number;
+  /** Rows of the predictions record's pass after training (0 without one). */
+  predictionRows: number;
 }
 
 /** What one trial of these parameter values trains and records. */
@@ -201,7 +213,7 @@ export function trialPlan(spec: SpecSections & Pick<ExperimentSpec, 'record'>, t
   if (modelBlock.classical) {
     // Fits once and predicts the test and training rows; validation refuses checkpoints.
     const preparation = blocks.data.preparationCost?.(values) ?? 0;
-    return { data, preparation, model: null, classical: { block: modelBlock, values: pick(values, modelBlock) }, phases: [], recordedSteps: 0, checkpoints: [], checkpointCount: 0, longestSeries: 0, evalRows: data.trainRows + data.testRows };
+    return { data, preparation, model: null, classical: { block: modelBlock, values: pick(values, modelBlock) }, phases: [], recordedSteps: 0, checkpoints: [], checkpointCount: 0, longestSeries: 0, evalRows: data.trainRows + data.testRows, traceValues: 0, predictionRows: 0 };
   }
   const model = modelBlock.build(pick(values, modelBlock), data);
   const phases = blocks.training.plan(pick(values, blocks.training), data, model);
@@ -211,12 +223,16 @@ export function trialPlan(spec: SpecSections & Pick<ExperimentSpec, 'record'>, t
   const counts = items.map((item) => itemCheckpointCount(item, recordedSteps));
   const buildable = counts.every((n) => n <= MAX_CHECKPOINTS);
   const checkpoints = items.length && buildable ? [...new Set(items.flatMap((item) => itemCheckpointUpdates(item, recordedSteps)))].sort((a, b) => a - b) : [];
-  const needsTrain = spec.record.some((r) => r.metric.startsWith('train'));
+  const predictions = spec.record.find((r) => r.metric === 'predictions');
+  const predictionRows = !predictions ? 0 : predictions.at === 'end' && predictions.on === 'train' ? data.trainRows : data.testRows;
+  const needsTrain = spec.record.some((r) => r.metric.startsWith('train') || (r.metric === 'predictions' && r.at === 'end' && r.on === 'train'));
   // The decision boundary is read on a GRID_SIDE² grid of points.
   const gridRows = spec.record.some((r) => r.metric === 'decision_boundary') ? GRID_SIDE * GRID_SIDE : 0;
   const preparation = blocks.data.preparationCost?.(values) ?? 0;
   const checkpointTotal = buildable ? checkpoints.length : counts.reduce((a, n) => a + n, 0);
-  return { data, preparation, model, phases, recordedSteps, checkpoints, checkpointCount: checkpointTotal, longestSeries: Math.max(0, ...counts), evalRows: Math.max(data.testRows, needsTrain ? data.trainRows : 0, gridRows) };
+  // A weight trace reads its entries at every checkpoint of the trial (the series' union).
+  const traceValues = items.filter((i) => i.metric === 'weight_tail').reduce((s, i) => s + checkpointTotal * tailEntries(i, model), 0);
+  return { data, preparation, model, phases, recordedSteps, checkpoints, checkpointCount: checkpointTotal, longestSeries: Math.max(0, ...counts), evalRows: Math.max(data.testRows, needsTrain ? data.trainRows : 0, gridRows), traceValues, predictionRows };
 }
 
 /**
@@ -231,23 +247,33 @@ export function cellMisfit(spec: Pick<ExperimentSpec, 'data' | 'features' | 'mod
   const misfit = blockMisfit(spec, values, blocks);
   if (misfit) return misfit;
   const plan = trialPlan(spec, values, blocks);
-  const fullBatch = predictionsMisfit(spec, plan);
+  const predictions = predictionsMisfit(spec, plan);
+  if (predictions) return ['record', predictions];
+  const fullBatch = lastUpdateMisfit(spec, plan);
   if (fullBatch) return fullBatch;
   if (plan.longestSeries > MAX_CHECKPOINTS) {
     return ['steps', `a series of ${plan.longestSeries} checkpoints per trial, above the ${MAX_CHECKPOINTS} a recorded series may hold; record less often (every) or train fewer steps`];
   }
+  const tail = plan.model && spec.record.map((r) => weightTailMisfit(r, plan.model!, plan.checkpointCount)).find(Boolean);
+  if (tail) return ['record', tail[1]];
   return null;
 }
 
 /**
- * The predictions record stores the outputs of the last update, which are every training
+ * Predictions on 'last_update' are the outputs of the last update, which are every training
  * row's only when that update's batch is the whole training set: ['batch_size', why] else.
  */
-export function predictionsMisfit(spec: Pick<ExperimentSpec, 'record'>, plan: TrialPlan): [string, string] | null {
-  if (!spec.record.some((r) => r.metric === 'predictions') || plan.classical) return null;
+export function lastUpdateMisfit(spec: Pick<ExperimentSpec, 'record'>, plan: TrialPlan): [string, string] | null {
+  if (!spec.record.some((r) => r.metric === 'predictions' && r.at === 'end' && r.on === 'last_update') || plan.classical) return null;
   const last = plan.phases.filter((ph) => ph.recorded).at(-1);
-  if (last && last.batchRows < plan.data.trainRows) return ['batch_size', `the predictions record stores the outputs of the last update, which sees every training row only in full-batch training: set batch_size to at least the ${plan.data.trainRows} training rows`];
+  if (last && last.batchRows < plan.data.trainRows) return ['batch_size', `predictions on 'last_update' store the outputs of the last update, which sees every training row only in full-batch training: set batch_size to at least the ${plan.data.trainRows} training rows`];
   return null;
+}
+
+/** Why a spec's predictions record cannot score this trial's rows (one score per row), or null. */
+export function predictionsMisfit(spec: Pick<ExperimentSpec, 'data' | 'record'>, plan: TrialPlan): string | null {
+  if (!spec.record.some((r) => r.metric === 'predictions') || plan.data.output === (plan.data.task === 'classification' ? 2 : 1)) return null;
+  return `predictions stores one score per row: logit₁ − logit₀ of two classes or a regression's output (data block '${spec.data.block}' gives ${plan.data.output} classes)`;
 }
 
 /** Why the blocks of a spec do not fit each other at these values, as [parameter, message], or null. */
@@ -268,15 +294,24 @@ export function blockMisfit(spec: Pick<ExperimentSpec, 'data' | 'features' | 'mo
 }
 
 /**
+ * Weights a row meets through the network: its parameter count, except that a weight-shared
+ * net (core/nn/model.ts SharedSpec) meets its shared layer `depth` times.
+ */
+function rowWork(model: ModelSpec): number {
+  const n = parameterCount(model);
+  return model.kind === 'shared' ? n + (model.depth - 1) * model.width * (model.width + 1) : n;
+}
+
+/**
  * Work of one trial in the built-ins' units (network-steps × rows × parameters, see
  * core/sweep/expand.ts): each phase's updates over its batch plus about 10 rows' worth of
  * per-step dispatch (measured for Exp 8), every evaluation pass, and the data preparation.
  */
 export function trialCost(plan: TrialPlan): number {
   if (plan.classical) return plan.classical.block.cost(plan.classical.values, plan.data) + plan.preparation;
-  const train = plan.phases.reduce((s, ph) => s + ph.steps * (ph.batchRows + 10) * parameterCount(ph.model), 0);
-  const evaluation = (plan.checkpointCount + 1) * plan.evalRows * parameterCount(plan.model!);
-  return train + evaluation + plan.preparation;
+  const train = plan.phases.reduce((s, ph) => s + ph.steps * (ph.batchRows + 10) * rowWork(ph.model), 0);
+  const evaluation = ((plan.checkpointCount + 1) * plan.evalRows + plan.predictionRows) * rowWork(plan.model!);
+  return train + evaluation + plan.traceValues + plan.preparation;
 }
 
 /** Peak WebAssembly heap of a pack (core/experiments/memory.ts): the largest phase. */
@@ -298,6 +333,12 @@ export interface CompileOptions {
    */
   streamNames?: Partial<Record<string, string>>;
   /**
+   * Parameters whose values key a shared data stream (by purpose) instead of
+   * task_shared_by, where a built-in's code keyed its streams so (its numbers stay what
+   * they were).
+   */
+  streamKeys?: Partial<Record<string, string[]>>;
+  /**
    * Names its code gave parameters that are now blocks' parameters (`width` → 'n_hidden'):
    * an unpaired trial's streams are keyed by its config key (`function=sin,n_hidden=2`), so
    * the key is spelt with the code's names when seeding them, and its numbers stay what they
@@ -308,7 +349,7 @@ export interface CompileOptions {
 
 /** A config key with parameter names replaced (`width=2` → `n_hidden=2`), as CompileOptions.configKeyNames asks. */
 export function renameConfigKey(key: string, names: Partial<Record<string, string>>): string {
-  return key.replace(/(^|,)([A-Za-z0-9_]+)=/g, (whole, lead: string, name: string) => `${lead}${names[name] ?? name}=`);
+  return key.replace(/(^|,)([A-Za-z0-9_]+)=/g, (_whole, lead: string, name: string) => `${lead}${names[name] ?? name}=`);
 }
 
 /** A parameter value as a stream key: numbers and strings as they are, anything else as canonical JSON. */
@@ -326,16 +367,41 @@ export interface SpecExperiment extends Experiment {
  * A trial's random streams: `streamOf(t, purpose)` for the weights ('init'), batches
  * ('batch') and whatever a training block draws, per repeat when the spec is paired and per
  * trial when not; `dataStreams(t)` for the data block, whose task stream is per repeat and
- * value of `task_shared_by` when the spec names those parameters.
+ * value of `task_shared_by` when the spec names those parameters; with `features_shared_by`
+ * also the feature pipeline's own ('features_dummy', 'features_mixing'), per repeat and
+ * value of those parameters.
  */
-export function specStreams(spec: Pick<ExperimentSpec, 'paired' | 'task_shared_by'>, options: Pick<CompileOptions, 'streamNames' | 'configKeyNames'> = {}) {
+export function specStreams(spec: Pick<ExperimentSpec, 'paired' | 'task_shared_by' | 'features_shared_by'> & { data?: { block: string } }, options: Pick<CompileOptions, 'streamNames' | 'streamKeys' | 'configKeyNames'> = {}) {
   const named = (purpose: string) => options.streamNames?.[purpose] ?? purpose;
   const keyNames = options.configKeyNames;
   const keyed = (t: TrialSpec) => (keyNames ? { ...t, configKey: renameConfigKey(t.configKey, keyNames) } : t);
   const streamOf = (t: TrialSpec, purpose: string) => (spec.paired ? repeatStream(t, named(purpose)) : trialStream(keyed(t), named(purpose)));
+  const sharedBy = (t: TrialSpec, purpose: string, keys: string[]) => repeatStream(t, named(purpose), ...keys.map((k) => streamKey((t.params as Values)[k])));
   const share = spec.task_shared_by;
-  const task = (t: TrialSpec) => (share ? repeatStream(t, named('data_task'), ...share.map((k) => streamKey((t.params as Values)[k]))) : streamOf(t, 'data_task'));
-  const dataStreams = (t: TrialSpec): DataStreams => ({ task: task(t), train: streamOf(t, 'data_train'), test: streamOf(t, 'data_test') });
+  // The task stream's keys (as core/experiments/common.ts derives its seed): its identity.
+  const taskKeys = (t: TrialSpec): Array<string | number> =>
+    share ? [t.repeat, ...share.map((k) => streamKey((t.params as Values)[k]))] : spec.paired ? [t.repeat] : [t.configKey, t.repeat];
+  const task = (t: TrialSpec) => (share ? sharedBy(t, 'data_task', share) : streamOf(t, 'data_task'));
+  // The feature pipeline's own streams, per repeat and value of features_shared_by.
+  const features = spec.features_shared_by;
+  // A pool (DataBlock.pooled) is one draw for the configs that share it: its training and
+  // test streams (a features section's draws over it) are shared as the task is, per repeat
+  // and value of task_shared_by (or of the built-in's streamKeys).
+  const dataBlock = spec.data && DATA_BLOCKS[spec.data.block];
+  const poolStream = (t: TrialSpec, purpose: string) => {
+    const keys = options.streamKeys?.[purpose] ?? share;
+    return keys ? sharedBy(t, purpose, keys) : streamOf(t, purpose);
+  };
+  const dataStreams = (t: TrialSpec): DataStreams => {
+    const pooled = dataBlock?.pooled?.(t.params as Values) ? poolStream : streamOf;
+    return {
+      task: task(t),
+      train: pooled(t, 'data_train'),
+      test: pooled(t, 'data_test'),
+      taskKey: JSON.stringify([t.seed, t.experiment, named('data_task'), ...taskKeys(t)]),
+      ...(features ? { features: { dummy: sharedBy(t, 'features_dummy', features), mixing: sharedBy(t, 'features_mixing', features) } } : {}),
+    };
+  };
   return { streamOf, dataStreams };
 }
 
@@ -348,9 +414,26 @@ export function compileSpec(id: string, spec: ExperimentSpec, options: CompileOp
   const { streamOf, dataStreams } = specStreams(spec, options);
   const wantsRuntime = spec.record.some((r) => r.metric === 'runtime_s');
   const wantsCounts = spec.record.some((r) => r.metric === 'class_counts');
-  const lossItem = spec.record.find((r) => r.metric === 'loss');
-  const wantsPredictions = spec.record.some((r) => r.metric === 'predictions');
+  const wantsLoss = spec.record.some((r) => r.metric === 'loss');
+  const wantsSizes = spec.record.some((r) => r.metric === 'data_sizes');
+  const wantsInputDim = spec.record.some((r) => r.metric === 'input_dim');
   const boundaryItem = spec.record.find((r) => r.metric === 'decision_boundary');
+  const predictionItem = spec.record.find((r) => r.metric === 'predictions');
+  // Metrics stored under another name (a record item's `name`).
+  const storedAs = new Map(spec.record.flatMap((r) => (r.name !== undefined ? [[r.metric, r.name] as const] : [])));
+  // A name stored by a checkpoint item and an end item (Exp 1's mse): the series is the
+  // checkpoint item's, the scalar the end item's.
+  const scalarOf = new Map<string, string>();
+  for (const r of [...spec.record].sort((a, b) => (a.at === b.at ? 0 : a.at === 'end' ? 1 : -1))) if (r.name !== undefined) scalarOf.set(r.name, r.metric);
+  const renamed = <V>(byMetric: Record<string, V>, scalars = false): Record<string, V> =>
+    storedAs.size
+      ? Object.fromEntries(
+          Object.entries(byMetric).flatMap(([m, v]) => {
+            const name = storedAs.get(m as Metric) ?? m;
+            return scalars && scalarOf.has(name) && scalarOf.get(name) !== m ? [] : [[name, v] as const];
+          }),
+        )
+      : byMetric;
 
   return {
     id,
@@ -393,7 +476,7 @@ export function compileSpec(id: string, spec: ExperimentSpec, options: CompileOp
       const test = { x: stack3d(splits.map((s) => s.test.x), data.testRows, data.input), y: testY };
       const train = { x: stack3d(trainX, data.trainRows, data.input), y: trainY };
       const loss = values.loss as LossName;
-      const recorder = new PackRecorder(spec.record, trials.length, { test, train }, loss, classes);
+      const recorder = new PackRecorder(spec.record, trials.length, { test, train }, loss, classes, model);
       const now = ctx.now ?? (() => Date.now());
       let lastBatchLoss: number[] | undefined;
       let lastBatchOutputs: Float32Array[] | undefined;
@@ -422,18 +505,26 @@ export function compileSpec(id: string, spec: ExperimentSpec, options: CompileOp
         const finals = await recorder.final(net);
         const elapsed = now() - started;
         const boundaries = boundaryItem ? await boundaryRecords(boundaryItem, net, trials.map((t) => t.repeat), splits) : undefined;
+        const on = predictionItem?.at === 'end' ? (predictionItem.on ?? 'test') : 'test';
+        const predicted =
+          !predictionItem || on === 'last_update'
+            ? undefined
+            : await predictionRecords(net, on === 'train' ? train.x : test.x, splits.map((s) => (on === 'train' ? s.train : s.test)), data.output);
         net.dispose();
         const nParams = parameterCount(model);
         return trials.map((t, k): TrialResult => {
           const scalars: Record<string, number> = { ...finals[k], n_params: nParams };
           if (wantsCounts) Object.assign(scalars, classCountScalars(splits[k].train, classes));
-          if (lossItem && lastBatchLoss) scalars[storedName(lossItem)] = lastBatchLoss[k];
+          if (wantsLoss && lastBatchLoss) scalars.loss = lastBatchLoss[k];
+          if (wantsSizes) Object.assign(scalars, dataSizeScalars(splits[k]));
+          if (wantsInputDim) scalars.input_dim = data.input;
           if (wantsRuntime && elapsed > 0) scalars.runtime_s = elapsed / trials.length / 1000;
-          const series = Object.fromEntries([...recorder.series].map(([m, v]) => [m, { steps: recorder.steps.slice(), values: v[k] }]));
-          if (wantsPredictions && lastBatchOutputs) Object.assign(series, predictionSeries(splits[k].train, trainY[k], lastBatchOutputs[k]));
-          const result: TrialResult = { trialId: t.id, scalars, series };
+          const series = Object.fromEntries([...recorder.series].map(([m, v]: [Metric, number[][]]) => [m, { steps: recorder.steps.slice(), values: v[k] }]));
+          const fit = predictionItem && on === 'last_update' && lastBatchOutputs ? predictionSeries(splits[k].train, trainY[k], lastBatchOutputs[k]) : undefined;
+          const result: TrialResult = { trialId: t.id, scalars: renamed(scalars, true), series: { ...renamed(series), ...predicted?.[k], ...fit } };
           if (wantsRuntime) result.info = { runtime_clock: elapsed > 0 ? 'wall' : 'frozen' };
-          if (boundaries && Object.keys(boundaries[k]).length) result.traces = boundaries[k];
+          const traces = { ...recorder.traces(k), ...boundaries?.[k] };
+          if (Object.keys(traces).length) result.traces = traces;
           return result;
         });
       } finally {
@@ -458,10 +549,17 @@ async function fitClassical(
 ): Promise<TrialResult[]> {
   const { block, values } = plan.classical!;
   const wantsRuntime = spec.record.some((r) => r.metric === 'runtime_s');
+  const wantsCounts = spec.record.some((r) => r.metric === 'class_counts');
+  const rounded = new Set(spec.record.filter((r) => r.float32).map((r) => r.metric as string));
+  const boundary = spec.record.find((r) => r.metric === 'decision_boundary');
+  // The boundary is scored on the decision grid (validation asks for 2-D, two-class data).
+  const grid = boundary ? { n: GRID_SIDE * GRID_SIDE, d: 2, x: decisionGrid(), labels: new Float32Array(GRID_SIDE * GRID_SIDE) } : undefined;
   const now = ctx.now ?? (() => Date.now());
   const started = now();
-  const fits = await block.fit({ params: values, data: plan.data, splits, stream, yieldToHost: ctx.yieldToHost, engine: ctx.engine, libsvm: ctx.libsvm });
+  const fits = await block.fit({ params: values, data: plan.data, splits, stream, yieldToHost: ctx.yieldToHost, engine: ctx.engine, libsvm: ctx.libsvm, extra: grid });
   const elapsed = now() - started;
+  const keepBoundary = boundary?.at === 'end' ? (boundary.repeats ?? DEFAULT_BOUNDARY_REPEATS) : 0;
+  const points = boundary?.at === 'end' ? (boundary.points ?? DEFAULT_BOUNDARY_POINTS) : 0;
   return trials.map((t, k): TrialResult => {
     const f = fits[k];
     const measured: Record<string, number | undefined> = {
@@ -473,11 +571,21 @@ async function fitClassical(
     const scalars: Record<string, number> = { ...f.scalars, n_params: f.nParams };
     for (const r of spec.record) {
       const v = measured[r.metric];
-      if (v !== undefined) scalars[r.metric] = v;
+      if (v !== undefined) scalars[r.name ?? r.metric] = rounded.has(r.metric) ? Math.fround(v) : v;
+      if (r.metric === 'data_sizes') Object.assign(scalars, dataSizeScalars(splits[k]));
     }
+    if (wantsCounts) Object.assign(scalars, classCountScalars(splits[k].train, plan.data.output));
     if (wantsRuntime && elapsed > 0) scalars.runtime_s = elapsed / trials.length / 1000;
     const result: TrialResult = { trialId: t.id, scalars, series: {} };
     if (wantsRuntime) result.info = { runtime_clock: elapsed > 0 ? 'wall' : 'frozen' };
+    if (f.traces) result.traces = f.traces;
+    const scores = f.extraScores;
+    if (scores && t.repeat < keepBoundary) {
+      // Logits as the network records them: class 0's taken as 0, class 1's the score.
+      const logits = new Float32Array(2 * scores.length);
+      scores.forEach((v, i) => (logits[2 * i + 1] = v));
+      result.traces = { ...result.traces, ...boundaryTraces(logits, splits[k].train, splits[k].test, points) };
+    }
     return result;
   });
 }

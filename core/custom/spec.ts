@@ -31,8 +31,14 @@
  * parameters, paired or not: `"paired": false, "task_shared_by": ["class_ratio"]` gives
  * every trial fresh rows of a task that the configs of one repeat and ratio share, so a
  * claim comparing configs within a ratio may be paired; `[]` shares the task by repeat
- * alone (with a 'shuffled' split, the rows too: one data set per repeat, fresh weights and
- * batches per trial, the notebook's usual design).
+ * alone (with a test_size split, the rows too; with a mixture's pool, core/blocks/data-mixture.ts
+ * pool_n, the pool: one data set per repeat, fresh weights and batches per trial, the
+ * notebook's usual design).
+ * `features_shared_by` (optional, a list of parameters; needs a `features` section): the
+ * feature pipeline draws its dummy columns and mixing matrix from streams of its own, one
+ * per repeat and value of these parameters, paired or not, instead of from the data
+ * block's streams: `["dummy_dim"]` gives every width of a repeat its own dummy columns
+ * and mixing, shared by every pca_dim (Exp 6).
  *
  * Classical models. The model blocks `svm`, `decision_tree` and `sklearn_mlp`
  * (core/blocks/model-svm.ts, model-tree.ts, model-sklearn-mlp.ts) fit themselves: swapping
@@ -51,8 +57,9 @@
  * A cell of the spec's own model kind starts from the spec's `model` values (its keys
  * replace them, as a grid value replaces a parameter); a cell of another kind starts from
  * that block's defaults. Each cell is named by its `label`, default its block kind; labels
- * are distinct plain names. The compiled experiment has a parameter `model` whose values are
- * the labels (configs read `model=svm`), so claims (`"by": "model", "a": "mlp", "b": "svm"`),
+ * are distinct plain names. The compiled experiment has a parameter `model` (or the name
+ * `"model_axis"` gives it, such as `"classifier"`) whose values are the labels (configs read
+ * `model=svm`, or `classifier=svm`), so claims (`"by": "model", "a": "mlp", "b": "svm"`),
  * `where`, the figure (`"color": "model"`) and sweep requests (`"grid": {"model": ["svm"]}`,
  * `"params": {"model": "mlp"}`) name cells by label. The model blocks' parameters are then
  * set inside the cells, not as flat parameters (a grid axis `width` beside `model` is
@@ -176,6 +183,9 @@ export const experimentSpecSchema = z
     repeats: z.number().int().min(1).max(MAX_SPEC_REPEATS).default(5),
     paired: z.boolean().default(true),
     task_shared_by: z.array(plainName).max(MAX_GRID_AXES).optional(),
+    /** The name of the parameter grid.model becomes (default 'model'). */
+    model_axis: plainName.optional(),
+    features_shared_by: z.array(plainName).min(1).max(MAX_GRID_AXES).optional(),
     claims: z.array(claimSchema).max(20).default([]),
     figure: figureSchema.optional(),
   })

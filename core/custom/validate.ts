@@ -17,15 +17,15 @@
  *   does not act (core/custom/compile.ts inertParameters) says so.
  */
 import { DATA_BLOCKS, FEATURE_BLOCKS, MODEL_BLOCKS, TRAINING_BLOCKS } from '../blocks';
-import { ACCURACY_METRICS, ALWAYS_RECORDED, END_ONLY, itemScalars, LOGIT_METRICS, MAX_CHECKPOINTS, MULTI_NAME, PREDICTION_SERIES, storedName } from '../blocks/recorders';
+import { ACCURACY_METRICS, ALWAYS_RECORDED, CHECKPOINT_TRACES, END_ONLY, LOGIT_METRICS, MAX_CHECKPOINTS, METRICS, PREDICTION_SERIES, scalarsOf, storedScalars, weightTailMisfit } from '../blocks/recorders';
 import type { Values } from '../blocks/types';
 import { checkClaims, claimAxis, claimMetrics } from '../experiments/claims';
 import { MB } from '../experiments/memory';
 import { DEFAULT_LIMITS, jsonShapeIssues, zodIssues, type FieldIssue } from '../sweep/request';
 import { gridCells } from '../sweep/grid';
 import { estimatePackMs } from '../sweep/pack-budget';
-import { blockMisfit, experimentGrid, inertParameters, modelChoices, parameterSections, predictionsMisfit, specBlocks, specParams, trainingActs, trialCost, trialMemory, trialPlan } from './compile';
-import { experimentSpecSchema, MAX_GRID_AXES, MAX_GRID_CELLS, MODEL_AXIS, modelCellLabel, type ExperimentSpec } from './spec';
+import { blockMisfit, experimentGrid, inertParameters, lastUpdateMisfit, modelAxisName, modelChoices, parameterSections, predictionsMisfit, specBlocks, specParams, trainingActs, trialCost, trialMemory, trialPlan } from './compile';
+import { canonicalJson, experimentSpecSchema, MAX_GRID_AXES, MAX_GRID_CELLS, MODEL_AXIS, modelCellLabel, type ExperimentSpec } from './spec';
 
 export type SpecValidation = { ok: true; spec: ExperimentSpec } | { ok: false; issues: FieldIssue[] };
 
@@ -80,6 +80,15 @@ function semanticIssues(spec: ExperimentSpec): FieldIssue[] {
   const inert = inertParameters(spec);
   const modelCells = spec.grid[MODEL_AXIS];
   const base = params.parse({}) as Values;
+  /** The parameter the model axis becomes (model_axis, default 'model'). */
+  const axisName = modelAxisName(spec);
+
+  // model_axis names grid.model's parameter: only with one, and not another parameter's name.
+  if (spec.model_axis !== undefined) {
+    if (!modelCells) issues.push({ field: 'model_axis', message: 'names the parameter of a grid axis over model blocks, and this spec has no grid.model' });
+    else if ([blocks.data, spec.features && FEATURE_BLOCKS[spec.features.block], trainingActs(spec) && blocks.training].some((b) => b && Object.hasOwn(b.shape, axisName)) || (axisName !== MODEL_AXIS && Object.hasOwn(spec.grid, axisName))) issues.push({ field: 'model_axis', message: `'${axisName}' is already a parameter or grid axis of this spec; name the model axis otherwise` });
+    if (issues.length) return issues;
+  }
 
   // The model axis: distinct labels (they name the cells in configs and claims).
   if (modelCells) {
@@ -103,7 +112,7 @@ function semanticIssues(spec: ExperimentSpec): FieldIssue[] {
   };
   choices.forEach((choice, i) => {
     const where = modelCells ? `grid.${MODEL_AXIS}.${i} ('${choice.label}'): ` : '';
-    const values = modelCells ? (params.parse({ [MODEL_AXIS]: choice.label }) as Values) : base;
+    const values = modelCells ? (params.parse({ [axisName]: choice.label }) as Values) : base;
     const m = blockMisfit(spec, values, blocks);
     if (m) once(m[0] === 'block' ? { field: `${modelField(i)}.block`, message: m[1] } : { field: `${sections.get(m[0]) ?? 'model'}.${m[0]}`, message: `${where}${m[1]}` });
     const block = choice.block;
@@ -118,6 +127,7 @@ function semanticIssues(spec: ExperimentSpec): FieldIssue[] {
   const plan = trialPlan(spec, base, blocks);
   spec.record.forEach((r, i) => {
     if (plan.data.task === 'regression' && ACCURACY_METRICS.includes(r.metric)) issues.push({ field: `record.${i}.metric`, message: `'${r.metric}' needs class labels; data block '${spec.data.block}' is a regression (record test_loss instead)` });
+    if (plan.data.testRows === 0 && r.metric.startsWith('test_')) issues.push({ field: `record.${i}.metric`, message: `'${r.metric}' needs test rows; the data has none (test_n 0): record the training metric instead` });
     if (END_ONLY.includes(r.metric) && r.at !== 'end') issues.push({ field: `record.${i}.at`, message: `${r.metric} is measured once per trial: record it at 'end'` });
     if (r.at === 'checkpoints') {
       if ((r.every === undefined) === (r.per_run === undefined)) issues.push({ field: `record.${i}.every`, message: 'give either every (updates between checkpoints) or per_run (checkpoints over the run)' });
@@ -127,33 +137,63 @@ function semanticIssues(spec: ExperimentSpec): FieldIssue[] {
     if (r.at === 'end' && r.metric !== 'decision_boundary') {
       for (const key of ['repeats', 'points'] as const) if (r[key] !== undefined) issues.push({ field: `record.${i}.${key}`, message: `'${key}' belongs to a decision_boundary record` });
     }
-    if (r.metric === 'predictions') {
-      if (plan.data.task !== 'regression' || plan.data.input !== 1 || plan.data.output !== 1) issues.push({ field: `record.${i}.metric`, message: `predictions stores the fit of one input column to one target: it needs 1-D regression data (data block '${spec.data.block}' gives ${plan.data.input} columns, ${plan.data.task === 'regression' ? 'a regression' : `${plan.data.output} classes`})` });
+    if (CHECKPOINT_TRACES.includes(r.metric) && r.at !== 'checkpoints') issues.push({ field: `record.${i}.at`, message: `${r.metric} is a trajectory over training: record it at 'checkpoints'` });
+    if (r.at === 'checkpoints' && r.metric !== 'weight_tail') {
+      for (const key of ['layer', 'entries'] as const) if (r[key] !== undefined) issues.push({ field: `record.${i}.${key}`, message: `'${key}' belongs to a weight_tail record` });
+    }
+    if (r.at === 'end' && r.metric !== 'weight_stats' && r.threshold !== undefined) issues.push({ field: `record.${i}.threshold`, message: "'threshold' belongs to a weight_stats record" });
+    if (r.metric === 'weight_tail' && r.at === 'checkpoints') {
+      const layer = r.layer ?? 0;
+      if (spec.record.slice(0, i).some((q) => q.metric === 'weight_tail' && q.at === 'checkpoints' && (q.layer ?? 0) === layer)) issues.push({ field: `record.${i}.layer`, message: `layer ${layer} is traced by an earlier weight_tail record (each layer's trace is one trace, weights_layer${layer})` });
+      const misfit = plan.model && weightTailMisfit(r, plan.model, plan.checkpointCount);
+      if (misfit) issues.push({ field: `record.${i}.${misfit[0]}`, message: misfit[1] });
+    }
+    if (r.at === 'end' && r.on !== undefined && r.metric !== 'predictions') issues.push({ field: `record.${i}.on`, message: "'on' belongs to a predictions record" });
+    const predictions = r.metric === 'predictions' && predictionsMisfit(spec, plan);
+    if (predictions) issues.push({ field: `record.${i}.metric`, message: predictions });
+    if (r.metric === 'predictions' && r.at === 'end' && r.on === 'last_update') {
+      if (plan.data.task !== 'regression' || plan.data.input !== 1) issues.push({ field: `record.${i}.on`, message: `predictions on 'last_update' store the fit of one input column to one target: they need 1-D regression data (data block '${spec.data.block}' gives ${plan.data.input} columns, ${plan.data.task})` });
       else {
-        const misfit = predictionsMisfit(spec, plan);
+        const misfit = lastUpdateMisfit(spec, plan);
         if (misfit) issues.push({ field: `training.${misfit[0]}`, message: misfit[1] });
       }
     }
-    if (r.as !== undefined) {
-      if (MULTI_NAME.includes(r.metric)) issues.push({ field: `record.${i}.as`, message: `${r.metric} stores several names and cannot be renamed` });
-      else if ([...ALWAYS_RECORDED, ...PREDICTION_SERIES, 'n_train', 'n_minority', 'n_majority'].includes(r.as)) issues.push({ field: `record.${i}.as`, message: `'${r.as}' is a name the recorder stores itself` });
+    // A metric is stored once, under one name, whichever items record it.
+    const first = spec.record.findIndex((o) => o.metric === r.metric);
+    if (first !== i && (spec.record[first].name ?? r.metric) !== (r.name ?? r.metric)) issues.push({ field: `record.${i}.name`, message: `${r.metric} is stored once: record item ${first} stores it as '${spec.record[first].name ?? r.metric}'` });
+    else if (r.name !== undefined) {
+      const own = scalarsOf(r.metric);
+      if (own.length !== 1 || own[0] !== r.metric) issues.push({ field: `record.${i}.name`, message: `only a metric of one scalar may be renamed; ${r.metric} stores ${own.length ? own.join(', ') : 'series or traces'} under fixed names` });
+      else if (r.name !== r.metric && ((METRICS as readonly string[]).includes(r.name) || ALWAYS_RECORDED.includes(r.name) || PREDICTION_SERIES.includes(r.name) || spec.record.some((o) => o.metric !== r.metric && scalarsOf(o.metric).includes(r.name!))))
+        issues.push({ field: `record.${i}.name`, message: `'${r.name}' names another metric or a value every trial stores (${[...METRICS, ...ALWAYS_RECORDED, ...PREDICTION_SERIES].join(', ')}): pick another name` });
+      // Two items may share a name when one records at 'checkpoints' (the series) and the other at 'end' (the scalar).
+      else if (spec.record.some((o, j) => j !== i && o.metric !== r.metric && o.name === r.name && o.at === r.at))
+        issues.push({ field: `record.${i}.name`, message: `another record item is stored as '${r.name}' (two items may share a name only when one records at 'checkpoints', its series, and the other at 'end', its scalar)` });
     }
-    const twin = spec.record.findIndex((o, j) => j < i && o.at === r.at && storedName(o) === storedName(r));
-    if (twin >= 0 && (r.as !== undefined || spec.record[twin].as !== undefined)) issues.push({ field: `record.${i}.as`, message: `records ${twin} and ${i} both store '${storedName(r)}' at '${r.at}' (two items may share a name only when one is at 'checkpoints' and the other at 'end')` });
     if (r.metric === 'class_counts' && plan.data.task === 'regression') issues.push({ field: `record.${i}.metric`, message: `class_counts needs class labels; data block '${spec.data.block}' is a regression` });
     if (r.metric === 'decision_boundary' && (plan.data.task !== 'classification' || plan.data.input !== 2 || plan.data.output !== 2)) {
       issues.push({ field: `record.${i}.metric`, message: `decision_boundary is drawn on the unit square: it needs two input columns and two classes (data block '${spec.data.block}' gives ${plan.data.input} columns${plan.data.task === 'classification' ? ` and ${plan.data.output} classes` : ', a regression'})` });
     }
   });
 
+  // A pool shared by nothing: every trial would draw a pool of its own and keep a prefix.
+  if (blocks.data.pooled?.(base) && !spec.paired && spec.task_shared_by === undefined) issues.push({ field: 'data.pool_n', message: 'each trial draws its own pool (the spec is not paired and shares no task): set task_shared_by (e.g. []) so the configs of a repeat share the pool, or pool_n null' });
   (spec.task_shared_by ?? []).forEach((key, i) => {
     if (!sections.has(key)) issues.push({ field: `task_shared_by.${i}`, message: `unknown parameter; the parameters of this spec are ${[...sections.keys()].join(', ')}` });
   });
+  if (spec.features_shared_by) {
+    if (!spec.features) issues.push({ field: 'features_shared_by', message: 'the feature pipeline\'s streams are shared by these parameters: add a features section, or leave features_shared_by out' });
+    else if (trainingActs(spec) && blocks.training.needsRelatedTask) issues.push({ field: 'features_shared_by', message: `training block '${spec.training.block}' draws its pretraining rows through the pipeline from the data streams, so they would be mixed by another matrix than the training rows: leave features_shared_by out` });
+    spec.features_shared_by.forEach((key, i) => {
+      if (!sections.has(key)) issues.push({ field: `features_shared_by.${i}`, message: `unknown parameter; the parameters of this spec are ${[...sections.keys()].join(', ')}` });
+    });
+  }
 
-  // Grid axes (the model axis's cells were checked above).
-  const axes = Object.keys(spec.grid);
+  // Grid axes (the model axis's cells were checked above); claims and the figure name the
+  // model axis by its parameter.
+  const axes = Object.keys(experimentGrid(spec));
   let cells = 1;
-  for (const axis of axes) {
+  for (const axis of Object.keys(spec.grid)) {
     const values = spec.grid[axis];
     cells *= values.length;
     if (axis === MODEL_AXIS && modelCells) continue;
@@ -172,8 +212,8 @@ function semanticIssues(spec: ExperimentSpec): FieldIssue[] {
   if (cells > MAX_GRID_CELLS) issues.push({ field: 'grid', message: `${cells} grid cells, above the limit of ${MAX_GRID_CELLS}` });
 
   // Metrics: every recorded one is a scalar; checkpoint ones are also series.
-  const scalars = new Set<string>([...spec.record.flatMap(itemScalars), ...ALWAYS_RECORDED]);
-  const series = new Set<string>(spec.record.filter((r) => r.at === 'checkpoints').map(storedName));
+  const scalars = new Set<string>([...spec.record.flatMap(storedScalars), ...ALWAYS_RECORDED]);
+  const series = new Set<string>(spec.record.filter((r) => r.at === 'checkpoints').flatMap(storedScalars));
   const axisSet = new Set(axes);
 
   // Claims: the format's own checks (axes are parameters, values valid), then axes are grid
@@ -182,11 +222,23 @@ function semanticIssues(spec: ExperimentSpec): FieldIssue[] {
     const unknown = /^unknown parameter '(.*)'$/.exec(issue.message)?.[1];
     issues.push({ field: issue.field.replace(/\[(\d+)\]/g, '.$1'), message: (unknown !== undefined && inert.get(unknown)) || issue.message });
   }
+  const cellValues = new Map(Object.entries(experimentGrid(spec)).map(([k, vs]) => [k, new Set(vs.map((v) => canonicalJson(v)))]));
   spec.claims.forEach((c, i) => {
     const axis = claimAxis(c);
     const axisField = c.kind === 'trend' ? 'along' : 'by';
     if (axis !== null && sections.has(axis) && !axisSet.has(axis)) issues.push({ field: `claims.${i}.${axisField}`, message: `'${axis}' is not a grid axis (grid: ${axes.join(', ') || 'none'})` });
     for (const key of Object.keys(c.where ?? {})) if (sections.has(key) && !axisSet.has(key)) issues.push({ field: `claims.${i}.where.${key}`, message: `'${key}' is not a grid axis` });
+    // A claim naming a value the grid never takes would wait for trials that never exist.
+    const onGrid = (axisName: string, v: unknown, field: string) => {
+      const values = cellValues.get(axisName);
+      if (values && !values.has(canonicalJson(v))) issues.push({ field, message: `${JSON.stringify(v)} is not a value of grid axis '${axisName}' (${[...values].join(', ')})` });
+    };
+    for (const [key, v] of Object.entries(c.where ?? {})) onGrid(key, v, `claims.${i}.where.${key}`);
+    if (c.kind === 'difference' || c.kind === 'curves') {
+      onGrid(c.by, c.a, `claims.${i}.a`);
+      onGrid(c.by, c.b, `claims.${i}.b`);
+    }
+    if (c.kind === 'order' || c.kind === 'trend') (c.values ?? []).forEach((v, j) => onGrid(claimAxis(c)!, v, `claims.${i}.values.${j}`));
     const readsSeries = c.kind === 'curves' || ('at' in c && c.at !== undefined && c.at !== 'final');
     claimMetrics(c).forEach((m, j) => {
       const field = c.kind === 'metrics' ? `claims.${i}.metrics.${j}` : `claims.${i}.metric`;
@@ -214,7 +266,7 @@ function semanticIssues(spec: ExperimentSpec): FieldIssue[] {
 
   // Budgets, per grid cell (the sweep checks them again for every request).
   const labels = choices.map((c) => c.label);
-  const axisField = (axis: string, cell: Record<string, unknown>) => (axis === MODEL_AXIS && modelCells ? `grid.${MODEL_AXIS}.${labels.indexOf(cell[MODEL_AXIS] as string)}` : `grid.${axis}`);
+  const axisField = (axis: string, cell: Record<string, unknown>) => (axis === axisName && modelCells ? `grid.${MODEL_AXIS}.${labels.indexOf(cell[axisName] as string)}` : `grid.${axis}`);
   const culprit = (cell: Record<string, unknown>, over: (v: Values) => boolean, fallback: string) => {
     if (over(base)) return fallback;
     const axis = Object.keys(cell).find((k) => over({ ...base, [k]: cell[k] }));
@@ -239,6 +291,12 @@ function semanticIssues(spec: ExperimentSpec): FieldIssue[] {
     }
     const cellPlan = trialPlan(spec, values, blocks);
     const where = Object.keys(cell).length ? ` (grid cell ${JSON.stringify(cell)})` : '';
+    const predictions = predictionsMisfit(spec, cellPlan);
+    if (predictions) {
+      const field = culprit(cell, (v) => predictionsMisfit(spec, trialPlan(spec, v, blocks)) !== null, 'record');
+      if (!reported.has(field)) issues.push({ field, message: `${predictions}${where}` });
+      reported.add(field);
+    }
     const cost = trialCost(cellPlan);
     if (cost > DEFAULT_LIMITS.maxTrialCost) {
       const field = culprit(cell, (v) => costOf(v) > DEFAULT_LIMITS.maxTrialCost, plan.preparation > DEFAULT_LIMITS.maxTrialCost / 2 ? 'features' : workField);
@@ -258,6 +316,17 @@ function semanticIssues(spec: ExperimentSpec): FieldIssue[] {
       if (!reported.has(field)) issues.push({ field, message: `training one network needs about ${(bytes / MB).toFixed(1)} MB of WebAssembly memory${where} (core/experiments/memory.ts), above the budget of ${(DEFAULT_LIMITS.maxPackBytes / MB).toFixed(0)} MB per pack; reduce widths, rows or the batch` });
       reported.add(field);
     }
+    spec.record.forEach((r, i) => {
+      const tailOf = (v: Values) => {
+        const p = trialPlan(spec, v, blocks);
+        return p.model ? weightTailMisfit(r, p.model, p.checkpointCount) : null;
+      };
+      const misfit = tailOf(values);
+      if (!misfit) return;
+      const field = culprit(cell, (v) => tailOf(v) !== null, `record.${i}.${misfit[0]}`);
+      if (!reported.has(field)) issues.push({ field, message: `${misfit[1]}${where}` });
+      reported.add(field);
+    });
     if (cellPlan.checkpointCount > MAX_CHECKPOINTS) {
       const field = 'record';
       if (!reported.has(field)) issues.push({ field, message: `${cellPlan.checkpointCount} checkpoints per trial${where}, above ${MAX_CHECKPOINTS}; record less often (every)` });

@@ -3,10 +3,6 @@
  * for odd i, the notebook's [[0,1],[1,0]] pattern resized to n points. Neighbours always
  * disagree, so a network needs many linear pieces to fit all n.
  */
-import { z } from 'zod';
-
-export const alternatingOptions = z.object({ n_points: z.number().int().min(2).max(10_000).default(16) });
-
 export function alternatingPoints(n: number): { x: Float32Array; labels: Float32Array } {
   return {
     x: Float32Array.from({ length: n }, (_, i) => i / n),

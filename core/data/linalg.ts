@@ -184,7 +184,8 @@ export interface PcaFit {
  * What every PCA fit of the rows of `m` shares, whatever the number of components: the
  * column means and the eigenpairs of the smaller of the Gram matrix X Xᵀ (n×n, when n < d)
  * and the scatter matrix XᵀX (d×d) of the centred rows. Exp 6 fits 10, 5 and 1 components
- * on the same rows (core/experiments/exp06-pca-dummy-features.ts) and computes this once.
+ * on the same rows (core/experiments/specs/exp06-pca-dummy-features.ts): the feature pipeline
+ * (core/blocks/features-pipeline.ts) computes this once.
  */
 export interface PcaBasis {
   n: number;

@@ -1,10 +1,5 @@
-import { exp2 } from './exp02-depth-fixed-parameters';
-import { exp3 } from './exp03-data-size-vs-depth';
-import { exp5 } from './exp05-memorisation';
-import { exp6 } from './exp06-pca-dummy-features';
 import { exp8 } from './exp08-batch-size';
 import { exp11 } from './exp11-layer-convergence';
-import { exp12 } from './exp12-regularisation';
 import { builtinSpecExperiments } from './specs';
 import type { Experiment } from './types';
 
@@ -14,7 +9,7 @@ import type { Experiment } from './types';
  * are compiled by core/custom/compile.ts like any custom experiment.
  */
 export const EXPERIMENTS: Experiment[] = [
-  ...([exp2, exp3, exp5, exp6, exp8, exp11, exp12] as unknown as Experiment[]),
+  ...([exp8, exp11] as unknown as Experiment[]),
   ...builtinSpecExperiments(),
 ].sort((a, b) => a.number - b.number);
 

@@ -2,9 +2,10 @@
  * Exp 5 figure (notebook: 12×6, two panels). Left, "Neural Network Memorization": training
  * accuracy at the LAST checkpoint (acc[-1], step 2250) against n, mean ± 1 std band over
  * repeats, ylim [0, 1.04], legend "True labels"/"Random labels". Right, "Training Accuracy
- * (n=150)": training accuracy at every checkpoint with bands. The x axis shows the real
- * steps (accuracy after that step's update); the notebook labelled the same points
- * linspace(250, 2500, 10) as "Epoch", shifted by 250, which the caption notes.
+ * (n=150)": training accuracy at every checkpoint with bands. The x axis shows the updates
+ * applied at each checkpoint (1, 251, …, 2251: the notebook's step indices 0, 250, …, 2250,
+ * measured after that step's update); the notebook labelled the same points
+ * linspace(250, 2500, 10) as "Epoch", the step index plus one interval, which the caption notes.
  */
 import { bandMarks, grid, meanStd, pointsOf, repeatsOf, viewLabel, viewOf, type Point, type RepeatPoint } from './common';
 import type { Figure, FigureContext, FigureData } from './types';
@@ -61,7 +62,7 @@ export const exp05Figure: Figure = {
     const rows = lastCheckpoint(data);
     const ns = [...new Set(rows.map((r) => r.x))].sort((a, b) => a - b);
     const shown = new Set([focusN(data), ns[ns.length - 1]]);
-    return rows.filter((r) => shown.has(r.x)).map((r) => `${r.series}, n=${r.x}: training accuracy at step ${r.step} ${meanStd(r)}`);
+    return rows.filter((r) => shown.has(r.x)).map((r) => `${r.series}, n=${r.x}: training accuracy after ${r.step} updates ${meanStd(r)}`);
   },
   render(data, ctx) {
     const rows = lastCheckpoint(data);
@@ -71,7 +72,7 @@ export const exp05Figure: Figure = {
       x: 'Number of training points (n)',
       yDomain: [0, 1.04],
       ticks: [...new Set(rows.map((r) => r.x))],
-      caption: `Training accuracy at the last checkpoint (after step ${step}), ${viewLabel(viewOf(ctx))} over repeats.`,
+      caption: `Training accuracy at the last checkpoint (after ${step} updates), ${viewLabel(viewOf(ctx))} over repeats.`,
       repeats: atLast(repeatsOf(data, 'train_accuracy', { final: false })),
       repeatKind: 'dot',
     });
@@ -86,11 +87,11 @@ export const exp05Figure: Figure = {
     const every = steps.length > 1 ? steps[1] - steps[0] : 0;
     const right = bands(ctx, curve, {
       title: `Training Accuracy (n=${n})`,
-      x: 'Training step (accuracy after that step’s update)',
+      x: 'Updates applied',
       ticks: steps,
       repeats: curveRepeats,
       repeatKind: 'line',
-      caption: `Checkpoints at steps ${steps.join(', ')}. The notebook labels these points ${steps.map((s) => s + every).join(', ')} ("Epoch", linspace), shifted by one interval.`,
+      caption: `Checkpoints after ${steps.join(', ')} updates (step indices ${steps.map((s) => s - 1).join(', ')}). The notebook labels these points ${steps.map((s) => s - 1 + every).join(', ')} ("Epoch", linspace), shifted by one interval.`,
     });
     return grid(ctx, 'figure exp5 row', [left, right]);
   },

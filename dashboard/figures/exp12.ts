@@ -3,12 +3,12 @@
  * one column per strength. Row "weights": the last 50 entries of flattened W0 over the
  * snapshots for ONE run (repeat 0, named in the title; the notebook has one run per cell).
  * Row "accuracy": test accuracy over the snapshots, mean ± 1 std across repeats. Titles
- * "<type>, strength=<s>, weights" / "…, accuracy"; x is the training step (the notebook's
- * "Epoch (x2)" counts snapshots taken every 2 steps). Headline: final test accuracy,
+ * "<type>, strength=<s>, weights" / "…, accuracy"; x is the step, the number of updates
+ * applied (1, 3, …, 749; the notebook's "Epoch (x2)" counts snapshots taken every 2 steps). Headline: final test accuracy,
  * sparsity (|w| < 1e-3) and mean |w| per cell.
  */
 import { bandPlot, grid, meanStd, panel, pointsOf, repeatsOf, viewLabel, viewOf } from './common';
-import { extent, firstRepeat, tracePoints, weightLines } from './exp11';
+import { extent, firstRepeat, tracePoints, weightLines } from './weight-traces';
 import type { ConfigInfo, Figure, FigureData } from './types';
 
 const TYPE_ORDER = ['l1', 'l2'];

@@ -154,11 +154,19 @@ export function editorSchema(apiSchema: Schema): Schema {
       // A new value starts at the parameter's default.
       return { type: 'array', title: name, description: `values of ${name}: ${describeParameter({ ...p, default: undefined })}`, minItems: 1, maxItems: 50, format: 'table', items: { ...values, title: name, ...(p.default !== undefined ? { default: p.default } : {}) } };
     };
+    // The axis over model blocks (its cells written as the model section is) stays the API's.
+    const modelAxis = props.grid.properties?.model ? clone(props.grid.properties.model) : undefined;
+    if (modelAxis?.items?.oneOf) {
+      titleAlternatives(modelAxis.items.oneOf);
+      for (const alt of modelAxis.items.oneOf) describeLeaves(alt);
+      modelAxis.title = 'model';
+      modelAxis.description = 'model blocks to compare, each a cell of the grid (named by its label, default its block)';
+    }
     props.grid = {
       ...props.grid,
       title: 'grid',
       description: `Axes: parameters swept over lists of values (every combination is a cell). "${AXES_BUTTON}" adds or removes one.`,
-      properties: Object.fromEntries([...params].map(([name, p]) => [name, axis(name, p)])),
+      properties: { ...Object.fromEntries([...params].map(([name, p]) => [name, axis(name, p)])), ...(modelAxis ? { model: modelAxis } : {}) },
       // Only the axes the spec has are shown; others are added from the list.
       options: { display_required_only: true, disable_properties: false },
       defaultProperties: [],

@@ -5,11 +5,10 @@ import { imagesBlock } from '../../core/blocks/data-images';
 import { svmBlock } from '../../core/blocks/model-svm';
 import { treeBlock } from '../../core/blocks/model-tree';
 import { sklearnMlpBlock } from '../../core/blocks/model-sklearn-mlp';
-import { binaryLogLoss, inCustomUnits } from '../../core/blocks/classical';
+import { binaryLogLoss, CLASSICAL_MS_PER_UNIT, inCustomUnits, SVM_UNITS } from '../../core/blocks/classical';
 import type { ClassicalModelBlock, DataShape, Values } from '../../core/blocks/types';
 import { MODEL_BLOCKS } from '../../core/blocks';
-import { SVM_UNITS } from '../../core/experiments/exp03-data-size-vs-depth';
-import { DEFAULT_PACK_TIME, packTimeModel } from '../../core/sweep/pack-budget';
+import { DEFAULT_PACK_TIME } from '../../core/sweep/pack-budget';
 import { streamFor } from '../../core/rng';
 import { nodeLibsvm } from '../../node/libsvm-node';
 import { useBackend } from '../tf-node';
@@ -101,13 +100,18 @@ describe('classical blocks', () => {
     expect(second[0]).toEqual(both[1]);
     expect(both[0].testLoss).toBeGreaterThan(0);
     expect(both[0].scalars.n_iter).toBeGreaterThan(0);
+    // The batch it used (min(200, rows)) and its loss per epoch, as a trace (steps 1 … n_iter).
+    expect(both[0].scalars.batch_size).toBe(Math.min(200, shape.trainRows));
+    const curve = both[0].traces!.loss_curve;
+    expect(curve.steps).toEqual(Array.from({ length: both[0].scalars.n_iter }, (_, i) => i + 1));
+    expect(curve.values.at(-1)).toBe(both[0].scalars.final_loss);
     expect(both[0].nParams).toBe(4 * 8 + 8 + 8 + 1);
     expect(binaryLogLoss(Float32Array.of(0, 0), Float32Array.of(0, 1))).toBeCloseTo(Math.log(2), 12);
   });
 
   test('costs are Exp 3’s, converted by the pack-time prices to the custom experiments’ units', () => {
-    const exp3 = packTimeModel('exp3').msPerCostUnit as (p: Record<string, unknown>) => number;
-    expect(inCustomUnits(1e9, 'svm') * (DEFAULT_PACK_TIME.msPerCostUnit as number)).toBeCloseTo(1e9 * exp3({ classifier: 'svm' }), 3);
+    expect(inCustomUnits(1e9, 'svm') * (DEFAULT_PACK_TIME.msPerCostUnit as number)).toBeCloseTo(1e9 * CLASSICAL_MS_PER_UNIT.svm, 3);
+    expect(inCustomUnits(1e9, 'deep') * (DEFAULT_PACK_TIME.msPerCostUnit as number)).toBeCloseTo(1e9 * CLASSICAL_MS_PER_UNIT.deep, 3);
     const m = shape.trainRows;
     expect(svmBlock.cost(svmBlock.defaults, shape)).toBeCloseTo(inCustomUnits(SVM_UNITS * (m * m * 4 + (60 + m) * m * 4), 'svm'), 3);
     // A bigger cache is more memory; the tree uses no WebAssembly heap.

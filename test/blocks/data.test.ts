@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { z } from 'zod';
 import { DATA_BLOCKS } from '../../core/blocks';
+import { alternatingBlock } from '../../core/blocks/data-alternating';
 import { mixtureBlock } from '../../core/blocks/data-mixture';
 import { moonsBlock } from '../../core/blocks/data-moons';
 import { target1dBlock } from '../../core/blocks/data-target-1d';
@@ -10,6 +11,8 @@ import { Rng } from '../../core/rng';
 
 const streams = (seed: number): DataStreams => ({ task: new Rng(seed), train: new Rng(seed + 1), test: new Rng(seed + 2) });
 const schemaOf = (b: DataBlock) => z.object(b.shape).strict();
+/** Blocks whose rows are fixed points (nothing drawn); their test rows are the training rows. */
+const FIXED = new Set(['alternating']);
 
 describe.each(Object.values(DATA_BLOCKS).map((b) => [b.kind, b] as const))('data block %s', (_kind, block) => {
   test('defaults satisfy its schema; determinism: the same streams give the same rows, others differ', () => {
@@ -20,18 +23,20 @@ describe.each(Object.values(DATA_BLOCKS).map((b) => [b.kind, b] as const))('data
     expect(a.train.x).toEqual(b.train.x);
     expect(a.train.labels).toEqual(b.train.labels);
     expect(a.test.x).toEqual(b.test.x);
-    expect(c.train.x).not.toEqual(a.train.x);
+    if (FIXED.has(block.kind)) expect(c).toEqual(a);
+    else expect(c.train.x).not.toEqual(a.train.x);
   });
 
   test('shapes follow describe(): train and test rows, input width, labels in range', () => {
-    const p = schemaOf(block).parse({ ...block.defaults, n: 37, test_n: 23 });
+    const testN = 'test_n' in block.shape ? 23 : 37;
+    const p = schemaOf(block).parse({ ...block.defaults, n: 37, ...('test_n' in block.shape ? { test_n: 23 } : {}) });
     const shape = block.describe(p);
     const { train, test } = block.generate(p, streams(3));
-    expect([train.n, test.n]).toEqual([37, 23]);
-    expect([shape.trainRows, shape.testRows]).toEqual([37, 23]);
+    expect([train.n, test.n]).toEqual([37, testN]);
+    expect([shape.trainRows, shape.testRows]).toEqual([37, testN]);
     expect(train.d).toBe(shape.input);
     expect(train.x).toHaveLength(37 * shape.input);
-    expect(test.x).toHaveLength(23 * shape.input);
+    expect(test.x).toHaveLength(testN * shape.input);
     if (shape.task === 'classification') for (const l of [...train.labels, ...test.labels]) expect(Number.isInteger(l) && l >= 0 && l < shape.output).toBe(true);
     for (const v of train.x) expect(Number.isFinite(v)).toBe(true);
   });
@@ -42,6 +47,17 @@ describe.each(Object.values(DATA_BLOCKS).map((b) => [b.kind, b] as const))('data
     expect(schema.safeParse({ ...block.defaults, n: 2.5 }).success).toBe(false);
     expect(schema.safeParse({ ...block.defaults, n: 0 }).success).toBe(false);
     expect(schema.safeParse({ ...block.defaults, test_n: 1e9 }).success).toBe(false);
+  });
+});
+
+describe('alternating', () => {
+  test('n points at i/n, class 1 at even i; the test rows are the same points, in arrays of their own', () => {
+    const { train, test } = alternatingBlock.generate({ n: 5 }, streams(1));
+    expect(Array.from(train.x)).toEqual([0, 0.2, 0.4, 0.6, 0.8].map(Math.fround));
+    expect(Array.from(train.labels)).toEqual([1, 0, 1, 0, 1]);
+    expect(test).toEqual(train);
+    expect(test.x).not.toBe(train.x);
+    expect(alternatingBlock.describe({ n: 5 })).toEqual({ input: 1, output: 2, task: 'classification', trainRows: 5, testRows: 5 });
   });
 });
 

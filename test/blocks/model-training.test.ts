@@ -4,6 +4,7 @@ import { accuracyOf, checkpointUpdates, lossOf } from '../../core/blocks/recorde
 import { adamBlock, localCheckpoints, phaseSteps } from '../../core/blocks/train-adam';
 import { mlpBlock } from '../../core/blocks/model-mlp';
 import { convBlock } from '../../core/blocks/model-conv';
+import { sharedBlock } from '../../core/blocks/model-shared';
 import { transferBlock } from '../../core/blocks/train-transfer';
 import { layerwiseBlock } from '../../core/blocks/train-layerwise';
 import { parameterCount } from '../../core/nn/model';
@@ -22,6 +23,23 @@ describe('mlp block', () => {
     expect(schema.safeParse({ ...mlpBlock.defaults, depth: 0 }).success).toBe(false);
     expect(schema.safeParse({ ...mlpBlock.defaults, width: 4096 }).success).toBe(false);
     expect(schema.safeParse({ ...mlpBlock.defaults, activation: 'gelu' }).success).toBe(false);
+  });
+});
+
+describe('shared block', () => {
+  test('one width×width matrix applied depth times: the parameter count does not grow with depth', () => {
+    const m = sharedBlock.build({ ...sharedBlock.defaults, width: 7, depth: 3 }, shape);
+    expect(m).toEqual({ kind: 'shared', input: 5, width: 7, depth: 3, output: 3, activation: 'relu' });
+    const count = 5 * 7 + 7 + 7 * 7 + 7 + 7 * 3 + 3;
+    expect(parameterCount(m)).toBe(count);
+    expect(parameterCount(sharedBlock.build({ ...sharedBlock.defaults, width: 7, depth: 40 }, shape))).toBe(count);
+    // The notebook's Exp 2 net: one input, width 10, two classes.
+    expect(parameterCount(sharedBlock.build(sharedBlock.defaults, { ...shape, input: 1, output: 2 }))).toBe(152);
+  });
+  test('the schema rejects bad parameters', () => {
+    const schema = z.object(sharedBlock.shape).strict();
+    expect(schema.safeParse(sharedBlock.defaults).success).toBe(true);
+    for (const bad of [{ depth: 0 }, { depth: 65 }, { width: 513 }, { width: 2.5 }, { activation: 'gelu' }, { initializer: 'xavier' }]) expect(schema.safeParse({ ...sharedBlock.defaults, ...bad }).success, JSON.stringify(bad)).toBe(false);
   });
 });
 

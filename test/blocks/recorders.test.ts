@@ -6,8 +6,10 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, test } from 'vitest';
-import { accuracyOf, itemScalars, predictionSeries, storedName } from '../../core/blocks/recorders';
+import { accuracyOf, PackRecorder, predictionSeries, scalarsOf, storedScalars, tailEntries, weightTailMisfit, type RecordItem } from '../../core/blocks/recorders';
 import { makeTable } from '../../core/data/dataset';
+import { initialValues, NetworkPack, type MlpSpec } from '../../core/nn/model';
+import { MAX_TRACE_VALUES, weightStatistics } from '../../core/train/recorders';
 import { packAccuracy } from '../../core/nn/losses';
 import { Rng } from '../../core/rng';
 import { useBackend } from '../tf-node';
@@ -41,11 +43,10 @@ describe('accuracy: the recorder and the tfjs kernel agree', () => {
 });
 
 describe('stored names and the predictions series', () => {
-  test("'as' renames a metric's values; predictions store x (float64 where kept), y_true and y_pred over the row index", () => {
-    expect(storedName({ metric: 'loss', as: 'mse' })).toBe('mse');
-    expect(storedName({ metric: 'train_loss' })).toBe('train_loss');
-    expect(itemScalars({ metric: 'loss', as: 'mse' })).toEqual(['mse']);
-    expect(itemScalars({ metric: 'predictions' })).toEqual([]);
+  test("a name renames a metric's scalar; predictions on 'last_update' store x (float64 where kept), y_true and y_pred over the row index", () => {
+    expect(storedScalars({ metric: 'loss', name: 'mse' })).toEqual(['mse']);
+    expect(storedScalars({ metric: 'train_loss' })).toEqual(['train_loss']);
+    expect(scalarsOf('predictions')).toEqual([]);
     const train = makeTable(3, 1);
     train.x.set([0.1, 0.2, 0.3]);
     const series = predictionSeries(train, Float32Array.from([1, 2, 3]), Float32Array.from([1.5, 2.5, 3.5]));
@@ -54,5 +55,57 @@ describe('stored names and the predictions series', () => {
     expect(series.y_pred.values).toEqual([1.5, 2.5, 3.5]);
     train.x64 = Float64Array.from([0.1, 0.2, 0.3]);
     expect(predictionSeries(train, train.labels, train.labels).x.values).toEqual([0.1, 0.2, 0.3]);
+  });
+});
+
+describe('weight_tail and weight_stats records', () => {
+  const model: MlpSpec = { kind: 'mlp', input: 3, hidden: [4, 5], output: 2, activation: 'sigmoid', initializer: 'xavier' };
+  const noSet = { x: null as unknown as tf.Tensor3D, y: [] };
+
+  test('the trace holds the last entries of the chosen weight matrix per checkpoint, snapshot-major, update counts repeated; the shadow twin is dropped', async () => {
+    await useBackend('wasm');
+    const values = [initialValues(model, new Rng(1)), initialValues(model, new Rng(2))];
+    // W1 is 4×5 = 20 entries: 6 of them; W2 is 5×2 = 10 entries: 'entries' 50 keeps all 10.
+    const items: RecordItem[] = [
+      { metric: 'weight_tail', at: 'checkpoints', every: 1, layer: 1, entries: 6 },
+      { metric: 'weight_tail', at: 'checkpoints', every: 1, layer: 2 },
+    ];
+    const rec = new PackRecorder(items, 1, { test: noSet, train: noSet }, 'mean_squared_error', 2, model);
+    const net = new NetworkPack(model, values, 1);
+    await rec.record(1, net);
+    await rec.record(3, net);
+    net.dispose();
+    const traces = rec.traces(0);
+    expect(Object.keys(traces)).toEqual(['weights_layer1', 'weights_layer2']);
+    const w1 = values[0][2];
+    const tail = Array.from(w1.subarray(14), (v) => Number(v.toPrecision(7)));
+    expect(traces.weights_layer1).toEqual({ steps: [...Array(6).fill(1), ...Array(6).fill(3)], values: [...tail, ...tail] });
+    expect(traces.weights_layer2.values.slice(0, 10)).toEqual(Array.from(values[0][4], (v) => Number(v.toPrecision(7))));
+    expect(rec.series.size).toBe(0);
+  });
+
+  test('weight_stats: mean |w| and sparsity over the weight matrices and per matrix, biases excluded, at the threshold given', async () => {
+    await useBackend('wasm');
+    const values = initialValues(model, new Rng(3));
+    values[0].fill(0.01);
+    values[1].fill(5); // a bias: not counted
+    const rec = new PackRecorder([{ metric: 'weight_stats', at: 'end', threshold: 0.02 }], 1, { test: noSet, train: noSet }, 'mean_squared_error', 2, model);
+    const net = new NetworkPack(model, [values]);
+    const [scalars] = await rec.final(net);
+    net.dispose();
+    expect(scalars).toEqual(weightStatistics(model, values, 0.02));
+    expect(scalars.sparsity_layer0).toBe(1);
+    expect(scalars.mean_abs_weight_layer0).toBeCloseTo(0.01, 7);
+    const all = [values[0], values[2], values[4]].flatMap((w) => Array.from(w));
+    expect(scalars.mean_abs_weight).toBeCloseTo(all.reduce((s, v) => s + Math.abs(v), 0) / all.length, 12);
+    expect(scalarsOf('weight_stats')).toEqual(['mean_abs_weight', 'sparsity']);
+    expect(scalarsOf('weight_tail')).toEqual([]);
+  });
+
+  test('misfits: a layer the model lacks, a trace above MAX_TRACE_VALUES', () => {
+    expect(weightTailMisfit({ metric: 'weight_tail', at: 'checkpoints', every: 1, layer: 3 }, model, 10)?.[0]).toBe('layer');
+    expect(weightTailMisfit({ metric: 'weight_tail', at: 'checkpoints', every: 1, layer: 1 }, model, MAX_TRACE_VALUES / 20)).toBeNull();
+    expect(weightTailMisfit({ metric: 'weight_tail', at: 'checkpoints', every: 1, layer: 1 }, model, MAX_TRACE_VALUES / 20 + 1)?.[0]).toBe('entries');
+    expect(tailEntries({ metric: 'weight_tail', at: 'checkpoints', every: 1, layer: 0 }, model)).toBe(12);
   });
 });

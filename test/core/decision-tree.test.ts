@@ -3,7 +3,10 @@ import { describe, expect, test } from 'vitest';
 import { fitPredictTree, fitTree, predictTree, SKLEARN_TREE_DEFAULTS } from '../../core/classical/decision-tree';
 import { rowsOf } from '../../core/classical/svm';
 import { makeTable, type Table } from '../../core/data/dataset';
-import { exp3, repeatData } from '../../core/experiments/exp03-data-size-vs-depth';
+import { getExperiment } from '../../core/experiments';
+import { mixtureBlock } from '../../core/blocks/data-mixture';
+import { specStreams, type SpecExperiment } from '../../core/custom/compile';
+import { BUILTIN_SPECS } from '../../core/experiments/specs';
 import { Rng } from '../../core/rng';
 
 function randomTable(n: number, d: number, classes: number, seed: number): Table {
@@ -74,8 +77,10 @@ describe('decision tree (sklearn DecisionTreeClassifier semantics)', () => {
   });
 
   test('same predictions as ml-cart (O(d·n²), used before) on the protocol’s data at 800 training rows', () => {
+    const exp3 = getExperiment('exp3') as SpecExperiment;
     const p = exp3.params.parse({ classifier: 'tree', n: 1000 });
-    const data = repeatData({ id: 'x', sweepId: 's', experiment: 'exp3', configKey: 'n=1000', repeat: 0, seed: 7, params: p });
+    const { dataStreams } = specStreams(exp3.spec, BUILTIN_SPECS.find((b) => b.number === 3)!.options);
+    const data = mixtureBlock.generate(p, dataStreams({ id: 'x', sweepId: 's', experiment: 'exp3', configKey: 'classifier=tree,n=1000', repeat: 0, seed: 7, params: p }));
     const reference = new DecisionTreeClassifier({ gainFunction: 'gini', splitFunction: 'mean', minNumSamples: 1, gainThreshold: 0, maxDepth: Infinity });
     reference.train(rowsOf(data.train), Array.from(data.train.labels));
     const mine = fitPredictTree(data.train, [data.test]);

@@ -1,5 +1,5 @@
 /**
- * The built-in specs (exp1, exp4, experiments 13–17): valid, within the Worker budgets, and for every one a trial's
+ * The built-in specs (exp1, exp2, exp3, exp4, exp5, exp6, exp7, exp9, exp10, exp12, experiments 13–17): valid, within the Worker budgets, and for every one a trial's
  * numbers do not depend on its pack (a shortened run, so the test stays small).
  */
 import { describe, expect, test } from 'vitest';
@@ -7,6 +7,7 @@ import { BUILTIN_SPECS, builtinSpecExperiments } from '../../core/experiments/sp
 import { validateSpec } from '../../core/custom/validate';
 import { expandSweep, packTrials } from '../../core/sweep/expand';
 import { DEFAULT_LIMITS } from '../../core/sweep/request';
+import { nodeLibsvm } from '../../node/libsvm-node';
 import { useBackend } from '../tf-node';
 
 const experiments = builtinSpecExperiments();
@@ -14,8 +15,17 @@ const lookup = (id: string) => experiments.find((e) => e.id === id);
 
 /** Overrides that shorten each experiment's run without changing its blocks. */
 const SHORT: Record<string, Record<string, unknown>> = {
-  exp1: { n: 20, test_n: 20, steps: 10 },
+  exp1: { steps: 20 },
+  exp2: { steps: 10 },
+  // The deep MLPs on 80 of a 300-row pool (the first pack is one config's repeats).
+  exp3: { pool_n: 300, test_n: 60, n: 100, classifier: 'deep' },
   exp4: { n: 120, test_n: 30, steps: 10 },
+  exp5: { steps: 10 },
+  exp6: { steps: 10 },
+  exp7: { steps: 20 },
+  exp9: { steps: 20 },
+  exp10: { steps: 20 },
+  exp12: { steps: 10 },
   exp13: { epochs: 1, n: 64 },
   exp14: { steps: 12 },
   exp15: { steps: 10, pretrain_steps: 10, pretrain_n: 64 },
@@ -25,7 +35,7 @@ const SHORT: Record<string, Record<string, unknown>> = {
 
 describe('built-in specs', () => {
   test('ids, numbers and JSON round trip: the specs are pure data', () => {
-    expect(experiments.map((e) => [e.id, e.number])).toEqual([['exp1', 1], ['exp4', 4], ['exp7', 7], ['exp9', 9], ['exp10', 10], ['exp13', 13], ['exp14', 14], ['exp15', 15], ['exp16', 16], ['exp17', 17]]);
+    expect(experiments.map((e) => [e.id, e.number])).toEqual([['exp1', 1], ['exp2', 2], ['exp3', 3], ['exp4', 4], ['exp5', 5], ['exp6', 6], ['exp7', 7], ['exp9', 9], ['exp10', 10], ['exp12', 12], ['exp13', 13], ['exp14', 14], ['exp15', 15], ['exp16', 16], ['exp17', 17]]);
     for (const { spec } of BUILTIN_SPECS) {
       const v = validateSpec(JSON.parse(JSON.stringify(spec)));
       expect(v.ok).toBe(true);
@@ -48,8 +58,8 @@ describe('built-in specs', () => {
     const sweep = expandSweep({ experiment: id, params: SHORT[id], repeats: 2 }, 's', undefined, lookup);
     const pack = packTrials(e, sweep.trials, 16)[0];
     expect(pack.length).toBeGreaterThanOrEqual(2);
-    const together = await e.runPack(pack, {});
-    const alone = await e.runPack([pack[pack.length - 1]], {});
+    const together = await e.runPack(pack, { libsvm: nodeLibsvm });
+    const alone = await e.runPack([pack[pack.length - 1]], { libsvm: nodeLibsvm });
     expect(alone[0]).toEqual(together[together.length - 1]);
     expect(Object.keys(together[0].scalars).length).toBeGreaterThan(1);
   });

@@ -136,6 +136,34 @@ describe('compileSpec: classical models', () => {
     expect(e.cost(mlp)).not.toBe(e.cost(svm));
   });
 
+  test('model_axis names the axis parameter: configs, claims, figure and requests read `classifier`', async () => {
+    const named = edit(versusSpec, (s) => {
+      s.model_axis = 'classifier';
+      s.claims[0].by = 'classifier';
+      s.figure.color = 'classifier';
+      s.record.push({ metric: 'data_sizes', at: 'end' });
+    });
+    const e = compileSpec('xnamed', parsed(named));
+    // The axis keeps its place in the grid (configs read classifier=…,n=…).
+    expect(e.grid).toEqual({ classifier: ['mlp', 'svm'], n: [32, 64] });
+    expect(e.params.parse({})).toMatchObject({ classifier: 'mlp' });
+    expect(e.params.safeParse({ model: 'svm' }).success).toBe(false);
+    const sweep = expandSweep({ experiment: 'xnamed', repeats: 1, grid: { classifier: ['svm'], n: [32] } }, 's', undefined, () => e);
+    expect(sweep.trials.map((t) => t.configKey)).toEqual(['classifier=svm,n=32']);
+    // data_sizes: the trial's rows, from a classical model as from a network.
+    await useBackend('wasm');
+    const [svm] = await e.runPack(sweep.trials, { libsvm: nodeLibsvm });
+    expect(svm.scalars).toMatchObject({ train_size: 32, test_size: 50 });
+    const mlp = expandSweep({ experiment: 'xnamed', repeats: 1, params: { classifier: 'mlp', n: 32 } }, 's', undefined, () => e).trials;
+    const [net] = await e.runPack(mlp, {});
+    expect(net.scalars).toMatchObject({ train_size: 32, test_size: 50 });
+    // Refused: a name another parameter has, and the old name in a claim.
+    const clash = validateSpec(edit(versusSpec, (s) => (s.model_axis = 'n')));
+    expect(clash.ok ? [] : clash.issues).toContainEqual({ field: 'model_axis', message: expect.stringMatching(/already a parameter/) });
+    const stale = validateSpec(edit(versusSpec, (s) => (s.model_axis = 'classifier')));
+    expect(stale.ok ? [] : stale.issues.map((i) => i.field)).toEqual(expect.arrayContaining(['claims.0.by', 'figure.color']));
+  });
+
   test('the id does not change when a cell spells out what it inherits', async () => {
     const a = parsed(versusSpec());
     const b = parsed(edit(versusSpec, (s) => (s.grid.model = [{ block: 'mlp', width: 8, depth: 1, label: 'mlp' }, { block: 'svm', svm_c: 1 }])));

@@ -1,5 +1,7 @@
 import { describe, expect, test } from 'vitest';
-import { compileSpec } from '../../core/custom/compile';
+import { compileSpec, specStreams } from '../../core/custom/compile';
+import { mixtureBlock } from '../../core/blocks/data-mixture';
+import { oneHot, trainPack } from '../../core/train/train-pack';
 import { specId, type ExperimentSpec } from '../../core/custom/spec';
 import { validateSpec } from '../../core/custom/validate';
 import type { TrialSpec } from '../../core/experiments/types';
@@ -136,4 +138,76 @@ describe('specId', () => {
     other.training = { ...other.training, lr: 0.004 };
     expect(await specId(parsed(other))).not.toBe(id);
   });
+});
+
+describe('records of the last batch loss, predictions and names', () => {
+  test("the loss record is the loss trainPack's last step returned (before its update, float32); a named record is stored under its name", async () => {
+    await useBackend('wasm');
+    const spec = parsed({
+      ...tinySpec(),
+      record: [
+        { metric: 'loss', at: 'end' },
+        { metric: 'train_loss', at: 'end' },
+        { metric: 'test_accuracy', at: 'checkpoints', every: 20, name: 'acc' },
+      ],
+      claims: [],
+      figure: { x: 'step', y: 'acc', color: 'lr' },
+    });
+    const e = compileSpec('xlast', spec);
+    const sweep = expandSweep({ experiment: 'xlast', repeats: 1, grid: { lr: [0.01] } }, 's', undefined, (id) => (id === e.id ? e : undefined));
+    const [r] = await e.runPack(sweep.trials, {});
+    expect(Object.keys(r.scalars).sort()).toEqual(['acc', 'loss', 'n_params', 'train_loss']);
+    expect(Object.keys(r.series)).toEqual(['acc']);
+    expect(r.series.acc.steps).toEqual([20, 40]);
+    // The same training by hand: the blocks' data, the trial's streams, trainPack.
+    const t = sweep.trials[0];
+    const { streamOf, dataStreams } = specStreams(spec);
+    const { train } = mixtureBlock.generate(t.params as Record<string, unknown>, dataStreams(t));
+    const { finalLoss, pack } = await trainPack({
+      model: { kind: 'mlp', input: 4, hidden: [8], output: 2, activation: 'relu', initializer: 'xavier' },
+      initRngs: [streamOf(t, 'init')],
+      batchRngs: [streamOf(t, 'batch')],
+      trainX: [train.x],
+      trainY: [oneHot(train.labels, 2)],
+      n: train.n,
+      loss: 'cross_entropy',
+      lr: 0.01,
+      steps: 40,
+      batchSize: 16,
+    });
+    pack.dispose();
+    expect(Object.is(r.scalars.loss, finalLoss[0])).toBe(true);
+    expect(Object.is(Math.fround(r.scalars.loss), r.scalars.loss)).toBe(true);
+    // The loss after the last update, on every training row, is another number.
+    expect(r.scalars.train_loss).not.toBe(r.scalars.loss);
+  });
+
+  test('predictions: score, label and x per row of the test rows, or of the training rows; a regression scores its output', async () => {
+    await useBackend('wasm');
+    const base = { title: 't', question: 'q', hypothesis: 'h', model: { block: 'mlp', width: 4, depth: 1 }, training: { block: 'adam', steps: 5, batch_size: 8 }, repeats: 1 };
+    const run = async (spec: unknown) => {
+      const e = compileSpec('xpred', parsed(spec));
+      const sweep = expandSweep({ experiment: 'xpred', repeats: 1 }, 's', undefined, (id) => (id === e.id ? e : undefined));
+      return (await e.runPack(sweep.trials, {}))[0];
+    };
+    const moons = await run({ ...base, data: { block: 'moons', n: 30, test_n: 20 }, record: [{ metric: 'test_accuracy', at: 'end' }, { metric: 'predictions', at: 'end' }] });
+    expect(Object.keys(moons.series).sort()).toEqual(['label', 'score']); // two input columns: no x
+    expect(moons.series.score.steps).toEqual(Array.from({ length: 20 }, (_, i) => i));
+    const hits = moons.series.score.values.filter((z, i) => (z > 0 ? 1 : 0) === moons.series.label.values[i]).length;
+    expect(moons.scalars.test_accuracy).toBe(hits / 20);
+    const onTrain = await run({ ...base, data: { block: 'alternating', n: 12 }, model: { block: 'shared', width: 3, depth: 2 }, record: [{ metric: 'predictions', at: 'end', on: 'train' }] });
+    expect(onTrain.series.x.values).toEqual(Array.from({ length: 12 }, (_, i) => Math.fround(i / 12)));
+    expect(onTrain.series.label.values).toEqual(Array.from({ length: 12 }, (_, i) => (i % 2 === 0 ? 1 : 0)));
+    expect(onTrain.scalars.n_params).toBe(3 + 3 + 9 + 3 + 3 * 2 + 2);
+    const regression = await run({ ...base, data: { block: 'target_1d', n: 30, test_n: 25 }, training: { ...base.training, loss: 'mean_squared_error' }, record: [{ metric: 'predictions', at: 'end' }] });
+    expect(Object.keys(regression.series).sort()).toEqual(['label', 'score', 'x']);
+    expect(regression.series.score.values).toHaveLength(25);
+  });
+});
+
+test('a sweep request that gives predictions more than two classes is refused, naming the parameter', () => {
+  const e = compileSpec('xcls', parsed({ title: 't', question: 'q', hypothesis: 'h', data: { block: 'images', classes: 2 }, model: { block: 'mlp' }, training: { block: 'adam', steps: 5 }, record: [{ metric: 'predictions', at: 'end' }], grid: { lr: [0.01] }, repeats: 1 }));
+  const lookup = (id: string) => (id === e.id ? e : undefined);
+  expect(() => expandSweep({ experiment: 'xcls', grid: { classes: [2, 4] } }, 's', undefined, lookup)).toThrow(/grid\.classes: config lr=0.01,classes=4: predictions stores one score per row/);
+  expect(expandSweep({ experiment: 'xcls' }, 's', undefined, lookup).trials).toHaveLength(1);
 });

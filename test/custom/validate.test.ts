@@ -73,7 +73,7 @@ describe('validateSpec', () => {
     ['memory over budget (the spec itself)', edit((s) => (s.model = { ...s.model, width: 1024, depth: 8 }) && (s.data = { ...s.data, n: 20_000 }) && (s.training = { ...s.training, batch_size: 20_000, steps: 1 })), 'model'],
     ['memory over budget (a grid axis)', edit((s) => (s.grid = { lr: [0.001, 0.01], batch_size: [16, 20_000] }) && (s.data = { ...s.data, n: 20_000 }) && (s.model = { ...s.model, width: 1024, depth: 8 })), 'grid.batch_size'],
     ['work over budget (the spec itself)', edit((s) => (s.training = { ...s.training, steps: 1_000_000, batch_size: 1000 }) && (s.data = { ...s.data, n: 1000 }) && (s.model = { ...s.model, width: 256, depth: 3 })), 'training.steps'],
-    ['work over budget (a grid axis)', edit((s) => (s.grid = { lr: [0.01], steps: [40, 1_000_000] }) && (s.data = { ...s.data, n: 1000 }) && (s.training = { ...s.training, batch_size: 1000 }) && (s.model = { ...s.model, width: 256, depth: 3 })), 'grid.steps'],
+    ['work over budget (a grid axis)', edit((s) => (s.grid = { lr: [0.001, 0.01], steps: [40, 1_000_000] }) && (s.data = { ...s.data, n: 1000 }) && (s.training = { ...s.training, batch_size: 1000 }) && (s.model = { ...s.model, width: 256, depth: 3 })), 'grid.steps'],
     ['__proto__ key in a block', JSON.parse('{"title":"t","question":"q","hypothesis":"h","data":{"block":"mixture","__proto__":{"n":5}},"model":{"block":"mlp"},"training":{"block":"adam"},"record":[{"metric":"test_accuracy","at":"end"}]}'), 'data.__proto__'],
     ['__proto__ grid axis', JSON.parse('{"title":"t","question":"q","hypothesis":"h","data":{"block":"mixture"},"model":{"block":"mlp"},"training":{"block":"adam"},"record":[{"metric":"test_accuracy","at":"end"}],"grid":{"__proto__":[1]}}'), 'grid.__proto__'],
     ['constructor key at the top', edit((s) => (s.constructor = 1 as never)), 'constructor'],
@@ -81,12 +81,15 @@ describe('validateSpec', () => {
     ['feature pipeline over the JavaScript heap budget', edit((s) => (s.features = { block: 'pipeline', dummy_dim: 512 }) && (s.data = { ...s.data, n: 2000, test_n: 2000 })), 'features.dummy_dim'],
     ['unknown features block', edit((s) => (s.features = { block: 'fourier' })), 'features.block'],
     ['more PCA components than columns', edit((s) => (s.features = { block: 'pipeline', pca_dim: 6 })), 'features.pca_dim'],
-    ['a grid value with more PCA components than columns', edit((s) => (s.features = { block: 'pipeline' }) && (s.grid = { lr: [0.01], pca_dim: [2, 9] })), 'grid.pca_dim'],
+    ['a grid value with more PCA components than columns', edit((s) => (s.features = { block: 'pipeline' }) && (s.grid = { lr: [0.001, 0.01], pca_dim: [2, 9] })), 'grid.pca_dim'],
     ['conv net on non-image data', edit((s) => (s.model = { block: 'conv' })), 'model.block'],
     ['transfer from a data block without a related task', edit((s) => (s.data = { block: 'images' }) && (s.training = { block: 'transfer' })), 'data.block'],
     ['title too long', edit((s) => (s.title = 'x'.repeat(201))), 'title'],
+    ['a claim comparing a value the grid does not take', edit((s) => (s.claims = [{ ...s.claims[0], a: 0.03 }])), 'claims.0.a'],
+    ['a claim where a value the grid does not take', edit((s) => (s.grid = { lr: [0.001, 0.01], width: [8, 16] }) && (s.claims = [{ ...s.claims[0], where: { width: 32 } }])), 'claims.0.where.width'],
+    ['a trend over values the grid does not take', edit((s) => (s.claims = [{ kind: 'trend', statement: 't', metric: 'test_accuracy', along: 'lr', values: [0.001, 0.1], expect: 'increasing' }])), 'claims.0.values.1'],
     ['a ratio that leaves no minority row', edit((s) => (s.data = { ...s.data, n: 64, class_ratio: 80 })), 'data.class_ratio'],
-    ['a grid ratio that leaves no minority row', edit((s) => (s.grid = { lr: [0.01], class_ratio: [1, 80] })), 'grid.class_ratio'],
+    ['a grid ratio that leaves no minority row', edit((s) => (s.grid = { lr: [0.001, 0.01], class_ratio: [1, 80] })), 'grid.class_ratio'],
     ['task shared by an unknown parameter', edit((s) => (s.task_shared_by = ['ratio'])), 'task_shared_by.0'],
     ['paired claim along the axis the task is keyed by', edit((s) => (s.paired = false) && (s.task_shared_by = ['lr'])), 'claims.0.paired'],
     ['float32 on a weight norm', edit((s) => (s.record[2] = { metric: 'weight_norm', at: 'end', float32: true })), 'record.2.float32'],
@@ -94,14 +97,57 @@ describe('validateSpec', () => {
     ['class counts at checkpoints', edit((s) => s.record.push({ metric: 'class_counts', at: 'checkpoints', every: 10 })), 'record.3.at'],
     ['a decision boundary on 4-D data', edit((s) => s.record.push({ metric: 'decision_boundary', at: 'end' })), 'record.3.metric'],
     ['a decision boundary on a regression', edit((s) => (s.data = { block: 'target_1d' }) && (s.record = [{ metric: 'test_loss', at: 'end' }, { metric: 'decision_boundary', at: 'end' }]) && (s.training = { ...s.training, loss: 'mean_squared_error' }) && (s.claims = []) && (s.figure = undefined)), 'record.1.metric'],
-    ['predictions on classes', edit((s) => s.record.push({ metric: 'predictions', at: 'end' })), 'record.3.metric'],
-    ['predictions at checkpoints', edit((s) => regression(s) && s.record.push({ metric: 'predictions', at: 'checkpoints', every: 10 })), 'record.2.at'],
-    ['predictions with mini-batches', edit((s) => regression(s) && (s.training.batch_size = 8) && s.record.push({ metric: 'predictions', at: 'end' })), 'training.batch_size'],
+    ['a pool resampled', edit((s) => (s.data = { ...s.data, pool_n: 400, resample: 'tile', class_ratio: 2 })), 'data.resample'],
+    ['a pool with a balanced test set', edit((s) => (s.data = { ...s.data, pool_n: 400, test_balanced: true })), 'data.test_balanced'],
+    ['a pool no larger than its test rows', edit((s) => (s.data = { ...s.data, pool_n: 50 })), 'data.test_n'],
+    ['a grid size beyond the pool', edit((s) => (s.data = { ...s.data, pool_n: 200 }) && (s.grid = { lr: [0.001, 0.01], n: [64, 400] })), 'grid.n'],
+    ['a training fraction that leaves one row', edit((s) => (s.data = { ...s.data, n: 4, train_fraction: 0.3 })), 'data.train_fraction'],
+    ['a pool of fewer than 4 rows', edit((s) => (s.data = { ...s.data, pool_n: 3 })), 'data.pool_n'],
+    ['data sizes at checkpoints', edit((s) => s.record.push({ metric: 'data_sizes', at: 'checkpoints', every: 10 })), 'record.3.at'],
+    ['a model axis name without a model axis', edit((s) => (s.model_axis = 'classifier')), 'model_axis'],
+    ['features shared by a parameter without a features section', edit((s) => (s.features_shared_by = ['d'])), 'features_shared_by'],
+    ['features shared by an unknown parameter', edit((s) => (s.features = { block: 'pipeline', dummy_dim: 3 }) && (s.features_shared_by = ['width_of_dummies'])), 'features_shared_by.0'],
+    ['features shared by with a transfer block (pretraining rows mixed by another matrix)', edit((s) => (s.features = { block: 'pipeline', mixing: 'uniform' }) && (s.features_shared_by = ['dummy_dim']) && (s.training = { block: 'transfer', steps: 40 })), 'features_shared_by'],
+    ['dummy columns above 4000', edit((s) => (s.features = { block: 'pipeline', dummy_dim: 4001 })), 'features.dummy_dim'],
+    ['a test share out of bounds', edit((s) => (s.data = { ...s.data, test_size: 0.95 })), 'data.test_size'],
+    ['a test share that leaves no training row', edit((s) => (s.data = { ...s.data, n: 2, test_size: 0.9 })), 'data.test_size'],
+    ['resampling a split draw', edit((s) => (s.data = { ...s.data, test_size: 0.2, class_ratio: 3, resample: 'tile' })), 'data.resample'],
+    ['a balanced test draw of a split draw', edit((s) => (s.data = { ...s.data, test_size: 0.2, test_balanced: true })), 'data.test_balanced'],
+    ['input width at checkpoints', edit((s) => s.record.push({ metric: 'input_dim', at: 'checkpoints', every: 10 })), 'record.3.at'],
+    ['input width of a classical model', edit((s) => (s.model = { block: 'svm' }) && (s.record = [{ metric: 'test_accuracy', at: 'end' }, { metric: 'input_dim', at: 'end' }]) && (s.figure = undefined)), 'record.1.metric'],
+    ['a pool with a test share', edit((s) => (s.data = { ...s.data, pool_n: 400, test_size: 0.2 })), 'data.test_size'],
+    ['a weight tail at the end', edit((s) => s.record.push({ metric: 'weight_tail', at: 'end' })), 'record.3.at'],
+    ['layer on a record that is not a weight tail', edit((s) => (s.record[0] = { ...s.record[0], layer: 1 })), 'record.0.layer'],
+    ['entries on a record that is not a weight tail', edit((s) => (s.record[0] = { ...s.record[0], entries: 5 })), 'record.0.entries'],
+    ['threshold on a record that is not weight stats', edit((s) => (s.record[1] = { metric: 'test_loss', at: 'end', threshold: 0.01 })), 'record.1.threshold'],
+    ['a weight tail of a layer the model lacks', edit((s) => s.record.push({ metric: 'weight_tail', at: 'checkpoints', every: 10, layer: 2 })), 'record.3.layer'],
+    ['two weight tails of one layer', edit((s) => s.record.push({ metric: 'weight_tail', at: 'checkpoints', every: 10 }, { metric: 'weight_tail', at: 'checkpoints', every: 10, layer: 0 })), 'record.4.layer'],
+    ['a weight trace above its budget', edit((s) => (s.model = { ...s.model, width: 1024 }) && s.record.push({ metric: 'weight_tail', at: 'checkpoints', every: 1, entries: 2000 })), 'record.3.entries'],
+    ['a grid depth whose model lacks the traced layer', edit((s) => (s.model = { ...s.model, depth: 2 }) && s.record.push({ metric: 'weight_tail', at: 'checkpoints', every: 10, layer: 2 }) && (s.grid = { lr: [0.001, 0.01], depth: [2, 1] })), 'grid.depth'],
+    ['a grid of steps whose trace is above its budget', edit((s) => (s.model = { ...s.model, width: 128 }) && s.record.push({ metric: 'weight_tail', at: 'checkpoints', every: 1, entries: 500 }) && (s.grid = { lr: [0.001, 0.01], steps: [40, 100] })), 'grid.steps'],
+    ['the last batch loss at checkpoints', edit((s) => s.record.push({ metric: 'loss', at: 'checkpoints', every: 10 })), 'record.3.at'],
+    ['predictions at checkpoints', edit((s) => s.record.push({ metric: 'predictions', at: 'checkpoints', every: 10 })), 'record.3.at'],
+    ['predictions of four classes', edit((s) => (s.data = { block: 'images', classes: 4 }) && s.record.push({ metric: 'predictions', at: 'end' })), 'record.3.metric'],
+    ["'on' on a record that is not predictions", edit((s) => (s.record[1] = { metric: 'test_loss', at: 'end', on: 'train' })), 'record.1.on'],
+    ['predictions of a grid cell of four classes', edit((s) => (s.data = { block: 'images', classes: 2 }) && (s.grid = { lr: [0.001, 0.01], classes: [2, 4] }) && s.record.push({ metric: 'predictions', at: 'end' })), 'grid.classes'],
+    ['a metric stored under a name and without', edit((s) => (s.record[1] = { metric: 'test_loss', at: 'end', name: 'loss' }) && s.record.push({ metric: 'test_loss', at: 'checkpoints', every: 10 })), 'record.3.name'],
+    ['predictions on an unknown split', edit((s) => s.record.push({ metric: 'predictions', at: 'end', on: 'validation' })), 'record.3.on'],
+    ['a name on a metric of several values', edit((s) => s.record.push({ metric: 'class_counts', at: 'end', name: 'counts' })), 'record.3.name'],
+    ['a name on predictions', edit((s) => s.record.push({ metric: 'predictions', at: 'end', name: 'scores' })), 'record.3.name'],
+    ['a name that is another metric', edit((s) => (s.record[2] = { metric: 'weight_norm', at: 'end', name: 'test_loss' })), 'record.2.name'],
+    ['a name that every trial stores', edit((s) => (s.record[2] = { metric: 'weight_norm', at: 'end', name: 'n_params' })), 'record.2.name'],
+    ['a name that is a predictions series', edit((s) => (s.record[2] = { metric: 'weight_norm', at: 'end', name: 'score' })), 'record.2.name'],
+    ['two metrics under one name', edit((s) => (s.record[1] = { metric: 'test_loss', at: 'end', name: 'loss' }) && (s.record[2] = { metric: 'weight_norm', at: 'end', name: 'loss' })), 'record.2.name'],
+    ['one metric under two names', edit((s) => s.record.push({ metric: 'test_loss', at: 'checkpoints', every: 10, name: 'loss' })), 'record.3.name'],
+    ['a name that is not a plain name', edit((s) => (s.record[1] = { metric: 'test_loss', at: 'end', name: 'test loss' })), 'record.1.name'],
+    ['a claim naming a renamed metric by its metric', edit((s) => (s.record[0] = { ...s.record[0], name: 'acc' })), 'claims.0.metric'],
+    ['alternating points: fewer than two', edit((s) => (s.data = { block: 'alternating', n: 1 })), 'data.n'],
+    ['shared model deeper than 64', edit((s) => (s.model = { block: 'shared', depth: 65 })), 'model.depth'],
+    ["predictions on 'last_update' of classes", edit((s) => s.record.push({ metric: 'predictions', at: 'end', on: 'last_update' })), 'record.3.on'],
+    ['predictions at checkpoints of a regression', edit((s) => regression(s) && s.record.push({ metric: 'predictions', at: 'checkpoints', every: 10 })), 'record.2.at'],
+    ["predictions on 'last_update' with mini-batches", edit((s) => regression(s) && (s.training.batch_size = 8) && s.record.push({ metric: 'predictions', at: 'end', on: 'last_update' })), 'training.batch_size'],
     ['an unknown training-input layout', edit((s) => regression(s) && (s.data.train_x = 'sobol')), 'data.train_x'],
-    ['a stored name that is not a plain name', edit((s) => (s.record[1] = { ...s.record[1], as: 'test-loss' })), 'record.1.as'],
-    ['renaming a record that stores several names', edit((s) => s.record.push({ metric: 'class_counts', at: 'end', as: 'counts' })), 'record.3.as'],
-    ['renaming to a name the recorder stores itself', edit((s) => (s.record[1] = { ...s.record[1], as: 'n_params' })), 'record.1.as'],
-    ['two end records stored under one name', edit((s) => s.record.push({ metric: 'weight_norm', at: 'end', as: s.record[1].metric })), 'record.3.as'],
+    ['two end records stored under one name', edit((s) => (s.record[1] = { ...s.record[1], name: 'err' }) && s.record.push({ metric: 'weight_norm', at: 'end', name: 'err' })), 'record.3.name'],
     ['not an object', [1, 2], '(body)'],
   ];
 
@@ -111,15 +157,15 @@ describe('validateSpec', () => {
     if (!v.ok) expect(v.issues.map((i) => i.field)).toContain(field);
   });
 
-  test("a fit on the grid: predictions in full batch, and a series and a scalar stored under one name ('as'), claimable", () => {
+  test("a fit on the grid: predictions in full batch, and a series and a scalar stored under one name, claimable", () => {
     const v = validateSpec(
       edit((s) => {
         regression(s);
         s.data.train_x = 'grid';
         s.record = [
-          { metric: 'loss', at: 'end', as: 'mse' },
-          { metric: 'predictions', at: 'end' },
-          { metric: 'train_loss', at: 'checkpoints', every: 10, as: 'mse' },
+          { metric: 'loss', at: 'end', name: 'mse' },
+          { metric: 'predictions', at: 'end', on: 'last_update' },
+          { metric: 'train_loss', at: 'checkpoints', every: 10, name: 'mse' },
         ];
         s.claims = [{ kind: 'difference', statement: 's', metric: 'mse', by: 'lr', a: 0.01, b: 0.001, expect: 'less', paired: true }];
         s.figure = { x: 'step', y: 'mse', color: 'lr' };
@@ -139,6 +185,57 @@ describe('validateSpec', () => {
       }),
     );
     expect(v.ok ? [] : v.issues).toEqual([]);
+  });
+
+  test('a pool shared by every config of a repeat (task_shared_by: []): unpaired trials pair along any axis; data sizes are claimable', () => {
+    const v = validateSpec(
+      edit((s) => {
+        s.data = { ...s.data, pool_n: 400, test_n: 100, train_fraction: 0.8 };
+        s.paired = false;
+        s.task_shared_by = [];
+        s.grid = { lr: [0.001, 0.01], n: [20, 300] };
+        s.record.push({ metric: 'data_sizes', at: 'end' });
+        s.claims.push({ kind: 'trend', statement: 'more rows', metric: 'train_size', along: 'n', expect: 'increasing', paired: true });
+      }),
+    );
+    expect(v.ok ? [] : v.issues).toEqual([]);
+  });
+
+  test('one split draw, a pipeline with streams per repeat and dummy_dim, the input width recorded and claimed: valid', () => {
+    const v = validateSpec(
+      edit((s) => {
+        s.data = { block: 'mixture', n: 60, test_size: 0.25, d: 4 };
+        s.features = { block: 'pipeline', dummy_dim: 3, mixing: 'uniform', pca_dim: 2 };
+        s.paired = false;
+        s.task_shared_by = ['n'];
+        s.features_shared_by = ['dummy_dim'];
+        s.grid = { lr: [0.001, 0.01], dummy_dim: [3, 30] };
+        s.record.push({ metric: 'input_dim', at: 'end' });
+        s.claims.push({ kind: 'trend', statement: 'the width stays', metric: 'input_dim', along: 'dummy_dim', expect: 'increasing' });
+      }),
+    );
+    expect(v.ok ? [] : v.issues).toEqual([]);
+  });
+
+  test('a renamed metric is claimed and drawn by its name; the last batch loss and predictions record on the alternating points with the shared net', () => {
+    const v = validateSpec(
+      edit((s) => {
+        s.data = { block: 'alternating', n: 16 };
+        s.model = { block: 'shared', width: 10, depth: 2 };
+        s.record = [
+          { metric: 'train_accuracy', at: 'checkpoints', every: 10, float32: true, name: 'accuracy' },
+          { metric: 'train_accuracy', at: 'end', name: 'accuracy' },
+          { metric: 'loss', at: 'end' },
+          { metric: 'predictions', at: 'end', on: 'train' },
+        ];
+        s.claims = [{ ...s.claims[0], metric: 'accuracy' }];
+        s.figure = { x: 'step', y: 'accuracy', color: 'lr' };
+      }),
+    );
+    expect(v.ok ? [] : v.issues).toEqual([]);
+    // Regression: predictions store the output itself.
+    const r = validateSpec(edit((s) => (s.data = { block: 'target_1d' }) && (s.training = { ...s.training, loss: 'mean_squared_error' }) && (s.record = [{ metric: 'predictions', at: 'end' }, { metric: 'loss', at: 'end' }]) && (s.claims = []) && (s.figure = undefined)));
+    expect(r.ok ? [] : r.issues).toEqual([]);
   });
 
   test('2·10⁸ checkpoints are counted, not built: refused naming record and training', () => {

@@ -19,7 +19,7 @@ async function sweep(id: string, request: Record<string, unknown>, name: string 
 
 describe('compare page', () => {
   test('two real Exp 10 sweeps: one overlaid figure (colour = sweep, a band each), the request diff, the verdicts', async () => {
-    const base = { experiment: 'exp10', repeats: 2, params: { n: 80, test_n: 20, width: 12, steps: 30 }, grid: { initializer: ['xavier', 'zeros'] } };
+    const base = { experiment: 'exp10', repeats: 2, params: { n: 100, width: 12, steps: 30 }, grid: { initializer: ['xavier', 'zeros'] } };
     const a = await sweep('cmpA', { ...base, seed: 0 });
     const b = await sweep('cmpB', { ...base, seed: 7, params: { ...base.params, steps: 50 } }, 'longer');
     const { window } = new JSDOM('<!doctype html><html><body></body></html>');

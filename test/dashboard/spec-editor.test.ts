@@ -6,6 +6,7 @@
  */
 import Ajv2020 from 'ajv/dist/2020';
 import { describe, expect, test } from 'vitest';
+import { MODEL_BLOCKS } from '../../core/blocks';
 import { experimentSpecJsonSchema } from '../../core/custom/spec';
 import { validateSpec } from '../../core/custom/validate';
 import { builtinSpecExperiments } from '../../core/experiments/specs';
@@ -20,7 +21,7 @@ const SPECS = builtinSpecExperiments().map((e) => JSON.parse(JSON.stringify(spec
 
 describe('the form schema', () => {
   test('titles each block of a family by name and describes each parameter', () => {
-    expect(FORM.properties!.model.oneOf!.map((a) => a.title)).toEqual(['mlp', 'conv', 'svm', 'decision_tree', 'sklearn_mlp']);
+    expect(FORM.properties!.model.oneOf!.map((a) => a.title)).toEqual(Object.keys(MODEL_BLOCKS));
     expect(FORM.properties!.training.oneOf!.map((a) => a.title)).toEqual(expect.arrayContaining(['adam', 'transfer', 'layerwise']));
     const mlp = FORM.properties!.model.oneOf![0].properties!;
     expect(mlp.width.description).toBe('integer 1–1024, default 32');
@@ -34,7 +35,9 @@ describe('the form schema', () => {
     const params = libraryParameters(API);
     expect([...params.keys()]).toEqual(expect.arrayContaining(['n', 'width', 'lr', 'steps', 'batch_norm', 'kernel']));
     const axes = FORM.properties!.grid.properties!;
-    expect(Object.keys(axes).sort()).toEqual([...params.keys()].sort());
+    // Every parameter, and the axis over model blocks with the model section's alternatives.
+    expect(Object.keys(axes).sort()).toEqual([...params.keys(), 'model'].sort());
+    expect(axes.model.items!.oneOf!.map((a) => a.title)).toEqual(Object.keys(MODEL_BLOCKS));
     expect(axes.width).toMatchObject({ type: 'array', minItems: 1, items: { type: 'integer', minimum: 1, maximum: 1024, default: 32 } });
     expect(FORM.properties!.grid.options).toMatchObject({ display_required_only: true });
   });

@@ -94,18 +94,19 @@ describe('inputs generated from the schema', () => {
     expect(coefs.help.textContent).toContain('1–20 items');
   });
 
-  test('exp12 boolean as a checkbox, exp8 integer lists, exp7 enums, exp3 unions and null defaults', () => {
+  test('exp12 boolean as a checkbox, exp8 integer lists, exp7 enums, exp11 unions, exp4 null defaults, exp3 the model axis', () => {
     const a = mount({ experiment: 'exp12' });
-    expect([a.row('paired').fixed.type, a.row('paired').fixed.checked]).toEqual(['checkbox', false]);
+    expect([a.row('batch_norm').fixed.type, a.row('batch_norm').fixed.checked]).toEqual(['checkbox', false]);
     const h = mount({ experiment: 'exp8' });
     expect(h.row('hidden').fixed.value).toBe('100, 100');
     expect(h.row('hidden').help.textContent).toContain('integers (each 1 ≤ x ≤ 1024)');
     const b = mount({ experiment: 'exp7' });
     expect(b.row('activation').values.value).toBe('relu, tanh, square, sin, sign, identity');
-    const c = mount({ experiment: 'exp3' });
+    const c = mount({ experiment: 'exp11' });
     expect([c.row('class_seps').fixed.type, c.row('class_seps').fixed.value]).toEqual(['text', 'inverse']);
-    expect(c.row('tree_max_depth').fixed.value).toBe('null');
-    expect(c.row('svm_shrinking').fixed.checked).toBe(true);
+    expect(mount({ experiment: 'exp4' }).row('pool_n').fixed.value).toBe('null');
+    // A spec's grid axis over model blocks: one parameter, its values the cells' labels.
+    expect(mount({ experiment: 'exp3' }).row('classifier').values.value).toBe('svm, tree, shallow, deep');
   });
 
   test("a schema's description becomes the parameter's help text", () => {
@@ -136,14 +137,14 @@ describe('values', () => {
     expect(parseValue('x', prop('exp1', 'lr'))).toEqual({ ok: false, message: '"x" is not a number' });
     expect(parseValue('cos', prop('exp1', 'function'))).toEqual({ ok: false, message: 'must be one of sin, polynomial, abs' });
     expect(parseValue('1, 2000', prop('exp8', 'hidden'))).toEqual({ ok: false, message: 'item 2 (2000): must be ≤ 1024' });
-    const seps = prop('exp3', 'class_seps');
+    const seps = prop('exp11', 'class_seps');
     expect(parseValue('inverse', seps)).toEqual({ ok: true, value: 'inverse' });
     expect(parseValue('1.5', seps)).toEqual({ ok: true, value: 1.5 });
     expect(parseValue('1, 2', seps)).toEqual({ ok: true, value: [1, 2] });
     expect(parseValue('500', seps)).toEqual({ ok: false, message: 'must be ≤ 100' });
     expect(parseValue('500,', seps)).toEqual({ ok: true, value: [500] });
-    expect(parseValue('null', prop('exp3', 'tree_max_depth'))).toEqual({ ok: true, value: null });
-    expect(parseValue('7', prop('exp3', 'tree_max_depth'))).toEqual({ ok: true, value: 7 });
+    expect(parseValue('null', prop('exp4', 'pool_n'))).toEqual({ ok: true, value: null });
+    expect(parseValue('7', prop('exp4', 'pool_n'))).toEqual({ ok: true, value: 7 });
   });
 
   test('swept lists split on commas, or on ";" when a value may itself be a list', () => {

@@ -1,3 +1,9 @@
+/**
+ * Exp 3 as a spec (core/experiments/specs/exp03-data-size-vs-depth.ts): its protocol, the
+ * sharing of one pool per repeat by every classifier and n, the refusals, and a small real
+ * sweep whose figure is the same, bit for bit, as the TypeScript module's was
+ * (__snapshots__/exp03.figure.html).
+ */
 import { beforeAll, describe, expect, test } from 'vitest';
 import { classCounts, makeTable } from '../../core/data/dataset';
 import { fitPredictTree, SKLEARN_TREE_DEFAULTS } from '../../core/classical/decision-tree';
@@ -12,7 +18,14 @@ import {
 } from '../../core/classical/sklearn-mlp';
 import { fitPredictSvc } from '../../core/classical/svm';
 import { nodeLibsvm } from '../../node/libsvm-node';
-import { CLASSIFIERS, exp3, gammaOf, mlpOptions, NOTEBOOK_NS, repeatData, trainSize } from '../../core/experiments/exp03-data-size-vs-depth';
+import { getExperiment } from '../../core/experiments';
+import { compileSpec, specStreams, trialModel, trialPlan, type SpecExperiment } from '../../core/custom/compile';
+import { validateSpec } from '../../core/custom/validate';
+import type { ExperimentSpecInput } from '../../core/custom/spec';
+import { BUILTIN_SPECS } from '../../core/experiments/specs';
+import { exp3Spec, NOTEBOOK_NS } from '../../core/experiments/specs/exp03-data-size-vs-depth';
+import { mixtureBlock, mixtureTrainRows } from '../../core/blocks/data-mixture';
+import { sklearnOptions } from '../../core/blocks/model-sklearn-mlp';
 import type { TrialSpec } from '../../core/experiments/types';
 import { sharedData } from '../../core/experiments/common';
 import { streamFor } from '../../core/rng';
@@ -22,39 +35,73 @@ import { runSweep } from '../helpers/sweep';
 import { matMulPath } from '../../core/nn/matmul';
 import { useBackend } from '../tf-node';
 
-type P = ReturnType<typeof exp3.params.parse>;
-const trial = (over: Record<string, unknown>, repeat = 0, seed = 0): TrialSpec<P> => {
-  const params = exp3.params.parse(over);
+const CLASSIFIERS = ['svm', 'tree', 'shallow', 'deep'];
+const exp3 = getExperiment('exp3') as SpecExperiment;
+const options = BUILTIN_SPECS.find((b) => b.number === 3)!.options!;
+const { streamOf, dataStreams } = specStreams(exp3.spec, options);
+
+const trial = (over: Record<string, unknown>, repeat = 0, seed = 0): TrialSpec => {
+  const params = exp3.params.parse(over) as Record<string, unknown>;
   return { id: `t.${params.classifier}.${params.n}.${repeat}`, sweepId: 't', experiment: 'exp3', configKey: `classifier=${params.classifier},n=${params.n}`, repeat, seed, params };
 };
+
+/** A trial's data as the experiment draws it (the mixture block, the experiment's streams). */
+const repeatData = (t: TrialSpec) => mixtureBlock.generate(t.params as Record<string, unknown>, dataStreams(t));
+
+/** Exp 3 with its spec edited (shorter MLPs), compiled under its own id and options: the same streams. */
+function variant(edit: (s: ExperimentSpecInput) => void): SpecExperiment {
+  const spec = structuredClone(exp3Spec);
+  edit(spec);
+  const v = validateSpec(spec);
+  if (!v.ok) throw new Error(JSON.stringify(v.issues));
+  return compileSpec('exp3', v.spec, { ...options, number: 3 });
+}
 
 beforeAll(async () => {
   await useBackend('wasm');
 });
 
 describe('exp3 protocol', () => {
-  test('defaults: classifier × ns grid, 5 repeats, d = 12 mixture of 10,000 with seps 1/(i+1), sklearn 0.19 defaults', () => {
+  test('defaults: classifier × ns grid, 5 repeats, d = 12 pool of 10,000 with seps 1/(i+1), sklearn 0.19 defaults', () => {
     expect(exp3.grid).toEqual({ classifier: ['svm', 'tree', 'shallow', 'deep'], n: [20, 50, 100, 200, 500, 1000, 2000, 5000, 10_000] });
     expect(exp3.repeats).toBe(5);
-    const p = exp3.params.parse({});
-    expect(p).toMatchObject({ n_max: 10_000, d: 12, class_seps: 'inverse', covariance_scale: 1, test_size: 0.2, train_fraction: 0.8 });
+    expect([exp3.number, exp3.section]).toEqual([3, 'I. Basics']);
+    const p = exp3.params.parse({}) as Record<string, unknown>;
+    expect(p).toMatchObject({ pool_n: 10_000, test_n: 2000, d: 12, class_sep: 1, class_sep_decay: 'inverse', covariance_scale: 1, train_fraction: 0.8, class_ratio: 1, resample: 'none', scaling: 'none' });
+    // The model axis is the parameter `classifier`; the model blocks' parameters live in its cells.
+    expect(Object.keys(exp3.params.shape)).toContain('classifier');
+    for (const hidden of ['sklearn_hidden', 'svm_c', 'tree_max_depth', 'lr', 'steps']) expect(Object.keys(exp3.params.shape)).not.toContain(hidden);
+    const cell = (classifier: string) => trialModel(exp3.spec, exp3.params.parse({ classifier }) as Record<string, unknown>);
     // SVC(): C = 1, gamma 'auto' = 1/n_features, tol 1e-3, shrinking.
-    expect(p).toMatchObject({ svm_c: 1, svm_gamma: 'auto', svm_tol: 1e-3, svm_shrinking: true });
-    expect(gammaOf(p)).toBe(1 / 12);
-    expect(gammaOf(exp3.params.parse({ d: 5 }))).toBe(1 / 5);
+    expect(cell('svm').block.kind).toBe('svm');
+    expect(cell('svm').values).toMatchObject({ svm_c: 1, svm_gamma: 'auto', svm_tol: 1e-3, svm_shrinking: true });
     // DecisionTreeClassifier(): grown until pure.
-    expect(p).toMatchObject({ tree_min_samples_split: 2, tree_min_impurity_decrease: 0, tree_max_depth: null });
+    expect(cell('tree').block.kind).toBe('decision_tree');
+    expect(cell('tree').values).toMatchObject({ tree_min_samples_split: 2, tree_min_impurity_decrease: 0, tree_max_depth: null });
     // MLPClassifier(): (100,) or (100, 100) ReLU, adam lr 0.001, alpha 1e-4, batch 'auto', 200 epochs, tol 1e-4,
     // stopping as sklearn 0.19 did: after more than 2 epochs without improvement.
-    expect(mlpOptions(exp3.params.parse({ classifier: 'shallow' }))).toEqual({ ...SKLEARN_MLP_DEFAULTS, hidden: [100], nIterNoChange: 2 });
-    expect(mlpOptions(p)).toEqual({ ...SKLEARN_MLP_DEFAULTS, hidden: [100, 100], nIterNoChange: 2 });
+    expect(sklearnOptions(cell('shallow').values)).toEqual({ ...SKLEARN_MLP_DEFAULTS, hidden: [100], nIterNoChange: 2 });
+    expect(sklearnOptions(cell('deep').values)).toEqual({ ...SKLEARN_MLP_DEFAULTS, hidden: [100, 100], nIterNoChange: 2 });
     expect(SKLEARN_MLP_DEFAULTS).toMatchObject({ activation: 'relu', alpha: 1e-4, learningRate: 0.001, beta1: 0.9, beta2: 0.999, epsilon: 1e-8, batchSize: 'auto', maxIter: 200, tol: 1e-4, nIterNoChange: 10, shuffle: true });
-    expect(exp3.params.safeParse({ n: 20_000 }).success).toBe(false);
+    expect(exp3.params.safeParse({ n: 20_001 }).success).toBe(false);
+    expect(exp3.params.safeParse({ classifier: 'forest' }).success).toBe(false);
     expect(exp3.params.safeParse({ bogus: 1 }).success).toBe(false);
   });
 
+  test('refused: more training rows than the pool holds, a test set that fills the pool, resampling a pool; each naming its parameter', () => {
+    const refusal = (over: Record<string, unknown>) => exp3.refusal!(exp3.params.parse(over) as Record<string, unknown>);
+    for (const classifier of CLASSIFIERS) expect(refusal({ classifier, n: 10_000 })).toBeNull();
+    // int(0.8·10,001) = 8,000 still fits; int(0.8·10,002) = 8,001 does not.
+    expect(refusal({ n: 10_001 })).toBeNull();
+    expect(refusal({ n: 10_002 })).toEqual({ param: 'n', message: expect.stringMatching(/8001 training rows exceed the 8000 of the pool/) });
+    expect(refusal({ test_n: 10_000 })).toEqual({ param: 'test_n', message: expect.stringMatching(/no training row/) });
+    expect(refusal({ resample: 'tile' })).toEqual({ param: 'resample', message: expect.stringMatching(/not resampled/) });
+    expect(refusal({ n: 2 })).toEqual({ param: 'train_fraction', message: expect.stringMatching(/1 training rows/) });
+  });
+
   test('training sizes are int(0.8·n): 16 … 8,000; batch is min(200, n)', () => {
-    expect(NOTEBOOK_NS.map((n) => trainSize({ n, train_fraction: 0.8 }))).toEqual([16, 40, 80, 160, 400, 800, 1600, 4000, 8000]);
+    expect(NOTEBOOK_NS.map((n) => mixtureTrainRows({ n, train_fraction: 0.8 }))).toEqual([16, 40, 80, 160, 400, 800, 1600, 4000, 8000]);
+    expect(NOTEBOOK_NS.map((n) => trialPlan(exp3.spec, exp3.params.parse({ n }) as Record<string, unknown>).data)).toEqual(NOTEBOOK_NS.map((n) => expect.objectContaining({ trainRows: Math.trunc(0.8 * n), testRows: 2000, input: 12 })));
     expect([16, 160, 200, 201, 8000].map((n) => resolveBatchSize('auto', n))).toEqual([16, 160, 200, 200, 200]);
   });
 
@@ -86,6 +133,14 @@ describe('exp3 protocol', () => {
     expect(Math.abs(meanDiff(11) - 1 / 12)).toBeLessThan(0.25);
     // Another repeat draws another dataset.
     expect(repeatData(trial({ n: 50 }, 1)).test.x).not.toEqual(big.test.x);
+    // One task stream per repeat ('data', as the code drew it), whatever the config; weights and
+    // epoch orders per trial.
+    expect(dataStreams(trial({ classifier: 'svm', n: 50 })).task.uniform()).toBe(streamFor(0, 'exp3', 'data', 0).uniform());
+    expect(dataStreams(trial({ classifier: 'deep', n: 10_000 })).taskKey).toBe(dataStreams(trial({ classifier: 'svm', n: 50 })).taskKey);
+    for (const purpose of ['init', 'shuffle']) {
+      expect(streamOf(trial({ classifier: 'deep', n: 50 }), purpose).uniform()).toBe(streamFor(0, 'exp3', purpose, 'classifier=deep,n=50', 0).uniform());
+      expect(streamOf(trial({ classifier: 'deep', n: 100 }), purpose).uniform()).not.toBe(streamOf(trial({ classifier: 'deep', n: 50 }), purpose).uniform());
+    }
   });
 
   test('the repeat mixture is drawn once and kept between packs: kept or drawn afresh, the same numbers', () => {
@@ -101,6 +156,12 @@ describe('exp3 protocol', () => {
     expect(fresh).toEqual(first);
     // Another seed is another draw.
     expect(repeatData({ ...trial({ n: 2000 }, 3), seed: 1 }).test.x).not.toEqual(first.test.x);
+    // Streams that do not name their task draw the same pool afresh, never kept.
+    sharedData.clear();
+    const { taskKey: _key, ...unnamed } = dataStreams(trial({ n: 2000 }, 3));
+    const loose = mixtureBlock.generate(trial({ n: 2000 }, 3).params as Record<string, unknown>, unnamed);
+    expect(loose).toEqual(first);
+    expect(sharedData.bytes).toBe(0);
     sharedData.clear();
   });
 
@@ -200,7 +261,7 @@ describe('exp3 protocol', () => {
 
   test('every classifier beats chance on an easy, well-separated mixture', async () => {
     // 200 training rows = one Adam step per epoch, so the networks keep the default 200 epochs.
-    const over = { n_max: 200, n: 125, class_seps: 3, covariance_scale: 0.2 };
+    const over = { pool_n: 200, test_n: 40, n: 125, class_sep: 3, class_sep_decay: 'none', covariance_scale: 0.2 };
     for (const classifier of CLASSIFIERS) {
       const trials = [trial({ ...over, classifier }, 0), trial({ ...over, classifier }, 1)];
       const results = await exp3.runPack(trials, { libsvm: nodeLibsvm });
@@ -209,6 +270,14 @@ describe('exp3 protocol', () => {
         expect(res.scalars.train_size).toBe(100);
         expect(res.scalars.test_size).toBe(40);
         expect(res.scalars.test_accuracy, classifier).toBeGreaterThan(0.9);
+        expect(res.scalars.n_params).toBeGreaterThan(0);
+        // The size of each model: support vectors, tree shape, or the MLP's epochs, batch and loss curve.
+        const own = { svm: ['n_support'], tree: ['tree_depth', 'tree_leaves'], shallow: ['n_iter', 'converged', 'final_loss', 'batch_size'], deep: ['n_iter', 'converged', 'final_loss', 'batch_size'] }[classifier]!;
+        for (const k of own) expect(res.scalars[k], `${classifier} ${k}`).toBeTypeOf('number');
+        if (own.includes('n_iter')) {
+          expect(res.scalars.batch_size).toBe(100);
+          expect(res.traces!.loss_curve.values).toHaveLength(res.scalars.n_iter);
+        } else expect(res.traces).toBeUndefined();
       }
     }
   }, 60_000);
@@ -219,7 +288,7 @@ describe('exp3 protocol', () => {
     const before = hooks();
     expect(typeof (await nodeLibsvm())).toBe('function');
     expect(hooks()).toEqual(before);
-    const easy = repeatData(trial({ n_max: 300, n: 250, class_seps: 3, covariance_scale: 0.2 }));
+    const easy = repeatData(trial({ pool_n: 300, test_n: 60, n: 250, class_sep: 3, class_sep_decay: 'none', covariance_scale: 0.2 }));
     const wide = await fitPredictSvc(easy.train, [easy.test], { C: 1, gamma: 1 / 12, tol: 1e-3, cacheMb: 8, shrinking: true }, nodeLibsvm);
     const narrow = await fitPredictSvc(easy.train, [easy.test], { C: 1, gamma: 1e4, tol: 1e-3, cacheMb: 8, shrinking: true }, nodeLibsvm);
     expect(wide.nSupport).toBeLessThan(easy.train.n / 2);
@@ -238,7 +307,7 @@ describe('exp3 protocol', () => {
   });
 
   test('cost grows with training size and the 10,000-point trials are the heaviest, within the default budget', () => {
-    const c = (classifier: string, n: number) => exp3.cost(exp3.params.parse({ classifier, n }));
+    const c = (classifier: string, n: number) => exp3.cost(exp3.params.parse({ classifier, n }) as Record<string, unknown>);
     for (const k of CLASSIFIERS) {
       expect(c(k, 10_000)).toBeGreaterThan(c(k, 1000));
       expect(c(k, 10_000)).toBeLessThan(5e10);
@@ -249,12 +318,17 @@ describe('exp3 protocol', () => {
 
 describe('exp3 sweep and figure', () => {
   test('a small real sweep of all four classifiers aggregates in SQL and renders the accuracy curves with bands', async () => {
-    const { figureData } = await runSweep({
-      experiment: 'exp3',
-      repeats: 2,
-      params: { n_max: 300, max_iter: 15, n_iter_no_change: 2 },
-      grid: { n: [20, 100, 250] },
-    });
+    // The MLPs' epochs are set in the model cells: Exp 3 with at most 15 epochs, under its own id.
+    const short = variant((s) => (s.model = { ...s.model, sklearn_max_iter: 15, sklearn_n_iter_no_change: 2 }));
+    const { figureData } = await runSweep(
+      {
+        experiment: 'exp3',
+        repeats: 2,
+        params: { pool_n: 300, test_n: 60 },
+        grid: { n: [20, 100, 250] },
+      },
+      { lookup: (id) => (id === 'exp3' ? short : undefined) },
+    );
     const acc = figureData.aggregate.filter((r) => r.metric === 'test_accuracy' && r.step === null);
     expect(acc).toHaveLength(12);
     for (const r of acc) {

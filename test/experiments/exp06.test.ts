@@ -1,10 +1,14 @@
 import { PCA } from 'ml-pca';
 import { describe, expect, test } from 'vitest';
-import { classCounts } from '../../core/data/dataset';
+import { classCounts, type Table } from '../../core/data/dataset';
 import { repeatStream, sharedData } from '../../core/experiments/common';
 import { appendDummy } from '../../core/data/features';
-import { mixOrthogonal, mixUniform, pcaBasis, pcaFit, pcaTransform, symmetricEigen, type Mat } from '../../core/data/linalg';
-import { exp6, exp6Data, inputWidth, modelFor } from '../../core/experiments/exp06-pca-dummy-features';
+import { drawMixture } from '../../core/data/gaussian-mixture';
+import { matFromTable, mixOrthogonal, mixUniform, pcaBasis, pcaFit, pcaTransform, symmetricEigen, type Mat } from '../../core/data/linalg';
+import { getExperiment } from '../../core/experiments';
+import { specBlocks, specStreams, trialPlan, type SpecExperiment } from '../../core/custom/compile';
+import { validateSpec } from '../../core/custom/validate';
+import { BUILTIN_SPECS } from '../../core/experiments/specs';
 import type { TrialSpec } from '../../core/experiments/types';
 import { parameterCount } from '../../core/nn/model';
 import { streamFor, type Rng } from '../../core/rng';
@@ -12,12 +16,22 @@ import { exp06Figure } from '../../dashboard/figures/exp06';
 import { formattedSvg, renderFigure } from '../helpers/render';
 import { runSweep } from '../helpers/sweep';
 
-type P = ReturnType<typeof exp6.params.parse>;
+const exp6 = getExperiment('exp6') as SpecExperiment;
+const builtin = BUILTIN_SPECS.find((b) => b.number === 6)!;
+const { streamOf, dataStreams } = specStreams(exp6.spec, builtin.options);
+const dataBlock = specBlocks(exp6.spec).data;
 
-function trial(over: Record<string, unknown>, repeat = 0): TrialSpec<P> {
-  const params = exp6.params.parse(over);
+function trial(over: Record<string, unknown>, repeat = 0): TrialSpec {
+  const params = exp6.params.parse(over) as Record<string, unknown>;
   return { id: `t.${repeat}`, sweepId: 't', experiment: 'exp6', configKey: `dummy_dim=${params.dummy_dim},pca_dim=${params.pca_dim}`, repeat, seed: 0, params };
 }
+
+/** One trial's inputs as the experiment draws them (the pipeline applied to the repeat's mixture). */
+function exp6Data(t: TrialSpec): { train: Table; test: Table } {
+  return dataBlock.generate(t.params as Record<string, unknown>, dataStreams(t));
+}
+
+const inputWidth = (over: Record<string, unknown>) => trialPlan(exp6.spec, exp6.params.parse(over) as Record<string, unknown>).data.input;
 
 function randomMat(rows: number, cols: number, seed: number): Mat {
   const rng = streamFor(seed);
@@ -54,32 +68,59 @@ function diffUpToSign(a: (i: number, c: number) => number, b: (i: number, c: num
 describe('exp6 protocol', () => {
   test('defaults: d = 10, seps 1, covariance scale 0.2, n = 100 split 80/20, (100, 100) sigmoid, 500 full-batch steps; notebook grid', () => {
     const p = exp6.params.parse({});
-    expect(p).toMatchObject({ d: 10, class_seps: 1, covariance_scale: 0.2, n: 100, test_size: 0.2, noise_level: 1, rotation: 'uniform', pca_dim: 'none', hidden: [100, 100], lr: 0.003, steps: 500 });
+    expect(p).toMatchObject({ d: 10, class_sep: 1, covariance_scale: 0.2, n: 100, test_size: 0.2, noise_level: 1, mixing: 'uniform', pca_dim: 'none', width: 100, depth: 2, activation: 'sigmoid', initializer: 'xavier', loss: 'cross_entropy', lr: 0.003, steps: 500 });
     expect(exp6.grid).toEqual({ dummy_dim: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000], pca_dim: ['none', 10, 5, 1] });
-    expect(exp6.repeats).toBeGreaterThanOrEqual(5);
-    expect(inputWidth(exp6.params.parse({ dummy_dim: 2000 }))).toBe(2010);
-    expect(inputWidth(exp6.params.parse({ dummy_dim: 2000, pca_dim: 5 }))).toBe(5);
-    expect(parameterCount(modelFor(exp6.params.parse({ dummy_dim: 2000 })))).toBe(2010 * 100 + 100 + 100 * 100 + 100 + 202);
-    // PCA cannot keep more components than the 80 training rows or the input width.
-    expect(exp6.params.safeParse({ dummy_dim: 1, pca_dim: 12 }).success).toBe(false);
-    expect(exp6.params.safeParse({ dummy_dim: 2000, pca_dim: 81 }).success).toBe(false);
+    expect(exp6.repeats).toBe(5);
+    expect([exp6.number, exp6.section]).toEqual([6, 'II. Datasets']);
+    expect(inputWidth({ dummy_dim: 2000 })).toBe(2010);
+    expect(inputWidth({ dummy_dim: 2000, pca_dim: 5 })).toBe(5);
+    const plan = trialPlan(exp6.spec, exp6.params.parse({ dummy_dim: 2000 }) as Record<string, unknown>);
+    expect(plan.model).toEqual({ kind: 'mlp', input: 2010, hidden: [100, 100], output: 2, activation: 'sigmoid', initializer: 'xavier' });
+    expect(parameterCount(plan.model!)).toBe(2010 * 100 + 100 + 100 * 100 + 100 + 202);
+    // Full batch on the 80 training rows; 20 test rows.
+    expect([plan.data.trainRows, plan.data.testRows]).toEqual([80, 20]);
+    expect(plan.phases).toMatchObject([{ steps: 500, batchRows: 80 }]);
+    // PCA cannot keep more components than the 80 training rows or the input width: refused, naming pca_dim.
+    expect(exp6.refusal!({ ...exp6.params.parse({ dummy_dim: 1, pca_dim: 12 }) })).toMatchObject({ param: 'pca_dim' });
+    expect(exp6.refusal!({ ...exp6.params.parse({ dummy_dim: 2000, pca_dim: 81 }) })).toMatchObject({ param: 'pca_dim' });
+    expect(exp6.refusal!({ ...exp6.params.parse({ dummy_dim: 2000, pca_dim: 80 }) })).toBeNull();
+    // Resampling has no place in a split draw.
+    expect(exp6.refusal!({ ...exp6.params.parse({ resample: 'tile' }) })).toMatchObject({ param: 'resample' });
+  });
+
+  test("the mixture is the code's: covariance, 100 rows and the 80/20 split all from the repeat's 'data' stream keyed by n and d", () => {
+    const t = trial({ dummy_dim: 3, mixing: 'none' }, 2);
+    const want = drawMixture(repeatStream(t, 'data', 100, 10), { n: 100, d: 10, class_seps: 1, covariance_scale: 0.2, test_size: 0.2 });
+    const got = exp6Data(t);
+    const first10 = (tab: Table) => Array.from({ length: tab.n }, (_, i) => Array.from(tab.x.subarray(i * tab.d, i * tab.d + 10))).flat();
+    expect(first10(got.train)).toEqual(Array.from(want.train.x));
+    expect(first10(got.test)).toEqual(Array.from(want.test.x));
+    expect(got.train.labels).toEqual(want.train.labels);
+    // Dummy columns: the code's 'dummy' stream keyed by dummy_dim, training rows then test rows.
+    const dummy = repeatStream(t, 'dummy', 3);
+    const widened = [want.train, want.test].map((s) => appendDummy(matFromTable(s), 3, 1, dummy));
+    expect(Array.from(got.train.x)).toEqual(Array.from(Float32Array.from(widened[0].a)));
+    expect(Array.from(got.test.x)).toEqual(Array.from(Float32Array.from(widened[1].a)));
+    // Weights per trial (the code's packStreams), not per repeat.
+    expect(streamOf(t, 'init').uniform()).toBe(streamFor(0, 'exp6', 'init', t.configKey, 2).uniform());
+    expect(streamOf(t, 'init').uniform()).not.toBe(streamOf(trial({ dummy_dim: 3, mixing: 'none', pca_dim: 1 }, 2), 'init').uniform());
   });
 
   test('one draw per repeat: the 80/20 split and labels are shared by every dummy_dim and pca_dim', () => {
-    const a = exp6Data(trial({ dummy_dim: 5, rotation: 'none' }));
-    const b = exp6Data(trial({ dummy_dim: 50, rotation: 'none' }));
+    const a = exp6Data(trial({ dummy_dim: 5, mixing: 'none' }));
+    const b = exp6Data(trial({ dummy_dim: 50, mixing: 'none' }));
     expect([a.train.n, a.test.n, a.train.d]).toEqual([80, 20, 15]);
     expect(Array.from(a.train.labels)).toEqual(Array.from(b.train.labels));
     expect(Array.from(a.test.labels)).toEqual(Array.from(b.test.labels));
     const rowsOf = (t: typeof a.train, cols: number) => Array.from({ length: t.n }, (_, i) => Array.from(t.x.subarray(i * t.d, i * t.d + cols)));
     expect(rowsOf(a.train, 10)).toEqual(rowsOf(b.train, 10));
     expect(classCounts(a.train)[0] + classCounts(a.test)[0]).toBe(50);
-    const other = exp6Data(trial({ dummy_dim: 5, rotation: 'none' }, 1));
+    const other = exp6Data(trial({ dummy_dim: 5, mixing: 'none' }, 1));
     expect(rowsOf(other.train, 10)).not.toEqual(rowsOf(a.train, 10));
   });
 
   test('dummy columns are noise_level × U[0,1), drawn separately for train and test, per (repeat, dummy_dim)', () => {
-    const d = exp6Data(trial({ dummy_dim: 200, rotation: 'none', noise_level: 0.5 }));
+    const d = exp6Data(trial({ dummy_dim: 200, mixing: 'none', noise_level: 0.5 }));
     const dummies = (t: typeof d.train) => Array.from({ length: t.n }, (_, i) => Array.from(t.x.subarray(i * t.d + 10, (i + 1) * t.d))).flat();
     const train = dummies(d.train);
     expect(train).toHaveLength(80 * 200);
@@ -170,6 +211,13 @@ describe('exp6 protocol', () => {
     sharedData.clear();
     const warm = cells.map((t) => exp6Data(t));
     expect(warm).toEqual(cold);
+    // Kept: the (repeat, dummy_dim) rows are read again, not drawn again (the streams are not touched on a hit).
+    expect(sharedData.bytes).toBeGreaterThan(8 * 100 * 60);
+    const streams = dataStreams(cells[2]);
+    const held = sharedData.bytes;
+    expect(dataBlock.generate(cells[2].params as Record<string, unknown>, streams)).toEqual(warm[2]);
+    expect(streams.features!.mixing.uniform()).toBe(repeatStream(cells[2], 'rotation-uniform', 50).uniform());
+    expect(sharedData.bytes).toBe(held);
     // Another repeat or another dummy width is another entry.
     expect(exp6Data(trial({ dummy_dim: 50, pca_dim: 5 }, 2)).train.x).not.toEqual(warm[2].train.x);
     expect(exp6Data(trial({ dummy_dim: 20, pca_dim: 'none' }, 1)).train.d).toBe(30);
@@ -246,7 +294,9 @@ describe('exp6 protocol', () => {
     // A few seconds even on a loaded 2-core machine; the 2010² matrix is never materialised.
     expect(Date.now() - started).toBeLessThan(20_000);
     // Different repeats and dummy dims draw different mixings.
-    expect(repeatStream(trial({ dummy_dim: 5 }), 'rotation-uniform', 5).uniform()).not.toBe(repeatStream(trial({ dummy_dim: 5 }, 1), 'rotation-uniform', 5).uniform());
+    expect(dataStreams(trial({ dummy_dim: 5 })).features!.mixing.uniform()).not.toBe(dataStreams(trial({ dummy_dim: 5 }, 1)).features!.mixing.uniform());
+    expect(dataStreams(trial({ dummy_dim: 5 })).features!.mixing.uniform()).not.toBe(dataStreams(trial({ dummy_dim: 6 })).features!.mixing.uniform());
+    expect(dataStreams(trial({ dummy_dim: 5 })).features!.mixing.uniform()).toBe(dataStreams(trial({ dummy_dim: 5, pca_dim: 1 })).features!.mixing.uniform());
     expect(appendDummy({ rows: 1, cols: 1, a: Float64Array.of(7) }, 2, 0, streamFor(1)).a).toEqual(Float64Array.of(7, 0, 0));
   });
 });
@@ -256,7 +306,7 @@ describe('exp6 sweep and figure', () => {
     const { figureData } = await runSweep({
       experiment: 'exp6',
       repeats: 2,
-      params: { steps: 30, hidden: [16, 16] },
+      params: { steps: 30, width: 16 },
       grid: { dummy_dim: [1, 20, 200], pca_dim: ['none', 5, 1] },
     });
     const acc = figureData.aggregate.filter((r) => r.metric === 'test_accuracy' && r.step === null);

@@ -1,20 +1,68 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, test } from 'vitest';
-import { trainTrackingTestAccuracy } from '../../core/experiments/test-accuracy-curve';
-import { exp9, modelFor } from '../../core/experiments/exp09-loss-functions';
-import { inverseSeps, repeatMixture, trialStream } from '../../core/experiments/common';
+import { getExperiment } from '../../core/experiments';
+import { specStreams, trialPlan, type SpecExperiment } from '../../core/custom/compile';
+import { BUILTIN_SPECS } from '../../core/experiments/specs';
+import { mixtureBlock } from '../../core/blocks/data-mixture';
+import { accuracyOf } from '../../core/blocks/recorders';
+import { generateMixtureOfGaussians, inverseSeps } from '../../core/data/gaussian-mixture';
 import type { TrialSpec } from '../../core/experiments/types';
 import { LOSSES, packLoss, type LossName } from '../../core/nn/losses';
-import { initialValues } from '../../core/nn/model';
+import { initialValues, type NetworkPack } from '../../core/nn/model';
+import { oneHot, predict, stack3d, trainPack } from '../../core/train/train-pack';
 import { exp09Figure } from '../../dashboard/figures/exp09';
 import { formattedSvg, renderFigure } from '../helpers/render';
 import { runSweep } from '../helpers/sweep';
 import { useBackend } from '../tf-node';
 
-type P = ReturnType<typeof exp9.params.parse>;
-function trial(overrides: Partial<P>, repeat = 0): TrialSpec<P> {
-  const configKey = `loss=${overrides.loss ?? 'cross_entropy'}`;
-  return { id: `t.${configKey}.${repeat}`, sweepId: 't', experiment: 'exp9', configKey, repeat, seed: 9, params: exp9.params.parse(overrides) };
+const exp9 = getExperiment('exp9') as SpecExperiment;
+const { streamOf, dataStreams } = specStreams(exp9.spec, BUILTIN_SPECS.find((b) => b.number === 9)!.options);
+
+function trial(over: Record<string, unknown>, repeat = 0): TrialSpec {
+  const params = exp9.params.parse(over);
+  const configKey = `loss=${params.loss}`;
+  return { id: `t.${configKey}.${repeat}`, sweepId: 't', experiment: 'exp9', configKey, repeat, seed: 9, params };
+}
+
+/** One trial's mixture as the experiment draws it. */
+function mixtureOf(t: TrialSpec) {
+  return mixtureBlock.generate(t.params, dataStreams(t));
+}
+
+/**
+ * Trains a pack as the spec's adam block does (core/blocks/train-adam.ts trainPhase), with
+ * `loss` (default the trials'): the model of trialPlan, the trials' own mixtures, 'init' and
+ * 'batch' streams, test accuracy (float32) after the checkpoints' updates and at the end;
+ * returns the trained weights too.
+ */
+async function trainDirect(trials: TrialSpec[], loss?: LossName) {
+  const p = trials[0].params as { loss: LossName; lr: number; steps: number; batch_size: number };
+  const plan = trialPlan(exp9.spec, trials[0].params);
+  const splits = trials.map(mixtureOf);
+  const testX = stack3d(splits.map((s) => s.test.x), plan.data.testRows, plan.data.input);
+  const testY = splits.map((s) => oneHot(s.test.labels));
+  const accuracies = async (net: NetworkPack) => (await predict(net, testX)).map((l, k) => Math.fround(accuracyOf(l, testY[k], 2)));
+  const curves: number[][] = trials.map(() => []);
+  const { pack, finalLoss } = await trainPack({
+    model: plan.model!,
+    initRngs: trials.map((t) => streamOf(t, 'init')),
+    batchRngs: trials.map((t) => streamOf(t, 'batch')),
+    trainX: splits.map((s) => s.train.x),
+    trainY: splits.map((s) => oneHot(s.train.labels)),
+    n: plan.data.trainRows,
+    loss: loss ?? p.loss,
+    lr: p.lr,
+    steps: p.steps,
+    batchSize: p.batch_size,
+    // trainPack's checkpoint s is after s + 1 updates.
+    checkpoints: plan.checkpoints.map((u) => u - 1),
+    onCheckpoint: async (_, net) => (await accuracies(net)).forEach((a, k) => curves[k].push(a)),
+  });
+  const final = await accuracies(pack);
+  const weights = await pack.read();
+  pack.dispose();
+  testX.dispose();
+  return { plan, curves, final, finalLoss, weights };
 }
 
 /** Hand computations on two networks' logits [K=2, B=2, c=2] against one-hot targets. */
@@ -48,21 +96,41 @@ function byHand(name: LossName, logits: number[][], targets: number[][]): number
 }
 
 describe('exp9 protocol', () => {
-  test('defaults: MoG d=12 seps 1/(i+1), n=500 → 400/100, (100,100) sigmoid, Xavier, 500 steps of 64; grid = six losses', () => {
-    expect(exp9.params.parse({})).toMatchObject({ d: 12, class_seps: 'inverse', covariance_scale: 1, n: 500, test_size: 0.2, hidden: [100, 100], activation: 'sigmoid', initializer: 'xavier', lr: 0.003, steps: 500, batch_size: 64, records: 10 });
+  test('defaults: MoG d=12 seps 1/(i+1), 400 + 100 shuffled, (100,100) sigmoid, Xavier, 500 steps of 64; grid = six losses', () => {
+    expect(exp9.params.parse({})).toMatchObject({ d: 12, class_sep: 1, class_sep_decay: 'inverse', covariance_scale: 1, class_ratio: 1, n: 500, test_size: 0.2, width: 100, depth: 2, activation: 'sigmoid', initializer: 'xavier', loss: 'cross_entropy', lr: 0.003, steps: 500, batch_size: 64, epochs: null, regularization: 'none' });
+    expect(exp9.params.safeParse({ records: 10 }).success).toBe(false);
+    expect(exp9.spec.record).toContainEqual({ metric: 'test_accuracy', at: 'checkpoints', per_run: 10, align: 'start', float32: true });
     expect(exp9.grid).toEqual({ loss: ['cross_entropy', 'mean_abs_error', 'mean_squared_error', 'mean_fourth_pow_error', 'hinge_loss', 'constant'] });
+    expect(exp9.grid.loss).toEqual([...LOSSES]);
     expect(exp9.repeats).toBeGreaterThanOrEqual(5);
-    expect(modelFor(exp9.params.parse({}))).toMatchObject({ input: 12, hidden: [100, 100], output: 2 });
+    expect(exp9.spec).toMatchObject({ paired: false, task_shared_by: [] });
+    for (const loss of LOSSES) {
+      const plan = trialPlan(exp9.spec, exp9.params.parse({ loss }));
+      expect(plan.model).toEqual({ kind: 'mlp', input: 12, hidden: [100, 100], output: 2, activation: 'sigmoid', initializer: 'xavier' });
+      expect(plan.data).toMatchObject({ input: 12, output: 2, trainRows: 400, testRows: 100 });
+      expect(plan.phases).toMatchObject([{ steps: 500, batchRows: 64, recorded: true }]);
+      // The notebook's checkpoints: after updates 1, 51, …, 451.
+      expect(plan.checkpoints).toEqual([1, 51, 101, 151, 201, 251, 301, 351, 401, 451]);
+    }
   });
 
   test('one mixture per repeat, shared by every loss; class-1 mean is 1/(i+1)', () => {
-    const a = repeatMixture(trial({ loss: 'cross_entropy' }, 0));
-    const b = repeatMixture(trial({ loss: 'hinge_loss' }, 0));
+    const a = mixtureOf(trial({ loss: 'cross_entropy' }, 0));
+    const b = mixtureOf(trial({ loss: 'hinge_loss' }, 0));
     expect(b.train.x).toEqual(a.train.x);
+    expect(b.train.labels).toEqual(a.train.labels);
+    expect(b.test.x).toEqual(a.test.x);
     expect(b.test.labels).toEqual(a.test.labels);
-    expect(repeatMixture(trial({}, 1)).train.x).not.toEqual(a.train.x);
+    expect(mixtureOf(trial({}, 1)).train.x).not.toEqual(a.train.x);
     expect([a.train.n, a.test.n, a.train.d]).toEqual([400, 100, 12]);
     expect(inverseSeps(12)[11]).toBeCloseTo(1 / 12, 12);
+    // The notebook's draw: generate_mixture_of_gaussians(500, 12, 1/(i+1), 1) split 80/20, from the repeat's stream.
+    const notebook = generateMixtureOfGaussians(dataStreams(trial({ loss: 'constant' }, 0)).task, { n: 500, d: 12, classSeps: inverseSeps(12), covarianceScale: 1 });
+    expect(notebook.train.x).toEqual(a.train.x);
+    expect(notebook.test.labels).toEqual(a.test.labels);
+    // … and the decay matters: a mean of 1 in every coordinate is another draw.
+    expect(mixtureOf(trial({ class_sep_decay: 'none' }, 0)).train.x).not.toEqual(a.train.x);
+    for (const purpose of ['init', 'batch']) expect(streamOf(trial({ loss: 'hinge_loss' }, 0), purpose).uniform()).not.toBe(streamOf(trial({ loss: 'cross_entropy' }, 0), purpose).uniform());
   });
 
   test('each loss name computes its formula on raw logits, per network (hinge as tf.losses.hinge_loss)', async () => {
@@ -82,13 +150,16 @@ describe('exp9 protocol', () => {
 
   test('the constant loss never changes any weight, so test accuracy never changes', async () => {
     await useBackend('wasm');
-    const trials = [0, 1].map((r) => trial({ loss: 'constant', steps: 40, hidden: [20, 20] }, r));
-    const model = modelFor(trials[0].params);
-    const r = await trainTrackingTestAccuracy(trials, {}, { model, loss: 'constant', lr: 0.003, steps: 40, batchSize: 64, records: 10, splits: trials.map(repeatMixture) });
-    const after = await r.pack.read();
-    r.pack.dispose();
+    const trials = [0, 1].map((r) => trial({ loss: 'constant', steps: 40, width: 20 }, r));
+    const r = await trainDirect(trials);
+    // This is the experiment's training: runPack records the same curves, final accuracy and loss.
+    const viaPack = await exp9.runPack(trials, {});
     trials.forEach((t, k) => {
-      expect(after[k]).toEqual(initialValues(model, trialStream(t, 'init')));
+      expect(viaPack[k].series.test_accuracy).toEqual({ steps: [1, 5, 9, 13, 17, 21, 25, 29, 33, 37], values: r.curves[k] });
+      expect(viaPack[k].scalars.test_accuracy).toBe(r.final[k]);
+      expect(viaPack[k].scalars.loss).toBe(r.finalLoss[k]);
+      expect(r.weights[k]).toEqual(initialValues(r.plan.model!, streamOf(t, 'init')));
+      expect(r.curves[k]).toHaveLength(10);
       expect(new Set(r.curves[k]).size).toBe(1);
       expect(r.final[k]).toBe(r.curves[k][0]);
     });
@@ -96,30 +167,26 @@ describe('exp9 protocol', () => {
 
   test('runPack trains with the trial’s loss (same final loss as training with that loss directly)', async () => {
     await useBackend('wasm');
-    const small = { steps: 30, hidden: [10, 10], n: 100 };
-    const direct = async (loss: LossName, trials: TrialSpec<P>[]) => {
-      const r = await trainTrackingTestAccuracy(trials, {}, { model: modelFor(trials[0].params), loss, lr: 0.003, steps: 30, batchSize: 64, records: 10, splits: trials.map(repeatMixture) });
-      r.pack.dispose();
-      return r;
-    };
+    const small = { steps: 30, width: 10, n: 100 };
     const hinge = [trial({ ...small, loss: 'hinge_loss' })];
     const [viaPack] = await exp9.runPack(hinge, {});
-    expect(viaPack.series.test_accuracy.steps).toEqual([0, 3, 6, 9, 12, 15, 18, 21, 24, 27]);
-    const same = await direct('hinge_loss', hinge);
+    expect(viaPack.series.test_accuracy.steps).toEqual([1, 4, 7, 10, 13, 16, 19, 22, 25, 28]);
+    const same = await trainDirect(hinge, 'hinge_loss');
     expect(viaPack.scalars.loss).toBe(same.finalLoss[0]);
     expect(viaPack.series.test_accuracy.values).toEqual(same.curves[0]);
+    expect(viaPack.scalars.test_accuracy).toBe(same.final[0]);
     // The final loss tells the losses apart.
-    for (const other of ['cross_entropy', 'mean_squared_error'] as const) expect((await direct(other, hinge)).finalLoss[0]).not.toBe(viaPack.scalars.loss);
+    for (const other of ['cross_entropy', 'mean_squared_error'] as const) expect((await trainDirect(hinge, other)).finalLoss[0]).not.toBe(viaPack.scalars.loss);
   });
 });
 
 describe('exp9 sweep and figure', () => {
   test('a small real sweep over the six losses aggregates 10 checkpoints and renders one band per loss', async () => {
-    const { figureData, sweep } = await runSweep({ experiment: 'exp9', repeats: 2, params: { steps: 50, n: 100, hidden: [20, 20] } });
+    const { figureData, sweep } = await runSweep({ experiment: 'exp9', repeats: 2, params: { steps: 50, n: 100, width: 20 } });
     const curve = figureData.aggregate.filter((r) => r.metric === 'test_accuracy' && r.step !== null);
     expect(curve).toHaveLength(6 * 10);
-    expect([...new Set(curve.map((r) => r.step))]).toEqual([0, 5, 10, 15, 20, 25, 30, 35, 40, 45]);
-    // The control: no weight moves, so both repeats keep their checkpoint-0 accuracy.
+    expect([...new Set(curve.map((r) => r.step))]).toEqual([1, 6, 11, 16, 21, 26, 31, 36, 41, 46]);
+    // The control: no weight moves, so both repeats keep their first checkpoint's accuracy.
     const constant = figureData.configs.find((c) => c.params.loss === 'constant')!;
     const flat = curve.filter((r) => r.config === constant.config);
     expect(new Set(flat.map((r) => r.mean)).size).toBe(1);
@@ -140,7 +207,7 @@ describe('exp9 sweep and figure', () => {
     expect(element.querySelector('figure h2')?.textContent).toBe('Test Accuracy with Different Losses');
     expect(element.querySelectorAll('g[aria-label="area"] path')).toHaveLength(6);
     expect(exp09Figure.headline(figureData)).toHaveLength(6);
-    expect(exp09Figure.headline(figureData)[5]).toMatch(/^constant: test accuracy at step 45 /);
+    expect(exp09Figure.headline(figureData)[5]).toMatch(/^constant: test accuracy at step 46 /);
     await expect(formattedSvg(html)).toMatchFileSnapshot('../__snapshots__/exp09.figure.html');
   }, 120_000);
 });

@@ -1,21 +1,81 @@
 import { describe, expect, test } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
-import { trainTrackingTestAccuracy } from '../../core/experiments/test-accuracy-curve';
-import { exp10, modelFor } from '../../core/experiments/exp10-initialisation';
-import { repeatMixture, trialStream } from '../../core/experiments/common';
+import { getExperiment } from '../../core/experiments';
+import { specStreams, trialPlan, type SpecExperiment } from '../../core/custom/compile';
+import { BUILTIN_SPECS } from '../../core/experiments/specs';
+import { mixtureBlock } from '../../core/blocks/data-mixture';
+import { accuracyOf } from '../../core/blocks/recorders';
+import { generateMixtureOfGaussians, inverseSeps } from '../../core/data/gaussian-mixture';
 import type { TrialSpec } from '../../core/experiments/types';
 import { classCounts } from '../../core/data/dataset';
+import type { LossName } from '../../core/nn/losses';
 import { NetworkPack, initialValues } from '../../core/nn/model';
-import { evaluateAccuracy, oneHot, stack3d } from '../../core/train/train-pack';
+import { evaluateAccuracy, oneHot, predict, stack3d, trainPack } from '../../core/train/train-pack';
 import { exp10Figure } from '../../dashboard/figures/exp10';
 import { formattedSvg, renderFigure } from '../helpers/render';
 import { runSweep } from '../helpers/sweep';
 import { useBackend } from '../tf-node';
 
-type P = ReturnType<typeof exp10.params.parse>;
-function trial(overrides: Partial<P>, repeat = 0): TrialSpec<P> {
-  const configKey = `initializer=${overrides.initializer ?? 'xavier'}`;
-  return { id: `t.${configKey}.${repeat}`, sweepId: 't', experiment: 'exp10', configKey, repeat, seed: 10, params: exp10.params.parse(overrides) };
+const exp10 = getExperiment('exp10') as SpecExperiment;
+const { streamOf, dataStreams } = specStreams(exp10.spec, BUILTIN_SPECS.find((b) => b.number === 10)!.options);
+
+function trial(over: Record<string, unknown>, repeat = 0): TrialSpec {
+  const params = exp10.params.parse(over);
+  const configKey = `initializer=${params.initializer}`;
+  return { id: `t.${configKey}.${repeat}`, sweepId: 't', experiment: 'exp10', configKey, repeat, seed: 10, params };
+}
+
+/** One trial's mixture as the experiment draws it. */
+function mixtureOf(t: TrialSpec) {
+  return mixtureBlock.generate(t.params, dataStreams(t));
+}
+
+/** The network of these parameters (trialPlan's model). */
+function modelOf(over: Record<string, unknown>) {
+  return trialPlan(exp10.spec, exp10.params.parse(over)).model!;
+}
+
+/**
+ * Trains a pack as the spec's adam block does (core/blocks/train-adam.ts trainPhase): the
+ * model of trialPlan, the trials' own mixtures, 'init' and 'batch' streams, test accuracy
+ * (float32) after the checkpoints' updates and at the end; returns the trained weights too,
+ * after checking that runPack records the same curves, final accuracy and loss (so this is
+ * the experiment's training).
+ */
+async function trainLikeRunPack(trials: TrialSpec[]) {
+  const p = trials[0].params as { loss: LossName; lr: number; steps: number; batch_size: number };
+  const plan = trialPlan(exp10.spec, trials[0].params);
+  const splits = trials.map(mixtureOf);
+  const testX = stack3d(splits.map((s) => s.test.x), plan.data.testRows, plan.data.input);
+  const testY = splits.map((s) => oneHot(s.test.labels));
+  const accuracies = async (net: NetworkPack) => (await predict(net, testX)).map((l, k) => Math.fround(accuracyOf(l, testY[k], 2)));
+  const curves: number[][] = trials.map(() => []);
+  const { pack, finalLoss } = await trainPack({
+    model: plan.model!,
+    initRngs: trials.map((t) => streamOf(t, 'init')),
+    batchRngs: trials.map((t) => streamOf(t, 'batch')),
+    trainX: splits.map((s) => s.train.x),
+    trainY: splits.map((s) => oneHot(s.train.labels)),
+    n: plan.data.trainRows,
+    loss: p.loss,
+    lr: p.lr,
+    steps: p.steps,
+    batchSize: p.batch_size,
+    // trainPack's checkpoint s is after s + 1 updates.
+    checkpoints: plan.checkpoints.map((u) => u - 1),
+    onCheckpoint: async (_, net) => (await accuracies(net)).forEach((a, k) => curves[k].push(a)),
+  });
+  const final = await accuracies(pack);
+  const weights = await pack.read();
+  pack.dispose();
+  testX.dispose();
+  const viaPack = await exp10.runPack(trials, {});
+  trials.forEach((_, k) => {
+    expect(viaPack[k].series.test_accuracy).toEqual({ steps: plan.checkpoints, values: curves[k] });
+    expect(viaPack[k].scalars.test_accuracy).toBe(final[k]);
+    expect(viaPack[k].scalars.loss).toBe(finalLoss[k]);
+  });
+  return { plan, splits, curves, final, weights };
 }
 
 const std = (a: Float32Array) => {
@@ -40,13 +100,42 @@ function expectSymmetric(values: Float32Array[], hidden: number[], input: number
 
 describe('exp10 protocol', () => {
   test('defaults: the Exp 9 data recipe, (100,100) sigmoid, MSE, 500 steps of 64; grid = five initialisers', () => {
-    expect(exp10.params.parse({})).toMatchObject({ d: 12, class_seps: 'inverse', n: 500, test_size: 0.2, hidden: [100, 100], activation: 'sigmoid', lr: 0.003, steps: 500, batch_size: 64, records: 10, normal_high_std: 1 });
+    expect(exp10.params.parse({})).toMatchObject({ d: 12, class_sep: 1, class_sep_decay: 'inverse', covariance_scale: 1, class_ratio: 1, n: 500, test_size: 0.2, width: 100, depth: 2, activation: 'sigmoid', initializer: 'xavier', normal_high_std: 1, loss: 'mean_squared_error', lr: 0.003, steps: 500, batch_size: 64, epochs: null, regularization: 'none' });
+    expect(exp10.params.safeParse({ records: 10 }).success).toBe(false);
+    expect(exp10.spec.record).toContainEqual({ metric: 'test_accuracy', at: 'checkpoints', per_run: 10, align: 'start', float32: true });
+    // The same data block and values as Exp 9.
+    const exp9 = getExperiment('exp9') as SpecExperiment;
+    expect(exp10.spec.data).toEqual(exp9.spec.data);
+    expect(exp10.spec).toMatchObject({ paired: false, task_shared_by: [] });
     expect(exp10.grid).toEqual({ initializer: ['xavier', 'zeros', 'ones', 'normal_low', 'normal_high'] });
     expect(exp10.repeats).toBeGreaterThanOrEqual(5);
+    for (const initializer of exp10.grid.initializer as string[]) {
+      const plan = trialPlan(exp10.spec, exp10.params.parse({ initializer }));
+      expect(plan.model).toEqual({ kind: 'mlp', input: 12, hidden: [100, 100], output: 2, activation: 'sigmoid', initializer });
+      expect(plan.data).toMatchObject({ input: 12, output: 2, trainRows: 400, testRows: 100 });
+      expect(plan.phases).toMatchObject([{ steps: 500, batchRows: 64, recorded: true }]);
+      expect(plan.checkpoints).toEqual([1, 51, 101, 151, 201, 251, 301, 351, 401, 451]);
+    }
+    // normal_high_std reaches the network.
+    expect(modelOf({ initializer: 'normal_high', normal_high_std: 10 })).toMatchObject({ initializer: 'normal_high', normalHighStd: 10 });
+  });
+
+  test('one mixture per repeat, shared by every initialiser (the notebook draw of 500 rows split 80/20)', () => {
+    const a = mixtureOf(trial({ initializer: 'xavier' }, 0));
+    const b = mixtureOf(trial({ initializer: 'ones' }, 0));
+    expect(b.train.x).toEqual(a.train.x);
+    expect(b.test.x).toEqual(a.test.x);
+    expect(b.test.labels).toEqual(a.test.labels);
+    expect(mixtureOf(trial({}, 1)).train.x).not.toEqual(a.train.x);
+    expect([a.train.n, a.test.n, a.train.d]).toEqual([400, 100, 12]);
+    const notebook = generateMixtureOfGaussians(dataStreams(trial({ initializer: 'zeros' }, 0)).task, { n: 500, d: 12, classSeps: inverseSeps(12), covarianceScale: 1 });
+    expect(notebook.train.x).toEqual(a.train.x);
+    expect(notebook.test.labels).toEqual(a.test.labels);
+    for (const purpose of ['init', 'batch']) expect(streamOf(trial({ initializer: 'ones' }, 0), purpose).uniform()).not.toBe(streamOf(trial({ initializer: 'xavier' }, 0), purpose).uniform());
   });
 
   test('the initialiser fills weights AND biases: zeros, ones, N(0, 0.01²), N(0, 1) and the pre-6bacb53 N(0, 10²)', () => {
-    const init = (o: Partial<P>) => initialValues(modelFor(exp10.params.parse(o)), trialStream(trial(o), 'init'));
+    const init = (o: Record<string, unknown>) => initialValues(modelOf(o), streamOf(trial(o), 'init'));
     for (const v of init({ initializer: 'zeros' })) expect(spread(v) === 0 && v[0] === 0).toBe(true);
     for (const v of init({ initializer: 'ones' })) expect(spread(v) === 0 && v[0] === 1).toBe(true);
     const [lowW1, lowB1] = init({ initializer: 'normal_low' }).slice(2, 4);
@@ -62,11 +151,11 @@ describe('exp10 protocol', () => {
 
   test('zeros: before training every logit ties and argmax picks class 0; units stay identical while training', async () => {
     await useBackend('wasm');
-    const trials = [0, 1, 2].map((r) => trial({ initializer: 'zeros', steps: 150, hidden: [40, 40] }, r));
-    const model = modelFor(trials[0].params);
-    const splits = trials.map(repeatMixture);
+    const trials = [0, 1, 2].map((r) => trial({ initializer: 'zeros', steps: 150, width: 40 }, r));
+    const model = modelOf(trials[0].params);
+    const splits = trials.map(mixtureOf);
     // Initial accuracy = the share of class 0 in each test set (the tie rule).
-    const fresh = new NetworkPack(model, trials.map((t) => initialValues(model, trialStream(t, 'init'))));
+    const fresh = new NetworkPack(model, trials.map((t) => initialValues(model, streamOf(t, 'init'))));
     const xTest = stack3d(splits.map((s) => s.test.x), 100, 12);
     const yTest = stack3d(splits.map((s) => oneHot(s.test.labels)), 100, 2);
     const initial = await evaluateAccuracy(fresh, xTest, yTest);
@@ -74,11 +163,10 @@ describe('exp10 protocol', () => {
     tf.dispose([xTest, yTest]);
     splits.forEach((s, k) => expect(initial[k]).toBeCloseTo(classCounts(s.test)[0] / 100, 6));
 
-    const r = await trainTrackingTestAccuracy(trials, {}, { model, loss: 'mean_squared_error', lr: 0.003, steps: 150, batchSize: 64, records: 10, splits });
-    const after = await r.pack.read();
-    r.pack.dispose();
-    splits.forEach((s, k) => {
-      expectSymmetric(after[k], [40, 40], 12);
+    const r = await trainLikeRunPack(trials);
+    expect(r.plan.checkpoints).toEqual([1, 16, 31, 46, 61, 76, 91, 106, 121, 136]);
+    r.splits.forEach((s, k) => {
+      expectSymmetric(r.weights[k], [40, 40], 12);
       // After the first update only the output layer has moved (the hidden layers see a
       // zero back-propagated signal), so every test row gets the same class.
       const share0 = classCounts(s.test)[0] / 100;
@@ -88,17 +176,14 @@ describe('exp10 protocol', () => {
 
   test('ones: the units stay identical and the net never trains: accuracy stays at the majority-class level', async () => {
     await useBackend('wasm');
-    const trials = [0, 1, 2].map((r) => trial({ initializer: 'ones', steps: 300, hidden: [40, 40] }, r));
-    const model = modelFor(trials[0].params);
-    const splits = trials.map(repeatMixture);
-    const r = await trainTrackingTestAccuracy(trials, {}, { model, loss: 'mean_squared_error', lr: 0.003, steps: 300, batchSize: 64, records: 10, splits });
-    const after = await r.pack.read();
-    r.pack.dispose();
-    splits.forEach((s, k) => {
-      expectSymmetric(after[k], [40, 40], 12);
+    const trials = [0, 1, 2].map((r) => trial({ initializer: 'ones', steps: 300, width: 40 }, r));
+    const r = await trainLikeRunPack(trials);
+    r.splits.forEach((s, k) => {
+      expectSymmetric(r.weights[k], [40, 40], 12);
       // Never better than always answering the majority class by more than a few rows
       // (Xavier reaches about 0.85–0.9 on this data).
       const majority = Math.max(...classCounts(s.test)) / 100;
+      expect(r.curves[k]).toHaveLength(10);
       for (const acc of [...r.curves[k], r.final[k]]) expect(acc).toBeLessThanOrEqual(majority + 0.05);
     });
   }, 60_000);
@@ -106,10 +191,10 @@ describe('exp10 protocol', () => {
 
 describe('exp10 sweep and figure', () => {
   test('a small real sweep over the five initialisers renders the notebook legend with one band each', async () => {
-    const { figureData } = await runSweep({ experiment: 'exp10', repeats: 2, params: { steps: 50, n: 100, hidden: [20, 20] } });
+    const { figureData } = await runSweep({ experiment: 'exp10', repeats: 2, params: { steps: 50, n: 100, width: 20 } });
     const curve = figureData.aggregate.filter((r) => r.metric === 'test_accuracy' && r.step !== null);
     expect(curve).toHaveLength(5 * 10);
-    expect([...new Set(curve.map((r) => r.step))]).toEqual([0, 5, 10, 15, 20, 25, 30, 35, 40, 45]);
+    expect([...new Set(curve.map((r) => r.step))]).toEqual([1, 6, 11, 16, 21, 26, 31, 36, 41, 46]);
     // It learns, on the training loss (MSE on one-hot labels): untrained, the Xavier, zero and
     // low-variance nets score 0.48–1.7; trained, ≤ 0.26 in every repeat (at least the class
     // balance, 0.25), and Xavier's mean goes below 0.245 (0.237), past what predicting 50/50 gives.

@@ -3,7 +3,7 @@
  * real sweep of the README's custom experiment (L2 strength × width) trained in-process:
  * x = step with colour and facets, and x = a grid axis; formatted SVG snapshots.
  */
-import { storedName } from '../../core/blocks/recorders';
+import { storedScalars } from '../../core/blocks/recorders';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { compileSpec } from '../../core/custom/compile';
 import { specId } from '../../core/custom/spec';
@@ -12,7 +12,7 @@ import { getExperiment } from '../../core/experiments';
 import { builtinSpecExperiments } from '../../core/experiments/specs';
 import { describeExperiment } from '../../api/routes/experiments';
 import type { Experiment } from '../../core/experiments/types';
-import { figureFor } from '../../dashboard/figures';
+import { figureFor, FIGURES } from '../../dashboard/figures';
 import { figureHint, specFigure } from '../../dashboard/figures/spec-figure';
 import { STD_FIGURE_OPTIONS } from '../../dashboard/figures/common';
 import type { FigureData } from '../../dashboard/figures/types';
@@ -75,15 +75,21 @@ describe('spec figure', () => {
     await expect(formatted(html)).toMatchFileSnapshot('../__snapshots__/spec.axis.figure.html');
   });
 
-  test('experiments 13–17 (built-in specs) get the generic figure of their hint: metrics they record, axes on their grid', () => {
+  test("built-in specs: exp13–17 get the generic figure of their hint, the notebook's keep theirs; metrics they record, axes on their grid", () => {
     for (const e of builtinSpecExperiments()) {
       const description = describeExperiment(e as unknown as Experiment);
+      // The notebook's experiments written as specs keep their own figure.
+      if (e.number < 13) {
+        expect(figureFor(description)!.experiment).toBe(e.id);
+        continue;
+      }
       expect(description.spec).toEqual(e.spec);
       const hint = figureHint(description)!;
       const figure = figureFor(description)!;
-      // Exp 1 keeps its own figure (dashboard/figures/exp01.ts), whose repeats are the fit.
-      expect(figure.repeatMetrics).toEqual(e.id === 'exp1' ? ['y_pred'] : [hint.y]);
-      expect(e.spec.record.map(storedName)).toContain(hint.y);
+      // The notebook's experiments written as specs keep their own figure module.
+      if (FIGURES[e.id]) expect(figure).toBe(FIGURES[e.id]);
+      else expect(figure.repeatMetrics).toEqual([hint.y]);
+      expect(e.spec.record.flatMap(storedScalars)).toContain(hint.y);
       for (const axis of [hint.color, hint.facet, hint.x === 'step' ? undefined : hint.x]) if (axis) expect(Object.keys(e.grid)).toContain(axis);
     }
   });

@@ -33,7 +33,7 @@ async function start(request: Record<string, unknown>): Promise<string> {
 
 describe('dashboard in headless Chromium: repeats view, SVG/PNG export, compare page', () => {
   test('toggle, downloads and compare on real sweeps', async () => {
-    const small = { experiment: 'exp10', repeats: 3, params: { steps: 30, n: 100, hidden: [12, 12] }, grid: { initializer: ['xavier', 'zeros'] } };
+    const small = { experiment: 'exp10', repeats: 3, params: { steps: 30, n: 100, width: 12 }, grid: { initializer: ['xavier', 'zeros'] } };
     const a = await start({ ...small, seed: 0 });
     const b = await start({ ...small, seed: 1 });
     const browser = await launchChromium();

@@ -33,9 +33,9 @@ export const exp1Spec: ExperimentSpecInput = {
   model: { block: 'mlp', width: 2, depth: 1, activation: 'sigmoid', initializer: 'xavier' },
   training: { block: 'adam', loss: 'mean_squared_error', lr: 0.003, batch_size: 20_000, steps: 10_000 },
   record: [
-    { metric: 'loss', at: 'end', as: 'mse' },
-    { metric: 'predictions', at: 'end' },
-    { metric: 'train_loss', at: 'checkpoints', every: 1000, align: 'start', as: 'mse' },
+    { metric: 'loss', at: 'end', name: 'mse' },
+    { metric: 'predictions', at: 'end', on: 'last_update' },
+    { metric: 'train_loss', at: 'checkpoints', every: 1000, align: 'start', name: 'mse' },
   ],
   grid: { function: ['sin', 'polynomial', 'abs'], width: [2, 4, 16] },
   repeats: 5,

@@ -2,7 +2,7 @@
  * Experiment 7 (the notebook's, as a spec): Can any non-linearity be used as the activation?
  *
  * Data: sklearn-style moons, 500 points, noise 0.1, shuffled and split 400 train / 100 test
- * (`split: 'shuffled'`), one-hot labels, not normalised. One draw per repeat, shared by
+ * (`test_size: 0.2`), one-hot labels, not normalised. One draw per repeat, shared by
  * every activation (the notebook draws the moons once per `iters` loop and reuses them for
  * all activations): the task, and with it the rows, is shared by the repeat
  * (`task_shared_by: []`), while each trial draws its own initial weights and batches
@@ -26,7 +26,7 @@ export const exp7Spec: ExperimentSpecInput = {
   title: 'Can any non-linearity be used as the activation?',
   question: 'Do unusual activation functions (x², sin, sign, identity) train as well as the standard ones on the moons?',
   hypothesis: 'Identity does poorly and the standard non-linearities do best.',
-  data: { block: 'moons', n: 400, test_n: 100, noise: 0.1, split: 'shuffled' },
+  data: { block: 'moons', n: 500, test_size: 0.2, noise: 0.1 },
   model: { block: 'mlp', width: 30, depth: 2, activation: 'relu', initializer: 'xavier' },
   training: { block: 'adam', loss: 'cross_entropy', lr: 0.003, batch_size: 64, steps: 800 },
   record: [

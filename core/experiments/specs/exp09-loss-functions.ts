@@ -4,7 +4,7 @@
  * Data: Gaussian mixture, d = 12, class 1's mean 1/(i+1) = 1, 1/2, …, 1/12 (the code,
  * `class_sep_decay: 'inverse'`; the markdown says "separated by 1 in every dimension": set
  * class_sep_decay 'none' for that), covariance scale 1, 500 rows shuffled and split 400/100
- * (`split: 'shuffled'`), one-hot labels. One draw per repeat, shared by every loss
+ * (`test_size: 0.2`), one-hot labels. One draw per repeat, shared by every loss
  * (`task_shared_by: []`); initial weights and batches per trial (`paired: false`).
  * Model: 12 → (100, 100) sigmoid → 2 linear logits, Xavier-uniform weights and biases.
  * Training: TF1 Adam lr 0.003, 500 steps of random_batch(64), with the loss under test,
@@ -23,7 +23,7 @@ export const exp9Spec: ExperimentSpecInput = {
   title: 'Does the loss function matter?',
   question: 'Does the choice of loss (cross-entropy, MAE, MSE, 4th power, hinge) change test accuracy, against a constant-loss control?',
   hypothesis: 'Cross-entropy is best, the other losses do worse, and the constant loss never learns.',
-  data: { block: 'mixture', n: 400, test_n: 100, d: 12, class_sep: 1, class_sep_decay: 'inverse', covariance_scale: 1, split: 'shuffled' },
+  data: { block: 'mixture', n: 500, test_size: 0.2, d: 12, class_sep: 1, class_sep_decay: 'inverse', covariance_scale: 1 },
   model: { block: 'mlp', width: 100, depth: 2, activation: 'sigmoid', initializer: 'xavier' },
   training: { block: 'adam', loss: 'cross_entropy', lr: 0.003, batch_size: 64, steps: 500 },
   record: [

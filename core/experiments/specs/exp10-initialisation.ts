@@ -25,7 +25,7 @@ export const exp10Spec: ExperimentSpecInput = {
   title: 'How does initialisation affect training?',
   question: 'How do Xavier, constant (0 or 1) and Gaussian (low or high variance) initialisations of all weights and biases change training?',
   hypothesis: 'Xavier is best; the others are poor, especially the constant initialisers.',
-  data: { block: 'mixture', n: 400, test_n: 100, d: 12, class_sep: 1, class_sep_decay: 'inverse', covariance_scale: 1, split: 'shuffled' },
+  data: { block: 'mixture', n: 500, test_size: 0.2, d: 12, class_sep: 1, class_sep_decay: 'inverse', covariance_scale: 1 },
   model: { block: 'mlp', width: 100, depth: 2, activation: 'sigmoid', initializer: 'xavier', normal_high_std: 1 },
   training: { block: 'adam', loss: 'mean_squared_error', lr: 0.003, batch_size: 64, steps: 500 },
   record: [
