@@ -1,22 +1,19 @@
 import { describe, expect, test } from 'vitest';
 import { getExperiment } from '../../core/experiments';
-import { specStreams, trialPlan, type SpecExperiment } from '../../core/custom/compile';
-import { BUILTIN_SPECS } from '../../core/experiments/specs';
-import { moonsBlock } from '../../core/blocks/data-moons';
-import { accuracyOf, itemCheckpointCount, itemCheckpointUpdates, startAlignedUpdates, type CheckpointItem } from '../../core/blocks/recorders';
+import { trialPlan, type SpecExperiment } from '../../core/custom/compile';
+import { itemCheckpointCount, itemCheckpointUpdates, startAlignedUpdates, type CheckpointItem } from '../../core/blocks/recorders';
 import type { TrialSpec } from '../../core/experiments/types';
 import { classCounts } from '../../core/data/dataset';
 import { generateMoons } from '../../core/data/moons';
-import type { LossName } from '../../core/nn/losses';
-import { initialValues, parameterCount, type NetworkPack } from '../../core/nn/model';
-import { oneHot, predict, stack3d, trainPack } from '../../core/train/train-pack';
+import { initialValues, parameterCount } from '../../core/nn/model';
 import { exp07Figure } from '../../dashboard/figures/exp07';
 import { formattedSvg, renderFigure } from '../helpers/render';
 import { runSweep } from '../helpers/sweep';
+import { builtinStreams, dataOf, trainAsSpec } from '../helpers/spec-training';
 import { useBackend } from '../tf-node';
 
 const exp7 = getExperiment('exp7') as SpecExperiment;
-const { streamOf, dataStreams } = specStreams(exp7.spec, BUILTIN_SPECS.find((b) => b.number === 7)!.options);
+const { streamOf, dataStreams } = builtinStreams(exp7);
 const ACTIVATIONS = ['relu', 'tanh', 'square', 'sin', 'sign', 'identity'];
 
 function trial(over: Record<string, unknown>, repeat = 0): TrialSpec {
@@ -26,44 +23,10 @@ function trial(over: Record<string, unknown>, repeat = 0): TrialSpec {
 }
 
 /** One trial's moons as the experiment draws them. */
-function moonsOf(t: TrialSpec) {
-  return moonsBlock.generate(t.params, dataStreams(t));
-}
+const moonsOf = (t: TrialSpec) => dataOf(exp7, t);
 
-/**
- * Trains a pack as the spec's adam block does (core/blocks/train-adam.ts trainPhase): the
- * model of trialPlan, the trials' own moons, 'init' and 'batch' streams, test accuracy
- * (float32) after the checkpoints' updates and at the end; returns the trained weights too.
- */
-async function trainDirect(trials: TrialSpec[]) {
-  const p = trials[0].params as { loss: LossName; lr: number; steps: number; batch_size: number };
-  const plan = trialPlan(exp7.spec, trials[0].params);
-  const splits = trials.map(moonsOf);
-  const testX = stack3d(splits.map((s) => s.test.x), plan.data.testRows, plan.data.input);
-  const testY = splits.map((s) => oneHot(s.test.labels));
-  const accuracies = async (net: NetworkPack) => (await predict(net, testX)).map((l, k) => Math.fround(accuracyOf(l, testY[k], 2)));
-  const curves: number[][] = trials.map(() => []);
-  const { pack, finalLoss } = await trainPack({
-    model: plan.model!,
-    initRngs: trials.map((t) => streamOf(t, 'init')),
-    batchRngs: trials.map((t) => streamOf(t, 'batch')),
-    trainX: splits.map((s) => s.train.x),
-    trainY: splits.map((s) => oneHot(s.train.labels)),
-    n: plan.data.trainRows,
-    loss: p.loss,
-    lr: p.lr,
-    steps: p.steps,
-    batchSize: p.batch_size,
-    // trainPack's checkpoint s is after s + 1 updates.
-    checkpoints: plan.checkpoints.map((u) => u - 1),
-    onCheckpoint: async (_, net) => (await accuracies(net)).forEach((a, k) => curves[k].push(a)),
-  });
-  const final = await accuracies(pack);
-  const weights = await pack.read();
-  pack.dispose();
-  testX.dispose();
-  return { plan, curves, final, finalLoss, weights };
-}
+/** Trains a pack as the spec does, returning the weights too (test/helpers/spec-training.ts). */
+const trainDirect = (trials: TrialSpec[]) => trainAsSpec(exp7, trials);
 
 describe('exp7 protocol', () => {
   test('defaults: moons 400 + 100 shuffled, noise 0.1, (30,30), Xavier, 800 steps of 64, lr 0.003; grid = the six notebook activations', () => {

@@ -1,22 +1,19 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, test } from 'vitest';
 import { getExperiment } from '../../core/experiments';
-import { specStreams, trialPlan, type SpecExperiment } from '../../core/custom/compile';
-import { BUILTIN_SPECS } from '../../core/experiments/specs';
-import { mixtureBlock } from '../../core/blocks/data-mixture';
-import { accuracyOf } from '../../core/blocks/recorders';
+import { trialPlan, type SpecExperiment } from '../../core/custom/compile';
 import { generateMixtureOfGaussians, inverseSeps } from '../../core/data/gaussian-mixture';
 import type { TrialSpec } from '../../core/experiments/types';
 import { LOSSES, packLoss, type LossName } from '../../core/nn/losses';
-import { initialValues, type NetworkPack } from '../../core/nn/model';
-import { oneHot, predict, stack3d, trainPack } from '../../core/train/train-pack';
+import { initialValues } from '../../core/nn/model';
 import { exp09Figure } from '../../dashboard/figures/exp09';
 import { formattedSvg, renderFigure } from '../helpers/render';
 import { runSweep } from '../helpers/sweep';
+import { builtinStreams, dataOf, trainAsSpec } from '../helpers/spec-training';
 import { useBackend } from '../tf-node';
 
 const exp9 = getExperiment('exp9') as SpecExperiment;
-const { streamOf, dataStreams } = specStreams(exp9.spec, BUILTIN_SPECS.find((b) => b.number === 9)!.options);
+const { streamOf, dataStreams } = builtinStreams(exp9);
 
 function trial(over: Record<string, unknown>, repeat = 0): TrialSpec {
   const params = exp9.params.parse(over);
@@ -25,45 +22,10 @@ function trial(over: Record<string, unknown>, repeat = 0): TrialSpec {
 }
 
 /** One trial's mixture as the experiment draws it. */
-function mixtureOf(t: TrialSpec) {
-  return mixtureBlock.generate(t.params, dataStreams(t));
-}
+const mixtureOf = (t: TrialSpec) => dataOf(exp9, t);
 
-/**
- * Trains a pack as the spec's adam block does (core/blocks/train-adam.ts trainPhase), with
- * `loss` (default the trials'): the model of trialPlan, the trials' own mixtures, 'init' and
- * 'batch' streams, test accuracy (float32) after the checkpoints' updates and at the end;
- * returns the trained weights too.
- */
-async function trainDirect(trials: TrialSpec[], loss?: LossName) {
-  const p = trials[0].params as { loss: LossName; lr: number; steps: number; batch_size: number };
-  const plan = trialPlan(exp9.spec, trials[0].params);
-  const splits = trials.map(mixtureOf);
-  const testX = stack3d(splits.map((s) => s.test.x), plan.data.testRows, plan.data.input);
-  const testY = splits.map((s) => oneHot(s.test.labels));
-  const accuracies = async (net: NetworkPack) => (await predict(net, testX)).map((l, k) => Math.fround(accuracyOf(l, testY[k], 2)));
-  const curves: number[][] = trials.map(() => []);
-  const { pack, finalLoss } = await trainPack({
-    model: plan.model!,
-    initRngs: trials.map((t) => streamOf(t, 'init')),
-    batchRngs: trials.map((t) => streamOf(t, 'batch')),
-    trainX: splits.map((s) => s.train.x),
-    trainY: splits.map((s) => oneHot(s.train.labels)),
-    n: plan.data.trainRows,
-    loss: loss ?? p.loss,
-    lr: p.lr,
-    steps: p.steps,
-    batchSize: p.batch_size,
-    // trainPack's checkpoint s is after s + 1 updates.
-    checkpoints: plan.checkpoints.map((u) => u - 1),
-    onCheckpoint: async (_, net) => (await accuracies(net)).forEach((a, k) => curves[k].push(a)),
-  });
-  const final = await accuracies(pack);
-  const weights = await pack.read();
-  pack.dispose();
-  testX.dispose();
-  return { plan, curves, final, finalLoss, weights };
-}
+/** Trains a pack as the spec does (with another loss if given), returning the weights too (test/helpers/spec-training.ts). */
+const trainDirect = (trials: TrialSpec[], loss?: LossName) => trainAsSpec(exp9, trials, loss);
 
 /** Hand computations on two networks' logits [K=2, B=2, c=2] against one-hot targets. */
 const LOGITS = [

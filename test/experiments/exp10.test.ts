@@ -1,23 +1,20 @@
 import { describe, expect, test } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { getExperiment } from '../../core/experiments';
-import { specStreams, trialPlan, type SpecExperiment } from '../../core/custom/compile';
-import { BUILTIN_SPECS } from '../../core/experiments/specs';
-import { mixtureBlock } from '../../core/blocks/data-mixture';
-import { accuracyOf } from '../../core/blocks/recorders';
+import { trialPlan, type SpecExperiment } from '../../core/custom/compile';
 import { generateMixtureOfGaussians, inverseSeps } from '../../core/data/gaussian-mixture';
 import type { TrialSpec } from '../../core/experiments/types';
 import { classCounts } from '../../core/data/dataset';
-import type { LossName } from '../../core/nn/losses';
 import { NetworkPack, initialValues } from '../../core/nn/model';
-import { evaluateAccuracy, oneHot, predict, stack3d, trainPack } from '../../core/train/train-pack';
+import { evaluateAccuracy, oneHot, stack3d } from '../../core/train/train-pack';
 import { exp10Figure } from '../../dashboard/figures/exp10';
 import { formattedSvg, renderFigure } from '../helpers/render';
 import { runSweep } from '../helpers/sweep';
+import { builtinStreams, dataOf, trainAsSpec } from '../helpers/spec-training';
 import { useBackend } from '../tf-node';
 
 const exp10 = getExperiment('exp10') as SpecExperiment;
-const { streamOf, dataStreams } = specStreams(exp10.spec, BUILTIN_SPECS.find((b) => b.number === 10)!.options);
+const { streamOf, dataStreams } = builtinStreams(exp10);
 
 function trial(over: Record<string, unknown>, repeat = 0): TrialSpec {
   const params = exp10.params.parse(over);
@@ -26,9 +23,7 @@ function trial(over: Record<string, unknown>, repeat = 0): TrialSpec {
 }
 
 /** One trial's mixture as the experiment draws it. */
-function mixtureOf(t: TrialSpec) {
-  return mixtureBlock.generate(t.params, dataStreams(t));
-}
+const mixtureOf = (t: TrialSpec) => dataOf(exp10, t);
 
 /** The network of these parameters (trialPlan's model). */
 function modelOf(over: Record<string, unknown>) {
@@ -36,39 +31,12 @@ function modelOf(over: Record<string, unknown>) {
 }
 
 /**
- * Trains a pack as the spec's adam block does (core/blocks/train-adam.ts trainPhase): the
- * model of trialPlan, the trials' own mixtures, 'init' and 'batch' streams, test accuracy
- * (float32) after the checkpoints' updates and at the end; returns the trained weights too,
- * after checking that runPack records the same curves, final accuracy and loss (so this is
- * the experiment's training).
+ * Trains a pack as the spec does (test/helpers/spec-training.ts) and returns the trained
+ * weights, after checking that runPack records the same curves, final accuracy and loss (so
+ * this is the experiment's training).
  */
 async function trainLikeRunPack(trials: TrialSpec[]) {
-  const p = trials[0].params as { loss: LossName; lr: number; steps: number; batch_size: number };
-  const plan = trialPlan(exp10.spec, trials[0].params);
-  const splits = trials.map(mixtureOf);
-  const testX = stack3d(splits.map((s) => s.test.x), plan.data.testRows, plan.data.input);
-  const testY = splits.map((s) => oneHot(s.test.labels));
-  const accuracies = async (net: NetworkPack) => (await predict(net, testX)).map((l, k) => Math.fround(accuracyOf(l, testY[k], 2)));
-  const curves: number[][] = trials.map(() => []);
-  const { pack, finalLoss } = await trainPack({
-    model: plan.model!,
-    initRngs: trials.map((t) => streamOf(t, 'init')),
-    batchRngs: trials.map((t) => streamOf(t, 'batch')),
-    trainX: splits.map((s) => s.train.x),
-    trainY: splits.map((s) => oneHot(s.train.labels)),
-    n: plan.data.trainRows,
-    loss: p.loss,
-    lr: p.lr,
-    steps: p.steps,
-    batchSize: p.batch_size,
-    // trainPack's checkpoint s is after s + 1 updates.
-    checkpoints: plan.checkpoints.map((u) => u - 1),
-    onCheckpoint: async (_, net) => (await accuracies(net)).forEach((a, k) => curves[k].push(a)),
-  });
-  const final = await accuracies(pack);
-  const weights = await pack.read();
-  pack.dispose();
-  testX.dispose();
+  const { plan, splits, curves, final, finalLoss, weights } = await trainAsSpec(exp10, trials);
   const viaPack = await exp10.runPack(trials, {});
   trials.forEach((_, k) => {
     expect(viaPack[k].series.test_accuracy).toEqual({ steps: plan.checkpoints, values: curves[k] });
