@@ -402,14 +402,18 @@ export function dataSizeScalars(split: { train: Table; test: Table }): Record<st
   return { train_size: split.train.n, test_size: split.test.n };
 }
 
+/** A decision_boundary item's repeats kept (0 … keep−1) and distinct training points per class. */
+export function boundarySettings(item: RecordItem): { keep: number; points: number } {
+  return item.at === 'end' ? { keep: item.repeats ?? DEFAULT_BOUNDARY_REPEATS, points: item.points ?? DEFAULT_BOUNDARY_POINTS } : { keep: 0, points: 0 };
+}
+
 /**
  * decision_boundary of a pack: per trial its traces (core/train/decision-boundary.ts) when
  * its repeat is below the item's `repeats`, else none. The logits on the grid are read from
  * the trained pack once, only when some trial keeps them.
  */
 export async function boundaryRecords(item: RecordItem, net: NetworkPack, repeats: number[], splits: Array<{ train: Table; test: Table }>): Promise<Array<Record<string, Curve>>> {
-  const keep = item.at === 'end' ? (item.repeats ?? DEFAULT_BOUNDARY_REPEATS) : 0;
-  const points = item.at === 'end' ? (item.points ?? DEFAULT_BOUNDARY_POINTS) : 0;
+  const { keep, points } = boundarySettings(item);
   const traced = repeats.map((r) => r < keep);
   const logits = traced.some(Boolean) ? await gridLogits(net, repeats.length) : [];
   return traced.map((t, k) => (t ? boundaryTraces(logits[k], splits[k].train, splits[k].test, points) : {}));

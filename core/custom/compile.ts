@@ -23,7 +23,7 @@ import { z } from 'zod';
 import { DATA_BLOCKS, FEATURE_BLOCKS, MODEL_BLOCKS, TRAINING_BLOCKS } from '../blocks';
 import { predictionAccuracy } from '../train/recorders';
 import { withFeatures } from '../blocks/features-pipeline';
-import { boundaryRecords, classCountScalars, dataSizeScalars, DEFAULT_BOUNDARY_POINTS, DEFAULT_BOUNDARY_REPEATS, itemCheckpointCount, itemCheckpointUpdates, MAX_CHECKPOINTS, PackRecorder, predictionRecords, predictionSeries, tailEntries, weightTailMisfit, type CheckpointItem, type Metric } from '../blocks/recorders';
+import { boundaryRecords, boundarySettings, classCountScalars, dataSizeScalars, itemCheckpointCount, itemCheckpointUpdates, MAX_CHECKPOINTS, PackRecorder, predictionRecords, predictionSeries, tailEntries, weightTailMisfit, type CheckpointItem, type Metric } from '../blocks/recorders';
 import { boundaryTraces, decisionGrid, GRID_SIDE } from '../train/decision-boundary';
 import type { ClassicalModelBlock, DataBlock, DataShape, DataSplit, DataStreams, ModelBlock, PhasePlan, TrainingBlock, Values } from '../blocks/types';
 import { repeatStream, trialStream } from '../experiments/common';
@@ -210,9 +210,9 @@ export interface TrialPlan {
 export function trialPlan(spec: SpecSections & Pick<ExperimentSpec, 'record'>, trialValues: Values, blocks: SpecBlocks = specBlocks(spec)): TrialPlan {
   const { block: modelBlock, values } = trialModel(spec, trialValues, blocks);
   const data = blocks.data.describe(pick(values, blocks.data));
+  const preparation = blocks.data.preparationCost?.(values) ?? 0;
   if (modelBlock.classical) {
     // Fits once and predicts the test and training rows; validation refuses checkpoints.
-    const preparation = blocks.data.preparationCost?.(values) ?? 0;
     return { data, preparation, model: null, classical: { block: modelBlock, values: pick(values, modelBlock) }, phases: [], recordedSteps: 0, checkpoints: [], checkpointCount: 0, longestSeries: 0, evalRows: data.trainRows + data.testRows, traceValues: 0, predictionRows: 0 };
   }
   const model = modelBlock.build(pick(values, modelBlock), data);
@@ -228,7 +228,6 @@ export function trialPlan(spec: SpecSections & Pick<ExperimentSpec, 'record'>, t
   const needsTrain = spec.record.some((r) => r.metric.startsWith('train') || (r.metric === 'predictions' && r.at === 'end' && r.on === 'train'));
   // The decision boundary is read on a GRID_SIDE² grid of points.
   const gridRows = spec.record.some((r) => r.metric === 'decision_boundary') ? GRID_SIDE * GRID_SIDE : 0;
-  const preparation = blocks.data.preparationCost?.(values) ?? 0;
   const checkpointTotal = buildable ? checkpoints.length : counts.reduce((a, n) => a + n, 0);
   // A weight trace reads its entries at every checkpoint of the trial (the series' union).
   const traceValues = items.filter((i) => i.metric === 'weight_tail').reduce((s, i) => s + checkpointTotal * tailEntries(i, model), 0);
@@ -412,10 +411,7 @@ export function compileSpec(id: string, spec: ExperimentSpec, options: CompileOp
   // cost and memory run per trial and per candidate pack when packs are cut: the blocks are looked up once.
   const plan = (values: Values) => trialPlan(spec, values, blocks);
   const { streamOf, dataStreams } = specStreams(spec, options);
-  const wantsRuntime = spec.record.some((r) => r.metric === 'runtime_s');
-  const wantsCounts = spec.record.some((r) => r.metric === 'class_counts');
   const wantsLoss = spec.record.some((r) => r.metric === 'loss');
-  const wantsSizes = spec.record.some((r) => r.metric === 'data_sizes');
   const wantsInputDim = spec.record.some((r) => r.metric === 'input_dim');
   const boundaryItem = spec.record.find((r) => r.metric === 'decision_boundary');
   const predictionItem = spec.record.find((r) => r.metric === 'predictions');
@@ -513,16 +509,14 @@ export function compileSpec(id: string, spec: ExperimentSpec, options: CompileOp
         net.dispose();
         const nParams = parameterCount(model);
         return trials.map((t, k): TrialResult => {
-          const scalars: Record<string, number> = { ...finals[k], n_params: nParams };
-          if (wantsCounts) Object.assign(scalars, classCountScalars(splits[k].train, classes));
+          const scalars: Record<string, number> = { ...finals[k], n_params: nParams, ...dataScalars(spec, splits[k], classes) };
           if (wantsLoss && lastBatchLoss) scalars.loss = lastBatchLoss[k];
-          if (wantsSizes) Object.assign(scalars, dataSizeScalars(splits[k]));
           if (wantsInputDim) scalars.input_dim = data.input;
-          if (wantsRuntime && elapsed > 0) scalars.runtime_s = elapsed / trials.length / 1000;
           const series = Object.fromEntries([...recorder.series].map(([m, v]: [Metric, number[][]]) => [m, { steps: recorder.steps.slice(), values: v[k] }]));
           const fit = predictionItem && on === 'last_update' && lastBatchOutputs ? predictionSeries(splits[k].train, trainY[k], lastBatchOutputs[k]) : undefined;
+          const info = recordClock(spec, scalars, elapsed, trials.length);
           const result: TrialResult = { trialId: t.id, scalars: renamed(scalars, true), series: { ...renamed(series), ...predicted?.[k], ...fit } };
-          if (wantsRuntime) result.info = { runtime_clock: elapsed > 0 ? 'wall' : 'frozen' };
+          if (info) result.info = info;
           const traces = { ...recorder.traces(k), ...boundaries?.[k] };
           if (Object.keys(traces).length) result.traces = traces;
           return result;
@@ -533,6 +527,24 @@ export function compileSpec(id: string, spec: ExperimentSpec, options: CompileOp
       }
     },
   };
+}
+
+/** Scalars of a trial's data that records ask for, whatever model fits it: class counts, row counts. */
+function dataScalars(spec: Pick<ExperimentSpec, 'record'>, split: DataSplit, classes: number): Record<string, number> {
+  const out: Record<string, number> = {};
+  if (spec.record.some((r) => r.metric === 'class_counts')) Object.assign(out, classCountScalars(split.train, classes));
+  if (spec.record.some((r) => r.metric === 'data_sizes')) Object.assign(out, dataSizeScalars(split));
+  return out;
+}
+
+/**
+ * runtime_s, where recorded: the pack's time over its trials into `scalars`, and the trial's
+ * info on whether the host's clock moved (undefined when runtime_s is not recorded).
+ */
+function recordClock(spec: Pick<ExperimentSpec, 'record'>, scalars: Record<string, number>, elapsedMs: number, trials: number): Record<string, unknown> | undefined {
+  if (!spec.record.some((r) => r.metric === 'runtime_s')) return undefined;
+  if (elapsedMs > 0) scalars.runtime_s = elapsedMs / trials / 1000;
+  return { runtime_clock: elapsedMs > 0 ? 'wall' : 'frozen' };
 }
 
 /**
@@ -548,8 +560,6 @@ async function fitClassical(
   stream: (k: number, purpose: string) => Rng,
 ): Promise<TrialResult[]> {
   const { block, values } = plan.classical!;
-  const wantsRuntime = spec.record.some((r) => r.metric === 'runtime_s');
-  const wantsCounts = spec.record.some((r) => r.metric === 'class_counts');
   const rounded = new Set(spec.record.filter((r) => r.float32).map((r) => r.metric as string));
   const boundary = spec.record.find((r) => r.metric === 'decision_boundary');
   // The boundary is scored on the decision grid (validation asks for 2-D, two-class data).
@@ -558,8 +568,7 @@ async function fitClassical(
   const started = now();
   const fits = await block.fit({ params: values, data: plan.data, splits, stream, yieldToHost: ctx.yieldToHost, engine: ctx.engine, libsvm: ctx.libsvm, extra: grid });
   const elapsed = now() - started;
-  const keepBoundary = boundary?.at === 'end' ? (boundary.repeats ?? DEFAULT_BOUNDARY_REPEATS) : 0;
-  const points = boundary?.at === 'end' ? (boundary.points ?? DEFAULT_BOUNDARY_POINTS) : 0;
+  const { keep: keepBoundary, points } = boundary ? boundarySettings(boundary) : { keep: 0, points: 0 };
   return trials.map((t, k): TrialResult => {
     const f = fits[k];
     const measured: Record<string, number | undefined> = {
@@ -572,12 +581,11 @@ async function fitClassical(
     for (const r of spec.record) {
       const v = measured[r.metric];
       if (v !== undefined) scalars[r.name ?? r.metric] = rounded.has(r.metric) ? Math.fround(v) : v;
-      if (r.metric === 'data_sizes') Object.assign(scalars, dataSizeScalars(splits[k]));
     }
-    if (wantsCounts) Object.assign(scalars, classCountScalars(splits[k].train, plan.data.output));
-    if (wantsRuntime && elapsed > 0) scalars.runtime_s = elapsed / trials.length / 1000;
+    Object.assign(scalars, dataScalars(spec, splits[k], plan.data.output));
+    const info = recordClock(spec, scalars, elapsed, trials.length);
     const result: TrialResult = { trialId: t.id, scalars, series: {} };
-    if (wantsRuntime) result.info = { runtime_clock: elapsed > 0 ? 'wall' : 'frozen' };
+    if (info) result.info = info;
     if (f.traces) result.traces = f.traces;
     const scores = f.extraScores;
     if (scores && t.repeat < keepBoundary) {
