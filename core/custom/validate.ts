@@ -27,6 +27,9 @@ import { estimatePackMs } from '../sweep/pack-budget';
 import { blockMisfit, experimentGrid, inertParameters, lastUpdateMisfit, modelAxisName, modelChoices, parameterSections, predictionsMisfit, specBlocks, specParams, trainingActs, trialCost, trialMemory, trialPlan } from './compile';
 import { canonicalJson, experimentSpecSchema, MAX_GRID_AXES, MAX_GRID_CELLS, MODEL_AXIS, modelCellLabel, type ExperimentSpec } from './spec';
 
+/** Record options and the metric whose records they belong to (core/blocks/recorders.ts). */
+const RECORD_OPTION_OWNERS = { repeats: 'decision_boundary', points: 'decision_boundary', layer: 'weight_tail', entries: 'weight_tail', threshold: 'weight_stats', on: 'predictions' } as const;
+
 export type SpecValidation = { ok: true; spec: ExperimentSpec } | { ok: false; issues: FieldIssue[] };
 
 /** Nesting a spec needs: spec → claims → claim → where → value, or grid → axis → values → a list value. */
@@ -134,21 +137,17 @@ function semanticIssues(spec: ExperimentSpec): FieldIssue[] {
       else if (r.per_run !== undefined && r.align !== 'start') issues.push({ field: `record.${i}.per_run`, message: "per_run spaces checkpoints steps/per_run updates apart from the first update: set align 'start'" });
     }
     if (r.float32 !== undefined && !LOGIT_METRICS.includes(r.metric)) issues.push({ field: `record.${i}.float32`, message: `only accuracies and losses may be stored as float32, not ${r.metric}` });
-    if (r.at === 'end' && r.metric !== 'decision_boundary') {
-      for (const key of ['repeats', 'points'] as const) if (r[key] !== undefined) issues.push({ field: `record.${i}.${key}`, message: `'${key}' belongs to a decision_boundary record` });
+    // An option of one metric's records on another's.
+    for (const [key, owner] of Object.entries(RECORD_OPTION_OWNERS)) {
+      if ((r as Record<string, unknown>)[key] !== undefined && r.metric !== owner) issues.push({ field: `record.${i}.${key}`, message: `'${key}' belongs to a ${owner} record` });
     }
     if (CHECKPOINT_TRACES.includes(r.metric) && r.at !== 'checkpoints') issues.push({ field: `record.${i}.at`, message: `${r.metric} is a trajectory over training: record it at 'checkpoints'` });
-    if (r.at === 'checkpoints' && r.metric !== 'weight_tail') {
-      for (const key of ['layer', 'entries'] as const) if (r[key] !== undefined) issues.push({ field: `record.${i}.${key}`, message: `'${key}' belongs to a weight_tail record` });
-    }
-    if (r.at === 'end' && r.metric !== 'weight_stats' && r.threshold !== undefined) issues.push({ field: `record.${i}.threshold`, message: "'threshold' belongs to a weight_stats record" });
     if (r.metric === 'weight_tail' && r.at === 'checkpoints') {
       const layer = r.layer ?? 0;
       if (spec.record.slice(0, i).some((q) => q.metric === 'weight_tail' && q.at === 'checkpoints' && (q.layer ?? 0) === layer)) issues.push({ field: `record.${i}.layer`, message: `layer ${layer} is traced by an earlier weight_tail record (each layer's trace is one trace, weights_layer${layer})` });
       const misfit = plan.model && weightTailMisfit(r, plan.model, plan.checkpointCount);
       if (misfit) issues.push({ field: `record.${i}.${misfit[0]}`, message: misfit[1] });
     }
-    if (r.at === 'end' && r.on !== undefined && r.metric !== 'predictions') issues.push({ field: `record.${i}.on`, message: "'on' belongs to a predictions record" });
     const predictions = r.metric === 'predictions' && predictionsMisfit(spec, plan);
     if (predictions) issues.push({ field: `record.${i}.metric`, message: predictions });
     if (r.metric === 'predictions' && r.at === 'end' && r.on === 'last_update') {
@@ -178,15 +177,15 @@ function semanticIssues(spec: ExperimentSpec): FieldIssue[] {
 
   // A pool shared by nothing: every trial would draw a pool of its own and keep a prefix.
   if (blocks.data.pooled?.(base) && !spec.paired && spec.task_shared_by === undefined) issues.push({ field: 'data.pool_n', message: 'each trial draws its own pool (the spec is not paired and shares no task): set task_shared_by (e.g. []) so the configs of a repeat share the pool, or pool_n null' });
-  (spec.task_shared_by ?? []).forEach((key, i) => {
-    if (!sections.has(key)) issues.push({ field: `task_shared_by.${i}`, message: `unknown parameter; the parameters of this spec are ${[...sections.keys()].join(', ')}` });
-  });
+  const knownParameters = (list: string[], field: string) =>
+    list.forEach((key, i) => {
+      if (!sections.has(key)) issues.push({ field: `${field}.${i}`, message: `unknown parameter; the parameters of this spec are ${[...sections.keys()].join(', ')}` });
+    });
+  knownParameters(spec.task_shared_by ?? [], 'task_shared_by');
   if (spec.features_shared_by) {
     if (!spec.features) issues.push({ field: 'features_shared_by', message: 'the feature pipeline\'s streams are shared by these parameters: add a features section, or leave features_shared_by out' });
     else if (trainingActs(spec) && blocks.training.needsRelatedTask) issues.push({ field: 'features_shared_by', message: `training block '${spec.training.block}' draws its pretraining rows through the pipeline from the data streams, so they would be mixed by another matrix than the training rows: leave features_shared_by out` });
-    spec.features_shared_by.forEach((key, i) => {
-      if (!sections.has(key)) issues.push({ field: `features_shared_by.${i}`, message: `unknown parameter; the parameters of this spec are ${[...sections.keys()].join(', ')}` });
-    });
+    knownParameters(spec.features_shared_by, 'features_shared_by');
   }
 
   // Grid axes (the model axis's cells were checked above); claims and the figure name the
