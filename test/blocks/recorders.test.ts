@@ -13,6 +13,10 @@ import { MAX_TRACE_VALUES, weightStatistics } from '../../core/train/recorders';
 import { packAccuracy } from '../../core/nn/losses';
 import { Rng } from '../../core/rng';
 import { useBackend } from '../tf-node';
+import { DATA_BLOCKS } from '../../core/blocks';
+import { GRID_SIDE } from '../../core/train/decision-boundary';
+import { MAX_SERIES_POINTS } from '../../core/sweep/request';
+import type { z } from 'zod';
 
 describe('accuracy: the recorder and the tfjs kernel agree', () => {
   test.each([1, 7, 60, 300, 1200, 2289, 2601])('%i rows, every hit count, ties and two or three classes', async (rows) => {
@@ -107,5 +111,17 @@ describe('weight_tail and weight_stats records', () => {
     expect(weightTailMisfit({ metric: 'weight_tail', at: 'checkpoints', every: 1, layer: 1 }, model, MAX_TRACE_VALUES / 20)).toBeNull();
     expect(weightTailMisfit({ metric: 'weight_tail', at: 'checkpoints', every: 1, layer: 1 }, model, MAX_TRACE_VALUES / 20 + 1)?.[0]).toBe('entries');
     expect(tailEntries({ metric: 'weight_tail', at: 'checkpoints', every: 1, layer: 0 }, model)).toBe(12);
+  });
+});
+
+describe('records per row fit one D1 row at the largest sizes the schema allows', () => {
+  test('predictions (a series over the rows) and the decision boundary (a trace over the grid) stay under MAX_SERIES_POINTS', () => {
+    // The most rows any data block may draw for training or test: the predictions series' length.
+    const bound = (t: z.ZodType | undefined) => ((t?.toJSONSchema() as { maximum?: number } | undefined)?.maximum ?? 0);
+    const most = Math.max(...Object.values(DATA_BLOCKS).flatMap((b) => [bound(b.shape.n as z.ZodType), bound(b.shape.test_n as z.ZodType), bound(b.shape.pool_n as z.ZodType)]));
+    expect(most).toBeGreaterThan(0);
+    expect(most).toBeLessThanOrEqual(MAX_SERIES_POINTS);
+    expect(GRID_SIDE * GRID_SIDE).toBeLessThanOrEqual(MAX_SERIES_POINTS);
+    expect(MAX_TRACE_VALUES).toBeLessThanOrEqual(MAX_SERIES_POINTS);
   });
 });
