@@ -81,8 +81,8 @@ export const STEP_SHAPES: Record<string, (p: Params, scalars: Record<string, num
   },
   exp9: (p) => ({ sizes: [num(p, 'd'), ...list(p, 'hidden'), 2], rows: Math.min(num(p, 'batch_size'), num(p, 'n') - testRows(p)), steps: num(p, 'steps') }),
   exp10: (p) => ({ sizes: [num(p, 'd'), ...list(p, 'hidden'), 2], rows: Math.min(num(p, 'batch_size'), num(p, 'n') - testRows(p)), steps: num(p, 'steps') }),
-  exp11: (p) => ({ sizes: [num(p, 'd'), ...list(p, 'n_hidden'), 2], rows: Math.min(num(p, 'batch_size'), Math.floor(num(p, 'n') * (1 - num(p, 'test_size')))), steps: num(p, 'steps') }),
-  // A spec (core/experiments/specs/exp12-regularisation.ts): width × depth hidden units, n training rows.
+  // Specs (core/experiments/specs/exp11-…, exp12-…): width × depth hidden units.
+  exp11: (p) => ({ sizes: [num(p, 'd'), ...Array<number>(num(p, 'depth')).fill(num(p, 'width')), 2], rows: Math.min(num(p, 'batch_size'), Math.floor(num(p, 'n') * (1 - num(p, 'test_size')))), steps: num(p, 'steps') }),
   exp12: (p) => ({ sizes: [num(p, 'd'), ...Array<number>(num(p, 'depth')).fill(num(p, 'width')), 2], rows: Math.min(num(p, 'batch_size'), num(p, 'n')), steps: num(p, 'steps') }),
 };
 

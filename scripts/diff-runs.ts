@@ -15,10 +15,14 @@
  * updates applied (core/blocks/recorders.ts), so their before steps + 1 are compared with
  * the after steps (the relabelling, and every value under it, must match exactly). Traces
  * are relabelled too for the experiments whose traces' steps are training steps
- * (TRAINING_STEP_TRACES: Exp 12's weight trajectories); other traces' steps (Exp 4's
+ * (TRAINING_STEP_TRACES: Exp 11's and 12's weight trajectories); other traces' steps (Exp 4's
  * decision-boundary grids) are compared as stored. `exp1:mse` relabels only that
  * experiment's series `mse` (its other series run over a point index, not over training);
  * `exp1:mse+loss` lists several.
+ * `--step-scalars exp11:steps_to_converge_layer0+…,…`: scalars of these experiments that
+ * count steps (a step found on a relabelled series, like Exp 11's steps to converge): their
+ * before value + 1 is compared, as the series' steps are (the experiment must also be in
+ * `--steps-as-updates`).
  * `--renamed-params exp1:n_hidden=width,…`: a parameter the experiment now calls otherwise
  * (a built-in rewritten as a spec takes its blocks' names): the before file's config keys
  * are read with the new name, so trials match by (config, repeat) as before.
@@ -38,6 +42,7 @@ const { values, positionals } = parseArgs({
     'added-metrics': { type: 'string', default: '' },
     'steps-as-updates': { type: 'string', default: '' },
     'renamed-params': { type: 'string', default: '' },
+    'step-scalars': { type: 'string', default: '' },
   },
 });
 if (positionals.length !== 2) {
@@ -57,6 +62,16 @@ const relabelled = new Map<string, Set<string> | null>(
     }),
 );
 const stepShiftOf = (experiment: string, metric: string) => (relabelled.has(experiment) && (relabelled.get(experiment) === null || relabelled.get(experiment)!.has(metric)) ? 1 : 0);
+/** Experiment → its scalars that count steps. */
+const stepScalars = new Map<string, Set<string>>();
+for (const entry of values['step-scalars']!.split(',').filter(Boolean)) {
+  const [experiment, metrics] = entry.split(':');
+  if (!metrics || !relabelled.has(experiment)) {
+    console.error(`--step-scalars takes experiment:metric+metric for an experiment of --steps-as-updates, not ${entry}`);
+    process.exit(2);
+  }
+  stepScalars.set(experiment, new Set(metrics.split('+')));
+}
 /** Experiment → old parameter name → new one. */
 const renamed = new Map<string, Map<string, string>>();
 for (const entry of values['renamed-params']!.split(',').filter(Boolean)) {
@@ -73,7 +88,7 @@ const renameKey = (experiment: string, key: string) => {
   return names ? key.replace(/(^|,)([A-Za-z0-9_]+)=/g, (_, lead: string, name: string) => `${lead}${names.get(name) ?? name}=`) : key;
 };
 /** Experiments whose stored traces hold training steps in `steps` (relabelled with their series). */
-const TRAINING_STEP_TRACES = new Set(['exp12']);
+const TRAINING_STEP_TRACES = new Set(['exp11', 'exp12']);
 
 interface Row {
   experiment: string;
@@ -108,7 +123,7 @@ function load(file: string, rename = false): Map<string, Map<string, Row>> {
 
 /** Numbers of a stored row: the scalar, or the series' (and training-step traces') steps shifted by `stepShift`, and points. */
 const numbersOf = (r: Row, stepShift = 0): number[] => {
-  if (r.kind === 'scalar') return [r.value ?? NaN];
+  if (r.kind === 'scalar') return [(r.value ?? NaN) + (stepScalars.get(r.experiment)?.has(r.metric) ? stepShift : 0)];
   const shift = r.kind === 'series' || (r.kind === 'trace' && TRAINING_STEP_TRACES.has(r.experiment)) ? stepShift : 0;
   return [...(JSON.parse(r.steps ?? '[]') as number[]).map((s) => s + shift), ...(JSON.parse(r.points ?? '[]') as number[])];
 };
@@ -145,14 +160,14 @@ for (const e of experiments) {
       added += numbersOf(y!).length;
       continue;
     }
-    const xs = x ? numbersOf(x, stepShiftOf(e, key.split('|')[1])) : [];
+    const metric = key.split('|')[1];
+    const xs = x ? numbersOf(x, x.kind === 'scalar' ? (relabelled.has(e) ? 1 : 0) : stepShiftOf(e, metric)) : [];
     const ys = y ? numbersOf(y) : [];
     const n = Math.max(xs.length, ys.length);
     for (let i = 0; i < n; i++) {
       compared++;
       // Bit for bit: Object.is also tells -0 from 0 (and NaN equals NaN).
       if (Object.is(xs[i], ys[i])) continue;
-      const metric = key.split('|')[1];
       if (timing.has(metric)) {
         timingDifferent++;
         continue;

@@ -33,6 +33,20 @@
  *                                   one D1 row stays small) with each snapshot's update count
  *                                   repeated `entries` times in steps; checkpoints only, at
  *                                   most MAX_TRACE_VALUES snapshots × entries
+ *   weight_change                   how far the same tail of weight matrix `layer` moved
+ *                                   between consecutive checkpoints: the series
+ *                                   `weight_change_layer{layer}` of ‖tail_i − tail_{i−1}‖₂
+ *                                   (float32 weights, float64 norm) at every checkpoint but
+ *                                   the first, and two scalars: `steps_to_converge_layer{layer}`,
+ *                                   the update count of the first checkpoint from which that
+ *                                   change, smoothed by a centred moving average of
+ *                                   `converge_window` checkpoints (default 11), stays below
+ *                                   `converge_fraction` (default 0.5) of its own maximum (the
+ *                                   run's updates + 1 when it never settles), and
+ *                                   `final_change_layer{layer}`, the mean change over the last
+ *                                   `final_fraction` (default 0.1) of the series
+ *                                   (core/train/recorders.ts stepsToConverge, tailMean);
+ *                                   checkpoints only
  *   weight_stats                    mean_abs_weight and sparsity (share of |w| < `threshold`,
  *                                   default 1e-3) over every weight matrix, and per matrix j
  *                                   mean_abs_weight_layer{j}, sparsity_layer{j}
@@ -74,17 +88,17 @@ import { parameterShapes, type ModelSpec, type NetworkPack } from '../nn/model';
 import { predict } from '../train/train-pack';
 import { classCounts, type Table } from '../data/dataset';
 import { boundaryTraces, gridLogits } from '../train/decision-boundary';
-import { MAX_TRACE_VALUES, weightStatistics, type Curve } from '../train/recorders';
+import { MAX_TRACE_VALUES, stepsToConverge, tailMean, weightStatistics, type Curve } from '../train/recorders';
 
-export const METRICS = ['test_accuracy', 'train_accuracy', 'test_loss', 'train_loss', 'weight_norm', 'runtime_s', 'class_counts', 'decision_boundary', 'loss', 'data_sizes', 'input_dim', 'weight_tail', 'weight_stats', 'predictions'] as const;
+export const METRICS = ['test_accuracy', 'train_accuracy', 'test_loss', 'train_loss', 'weight_norm', 'runtime_s', 'class_counts', 'decision_boundary', 'loss', 'data_sizes', 'input_dim', 'weight_tail', 'weight_change', 'weight_stats', 'predictions'] as const;
 export type Metric = (typeof METRICS)[number];
 export const ACCURACY_METRICS: Metric[] = ['test_accuracy', 'train_accuracy'];
 /** Metrics measured on the network's logits (the ones `float32` may round). */
 export const LOGIT_METRICS: Metric[] = ['test_accuracy', 'train_accuracy', 'test_loss', 'train_loss'];
 /** Metrics of the whole trial, recorded once at the end (not a value over training). */
 export const END_ONLY: Metric[] = ['runtime_s', 'class_counts', 'decision_boundary', 'loss', 'data_sizes', 'input_dim', 'weight_stats', 'predictions'];
-/** Metrics stored as traces over the checkpoints (no scalar, no series). */
-export const CHECKPOINT_TRACES: Metric[] = ['weight_tail'];
+/** Metrics of the weights' path over training: measured at checkpoints only, read off weight tails. */
+export const WEIGHT_PATH_METRICS: Metric[] = ['weight_tail', 'weight_change'];
 /** Scalars every trial stores whatever the spec records. */
 export const ALWAYS_RECORDED = ['n_params'];
 /** The scalars a record item stores (class_counts stores three, decision_boundary only traces). */
@@ -92,6 +106,8 @@ export function scalarsOf(metric: Metric): string[] {
   if (metric === 'class_counts') return ['n_train', 'n_minority', 'n_majority'];
   if (metric === 'decision_boundary' || metric === 'weight_tail' || metric === 'predictions') return [];
   if (metric === 'data_sizes') return ['train_size', 'test_size'];
+  // Per layer: storedScalars names them.
+  if (metric === 'weight_change') return [];
   // And per weight matrix j: mean_abs_weight_layer{j}, sparsity_layer{j}.
   if (metric === 'weight_stats') return ['mean_abs_weight', 'sparsity'];
   return [metric];
@@ -99,8 +115,18 @@ export function scalarsOf(metric: Metric): string[] {
 /** The series a predictions record stores (over the row index). */
 export const PREDICTION_SERIES = ['score', 'label', 'x', 'y_true', 'y_pred'];
 /** The scalars a record item stores, under its `name` where it has one. */
-export function storedScalars(item: Pick<RecordItem, 'metric' | 'name'>): string[] {
+export function storedScalars(item: Pick<RecordItem, 'metric' | 'name'> & { layer?: number }): string[] {
+  if (item.metric === 'weight_change') {
+    const layer = item.layer ?? DEFAULT_TAIL_LAYER;
+    return [`steps_to_converge_layer${layer}`, `final_change_layer${layer}`];
+  }
   return item.name !== undefined ? [item.name] : scalarsOf(item.metric);
+}
+/** The series a checkpoint item stores: its scalar's, or weight_change's own per layer. */
+export function storedSeries(item: RecordItem): string[] {
+  if (item.at !== 'checkpoints') return [];
+  if (item.metric === 'weight_change') return [`weight_change_layer${item.layer ?? DEFAULT_TAIL_LAYER}`];
+  return storedScalars(item);
 }
 
 export const DEFAULT_BOUNDARY_REPEATS = 1;
@@ -110,12 +136,18 @@ export const DEFAULT_BOUNDARY_POINTS = 300;
 export const DEFAULT_TAIL_LAYER = 0;
 export const DEFAULT_TAIL_ENTRIES = 50;
 export const DEFAULT_SPARSITY_THRESHOLD = 1e-3;
+export const DEFAULT_CONVERGE_FRACTION = 0.5;
+export const DEFAULT_CONVERGE_WINDOW = 11;
+export const DEFAULT_FINAL_FRACTION = 0.1;
 
 const storedName = z
   .string()
   .min(1)
   .max(100)
   .regex(/^[A-Za-z0-9_]+$/, 'a metric name (letters, digits, _)');
+
+/** Most checkpoints a trial may record (core/custom/validate.ts refuses more). */
+export const MAX_CHECKPOINTS = 1000;
 
 export const recordSchema = z.discriminatedUnion('at', [
   z
@@ -148,18 +180,22 @@ export const recordSchema = z.discriminatedUnion('at', [
       align: z.enum(['end', 'start']).optional(),
       float32: z.boolean().optional(),
       name: storedName.optional(),
-      /** weight_tail: which weight matrix (0 = the input layer's), biases not counted. */
+      /** weight_tail, weight_change: which weight matrix (0 = the input layer's), biases not counted. */
       layer: z.number().int().min(0).max(64).optional(),
-      /** weight_tail: how many trailing entries of the flattened matrix. */
+      /** weight_tail, weight_change: how many trailing entries of the flattened matrix. */
       entries: z.number().int().min(1).max(MAX_TRACE_VALUES).optional(),
+      /** weight_change: settled once the smoothed change stays below this fraction of its maximum… */
+      converge_fraction: z.number().positive().max(1).optional(),
+      /** …smoothed by a centred moving average over this many checkpoints. */
+      converge_window: z.number().int().min(1).max(MAX_CHECKPOINTS).optional(),
+      /** weight_change: final_change is the mean change over this last fraction of the series. */
+      final_fraction: z.number().positive().max(1).optional(),
     })
     .strict(),
 ]);
 export type CheckpointItem = Extract<RecordItem, { at: 'checkpoints' }>;
 export type RecordItem = z.infer<typeof recordSchema>;
 
-/** Most checkpoints a trial may record (core/custom/validate.ts refuses more). */
-export const MAX_CHECKPOINTS = 1000;
 
 /** How many entries checkpointUpdates(totalSteps, every) returns, without building them. */
 export function checkpointCount(totalSteps: number, every: number): number {
@@ -288,14 +324,17 @@ export function tailEntries(item: CheckpointItem, model: ModelSpec): number {
 }
 
 /**
- * Why a weight_tail item cannot trace this model over `snapshots` checkpoints, or null: a
- * layer the model lacks, or a trace above MAX_TRACE_VALUES values (one D1 row).
+ * Why a weight_tail or weight_change item cannot follow this model over `snapshots`
+ * checkpoints, or null: a layer the model lacks, or a trace above MAX_TRACE_VALUES values
+ * (one D1 row).
  */
 export function weightTailMisfit(item: RecordItem, model: ModelSpec, snapshots: number): ['layer' | 'entries', string] | null {
-  if (item.metric !== 'weight_tail' || item.at !== 'checkpoints') return null;
+  if (!WEIGHT_PATH_METRICS.includes(item.metric) || item.at !== 'checkpoints') return null;
   const layers = weightIndices(model).length;
   const layer = item.layer ?? DEFAULT_TAIL_LAYER;
-  if (layer >= layers) return ['layer', `weight_tail layer ${layer}: the model has ${layers} weight matrices (layers 0–${layers - 1})`];
+  if (layer >= layers) return ['layer', `${item.metric} layer ${layer}: the model has ${layers} weight matrices (layers 0–${layers - 1})`];
+  // weight_change keeps its norms (a series, bounded by MAX_CHECKPOINTS), not the entries.
+  if (item.metric !== 'weight_tail') return null;
   const values = snapshots * tailEntries(item, model);
   if (values > MAX_TRACE_VALUES) return ['entries', `weight_tail of ${snapshots} checkpoints × ${tailEntries(item, model)} entries = ${values} values, above the ${MAX_TRACE_VALUES} a trace may hold; record less often (every) or fewer entries`];
   return null;
@@ -309,8 +348,15 @@ export class PackRecorder {
   private readonly atEnd: Metric[];
 
   private readonly rounded: Set<Metric>;
-  /** weight_tail items: the layer, entries kept, and per trial the snapshots' values (snapshot-major). */
+  /**
+   * The weight tails read at checkpoints, one per (layer, entries) that a weight_tail or
+   * weight_change item asks for: per trial the snapshots' values (snapshot-major).
+   */
   private readonly tails: Array<{ layer: number; entries: number; values: number[][] }>;
+  /** weight_tail items, each with its tail. */
+  private readonly traced: Array<{ tail: number }>;
+  /** weight_change items, each with its tail and settings. */
+  private readonly changes: Array<{ tail: number; layer: number; fraction: number; window: number; finalFraction: number }>;
   private readonly statsThreshold?: number;
 
   constructor(
@@ -321,14 +367,24 @@ export class PackRecorder {
     private readonly classes: number,
     model?: ModelSpec,
   ) {
-    const measured = (m: Metric) => !END_ONLY.includes(m) && !CHECKPOINT_TRACES.includes(m);
+    const measured = (m: Metric) => !END_ONLY.includes(m) && !WEIGHT_PATH_METRICS.includes(m);
     this.atCheckpoints = [...new Set(items.filter((i) => i.at === 'checkpoints').map((i) => i.metric))].filter(measured);
     this.atEnd = [...new Set(items.map((i) => i.metric))].filter(measured);
     this.rounded = new Set(items.filter((i) => i.float32).map((i) => i.metric));
     for (const m of this.atCheckpoints) this.series.set(m, Array.from({ length: trials }, () => []));
-    const tailItems = items.filter((i): i is CheckpointItem => i.metric === 'weight_tail' && i.at === 'checkpoints');
-    if (tailItems.length && !model) throw new Error('weight_tail needs the model');
-    this.tails = tailItems.map((i) => ({ layer: i.layer ?? DEFAULT_TAIL_LAYER, entries: tailEntries(i, model!), values: Array.from({ length: trials }, () => []) }));
+    const pathItems = items.filter((i): i is CheckpointItem => WEIGHT_PATH_METRICS.includes(i.metric) && i.at === 'checkpoints');
+    if (pathItems.length && !model) throw new Error(`${pathItems[0].metric} needs the model`);
+    this.tails = [];
+    const tailOf = (i: CheckpointItem) => {
+      const layer = i.layer ?? DEFAULT_TAIL_LAYER;
+      const entries = tailEntries(i, model!);
+      const found = this.tails.findIndex((t) => t.layer === layer && t.entries === entries);
+      return found >= 0 ? found : this.tails.push({ layer, entries, values: Array.from({ length: trials }, () => []) }) - 1;
+    };
+    this.traced = pathItems.filter((i) => i.metric === 'weight_tail').map((i) => ({ tail: tailOf(i) }));
+    this.changes = pathItems
+      .filter((i) => i.metric === 'weight_change')
+      .map((i) => ({ tail: tailOf(i), layer: i.layer ?? DEFAULT_TAIL_LAYER, fraction: i.converge_fraction ?? DEFAULT_CONVERGE_FRACTION, window: i.converge_window ?? DEFAULT_CONVERGE_WINDOW, finalFraction: i.final_fraction ?? DEFAULT_FINAL_FRACTION }));
     const stats = items.find((i) => i.metric === 'weight_stats');
     if (stats) this.statsThreshold = (stats.at === 'end' ? stats.threshold : undefined) ?? DEFAULT_SPARSITY_THRESHOLD;
   }
@@ -372,20 +428,52 @@ export class PackRecorder {
     for (const t of this.tails) (await this.readTail(net, t.layer, t.entries)).forEach((v, k) => t.values[k].push(...v));
   }
 
-  /** Final scalars per trial. */
-  async final(net: NetworkPack): Promise<Array<Record<string, number>>> {
+  /**
+   * Final scalars per trial; `totalUpdates` is the run's length (a weight change that never
+   * settles reports one past it).
+   */
+  async final(net: NetworkPack, totalUpdates = 0): Promise<Array<Record<string, number>>> {
     const values = await this.measure(this.atEnd, net);
     const params = this.statsThreshold === undefined ? [] : await net.read();
     return Array.from({ length: this.trials }, (_, k) => ({
       ...Object.fromEntries([...values].map(([m, v]) => [m, v[k]])),
       ...(this.statsThreshold === undefined ? {} : weightStatistics(net.spec, params[k], this.statsThreshold)),
+      ...Object.fromEntries(
+        this.changes.flatMap((c) => {
+          const change = this.changeNorms(k, c.tail);
+          return [
+            [`steps_to_converge_layer${c.layer}`, stepsToConverge(change, c.fraction, c.window, totalUpdates + 1)],
+            [`final_change_layer${c.layer}`, tailMean(change.values, c.finalFraction)],
+          ];
+        }),
+      ),
     }));
+  }
+
+  /** ‖tail_i − tail_{i−1}‖₂ of trial k's tail `t` for i = 1 … checkpoints − 1, at the later checkpoint. */
+  private changeNorms(k: number, t: number): Curve {
+    const { entries: m, values: w } = { entries: this.tails[t].entries, values: this.tails[t].values[k] };
+    const values: number[] = [];
+    for (let i = 1; i < this.steps.length; i++) {
+      let s = 0;
+      for (let e = 0; e < m; e++) s += (w[i * m + e] - w[(i - 1) * m + e]) ** 2;
+      values.push(Math.sqrt(s));
+    }
+    return { steps: this.steps.slice(1), values };
+  }
+
+  /** Trial k's weight_change series, `weight_change_layer{layer}`. */
+  changeSeries(k: number): Record<string, Curve> {
+    return Object.fromEntries(this.changes.map((c) => [`weight_change_layer${c.layer}`, this.changeNorms(k, c.tail)]));
   }
 
   /** Trial k's weight traces, `weights_layer{layer}`: steps repeat each checkpoint's update count `entries` times. */
   traces(k: number): Record<string, Curve> {
     return Object.fromEntries(
-      this.tails.map((t) => [`weights_layer${t.layer}`, { steps: this.steps.flatMap((s) => Array<number>(t.entries).fill(s)), values: t.values[k].map((v) => Number(v.toPrecision(7))) }]),
+      this.traced.map(({ tail }) => {
+        const t = this.tails[tail];
+        return [`weights_layer${t.layer}`, { steps: this.steps.flatMap((s) => Array<number>(t.entries).fill(s)), values: t.values[k].map((v) => Number(v.toPrecision(7))) }];
+      }),
     );
   }
 }

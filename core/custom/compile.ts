@@ -23,7 +23,7 @@ import { z } from 'zod';
 import { DATA_BLOCKS, FEATURE_BLOCKS, MODEL_BLOCKS, TRAINING_BLOCKS } from '../blocks';
 import { predictionAccuracy } from '../train/recorders';
 import { withFeatures } from '../blocks/features-pipeline';
-import { boundaryRecords, boundarySettings, classCountScalars, dataSizeScalars, itemCheckpointCount, itemCheckpointUpdates, MAX_CHECKPOINTS, PackRecorder, predictionRecords, predictionSeries, tailEntries, weightTailMisfit, type CheckpointItem, type Metric } from '../blocks/recorders';
+import { boundaryRecords, boundarySettings, classCountScalars, dataSizeScalars, DEFAULT_TAIL_LAYER, itemCheckpointCount, itemCheckpointUpdates, MAX_CHECKPOINTS, PackRecorder, predictionRecords, predictionSeries, tailEntries, WEIGHT_PATH_METRICS, weightTailMisfit, type CheckpointItem, type Metric } from '../blocks/recorders';
 import { boundaryTraces, decisionGrid, GRID_SIDE } from '../train/decision-boundary';
 import type { ClassicalModelBlock, DataBlock, DataShape, DataSplit, DataStreams, ModelBlock, PhasePlan, TrainingBlock, Values } from '../blocks/types';
 import { repeatStream, trialStream } from '../experiments/common';
@@ -200,7 +200,7 @@ export interface TrialPlan {
   longestSeries: number;
   /** Rows of the largest evaluation pass (test set, or training set when a train metric is recorded). */
   evalRows: number;
-  /** Weight entries the weight_tail records read over the run (checkpoints × entries, summed). */
+  /** Weight entries the weight_tail and weight_change records read over the run (checkpoints × entries, summed over tails). */
   traceValues: number;
   /** Rows of the predictions record's pass after training (0 without one). */
   predictionRows: number;
@@ -229,8 +229,10 @@ export function trialPlan(spec: SpecSections & Pick<ExperimentSpec, 'record'>, t
   // The decision boundary is read on a GRID_SIDE² grid of points.
   const gridRows = spec.record.some((r) => r.metric === 'decision_boundary') ? GRID_SIDE * GRID_SIDE : 0;
   const checkpointTotal = buildable ? checkpoints.length : counts.reduce((a, n) => a + n, 0);
-  // A weight trace reads its entries at every checkpoint of the trial (the series' union).
-  const traceValues = items.filter((i) => i.metric === 'weight_tail').reduce((s, i) => s + checkpointTotal * tailEntries(i, model), 0);
+  // A weight tail is read at every checkpoint of the trial (the series' union), once per
+  // layer and size however many items follow it (core/blocks/recorders.ts PackRecorder).
+  const tails = new Set(items.filter((i) => WEIGHT_PATH_METRICS.includes(i.metric)).map((i) => `${i.layer ?? DEFAULT_TAIL_LAYER}:${tailEntries(i, model)}`));
+  const traceValues = [...tails].reduce((s, key) => s + checkpointTotal * Number(key.split(':')[1]), 0);
   return { data, preparation, model, phases, recordedSteps, checkpoints, checkpointCount: checkpointTotal, longestSeries: Math.max(0, ...counts), evalRows: Math.max(data.testRows, needsTrain ? data.trainRows : 0, gridRows), traceValues, predictionRows };
 }
 
@@ -498,7 +500,7 @@ export function compileSpec(id: string, spec: ExperimentSpec, options: CompileOp
           yieldToHost: ctx.yieldToHost,
           engine: ctx.engine,
         });
-        const finals = await recorder.final(net);
+        const finals = await recorder.final(net, planned.recordedSteps);
         const elapsed = now() - started;
         const boundaries = boundaryItem ? await boundaryRecords(boundaryItem, net, trials.map((t) => t.repeat), splits) : undefined;
         const on = predictionItem?.at === 'end' ? (predictionItem.on ?? 'test') : 'test';
@@ -515,7 +517,7 @@ export function compileSpec(id: string, spec: ExperimentSpec, options: CompileOp
           const series = Object.fromEntries([...recorder.series].map(([m, v]: [Metric, number[][]]) => [m, { steps: recorder.steps.slice(), values: v[k] }]));
           const fit = predictionItem && on === 'last_update' && lastBatchOutputs ? predictionSeries(splits[k].train, trainY[k], lastBatchOutputs[k]) : undefined;
           const info = recordClock(spec, scalars, elapsed, trials.length);
-          const result: TrialResult = { trialId: t.id, scalars: renamed(scalars, true), series: { ...renamed(series), ...predicted?.[k], ...fit } };
+          const result: TrialResult = { trialId: t.id, scalars: renamed(scalars, true), series: { ...renamed(series), ...recorder.changeSeries(k), ...predicted?.[k], ...fit } };
           if (info) result.info = info;
           const traces = { ...recorder.traces(k), ...boundaries?.[k] };
           if (Object.keys(traces).length) result.traces = traces;

@@ -17,7 +17,7 @@
  *   does not act (core/custom/compile.ts inertParameters) says so.
  */
 import { DATA_BLOCKS, FEATURE_BLOCKS, MODEL_BLOCKS, TRAINING_BLOCKS } from '../blocks';
-import { ACCURACY_METRICS, ALWAYS_RECORDED, CHECKPOINT_TRACES, END_ONLY, LOGIT_METRICS, MAX_CHECKPOINTS, METRICS, PREDICTION_SERIES, scalarsOf, storedScalars, weightTailMisfit } from '../blocks/recorders';
+import { ACCURACY_METRICS, ALWAYS_RECORDED, END_ONLY, LOGIT_METRICS, MAX_CHECKPOINTS, METRICS, PREDICTION_SERIES, scalarsOf, storedScalars, storedSeries, WEIGHT_PATH_METRICS, weightTailMisfit, type Metric } from '../blocks/recorders';
 import type { Values } from '../blocks/types';
 import { checkClaims, claimAxis, claimMetrics } from '../experiments/claims';
 import { MB } from '../experiments/memory';
@@ -28,7 +28,17 @@ import { blockMisfit, experimentGrid, inertParameters, lastUpdateMisfit, modelAx
 import { canonicalJson, experimentSpecSchema, MAX_GRID_AXES, MAX_GRID_CELLS, MODEL_AXIS, modelCellLabel, type ExperimentSpec } from './spec';
 
 /** Record options and the metric whose records they belong to (core/blocks/recorders.ts). */
-const RECORD_OPTION_OWNERS = { repeats: 'decision_boundary', points: 'decision_boundary', layer: 'weight_tail', entries: 'weight_tail', threshold: 'weight_stats', on: 'predictions' } as const;
+const RECORD_OPTION_OWNERS: Record<string, Metric[]> = {
+  repeats: ['decision_boundary'],
+  points: ['decision_boundary'],
+  layer: ['weight_tail', 'weight_change'],
+  entries: ['weight_tail', 'weight_change'],
+  converge_fraction: ['weight_change'],
+  converge_window: ['weight_change'],
+  final_fraction: ['weight_change'],
+  threshold: ['weight_stats'],
+  on: ['predictions'],
+};
 
 export type SpecValidation = { ok: true; spec: ExperimentSpec } | { ok: false; issues: FieldIssue[] };
 
@@ -138,13 +148,14 @@ function semanticIssues(spec: ExperimentSpec): FieldIssue[] {
     }
     if (r.float32 !== undefined && !LOGIT_METRICS.includes(r.metric)) issues.push({ field: `record.${i}.float32`, message: `only accuracies and losses may be stored as float32, not ${r.metric}` });
     // An option of one metric's records on another's.
-    for (const [key, owner] of Object.entries(RECORD_OPTION_OWNERS)) {
-      if ((r as Record<string, unknown>)[key] !== undefined && r.metric !== owner) issues.push({ field: `record.${i}.${key}`, message: `'${key}' belongs to a ${owner} record` });
+    for (const [key, owners] of Object.entries(RECORD_OPTION_OWNERS)) {
+      if ((r as Record<string, unknown>)[key] !== undefined && !owners.includes(r.metric)) issues.push({ field: `record.${i}.${key}`, message: `'${key}' belongs to a ${owners.join(' or ')} record` });
     }
-    if (CHECKPOINT_TRACES.includes(r.metric) && r.at !== 'checkpoints') issues.push({ field: `record.${i}.at`, message: `${r.metric} is a trajectory over training: record it at 'checkpoints'` });
-    if (r.metric === 'weight_tail' && r.at === 'checkpoints') {
+    if (WEIGHT_PATH_METRICS.includes(r.metric) && r.at !== 'checkpoints') issues.push({ field: `record.${i}.at`, message: `${r.metric} is a trajectory over training: record it at 'checkpoints'` });
+    if (WEIGHT_PATH_METRICS.includes(r.metric) && r.at === 'checkpoints') {
       const layer = r.layer ?? 0;
-      if (spec.record.slice(0, i).some((q) => q.metric === 'weight_tail' && q.at === 'checkpoints' && (q.layer ?? 0) === layer)) issues.push({ field: `record.${i}.layer`, message: `layer ${layer} is traced by an earlier weight_tail record (each layer's trace is one trace, weights_layer${layer})` });
+      const stored = r.metric === 'weight_tail' ? `its trace is one trace, weights_layer${layer}` : `its change is one series, weight_change_layer${layer}`;
+      if (spec.record.slice(0, i).some((q) => q.metric === r.metric && q.at === 'checkpoints' && (q.layer ?? 0) === layer)) issues.push({ field: `record.${i}.layer`, message: `layer ${layer} is followed by an earlier ${r.metric} record (${stored})` });
       const misfit = plan.model && weightTailMisfit(r, plan.model, plan.checkpointCount);
       if (misfit) issues.push({ field: `record.${i}.${misfit[0]}`, message: misfit[1] });
     }
@@ -212,7 +223,7 @@ function semanticIssues(spec: ExperimentSpec): FieldIssue[] {
 
   // Metrics: every recorded one is a scalar; checkpoint ones are also series.
   const scalars = new Set<string>([...spec.record.flatMap(storedScalars), ...ALWAYS_RECORDED]);
-  const series = new Set<string>(spec.record.filter((r) => r.at === 'checkpoints').flatMap(storedScalars));
+  const series = new Set<string>(spec.record.flatMap(storedSeries));
   const axisSet = new Set(axes);
 
   // Claims: the format's own checks (axes are parameters, values valid), then axes are grid
@@ -254,7 +265,8 @@ function semanticIssues(spec: ExperimentSpec): FieldIssue[] {
   const fig = spec.figure;
   if (fig) {
     if (fig.x !== 'step' && !axisSet.has(fig.x)) issues.push({ field: 'figure.x', message: `'step' or a grid axis (grid: ${axes.join(', ') || 'none'})` });
-    if (!scalars.has(fig.y)) issues.push({ field: 'figure.y', message: `'${fig.y}' is not recorded` });
+    // Over steps the figure reads a series (weight_change's have no scalar of their name).
+    if (fig.x === 'step' ? !series.has(fig.y) && !scalars.has(fig.y) : !scalars.has(fig.y)) issues.push({ field: 'figure.y', message: `'${fig.y}' is not recorded` });
     else if (fig.x === 'step' && !series.has(fig.y)) issues.push({ field: 'figure.y', message: `x is 'step': record '${fig.y}' at 'checkpoints'` });
     for (const key of ['color', 'facet'] as const) {
       const v = fig[key];

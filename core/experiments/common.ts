@@ -136,22 +136,3 @@ export function repeatMixture(t: TrialSpec<MixtureRecipe>): Mixture {
   return drawMixture(repeatStream(t, 'data'), t.params);
 }
 
-/**
- * The recipe Exp 11 and Exp 12 share: the mixture (d = 12, seps 1/(i+1), n = 500 split
- * 400/100), the network's activation and initialiser, TF1 Adam and mini-batches, and the
- * weight snapshots (every `store_every` steps, the last `tracked` entries of each matrix).
- */
-export const weightTrackingParams = {
-  ...mixtureRecipe.shape,
-  d: int(1, 256).default(12),
-  covariance_scale: z.number().positive().max(100).default(1),
-  activation: activation.default('sigmoid'),
-  initializer: initializer.default('xavier'),
-  lr: learningRate.default(0.003),
-  steps: int(1, 100_000).default(750),
-  batch_size: int(1, 20_000).default(64),
-  /** Snapshot interval; the code hard-codes 2. */
-  store_every: int(1, 100_000).default(2),
-  /** Entries taken from the end of each flattened weight matrix (all of it when smaller). */
-  tracked: int(1, 2500).default(50),
-};

@@ -8,8 +8,7 @@
  * changes another's numbers.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { packAccuracy } from '../nn/losses';
-import { parameterShapes, type ModelSpec, type MlpSpec, type NetworkPack } from '../nn/model';
+import { parameterShapes, type ModelSpec, type NetworkPack } from '../nn/model';
 import { evaluateAccuracy, predict } from './train-pack';
 
 /** A curve recorded by a trial: `values[i]` at `steps[i]` (the shape TrialResult stores). */
@@ -151,111 +150,11 @@ export function weightStatistics(spec: ModelSpec, values: Float32Array[], thresh
   };
 }
 
-const range = (n: number) => Array.from({ length: n }, (_, i) => i);
-
-/** How many trailing entries are tracked per weight matrix: `tracked`, or the whole matrix if smaller. */
-export function tailSizes(spec: MlpSpec, tracked: number): number[] {
-  return parameterShapes(spec)
-    .filter((s) => s.isWeight)
-    .map((s) => Math.min(tracked, s.shape[0] * s.shape[1]));
-}
-
 /**
  * One weight trace is one D1 row (JSON, ~15 bytes a value with its step): snapshots ×
- * tracked stays ≤ 40,000 values (~0.6 MB; the default is 375 × 50 = 18,750).
+ * entries stays ≤ 40,000 values (~0.6 MB; Exp 11's and 12's are 375 × 50 = 18,750).
  */
 export const MAX_TRACE_VALUES = 40_000;
-export function withinTraceBudget(p: { steps: number; store_every: number; tracked: number }): boolean {
-  return Math.ceil(p.steps / p.store_every) * p.tracked <= MAX_TRACE_VALUES;
-}
-export const traceBudgetIssue = {
-  message: `snapshots (steps / store_every) × tracked must be at most ${MAX_TRACE_VALUES}: raise store_every or lower tracked`,
-  path: ['store_every'],
-};
-
-/**
- * Snapshots of the last entries of every weight matrix (`tails[j]` entries of W_j; 0 skips
- * that matrix) plus the test accuracy, for all K networks. Each snapshot is one tidy and
- * ONE `data()` of a [K, Σm + 1] tensor, so reading every second step costs a single device
- * sync rather than one per layer and network.
- */
-export class TailRecorder implements Recorder {
-  readonly steps: number[] = [];
-  /** weights[k][j]: snapshot-major [snapshots × m_j] for network k, layer j. */
-  readonly weights: Float32Array[][];
-  readonly accuracy: number[][];
-  private readonly width: number;
-
-  constructor(
-    readonly K: number,
-    readonly tails: number[],
-    readonly snapshots: number,
-    private readonly xTest: tf.Tensor3D,
-    private readonly yTest: tf.Tensor3D,
-  ) {
-    this.weights = range(K).map(() => tails.map((m) => new Float32Array(snapshots * m)));
-    this.accuracy = range(K).map(() => []);
-    this.width = tails.reduce((a, b) => a + b, 0) + 1;
-  }
-
-  async record(step: number, net: NetworkPack): Promise<void> {
-    const i = this.steps.length;
-    if (i >= this.snapshots) throw new Error(`more than ${this.snapshots} snapshots`);
-    // A lone trial trains beside a shadow twin (see trainPack): the pack may hold more
-    // networks (S) than trials (K); the extra rows are computed and dropped.
-    const S = net.size;
-    const row = tf.tidy(() => {
-      const parts = net
-        .weightVariables()
-        .map((w, j) => {
-          const size = w.shape[1]! * w.shape[2]!;
-          return this.tails[j] ? tf.slice(tf.reshape(w, [S, size]), [0, size - this.tails[j]], [S, this.tails[j]]) : null;
-        })
-        .filter((t): t is tf.Tensor2D => t !== null);
-      const tile = (t: tf.Tensor3D) => (S === this.K ? t : (tf.concat(Array<tf.Tensor3D>(S / this.K).fill(t), 0) as tf.Tensor3D));
-      const acc = tf.reshape(packAccuracy(net.forward(tile(this.xTest)), tile(this.yTest)), [S, 1]);
-      return tf.concat([...parts, acc], 1);
-    });
-    const data = (await row.data()) as Float32Array;
-    row.dispose();
-    for (let k = 0; k < this.K; k++) {
-      let offset = k * this.width;
-      this.tails.forEach((m, j) => {
-        this.weights[k][j].set(data.subarray(offset, offset + m), i * m);
-        offset += m;
-      });
-      this.accuracy[k].push(data[offset]);
-    }
-    this.steps.push(step);
-  }
-
-  /** ‖s_i − s_{i−1}‖₂ for i = 1…snapshots−1, at the later snapshot's step. */
-  changeNorms(k: number, j: number): { steps: number[]; values: number[] } {
-    const m = this.tails[j];
-    const w = this.weights[k][j];
-    const values: number[] = [];
-    for (let i = 1; i < this.steps.length; i++) {
-      let s = 0;
-      for (let e = 0; e < m; e++) s += (w[i * m + e] - w[(i - 1) * m + e]) ** 2;
-      values.push(Math.sqrt(s));
-    }
-    return { steps: this.steps.slice(1), values };
-  }
-
-  /** The trajectory as a trace: steps repeat each snapshot step m times; values snapshot-major. */
-  trace(k: number, j: number): { steps: number[]; values: number[] } {
-    const m = this.tails[j];
-    const n = this.steps.length;
-    return {
-      steps: this.steps.flatMap((s) => Array<number>(m).fill(s)),
-      values: Array.from(this.weights[k][j].subarray(0, n * m), round7),
-    };
-  }
-}
-
-function round7(v: number): number {
-  return Number(v.toPrecision(7));
-}
 
 /**
  * First step from which the change norm, smoothed by a centred moving average of `window`

@@ -307,9 +307,3 @@ export async function predict(net: NetworkPack, x: tf.Tensor3D): Promise<Float32
   return Array.from({ length: net.trials }, (_, k) => data.slice(k * per, (k + 1) * per));
 }
 
-/** Steps 0, every, 2·every, … below `steps` (the notebook's `step % every == 0` checkpoints). */
-export function everyNSteps(steps: number, every: number): number[] {
-  const out: number[] = [];
-  for (let s = 0; s < steps; s += every) out.push(s);
-  return out;
-}

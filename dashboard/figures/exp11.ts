@@ -2,8 +2,8 @@
  * Exp 11 figures (notebook: two 1×4 rows, 16×4 each).
  * Figure A: "Layer j weights", the trajectories of the 50 tracked weights of each layer for
  * ONE run (the notebook has one run; here repeat 0, named in the titles), from the
- * `weights_layer{j}` traces. x is the training step (the notebook's "Epoch (x2)" axis
- * counts snapshots, which are every 2 steps).
+ * `weights_layer{j}` traces. x is the step, the number of updates applied (1, 3, …, 749;
+ * the notebook's "Epoch (x2)" axis counts snapshots, which are every 2 steps).
  * Figure B: "Layer j convergence", the L2 norm of the change between consecutive snapshots,
  * mean ± 1 std across repeats, shared y, y label "Diff between weights"; a dashed rule marks
  * the mean settling step (steps_to_converge_layer{j}).

@@ -88,6 +88,50 @@ describe('weight_tail and weight_stats records', () => {
     expect(rec.series.size).toBe(0);
   });
 
+  test('weight_change: the L2 norm of the tail\'s step between checkpoints, its settling step and late level; one tail read for a trace and a change of the same layer', async () => {
+    await useBackend('wasm');
+    const model1: MlpSpec = { ...model, hidden: [4] };
+    const items: RecordItem[] = [
+      { metric: 'weight_tail', at: 'checkpoints', every: 1, layer: 0, entries: 3 },
+      { metric: 'weight_change', at: 'checkpoints', every: 1, layer: 0, entries: 3, converge_window: 1, final_fraction: 0.5 },
+    ];
+    const rec = new PackRecorder(items, 1, { test: noSet, train: noSet }, 'mean_squared_error', 2, model1);
+    // W0 is 3×4: its last 3 entries move by (3, 4, 0), then (0.5, 0, 0), then (0.25, 0, 0).
+    const base = initialValues(model1, new Rng(4));
+    const moves = [[0, 0, 0], [3, 4, 0], [3.5, 4, 0], [3.75, 4, 0]];
+    for (const [i, m] of moves.entries()) {
+      const values = base.map((w) => w.slice());
+      m.forEach((d, e) => (values[0][9 + e] += d));
+      const net = new NetworkPack(model1, [values]);
+      await rec.record(2 * i + 1, net);
+      net.dispose();
+    }
+    const net = new NetworkPack(model1, [base]);
+    const [scalars] = await rec.final(net, 7);
+    net.dispose();
+    const change = rec.changeSeries(0).weight_change_layer0;
+    expect(change.steps).toEqual([3, 5, 7]);
+    // float32 weights: the differences are those of the stored entries, to float32 precision.
+    expect(change.values.map((v) => Math.round(v * 1e4) / 1e4)).toEqual([5, 0.5, 0.25]);
+    // Below half the maximum (2.5) from the change after update 5 on; late level: the mean of the last half (2 of 3).
+    expect(scalars.steps_to_converge_layer0).toBe(5);
+    expect(scalars.final_change_layer0).toBe((change.values[1] + change.values[2]) / 2);
+    expect(Object.keys(rec.traces(0))).toEqual(['weights_layer0']);
+    expect(storedScalars({ metric: 'weight_change', layer: 2 })).toEqual(['steps_to_converge_layer2', 'final_change_layer2']);
+    // A change that never settles reports one past the run's updates.
+    const still = new PackRecorder([items[1]], 1, { test: noSet, train: noSet }, 'mean_squared_error', 2, model1);
+    for (const [i, m] of [[0], [1], [2], [4]].entries()) {
+      const values = base.map((w) => w.slice());
+      values[0][11] += m[0];
+      const n = new NetworkPack(model1, [values]);
+      await still.record(i + 1, n);
+      n.dispose();
+    }
+    const n = new NetworkPack(model1, [base]);
+    expect((await still.final(n, 4))[0].steps_to_converge_layer0).toBe(5);
+    n.dispose();
+  });
+
   test('weight_stats: mean |w| and sparsity over the weight matrices and per matrix, biases excluded, at the threshold given', async () => {
     await useBackend('wasm');
     const values = initialValues(model, new Rng(3));

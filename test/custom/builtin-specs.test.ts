@@ -35,7 +35,7 @@ const SHORT: Record<string, Record<string, unknown>> = {
 
 describe('built-in specs', () => {
   test('ids, numbers and JSON round trip: the specs are pure data', () => {
-    expect(experiments.map((e) => [e.id, e.number])).toEqual([['exp1', 1], ['exp2', 2], ['exp3', 3], ['exp4', 4], ['exp5', 5], ['exp6', 6], ['exp7', 7], ['exp9', 9], ['exp10', 10], ['exp12', 12], ['exp13', 13], ['exp14', 14], ['exp15', 15], ['exp16', 16], ['exp17', 17]]);
+    expect(experiments.map((e) => [e.id, e.number])).toEqual([['exp1', 1], ['exp2', 2], ['exp3', 3], ['exp4', 4], ['exp5', 5], ['exp6', 6], ['exp7', 7], ['exp9', 9], ['exp10', 10], ['exp11', 11], ['exp12', 12], ['exp13', 13], ['exp14', 14], ['exp15', 15], ['exp16', 16], ['exp17', 17]]);
     for (const { spec } of BUILTIN_SPECS) {
       const v = validateSpec(JSON.parse(JSON.stringify(spec)));
       expect(v.ok).toBe(true);

@@ -122,6 +122,13 @@ describe('validateSpec', () => {
     ['threshold on a record that is not weight stats', edit((s) => (s.record[1] = { metric: 'test_loss', at: 'end', threshold: 0.01 })), 'record.1.threshold'],
     ['a weight tail of a layer the model lacks', edit((s) => s.record.push({ metric: 'weight_tail', at: 'checkpoints', every: 10, layer: 2 })), 'record.3.layer'],
     ['two weight tails of one layer', edit((s) => s.record.push({ metric: 'weight_tail', at: 'checkpoints', every: 10 }, { metric: 'weight_tail', at: 'checkpoints', every: 10, layer: 0 })), 'record.4.layer'],
+    ['a weight change at the end', edit((s) => s.record.push({ metric: 'weight_change', at: 'end' })), 'record.3.at'],
+    ['a weight change of a layer the model lacks', edit((s) => s.record.push({ metric: 'weight_change', at: 'checkpoints', every: 10, layer: 2 })), 'record.3.layer'],
+    ['two weight changes of one layer', edit((s) => s.record.push({ metric: 'weight_change', at: 'checkpoints', every: 10 }, { metric: 'weight_change', at: 'checkpoints', every: 10, layer: 0 })), 'record.4.layer'],
+    ['a settling window on an accuracy', edit((s) => s.record.push({ metric: 'train_accuracy', at: 'checkpoints', every: 10, converge_window: 5 })), 'record.3.converge_window'],
+    ['a settling fraction of 0', edit((s) => s.record.push({ metric: 'weight_change', at: 'checkpoints', every: 10, converge_fraction: 0 })), 'record.3.converge_fraction'],
+    ['a claim on the settling of a layer not followed', edit((s) => s.record.push({ metric: 'weight_change', at: 'checkpoints', every: 10, layer: 1 }) && s.claims.push({ kind: 'metrics', statement: 's', metrics: ['steps_to_converge_layer0', 'steps_to_converge_layer1'], expect: 'decreasing' })), 'claims.1.metrics.0'],
+    ['a renamed weight change', edit((s) => s.record.push({ metric: 'weight_change', at: 'checkpoints', every: 10, name: 'moves' })), 'record.3.name'],
     ['a weight trace above its budget', edit((s) => (s.model = { ...s.model, width: 1024 }) && s.record.push({ metric: 'weight_tail', at: 'checkpoints', every: 1, entries: 2000 })), 'record.3.entries'],
     ['a grid depth whose model lacks the traced layer', edit((s) => (s.model = { ...s.model, depth: 2 }) && s.record.push({ metric: 'weight_tail', at: 'checkpoints', every: 10, layer: 2 }) && (s.grid = { lr: [0.001, 0.01], depth: [2, 1] })), 'grid.depth'],
     ['a grid of steps whose trace is above its budget', edit((s) => (s.model = { ...s.model, width: 128 }) && s.record.push({ metric: 'weight_tail', at: 'checkpoints', every: 1, entries: 500 }) && (s.grid = { lr: [0.001, 0.01], steps: [40, 100] })), 'grid.steps'],
@@ -169,6 +176,21 @@ describe('validateSpec', () => {
         ];
         s.claims = [{ kind: 'difference', statement: 's', metric: 'mse', by: 'lr', a: 0.01, b: 0.001, expect: 'less', paired: true }];
         s.figure = { x: 'step', y: 'mse', color: 'lr' };
+      }),
+    );
+    expect(v.ok ? [] : v.issues).toEqual([]);
+  });
+
+  test('weight change per layer: its series drawn over steps, its settling steps and late change claimable across layers', () => {
+    const v = validateSpec(
+      edit((s) => {
+        s.record.push(
+          { metric: 'weight_tail', at: 'checkpoints', every: 2, align: 'start', layer: 1 },
+          ...[0, 1].map((layer) => ({ metric: 'weight_change' as const, at: 'checkpoints' as const, every: 2, align: 'start' as const, layer, entries: 8, converge_window: 3 })),
+        );
+        s.claims.push({ kind: 'metrics', statement: 'later layers settle sooner', metrics: ['steps_to_converge_layer0', 'steps_to_converge_layer1'], expect: 'decreasing' });
+        s.claims.push({ kind: 'difference', statement: 'lr moves layer 1 more late', metric: 'final_change_layer1', by: 'lr', a: 0.01, b: 0.001, expect: 'greater', paired: true });
+        s.figure = { x: 'step', y: 'weight_change_layer1', color: 'lr' };
       }),
     );
     expect(v.ok ? [] : v.issues).toEqual([]);

@@ -28,6 +28,15 @@ import { describeExperiment } from '../../api/routes/experiments';
 const ALL = JSON.parse(JSON.stringify(EXPERIMENTS.map(describeExperiment))) as FormExperiment[];
 const exp = (id: string) => ALL.find((e) => e.id === id)!;
 const prop = (id: string, key: string) => exp(id).schema.properties![key];
+/** A union of a bounded number, a name and a list (a mixture's class separations, as JSON Schema). */
+const UNION = {
+  default: 1,
+  anyOf: [
+    { type: 'number', minimum: -100, maximum: 100 },
+    { type: 'string', const: 'inverse' },
+    { minItems: 1, maxItems: 4096, type: 'array', items: { type: 'number' } },
+  ],
+} as unknown as ReturnType<typeof prop>;
 
 function mount(opts: { experiment?: string; post?: (body: unknown) => Promise<PostResult>; sweeps?: SweepListEntry[]; experiments?: FormExperiment[] } = {}) {
   const { window } = new JSDOM('<!doctype html><html><body></body></html>');
@@ -94,7 +103,7 @@ describe('inputs generated from the schema', () => {
     expect(coefs.help.textContent).toContain('1–20 items');
   });
 
-  test('exp12 boolean as a checkbox, exp8 integer lists, exp7 enums, exp11 unions, exp4 null defaults, exp3 the model axis', () => {
+  test('exp12 boolean as a checkbox, exp8 integer lists, exp7 enums, unions, exp4 null defaults, exp3 the model axis', () => {
     const a = mount({ experiment: 'exp12' });
     expect([a.row('batch_norm').fixed.type, a.row('batch_norm').fixed.checked]).toEqual(['checkbox', false]);
     const h = mount({ experiment: 'exp8' });
@@ -102,7 +111,9 @@ describe('inputs generated from the schema', () => {
     expect(h.row('hidden').help.textContent).toContain('integers (each 1 ≤ x ≤ 1024)');
     const b = mount({ experiment: 'exp7' });
     expect(b.row('activation').values.value).toBe('relu, tanh, square, sin, sign, identity');
-    const c = mount({ experiment: 'exp11' });
+    const withUnion = structuredClone(exp('exp1'));
+    withUnion.schema.properties!.class_seps = { ...UNION, default: 'inverse' };
+    const c = mount({ experiments: [withUnion] });
     expect([c.row('class_seps').fixed.type, c.row('class_seps').fixed.value]).toEqual(['text', 'inverse']);
     expect(mount({ experiment: 'exp4' }).row('pool_n').fixed.value).toBe('null');
     // A spec's grid axis over model blocks: one parameter, its values the cells' labels.
@@ -137,7 +148,7 @@ describe('values', () => {
     expect(parseValue('x', prop('exp1', 'lr'))).toEqual({ ok: false, message: '"x" is not a number' });
     expect(parseValue('cos', prop('exp1', 'function'))).toEqual({ ok: false, message: 'must be one of sin, polynomial, abs' });
     expect(parseValue('1, 2000', prop('exp8', 'hidden'))).toEqual({ ok: false, message: 'item 2 (2000): must be ≤ 1024' });
-    const seps = prop('exp11', 'class_seps');
+    const seps = UNION;
     expect(parseValue('inverse', seps)).toEqual({ ok: true, value: 'inverse' });
     expect(parseValue('1.5', seps)).toEqual({ ok: true, value: 1.5 });
     expect(parseValue('1, 2', seps)).toEqual({ ok: true, value: [1, 2] });

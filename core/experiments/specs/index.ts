@@ -1,7 +1,7 @@
 /**
  * The built-in experiments written as specs (core/custom/spec.ts), the same data a
  * researcher posts: the notebook's experiments that the block library expresses
- * (exp1, exp2, exp3, exp4, exp5, exp6, exp7, exp9, exp10, exp12 so far) and its open questions (exp13–exp17). Their ids are fixed (`expN`) instead
+ * (exp1, exp2, exp3, exp4, exp5, exp6, exp7, exp9, exp10, exp11, exp12 so far) and its open questions (exp13–exp17). Their ids are fixed (`expN`) instead
  * of a content hash, so sweeps and links stay stable when a spec's note is updated.
  */
 import { compileSpec, type CompileOptions, type SpecExperiment } from '../../custom/compile';
@@ -16,6 +16,7 @@ import { exp6Conclusion, exp6Spec } from './exp06-pca-dummy-features';
 import { exp7Conclusion, exp7Spec } from './exp07-activations';
 import { exp9Conclusion, exp9Spec } from './exp09-loss-functions';
 import { exp10Conclusion, exp10Spec } from './exp10-initialisation';
+import { exp11Conclusion, exp11Spec } from './exp11-layer-convergence';
 import { exp12Conclusion, exp12Spec } from './exp12-regularisation';
 import { exp13Spec } from './exp13-batch-size-learning-rate';
 import { exp14Spec } from './exp14-batch-norm';
@@ -56,7 +57,8 @@ export const BUILTIN_SPECS: Array<{ number: number; spec: ExperimentSpecInput; o
   { number: 7, spec: exp7Spec, options: { section: HYPERPARAMETERS_SECTION, conclusion: exp7Conclusion, streamNames: { data_task: 'data' } } },
   { number: 9, spec: exp9Spec, options: { section: HYPERPARAMETERS_SECTION, conclusion: exp9Conclusion, streamNames: { data_task: 'data' } } },
   { number: 10, spec: exp10Spec, options: { section: HYPERPARAMETERS_SECTION, conclusion: exp10Conclusion, streamNames: { data_task: 'data' } } },
-  // Every trial draws its own data, from the stream the code called 'data'.
+  // Every trial draws its own data, from the stream the code called 'data' (Exp 11 and 12).
+  { number: 11, spec: exp11Spec, options: { section: 'V. Weight Evolution', conclusion: exp11Conclusion, streamNames: { data_task: 'data' } } },
   { number: 12, spec: exp12Spec, options: { section: 'V. Weight Evolution', conclusion: exp12Conclusion, streamNames: { data_task: 'data' } } },
   { number: 13, spec: exp13Spec },
   { number: 14, spec: exp14Spec },
