@@ -103,6 +103,7 @@ export const experimentSchema = named(
     repeats: z.number().int(),
     schema: jsonSchemaObject,
     custom: z.boolean(),
+    openQuestion: z.boolean().describe("One of the questions the notebook left open (exp13–exp17): its conclusion is this project's default sweep's finding, not the notebook's."),
     spec: storedSpecSchema.nullable(),
     claims: z.array(claimSchema),
   }),

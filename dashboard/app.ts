@@ -343,7 +343,7 @@ async function renderSweep(id: string): Promise<boolean> {
       // note says what this project's default sweep found.
       experiment.custom
         ? el('p', { class: 'meta' }, `Custom experiment (id ${experiment.id}, the hash of its spec)`, ...(experiment.conclusion ? [el('br'), el('b', {}, 'Note: '), experiment.conclusion] : []))
-        : experiment.spec
+        : experiment.openQuestion
           ? el('p', {}, el('b', {}, 'An open question of the notebook; its default sweep found: '), experiment.conclusion)
           : el('p', {}, el('b', {}, 'The 2018 notebook concluded: '), experiment.conclusion),
       el('p', {}, el('a', { href: `#/experiments/${experiment.id}` }, 'Experiment page'), ...(experiment.spec != null ? [' ', el('a', { class: 'button', href: `#/experiments/${experiment.id}/fork`, 'data-fork': experiment.id }, 'Fork')] : [])),

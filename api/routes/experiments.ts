@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import { validator } from 'hono/validator';
 import { z } from 'zod';
 import { EXPERIMENTS, getExperiment } from '../../core/experiments';
+import { OPEN_QUESTIONS_SECTION } from '../../core/experiments/specs';
 import { compileUncached, experimentOfSpec, resolveExperiment, specOf } from '../../core/experiments/resolve';
 import type { Experiment } from '../../core/experiments/types';
 import { experimentSpecJsonSchema, specContent, specId, type ExperimentSpec } from '../../core/custom/spec';
@@ -41,6 +42,8 @@ export function describeExperiment(e: Experiment) {
     schema: z.toJSONSchema(e.params, { io: 'input', unrepresentable: 'any' }),
     /** Posted through POST /api/experiments (not part of the code's catalogue). */
     custom: !getExperiment(e.id),
+    /** One of the questions the notebook left open (exp13–exp17): its conclusion is this project's, not the notebook's. */
+    openQuestion: e.section === OPEN_QUESTIONS_SECTION,
     /** The spec it was compiled from (custom experiments and built-ins written as specs), else null. */
     spec: spec ?? null,
     claims: e.claims ?? [],

@@ -8,6 +8,8 @@ import { validateSpec } from '../../core/custom/validate';
 import { expandSweep, packTrials } from '../../core/sweep/expand';
 import { DEFAULT_LIMITS } from '../../core/sweep/request';
 import { nodeLibsvm } from '../../node/libsvm-node';
+import { describeExperiment } from '../../api/routes/experiments';
+import { EXPERIMENTS } from '../../core/experiments';
 import { useBackend } from '../tf-node';
 
 const experiments = builtinSpecExperiments();
@@ -34,6 +36,13 @@ const SHORT: Record<string, Record<string, unknown>> = {
 };
 
 describe('built-in specs', () => {
+  test("descriptions tell the notebook's experiments (its conclusions) from its open questions (this project's findings), spec or not", () => {
+    const described = EXPERIMENTS.map(describeExperiment);
+    expect(described.filter((e) => e.openQuestion).map((e) => e.id)).toEqual(['exp13', 'exp14', 'exp15', 'exp16', 'exp17']);
+    // Written as specs, the notebook's experiments are still the notebook's.
+    expect(described.find((e) => e.id === 'exp4')).toMatchObject({ openQuestion: false, custom: false, spec: expect.any(Object) });
+  });
+
   test('ids, numbers and JSON round trip: the specs are pure data', () => {
     expect(experiments.map((e) => [e.id, e.number])).toEqual([['exp1', 1], ['exp2', 2], ['exp3', 3], ['exp4', 4], ['exp5', 5], ['exp6', 6], ['exp7', 7], ['exp9', 9], ['exp10', 10], ['exp11', 11], ['exp12', 12], ['exp13', 13], ['exp14', 14], ['exp15', 15], ['exp16', 16], ['exp17', 17]]);
     for (const { spec } of BUILTIN_SPECS) {
