@@ -72,6 +72,7 @@ import { claimSchema } from '../experiments/claims';
 import { BLOCK_FAMILIES } from '../blocks';
 import type { BlockBase } from '../blocks/types';
 import { recordSchema } from '../blocks/recorders';
+import { PANEL_NAMES } from './panels';
 
 const plainName = z
   .string()
@@ -146,6 +147,11 @@ export const figureSchema = z
     color: plainName.optional(),
     /** A grid axis: one panel per value. */
     facet: plainName.optional(),
+    /**
+     * Named views drawn after the band figure, each from a record the spec keeps
+     * (core/custom/panels.ts): 'decision_boundary', 'weight_traces', 'predictions'.
+     */
+    panels: z.array(z.enum(PANEL_NAMES)).min(1).max(PANEL_NAMES.length).optional(),
   })
   .strict();
 export type FigureHint = z.infer<typeof figureSchema>;

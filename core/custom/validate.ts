@@ -25,6 +25,7 @@ import { DEFAULT_LIMITS, jsonShapeIssues, zodIssues, type FieldIssue } from '../
 import { gridCells } from '../sweep/grid';
 import { estimatePackMs } from '../sweep/pack-budget';
 import { blockMisfit, experimentGrid, inertParameters, lastUpdateMisfit, modelAxisName, modelChoices, parameterSections, predictionsMisfit, specBlocks, specParams, trainingActs, trialCost, trialMemory, trialPlan } from './compile';
+import { PANELS } from './panels';
 import { canonicalJson, experimentSpecSchema, MAX_GRID_AXES, MAX_GRID_CELLS, MODEL_AXIS, modelCellLabel, type ExperimentSpec } from './spec';
 
 /** Record options and the metric whose records they belong to (core/blocks/recorders.ts). */
@@ -272,6 +273,15 @@ function semanticIssues(spec: ExperimentSpec): FieldIssue[] {
       const v = fig[key];
       if (v !== undefined && !axisSet.has(v)) issues.push({ field: `figure.${key}`, message: inert.get(v) ?? `'${v}' is not a grid axis` });
     }
+    // A panel draws one stored record: without it the panel would stay empty.
+    (fig.panels ?? []).forEach((name, i) => {
+      const field = `figure.panels.${i}`;
+      const needs = PANELS[name].record;
+      const items = spec.record.filter((r) => r.metric === needs);
+      if (fig.panels!.indexOf(name) !== i) issues.push({ field, message: `'${name}' appears twice` });
+      else if (!items.length) issues.push({ field, message: `panel '${name}' draws the '${needs}' record, which this spec does not keep: add {"metric": "${needs}", "at": "${CHECKPOINT_TRACES.includes(needs) ? 'checkpoints' : 'end'}"} to record` });
+      else if (needs === 'decision_boundary' && items.every((r) => r.at === 'end' && r.repeats === 0)) issues.push({ field, message: "panel 'decision_boundary' draws repeat 0, and the decision_boundary record keeps no repeat (repeats: 0)" });
+    });
   }
   if (issues.length) return issues;
 

@@ -198,6 +198,23 @@ export function panel(ctx: FigureContext, title: string, ...children: Element[])
   return div;
 }
 
+/** A muted paragraph under a plot: what is drawn, or why a cell is empty. */
+export function caption(ctx: FigureContext, text: string): HTMLElement {
+  const p = ctx.document.createElement('p');
+  p.className = 'caption';
+  p.textContent = text;
+  return p;
+}
+
+/** A parameter value as a label: strings as they are, anything else as JSON. */
+export const showValue = (v: unknown): string => (typeof v === 'string' ? v : JSON.stringify(v));
+
+/** Parameters whose value differs between the sweep's configs, in the order of the first config. */
+export function varyingAxes(configs: ConfigInfo[]): string[] {
+  if (configs.length < 2) return [];
+  return Object.keys(configs[0].params).filter((k) => new Set(configs.map((c) => JSON.stringify(c.params[k]))).size > 1);
+}
+
 export function grid(ctx: FigureContext, className: string, children: Element[]): HTMLElement {
   const div = ctx.document.createElement('div');
   div.className = className;

@@ -3,9 +3,11 @@
  * (function, width) with the true curve and the mean prediction ± 1 std across repeats;
  * titles carry the mean final MSE. In the repeats view the centre is the median, the band
  * the IQR and every repeat's prediction a faint line: a seed stuck on a flat fit shows as
- * one, where the mean would bend halfway towards it.
+ * one, where the mean would bend halfway towards it. The panels are the `predictions`
+ * panel's fit plots (dashboard/figures/panels/predictions.ts).
  */
-import { bandPlot, grid, meanStd, panel, pointsOf, repeatsOf, stat, viewLabel, viewOf } from './common';
+import { grid, meanStd, panel, pointsOf, stat, viewOf } from './common';
+import { fitPlot } from './panels/predictions';
 import { networkDiagram } from './diagram';
 import type { Figure } from './types';
 
@@ -24,8 +26,6 @@ export const exp01Figure: Figure = {
   },
   render(data, ctx) {
     const view = viewOf(ctx);
-    const xs = pointsOf(data, 'x');
-    const xAt = new Map(xs.map((p) => [`${p.config}|${p.step}`, p.mean]));
     const widths = [...new Set(data.configs.map((c) => Number(c.params.width)))].sort((a, b) => a - b);
     const functions = [...new Set(data.configs.map((c) => String(c.params.function)))];
     const mse = new Map(pointsOf(data, 'mse', { final: true }).map((p) => [p.config, p]));
@@ -33,26 +33,14 @@ export const exp01Figure: Figure = {
     const panels = data.configs
       .slice()
       .sort((a, b) => functions.indexOf(String(a.params.function)) - functions.indexOf(String(b.params.function)) || Number(a.params.width) - Number(b.params.width))
-      .map((c, i) => {
-        const series = (metric: string, name: string) =>
-          pointsOf(data, metric)
-            .filter((p) => p.config === c.config && p.step !== null)
-            .map((p) => ({ ...p, x: xAt.get(`${p.config}|${p.step}`) ?? 0, series: name }));
-        const predicted = `predicted y (${viewLabel({ ...view, repeats: false })})`;
-        const repeats = repeatsOf(data, 'y_pred', { final: false })
-          .filter((p) => p.config === c.config)
-          .map((p) => ({ ...p, x: xAt.get(`${p.config}|${p.step}`) ?? 0, series: predicted }));
-        const m = mse.get(c.config);
-        return bandPlot(ctx, [...series('y_true', 'true y'), ...series('y_pred', predicted)], {
-          x: 'x',
-          y: 'y',
-          repeats,
-          title: `${FUNCTION_LABEL[String(c.params.function)] ?? c.params.function}: ${c.params.width} hidden units, MSE ${stat(m, view, 4)}`,
+      .map((c, i) =>
+        fitPlot(ctx, data, c.config, {
+          title: `${FUNCTION_LABEL[String(c.params.function)] ?? c.params.function}: ${c.params.width} hidden units, MSE ${stat(mse.get(c.config), view, 4)}`,
           width: 340,
           height: 240,
           legend: i === 0,
-        });
-      });
+        }),
+      );
     return grid(ctx, 'figure exp1', [grid(ctx, 'row', diagrams), grid(ctx, `cols-${Math.max(1, widths.length)}`, panels)]);
   },
 };

@@ -6,10 +6,11 @@
  * grid (RdBu, alpha 0.2, as plot_decision_boundary), one row per variant. These panels show
  * repeat 0 (the notebook ran them with iters = 1); grids of different repeats come from
  * different covariances, so they are not averaged. The black line (an addition) is the
- * actual decision boundary logit₁ = logit₀.
+ * actual decision boundary logit₁ = logit₀. The cells are drawn by the `decision_boundary`
+ * panel's functions (dashboard/figures/panels/decision-boundary.ts).
  */
-import type * as PlotNS from '@observablehq/plot';
-import { bandMarks, fmt, grid, meanStd, panel, pointsOf, repeatsOf, stat, viewOf, type Point, type RepeatPoint } from './common';
+import { bandMarks, caption, fmt, grid, meanStd, pointsOf, repeatsOf, stat, viewOf, type Point, type RepeatPoint } from './common';
+import { BOUNDARY_TRACES, boundaryCell, boundaryTrial } from './panels/decision-boundary';
 import type { ConfigInfo, Figure, FigureContext, FigureData, TrialRecord } from './types';
 
 const VARIANT_LABEL: Record<string, string> = {
@@ -18,9 +19,6 @@ const VARIANT_LABEL: Record<string, string> = {
   replacement: 'With resampling (with replacement)',
 };
 const VARIANT_ORDER = ['none', 'tile', 'replacement'];
-const RED = '#b2182b';
-const BLUE = '#2166ac';
-const GRID_SIDE = 51;
 
 const label = (c: { params: Record<string, unknown> }) => VARIANT_LABEL[String(c.params.resample)] ?? String(c.params.resample);
 
@@ -32,53 +30,6 @@ function placed<P extends { params: Record<string, unknown> }>(rows: P[]): Array
   return rows
     .map((p) => ({ ...p, x: Number(p.params.class_ratio), series: label(p) }))
     .sort((a, b) => VARIANT_ORDER.indexOf(String(a.params.resample)) - VARIANT_ORDER.indexOf(String(b.params.resample)) || a.x - b.x);
-}
-
-interface Pt {
-  x: number;
-  y: number;
-  label: number;
-}
-
-function points(t: TrialRecord, prefix: string): Pt[] {
-  const x1 = t.traces[`${prefix}_x1`]?.values ?? [];
-  const x2 = t.traces[`${prefix}_x2`]?.values ?? [];
-  const lab = t.traces[`${prefix}_label`]?.values ?? [];
-  return x1.map((x, i) => ({ x, y: x2[i], label: lab[i] }));
-}
-
-/** Filled contours of the class-1 logit, the boundary logit₁ − logit₀ = 0 and the points. */
-function boundaryPlot(ctx: FigureContext, t: TrialRecord, pts: Pt[], title: string): Element {
-  const { Plot } = ctx;
-  const logit1 = t.traces.grid_logit1?.values ?? [];
-  const logit0 = t.traces.grid_logit0?.values ?? [];
-  const margin = logit1.map((v, i) => v - (logit0[i] ?? 0));
-  // Sample i sits at (0.02·(i mod 51), 0.02·⌊i/51⌋): the grid cells span ±0.01 around them.
-  const raster = { width: GRID_SIDE, height: GRID_SIDE, x1: -0.01, x2: 1.01, y1: -0.01, y2: 1.01 };
-  // Clipped to the frame, so the boundary polygon's edges on the grid border are hidden.
-  const marks: PlotNS.Markish[] = [
-    Plot.contour(logit1, { ...raster, fill: Plot.identity, fillOpacity: 0.2, stroke: 'none', clip: true }),
-    ...(logit0.length ? [Plot.contour(margin, { ...raster, thresholds: [0], stroke: 'black', strokeWidth: 1.2, fill: 'none', clip: true })] : []),
-    Plot.dot(
-      pts.filter((p) => p.label === 0),
-      { x: 'x', y: 'y', r: 1.6, fill: RED },
-    ),
-    Plot.dot(
-      pts.filter((p) => p.label === 1),
-      { x: 'x', y: 'y', r: 1.6, fill: BLUE },
-    ),
-  ];
-  return Plot.plot({
-    document: ctx.document,
-    title,
-    width: 340,
-    height: 320,
-    marginLeft: 45,
-    x: { label: 'Feature 1', domain: [0, 1] },
-    y: { label: 'Feature 2', domain: [0, 1] },
-    color: { type: 'linear', scheme: 'RdBu', legend: false },
-    marks,
-  });
 }
 
 /** Figure 1: bandPlot's marks, with the legend in the notebook's order and matplotlib's first colours. */
@@ -98,13 +49,6 @@ function accuracyPlot(ctx: FigureContext, acc: Array<Point & { x: number; series
   });
 }
 
-function caption(ctx: FigureContext, text: string): HTMLElement {
-  const p = ctx.document.createElement('p');
-  p.className = 'caption';
-  p.textContent = text;
-  return p;
-}
-
 /** The largest ratio and, per variant, its config and the lowest repeat that has the grid. */
 function boundaryCells(data: FigureData): Array<{ config: ConfigInfo; trial: TrialRecord | undefined }> {
   const maxRatio = Math.max(...data.configs.map((c) => Number(c.params.class_ratio)));
@@ -113,16 +57,14 @@ function boundaryCells(data: FigureData): Array<{ config: ConfigInfo; trial: Tri
     .sort((a, b) => VARIANT_ORDER.indexOf(String(a.params.resample)) - VARIANT_ORDER.indexOf(String(b.params.resample)))
     .map((config) => ({
       config,
-      trial: data.trials
-        .filter((t) => t.config === config.config && t.traces.grid_logit1)
-        .sort((a, b) => a.repeat - b.repeat)[0],
+      trial: boundaryTrial(data, config.config),
     }));
 }
 
 export const exp04Figure: Figure = {
   experiment: 'exp4',
   aggregateMetrics: ['test_accuracy', 'train_accuracy', 'n_minority', 'n_majority', 'n_train'],
-  trialMetrics: ['grid_logit0', 'grid_logit1', 'train_x1', 'train_x2', 'train_label', 'test_x1', 'test_x2', 'test_label', 'test_accuracy'],
+  trialMetrics: [...BOUNDARY_TRACES, 'test_accuracy'],
   trialRepeat: 0,
   repeatMetrics: ['test_accuracy'],
   main: { metric: 'test_accuracy', final: true, label: 'test accuracy' },
@@ -139,16 +81,12 @@ export const exp04Figure: Figure = {
     const rows = boundaryCells(data).map(({ config, trial }) => {
       const name = label(config);
       const ratio = Number(config.params.class_ratio);
-      if (!trial) return panel(ctx, `${name}, ratio ${ratio}:1`, caption(ctx, 'No decision grid stored for this cell (the decision_boundary record keeps the first repeats only).'));
       const a = accByConfig.get(config.config);
-      return panel(
-        ctx,
-        `${name}, ratio ${ratio}:1 (repeat ${trial.repeat})`,
-        grid(ctx, 'row', [
-          boundaryPlot(ctx, trial, points(trial, 'train'), `${name}: training data`),
-          boundaryPlot(ctx, trial, points(trial, 'test'), `${name}: test data, accuracy ${fmt(trial.scalars.test_accuracy, 2)} (all repeats ${stat(a, viewOf(ctx), 2)})`),
-        ]),
-      );
+      return boundaryCell(ctx, trial, {
+        cell: trial ? `${name}, ratio ${ratio}:1 (repeat ${trial.repeat})` : `${name}, ratio ${ratio}:1`,
+        train: `${name}: training data`,
+        test: `${name}: test data, accuracy ${fmt(trial?.scalars.test_accuracy, 2)} (all repeats ${stat(a, viewOf(ctx), 2)})`,
+      });
     });
     const note = caption(
       ctx,

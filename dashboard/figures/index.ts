@@ -18,11 +18,13 @@ export const FIGURES: Record<string, Figure> = Object.fromEntries([exp01Figure, 
 
 /**
  * The figure of an experiment: its own (the built-ins), else the generic band figure of a
- * spec's figure hint (dashboard/figures/spec-figure.ts); undefined when neither exists.
+ * spec's figure hint followed by the hint's named panels (dashboard/figures/spec-figure.ts,
+ * dashboard/figures/panels/), so a fork of a built-in keeps its parent's special views;
+ * undefined when neither exists.
  */
 export function figureFor(experiment: SpecDescription): Figure | undefined {
   const own = FIGURES[experiment.id];
   if (own) return own;
   const hint = figureHint(experiment);
-  return hint ? specFigure(experiment.id, hint) : undefined;
+  return hint ? specFigure(experiment.id, hint, experiment.spec?.record ?? []) : undefined;
 }

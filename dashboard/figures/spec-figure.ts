@@ -8,21 +8,25 @@
  * configs. Without a hint: the first recorded metric over steps (or, recorded only at the
  * end, against the first grid axis).
  */
-import { bandMarks, grid, meanStd, panel, pointsOf, repeatsOf, viewLabel, viewOf, type Point, type RepeatPoint } from './common';
-import type { ConfigInfo, Figure, FigureContext, FigureData } from './types';
+import type { PanelName } from '../../core/custom/panels';
+import { bandMarks, grid, meanStd, panel, pointsOf, repeatsOf, showValue, varyingAxes, viewLabel, viewOf, type Point, type RepeatPoint } from './common';
+import { PANEL_REGISTRY, type PanelOptions } from './panels';
+import type { Figure, FigureContext, FigureData } from './types';
 
 export interface FigureHint {
   x: string;
   y: string;
   color?: string;
   facet?: string;
+  /** Named panels drawn after the band figure (core/custom/panels.ts, dashboard/figures/panels/). */
+  panels?: PanelName[];
 }
 
 /** What the figure needs of an experiment description (GET /api/experiments/:id). */
 export interface SpecDescription {
   id: string;
   grid: Record<string, unknown[]>;
-  spec?: { figure?: FigureHint; record?: Array<{ metric: string; at: string }> } | null;
+  spec?: { figure?: FigureHint; record?: PanelOptions['record'] } | null;
 }
 
 /** The hint of a spec, or the default one (see the header). Null when the spec records nothing. */
@@ -36,13 +40,7 @@ export function figureHint(e: SpecDescription): FigureHint | null {
   return null;
 }
 
-/** Parameters whose value differs between the sweep's configs, in the order of the first config. */
-function varyingAxes(configs: ConfigInfo[]): string[] {
-  if (configs.length < 2) return [];
-  return Object.keys(configs[0].params).filter((k) => new Set(configs.map((c) => JSON.stringify(c.params[k]))).size > 1);
-}
-
-const show = (v: unknown) => (typeof v === 'string' ? v : JSON.stringify(v));
+const show = showValue;
 const sortValues = (values: unknown[]) =>
   [...new Map(values.map((v) => [JSON.stringify(v), v])).values()].sort((a, b) => (typeof a === 'number' && typeof b === 'number' ? a - b : show(a).localeCompare(show(b))));
 
@@ -73,12 +71,23 @@ function layoutOf(hint: FigureHint, data: FigureData): Layout {
 
 const seriesOf = (params: Record<string, unknown>, axes: string[], fallback: string) => (axes.length ? axes.map((a) => `${a}=${show(params[a])}`).join(', ') : fallback);
 
-/** The figure of one spec experiment; `hint` from figureHint. */
-export function specFigure(experiment: string, hint: FigureHint): Figure {
+const unique = (names: string[]) => [...new Set(names)];
+
+/**
+ * The figure of one spec experiment; `hint` from figureHint, `record` the spec's records
+ * (what its panels read: which weight matrices are traced). The hint's panels follow the
+ * band figure, each drawn from its record by name (dashboard/figures/panels/).
+ */
+export function specFigure(experiment: string, hint: FigureHint, record: PanelOptions['record'] = []): Figure {
+  const panels = (hint.panels ?? []).map((name) => PANEL_REGISTRY[name]).filter((p) => p !== undefined);
+  const options: PanelOptions = { x: hint.x, record };
+  const trialMetrics = unique(panels.flatMap((p) => p.trialMetrics(options)));
   return {
     experiment,
-    aggregateMetrics: [hint.y],
-    repeatMetrics: [hint.y],
+    aggregateMetrics: unique([hint.y, ...panels.flatMap((p) => p.aggregateMetrics(options))]),
+    repeatMetrics: unique([hint.y, ...panels.flatMap((p) => p.repeatMetrics(options))]),
+    // Panels draw one run's traces: repeat 0's (the decision_boundary record keeps the first repeats).
+    ...(trialMetrics.length ? { trialMetrics, trialRepeat: 0 } : {}),
     main: { metric: hint.y, final: hint.x !== 'step', label: hint.y },
     headline(data) {
       // The final value per config: the scalar when recorded, else the series' last checkpoint.
@@ -89,7 +98,9 @@ export function specFigure(experiment: string, hint: FigureHint): Figure {
       });
     },
     render(data, ctx) {
-      return renderSpecFigure(data, ctx, layoutOf(hint, data));
+      const figure = renderSpecFigure(data, ctx, layoutOf(hint, data));
+      figure.append(...panels.map((p) => p.render(data, ctx, options)));
+      return figure;
     },
   };
 }

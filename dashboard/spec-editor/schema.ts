@@ -13,6 +13,8 @@
  * Pure: tested without a browser.
  */
 
+import { PANELS } from '../../core/custom/panels';
+
 export type Schema = { [key: string]: unknown } & {
   type?: string | string[];
   properties?: Record<string, Schema>;
@@ -199,7 +201,10 @@ export function editorSchema(apiSchema: Schema): Schema {
     props.figure.title = 'figure';
     describeLeaves(props.figure);
     props.figure.options = { show_opt_in: true };
-    props.figure.description = 'x: "step" or a grid axis; y: a recorded metric; color and facet: grid axes';
+    props.figure.description = 'x: "step" or a grid axis; y: a recorded metric; color and facet: grid axes; panels: named views drawn after the band figure';
+    const panels = props.figure.properties?.panels;
+    // Each panel draws one record (core/custom/panels.ts): say which, so a choice is not refused by surprise.
+    if (panels) panels.description = Object.entries(PANELS).map(([name, p]) => `${name} (needs the ${p.record} record)`).join('; ');
   }
   return s;
 }

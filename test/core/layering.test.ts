@@ -10,7 +10,8 @@
  *   rule), client/ and themselves, and from api/ only types (the routes' types for the
  *   typed client);
  * - `scripts/` never import `bench/` (the benchmarks may import scripts);
- * - no experiment module imports another experiment.
+ * - no experiment module imports another experiment, and no figure module (nor a named
+ *   panel) imports an experiment's figure module, except the registry (dashboard/figures/index.ts).
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, normalize, relative } from 'node:path';
@@ -110,5 +111,16 @@ describe('layering', () => {
       for (const { spec } of importsOf(readFileSync(path, 'utf8'))) if (/exp\d\d-/.test(spec)) found.push(`${path} imports ${spec}`);
     }
     expect(found).toEqual([]);
+  });
+
+  /** Imports of an experiment's figure module (dashboard/figures/expNN.ts) in the figures outside the registry. */
+  const figureOffences = (path: string, text: string) =>
+    path.endsWith(join('figures', 'index.ts')) ? [] : importsOf(text).filter(({ spec }) => /(^|\/)exp\d\d$/.test(spec)).map(({ spec }) => `${path} imports ${spec}`);
+
+  test("no figure module or named panel imports an experiment's figure module (only the registry, dashboard/figures/index.ts)", () => {
+    expect(files('dashboard/figures').flatMap((p) => figureOffences(p, readFileSync(p, 'utf8')))).toEqual([]);
+    // The check can fail.
+    expect(figureOffences('dashboard/figures/exp12.ts', "import { cells } from './exp11';")).toEqual(["dashboard/figures/exp12.ts imports ./exp11"]);
+    expect(figureOffences('dashboard/figures/panels/x.ts', "import { boundaryPlot } from '../exp04';")).toEqual(['dashboard/figures/panels/x.ts imports ../exp04']);
   });
 });

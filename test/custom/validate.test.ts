@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
+import { PANEL_NAMES } from '../../core/custom/panels';
 import { experimentSpecJsonSchema } from '../../core/custom/spec';
 import { validateSpec } from '../../core/custom/validate';
 import { tinySpec } from './fixtures';
@@ -60,6 +61,11 @@ describe('validateSpec', () => {
     ['figure hint color not a grid axis', edit((s) => (s.figure = { x: 'step', y: 'test_accuracy', color: 'depth' })), 'figure.color'],
     ['figure hint y not recorded', edit((s) => (s.figure = { x: 'lr', y: 'train_loss' })), 'figure.y'],
     ['figure over steps of an end-only metric', edit((s) => (s.figure = { x: 'step', y: 'weight_norm' })), 'figure.y'],
+    ['figure panel of an unknown name', edit((s) => (s.figure = { ...s.figure, panels: ['saliency'] })), 'figure.panels.0'],
+    ['figure panel whose record the spec does not keep', edit((s) => (s.figure = { ...s.figure, panels: ['decision_boundary'] })), 'figure.panels.0'],
+    ['figure panel of weight traces without a weight_tail record', edit((s) => (s.figure = { ...s.figure, panels: ['predictions', 'weight_traces'] }) && s.record.push({ metric: 'predictions', at: 'end' })), 'figure.panels.1'],
+    ['figure panel asked for twice', edit((s) => (s.figure = { ...s.figure, panels: ['predictions', 'predictions'] }) && s.record.push({ metric: 'predictions', at: 'end' })), 'figure.panels.1'],
+    ['decision-boundary panel of a record that keeps no repeat', edit((s) => (s.data = { ...s.data, d: 2 }) && (s.figure = { ...s.figure, panels: ['decision_boundary'] }) && s.record.push({ metric: 'decision_boundary', at: 'end', repeats: 0 })), 'figure.panels.0'],
     ['accuracy on a regression', edit((s) => (s.data = { block: 'target_1d' })), 'record.0.metric'],
     ['classification loss on a regression', edit((s) => {
       s.data = { block: 'target_1d' };
@@ -162,6 +168,23 @@ describe('validateSpec', () => {
     const v = validateSpec(spec);
     expect(v.ok).toBe(false);
     if (!v.ok) expect(v.issues.map((i) => i.field)).toContain(field);
+  });
+
+  test('figure panels: each named panel with the record it draws is valid, and the issue of a missing record says what to add', () => {
+    const v = validateSpec(
+      edit((s) => {
+        s.data = { ...s.data, d: 2 };
+        s.record.push({ metric: 'decision_boundary', at: 'end' }, { metric: 'weight_tail', at: 'checkpoints', every: 10, entries: 4 }, { metric: 'predictions', at: 'end' });
+        s.figure = { ...s.figure, panels: ['decision_boundary', 'weight_traces', 'predictions'] };
+      }),
+    );
+    expect(v.ok ? [] : v.issues).toEqual([]);
+    const missing = validateSpec(edit((s) => (s.figure = { ...s.figure, panels: ['weight_traces'] })));
+    expect(missing.ok ? [] : missing.issues).toEqual([
+      { field: 'figure.panels.0', message: `panel 'weight_traces' draws the 'weight_tail' record, which this spec does not keep: add {"metric": "weight_tail", "at": "checkpoints"} to record` },
+    ]);
+    const unknown = validateSpec(edit((s) => (s.figure = { ...s.figure, panels: ['saliency'] })));
+    expect(unknown.ok ? [] : unknown.issues.map((i) => i.field)).toEqual(['figure.panels.0']);
   });
 
   test("a fit on the grid: predictions in full batch, and a series and a scalar stored under one name, claimable", () => {
@@ -305,5 +328,10 @@ describe('experimentSpecJsonSchema', () => {
     const data = schema.properties.data.oneOf ?? (schema.properties.data as { anyOf?: never[] }).anyOf;
     expect(JSON.stringify(data)).toContain('"mixture"');
     expect(JSON.stringify(schema.properties.model)).toContain('"maximum":1024');
+  });
+
+  test("lists the panel names the figure hint may ask for (the editor's choices)", () => {
+    const schema = experimentSpecJsonSchema() as unknown as { properties: { figure: { properties: { panels: { type: string; items: { enum: string[] } } } } } };
+    expect(schema.properties.figure.properties.panels).toMatchObject({ type: 'array', items: { enum: [...PANEL_NAMES] } });
   });
 });

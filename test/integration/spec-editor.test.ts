@@ -3,8 +3,10 @@
  * runner: exp14 forked from its page, a parameter and the repeats changed in the form, the
  * server's dry run (id, trials) followed, Create, Run, and the new sweep's page with its
  * figure and verdict once trained; and New experiment with an invalid value, its issue shown
- * next to the field and beside the JSON, the JSON and the form kept in step. Screenshots are
- * kept in test-results/ for a human to look at.
+ * next to the field and beside the JSON, the JSON and the form kept in step; and exp4 forked
+ * with fewer class ratios and the SVM for its network, whose sweep page keeps exp4's
+ * decision-boundary views (the figure hint's named panel). Screenshots are kept in
+ * test-results/ for a human to look at.
  */
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -91,6 +93,66 @@ describe('experiment editor (headless Chromium)', () => {
       expect(await page.locator('#verdict tr.claim').count()).toBeGreaterThan(0);
       expect(await page.locator('h2').first().textContent()).toContain('Fork of');
       await page.screenshot({ path: 'test-results/spec-editor-sweep.png', fullPage: true });
+      expect(errors).toEqual([]);
+    } finally {
+      await browser.close();
+    }
+  }, 300_000);
+
+  test("fork exp4, fewer class ratios and repeats, the SVM for the network: the new experiment's sweep page shows the bands, the verdict and exp4's decision-boundary panel", async () => {
+    const api = createClient(runner.url);
+    const browser = await launchChromium();
+    mkdirSync('test-results', { recursive: true });
+    try {
+      const page = await browser.newPage({ viewport: { width: 1300, height: 900 } });
+      const errors: string[] = [];
+      page.on('pageerror', (e) => errors.push(String(e)));
+      page.on('console', (m) => void (m.type() === 'error' && errors.push(m.text())));
+      await page.goto(`${runner.url}/#/experiments/exp4`);
+      await page.locator('a[data-fork="exp4"]').click();
+      await page.waitForSelector('#se-form [data-schemapath="root.grid"]');
+      await expect.poll(() => page.locator('#se-summary').textContent(), { timeout: 15_000 }).toContain('Valid');
+      // The fork carries exp4's figure hint with its panel.
+      const start = JSON.parse(await page.locator('#se-json').inputValue());
+      expect(start.figure).toEqual({ x: 'class_ratio', y: 'test_accuracy', color: 'resample', panels: ['decision_boundary'] });
+      // The editor shows the panel among the figure hint's fields.
+      await expect.poll(() => page.locator('[data-schemapath^="root.figure.panels"]').count()).toBeGreaterThan(0);
+
+      // Fewer repeats in the form; three class ratios (the claims' 10 and 100 among them) and the SVM in the JSON beside it.
+      await setField(page, 'repeats', '2');
+      await expect.poll(async () => JSON.parse(await page.locator('#se-json').inputValue()).repeats).toBe(2);
+      const edited = { ...JSON.parse(await page.locator('#se-json').inputValue()), model: { block: 'svm' } };
+      edited.grid = { ...edited.grid, class_ratio: [1, 10, 100] };
+      await page.locator('#se-json').fill(JSON.stringify(edited, null, 2));
+      await expect.poll(() => page.locator('#se-trials').textContent(), { timeout: 15_000 }).toBe(`${2 * 3 * 2} trials`);
+      expect(await page.locator('.se-issue').count()).toBe(0);
+      const id = (await page.locator('#se-id').textContent())!;
+      await page.locator('[data-schemapath="root.figure"]').screenshot({ path: 'test-results/fork-exp4-svm-editor-figure.png' });
+
+      await page.locator('#se-create').click();
+      await expect.poll(() => page.locator('#se-created').textContent()).toBe(`Created ${id}.`);
+      expect((await api.experiment(id)).spec).toMatchObject({ model: { block: 'svm' }, grid: { class_ratio: [1, 10, 100] }, figure: { panels: ['decision_boundary'] } });
+      await page.locator('#se-run').click();
+      await page.waitForURL(/#\/sweeps\/[\w.-]+$/);
+      const sweep = page.url().split('#/sweeps/')[1];
+      expect((await api.waitForSweep(sweep, { intervalMs: 300, timeoutMs: 240_000 })).status).toBe('done');
+      await expect.poll(() => page.locator('#sweep-status .status').textContent(), { timeout: 30_000 }).toBe('done');
+      await page.waitForSelector('#verdict table.verdict', { timeout: 30_000 });
+      expect(await page.locator('#verdict tr.claim').count()).toBe(3);
+      // The bands: test accuracy against the class ratio, one band per resampling.
+      const band = page.locator('#figure .figure.spec > div').first();
+      await expect.poll(() => band.locator('g[aria-label="area"] path').count(), { timeout: 30_000 }).toBe(2);
+      // Exp 4's decision-boundary views: training and test plots per config, repeat 0, the SVM's predicted class as the contour.
+      const boundary = page.locator('#figure section.named-panel[data-panel="decision_boundary"]');
+      await expect.poll(() => boundary.locator('svg').count(), { timeout: 30_000 }).toBe(6 * 2);
+      // Every plot shades the SVM's classes: filled contours, or one colour where it predicts one class on the whole square
+      // (the majority, at 100:1 without resampling); the line logit₁ = logit₀ where the class changes inside it.
+      const shaded = await boundary.locator('svg').evaluateAll((svgs) => svgs.filter((svg) => svg.querySelector('g[aria-label="contour"] > g[fill-opacity], g[aria-label="rect"]')).length);
+      expect(shaded).toBe(6 * 2);
+      const cells = [1, 10, 100].flatMap((c) => ['none', 'tile'].map((r) => `class_ratio=${c}, resample=${r} (repeat 0)`));
+      expect((await boundary.locator('.panel > h4').allTextContents()).sort()).toEqual(cells.sort());
+      await page.screenshot({ path: 'test-results/fork-exp4-svm-sweep.png', fullPage: true });
+      await page.locator('#figure').screenshot({ path: 'test-results/fork-exp4-svm-figure.png' });
       expect(errors).toEqual([]);
     } finally {
       await browser.close();

@@ -45,8 +45,9 @@ export const exp1Spec: ExperimentSpecInput = {
     { kind: 'trend', statement: 'Polynomial: the fitting error falls as the hidden layer widens', metric: 'mse', along: 'width', expect: 'decreasing', where: { function: 'polynomial' }, notebook: 'supported', quote: QUOTE, narrows: narrows('the polynomial') },
     { kind: 'trend', statement: '|x|: the fitting error falls as the hidden layer widens', metric: 'mse', along: 'width', expect: 'decreasing', where: { function: 'abs' }, notebook: 'supported', quote: QUOTE, narrows: narrows('|x|') },
   ],
-  // The dashboard draws Exp 1 with its own figure (dashboard/figures/exp01.ts); this is the generic one's hint.
-  figure: { x: 'width', y: 'mse', color: 'function' },
+  // The dashboard draws Exp 1 with its own figure (dashboard/figures/exp01.ts); this is the
+  // generic one's hint, which a fork keeps: the fits as a named panel (core/custom/panels.ts).
+  figure: { x: 'width', y: 'mse', color: 'function', panels: ['predictions'] },
 };
 
 /** What the notebook concluded. */

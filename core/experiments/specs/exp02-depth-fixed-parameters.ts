@@ -42,7 +42,8 @@ export const exp2Spec: ExperimentSpecInput = {
   // Fixed data, per-trial initial weights and batches: unpaired.
   paired: false,
   claims: [{ kind: 'trend', statement: 'With 152 parameters fixed, accuracy on the alternating points rises with depth', metric: 'accuracy', along: 'depth', expect: 'increasing', notebook: 'supported', quote: QUOTE }],
-  figure: { x: 'depth', y: 'accuracy' },
+  // A fork keeps the score panels of dashboard/figures/exp02.ts as a named panel.
+  figure: { x: 'depth', y: 'accuracy', panels: ['predictions'] },
 };
 
 /** What the notebook concluded. */

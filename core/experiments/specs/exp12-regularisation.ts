@@ -50,7 +50,8 @@ export const exp12Spec: ExperimentSpecInput = {
     { kind: 'difference', statement: 'Strong regularisation (strength 1) lowers test accuracy compared with none', metric: 'test_accuracy', by: 'strength', a: 1, b: 0, expect: 'less', notebook: 'supported', quote: QUOTE, narrows: 'Reads "strong" as strength 1 against none, with final test accuracy averaged over L1 and L2, although the notebook saw the cost mainly with L1 (for L2 "less harmful").' },
     { kind: 'difference', statement: 'Mild regularisation (strength 0.1) raises test accuracy compared with none', metric: 'test_accuracy', by: 'strength', a: 0.1, b: 0, expect: 'greater', quote: 'Strong regularisation should lower accuracy, while mild regularisation might raise it.', narrows: 'The notebook states this only as its hypothesis and reports no finding on it, so the claim has no notebook result; "mild" is the grid\'s 0.1, averaged over L1 and L2.' },
   ],
-  figure: { x: 'step', y: 'test_accuracy', color: 'strength', facet: 'regularization' },
+  // A fork keeps the weight trajectories of dashboard/figures/exp12.ts as a named panel.
+  figure: { x: 'step', y: 'test_accuracy', color: 'strength', facet: 'regularization', panels: ['weight_traces'] },
 };
 
 /** What the notebook concluded. */
