@@ -279,7 +279,7 @@ function semanticIssues(spec: ExperimentSpec): FieldIssue[] {
       const needs = PANELS[name].record;
       const items = spec.record.filter((r) => r.metric === needs);
       if (fig.panels!.indexOf(name) !== i) issues.push({ field, message: `'${name}' appears twice` });
-      else if (!items.length) issues.push({ field, message: `panel '${name}' draws the '${needs}' record, which this spec does not keep: add {"metric": "${needs}", "at": "${CHECKPOINT_TRACES.includes(needs) ? 'checkpoints' : 'end'}"} to record` });
+      else if (!items.length) issues.push({ field, message: `panel '${name}' draws the '${needs}' record, which this spec does not keep: add {"metric": "${needs}", "at": "${WEIGHT_PATH_METRICS.includes(needs) ? 'checkpoints' : 'end'}"} to record` });
       else if (needs === 'decision_boundary' && items.every((r) => r.at === 'end' && r.repeats === 0)) issues.push({ field, message: "panel 'decision_boundary' draws repeat 0, and the decision_boundary record keeps no repeat (repeats: 0)" });
     });
   }

@@ -75,7 +75,7 @@ export const exp11Spec: ExperimentSpecInput = {
       narrows: 'Reads "take longer to settle" as a larger mean weight change over the last tenth of training, falling from layer 0 to layer 3 within each run.',
     },
   ],
-  figure: { x: 'step', y: 'test_accuracy' },
+  figure: { x: 'step', y: 'test_accuracy', panels: ['weight_traces'] },
 };
 
 /** What the notebook concluded. */
