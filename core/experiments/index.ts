@@ -1,4 +1,3 @@
-import { exp8 } from './exp08-batch-size';
 import { exp11 } from './exp11-layer-convergence';
 import { builtinSpecExperiments } from './specs';
 import type { Experiment } from './types';
@@ -9,7 +8,7 @@ import type { Experiment } from './types';
  * are compiled by core/custom/compile.ts like any custom experiment.
  */
 export const EXPERIMENTS: Experiment[] = [
-  ...([exp8, exp11] as unknown as Experiment[]),
+  ...([exp11] as unknown as Experiment[]),
   ...builtinSpecExperiments(),
 ].sort((a, b) => a.number - b.number);
 
