@@ -76,8 +76,13 @@ export const STEP_SHAPES: Record<string, (p: Params, scalars: Record<string, num
   exp7: (p) => ({ sizes: [2, ...list(p, 'hidden'), 2], rows: Math.min(num(p, 'batch_size'), num(p, 'n') - testRows(p)), steps: num(p, 'steps') }),
   exp8: (p) => {
     const train = num(p, 'n') - testRows(p);
-    const steps = Math.trunc((num(p, 'num_epochs') * (p.epoch_rows === 'train' ? train : num(p, 'n'))) / num(p, 'batch_size'));
-    return { sizes: [num(p, 'd'), ...list(p, 'hidden'), 2], rows: Math.min(num(p, 'batch_size'), train), steps };
+    const rows = Math.min(num(p, 'batch_size'), train);
+    // Sweeps from before it was a spec name its parameters num_epochs, hidden and epoch_rows 'n'.
+    if (p.num_epochs !== undefined) return { sizes: [num(p, 'd'), ...list(p, 'hidden'), 2], rows, steps: Math.trunc((num(p, 'num_epochs') * (p.epoch_rows === 'train' ? train : num(p, 'n'))) / num(p, 'batch_size')) };
+    // A spec (core/experiments/specs/exp08-batch-size.ts): the adam block's epochs (core/blocks/train-adam.ts phaseSteps).
+    const quotient = (num(p, 'epochs') * (p.epoch_rows === 'all' ? num(p, 'n') : train)) / rows;
+    const steps = Math.max(1, p.epoch_rounding === 'floor' ? Math.trunc(quotient) : Math.ceil(quotient));
+    return { sizes: [num(p, 'd'), ...Array<number>(num(p, 'depth')).fill(num(p, 'width')), 2], rows, steps };
   },
   exp9: (p) => ({ sizes: [num(p, 'd'), ...list(p, 'hidden'), 2], rows: Math.min(num(p, 'batch_size'), num(p, 'n') - testRows(p)), steps: num(p, 'steps') }),
   exp10: (p) => ({ sizes: [num(p, 'd'), ...list(p, 'hidden'), 2], rows: Math.min(num(p, 'batch_size'), num(p, 'n') - testRows(p)), steps: num(p, 'steps') }),

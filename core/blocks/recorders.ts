@@ -9,6 +9,12 @@
  * `step`, wherever a series over training is stored, read, aggregated, exported or drawn,
  * is the number of updates applied when the value was measured (1 after the first update).
  *
+ * With `align: 'threshold'` and `every_epochs` E (epoch-defined training only: the training
+ * block's `epochs`), the schedule is the notebook's Exp 8 code: with period T = steps/epochs·E
+ * (a float), after the update of step index s it records when s > threshold (starting at T),
+ * then advances the threshold by T, keeping at most trunc(epochs/E) − 1 records (the
+ * notebook's array held that many); thresholdUpdates below, verbatim.
+ *
  * Metrics:
  *
  *   test_accuracy, train_accuracy   share of rows whose largest logit is the true class
@@ -16,7 +22,27 @@
  *   test_loss, train_loss           the training loss (without the penalty) on those rows
  *   weight_norm                     √Σ w² over every weight matrix (biases excluded)
  *   runtime_s                       wall time of the pack's training divided by its size
- *                                   (at the end only; absent when the host clock is frozen)
+ *                                   (at the end only; absent when the host clock is frozen).
+ *                                   With `per: 'trial'` every trial of a pack trains alone,
+ *                                   one network after another, each with its own clock from
+ *                                   its model build to its final evaluation (minus any
+ *                                   time_to_target checks): a pack's trials no longer share
+ *                                   each step's dispatch, and each has its own time; its
+ *                                   numbers are those it would have in a pack
+ *   num_steps                       the updates the trial trained (recorded phases); at the end
+ *   time_to_target                  when the accuracy on the training rows (`on: 'train'`,
+ *                                   default) or test rows (`on: 'test'`) first exceeds
+ *                                   `target` (in [0, 1]): checked after the update ending
+ *                                   every `check_every_epochs` epochs (default 1; epoch-defined
+ *                                   training only; targetCheckUpdates) and at every checkpoint
+ *                                   of the spec's records, compared as float32 with
+ *                                   `float32: true` (TF's mean). The checks between records
+ *                                   are not timed (the clock excludes them) and are skipped
+ *                                   once the target is reached. Stores reached_target (0/1),
+ *                                   steps_to_target (updates applied at the first check above
+ *                                   the target) and seconds_to_target = runtime ×
+ *                                   steps_to_target / num_steps (when the clock ran); the last
+ *                                   two are absent when the target is never reached. At the end
  *   class_counts                    the training rows: n_train, and for two classes
  *                                   n_minority (class 0, the mixture's minority) and
  *                                   n_majority (class 1); at the end only
@@ -90,13 +116,13 @@ import { classCounts, type Table } from '../data/dataset';
 import { boundaryTraces, gridLogits } from '../train/decision-boundary';
 import { MAX_TRACE_VALUES, stepsToConverge, tailMean, weightStatistics, type Curve } from '../train/recorders';
 
-export const METRICS = ['test_accuracy', 'train_accuracy', 'test_loss', 'train_loss', 'weight_norm', 'runtime_s', 'class_counts', 'decision_boundary', 'loss', 'data_sizes', 'input_dim', 'weight_tail', 'weight_change', 'weight_stats', 'predictions'] as const;
+export const METRICS = ['test_accuracy', 'train_accuracy', 'test_loss', 'train_loss', 'weight_norm', 'runtime_s', 'class_counts', 'decision_boundary', 'loss', 'data_sizes', 'input_dim', 'weight_tail', 'weight_change', 'weight_stats', 'predictions', 'num_steps', 'time_to_target'] as const;
 export type Metric = (typeof METRICS)[number];
 export const ACCURACY_METRICS: Metric[] = ['test_accuracy', 'train_accuracy'];
 /** Metrics measured on the network's logits (the ones `float32` may round). */
 export const LOGIT_METRICS: Metric[] = ['test_accuracy', 'train_accuracy', 'test_loss', 'train_loss'];
 /** Metrics of the whole trial, recorded once at the end (not a value over training). */
-export const END_ONLY: Metric[] = ['runtime_s', 'class_counts', 'decision_boundary', 'loss', 'data_sizes', 'input_dim', 'weight_stats', 'predictions'];
+export const END_ONLY: Metric[] = ['runtime_s', 'class_counts', 'decision_boundary', 'loss', 'data_sizes', 'input_dim', 'weight_stats', 'predictions', 'num_steps', 'time_to_target'];
 /** Metrics of the weights' path over training: measured at checkpoints only, read off weight tails. */
 export const WEIGHT_PATH_METRICS: Metric[] = ['weight_tail', 'weight_change'];
 /** Scalars every trial stores whatever the spec records. */
@@ -106,12 +132,15 @@ export function scalarsOf(metric: Metric): string[] {
   if (metric === 'class_counts') return ['n_train', 'n_minority', 'n_majority'];
   if (metric === 'decision_boundary' || metric === 'weight_tail' || metric === 'predictions') return [];
   if (metric === 'data_sizes') return ['train_size', 'test_size'];
+  if (metric === 'time_to_target') return TARGET_SCALARS;
   // Per layer: storedScalars names them.
   if (metric === 'weight_change') return [];
   // And per weight matrix j: mean_abs_weight_layer{j}, sparsity_layer{j}.
   if (metric === 'weight_stats') return ['mean_abs_weight', 'sparsity'];
   return [metric];
 }
+/** The scalars a time_to_target record stores (the last two only when the target is reached). */
+export const TARGET_SCALARS = ['reached_target', 'steps_to_target', 'seconds_to_target'];
 /** The series a predictions record stores (over the row index). */
 export const PREDICTION_SERIES = ['score', 'label', 'x', 'y_true', 'y_pred'];
 /** The scalars a record item stores, under its `name` where it has one. */
@@ -139,6 +168,7 @@ export const DEFAULT_SPARSITY_THRESHOLD = 1e-3;
 export const DEFAULT_CONVERGE_FRACTION = 0.5;
 export const DEFAULT_CONVERGE_WINDOW = 11;
 export const DEFAULT_FINAL_FRACTION = 0.1;
+export const DEFAULT_TARGET_CHECK_EPOCHS = 1;
 
 const storedName = z
   .string()
@@ -162,8 +192,14 @@ export const recordSchema = z.discriminatedUnion('at', [
       points: z.number().int().min(0).max(2000).optional(),
       /** weight_stats: |w| below this counts as zero in sparsity. */
       threshold: z.number().min(0).max(10).optional(),
-      /** predictions: of the test rows (default) or the training rows after training, or the outputs of the last update (full batch). */
+      /** predictions: of the test rows (default) or the training rows after training, or the outputs of the last update (full batch); time_to_target: the accuracy of the training rows (default) or the test rows. */
       on: z.enum(['test', 'train', 'last_update']).optional(),
+      /** runtime_s: 'pack' (default) the pack's time over its size; 'trial': every trial trained and timed alone. */
+      per: z.enum(['pack', 'trial']).optional(),
+      /** time_to_target: the accuracy to exceed. */
+      target: z.number().min(0).max(1).optional(),
+      /** time_to_target: epochs between checks. */
+      check_every_epochs: z.number().min(0.01).max(10_000).optional(),
       /** Stored under this name instead of the metric's (metrics of one scalar). */
       name: storedName.optional(),
     })
@@ -176,8 +212,10 @@ export const recordSchema = z.discriminatedUnion('at', [
       every: z.number().int().min(1).max(1_000_000).optional(),
       /** Checkpoints over the run: every steps/per_run updates (a fraction when it does not divide; align 'start' only). */
       per_run: z.number().int().min(1).max(MAX_PER_RUN).optional(),
-      /** 'end' (default): after every `every` updates and after the last; 'start': after the first update and every period after it (the notebook's `step % period == 0`). */
-      align: z.enum(['end', 'start']).optional(),
+      /** Epochs between checkpoints (align 'threshold' only; epoch-defined training). */
+      every_epochs: z.number().min(0.01).max(10_000).optional(),
+      /** 'end' (default): after every `every` updates and after the last; 'start': after the first update and every period after it (the notebook's `step % period == 0`); 'threshold': the notebook's Exp 8 schedule over `every_epochs` (thresholdUpdates). */
+      align: z.enum(['end', 'start', 'threshold']).optional(),
       float32: z.boolean().optional(),
       name: storedName.optional(),
       /** weight_tail, weight_change: which weight matrix (0 = the input layer's), biases not counted. */
@@ -218,15 +256,53 @@ export function startAlignedUpdates(totalSteps: number, period: number): number[
   return [...out];
 }
 
-/** How many checkpoints a record item asks for over `totalSteps` updates, without building a long list. */
-export function itemCheckpointCount(item: CheckpointItem, totalSteps: number): number {
+/**
+ * Update counts of the notebook's Exp 8 record schedule, its code verbatim: with
+ * `store_acc_threshold = num_steps/num_epochs*store_every` (a float), after step index s it
+ * records if s > threshold, then advances the threshold by the same amount; its array holds
+ * int(num_epochs/store_every) − 1 records. Step index s is update s + 1.
+ */
+export function thresholdUpdates(totalSteps: number, epochs: number, everyEpochs: number): number[] {
+  const period = (totalSteps / epochs) * everyEpochs;
+  const capacity = Math.trunc(epochs / everyEpochs) - 1;
+  const out: number[] = [];
+  let threshold = period;
+  for (let step = 0; step < totalSteps && out.length < capacity; step++) {
+    if (step > threshold) {
+      out.push(step + 1);
+      threshold += period;
+    }
+  }
+  return out;
+}
+
+/**
+ * Update counts after which time_to_target checks the accuracy: the update that completes
+ * the k-th period of `everyEpochs` epochs, k = 1 … floor(epochs/everyEpochs) (float noise must
+ * neither add nor drop one), within 1 … totalSteps.
+ */
+export function targetCheckUpdates(totalSteps: number, epochs: number, everyEpochs: number): number[] {
+  const period = (totalSteps / epochs) * everyEpochs;
+  const count = Math.floor(epochs / everyEpochs + 1e-9);
+  const out = new Set<number>();
+  for (let k = 1; k <= count; k++) out.add(Math.min(totalSteps, Math.max(1, Math.ceil(k * period - 1e-9))));
+  return [...out];
+}
+
+/**
+ * How many checkpoints a record item asks for over `totalSteps` updates (of `epochs` epochs
+ * when the training is epoch-defined, else null), without building a long list.
+ */
+export function itemCheckpointCount(item: CheckpointItem, totalSteps: number, epochs: number | null = null): number {
+  if (item.align === 'threshold') return item.every_epochs === undefined || epochs === null ? 0 : Math.max(0, Math.min(Math.trunc(epochs / item.every_epochs) - 1, totalSteps));
   if (item.align !== 'start') return checkpointCount(totalSteps, item.every ?? 1);
   if (item.every !== undefined) return totalSteps <= 0 ? 0 : Math.floor((totalSteps - 1) / item.every) + 1;
   return startAlignedUpdates(totalSteps, totalSteps / item.per_run!).length;
 }
 
-/** The update counts (1-based) a record item records at over `totalSteps` updates. */
-export function itemCheckpointUpdates(item: CheckpointItem, totalSteps: number): number[] {
+/** The update counts (1-based) a record item records at over `totalSteps` updates (of `epochs` epochs, or null). */
+export function itemCheckpointUpdates(item: CheckpointItem, totalSteps: number, epochs: number | null = null): number[] {
+  if (item.align === 'threshold') return item.every_epochs === undefined || epochs === null ? [] : thresholdUpdates(totalSteps, epochs, item.every_epochs);
   if (item.align !== 'start') return checkpointUpdates(totalSteps, item.every ?? 1);
   return startAlignedUpdates(totalSteps, item.every ?? totalSteps / item.per_run!);
 }
@@ -419,6 +495,19 @@ export class PackRecorder {
     const data = (await tail.data()) as Float32Array;
     tail.dispose();
     return Array.from({ length: this.trials }, (_, k) => data.subarray(k * entries, (k + 1) * entries));
+  }
+
+  /**
+   * Accuracy of every trial on the test or training rows (rounded to float32 when asked):
+   * the value a checkpoint just recorded for that metric with that rounding, else measured.
+   */
+  async accuracy(on: 'test' | 'train', net: NetworkPack, float32: boolean, updates?: number): Promise<number[]> {
+    const metric: Metric = on === 'test' ? 'test_accuracy' : 'train_accuracy';
+    const recorded = this.series.get(metric);
+    if (updates !== undefined && recorded && this.steps.at(-1) === updates && this.rounded.has(metric) === float32) return recorded.map((v) => v[v.length - 1]);
+    const logits = await predict(net, this.sets[on].x);
+    const ys = this.sets[on].y;
+    return logits.map((l, k) => (float32 ? Math.fround : (v: number) => v)(accuracyOf(l, ys[k], this.classes)));
   }
 
   async record(updates: number, net: NetworkPack): Promise<void> {

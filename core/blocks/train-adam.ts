@@ -4,8 +4,13 @@
  * step (the whole set when the batch is at least the training rows), and an optional L1/L2
  * penalty `strength` × Σ mean(R(W)) over the weight matrices.
  *
- * Length: `steps` updates, or, when `epochs` is set, ceil(epochs × n / batch_size) updates
- * (the same number of passes over the data whatever the batch size).
+ * Length: `steps` updates, or, when `epochs` is set, ceil(epochs × rows / batch_size) updates
+ * (the same number of passes over the data whatever the batch size), where rows are the
+ * training rows (`epoch_rows: 'train'`, the default) or every row of the data set, training
+ * and test (`'all'`: the notebook's Exp 8 code counted an epoch as n = 500 rows although it
+ * trained on 400), and `epoch_rounding: 'floor'` truncates the quotient as Python's int()
+ * does instead of rounding it up (at least one update either way). The batch counts at most
+ * the training rows (a larger batch is the whole training set).
  */
 import { z } from 'zod';
 import { LOSSES } from '../nn/losses';
@@ -22,13 +27,17 @@ export const adamShape = {
   lr: z.number().positive().max(10),
   batch_size: z.number().int().min(1).max(20_000),
   steps: z.number().int().min(1).max(1_000_000),
-  /** When set, replaces `steps` by ceil(epochs · n / batch_size). */
+  /** When set, replaces `steps` by ceil(epochs · rows / batch_size). */
   epochs: z.number().positive().max(10_000).nullable(),
+  /** The rows an epoch counts: the training rows, or all rows of the data set (training and test). */
+  epoch_rows: z.enum(['train', 'all']),
+  /** How epochs · rows / batch_size becomes a count of updates: rounded up, or truncated (Python's int()). */
+  epoch_rounding: z.enum(['ceil', 'floor']),
   regularization: z.enum(REGULARIZATIONS),
   strength: z.number().min(0).max(1000),
 };
 
-export const adamDefaults = { loss: 'cross_entropy', lr: 0.003, batch_size: 32, steps: 1000, epochs: null, regularization: 'none', strength: 0 };
+export const adamDefaults = { loss: 'cross_entropy', lr: 0.003, batch_size: 32, steps: 1000, epochs: null, epoch_rows: 'train', epoch_rounding: 'ceil', regularization: 'none', strength: 0 };
 
 export interface AdamValues {
   loss: (typeof LOSSES)[number];
@@ -36,13 +45,22 @@ export interface AdamValues {
   batch_size: number;
   steps: number;
   epochs: number | null;
+  epoch_rows: 'train' | 'all';
+  epoch_rounding: 'ceil' | 'floor';
   regularization: (typeof REGULARIZATIONS)[number];
   strength: number;
 }
 
-/** Updates of one phase over `rows` training rows. */
-export function phaseSteps(p: Pick<AdamValues, 'steps' | 'epochs' | 'batch_size'>, rows: number): number {
-  return p.epochs === null ? p.steps : Math.max(1, Math.ceil((p.epochs * rows) / Math.min(p.batch_size, rows)));
+/**
+ * Updates of one phase over `trainRows` training rows (and `testRows` test rows, which an
+ * epoch counts with epoch_rows 'all'). Values stored before epoch_rows and epoch_rounding
+ * existed lack them: the defaults ('train', 'ceil').
+ */
+export function phaseSteps(p: Pick<AdamValues, 'steps' | 'epochs' | 'batch_size'> & Partial<Pick<AdamValues, 'epoch_rows' | 'epoch_rounding'>>, trainRows: number, testRows = 0): number {
+  if (p.epochs === null) return p.steps;
+  const rows = p.epoch_rows === 'all' ? trainRows + testRows : trainRows;
+  const round = p.epoch_rounding === 'floor' ? Math.trunc : Math.ceil;
+  return Math.max(1, round((p.epochs * rows) / Math.min(p.batch_size, trainRows)));
 }
 
 /** Checkpoints of a phase covering updates (offset, offset + steps], as trainPack's 0-based step indices. */
@@ -113,11 +131,11 @@ export const adamBlock: TrainingBlock = {
   defaults: adamDefaults,
   plan(values: Values, data, model): PhasePlan[] {
     const p = values as unknown as AdamValues;
-    return [{ model, steps: phaseSteps(p, data.trainRows), batchRows: Math.min(p.batch_size, data.trainRows), dataRows: data.trainRows + data.testRows, recorded: true }];
+    return [{ model, steps: phaseSteps(p, data.trainRows, data.testRows), epochs: p.epochs ?? undefined, batchRows: Math.min(p.batch_size, data.trainRows), dataRows: data.trainRows + data.testRows, recorded: true }];
   },
   async run(input) {
     const p = input.params as unknown as AdamValues;
-    return trainPhase(input, p, { steps: phaseSteps(p, input.splits[0].train.n), offset: 0, record: true });
+    return trainPhase(input, p, { steps: phaseSteps(p, input.splits[0].train.n, input.splits[0].test.n), offset: 0, record: true });
   },
   incompatible: (p, data) => lossIncompatible(p.loss as string, data),
 };

@@ -51,7 +51,7 @@ export const layerwiseBlock: TrainingBlock = {
   plan(values: Values, data, model): PhasePlan[] {
     const p = values as unknown as LayerwiseValues;
     const rows = { batchRows: Math.min(p.batch_size, data.trainRows), dataRows: data.trainRows + data.testRows, recorded: true };
-    const steps = phaseSteps(p, data.trainRows);
+    const steps = phaseSteps(p, data.trainRows, data.testRows);
     const phases: PhasePlan[] =
       p.schedule === 'end_to_end' || model.kind !== 'mlp'
         ? [{ model, steps, ...rows }]
@@ -62,7 +62,7 @@ export const layerwiseBlock: TrainingBlock = {
   async run(input) {
     const p = input.params as unknown as LayerwiseValues;
     const model = input.model as MlpSpec;
-    const steps = phaseSteps(p, input.splits[0].train.n);
+    const steps = phaseSteps(p, input.splits[0].train.n, input.splits[0].test.n);
     let net;
     let offset = 0;
     if (p.schedule === 'end_to_end') {

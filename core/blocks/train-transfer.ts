@@ -50,13 +50,13 @@ export const transferBlock: TrainingBlock = {
   defaults: { ...adamDefaults, pretrain: true, pretrain_n: 2000, pretrain_steps: 1000, task_shift: 0.25, freeze_layers: 0 },
   plan(values: Values, data, model): PhasePlan[] {
     const p = values as unknown as TransferValues;
-    const finetune: PhasePlan = { model, steps: phaseSteps(p, data.trainRows), batchRows: Math.min(p.batch_size, data.trainRows), dataRows: data.trainRows + data.testRows, recorded: true };
+    const finetune: PhasePlan = { model, steps: phaseSteps(p, data.trainRows, data.testRows), epochs: p.epochs ?? undefined, batchRows: Math.min(p.batch_size, data.trainRows), dataRows: data.trainRows + data.testRows, recorded: true };
     if (!p.pretrain) return [finetune];
     return [{ model, steps: p.pretrain_steps, batchRows: Math.min(p.batch_size, p.pretrain_n), dataRows: p.pretrain_n + data.testRows, recorded: false }, finetune];
   },
   async run(input) {
     const p = input.params as unknown as TransferValues;
-    const steps = phaseSteps(p, input.splits[0].train.n);
+    const steps = phaseSteps(p, input.splits[0].train.n, input.splits[0].test.n);
     if (!p.pretrain) return trainPhase(input, p, { steps, offset: 0, record: true });
     const dataValues = input.splits.map((_, k) => ({ ...input.dataValues(k), n: p.pretrain_n, test_n: 2 }));
     const related = dataValues.map((v, k) =>

@@ -179,6 +179,8 @@ export interface ClassicalFit {
 export interface PhasePlan {
   model: ModelSpec;
   steps: number;
+  /** The epochs those updates make when the phase's length is given in epochs (an epoch-based record schedule needs them). */
+  epochs?: number;
   /** Rows through the network per step. */
   batchRows: number;
   /** Rows of data held for the phase (train + test). */

@@ -21,16 +21,16 @@
  */
 import { z } from 'zod';
 import { DATA_BLOCKS, FEATURE_BLOCKS, MODEL_BLOCKS, TRAINING_BLOCKS } from '../blocks';
-import { predictionAccuracy } from '../train/recorders';
+import { FirstAbove, predictionAccuracy } from '../train/recorders';
 import { withFeatures } from '../blocks/features-pipeline';
-import { boundaryRecords, boundarySettings, classCountScalars, dataSizeScalars, DEFAULT_TAIL_LAYER, itemCheckpointCount, itemCheckpointUpdates, MAX_CHECKPOINTS, PackRecorder, predictionRecords, predictionSeries, tailEntries, WEIGHT_PATH_METRICS, weightTailMisfit, type CheckpointItem, type Metric } from '../blocks/recorders';
+import { boundaryRecords, boundarySettings, classCountScalars, dataSizeScalars, DEFAULT_TAIL_LAYER, DEFAULT_TARGET_CHECK_EPOCHS, itemCheckpointCount, itemCheckpointUpdates, MAX_CHECKPOINTS, PackRecorder, predictionRecords, predictionSeries, tailEntries, targetCheckUpdates, WEIGHT_PATH_METRICS, weightTailMisfit, type CheckpointItem, type Metric, type RecordItem } from '../blocks/recorders';
 import { boundaryTraces, decisionGrid, GRID_SIDE } from '../train/decision-boundary';
 import type { ClassicalModelBlock, DataBlock, DataShape, DataSplit, DataStreams, ModelBlock, PhasePlan, TrainingBlock, Values } from '../blocks/types';
 import { repeatStream, trialStream } from '../experiments/common';
 import { packBytes } from '../experiments/memory';
 import type { Experiment, RunContext, TrialResult, TrialSpec } from '../experiments/types';
 import type { LossName } from '../nn/losses';
-import { parameterCount, type ModelSpec } from '../nn/model';
+import { parameterCount, type ModelSpec, type NetworkPack } from '../nn/model';
 import type { Rng } from '../rng';
 import { oneHot, stack3d } from '../train/train-pack';
 import { canonicalJson, MODEL_AXIS, modelCellLabel, resolveModelCell, type BlockValues, type ExperimentSpec, type FigureHint, type SpecGrid } from './spec';
@@ -189,6 +189,12 @@ export interface TrialPlan {
   phases: PhasePlan[];
   /** Updates over the recorded phases. */
   recordedSteps: number;
+  /** Epochs over the recorded phases when every one is epoch-defined (PhasePlan.epochs), else null. */
+  recordedEpochs: number | null;
+  /** Trials of a pack train one after another, each alone with its own clock (runtime_s `per: 'trial'`). */
+  alone: boolean;
+  /** Update counts at which time_to_target checks its accuracy between the checkpoints (empty without one). */
+  targetChecks: number[];
   /**
    * Update counts at which series are recorded (empty when nothing is recorded over time,
    * and when there would be more than MAX_CHECKPOINTS per record item: never built then).
@@ -204,6 +210,21 @@ export interface TrialPlan {
   traceValues: number;
   /** Rows of the predictions record's pass after training (0 without one). */
   predictionRows: number;
+  /** Evaluations time_to_target runs between the checkpoints (targetChecks, or their count when too many to list). */
+  targetEvaluations: number;
+}
+
+/** Most time_to_target checks a trial may run (validation refuses more). */
+export const MAX_TARGET_CHECKS = 100_000;
+
+/** The spec's time_to_target record, if any. */
+export function targetItem(spec: Pick<ExperimentSpec, 'record'>): Extract<RecordItem, { at: 'end' }> | undefined {
+  return spec.record.find((r): r is Extract<RecordItem, { at: 'end' }> => r.metric === 'time_to_target' && r.at === 'end');
+}
+
+/** Whether the trials of a pack train one after another, each alone with its own clock (runtime_s `per: 'trial'`). */
+export function trainsAlone(spec: Pick<ExperimentSpec, 'record'>): boolean {
+  return spec.record.some((r) => r.metric === 'runtime_s' && r.at === 'end' && r.per === 'trial');
 }
 
 /** What one trial of these parameter values trains and records. */
@@ -213,27 +234,37 @@ export function trialPlan(spec: SpecSections & Pick<ExperimentSpec, 'record'>, t
   const preparation = blocks.data.preparationCost?.(values) ?? 0;
   if (modelBlock.classical) {
     // Fits once and predicts the test and training rows; validation refuses checkpoints.
-    return { data, preparation, model: null, classical: { block: modelBlock, values: pick(values, modelBlock) }, phases: [], recordedSteps: 0, checkpoints: [], checkpointCount: 0, longestSeries: 0, evalRows: data.trainRows + data.testRows, traceValues: 0, predictionRows: 0 };
+    return { data, preparation, model: null, classical: { block: modelBlock, values: pick(values, modelBlock) }, phases: [], recordedSteps: 0, recordedEpochs: null, alone: trainsAlone(spec), targetChecks: [], targetEvaluations: 0, checkpoints: [], checkpointCount: 0, longestSeries: 0, evalRows: data.trainRows + data.testRows, traceValues: 0, predictionRows: 0 };
   }
   const model = modelBlock.build(pick(values, modelBlock), data);
   const phases = blocks.training.plan(pick(values, blocks.training), data, model);
-  const recordedSteps = phases.filter((ph) => ph.recorded).reduce((s, ph) => s + ph.steps, 0);
+  const recorded = phases.filter((ph) => ph.recorded);
+  const recordedSteps = recorded.reduce((s, ph) => s + ph.steps, 0);
+  const recordedEpochs = recorded.length && recorded.every((ph) => ph.epochs !== undefined) ? recorded.reduce((s, ph) => s + ph.epochs!, 0) : null;
   const items = spec.record.filter((r): r is CheckpointItem => r.at === 'checkpoints');
   // Counted first: a spec may ask for 10,000 epochs of 20,000 rows at batch 1, every update.
-  const counts = items.map((item) => itemCheckpointCount(item, recordedSteps));
+  const counts = items.map((item) => itemCheckpointCount(item, recordedSteps, recordedEpochs));
   const buildable = counts.every((n) => n <= MAX_CHECKPOINTS);
-  const checkpoints = items.length && buildable ? [...new Set(items.flatMap((item) => itemCheckpointUpdates(item, recordedSteps)))].sort((a, b) => a - b) : [];
+  const checkpoints = items.length && buildable ? [...new Set(items.flatMap((item) => itemCheckpointUpdates(item, recordedSteps, recordedEpochs)))].sort((a, b) => a - b) : [];
+  const target = targetItem(spec);
+  // At most one check per epoch fraction of 0.01 (the schema's bound): 1e6 for 10,000 epochs, so bounded as the checkpoints are.
+  const checkEvery = target?.check_every_epochs ?? DEFAULT_TARGET_CHECK_EPOCHS;
+  const targetCount = target && recordedEpochs !== null ? Math.floor(recordedEpochs / checkEvery + 1e-9) : 0;
+  const onCheckpoint = new Set(checkpoints);
+  const targetChecks = target && recordedEpochs !== null && targetCount <= MAX_TARGET_CHECKS ? targetCheckUpdates(recordedSteps, recordedEpochs, checkEvery).filter((u) => !onCheckpoint.has(u)).sort((a, b) => a - b) : [];
   const predictions = spec.record.find((r) => r.metric === 'predictions');
   const predictionRows = !predictions ? 0 : predictions.at === 'end' && predictions.on === 'train' ? data.trainRows : data.testRows;
-  const needsTrain = spec.record.some((r) => r.metric.startsWith('train') || (r.metric === 'predictions' && r.at === 'end' && r.on === 'train'));
+  const needsTrain = spec.record.some((r) => r.metric.startsWith('train') || (r.at === 'end' && r.on === 'train') || (r.metric === 'time_to_target' && r.at === 'end' && r.on === undefined));
   // The decision boundary is read on a GRID_SIDE² grid of points.
   const gridRows = spec.record.some((r) => r.metric === 'decision_boundary') ? GRID_SIDE * GRID_SIDE : 0;
   const checkpointTotal = buildable ? checkpoints.length : counts.reduce((a, n) => a + n, 0);
+  // A check between checkpoints evaluates too (skipped once the target is reached: counted all the same).
+  const targetEvaluations = targetChecks.length || (targetCount > MAX_TARGET_CHECKS ? targetCount : 0);
   // A weight tail is read at every checkpoint of the trial (the series' union), once per
   // layer and size however many items follow it (core/blocks/recorders.ts PackRecorder).
   const tails = new Set(items.filter((i) => WEIGHT_PATH_METRICS.includes(i.metric)).map((i) => `${i.layer ?? DEFAULT_TAIL_LAYER}:${tailEntries(i, model)}`));
   const traceValues = [...tails].reduce((s, key) => s + checkpointTotal * Number(key.split(':')[1]), 0);
-  return { data, preparation, model, phases, recordedSteps, checkpoints, checkpointCount: checkpointTotal, longestSeries: Math.max(0, ...counts), evalRows: Math.max(data.testRows, needsTrain ? data.trainRows : 0, gridRows), traceValues, predictionRows };
+  return { data, preparation, model, phases, recordedSteps, recordedEpochs, alone: trainsAlone(spec), targetChecks, targetEvaluations, checkpoints, checkpointCount: checkpointTotal, longestSeries: Math.max(0, ...counts), evalRows: Math.max(data.testRows, needsTrain ? data.trainRows : 0, gridRows), traceValues, predictionRows };
 }
 
 /**
@@ -304,21 +335,44 @@ function rowWork(model: ModelSpec): number {
 }
 
 /**
+ * Per-step work besides the batch's rows (kernel dispatch, the step's bookkeeping), in rows.
+ * Measured for Exp 8 (a 12-100-100-2 net, tfjs WASM, Node) on the direct step
+ * (core/nn/mlp-step.ts): trained alone, batch 1 took about 13× batch 400's time for 401× its
+ * steps (bench/reports/exp8-runtime-per-network-2026-12-06.md), about 10–13 rows per step;
+ * in a pack the share of one network is no larger. So a trial trained alone (runtime_s
+ * `per: 'trial'`) is priced as one in a pack: the rate of core/sweep/pack-budget.ts is
+ * calibrated on these units, and a pack of trials trained alone has no fixed part there.
+ */
+export const DISPATCH_ROWS_PER_STEP = 10;
+
+/**
+ * A time_to_target check is one forward pass over its rows, without the step's two backward
+ * products and update: a third of a training row's work. (Exp 8's packs of batch 400, 150
+ * checks over 400 rows each against 187 steps of 400, took what the steps alone predict:
+ * bench/reports/exp8-runtime-per-network-2026-12-06.md.)
+ */
+export const TARGET_CHECK_SHARE = 1 / 3;
+
+/**
  * Work of one trial in the built-ins' units (network-steps × rows × parameters, see
- * core/sweep/expand.ts): each phase's updates over its batch plus about 10 rows' worth of
- * per-step dispatch (measured for Exp 8), every evaluation pass, and the data preparation.
+ * core/sweep/expand.ts): each phase's updates over its batch plus DISPATCH_ROWS_PER_STEP,
+ * every evaluation pass (time_to_target's checks at TARGET_CHECK_SHARE), and the data preparation.
  */
 export function trialCost(plan: TrialPlan): number {
   if (plan.classical) return plan.classical.block.cost(plan.classical.values, plan.data) + plan.preparation;
-  const train = plan.phases.reduce((s, ph) => s + ph.steps * (ph.batchRows + 10) * rowWork(ph.model), 0);
-  const evaluation = ((plan.checkpointCount + 1) * plan.evalRows + plan.predictionRows) * rowWork(plan.model!);
+  const train = plan.phases.reduce((s, ph) => s + ph.steps * (ph.batchRows + DISPATCH_ROWS_PER_STEP) * rowWork(ph.model), 0);
+  const evaluation = ((plan.checkpointCount + plan.targetEvaluations * TARGET_CHECK_SHARE + 1) * plan.evalRows + plan.predictionRows) * rowWork(plan.model!);
   return train + evaluation + plan.traceValues + plan.preparation;
 }
 
-/** Peak WebAssembly heap of a pack (core/experiments/memory.ts): the largest phase. */
+/**
+ * Peak WebAssembly heap of a pack (core/experiments/memory.ts): the largest phase. Trials
+ * trained alone hold one network at a time, whatever the pack's size.
+ */
 export function trialMemory(plan: TrialPlan, pack?: number): number {
-  if (plan.classical) return plan.classical.block.memory(plan.classical.values, plan.data, pack);
-  return Math.max(...plan.phases.map((ph) => packBytes({ model: ph.model, trainRows: ph.batchRows, evalRows: plan.evalRows, dataRows: ph.dataRows }, pack)));
+  const held = plan.alone ? 1 : pack;
+  if (plan.classical) return plan.classical.block.memory(plan.classical.values, plan.data, held);
+  return Math.max(...plan.phases.map((ph) => packBytes({ model: ph.model, trainRows: ph.batchRows, evalRows: plan.evalRows, dataRows: ph.dataRows }, held)));
 }
 
 export interface CompileOptions {
@@ -417,6 +471,8 @@ export function compileSpec(id: string, spec: ExperimentSpec, options: CompileOp
   const wantsInputDim = spec.record.some((r) => r.metric === 'input_dim');
   const boundaryItem = spec.record.find((r) => r.metric === 'decision_boundary');
   const predictionItem = spec.record.find((r) => r.metric === 'predictions');
+  const wantsSteps = spec.record.some((r) => r.metric === 'num_steps');
+  const target = targetItem(spec);
   // Metrics stored under another name (a record item's `name`).
   const storedAs = new Map(spec.record.flatMap((r) => (r.name !== undefined ? [[r.metric, r.name] as const] : [])));
   // A name stored by a checkpoint item and an end item (Exp 1's mse): the series is the
@@ -457,78 +513,121 @@ export function compileSpec(id: string, spec: ExperimentSpec, options: CompileOp
     // (the model axis's label is a value: different model cells never share a pack).
     packKey: (values) => canonicalJson(Object.fromEntries(Object.entries(values).filter(([k]) => !contentParams.has(k)))),
     async runPack(trials, ctx) {
-      const values = trials[0].params as Values;
-      const planned = plan(values);
-      const { data, checkpoints } = planned;
-      const classes = data.task === 'classification' ? data.output : 1;
-      const targets = (labels: Float32Array) => (data.task === 'classification' ? oneHot(labels, classes) : Float32Array.from(labels));
-      const splits = trials.map((t) =>
-        blocks.data.generate(pick(t.params as Values, blocks.data), dataStreams(t)),
-      );
-      // A classical model fits itself from the same data: no network, no training block.
-      if (planned.classical) return fitClassical(trials, splits, planned, spec, ctx, (k, purpose) => streamOf(trials[k], purpose));
-      const model = planned.model!;
-      const trainX = splits.map((s) => s.train.x);
-      const trainY = splits.map((s) => targets(s.train.labels));
-      const testY = splits.map((s) => targets(s.test.labels));
-      const test = { x: stack3d(splits.map((s) => s.test.x), data.testRows, data.input), y: testY };
-      const train = { x: stack3d(trainX, data.trainRows, data.input), y: trainY };
-      const loss = values.loss as LossName;
-      const recorder = new PackRecorder(spec.record, trials.length, { test, train }, loss, classes, model);
-      const now = ctx.now ?? (() => Date.now());
-      let lastBatchLoss: number[] | undefined;
-      let lastBatchOutputs: Float32Array[] | undefined;
-      try {
-        const started = now();
-        const net = await blocks.training.run({
-          params: pick(values, blocks.training),
-          data,
-          dataBlock: blocks.data,
-          model,
-          splits,
-          dataValues: (k) => pick(trials[k].params as Values, blocks.data),
-          trainX,
-          trainY,
-          stream: (k, purpose) => streamOf(trials[k], purpose),
-          targets,
-          checkpoints,
-          onCheckpoint: (updates, pack) => recorder.record(updates, pack),
-          onLastBatchLoss: (losses, outputs) => {
-            lastBatchLoss = losses;
-            lastBatchOutputs = outputs;
-          },
-          yieldToHost: ctx.yieldToHost,
-          engine: ctx.engine,
-        });
-        const finals = await recorder.final(net, planned.recordedSteps);
-        const elapsed = now() - started;
-        const boundaries = boundaryItem ? await boundaryRecords(boundaryItem, net, trials.map((t) => t.repeat), splits) : undefined;
-        const on = predictionItem?.at === 'end' ? (predictionItem.on ?? 'test') : 'test';
-        const predicted =
-          !predictionItem || on === 'last_update'
-            ? undefined
-            : await predictionRecords(net, on === 'train' ? train.x : test.x, splits.map((s) => (on === 'train' ? s.train : s.test)), data.output);
-        net.dispose();
-        const nParams = parameterCount(model);
-        return trials.map((t, k): TrialResult => {
-          const scalars: Record<string, number> = { ...finals[k], n_params: nParams, ...dataScalars(spec, splits[k], classes) };
-          if (wantsLoss && lastBatchLoss) scalars.loss = lastBatchLoss[k];
-          if (wantsInputDim) scalars.input_dim = data.input;
-          const series = Object.fromEntries([...recorder.series].map(([m, v]: [Metric, number[][]]) => [m, { steps: recorder.steps.slice(), values: v[k] }]));
-          const fit = predictionItem && on === 'last_update' && lastBatchOutputs ? predictionSeries(splits[k].train, trainY[k], lastBatchOutputs[k]) : undefined;
-          const info = recordClock(spec, scalars, elapsed, trials.length);
-          const result: TrialResult = { trialId: t.id, scalars: renamed(scalars, true), series: { ...renamed(series), ...recorder.changeSeries(k), ...predicted?.[k], ...fit } };
-          if (info) result.info = info;
-          const traces = { ...recorder.traces(k), ...boundaries?.[k] };
-          if (Object.keys(traces).length) result.traces = traces;
-          return result;
-        });
-      } finally {
-        test.x.dispose();
-        train.x.dispose();
-      }
+      const planned = plan(trials[0].params as Values);
+      if (!planned.alone) return trainTogether(trials, ctx, planned);
+      // One network at a time, each its own pack of one with its own clock.
+      const out: TrialResult[] = [];
+      for (const t of trials) out.push(...(await trainTogether([t], ctx, planned, trials.length)));
+      return out;
     },
   };
+
+  /** Trains the trials as one pack (`packSize`: the pack they came in, when trained alone). */
+  async function trainTogether(trials: TrialSpec[], ctx: RunContext, planned: TrialPlan, packSize = trials.length): Promise<TrialResult[]> {
+    const values = trials[0].params as Values;
+    const { data, checkpoints, targetChecks } = planned;
+    const classes = data.task === 'classification' ? data.output : 1;
+    const targets = (labels: Float32Array) => (data.task === 'classification' ? oneHot(labels, classes) : Float32Array.from(labels));
+    const splits = trials.map((t) =>
+      blocks.data.generate(pick(t.params as Values, blocks.data), dataStreams(t)),
+    );
+    // A classical model fits itself from the same data: no network, no training block.
+    if (planned.classical) return fitClassical(trials, splits, planned, spec, ctx, (k, purpose) => streamOf(trials[k], purpose), packSize);
+    const model = planned.model!;
+    const trainX = splits.map((s) => s.train.x);
+    const trainY = splits.map((s) => targets(s.train.labels));
+    const testY = splits.map((s) => targets(s.test.labels));
+    const test = { x: stack3d(splits.map((s) => s.test.x), data.testRows, data.input), y: testY };
+    const train = { x: stack3d(trainX, data.trainRows, data.input), y: trainY };
+    const loss = values.loss as LossName;
+    const recorder = new PackRecorder(spec.record, trials.length, { test, train }, loss, classes, model);
+    const now = ctx.now ?? (() => Date.now());
+    let lastBatchLoss: number[] | undefined;
+    let lastBatchOutputs: Float32Array[] | undefined;
+    const reached = target && new FirstAbove(trials.length, target.target ?? 0);
+    const recordedAt = new Set(checkpoints);
+    const checkedAt = new Set(targetChecks);
+    // Checks between checkpoints are not the protocol's work: their time is not counted.
+    let excluded = 0;
+    const checkTarget = async (updates: number, net: NetworkPack) => {
+      if (!reached || !target) return;
+      const isRecord = recordedAt.has(updates);
+      if (!isRecord && (!checkedAt.has(updates) || reached.reachedByAll)) return;
+      const measure = () => recorder.accuracy(target.on === 'test' ? 'test' : 'train', net, target.float32 === true, isRecord ? updates : undefined);
+      let acc: number[];
+      if (isRecord) acc = await measure();
+      else {
+        const t0 = now();
+        acc = await measure();
+        excluded += now() - t0;
+      }
+      // FirstAbove counts the step index it is given + 1: the updates applied.
+      reached.see(updates - 1, acc);
+    };
+    const trainingCheckpoints = targetChecks.length ? [...new Set([...checkpoints, ...targetChecks])].sort((a, b) => a - b) : checkpoints;
+    try {
+      const started = now();
+      const net = await blocks.training.run({
+        params: pick(values, blocks.training),
+        data,
+        dataBlock: blocks.data,
+        model,
+        splits,
+        dataValues: (k) => pick(trials[k].params as Values, blocks.data),
+        trainX,
+        trainY,
+        stream: (k, purpose) => streamOf(trials[k], purpose),
+        targets,
+        checkpoints: trainingCheckpoints,
+        onCheckpoint: async (updates, pack) => {
+          if (recordedAt.has(updates)) await recorder.record(updates, pack);
+          await checkTarget(updates, pack);
+        },
+        onLastBatchLoss: (losses, outputs) => {
+          lastBatchLoss = losses;
+          lastBatchOutputs = outputs;
+        },
+        yieldToHost: ctx.yieldToHost,
+        engine: ctx.engine,
+      });
+      const finals = await recorder.final(net, planned.recordedSteps);
+      const elapsed = now() - started;
+      const boundaries = boundaryItem ? await boundaryRecords(boundaryItem, net, trials.map((t) => t.repeat), splits) : undefined;
+      const on = predictionItem?.at === 'end' ? (predictionItem.on ?? 'test') : 'test';
+      const predicted =
+        !predictionItem || on === 'last_update'
+          ? undefined
+          : await predictionRecords(net, on === 'train' ? train.x : test.x, splits.map((s) => (on === 'train' ? s.train : s.test)), data.output);
+      net.dispose();
+      const nParams = parameterCount(model);
+      return trials.map((t, k): TrialResult => {
+        const scalars: Record<string, number> = { ...finals[k], n_params: nParams, ...dataScalars(spec, splits[k], classes) };
+        if (wantsLoss && lastBatchLoss) scalars.loss = lastBatchLoss[k];
+        if (wantsInputDim) scalars.input_dim = data.input;
+        const series = Object.fromEntries([...recorder.series].map(([m, v]: [Metric, number[][]]) => [m, { steps: recorder.steps.slice(), values: v[k] }]));
+        const fit = predictionItem && on === 'last_update' && lastBatchOutputs ? predictionSeries(splits[k].train, trainY[k], lastBatchOutputs[k]) : undefined;
+        if (wantsSteps) scalars.num_steps = planned.recordedSteps;
+        const { runtime, info } = recordClock(spec, scalars, elapsed, excluded, trials.length, planned.alone ? packSize : undefined);
+        if (reached) Object.assign(scalars, targetScalars(reached.steps[k], runtime, planned.recordedSteps));
+        const result: TrialResult = { trialId: t.id, scalars: renamed(scalars, true), series: { ...renamed(series), ...recorder.changeSeries(k), ...predicted?.[k], ...fit } };
+        if (info) result.info = info;
+        const traces = { ...recorder.traces(k), ...boundaries?.[k] };
+        if (Object.keys(traces).length) result.traces = traces;
+        return result;
+      });
+    } finally {
+      test.x.dispose();
+      train.x.dispose();
+    }
+  }
+}
+
+/** time_to_target's scalars: whether the target was reached, after how many updates, and the seconds that took (when the clock ran). */
+function targetScalars(steps: number | null, runtime: number | null, numSteps: number): Record<string, number> {
+  if (steps === null) return { reached_target: 0 };
+  const out: Record<string, number> = { reached_target: 1, steps_to_target: steps };
+  if (runtime !== null) out.seconds_to_target = (runtime * steps) / numSteps;
+  return out;
 }
 
 /** Scalars of a trial's data that records ask for, whatever model fits it: class counts, row counts. */
@@ -540,13 +639,24 @@ function dataScalars(spec: Pick<ExperimentSpec, 'record'>, split: DataSplit, cla
 }
 
 /**
- * runtime_s, where recorded: the pack's time over its trials into `scalars`, and the trial's
- * info on whether the host's clock moved (undefined when runtime_s is not recorded).
+ * The trial's run time in seconds: the pack's time, minus `excludedMs` (time_to_target's
+ * checks), over its trials; null when the host's clock did not move (production Workers
+ * freeze it during pure CPU work). Where runtime_s is recorded it goes into `scalars`, and
+ * the info says how it was measured (undefined when runtime_s is not recorded). `alonePack`:
+ * the size of the pack whose trials trained one after another, each alone (per: 'trial').
  */
-function recordClock(spec: Pick<ExperimentSpec, 'record'>, scalars: Record<string, number>, elapsedMs: number, trials: number): Record<string, unknown> | undefined {
-  if (!spec.record.some((r) => r.metric === 'runtime_s')) return undefined;
-  if (elapsedMs > 0) scalars.runtime_s = elapsedMs / trials / 1000;
-  return { runtime_clock: elapsedMs > 0 ? 'wall' : 'frozen' };
+function recordClock(spec: Pick<ExperimentSpec, 'record'>, scalars: Record<string, number>, elapsedMs: number, excludedMs: number, trials: number, alonePack?: number): { runtime: number | null; info?: Record<string, unknown> } {
+  const runtime = elapsedMs > 0 ? Math.max(0, elapsedMs - excludedMs) / trials / 1000 : null;
+  if (!spec.record.some((r) => r.metric === 'runtime_s')) return { runtime };
+  if (runtime !== null) scalars.runtime_s = runtime;
+  const info: Record<string, unknown> = { runtime_clock: runtime !== null ? 'wall' : 'frozen' };
+  if (alonePack !== undefined) {
+    info.runtime_note =
+      runtime !== null
+        ? `this network's own time, trained alone (its pack of ${alonePack} trains one network after another), from its training to its final evaluation${excludedMs > 0 ? ', minus its time-to-target checks between records' : ''}; production Workers only advance clocks across I/O, so there it can under-count`
+        : 'the clock did not advance while this network trained (frozen Worker clock): no runtime stored';
+  }
+  return { runtime, info };
 }
 
 /**
@@ -560,6 +670,7 @@ async function fitClassical(
   spec: ExperimentSpec,
   ctx: RunContext,
   stream: (k: number, purpose: string) => Rng,
+  packSize = trials.length,
 ): Promise<TrialResult[]> {
   const { block, values } = plan.classical!;
   const rounded = new Set(spec.record.filter((r) => r.float32).map((r) => r.metric as string));
@@ -585,7 +696,7 @@ async function fitClassical(
       if (v !== undefined) scalars[r.name ?? r.metric] = rounded.has(r.metric) ? Math.fround(v) : v;
     }
     Object.assign(scalars, dataScalars(spec, splits[k], plan.data.output));
-    const info = recordClock(spec, scalars, elapsed, trials.length);
+    const { info } = recordClock(spec, scalars, elapsed, 0, trials.length, plan.alone ? packSize : undefined);
     const result: TrialResult = { trialId: t.id, scalars, series: {} };
     if (info) result.info = info;
     if (f.traces) result.traces = f.traces;

@@ -17,14 +17,14 @@
  *   does not act (core/custom/compile.ts inertParameters) says so.
  */
 import { DATA_BLOCKS, FEATURE_BLOCKS, MODEL_BLOCKS, TRAINING_BLOCKS } from '../blocks';
-import { ACCURACY_METRICS, ALWAYS_RECORDED, END_ONLY, LOGIT_METRICS, MAX_CHECKPOINTS, METRICS, PREDICTION_SERIES, scalarsOf, storedScalars, storedSeries, WEIGHT_PATH_METRICS, weightTailMisfit, type Metric } from '../blocks/recorders';
+import { ACCURACY_METRICS, ALWAYS_RECORDED, DEFAULT_TARGET_CHECK_EPOCHS, END_ONLY, LOGIT_METRICS, MAX_CHECKPOINTS, METRICS, PREDICTION_SERIES, scalarsOf, storedScalars, storedSeries, WEIGHT_PATH_METRICS, weightTailMisfit, type Metric } from '../blocks/recorders';
 import type { Values } from '../blocks/types';
 import { checkClaims, claimAxis, claimMetrics } from '../experiments/claims';
 import { MB } from '../experiments/memory';
 import { DEFAULT_LIMITS, jsonShapeIssues, zodIssues, type FieldIssue } from '../sweep/request';
 import { gridCells } from '../sweep/grid';
 import { estimatePackMs } from '../sweep/pack-budget';
-import { blockMisfit, experimentGrid, inertParameters, lastUpdateMisfit, modelAxisName, modelChoices, parameterSections, predictionsMisfit, specBlocks, specParams, trainingActs, trialCost, trialMemory, trialPlan } from './compile';
+import { blockMisfit, experimentGrid, inertParameters, lastUpdateMisfit, MAX_TARGET_CHECKS, modelAxisName, modelChoices, parameterSections, predictionsMisfit, specBlocks, specParams, trainingActs, trialCost, trialMemory, trialPlan } from './compile';
 import { PANELS } from './panels';
 import { canonicalJson, experimentSpecSchema, MAX_GRID_AXES, MAX_GRID_CELLS, MODEL_AXIS, modelCellLabel, type ExperimentSpec } from './spec';
 
@@ -38,8 +38,14 @@ const RECORD_OPTION_OWNERS: Record<string, Metric[]> = {
   converge_window: ['weight_change'],
   final_fraction: ['weight_change'],
   threshold: ['weight_stats'],
-  on: ['predictions'],
+  on: ['predictions', 'time_to_target'],
+  per: ['runtime_s'],
+  target: ['time_to_target'],
+  check_every_epochs: ['time_to_target'],
 };
+
+/** The options of a checkpoint record that say when it records. */
+const CHECKPOINT_SCHEDULE = ['every', 'per_run', 'align', 'every_epochs'];
 
 export type SpecValidation = { ok: true; spec: ExperimentSpec } | { ok: false; issues: FieldIssue[] };
 
@@ -78,6 +84,17 @@ export function validateSpec(input: unknown): SpecValidation {
     });
   }
   if (blockIssues.length) return { ok: false, issues: blockIssues };
+
+  // A schedule on a record measured once (the schema would only say "unknown field").
+  const record = (input as Record<string, unknown>).record;
+  const scheduleIssues: FieldIssue[] = [];
+  if (Array.isArray(record)) {
+    record.forEach((r, i) => {
+      if (r === null || typeof r !== 'object' || (r as Record<string, unknown>).at !== 'end') return;
+      for (const key of CHECKPOINT_SCHEDULE) if ((r as Record<string, unknown>)[key] !== undefined) scheduleIssues.push({ field: `record.${i}.${key}`, message: `'${key}' schedules checkpoints: it belongs to a record at 'checkpoints', and this one is measured once, at 'end'` });
+    });
+  }
+  if (scheduleIssues.length) return { ok: false, issues: scheduleIssues };
 
   const parsed = experimentSpecSchema.safeParse(input);
   if (!parsed.success) return { ok: false, issues: zodIssues(parsed.error) };
@@ -143,11 +160,26 @@ function semanticIssues(spec: ExperimentSpec): FieldIssue[] {
     if (plan.data.task === 'regression' && ACCURACY_METRICS.includes(r.metric)) issues.push({ field: `record.${i}.metric`, message: `'${r.metric}' needs class labels; data block '${spec.data.block}' is a regression (record test_loss instead)` });
     if (plan.data.testRows === 0 && r.metric.startsWith('test_')) issues.push({ field: `record.${i}.metric`, message: `'${r.metric}' needs test rows; the data has none (test_n 0): record the training metric instead` });
     if (END_ONLY.includes(r.metric) && r.at !== 'end') issues.push({ field: `record.${i}.at`, message: `${r.metric} is measured once per trial: record it at 'end'` });
-    if (r.at === 'checkpoints') {
-      if ((r.every === undefined) === (r.per_run === undefined)) issues.push({ field: `record.${i}.every`, message: 'give either every (updates between checkpoints) or per_run (checkpoints over the run)' });
+    if (r.at === 'checkpoints' && r.align === 'threshold') {
+      // The notebook's Exp 8 schedule: its period is in epochs.
+      if (r.every_epochs === undefined) issues.push({ field: `record.${i}.every_epochs`, message: "align 'threshold' records every every_epochs epochs (a float threshold, core/blocks/recorders.ts thresholdUpdates): give every_epochs" });
+      else if (r.every !== undefined || r.per_run !== undefined) issues.push({ field: `record.${i}.${r.every !== undefined ? 'every' : 'per_run'}`, message: "align 'threshold' spaces its checkpoints by every_epochs: leave every and per_run out" });
+      else if (plan.recordedEpochs === null) issues.push({ field: `record.${i}.align`, message: `align 'threshold' counts epochs, and training block '${spec.training.block}' here trains a number of steps: set training.epochs` });
+    } else if (r.at === 'checkpoints') {
+      if (r.every_epochs !== undefined) issues.push({ field: `record.${i}.every_epochs`, message: "every_epochs belongs to align 'threshold' (the notebook's Exp 8 schedule); with another align give every or per_run" });
+      else if ((r.every === undefined) === (r.per_run === undefined)) issues.push({ field: `record.${i}.every`, message: 'give either every (updates between checkpoints) or per_run (checkpoints over the run)' });
       else if (r.per_run !== undefined && r.align !== 'start') issues.push({ field: `record.${i}.per_run`, message: "per_run spaces checkpoints steps/per_run updates apart from the first update: set align 'start'" });
     }
-    if (r.float32 !== undefined && !LOGIT_METRICS.includes(r.metric)) issues.push({ field: `record.${i}.float32`, message: `only accuracies and losses may be stored as float32, not ${r.metric}` });
+    if (r.metric === 'time_to_target' && r.at === 'end') {
+      if (r.target === undefined) issues.push({ field: `record.${i}.target`, message: 'time_to_target needs the accuracy to exceed: give target (between 0 and 1)' });
+      if (r.on === 'last_update') issues.push({ field: `record.${i}.on`, message: "time_to_target checks the accuracy on 'train' (default) or 'test' rows" });
+      else if (r.on === 'test' && plan.data.testRows === 0) issues.push({ field: `record.${i}.on`, message: "time_to_target on 'test' needs test rows; the data has none (test_n 0)" });
+      if (plan.data.task !== 'classification') issues.push({ field: `record.${i}.metric`, message: `time_to_target checks an accuracy, which needs class labels; data block '${spec.data.block}' is a regression` });
+      if (plan.recordedEpochs === null) issues.push({ field: `record.${i}.check_every_epochs`, message: `time_to_target checks every check_every_epochs epochs, and training block '${spec.training.block}' here trains a number of steps: set training.epochs` });
+      else if (plan.recordedEpochs / (r.check_every_epochs ?? DEFAULT_TARGET_CHECK_EPOCHS) > MAX_TARGET_CHECKS) issues.push({ field: `record.${i}.check_every_epochs`, message: `${Math.floor(plan.recordedEpochs / (r.check_every_epochs ?? DEFAULT_TARGET_CHECK_EPOCHS))} checks per trial, above ${MAX_TARGET_CHECKS}: check less often` });
+      if (spec.record.slice(0, i).some((q) => q.metric === 'time_to_target')) issues.push({ field: `record.${i}.metric`, message: 'time_to_target is recorded by an earlier record item (its scalars are stored once)' });
+    }
+    if (r.float32 !== undefined && !LOGIT_METRICS.includes(r.metric) && r.metric !== 'time_to_target') issues.push({ field: `record.${i}.float32`, message: `only accuracies and losses may be stored as float32, not ${r.metric}` });
     // An option of one metric's records on another's.
     for (const [key, owners] of Object.entries(RECORD_OPTION_OWNERS)) {
       if ((r as Record<string, unknown>)[key] !== undefined && !owners.includes(r.metric)) issues.push({ field: `record.${i}.${key}`, message: `'${key}' belongs to a ${owners.join(' or ')} record` });

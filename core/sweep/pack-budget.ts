@@ -70,7 +70,11 @@ export const PACK_TIME: Readonly<Record<string, PackTimeModel>> = {
   // Exp 8 trains its trials one after another, each alone (its own clock), so a pack costs
   // K lone trials: no fixed part. On the direct step (core/nn/mlp-step.ts), the default
   // catalogue's packs of five, Node runner, 2 threads (bench/reports/exp8-runtime-per-network-2026-12-06.md):
-  // batch 1 (cost 9.57e9) 11.5 s, batch 4 3.1 s, batch 400 1.1 s; the model: 11.5, 3.4, 1.0 s.
+  // batch 1 (cost 9.57e9 in its code's units) 11.5 s, batch 4 3.1 s, batch 400 1.1 s; the
+  // model: 11.5, 3.4, 1.0 s. As a spec (core/custom/compile.ts trialCost: the same steps ×
+  // (batch + 10 rows of dispatch), plus its evaluations, time-to-target checks at a third of
+  // a row) batch 1 costs 9.87e9, 3% more, batch 400 1.17e9, 32% more: the rate is kept, so
+  // its default packs are estimated at 11.8 s (batch 1) and 22.3 s in all (20.2 s before).
   exp8: { msPerCostUnit: 2.4e-7, overheadTrials: 0 },
 };
 

@@ -3,7 +3,7 @@
  * update of a checkpoint step, core/train/train-pack.ts) and keep per-trial curves:
  * accuracy on a stacked set (train or test rows), MSE of a regression fit, the tails of
  * every weight matrix with their change norms; plus end-of-run measures: weight magnitude
- * and sparsity, a pack's run time per trial, the first step reaching a target, and the
+ * and sparsity, the first step reaching a target, and the
  * accuracy of class predictions. Recorders only read the networks, so adding one never
  * changes another's numbers.
  */
@@ -86,33 +86,6 @@ export class FirstAbove {
   /** Every trial has passed the target: later checks cannot change what is recorded. */
   get reachedByAll(): boolean {
     return this.steps.every((s) => s !== null);
-  }
-}
-
-/**
- * A pack's wall time, with some work excluded (evaluations the protocol does not time).
- * Production Workers freeze clocks during pure CPU work: when the clock did not advance,
- * no time is reported.
- */
-export class PackClock {
-  private readonly started: number;
-  private excludedMs = 0;
-
-  constructor(private readonly now: () => number) {
-    this.started = now();
-  }
-
-  async excluding<T>(work: () => Promise<T>): Promise<T> {
-    const t0 = this.now();
-    const out = await work();
-    this.excludedMs += this.now() - t0;
-    return out;
-  }
-
-  /** Seconds per trial: (elapsed − excluded) / K, or null when the clock did not run. */
-  secondsPerTrial(K: number): number | null {
-    const elapsed = this.now() - this.started;
-    return elapsed > 0 ? Math.max(0, elapsed - this.excludedMs) / K / 1000 : null;
   }
 }
 

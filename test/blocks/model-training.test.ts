@@ -52,6 +52,25 @@ describe('adam block', () => {
     const [phase] = adamBlock.plan({ ...adamBlock.defaults, epochs: 2, batch_size: 10 }, shape, mlpBlock.build(mlpBlock.defaults, shape));
     expect(phase).toMatchObject({ steps: 20, batchRows: 10, dataRows: 140, recorded: true });
   });
+  test("epoch_rows 'all' counts the test rows in an epoch, epoch_rounding 'floor' truncates (Exp 8's int(num_epochs·n/batch)); the defaults change nothing", () => {
+    const p = { steps: 50, epochs: 150, batch_size: 16 };
+    // 400 training and 100 test rows: 150·400/16 = 3750; 150·500/16 = 4687.5.
+    expect(phaseSteps(p, 400, 100)).toBe(3750);
+    expect(phaseSteps({ ...p, epoch_rows: 'train', epoch_rounding: 'ceil' }, 400, 100)).toBe(3750);
+    expect(phaseSteps({ ...p, epoch_rows: 'all' }, 400, 100)).toBe(4688);
+    expect(phaseSteps({ ...p, epoch_rows: 'all', epoch_rounding: 'floor' }, 400, 100)).toBe(4687);
+    expect(phaseSteps({ ...p, batch_size: 64, epoch_rounding: 'floor' }, 400, 100)).toBe(937);
+    expect(phaseSteps({ ...p, batch_size: 64 }, 400, 100)).toBe(938);
+    // At least one update, and `steps` when no epochs are given.
+    expect(phaseSteps({ steps: 50, epochs: 0.001, batch_size: 400, epoch_rounding: 'floor' }, 400, 100)).toBe(1);
+    expect(phaseSteps({ steps: 50, epochs: null, batch_size: 16, epoch_rows: 'all', epoch_rounding: 'floor' }, 400, 100)).toBe(50);
+    // The plan: the same steps, and the epochs an epoch-based schedule reads (none for a steps-defined phase).
+    const model = mlpBlock.build(mlpBlock.defaults, shape);
+    const [phase] = adamBlock.plan({ ...adamBlock.defaults, epochs: 3, batch_size: 10, epoch_rows: 'all', epoch_rounding: 'floor' }, shape, model);
+    expect(phase).toMatchObject({ steps: Math.trunc((3 * (shape.trainRows + shape.testRows)) / 10), epochs: 3 });
+    expect(adamBlock.plan({ ...adamBlock.defaults }, shape, model)[0].epochs).toBeUndefined();
+    expect(z.object(adamBlock.shape).strict().safeParse({ ...adamBlock.defaults, epoch_rows: 'n' }).success).toBe(false);
+  });
   test('a classification loss on a regression is refused, naming the loss', () => {
     expect(adamBlock.incompatible({ ...adamBlock.defaults }, { ...shape, task: 'regression', output: 1 }, mlpBlock.build(mlpBlock.defaults, shape))?.[0]).toBe('loss');
     expect(adamBlock.incompatible({ ...adamBlock.defaults, loss: 'mean_squared_error' }, { ...shape, task: 'regression', output: 1 }, mlpBlock.build(mlpBlock.defaults, shape))).toBeNull();

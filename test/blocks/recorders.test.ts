@@ -6,7 +6,11 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, test } from 'vitest';
-import { accuracyOf, PackRecorder, predictionSeries, scalarsOf, storedScalars, tailEntries, weightTailMisfit, type RecordItem } from '../../core/blocks/recorders';
+import { accuracyOf, itemCheckpointCount, itemCheckpointUpdates, PackRecorder, predictionSeries, scalarsOf, storedScalars, tailEntries, targetCheckUpdates, thresholdUpdates, weightTailMisfit, type CheckpointItem, type RecordItem } from '../../core/blocks/recorders';
+import { compileSpec, trialPlan } from '../../core/custom/compile';
+import { validateSpec } from '../../core/custom/validate';
+import type { TrialSpec } from '../../core/experiments/types';
+import { tinySpec } from '../custom/fixtures';
 import { makeTable } from '../../core/data/dataset';
 import { initialValues, NetworkPack, type MlpSpec } from '../../core/nn/model';
 import { MAX_TRACE_VALUES, weightStatistics } from '../../core/train/recorders';
@@ -167,5 +171,115 @@ describe('records per row fit one D1 row at the largest sizes the schema allows'
     expect(most).toBeLessThanOrEqual(MAX_SERIES_POINTS);
     expect(GRID_SIDE * GRID_SIDE).toBeLessThanOrEqual(MAX_SERIES_POINTS);
     expect(MAX_TRACE_VALUES).toBeLessThanOrEqual(MAX_SERIES_POINTS);
+  });
+});
+
+describe("Exp 8's records: the threshold schedule, time to a target, trials trained alone, num_steps", () => {
+  test("align 'threshold': the code's float threshold, at most trunc(epochs/every_epochs) − 1 records, counted as built", () => {
+    // 4687 steps over 150 epochs, every 10: thresholds 312.47, 624.93, 937.4, … → step
+    // indices 313, 625, 938 (updates 314, 626, 939); 14 records, the 15th threshold is the end.
+    const u = thresholdUpdates(4687, 150, 10);
+    expect(u.slice(0, 3)).toEqual([314, 626, 939]);
+    expect(u).toHaveLength(14);
+    // Strictly after each threshold (a step index equal to it does not record): 100 steps, 10 epochs, every 1 → 10, 20, …
+    expect(thresholdUpdates(100, 10, 1)).toEqual([12, 22, 32, 42, 52, 62, 72, 82, 92]);
+    // every_epochs above half the epochs: no records at all.
+    expect(thresholdUpdates(100, 10, 6)).toEqual([]);
+    const item: CheckpointItem = { metric: 'train_accuracy', at: 'checkpoints', align: 'threshold', every_epochs: 10 };
+    for (const steps of [187, 292, 1171, 4687, 18_750]) {
+      expect(itemCheckpointUpdates(item, steps, 150)).toEqual(thresholdUpdates(steps, 150, 10));
+      expect(itemCheckpointCount(item, steps, 150)).toBe(itemCheckpointUpdates(item, steps, 150).length);
+    }
+    // Without epochs (steps-defined training) the schedule is empty (validation refuses it).
+    expect(itemCheckpointUpdates(item, 187, null)).toEqual([]);
+  });
+
+  test('time_to_target checks: after the update completing each period of check_every_epochs, within the run', () => {
+    expect(targetCheckUpdates(187, 150, 1)).toHaveLength(150);
+    expect(targetCheckUpdates(187, 150, 1).slice(0, 4)).toEqual([2, 3, 4, 5]);
+    expect(targetCheckUpdates(187, 150, 1).at(-1)).toBe(187);
+    expect(targetCheckUpdates(75_000, 150, 1).slice(0, 2)).toEqual([500, 1000]);
+    expect(targetCheckUpdates(100, 10, 2.5)).toEqual([25, 50, 75, 100]);
+    expect(scalarsOf('time_to_target')).toEqual(['reached_target', 'steps_to_target', 'seconds_to_target']);
+    expect(scalarsOf('num_steps')).toEqual(['num_steps']);
+  });
+
+  test('a spec recording them: deterministic, the shapes stated, each trial trained alone as it would be in a pack', async () => {
+    await useBackend('wasm');
+    const input = tinySpec();
+    input.training = { ...input.training, epochs: 20, epoch_rows: 'all', epoch_rounding: 'floor' };
+    input.record = [
+      { metric: 'test_accuracy', at: 'checkpoints', align: 'threshold', every_epochs: 4, float32: true },
+      { metric: 'runtime_s', at: 'end', per: 'trial' },
+      { metric: 'num_steps', at: 'end' },
+      { metric: 'time_to_target', at: 'end', target: 0.6, on: 'test', float32: true },
+    ];
+    const v = validateSpec(input);
+    if (!v.ok) throw new Error(JSON.stringify(v.issues));
+    const exp = compileSpec('xtarget', v.spec);
+    const params = exp.params.parse({});
+    const plan = trialPlan(v.spec, params as Record<string, unknown>);
+    // 20 epochs of 64 + 50 rows at batch 16: int(20·114/16) = 142 updates; records after 4, 8, 12, 16 epochs.
+    expect(plan.recordedSteps).toBe(142);
+    expect(plan.checkpoints).toEqual(thresholdUpdates(142, 20, 4));
+    expect(plan.checkpoints).toHaveLength(4);
+    expect(plan.targetChecks.length + plan.checkpoints.filter((u) => targetCheckUpdates(142, 20, 1).includes(u)).length).toBe(20);
+    // One network's memory whatever the pack.
+    expect(exp.memory(params, 8)).toBe(exp.memory(params, 1));
+    const trials: TrialSpec[] = [0, 1, 2].map((r) => ({ id: `t.${r}`, sweepId: 't', experiment: 'xtarget', configKey: 'c', repeat: r, seed: 3, params }));
+    const counting = () => {
+      let t = 0;
+      return () => (t += 2);
+    };
+    const a = await exp.runPack(trials, { now: counting() });
+    const b = await exp.runPack(trials, { now: counting() });
+    expect(b).toEqual(a);
+    const checks = new Set([...plan.checkpoints, ...targetCheckUpdates(142, 20, 1)]);
+    for (const [k, r] of a.entries()) {
+      expect(r.series.test_accuracy.steps).toEqual(plan.checkpoints);
+      expect(r.scalars.num_steps).toBe(142);
+      expect(r.scalars.runtime_s).toBeGreaterThan(0);
+      expect([0, 1]).toContain(r.scalars.reached_target);
+      if (r.scalars.reached_target === 1) {
+        // An update count at which a check ran, and its seconds the runtime's share.
+        expect(checks.has(r.scalars.steps_to_target)).toBe(true);
+        expect(r.scalars.seconds_to_target).toBeCloseTo((r.scalars.runtime_s * r.scalars.steps_to_target) / 142, 12);
+        // No record before it was above the target.
+        r.series.test_accuracy.steps.forEach((u, i) => {
+          if (u < r.scalars.steps_to_target) expect(r.series.test_accuracy.values[i]).toBeLessThanOrEqual(0.6);
+        });
+      } else {
+        expect(r.scalars.steps_to_target).toBeUndefined();
+        expect(r.scalars.seconds_to_target).toBeUndefined();
+      }
+      expect(r.info).toMatchObject({ runtime_clock: 'wall', runtime_note: expect.stringContaining('its pack of 3') });
+      // Trained alone, it is what it is in the pack: the same numbers and, on its own clock, the same reading.
+      const [alone] = await exp.runPack([trials[k]], { now: counting() });
+      expect(alone.scalars).toEqual(r.scalars);
+      expect(alone.series).toEqual(r.series);
+    }
+    expect(a.some((r) => r.scalars.reached_target === 1)).toBe(true);
+    // A frozen clock: nothing timed is stored, and the info says so.
+    const frozen = await exp.runPack(trials, { now: () => 5 });
+    expect(frozen.map((r) => r.scalars.runtime_s)).toEqual([undefined, undefined, undefined]);
+    expect(frozen.map((r) => r.scalars.seconds_to_target)).toEqual([undefined, undefined, undefined]);
+    expect(frozen[0].info).toMatchObject({ runtime_clock: 'frozen' });
+    expect(frozen.map((r) => r.scalars.steps_to_target)).toEqual(a.map((r) => r.scalars.steps_to_target));
+  });
+
+  test('without per: trial the pack trains together and runtime_s is its time over its size (the old behaviour)', async () => {
+    await useBackend('wasm');
+    const input = tinySpec();
+    input.record = [...input.record, { metric: 'runtime_s', at: 'end' }];
+    const v = validateSpec(input);
+    if (!v.ok) throw new Error(JSON.stringify(v.issues));
+    const exp = compileSpec('xpack', v.spec);
+    const params = exp.params.parse({});
+    expect(exp.memory(params, 8)).toBeGreaterThan(exp.memory(params, 1));
+    const trials: TrialSpec[] = [0, 1].map((r) => ({ id: `t.${r}`, sweepId: 't', experiment: 'xpack', configKey: 'c', repeat: r, seed: 3, params }));
+    let t = 0;
+    const out = await exp.runPack(trials, { now: () => (t += 10) });
+    expect(out[0].scalars.runtime_s).toBe(out[1].scalars.runtime_s);
+    expect(out[0].info).toEqual({ runtime_clock: 'wall' });
   });
 });

@@ -77,7 +77,7 @@ describe('packs cut by estimated CPU (core/sweep/pack-budget.ts)', () => {
 
   test('cut packs give the same numbers as one uncut pack (Exp 8, short run)', async () => {
     const tf = await useBackend('wasm');
-    const s = expandSweep({ experiment: 'exp8', params: { batch_size: 16, num_epochs: 3, store_every: 1 }, repeats: 3 }, 'c');
+    const s = expandSweep({ experiment: 'exp8', params: { batch_size: 64, epochs: 30 }, repeats: 3 }, 'c');
     const e = s.experiment as Experiment;
     const run = async (packs: TrialSpec[][]) => {
       const out = new Map<string, TrialResult>();

@@ -144,7 +144,7 @@ describe.each(STORAGE_MODES)('custom experiments on the $name store, trained by 
     expect(one.body).toEqual(mine);
     expect(one.body.defaults).toMatchObject({ width: 64, strength: 0, n: 60, steps: 1500 });
     // A built-in written as code has no spec; one written as a spec (Exp 1) shows it, and is still built in.
-    expect((await call('GET', '/api/experiments/exp8')).body).toMatchObject({ id: 'exp8', custom: false, spec: null });
+    expect((await call('GET', '/api/experiments/exp11')).body).toMatchObject({ id: 'exp11', custom: false, spec: null });
     expect((await call('GET', '/api/experiments/exp1')).body).toMatchObject({ id: 'exp1', custom: false, spec: { data: { block: 'target_1d', train_x: 'grid' } } });
     const missing = await call('GET', '/api/experiments/x000000000000');
     expect(missing.status).toBe(404);

@@ -1,7 +1,7 @@
 /**
  * The built-in experiments written as specs (core/custom/spec.ts), the same data a
  * researcher posts: the notebook's experiments that the block library expresses
- * (exp1, exp2, exp3, exp4, exp5, exp6, exp7, exp9, exp10, exp11, exp12 so far) and its open questions (exp13–exp17). Their ids are fixed (`expN`) instead
+ * (all twelve: exp1–exp12) and its open questions (exp13–exp17). Their ids are fixed (`expN`) instead
  * of a content hash, so sweeps and links stay stable when a spec's note is updated.
  */
 import { compileSpec, type CompileOptions, type SpecExperiment } from '../../custom/compile';
@@ -14,6 +14,7 @@ import { exp4Conclusion, exp4Spec } from './exp04-class-imbalance';
 import { exp5Conclusion, exp5Spec } from './exp05-memorisation';
 import { exp6Conclusion, exp6Spec } from './exp06-pca-dummy-features';
 import { exp7Conclusion, exp7Spec } from './exp07-activations';
+import { exp8Conclusion, exp8Spec } from './exp08-batch-size';
 import { exp9Conclusion, exp9Spec } from './exp09-loss-functions';
 import { exp10Conclusion, exp10Spec } from './exp10-initialisation';
 import { exp11Conclusion, exp11Spec } from './exp11-layer-convergence';
@@ -55,6 +56,9 @@ export const BUILTIN_SPECS: Array<{ number: number; spec: ExperimentSpecInput; o
   },
   // One data set per repeat, drawn from the stream the code called 'data'.
   { number: 7, spec: exp7Spec, options: { section: HYPERPARAMETERS_SECTION, conclusion: exp7Conclusion, streamNames: { data_task: 'data' } } },
+  // One data set per repeat, drawn from the stream the code called 'data'; every trial trains
+  // alone with its own clock (its runtime_s record's `per: 'trial'`).
+  { number: 8, spec: exp8Spec, options: { section: HYPERPARAMETERS_SECTION, conclusion: exp8Conclusion, streamNames: { data_task: 'data' } } },
   { number: 9, spec: exp9Spec, options: { section: HYPERPARAMETERS_SECTION, conclusion: exp9Conclusion, streamNames: { data_task: 'data' } } },
   { number: 10, spec: exp10Spec, options: { section: HYPERPARAMETERS_SECTION, conclusion: exp10Conclusion, streamNames: { data_task: 'data' } } },
   // Every trial draws its own data, from the stream the code called 'data' (Exp 11 and 12).
