@@ -71,12 +71,12 @@
  *                                   run's updates + 1 when it never settles), and
  *                                   `final_change_layer{layer}`, the mean change over the last
  *                                   `final_fraction` (default 0.1) of the series
- *                                   (core/train/recorders.ts stepsToConverge, tailMean);
+ *                                   (stepsToConverge, tailMean below);
  *                                   checkpoints only
  *   weight_stats                    mean_abs_weight and sparsity (share of |w| < `threshold`,
  *                                   default 1e-3) over every weight matrix, and per matrix j
  *                                   mean_abs_weight_layer{j}, sparsity_layer{j}
- *                                   (core/train/recorders.ts weightStatistics); at the end
+ *                                   (weightStatistics below); at the end
  *   decision_boundary               traces of the first `repeats` repeats (default 1) on
  *                                   2-D two-class data: both logits on the 51×51 grid of
  *                                   [0, 1]² (grid_logit0, grid_logit1), `points` distinct
@@ -114,7 +114,7 @@ import { parameterShapes, type ModelSpec, type NetworkPack } from '../nn/model';
 import { predict } from '../train/train-pack';
 import { classCounts, type Table } from '../data/dataset';
 import { boundaryTraces, gridLogits } from '../train/decision-boundary';
-import { MAX_TRACE_VALUES, stepsToConverge, tailMean, weightStatistics, type Curve } from '../train/recorders';
+import type { Series } from '../experiments/types';
 
 export const METRICS = ['test_accuracy', 'train_accuracy', 'test_loss', 'train_loss', 'weight_norm', 'runtime_s', 'class_counts', 'decision_boundary', 'loss', 'data_sizes', 'input_dim', 'weight_tail', 'weight_change', 'weight_stats', 'predictions', 'num_steps', 'time_to_target'] as const;
 export type Metric = (typeof METRICS)[number];
@@ -175,6 +175,12 @@ const storedName = z
   .min(1)
   .max(100)
   .regex(/^[A-Za-z0-9_]+$/, 'a metric name (letters, digits, _)');
+
+/**
+ * One weight trace is one D1 row (JSON, ~15 bytes a value with its step): snapshots ×
+ * entries stays ≤ 40,000 values (~0.6 MB; Exp 11's and 12's are 375 × 50 = 18,750).
+ */
+export const MAX_TRACE_VALUES = 40_000;
 
 /** Most checkpoints a trial may record (core/custom/validate.ts refuses more). */
 export const MAX_CHECKPOINTS = 1000;
@@ -540,7 +546,7 @@ export class PackRecorder {
   }
 
   /** ‖tail_i − tail_{i−1}‖₂ of trial k's tail `t` for i = 1 … checkpoints − 1, at the later checkpoint. */
-  private changeNorms(k: number, t: number): Curve {
+  private changeNorms(k: number, t: number): Series {
     const { entries: m, values: w } = { entries: this.tails[t].entries, values: this.tails[t].values[k] };
     const values: number[] = [];
     for (let i = 1; i < this.steps.length; i++) {
@@ -552,12 +558,12 @@ export class PackRecorder {
   }
 
   /** Trial k's weight_change series, `weight_change_layer{layer}`. */
-  changeSeries(k: number): Record<string, Curve> {
+  changeSeries(k: number): Record<string, Series> {
     return Object.fromEntries(this.changes.map((c) => [`weight_change_layer${c.layer}`, this.changeNorms(k, c.tail)]));
   }
 
   /** Trial k's weight traces, `weights_layer{layer}`: steps repeat each checkpoint's update count `entries` times. */
-  traces(k: number): Record<string, Curve> {
+  traces(k: number): Record<string, Series> {
     return Object.fromEntries(
       this.traced.map(({ tail }) => {
         const t = this.tails[tail];
@@ -589,7 +595,7 @@ export function boundarySettings(item: RecordItem): { keep: number; points: numb
  * its repeat is below the item's `repeats`, else none. The logits on the grid are read from
  * the trained pack once, only when some trial keeps them.
  */
-export async function boundaryRecords(item: RecordItem, net: NetworkPack, repeats: number[], splits: Array<{ train: Table; test: Table }>): Promise<Array<Record<string, Curve>>> {
+export async function boundaryRecords(item: RecordItem, net: NetworkPack, repeats: number[], splits: Array<{ train: Table; test: Table }>): Promise<Array<Record<string, Series>>> {
   const { keep, points } = boundarySettings(item);
   const traced = repeats.map((r) => r < keep);
   const logits = traced.some(Boolean) ? await gridLogits(net, repeats.length) : [];
@@ -617,7 +623,7 @@ export async function predictionRecords(net: NetworkPack, x: tf.Tensor3D, rows: 
 }
 
 /** predictions on 'last_update': the training rows' x (float64 where kept), targets and the last update's outputs. */
-export function predictionSeries(train: Table, targets: Float32Array, outputs: Float32Array): Record<string, Curve> {
+export function predictionSeries(train: Table, targets: Float32Array, outputs: Float32Array): Record<string, Series> {
   const index = Array.from({ length: train.n }, (_, i) => i);
   const x = train.x64 ?? train.x;
   return {
@@ -625,4 +631,95 @@ export function predictionSeries(train: Table, targets: Float32Array, outputs: F
     y_true: { steps: index.slice(), values: Array.from(targets) },
     y_pred: { steps: index.slice(), values: Array.from(outputs) },
   };
+}
+
+// Measures over a trial's values, shared by the records above and the classical models.
+
+/** The first step (counted in updates: step index + 1) at which each trial's value exceeds a target. */
+export class FirstAbove {
+  readonly steps: Array<number | null>;
+
+  constructor(
+    K: number,
+    readonly target: number,
+  ) {
+    this.steps = Array.from({ length: K }, () => null);
+  }
+
+  see(step: number, perTrial: number[]): void {
+    perTrial.forEach((a, k) => {
+      if (this.steps[k] === null && a > this.target) this.steps[k] = step + 1;
+    });
+  }
+
+  /** Every trial has passed the target: later checks cannot change what is recorded. */
+  get reachedByAll(): boolean {
+    return this.steps.every((s) => s !== null);
+  }
+}
+
+/** Fraction of predictions equal to the labels (classical models' class outputs). */
+export function predictionAccuracy(pred: ArrayLike<number>, labels: Float32Array): number {
+  let hit = 0;
+  for (let i = 0; i < labels.length; i++) if (pred[i] === labels[i]) hit++;
+  return hit / labels.length;
+}
+
+/**
+ * Mean |w| and the share of |w| below `threshold`, over all weight matrices (biases
+ * excluded) and per matrix j: mean_abs_weight, sparsity, mean_abs_weight_layer{j},
+ * sparsity_layer{j}. `values` is one trial's parameters as NetworkPack.read() returns them.
+ */
+export function weightStatistics(spec: ModelSpec, values: Float32Array[], threshold: number): Record<string, number> {
+  const weights = parameterShapes(spec)
+    .map((s, i) => (s.isWeight ? values[i] : null))
+    .filter((w): w is Float32Array => w !== null);
+  const stats = weights.map((w) => {
+    let abs = 0;
+    let small = 0;
+    for (const v of w) {
+      abs += Math.abs(v);
+      if (Math.abs(v) < threshold) small++;
+    }
+    return { abs, small, size: w.length };
+  });
+  const total = stats.reduce((s, x) => s + x.size, 0);
+  return {
+    mean_abs_weight: stats.reduce((s, x) => s + x.abs, 0) / total,
+    sparsity: stats.reduce((s, x) => s + x.small, 0) / total,
+    ...Object.fromEntries(stats.map((x, j) => [`mean_abs_weight_layer${j}`, x.abs / x.size])),
+    ...Object.fromEntries(stats.map((x, j) => [`sparsity_layer${j}`, x.small / x.size])),
+  };
+}
+
+/**
+ * First step from which the change norm, smoothed by a centred moving average of `window`
+ * snapshots (mini-batch noise makes single changes spiky), stays below `fraction` × its own
+ * maximum for the rest of the run; `end` when even the last smoothed change is at or above
+ * that level (not settled within the run).
+ */
+export function stepsToConverge(change: { steps: number[]; values: number[] }, fraction: number, window: number, end: number): number {
+  const v = change.values;
+  if (!v.length) return end;
+  const h = Math.floor(window / 2);
+  const smooth = v.map((_, i) => {
+    const lo = Math.max(0, i - h);
+    const hi = Math.min(v.length, i + h + 1);
+    let s = 0;
+    for (let q = lo; q < hi; q++) s += v[q];
+    return s / (hi - lo);
+  });
+  const threshold = fraction * Math.max(...smooth);
+  let last = -1;
+  smooth.forEach((x, i) => {
+    if (x >= threshold) last = i;
+  });
+  return last + 1 < change.steps.length ? change.steps[last + 1] : end;
+}
+
+/** Mean of the last `fraction` of the values (at least one): the change norm's late level. */
+export function tailMean(values: number[], fraction: number): number {
+  if (!values.length) return 0;
+  const n = Math.max(1, Math.round(values.length * fraction));
+  return values.slice(-n).reduce((a, b) => a + b, 0) / n;
 }

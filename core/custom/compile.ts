@@ -21,9 +21,8 @@
  */
 import { z } from 'zod';
 import { DATA_BLOCKS, FEATURE_BLOCKS, MODEL_BLOCKS, TRAINING_BLOCKS } from '../blocks';
-import { FirstAbove, predictionAccuracy } from '../train/recorders';
 import { withFeatures } from '../blocks/features-pipeline';
-import { boundaryRecords, boundarySettings, classCountScalars, dataSizeScalars, DEFAULT_TAIL_LAYER, DEFAULT_TARGET_CHECK_EPOCHS, itemCheckpointCount, itemCheckpointUpdates, MAX_CHECKPOINTS, PackRecorder, predictionRecords, predictionSeries, tailEntries, targetCheckUpdates, WEIGHT_PATH_METRICS, weightTailMisfit, type CheckpointItem, type Metric, type RecordItem } from '../blocks/recorders';
+import { boundaryRecords, boundarySettings, classCountScalars, FirstAbove, predictionAccuracy, dataSizeScalars, DEFAULT_TAIL_LAYER, DEFAULT_TARGET_CHECK_EPOCHS, itemCheckpointCount, itemCheckpointUpdates, MAX_CHECKPOINTS, PackRecorder, predictionRecords, predictionSeries, tailEntries, targetCheckUpdates, WEIGHT_PATH_METRICS, weightTailMisfit, type CheckpointItem, type Metric, type RecordItem } from '../blocks/recorders';
 import { boundaryTraces, decisionGrid, GRID_SIDE } from '../train/decision-boundary';
 import type { ClassicalModelBlock, DataBlock, DataShape, DataSplit, DataStreams, ModelBlock, PhasePlan, TrainingBlock, Values } from '../blocks/types';
 import { repeatStream, trialStream } from '../experiments/common';

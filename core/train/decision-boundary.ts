@@ -7,7 +7,7 @@
 import type { Table } from '../data/dataset';
 import { makeTable } from '../data/dataset';
 import type { NetworkPack } from '../nn/model';
-import type { Curve } from './recorders';
+import type { Series } from '../experiments/types';
 import { predict, stack3d } from './train-pack';
 
 /** The 51×51 grid arange(0, 1.02, 0.02)² of plot_decision_boundary, x varying fastest. */
@@ -50,7 +50,7 @@ const round = (v: number, digits: number) => Math.round(v * 10 ** digits) / 10 *
 const range = (n: number) => Array.from({ length: n }, (_, i) => i);
 
 /** Points as three traces (first two features and the label), indexed by point. */
-export function pointTraces(prefix: string, t: Table): Record<string, Curve> {
+export function pointTraces(prefix: string, t: Table): Record<string, Series> {
   const index = range(t.n);
   const col = (j: number) => index.map((i) => round(t.x[i * t.d + j], 4));
   return {
@@ -64,7 +64,7 @@ export function pointTraces(prefix: string, t: Table): Record<string, Curve> {
  * One trial's boundary panel: grid_logit0 and grid_logit1 (3 decimals) from its logits on
  * decisionGrid(), `perClass` distinct training points per class and every test point.
  */
-export function boundaryTraces(gridLogits: Float32Array, train: Table, test: Table, perClass: number): Record<string, Curve> {
+export function boundaryTraces(gridLogits: Float32Array, train: Table, test: Table, perClass: number): Record<string, Series> {
   const gridIndex = range(GRID_SIDE * GRID_SIDE);
   return {
     grid_logit0: { steps: gridIndex, values: gridIndex.map((i) => round(gridLogits[2 * i], 3)) },

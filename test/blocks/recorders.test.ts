@@ -6,14 +6,13 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, test } from 'vitest';
-import { accuracyOf, itemCheckpointCount, itemCheckpointUpdates, PackRecorder, predictionSeries, scalarsOf, storedScalars, tailEntries, targetCheckUpdates, thresholdUpdates, weightTailMisfit, type CheckpointItem, type RecordItem } from '../../core/blocks/recorders';
+import { accuracyOf, type CheckpointItem, itemCheckpointCount, itemCheckpointUpdates, MAX_TRACE_VALUES, PackRecorder, predictionSeries, type RecordItem, scalarsOf, storedScalars, tailEntries, targetCheckUpdates, thresholdUpdates, weightStatistics, weightTailMisfit } from '../../core/blocks/recorders';
 import { compileSpec, trialPlan } from '../../core/custom/compile';
 import { validateSpec } from '../../core/custom/validate';
 import type { TrialSpec } from '../../core/experiments/types';
 import { tinySpec } from '../custom/fixtures';
 import { makeTable } from '../../core/data/dataset';
 import { initialValues, NetworkPack, type MlpSpec } from '../../core/nn/model';
-import { MAX_TRACE_VALUES, weightStatistics } from '../../core/train/recorders';
 import { packAccuracy } from '../../core/nn/losses';
 import { Rng } from '../../core/rng';
 import { useBackend } from '../tf-node';

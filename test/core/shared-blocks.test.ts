@@ -1,9 +1,10 @@
 /**
- * The shared blocks the built-ins are composed of (core/data/*, core/train/recorders.ts,
+ * The shared blocks the built-ins are composed of (core/data/*, core/blocks/recorders.ts,
  * the shared data of core/experiments/common.ts), and scripts/profile-trial.ts's phases:
  * the pieces that no single experiment test pins down on its own.
  */
 import { describe, expect, test } from 'vitest';
+import { FirstAbove, predictionAccuracy, weightStatistics } from '../../core/blocks/recorders';
 import { classCounts, makeTable } from '../../core/data/dataset';
 import { mixFeatures, reduceWithPca } from '../../core/data/features';
 import { classSizes, oversample, resampledSize } from '../../core/data/imbalance';
@@ -11,7 +12,6 @@ import { permuteLabels } from '../../core/data/labels';
 import { sampleTarget, targetOptions } from '../../core/data/targets';
 import { parameterShapes, type MlpSpec } from '../../core/nn/model';
 import { Rng } from '../../core/rng';
-import { FirstAbove, predictionAccuracy, weightStatistics } from '../../core/train/recorders';
 import { phaseTimes } from '../../scripts/cpu-phases';
 import { SharedData, sharedKey } from '../../core/experiments/common';
 

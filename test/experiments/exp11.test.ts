@@ -4,14 +4,13 @@
  * settling rule, and a small sweep through the store to the figure.
  */
 import { describe, expect, test } from 'vitest';
-import { tailEntries, type CheckpointItem } from '../../core/blocks/recorders';
+import { type CheckpointItem, stepsToConverge, tailEntries } from '../../core/blocks/recorders';
 import { trialPlan, type SpecExperiment } from '../../core/custom/compile';
 import { classCounts } from '../../core/data/dataset';
 import { getExperiment } from '../../core/experiments';
 import { inverseSeps } from '../../core/experiments/common';
 import type { TrialSpec } from '../../core/experiments/types';
 import { parameterCount } from '../../core/nn/model';
-import { stepsToConverge } from '../../core/train/recorders';
 import { oneHot, trainPack } from '../../core/train/train-pack';
 import { exp11Figure } from '../../dashboard/figures/exp11';
 import { formattedSvg, renderFigure } from '../helpers/render';
