@@ -96,7 +96,7 @@ function repacked(experiment: string, trials: TrialRow[]): MeasuredPack[] {
   const e = getExperiment(experiment);
   const done = trials.filter((t) => t.status === 'done' && t.info?.packMs != null && t.info.packSize && t.params);
   if (!e || !done.length) return [];
-  const overhead = packTimeModel(e.id).overheadTrials;
+  const overhead = packTimeModel(e).overheadTrials;
   const byId = new Map(done.map((t) => [t.id!, t]));
   const specs: TrialSpec[] = done.map((t) => ({ id: t.id!, sweepId: '', experiment, configKey: t.configKey ?? '', repeat: 0, seed: 0, params: t.params! }));
   const budget = values['budget-ms'] === undefined ? DEFAULT_LIMITS.maxPackCpuMs : Number(values['budget-ms']) || Infinity;

@@ -131,7 +131,7 @@ export const adamBlock: TrainingBlock = {
   defaults: adamDefaults,
   plan(values: Values, data, model): PhasePlan[] {
     const p = values as unknown as AdamValues;
-    return [{ model, steps: phaseSteps(p, data.trainRows, data.testRows), epochs: p.epochs ?? undefined, batchRows: Math.min(p.batch_size, data.trainRows), dataRows: data.trainRows + data.testRows, recorded: true }];
+    return [{ model, steps: phaseSteps(p, data.trainRows, data.testRows), epochs: p.epochs ?? undefined, batchRows: Math.min(p.batch_size, data.trainRows), dataRows: data.trainRows + data.testRows, recorded: true, tape: p.regularization !== 'none' }];
   },
   async run(input) {
     const p = input.params as unknown as AdamValues;

@@ -50,12 +50,13 @@ export const layerwiseBlock: TrainingBlock = {
   defaults: { ...adamDefaults, schedule: 'end_to_end', finetune_steps: 0 },
   plan(values: Values, data, model): PhasePlan[] {
     const p = values as unknown as LayerwiseValues;
-    const rows = { batchRows: Math.min(p.batch_size, data.trainRows), dataRows: data.trainRows + data.testRows, recorded: true };
+    const rows = { batchRows: Math.min(p.batch_size, data.trainRows), dataRows: data.trainRows + data.testRows, recorded: true, tape: p.regularization !== 'none' };
     const steps = phaseSteps(p, data.trainRows, data.testRows);
     const phases: PhasePlan[] =
       p.schedule === 'end_to_end' || model.kind !== 'mlp'
         ? [{ model, steps, ...rows }]
-        : stageSteps(steps, model.hidden.length).map((s, l) => ({ model: stageModel(model, l + 1), steps: s, ...rows }));
+        : // Stages after the first train with the earlier layers frozen: on the tape.
+          stageSteps(steps, model.hidden.length).map((s, l) => ({ model: stageModel(model, l + 1), steps: s, ...rows, tape: rows.tape || l > 0 }));
     if (p.finetune_steps > 0) phases.push({ model, steps: p.finetune_steps, ...rows });
     return phases.filter((ph) => ph.steps > 0);
   },

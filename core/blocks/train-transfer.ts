@@ -50,9 +50,10 @@ export const transferBlock: TrainingBlock = {
   defaults: { ...adamDefaults, pretrain: true, pretrain_n: 2000, pretrain_steps: 1000, task_shift: 0.25, freeze_layers: 0 },
   plan(values: Values, data, model): PhasePlan[] {
     const p = values as unknown as TransferValues;
-    const finetune: PhasePlan = { model, steps: phaseSteps(p, data.trainRows, data.testRows), epochs: p.epochs ?? undefined, batchRows: Math.min(p.batch_size, data.trainRows), dataRows: data.trainRows + data.testRows, recorded: true };
+    const penalty = p.regularization !== 'none';
+    const finetune: PhasePlan = { model, steps: phaseSteps(p, data.trainRows, data.testRows), epochs: p.epochs ?? undefined, batchRows: Math.min(p.batch_size, data.trainRows), dataRows: data.trainRows + data.testRows, recorded: true, tape: penalty || p.freeze_layers > 0 };
     if (!p.pretrain) return [finetune];
-    return [{ model, steps: p.pretrain_steps, batchRows: Math.min(p.batch_size, p.pretrain_n), dataRows: p.pretrain_n + data.testRows, recorded: false }, finetune];
+    return [{ model, steps: p.pretrain_steps, batchRows: Math.min(p.batch_size, p.pretrain_n), dataRows: p.pretrain_n + data.testRows, recorded: false, tape: penalty }, finetune];
   },
   async run(input) {
     const p = input.params as unknown as TransferValues;

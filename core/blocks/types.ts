@@ -187,6 +187,12 @@ export interface PhasePlan {
   dataRows: number;
   /** Whether checkpoints count this phase's updates (a pretraining phase is not recorded). */
   recorded: boolean;
+  /**
+   * The phase's updates go through tfjs's gradient tape (a weight penalty, frozen
+   * parameters) even for a plain MLP, instead of the direct step of core/nn/mlp-step.ts:
+   * a unit of its work costs several times more CPU (core/sweep/pack-budget.ts).
+   */
+  tape?: boolean;
 }
 
 export interface TrainingInput {

@@ -26,6 +26,7 @@ import { boundaryRecords, boundarySettings, classCountScalars, FirstAbove, predi
 import { boundaryTraces, decisionGrid, GRID_SIDE } from '../train/decision-boundary';
 import type { ClassicalModelBlock, DataBlock, DataShape, DataSplit, DataStreams, ModelBlock, PhasePlan, TrainingBlock, Values } from '../blocks/types';
 import { repeatStream, trialStream } from '../experiments/common';
+import { CUSTOM_MS_PER_COST_UNIT, DEFAULT_PACK_TIME, STEP_PATH_MS_PER_COST_UNIT, type StepPath } from '../sweep/pack-budget';
 import { packBytes } from '../experiments/memory';
 import type { Experiment, RunContext, TrialResult, TrialSpec } from '../experiments/types';
 import type { LossName } from '../nn/losses';
@@ -364,6 +365,36 @@ export function trialCost(plan: TrialPlan): number {
   return train + evaluation + plan.traceValues + plan.preparation;
 }
 
+/** Activations the pack GEMM applies as it writes (core/nn/mlp-step.ts). */
+const FUSED_ACTIVATIONS = ['sigmoid', 'relu', 'identity'];
+
+/**
+ * How a trial's steps run, which sets the CPU one unit of its work costs
+ * (core/sweep/pack-budget.ts STEP_PATH_MS_PER_COST_UNIT), the costliest of its phases:
+ * `conv` for a conv net; `elementwise` for batch normalisation, an unfused activation or the
+ * weight-shared net; `tape` for a plain MLP that a weight penalty or frozen layers keep on
+ * tfjs's tape (PhasePlan.tape); `direct` otherwise (as core/nn/mlp-step.ts
+ * directStepApplies accepts). Null for a classical model, whose cost is already priced
+ * (core/blocks/classical.ts).
+ */
+export function stepPath(plan: TrialPlan): StepPath | null {
+  if (plan.classical) return null;
+  const pathOf = (ph: PhasePlan): StepPath => {
+    const m = ph.model;
+    if (m.kind === 'conv') return 'conv';
+    if (m.kind !== 'mlp' || m.batchNorm === true || !FUSED_ACTIVATIONS.includes(m.activation)) return 'elementwise';
+    return ph.tape ? 'tape' : 'direct';
+  };
+  const order: StepPath[] = ['direct', 'tape', 'elementwise', 'conv'];
+  return plan.phases.map(pathOf).reduce<StepPath>((a, b) => (order.indexOf(b) > order.indexOf(a) ? b : a), 'direct');
+}
+
+/** CPU ms per unit of trialCost for this trial (pack-budget.ts): by its step path, a classical model at the default price. */
+export function trialMsPerCostUnit(plan: TrialPlan): number {
+  const path = stepPath(plan);
+  return path === null ? CUSTOM_MS_PER_COST_UNIT : STEP_PATH_MS_PER_COST_UNIT[path];
+}
+
 /**
  * Peak WebAssembly heap of a pack (core/experiments/memory.ts): the largest phase. Trials
  * trained alone hold one network at a time, whatever the pack's size.
@@ -507,6 +538,7 @@ export function compileSpec(id: string, spec: ExperimentSpec, options: CompileOp
       return misfit && { param: misfit[0], message: misfit[1] };
     },
     cost: (values) => trialCost(plan(values)),
+    packTime: { msPerCostUnit: (values) => trialMsPerCostUnit(plan(values)), overheadTrials: DEFAULT_PACK_TIME.overheadTrials },
     memory: (values, pack) => trialMemory(plan(values), pack),
     // Trials that differ only in what the data block draws (not its shape) train together
     // (the model axis's label is a value: different model cells never share a pack).

@@ -23,8 +23,8 @@ import { checkClaims, claimAxis, claimMetrics } from '../experiments/claims';
 import { MB } from '../experiments/memory';
 import { DEFAULT_LIMITS, jsonShapeIssues, zodIssues, type FieldIssue } from '../sweep/request';
 import { gridCells } from '../sweep/grid';
-import { estimatePackMs } from '../sweep/pack-budget';
-import { blockMisfit, experimentGrid, inertParameters, lastUpdateMisfit, MAX_TARGET_CHECKS, modelAxisName, modelChoices, parameterSections, predictionsMisfit, specBlocks, specParams, trainingActs, trialCost, trialMemory, trialPlan } from './compile';
+import { DEFAULT_PACK_TIME, estimatePackMs } from '../sweep/pack-budget';
+import { blockMisfit, experimentGrid, inertParameters, lastUpdateMisfit, MAX_TARGET_CHECKS, modelAxisName, modelChoices, parameterSections, predictionsMisfit, specBlocks, specParams, trainingActs, trialCost, trialMemory, trialMsPerCostUnit, trialPlan } from './compile';
 import { PANELS } from './panels';
 import { canonicalJson, experimentSpecSchema, MAX_GRID_AXES, MAX_GRID_CELLS, MODEL_AXIS, modelCellLabel, type ExperimentSpec } from './spec';
 
@@ -328,8 +328,11 @@ function semanticIssues(spec: ExperimentSpec): FieldIssue[] {
   // A classical model's work is its fit: its own field, not the training block's steps.
   const workField = plan.classical ? modelField(0) : 'training.steps';
   const costOf = (v: Values) => trialCost(trialPlan(spec, v, blocks));
-  // A lone trial's CPU by the model custom experiments get (DEFAULT_PACK_TIME: no entry for their id).
-  const cpuMsOf = (cost: number) => estimatePackMs({ id: '(custom)', cost: () => cost }, [{ params: {} }]);
+  // A lone trial's CPU by the pack-time model the compiled spec gets (its step path's price, core/sweep/pack-budget.ts).
+  const cpuMsOf = (v: Values) => {
+    const p = trialPlan(spec, v, blocks);
+    return estimatePackMs({ id: '(custom)', cost: () => trialCost(p), packTime: { msPerCostUnit: trialMsPerCostUnit(p), overheadTrials: DEFAULT_PACK_TIME.overheadTrials } }, [{ params: {} }]);
+  };
   const bytesOf = (v: Values) => trialMemory(trialPlan(spec, v, blocks), 1);
   const reported = new Set<string>();
   for (const cell of gridCells(experimentGrid(spec))) {
@@ -357,9 +360,9 @@ function semanticIssues(spec: ExperimentSpec): FieldIssue[] {
       reported.add(field);
     }
     // The same CPU budget sweep creation applies (core/sweep/expand.ts), by the custom experiments' pack-time model.
-    const cpuMs = cpuMsOf(cost);
+    const cpuMs = cpuMsOf(values);
     if (cpuMs > DEFAULT_LIMITS.maxTrialCpuMs) {
-      const field = culprit(cell, (v) => cpuMsOf(costOf(v)) > DEFAULT_LIMITS.maxTrialCpuMs, workField);
+      const field = culprit(cell, (v) => cpuMsOf(v) > DEFAULT_LIMITS.maxTrialCpuMs, workField);
       if (!reported.has(field)) issues.push({ field, message: `one trial needs about ${Math.round(cpuMs / 1000)} s of CPU${where} by the pack-time model (core/sweep/pack-budget.ts), above the ${Math.round(DEFAULT_LIMITS.maxTrialCpuMs / 1000)} s a trial may use within one Worker invocation; reduce steps, rows or widths` });
       reported.add(field);
     }

@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import type { Engine } from '../engine';
 import type { LibsvmLoader } from '../classical/svm';
 import type { Claim } from './claims';
+import type { PackTimeModel } from '../sweep/pack-budget';
 
 /** One trial: a grid cell of an experiment, one repeat, with its deterministic id and seed. */
 export interface TrialSpec<P = Record<string, unknown>> {
@@ -95,6 +96,12 @@ export interface Experiment<S extends z.ZodObject<any> = z.ZodObject<any>> exten
   seriesPoints?(params: z.infer<S>): number;
   /** Trials whose key matches may be trained as one pack (same program shape). */
   packKey?(params: z.infer<S>): string;
+  /**
+   * How its packs' CPU time follows from their cost (core/sweep/pack-budget.ts), where the
+   * experiment knows better than the default: a spec prices each trial by how its steps
+   * run. A calibrated built-in's entry in PACK_TIME comes first.
+   */
+  packTime?: PackTimeModel;
   /** Trains the trials (all sharing a pack key) and returns one result per trial, in order. */
   runPack(trials: TrialSpec<z.infer<S>>[], ctx: RunContext): Promise<TrialResult[]>;
 }

@@ -34,8 +34,28 @@ export interface PackTimeModel {
   overheadTrials: number;
 }
 
-/** CPU ms per cost unit of experiments without an entry (DEFAULT_PACK_TIME). */
+/** CPU ms per cost unit of experiments without an entry or a model of their own (DEFAULT_PACK_TIME). */
 export const CUSTOM_MS_PER_COST_UNIT = 1.63e-6;
+
+/**
+ * CPU ms per cost unit of a spec's network trials (core/custom/compile.ts trialCost units),
+ * by how a step runs (core/custom/compile.ts stepPath):
+ * - `direct`: a plain MLP with a fused activation (sigmoid, ReLU, identity), no batch
+ *   normalisation, no weight penalty, nothing frozen: atomsweep's direct step
+ *   (core/nn/mlp-step.ts);
+ * - `tape`: the same layers through tfjs's gradient tape over the pack GEMM, because a
+ *   weight penalty or frozen layers need it;
+ * - `elementwise`: the tape with elementwise kernels between the products: batch
+ *   normalisation, an activation the GEMM does not fuse (tanh, sin, square, sign), the
+ *   weight-shared net;
+ * - `conv`: a convolutional net.
+ * Read off the default catalogue's packs of 2 s or less per trial
+ * (bench/reports/pack-time-paths-2026-12-06.md), with the default fixed part of 4
+ * trial-equivalents: the largest rate a built-in's pack implied on each path was 2.3e-7
+ * (direct, packs above 0.3 s), 6.6e-7, 2.8e-6 and 4.0e-6; each price is at or above it.
+ */
+export const STEP_PATH_MS_PER_COST_UNIT = { direct: 2.5e-7, tape: 7e-7, elementwise: 3e-6, conv: 4.5e-6 } as const;
+export type StepPath = keyof typeof STEP_PATH_MS_PER_COST_UNIT;
 
 /** CPU budget of one pack: Cloudflare's default CPU limit of a queue invocation (30 s). */
 export const PACK_CPU_BUDGET_MS = 30_000;
@@ -85,12 +105,13 @@ export const PACK_TIME: Readonly<Record<string, PackTimeModel>> = {
  */
 export const DEFAULT_PACK_TIME: PackTimeModel = { msPerCostUnit: CUSTOM_MS_PER_COST_UNIT, overheadTrials: 4 };
 
-export function packTimeModel(experimentId: string): PackTimeModel {
-  return PACK_TIME[experimentId] ?? DEFAULT_PACK_TIME;
+/** The experiment's pack-time model: a calibrated built-in's entry, else its own (a spec's, by step path), else the default. */
+export function packTimeModel(experiment: Pick<Experiment, 'id' | 'packTime'>): PackTimeModel {
+  return PACK_TIME[experiment.id] ?? experiment.packTime ?? DEFAULT_PACK_TIME;
 }
 
 /** Estimated CPU ms of training these trials as one pack. */
-export function estimatePackMs(experiment: Pick<Experiment, 'id' | 'cost'>, trials: Array<Pick<TrialSpec, 'params'>>, model = packTimeModel(experiment.id)): number {
+export function estimatePackMs(experiment: Pick<Experiment, 'id' | 'cost' | 'packTime'>, trials: Array<Pick<TrialSpec, 'params'>>, model = packTimeModel(experiment)): number {
   if (!trials.length) return 0;
   const rate = (t: Pick<TrialSpec, 'params'>) => (typeof model.msPerCostUnit === 'number' ? model.msPerCostUnit : model.msPerCostUnit(t.params));
   const marginal = trials.reduce((a, t) => a + rate(t) * experiment.cost(t.params), 0);

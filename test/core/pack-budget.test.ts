@@ -1,7 +1,10 @@
 import { describe, expect, test } from 'vitest';
 import { EXPERIMENTS } from '../../core/experiments';
 import type { Experiment, TrialResult, TrialSpec } from '../../core/experiments/types';
-import { estimatePackMs, PACK_CPU_BUDGET_MS, packTimeModel } from '../../core/sweep/pack-budget';
+import { DEFAULT_PACK_TIME, estimatePackMs, PACK_CPU_BUDGET_MS, packTimeModel, STEP_PATH_MS_PER_COST_UNIT } from '../../core/sweep/pack-budget';
+import { compileSpec, stepPath, trialPlan, type SpecExperiment } from '../../core/custom/compile';
+import { validateSpec } from '../../core/custom/validate';
+import { tinySpec } from '../custom/fixtures';
 import { expandSweep, packTrials } from '../../core/sweep/expand';
 import { DEFAULT_LIMITS } from '../../core/sweep/request';
 import { useBackend } from '../tf-node';
@@ -17,7 +20,7 @@ describe('packs cut by estimated CPU (core/sweep/pack-budget.ts)', () => {
   test('the estimate follows the model: marginal cost per network plus the fixed part', () => {
     const e = EXPERIMENTS.find((x) => x.id === 'exp8')!;
     const s = expandSweep({ experiment: 'exp8', params: { batch_size: 1 } }, 'x');
-    const m = packTimeModel('exp8');
+    const m = packTimeModel(e);
     const one = (m.msPerCostUnit as number) * e.cost(s.trials[0].params);
     expect(estimatePackMs(e, s.trials.slice(0, 1))).toBeCloseTo(one * (1 + m.overheadTrials), 6);
     expect(estimatePackMs(e, s.trials.slice(0, 4))).toBeCloseTo(one * (4 + m.overheadTrials), 6);
@@ -32,6 +35,34 @@ describe('packs cut by estimated CPU (core/sweep/pack-budget.ts)', () => {
       expect(p.length).toBeLessThanOrEqual(16);
       if (p.length > 1) expect(estimatePackMs(e, p)).toBeLessThanOrEqual(PACK_CPU_BUDGET_MS);
     }
+  });
+
+  test('a spec prices its trials by how their steps run: the direct step, the tape, elementwise kernels, a conv net', () => {
+    const spec = (e: string) => (EXPERIMENTS.find((x) => x.id === e) as SpecExperiment).spec;
+    const path = (e: string, values: Record<string, unknown> = {}) => {
+      const x = EXPERIMENTS.find((y) => y.id === e)!;
+      return stepPath(trialPlan(spec(e), x.params.parse(values) as Record<string, unknown>));
+    };
+    expect(path('exp9')).toBe('direct'); // sigmoid MLP, Adam, no penalty
+    expect(path('exp12', { regularization: 'l2' })).toBe('tape'); // a weight penalty
+    expect(path('exp16', { schedule: 'layerwise' })).toBe('tape'); // later stages freeze the earlier layers
+    expect(path('exp16', { schedule: 'end_to_end' })).toBe('direct');
+    expect(path('exp14', { batch_norm: true })).toBe('elementwise');
+    expect(path('exp7', { activation: 'tanh' })).toBe('elementwise');
+    expect(path('exp7', { activation: 'relu' })).toBe('direct');
+    expect(path('exp17', { architecture: 'conv' })).toBe('conv');
+    expect(path('exp3', { classifier: 'svm' })).toBeNull(); // priced by its block already
+
+    // A custom spec's estimate is its path's price × its cost × (K + the default fixed part).
+    const v = validateSpec(tinySpec());
+    if (!v.ok) throw new Error('tinySpec is invalid');
+    const custom = compileSpec('c1', v.spec);
+    const trials = expandSweep({ experiment: 'c1' }, 'x', DEFAULT_LIMITS, () => custom).trials.slice(0, 2);
+    const model = packTimeModel(custom);
+    expect(model.overheadTrials).toBe(DEFAULT_PACK_TIME.overheadTrials);
+    expect(estimatePackMs(custom, trials)).toBeCloseTo(STEP_PATH_MS_PER_COST_UNIT.direct * custom.cost(trials[0].params) * (2 + DEFAULT_PACK_TIME.overheadTrials), 9);
+    // A calibrated built-in keeps its own entry.
+    expect(packTimeModel(EXPERIMENTS.find((x) => x.id === 'exp4')!)).not.toBe(packTimeModel(custom));
   });
 
   test('a trial that alone exceeds the budget still runs, alone (Exp 8, batch 1, under a budget below one trial)', () => {
