@@ -143,8 +143,9 @@ describe.each(STORAGE_MODES)('custom experiments on the $name store, trained by 
     expect(one.status).toBe(200);
     expect(one.body).toEqual(mine);
     expect(one.body.defaults).toMatchObject({ width: 64, strength: 0, n: 60, steps: 1500 });
-    // A built-in written as code has no spec; one written as a spec (Exp 1) shows it, and is still built in.
-    expect((await call('GET', '/api/experiments/exp11')).body).toMatchObject({ id: 'exp11', custom: false, spec: null });
+    // Every built-in is written as a spec: it shows it, and is still built in.
+    for (const e of list.filter((x) => !x.custom)) expect(e.spec, e.id).not.toBeNull();
+    expect((await call('GET', '/api/experiments/exp11')).body).toMatchObject({ id: 'exp11', custom: false, spec: { record: expect.arrayContaining([expect.objectContaining({ metric: 'weight_change', layer: 3 })]) } });
     expect((await call('GET', '/api/experiments/exp1')).body).toMatchObject({ id: 'exp1', custom: false, spec: { data: { block: 'target_1d', train_x: 'grid' } } });
     const missing = await call('GET', '/api/experiments/x000000000000');
     expect(missing.status).toBe(404);
