@@ -38,16 +38,22 @@ async function setField(page: Page, path: string, value: string) {
   await field.press('Tab');
 }
 
+/** A page of the dashboard that collects page errors and console errors (the CSP's refusals among them). */
+async function dashboardPage(browser: Awaited<ReturnType<typeof launchChromium>>) {
+  const page = await browser.newPage({ viewport: { width: 1300, height: 900 } });
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  page.on('console', (m) => void (m.type() === 'error' && errors.push(m.text())));
+  return { page, errors };
+}
+
 describe('experiment editor (headless Chromium)', () => {
   test("fork exp14, change the steps and repeats, follow the dry run, Create, Run: the sweep's page with figure and verdict", async () => {
     const api = createClient(runner.url);
     const browser = await launchChromium();
     mkdirSync('test-results', { recursive: true });
     try {
-      const page = await browser.newPage({ viewport: { width: 1300, height: 900 } });
-      const errors: string[] = [];
-      page.on('pageerror', (e) => errors.push(String(e)));
-      page.on('console', (m) => void (m.type() === 'error' && errors.push(m.text())));
+      const { page, errors } = await dashboardPage(browser);
 
       // Under the dashboard's CSP (dashboard/csp.json), and nothing it refuses.
       await page.addInitScript(() => document.addEventListener('securitypolicyviolation', (e) => console.error(`CSP violation: ${e.violatedDirective} ${e.blockedURI}`)));
@@ -104,10 +110,7 @@ describe('experiment editor (headless Chromium)', () => {
     const browser = await launchChromium();
     mkdirSync('test-results', { recursive: true });
     try {
-      const page = await browser.newPage({ viewport: { width: 1300, height: 900 } });
-      const errors: string[] = [];
-      page.on('pageerror', (e) => errors.push(String(e)));
-      page.on('console', (m) => void (m.type() === 'error' && errors.push(m.text())));
+      const { page, errors } = await dashboardPage(browser);
       await page.goto(`${runner.url}/#/experiments/exp4`);
       await page.locator('a[data-fork="exp4"]').click();
       await page.waitForSelector('#se-form [data-schemapath="root.grid"]');
