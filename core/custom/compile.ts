@@ -25,13 +25,13 @@ import { withFeatures } from '../blocks/features-pipeline';
 import { boundaryRecords, boundarySettings, classCountScalars, FirstAbove, predictionAccuracy, dataSizeScalars, DEFAULT_TAIL_LAYER, DEFAULT_TARGET_CHECK_EPOCHS, itemCheckpointCount, itemCheckpointUpdates, MAX_CHECKPOINTS, PackRecorder, predictionRecords, predictionSeries, tailEntries, targetCheckUpdates, WEIGHT_PATH_METRICS, weightTailMisfit, type CheckpointItem, type Metric, type RecordItem } from '../blocks/recorders';
 import { boundaryTraces, decisionGrid, GRID_SIDE } from '../train/decision-boundary';
 import type { ClassicalModelBlock, DataBlock, DataShape, DataSplit, DataStreams, ModelBlock, PhasePlan, TrainingBlock, Values } from '../blocks/types';
-import { repeatStream, trialStream } from '../experiments/common';
+import { repeatStreamKeys, trialStreamKeys } from '../experiments/common';
 import { CUSTOM_MS_PER_COST_UNIT, DEFAULT_PACK_TIME, STEP_PATH_MS_PER_COST_UNIT, type StepPath } from '../sweep/pack-budget';
 import { packBytes } from '../experiments/memory';
 import type { Experiment, RunContext, TrialResult, TrialSpec } from '../experiments/types';
 import type { LossName } from '../nn/losses';
 import { parameterCount, type ModelSpec, type NetworkPack } from '../nn/model';
-import type { Rng } from '../rng';
+import { streamFor, type Rng } from '../rng';
 import { oneHot, stack3d } from '../train/train-pack';
 import { canonicalJson, MODEL_AXIS, modelCellLabel, resolveModelCell, type BlockValues, type ExperimentSpec, type FigureHint, type SpecGrid } from './spec';
 
@@ -460,13 +460,14 @@ export function specStreams(spec: Pick<ExperimentSpec, 'paired' | 'task_shared_b
   const named = (purpose: string) => options.streamNames?.[purpose] ?? purpose;
   const keyNames = options.configKeyNames;
   const keyed = (t: TrialSpec) => (keyNames ? { ...t, configKey: renameConfigKey(t.configKey, keyNames) } : t);
-  const streamOf = (t: TrialSpec, purpose: string) => (spec.paired ? repeatStream(t, named(purpose)) : trialStream(keyed(t), named(purpose)));
-  const sharedBy = (t: TrialSpec, purpose: string, keys: string[]) => repeatStream(t, named(purpose), ...keys.map((k) => streamKey((t.params as Values)[k])));
+  // The keys of a stream (core/experiments/common.ts): its seed is derived from them, and the
+  // task's are also its identity where a pool drawn from it is kept.
+  const ownKeys = (t: TrialSpec, purpose: string) => (spec.paired ? repeatStreamKeys(t, named(purpose)) : trialStreamKeys(keyed(t), named(purpose)));
+  const sharedKeys = (t: TrialSpec, purpose: string, keys: string[]) => repeatStreamKeys(t, named(purpose), ...keys.map((k) => streamKey((t.params as Values)[k])));
+  const streamOf = (t: TrialSpec, purpose: string) => streamFor(...ownKeys(t, purpose));
+  const sharedBy = (t: TrialSpec, purpose: string, keys: string[]) => streamFor(...sharedKeys(t, purpose, keys));
   const share = spec.task_shared_by;
-  // The task stream's keys (as core/experiments/common.ts derives its seed): its identity.
-  const taskKeys = (t: TrialSpec): Array<string | number> =>
-    share ? [t.repeat, ...share.map((k) => streamKey((t.params as Values)[k]))] : spec.paired ? [t.repeat] : [t.configKey, t.repeat];
-  const task = (t: TrialSpec) => (share ? sharedBy(t, 'data_task', share) : streamOf(t, 'data_task'));
+  const taskKeys = (t: TrialSpec) => (share ? sharedKeys(t, 'data_task', share) : ownKeys(t, 'data_task'));
   // The feature pipeline's own streams, per repeat and value of features_shared_by.
   const features = spec.features_shared_by;
   // A pool (DataBlock.pooled) is one draw for the configs that share it: its training and
@@ -480,10 +481,10 @@ export function specStreams(spec: Pick<ExperimentSpec, 'paired' | 'task_shared_b
   const dataStreams = (t: TrialSpec): DataStreams => {
     const pooled = dataBlock?.pooled?.(t.params as Values) ? poolStream : streamOf;
     return {
-      task: task(t),
+      task: streamFor(...taskKeys(t)),
       train: pooled(t, 'data_train'),
       test: pooled(t, 'data_test'),
-      taskKey: JSON.stringify([t.seed, t.experiment, named('data_task'), ...taskKeys(t)]),
+      taskKey: JSON.stringify(taskKeys(t)),
       ...(features ? { features: { dummy: sharedBy(t, 'features_dummy', features), mixing: sharedBy(t, 'features_mixing', features) } } : {}),
     };
   };

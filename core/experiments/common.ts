@@ -16,14 +16,24 @@ export const initializer = z.enum(INITIALIZERS);
 export const loss = z.enum(LOSSES);
 export const learningRate = z.number().positive().max(10);
 
+/** The keys a trial's own stream is derived from (trialStream): also its identity where data is kept. */
+export function trialStreamKeys(t: TrialSpec, purpose: string): Array<string | number> {
+  return [t.seed, t.experiment, purpose, t.configKey, t.repeat];
+}
+
+/** The keys a repeat's shared stream is derived from (repeatStream). */
+export function repeatStreamKeys(t: TrialSpec, purpose: string, ...keys: Array<string | number>): Array<string | number> {
+  return [t.seed, t.experiment, purpose, t.repeat, ...keys];
+}
+
 /** Per-trial streams: each purpose gets its own generator so adding one draw never shifts another. */
 export function trialStream(t: TrialSpec, purpose: string): Rng {
-  return streamFor(t.seed, t.experiment, purpose, t.configKey, t.repeat);
+  return streamFor(...trialStreamKeys(t, purpose));
 }
 
 /** A stream shared by all configs of one repeat (the notebook reuses one dataset per repeat). */
 export function repeatStream(t: TrialSpec, purpose: string, ...keys: Array<string | number>): Rng {
-  return streamFor(t.seed, t.experiment, purpose, t.repeat, ...keys);
+  return streamFor(...repeatStreamKeys(t, purpose, ...keys));
 }
 
 /**
