@@ -105,7 +105,10 @@
  *
  * Every trial also stores the scalar `n_params`. Losses and accuracies are computed here in
  * float64 from the pack's logits (core/train/train-pack.ts predict), so they do not depend
- * on the pack's other networks.
+ * on the pack's other networks. A loss here is the one training minimises (core/nn/losses.ts
+ * packLoss), evaluated without its float32 roundings: test/blocks/recorders.test.ts checks
+ * every loss against packLoss within those roundings. `loss` (the record) is packLoss's own
+ * float32 value as the last step computed it.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';

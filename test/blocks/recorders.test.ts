@@ -6,14 +6,14 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, test } from 'vitest';
-import { accuracyOf, type CheckpointItem, itemCheckpointCount, itemCheckpointUpdates, MAX_TRACE_VALUES, PackRecorder, predictionSeries, type RecordItem, scalarsOf, storedScalars, tailEntries, targetCheckUpdates, thresholdUpdates, weightStatistics, weightTailMisfit } from '../../core/blocks/recorders';
+import { accuracyOf, type CheckpointItem, lossOf, itemCheckpointCount, itemCheckpointUpdates, MAX_TRACE_VALUES, PackRecorder, predictionSeries, type RecordItem, scalarsOf, storedScalars, tailEntries, targetCheckUpdates, thresholdUpdates, weightStatistics, weightTailMisfit } from '../../core/blocks/recorders';
 import { compileSpec, trialPlan } from '../../core/custom/compile';
 import { validateSpec } from '../../core/custom/validate';
 import type { TrialSpec } from '../../core/experiments/types';
 import { tinySpec } from '../custom/fixtures';
 import { makeTable } from '../../core/data/dataset';
 import { initialValues, NetworkPack, type MlpSpec } from '../../core/nn/model';
-import { packAccuracy } from '../../core/nn/losses';
+import { LOSSES, packAccuracy, packLoss } from '../../core/nn/losses';
 import { Rng } from '../../core/rng';
 import { useBackend } from '../tf-node';
 import { DATA_BLOCKS } from '../../core/blocks';
@@ -46,6 +46,31 @@ describe('accuracy: the recorder and the tfjs kernel agree', () => {
         expect(Object.is(ours, tfValues[k]), `rows ${rows}, classes ${classes}, network ${k}: ${ours} vs ${tfValues[k]}`).toBe(true);
       }
     }
+  });
+});
+
+describe('loss: the recorder evaluates the loss training minimises', () => {
+  test('every loss, 2 and 3 classes, 1 to 2,000 rows: lossOf (float64) is what packLoss (the tfjs float32 ops training differentiates) computes, to its float32 roundings', async () => {
+    await useBackend('wasm');
+    const rng = new Rng(11);
+    let compared = 0;
+    for (const name of LOSSES) {
+      for (const classes of [2, 3]) {
+        for (const rows of [1, 7, 64, 400, 2000]) {
+          // Logits of a trained net's scale, and one-hot targets.
+          const logits = Float32Array.from({ length: rows * classes }, () => 3 * rng.normal());
+          const targets = new Float32Array(rows * classes);
+          for (let i = 0; i < rows; i++) targets[i * classes + rng.int(classes)] = 1;
+          const exact = lossOf(name, logits, targets, classes);
+          const single = tf.tidy(() => packLoss(name, tf.tensor3d(logits, [1, rows, classes]), tf.tensor3d(targets, [1, rows, classes])).dataSync()[0]);
+          // float32 sums of n terms: at most about n roundings of 2^-24 relative to the sum of magnitudes.
+          const bound = 4 * rows * classes * 2 ** -24 * Math.max(Math.abs(exact), 1);
+          expect(Math.abs(single - exact), `${name}, ${classes} classes, ${rows} rows`).toBeLessThanOrEqual(bound);
+          compared++;
+        }
+      }
+    }
+    expect(compared).toBe(LOSSES.length * 2 * 5);
   });
 });
 
