@@ -409,6 +409,28 @@ export function tailEntries(item: CheckpointItem, model: ModelSpec): number {
 }
 
 /**
+ * The weight tails a spec's records read at every checkpoint: one per layer and size,
+ * however many weight_tail and weight_change items follow it (PackRecorder reads each once;
+ * core/custom/compile.ts trialPlan counts each once).
+ */
+export function weightTails(items: RecordItem[], model: ModelSpec): Array<{ layer: number; entries: number }> {
+  const out: Array<{ layer: number; entries: number }> = [];
+  for (const i of items) {
+    if (!WEIGHT_PATH_METRICS.includes(i.metric) || i.at !== 'checkpoints') continue;
+    const tail = { layer: i.layer ?? DEFAULT_TAIL_LAYER, entries: tailEntries(i, model) };
+    if (!out.some((t) => t.layer === tail.layer && t.entries === tail.entries)) out.push(tail);
+  }
+  return out;
+}
+
+/** Which of `tails` (weightTails) an item follows. */
+function tailIndex(tails: Array<{ layer: number; entries: number }>, item: CheckpointItem, model: ModelSpec): number {
+  const layer = item.layer ?? DEFAULT_TAIL_LAYER;
+  const entries = tailEntries(item, model);
+  return tails.findIndex((t) => t.layer === layer && t.entries === entries);
+}
+
+/**
  * Why a weight_tail or weight_change item cannot follow this model over `snapshots`
  * checkpoints, or null: a layer the model lacks, or a trace above MAX_TRACE_VALUES values
  * (one D1 row).
@@ -442,6 +464,8 @@ export class PackRecorder {
   private readonly traced: Array<{ tail: number }>;
   /** weight_change items, each with its tail and settings. */
   private readonly changes: Array<{ tail: number; layer: number; fraction: number; window: number; finalFraction: number }>;
+  /** Per trial, its weight_change series once the run is over (changeSeries). */
+  private readonly changeCache: Array<Series[] | undefined> = [];
   private readonly statsThreshold?: number;
 
   constructor(
@@ -459,13 +483,9 @@ export class PackRecorder {
     for (const m of this.atCheckpoints) this.series.set(m, Array.from({ length: trials }, () => []));
     const pathItems = items.filter((i): i is CheckpointItem => WEIGHT_PATH_METRICS.includes(i.metric) && i.at === 'checkpoints');
     if (pathItems.length && !model) throw new Error(`${pathItems[0].metric} needs the model`);
-    this.tails = [];
-    const tailOf = (i: CheckpointItem) => {
-      const layer = i.layer ?? DEFAULT_TAIL_LAYER;
-      const entries = tailEntries(i, model!);
-      const found = this.tails.findIndex((t) => t.layer === layer && t.entries === entries);
-      return found >= 0 ? found : this.tails.push({ layer, entries, values: Array.from({ length: trials }, () => []) }) - 1;
-    };
+    const tails = pathItems.length ? weightTails(pathItems, model!) : [];
+    this.tails = tails.map((t) => ({ ...t, values: Array.from({ length: trials }, () => []) }));
+    const tailOf = (i: CheckpointItem) => tailIndex(tails, i, model!);
     this.traced = pathItems.filter((i) => i.metric === 'weight_tail').map((i) => ({ tail: tailOf(i) }));
     this.changes = pathItems
       .filter((i) => i.metric === 'weight_change')
@@ -538,7 +558,7 @@ export class PackRecorder {
       ...(this.statsThreshold === undefined ? {} : weightStatistics(net.spec, params[k], this.statsThreshold)),
       ...Object.fromEntries(
         this.changes.flatMap((c) => {
-          const change = this.changeNorms(k, c.tail);
+          const change = this.changeSeries(k)[`weight_change_layer${c.layer}`];
           return [
             [`steps_to_converge_layer${c.layer}`, stepsToConverge(change, c.fraction, c.window, totalUpdates + 1)],
             [`final_change_layer${c.layer}`, tailMean(change.values, c.finalFraction)],
@@ -550,7 +570,8 @@ export class PackRecorder {
 
   /** ‖tail_i − tail_{i−1}‖₂ of trial k's tail `t` for i = 1 … checkpoints − 1, at the later checkpoint. */
   private changeNorms(k: number, t: number): Series {
-    const { entries: m, values: w } = { entries: this.tails[t].entries, values: this.tails[t].values[k] };
+    const m = this.tails[t].entries;
+    const w = this.tails[t].values[k];
     const values: number[] = [];
     for (let i = 1; i < this.steps.length; i++) {
       let s = 0;
@@ -560,9 +581,10 @@ export class PackRecorder {
     return { steps: this.steps.slice(1), values };
   }
 
-  /** Trial k's weight_change series, `weight_change_layer{layer}`. */
+  /** Trial k's weight_change series, `weight_change_layer{layer}`, in the order of the items (computed once, after the last checkpoint). */
   changeSeries(k: number): Record<string, Series> {
-    return Object.fromEntries(this.changes.map((c) => [`weight_change_layer${c.layer}`, this.changeNorms(k, c.tail)]));
+    this.changeCache[k] ??= this.changes.map((c) => this.changeNorms(k, c.tail));
+    return Object.fromEntries(this.changes.map((c, j) => [`weight_change_layer${c.layer}`, this.changeCache[k]![j]]));
   }
 
   /** Trial k's weight traces, `weights_layer{layer}`: steps repeat each checkpoint's update count `entries` times. */
@@ -638,7 +660,7 @@ export function predictionSeries(train: Table, targets: Float32Array, outputs: F
 
 // Measures over a trial's values, shared by the records above and the classical models.
 
-/** The first step (counted in updates: step index + 1) at which each trial's value exceeds a target. */
+/** The first update count at which each trial's value exceeds a target. */
 export class FirstAbove {
   readonly steps: Array<number | null>;
 
@@ -649,9 +671,10 @@ export class FirstAbove {
     this.steps = Array.from({ length: K }, () => null);
   }
 
-  see(step: number, perTrial: number[]): void {
+  /** The values measured after `updates` updates. */
+  see(updates: number, perTrial: number[]): void {
     perTrial.forEach((a, k) => {
-      if (this.steps[k] === null && a > this.target) this.steps[k] = step + 1;
+      if (this.steps[k] === null && a > this.target) this.steps[k] = updates;
     });
   }
 

@@ -22,11 +22,11 @@
 import { z } from 'zod';
 import { DATA_BLOCKS, FEATURE_BLOCKS, MODEL_BLOCKS, TRAINING_BLOCKS } from '../blocks';
 import { withFeatures } from '../blocks/features-pipeline';
-import { boundaryRecords, boundarySettings, classCountScalars, FirstAbove, predictionAccuracy, dataSizeScalars, DEFAULT_TAIL_LAYER, DEFAULT_TARGET_CHECK_EPOCHS, itemCheckpointCount, itemCheckpointUpdates, MAX_CHECKPOINTS, PackRecorder, predictionRecords, predictionSeries, tailEntries, targetCheckUpdates, WEIGHT_PATH_METRICS, weightTailMisfit, type CheckpointItem, type Metric, type RecordItem } from '../blocks/recorders';
+import { boundaryRecords, boundarySettings, classCountScalars, dataSizeScalars, DEFAULT_TARGET_CHECK_EPOCHS, FirstAbove, itemCheckpointCount, itemCheckpointUpdates, MAX_CHECKPOINTS, PackRecorder, predictionAccuracy, predictionRecords, predictionSeries, targetCheckUpdates, weightTailMisfit, weightTails, type CheckpointItem, type Metric, type RecordItem } from '../blocks/recorders';
 import { boundaryTraces, decisionGrid, GRID_SIDE } from '../train/decision-boundary';
 import type { ClassicalModelBlock, DataBlock, DataShape, DataSplit, DataStreams, ModelBlock, PhasePlan, TrainingBlock, Values } from '../blocks/types';
 import { repeatStreamKeys, trialStreamKeys } from '../experiments/common';
-import { CUSTOM_MS_PER_COST_UNIT, DEFAULT_PACK_TIME, STEP_PATH_MS_PER_COST_UNIT, type StepPath } from '../sweep/pack-budget';
+import { CUSTOM_MS_PER_COST_UNIT, DEFAULT_PACK_TIME, STEP_PATH_MS_PER_COST_UNIT, type PackTimeModel, type StepPath } from '../sweep/pack-budget';
 import { packBytes } from '../experiments/memory';
 import type { Experiment, RunContext, TrialResult, TrialSpec } from '../experiments/types';
 import type { LossName } from '../nn/losses';
@@ -260,10 +260,8 @@ export function trialPlan(spec: SpecSections & Pick<ExperimentSpec, 'record'>, t
   const checkpointTotal = buildable ? checkpoints.length : counts.reduce((a, n) => a + n, 0);
   // A check between checkpoints evaluates too (skipped once the target is reached: counted all the same).
   const targetEvaluations = targetChecks.length || (targetCount > MAX_TARGET_CHECKS ? targetCount : 0);
-  // A weight tail is read at every checkpoint of the trial (the series' union), once per
-  // layer and size however many items follow it (core/blocks/recorders.ts PackRecorder).
-  const tails = new Set(items.filter((i) => WEIGHT_PATH_METRICS.includes(i.metric)).map((i) => `${i.layer ?? DEFAULT_TAIL_LAYER}:${tailEntries(i, model)}`));
-  const traceValues = [...tails].reduce((s, key) => s + checkpointTotal * Number(key.split(':')[1]), 0);
+  // A weight tail is read at every checkpoint of the trial (the series' union).
+  const traceValues = weightTails(items, model).reduce((s, t) => s + checkpointTotal * t.entries, 0);
   return { data, preparation, model, phases, recordedSteps, recordedEpochs, alone: trainsAlone(spec), targetChecks, targetEvaluations, checkpoints, checkpointCount: checkpointTotal, longestSeries: Math.max(0, ...counts), evalRows: Math.max(data.testRows, needsTrain ? data.trainRows : 0, gridRows), traceValues, predictionRows };
 }
 
@@ -393,6 +391,11 @@ export function stepPath(plan: TrialPlan): StepPath | null {
 export function trialMsPerCostUnit(plan: TrialPlan): number {
   const path = stepPath(plan);
   return path === null ? CUSTOM_MS_PER_COST_UNIT : STEP_PATH_MS_PER_COST_UNIT[path];
+}
+
+/** A spec's pack-time model (Experiment.packTime): each trial at its step path's price, the default fixed part. */
+export function specPackTime(planOf: (values: Values) => TrialPlan): PackTimeModel {
+  return { msPerCostUnit: (values) => trialMsPerCostUnit(planOf(values)), overheadTrials: DEFAULT_PACK_TIME.overheadTrials };
 }
 
 /**
@@ -539,7 +542,7 @@ export function compileSpec(id: string, spec: ExperimentSpec, options: CompileOp
       return misfit && { param: misfit[0], message: misfit[1] };
     },
     cost: (values) => trialCost(plan(values)),
-    packTime: { msPerCostUnit: (values) => trialMsPerCostUnit(plan(values)), overheadTrials: DEFAULT_PACK_TIME.overheadTrials },
+    packTime: specPackTime(plan),
     memory: (values, pack) => trialMemory(plan(values), pack),
     // Trials that differ only in what the data block draws (not its shape) train together
     // (the model axis's label is a value: different model cells never share a pack).
@@ -593,8 +596,7 @@ export function compileSpec(id: string, spec: ExperimentSpec, options: CompileOp
         acc = await measure();
         excluded += now() - t0;
       }
-      // FirstAbove counts the step index it is given + 1: the updates applied.
-      reached.see(updates - 1, acc);
+      reached.see(updates, acc);
     };
     const trainingCheckpoints = targetChecks.length ? [...new Set([...checkpoints, ...targetChecks])].sort((a, b) => a - b) : checkpoints;
     try {

@@ -23,8 +23,8 @@ import { checkClaims, claimAxis, claimMetrics } from '../experiments/claims';
 import { MB } from '../experiments/memory';
 import { DEFAULT_LIMITS, jsonShapeIssues, zodIssues, type FieldIssue } from '../sweep/request';
 import { gridCells } from '../sweep/grid';
-import { DEFAULT_PACK_TIME, estimatePackMs } from '../sweep/pack-budget';
-import { blockMisfit, experimentGrid, inertParameters, lastUpdateMisfit, MAX_TARGET_CHECKS, modelAxisName, modelChoices, parameterSections, predictionsMisfit, specBlocks, specParams, trainingActs, trialCost, trialMemory, trialMsPerCostUnit, trialPlan } from './compile';
+import { estimatePackMs } from '../sweep/pack-budget';
+import { blockMisfit, experimentGrid, inertParameters, lastUpdateMisfit, MAX_TARGET_CHECKS, modelAxisName, modelChoices, parameterSections, predictionsMisfit, specBlocks, specParams, specPackTime, trainingActs, trialCost, trialMemory, trialPlan } from './compile';
 import { PANELS } from './panels';
 import { canonicalJson, experimentSpecSchema, MAX_GRID_AXES, MAX_GRID_CELLS, MODEL_AXIS, modelCellLabel, type ExperimentSpec } from './spec';
 
@@ -329,10 +329,8 @@ function semanticIssues(spec: ExperimentSpec): FieldIssue[] {
   const workField = plan.classical ? modelField(0) : 'training.steps';
   const costOf = (v: Values) => trialCost(trialPlan(spec, v, blocks));
   // A lone trial's CPU by the pack-time model the compiled spec gets (its step path's price, core/sweep/pack-budget.ts).
-  const cpuMsOf = (v: Values) => {
-    const p = trialPlan(spec, v, blocks);
-    return estimatePackMs({ id: '(custom)', cost: () => trialCost(p), packTime: { msPerCostUnit: trialMsPerCostUnit(p), overheadTrials: DEFAULT_PACK_TIME.overheadTrials } }, [{ params: {} }]);
-  };
+  const packTime = specPackTime((v) => trialPlan(spec, v, blocks));
+  const cpuMsOf = (v: Values) => estimatePackMs({ id: '(custom)', cost: costOf, packTime }, [{ params: v }]);
   const bytesOf = (v: Values) => trialMemory(trialPlan(spec, v, blocks), 1);
   const reported = new Set<string>();
   for (const cell of gridCells(experimentGrid(spec))) {

@@ -79,14 +79,14 @@ describe('recorders', () => {
     expect(s.mean_abs_weight_layer1).toBe(2);
   });
 
-  test('FirstAbove keeps the first step (as updates, step + 1) strictly above the target per trial', () => {
+  test('FirstAbove keeps the first update count at which a trial is strictly above the target', () => {
     const f = new FirstAbove(3, 0.8);
-    f.see(4, [0.8, 0.81, 0.1]);
-    f.see(9, [0.9, 0.95, 0.2]);
+    f.see(5, [0.8, 0.81, 0.1]);
+    f.see(10, [0.9, 0.95, 0.2]);
     expect(f.steps).toEqual([10, 5, null]);
     // Exp 8 skips its untimed checks once every trial has passed: not while one has not.
     expect(f.reachedByAll).toBe(false);
-    f.see(14, [0.1, 0.1, 0.85]);
+    f.see(15, [0.1, 0.1, 0.85]);
     expect(f.steps).toEqual([10, 5, 15]);
     expect(f.reachedByAll).toBe(true);
   });
