@@ -209,6 +209,9 @@ export function caption(ctx: FigureContext, text: string): HTMLElement {
 /** A parameter value as a label: strings as they are, anything else as JSON. */
 export const showValue = (v: unknown): string => (typeof v === 'string' ? v : JSON.stringify(v));
 
+/** Parameter values as a label ("resample=none, class_ratio=100"), `fallback` when no axis is given. */
+export const axesLabel = (params: Record<string, unknown>, axes: string[], fallback: string): string => (axes.length ? axes.map((a) => `${a}=${showValue(params[a])}`).join(', ') : fallback);
+
 /** Parameters whose value differs between the sweep's configs, in the order of the first config. */
 export function varyingAxes(configs: ConfigInfo[]): string[] {
   if (configs.length < 2) return [];

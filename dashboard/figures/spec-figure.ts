@@ -9,7 +9,7 @@
  * end, against the first grid axis).
  */
 import type { PanelName } from '../../core/custom/panels';
-import { bandMarks, grid, meanStd, panel, pointsOf, repeatsOf, showValue, varyingAxes, viewLabel, viewOf, type Point, type RepeatPoint } from './common';
+import { axesLabel, bandMarks, grid, meanStd, panel, pointsOf, repeatsOf, showValue, varyingAxes, viewLabel, viewOf, type Point, type RepeatPoint } from './common';
 import { PANEL_REGISTRY, type PanelOptions } from './panels';
 import type { Figure, FigureContext, FigureData } from './types';
 
@@ -40,9 +40,8 @@ export function figureHint(e: SpecDescription): FigureHint | null {
   return null;
 }
 
-const show = showValue;
 const sortValues = (values: unknown[]) =>
-  [...new Map(values.map((v) => [JSON.stringify(v), v])).values()].sort((a, b) => (typeof a === 'number' && typeof b === 'number' ? a - b : show(a).localeCompare(show(b))));
+  [...new Map(values.map((v) => [JSON.stringify(v), v])).values()].sort((a, b) => (typeof a === 'number' && typeof b === 'number' ? a - b : showValue(a).localeCompare(showValue(b))));
 
 /** Positive numbers spanning two decades or more read better on a log axis (learning rates, strengths). */
 function logScale(values: unknown[]): boolean {
@@ -69,7 +68,6 @@ function layoutOf(hint: FigureHint, data: FigureData): Layout {
   return { hint, final, seriesAxes, facets, numericX: xValues.every((v) => typeof v === 'number') };
 }
 
-const seriesOf = (params: Record<string, unknown>, axes: string[], fallback: string) => (axes.length ? axes.map((a) => `${a}=${show(params[a])}`).join(', ') : fallback);
 
 const unique = (names: string[]) => [...new Set(names)];
 
@@ -110,10 +108,10 @@ function renderSpecFigure(data: FigureData, ctx: FigureContext, layout: Layout):
   const view = viewOf(ctx);
   const { hint, final, seriesAxes, facets, numericX } = layout;
   const fallback = viewLabel({ ...view, repeats: false });
-  const xOf = (p: { step: number | null; params: Record<string, unknown> }) => (final ? (numericX ? (p.params[hint.x] as number) : show(p.params[hint.x])) : (p.step as number));
+  const xOf = (p: { step: number | null; params: Record<string, unknown> }) => (final ? (numericX ? (p.params[hint.x] as number) : showValue(p.params[hint.x])) : (p.step as number));
   const inFacet = (facet: unknown) => (p: { params: Record<string, unknown> }) => hint.facet === undefined || JSON.stringify(p.params[hint.facet]) === JSON.stringify(facet);
-  const points = pointsOf(data, hint.y, { final }).map((p) => ({ ...p, x: xOf(p), series: seriesOf(p.params, seriesAxes, fallback) }));
-  const repeats = repeatsOf(data, hint.y, { final }).map((p) => ({ ...p, x: xOf(p), series: seriesOf(p.params, seriesAxes, fallback) }));
+  const points = pointsOf(data, hint.y, { final }).map((p) => ({ ...p, x: xOf(p), series: axesLabel(p.params, seriesAxes, fallback) }));
+  const repeats = repeatsOf(data, hint.y, { final }).map((p) => ({ ...p, x: xOf(p), series: axesLabel(p.params, seriesAxes, fallback) }));
   // One y scale for every panel: whatever this view draws (band, centre, single repeats).
   const ys = [
     ...points.flatMap((p) => (view.band === 'iqr' ? [p.q1, p.q3, p[view.center]] : [p.lo, p.hi, p[view.center]])),
@@ -122,7 +120,7 @@ function renderSpecFigure(data: FigureData, ctx: FigureContext, layout: Layout):
   const yDomain: [number, number] | undefined = ys.length ? [Math.min(...ys), Math.max(...ys)] : undefined;
   const xLabel = final ? hint.x : 'step';
   const panels = facets.map((facet) => {
-    const title = hint.facet === undefined ? `${hint.y} against ${xLabel}` : `${hint.facet}=${show(facet)}`;
+    const title = hint.facet === undefined ? `${hint.y} against ${xLabel}` : `${hint.facet}=${showValue(facet)}`;
     const own = points.filter(inFacet(facet));
     if (!own.length) return panel(ctx, `${title}: waiting for the first finished trial…`);
     const ownRepeats = repeats.filter(inFacet(facet));

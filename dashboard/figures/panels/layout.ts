@@ -2,7 +2,7 @@
  * What every panel shares: which configs it shows (a panel draws one plot or two per
  * config, so at most MAX_PANEL_CONFIGS), their names, and the section around its plots.
  */
-import { caption, showValue, varyingAxes } from '../common';
+import { axesLabel, caption, varyingAxes } from '../common';
 import type { ConfigInfo, FigureContext, FigureData } from '../types';
 
 /** Configs a panel draws at most: two rows of three plots, or three of two plot pairs. */
@@ -26,8 +26,7 @@ export function panelConfigs(data: FigureData, x?: string): { shown: ConfigInfo[
 
 /** A config by the parameters that vary in the sweep ("resample=none, class_ratio=100"), else its key. */
 export function configName(data: FigureData, config: ConfigInfo): string {
-  const axes = varyingAxes(data.configs);
-  return axes.length ? axes.map((a) => `${a}=${showValue(config.params[a])}`).join(', ') : config.config || 'all runs';
+  return axesLabel(config.params, varyingAxes(data.configs), config.config || 'all runs');
 }
 
 /** A named panel's section: its heading, its plots, and what is drawn (and which configs). */
