@@ -21,17 +21,25 @@
  * data segment and no address-taken locals, so it never touches the shadow stack
  * (scripts/build-kernels.sh checks the disassembly for both).
  *
- * Build: `npm run build:kernels` (clang-14 and wasm-ld-14, from Debian's clang-14 and
- * lld-14 packages) compiles it into kernels/atomsweep-kernels.wasm, which is committed.
+ * Build: `npm run build:kernels` (clang-19 and wasm-ld-19, from Debian's clang-19 and
+ * lld-19 packages) compiles it into kernels/atomsweep-kernels.wasm, which is committed.
  */
 #include <wasm_simd128.h>
 
 #define INLINE static inline __attribute__((always_inline))
+/*
+ * The register blocks are functions of their own: inlined into gemm(), V8 ran out of
+ * general registers for their few addresses and reloaded them from the stack every p.
+ */
+#define KERNEL static __attribute__((noinline))
+#define AT(ptr, j) ((ptr) ? (ptr) + (j) : 0)
 
 /*
  * Rows per register block: MR×8 outputs in 2·MR accumulators (SIMD registers). 4 measured
  * best (5 and 6 spill in V8's register allocation; so does unrolling the shared dimension).
- * The transposed-A panels below copy MR = 4 floats as one vector.
+ * Every block reads its MR rows of a from a panel, MR floats per p (see gemm()), so that
+ * one pointer and constant offsets address them: V8 then folds the offsets into the
+ * loads instead of computing MR addresses per p.
  */
 #define MR 4
 
@@ -48,117 +56,93 @@
 enum { FRESH = 0, CONTINUE = 1, BLOCK = 2, BLOCK_ADD = 3 };
 
 /*
- * A = [m × k] with element (i, p) at a[i·ai + p·ap], B = [k × n] row-major with row
- * stride ldb, C = [m × n] row-major with row stride ldc. mr ≤ MR rows by 8 columns.
+ * The register blocks below compute acc = (c when `cont`, else 0) + Σ_p a·b over MR rows and
+ * store it; gemm() applies the tfjs loop's block sums and the bias to whole row blocks after
+ * them (blocks_out()), which keeps the kernels small.
+ *
+ * MR rows by 8 columns: pa is the rows' panel (element (r, p) at pa[p·MR + r]), b = [k × 8…]
+ * with row stride ldb (8 for a packed panel of b), C row-major with row stride ldc. Written
+ * with one accumulator variable per vector and one a register reused row after row: that
+ * is what V8 allocates without spilling. Always all MR rows (gemm() gives the last rows of
+ * a product a tile of MR): with a row count, clang moved its tests into the loop.
  */
-INLINE void block8(int mr, const float *a, int ai, int ap, const float *b, int ldb, float *c, int ldc, int k, int mode, const float *bias) {
-  v128_t acc0[MR], acc1[MR];
+INLINE void block8(const float *restrict pa, const float *restrict b, int ldb, float *c, int ldc, int k, int cont) {
   const v128_t zero = wasm_f32x4_splat(0.0f);
-#pragma clang loop unroll(full)
-  for (int r = 0; r < MR; r++) {
-    acc0[r] = mode != CONTINUE || r >= mr ? zero : wasm_v128_load(c + r * ldc);
-    acc1[r] = mode != CONTINUE || r >= mr ? zero : wasm_v128_load(c + r * ldc + 4);
+  v128_t c00 = zero, c01 = zero, c10 = zero, c11 = zero, c20 = zero, c21 = zero, c30 = zero, c31 = zero;
+  if (cont) {
+    c00 = wasm_v128_load(c), c01 = wasm_v128_load(c + 4);
+    c10 = wasm_v128_load(c + ldc), c11 = wasm_v128_load(c + ldc + 4);
+    c20 = wasm_v128_load(c + 2 * ldc), c21 = wasm_v128_load(c + 2 * ldc + 4);
+    c30 = wasm_v128_load(c + 3 * ldc), c31 = wasm_v128_load(c + 3 * ldc + 4);
   }
   for (int p = 0; p < k; p++) {
-    const v128_t b0 = wasm_v128_load(b + p * ldb);
-    const v128_t b1 = wasm_v128_load(b + p * ldb + 4);
-#pragma clang loop unroll(full)
-    for (int r = 0; r < MR; r++) {
-      if (r < mr) {
-        const v128_t av = wasm_v128_load32_splat(a + r * ai + p * ap);
-        acc0[r] = wasm_f32x4_add(acc0[r], wasm_f32x4_mul(av, b0));
-        acc1[r] = wasm_f32x4_add(acc1[r], wasm_f32x4_mul(av, b1));
-      }
-    }
+    const v128_t b0 = wasm_v128_load(b), b1 = wasm_v128_load(b + 4);
+    v128_t a = wasm_v128_load32_splat(pa);
+    c00 = wasm_f32x4_add(c00, wasm_f32x4_mul(a, b0)), c01 = wasm_f32x4_add(c01, wasm_f32x4_mul(a, b1));
+    a = wasm_v128_load32_splat(pa + 1);
+    c10 = wasm_f32x4_add(c10, wasm_f32x4_mul(a, b0)), c11 = wasm_f32x4_add(c11, wasm_f32x4_mul(a, b1));
+    a = wasm_v128_load32_splat(pa + 2);
+    c20 = wasm_f32x4_add(c20, wasm_f32x4_mul(a, b0)), c21 = wasm_f32x4_add(c21, wasm_f32x4_mul(a, b1));
+    a = wasm_v128_load32_splat(pa + 3);
+    c30 = wasm_f32x4_add(c30, wasm_f32x4_mul(a, b0)), c31 = wasm_f32x4_add(c31, wasm_f32x4_mul(a, b1));
+    pa += MR;
+    b += ldb;
   }
-  if (mode >= BLOCK) {
-#pragma clang loop unroll(full)
-    for (int r = 0; r < MR; r++) {
-      if (r < mr) {
-        acc0[r] = wasm_f32x4_add(wasm_f32x4_add(mode == BLOCK_ADD ? wasm_v128_load(c + r * ldc) : zero, acc0[r]), zero);
-        acc1[r] = wasm_f32x4_add(wasm_f32x4_add(mode == BLOCK_ADD ? wasm_v128_load(c + r * ldc + 4) : zero, acc1[r]), zero);
-      }
-    }
-  }
-  if (bias) {
-    const v128_t bias0 = wasm_v128_load(bias), bias1 = wasm_v128_load(bias + 4);
-#pragma clang loop unroll(full)
-    for (int r = 0; r < MR; r++) {
-      acc0[r] = wasm_f32x4_add(acc0[r], bias0);
-      acc1[r] = wasm_f32x4_add(acc1[r], bias1);
-    }
-  }
-#pragma clang loop unroll(full)
-  for (int r = 0; r < MR; r++) {
-    if (r < mr) {
-      wasm_v128_store(c + r * ldc, acc0[r]);
-      wasm_v128_store(c + r * ldc + 4, acc1[r]);
-    }
-  }
+  wasm_v128_store(c, c00), wasm_v128_store(c + 4, c01);
+  wasm_v128_store(c + ldc, c10), wasm_v128_store(c + ldc + 4, c11);
+  wasm_v128_store(c + 2 * ldc, c20), wasm_v128_store(c + 2 * ldc + 4, c21);
+  wasm_v128_store(c + 3 * ldc, c30), wasm_v128_store(c + 3 * ldc + 4, c31);
 }
-
-/* MR rows by 4 columns. */
-INLINE void block4(int mr, const float *a, int ai, int ap, const float *b, int ldb, float *c, int ldc, int k, int mode, const float *bias) {
-  v128_t acc[MR];
-  const v128_t zero = wasm_f32x4_splat(0.0f);
-#pragma clang loop unroll(full)
-  for (int r = 0; r < MR; r++) acc[r] = mode != CONTINUE || r >= mr ? zero : wasm_v128_load(c + r * ldc);
-  for (int p = 0; p < k; p++) {
-    const v128_t b0 = wasm_v128_load(b + p * ldb);
-#pragma clang loop unroll(full)
-    for (int r = 0; r < MR; r++) {
-      if (r < mr) acc[r] = wasm_f32x4_add(acc[r], wasm_f32x4_mul(wasm_v128_load32_splat(a + r * ai + p * ap), b0));
-    }
-  }
-  const v128_t bias0 = bias ? wasm_v128_load(bias) : zero;
-#pragma clang loop unroll(full)
-  for (int r = 0; r < MR; r++) {
-    if (r < mr) {
-      v128_t out = acc[r];
-      if (mode >= BLOCK) out = wasm_f32x4_add(wasm_f32x4_add(mode == BLOCK_ADD ? wasm_v128_load(c + r * ldc) : zero, out), zero);
-      wasm_v128_store(c + r * ldc, bias ? wasm_f32x4_add(out, bias0) : out);
-    }
-  }
-}
-
-/* MR rows by 1 column, for the last n mod 4 columns. */
-INLINE void block1(int mr, const float *a, int ai, int ap, const float *b, int ldb, float *c, int ldc, int k, int mode, const float *bias) {
-  float acc[MR];
-#pragma clang loop unroll(full)
-  for (int r = 0; r < MR; r++) acc[r] = mode != CONTINUE || r >= mr ? 0.0f : c[r * ldc];
-  for (int p = 0; p < k; p++) {
-    const float bv = b[p * ldb];
-#pragma clang loop unroll(full)
-    for (int r = 0; r < MR; r++) {
-      if (r < mr) acc[r] = acc[r] + a[r * ai + p * ap] * bv;
-    }
-  }
-#pragma clang loop unroll(full)
-  for (int r = 0; r < MR; r++) {
-    if (r < mr) {
-      float out = acc[r];
-      if (mode >= BLOCK) out = ((mode == BLOCK_ADD ? c[r * ldc] : 0.0f) + out) + 0.0f;
-      c[r * ldc] = bias ? out + bias[0] : out;
-    }
-  }
-}
-
-#define AT(ptr, j) ((ptr) ? (ptr) + (j) : 0)
 
 /*
- * MR rows by the last ncols < 4 columns, the rows in the vector lanes instead of the columns:
- * acol holds, for each p, the MR rows' a values as one vector (stride astride floats between
- * p's). Each output still sums its products in p order, as block1 does, at four outputs per
- * vector operation instead of one (a layer with two outputs, the classes, was scalar).
+ * block8 over the first n8 = n − n mod 8 columns: from b's packed panels (row stride 8,
+ * panel j at packed + j·k), or from b in place. Functions of their own, each with the loop
+ * over the panels: inlined into gemm(), V8 ran out of general registers for the few
+ * addresses and reloaded them from the stack every p; and V8 unrolls a wasm loop only
+ * when it is small for its depth, which the p loop is only inside another loop.
  */
-INLINE void block_narrow(const float *acol, int astride, const float *b, int ldb, float *c, int ldc, int k, int mode, const float *bias, int ncols) {
+KERNEL void panels8(const float *pa, const float *packed, float *c, int ldc, int n8, int k, int cont) {
+  for (int j = 0; j < n8; j += 8) block8(pa, packed + j * k, 8, c + j, ldc, k, cont);
+}
+KERNEL void columns8(const float *pa, const float *b, int ldb, float *c, int ldc, int n8, int k, int cont) {
+  for (int j = 0; j < n8; j += 8) block8(pa, b + j, ldb, c + j, ldc, k, cont);
+}
+
+/* The same for 4 columns. */
+KERNEL void block4(const float *restrict pa, const float *restrict b, int ldb, float *c, int ldc, int k, int cont) {
+  const v128_t zero = wasm_f32x4_splat(0.0f);
+  v128_t c0 = zero, c1 = zero, c2 = zero, c3 = zero;
+  if (cont) {
+    c0 = wasm_v128_load(c), c1 = wasm_v128_load(c + ldc);
+    c2 = wasm_v128_load(c + 2 * ldc), c3 = wasm_v128_load(c + 3 * ldc);
+  }
+  for (int p = 0; p < k; p++) {
+    const v128_t b0 = wasm_v128_load(b);
+    c0 = wasm_f32x4_add(c0, wasm_f32x4_mul(wasm_v128_load32_splat(pa), b0));
+    c1 = wasm_f32x4_add(c1, wasm_f32x4_mul(wasm_v128_load32_splat(pa + 1), b0));
+    c2 = wasm_f32x4_add(c2, wasm_f32x4_mul(wasm_v128_load32_splat(pa + 2), b0));
+    c3 = wasm_f32x4_add(c3, wasm_f32x4_mul(wasm_v128_load32_splat(pa + 3), b0));
+    pa += MR;
+    b += ldb;
+  }
+  wasm_v128_store(c, c0), wasm_v128_store(c + ldc, c1);
+  wasm_v128_store(c + 2 * ldc, c2), wasm_v128_store(c + 3 * ldc, c3);
+}
+
+/*
+ * The same for the last ncols < 4 columns, the rows in the vector lanes instead of the
+ * columns: for each p, the MR rows' a values are one vector, astride floats apart (the
+ * panel's MR, or a transposed a's own row stride, read in place). Each output still sums
+ * its products in p order, at MR outputs per vector operation instead of one (a layer
+ * with two outputs, the classes, was scalar).
+ */
+INLINE void narrow(const float *restrict pa, int astride, const float *b, int ldb, float *c, int ldc, int k, int cont, int ncols) {
   const v128_t zero = wasm_f32x4_splat(0.0f);
   v128_t acc[3];
-#define COLUMN(ptr, j) wasm_f32x4_make((ptr)[(j)], (ptr)[ldc + (j)], (ptr)[2 * ldc + (j)], (ptr)[3 * ldc + (j)])
 #pragma clang loop unroll(full)
-  for (int j = 0; j < 3; j++) acc[j] = mode == CONTINUE && j < ncols ? COLUMN(c, j) : zero;
+  for (int j = 0; j < 3; j++) acc[j] = cont && j < ncols ? wasm_f32x4_make(c[j], c[ldc + j], c[2 * ldc + j], c[3 * ldc + j]) : zero;
   for (int p = 0; p < k; p++) {
-    const v128_t av = wasm_v128_load(acol + p * astride);
+    const v128_t av = wasm_v128_load(pa + p * astride);
 #pragma clang loop unroll(full)
     for (int j = 0; j < 3; j++)
       if (j < ncols) acc[j] = wasm_f32x4_add(acc[j], wasm_f32x4_mul(av, wasm_v128_load32_splat(b + p * ldb + j)));
@@ -166,33 +150,60 @@ INLINE void block_narrow(const float *acol, int astride, const float *b, int ldb
 #pragma clang loop unroll(full)
   for (int j = 0; j < 3; j++) {
     if (j < ncols) {
-      v128_t out = acc[j];
-      if (mode >= BLOCK) out = wasm_f32x4_add(wasm_f32x4_add(mode == BLOCK_ADD ? COLUMN(c, j) : zero, out), zero);
-      if (bias) out = wasm_f32x4_add(out, wasm_f32x4_splat(bias[j]));
-      c[j] = wasm_f32x4_extract_lane(out, 0);
-      c[ldc + j] = wasm_f32x4_extract_lane(out, 1);
-      c[2 * ldc + j] = wasm_f32x4_extract_lane(out, 2);
-      c[3 * ldc + j] = wasm_f32x4_extract_lane(out, 3);
+      c[j] = wasm_f32x4_extract_lane(acc[j], 0);
+      c[ldc + j] = wasm_f32x4_extract_lane(acc[j], 1);
+      c[2 * ldc + j] = wasm_f32x4_extract_lane(acc[j], 2);
+      c[3 * ldc + j] = wasm_f32x4_extract_lane(acc[j], 3);
     }
   }
-#undef COLUMN
+}
+
+/* narrow() for each count of columns: V8 then keeps the accumulators in registers. */
+KERNEL void narrow1(const float *pa, int astride, const float *b, int ldb, float *c, int ldc, int k, int cont) { narrow(pa, astride, b, ldb, c, ldc, k, cont, 1); }
+KERNEL void narrow2(const float *pa, int astride, const float *b, int ldb, float *c, int ldc, int k, int cont) { narrow(pa, astride, b, ldb, c, ldc, k, cont, 2); }
+KERNEL void narrow3(const float *pa, int astride, const float *b, int ldb, float *c, int ldc, int k, int cont) { narrow(pa, astride, b, ldb, c, ldc, k, cont, 3); }
+INLINE void block_narrow(const float *pa, int astride, const float *b, int ldb, float *c, int ldc, int k, int cont, int ncols) {
+  if (ncols == 1) narrow1(pa, astride, b, ldb, c, ldc, k, cont);
+  else if (ncols == 2) narrow2(pa, astride, b, ldb, c, ldc, k, cont);
+  else narrow3(pa, astride, b, ldb, c, ldc, k, cont);
 }
 
 /*
- * `acol` (with `astride`), when not 0, lays out these MR rows of a for block_narrow, which
- * then takes the last n mod 4 columns.
+ * An MR-row block (its panel pa) by all n columns of b: 8 at a time (from b's packed panels
+ * when `packed`, else from b itself), then 4, then the rest.
  */
-INLINE void rows(int mr, const float *a, int ai, int ap, const float *b, int ldb, const float *packed, const float *acol, int astride, float *c, int ldc, int n, int k, int mode, const float *bias) {
-  int j = 0;
-  if (packed)
-    for (; j + 8 <= n; j += 8) block8(mr, a, ai, ap, packed + j * k, 8, c + j, ldc, k, mode, AT(bias, j));
-  for (; j + 8 <= n; j += 8) block8(mr, a, ai, ap, b + j, ldb, c + j, ldc, k, mode, AT(bias, j));
-  for (; j + 4 <= n; j += 4) block4(mr, a, ai, ap, b + j, ldb, c + j, ldc, k, mode, AT(bias, j));
-  if (acol && mr == MR && j < n) {
-    block_narrow(acol, astride, b + j, ldb, c + j, ldc, k, mode, AT(bias, j), n - j);
-    return;
+INLINE void rows(const float *pa, const float *b, int ldb, const float *packed, float *c, int ldc, int n, int k, int cont) {
+  const int n8 = n < 4 ? 0 : n - n % 8;
+  if (n8 && packed) panels8(pa, packed, c, ldc, n8, k, cont);
+  else if (n8) columns8(pa, b, ldb, c, ldc, n8, k, cont);
+  int j = n8;
+  if (n >= 4)
+    for (; j + 4 <= n; j += 4) block4(pa, b + j, ldb, c + j, ldc, k, cont);
+  if (j < n) block_narrow(pa, MR, b + j, ldb, c + j, ldc, k, cont, n - j);
+}
+
+/*
+ * After a slice's kernels over `rows` rows of n: in tfjs's loop order (mode BLOCK or
+ * BLOCK_ADD) the slice's sums, in `sums`, go into c as c = ((0 or c) + sum) + 0; then the
+ * bias row, when given (the last slice), is added. Each is the float32 addition the
+ * register blocks would have done before storing, so the bits are the same.
+ */
+static void blocks_out(float *c, const float *sums, int rows_, int n, int mode, const float *bias) {
+  const v128_t zero = wasm_f32x4_splat(0.0f);
+  for (int r = 0; r < rows_; r++) {
+    float *cr = c + r * n;
+    const float *sr = sums + r * n;
+    int j = 0;
+    if (mode >= BLOCK) {
+      for (; j + 4 <= n; j += 4)
+        wasm_v128_store(cr + j, wasm_f32x4_add(wasm_f32x4_add(mode == BLOCK_ADD ? wasm_v128_load(cr + j) : zero, wasm_v128_load(sr + j)), zero));
+      for (; j < n; j++) cr[j] = ((mode == BLOCK_ADD ? cr[j] : 0.0f) + sr[j]) + 0.0f;
+    }
+    if (bias) {
+      for (j = 0; j + 4 <= n; j += 4) wasm_v128_store(cr + j, wasm_f32x4_add(wasm_v128_load(cr + j), wasm_v128_load(bias + j)));
+      for (; j < n; j++) cr[j] = cr[j] + bias[j];
+    }
   }
-  for (; j < n; j++) block1(mr, a, ai, ap, b + j, ldb, c + j, ldc, k, mode, AT(bias, j));
 }
 
 /*
@@ -237,7 +248,22 @@ static void transpose_rows(const float *a, int ai, float *dst, int k) {
     for (int r = 0; r < 4; r++) dst[p * 4 + r] = a[r * ai + p];
 }
 
-/* Panels pay for their copy only when many row blocks read them (each reads the whole slice). */
+/*
+ * The panel of rows i..i+mr−1 of op(a) over a slice of kc: dst[p·MR + r] = a[(i + r)·ai + p·ap],
+ * rows past mr zero (their outputs are computed and never stored).
+ */
+static void pack_rows(const float *a, int ai, int ap, float *dst, int mr, int kc) {
+  if (mr == MR && ai == 1) {
+    for (int p = 0; p < kc; p++) wasm_v128_store(dst + p * MR, wasm_v128_load(a + p * ap));
+  } else if (mr == MR && ap == 1) {
+    transpose_rows(a, ai, dst, kc);
+  } else {
+    for (int p = 0; p < kc; p++)
+      for (int r = 0; r < MR; r++) dst[p * MR + r] = r < mr ? a[r * ai + p * ap] : 0.0f;
+  }
+}
+
+/* Panels of b pay for their copy only when many row blocks read them (each reads the whole slice). */
 #define PACK_MIN_ROWS 32
 
 /*
@@ -253,10 +279,17 @@ static void transpose_rows(const float *a, int ai, float *dst, int k) {
  * (elementwise.c) applied to each block of rows as soon as its last slice is written, while
  * the block is still in cache: the activation of a forward layer, or the activation's
  * gradient (y, laid out as c, the activation's output) of a backward product.
+ * `work` holds GEMM_WORK(k, n) floats: b's panels, a's panel, and two tiles of MR rows
+ * (the last m mod MR rows, and the tfjs loop's block sums).
  */
+#define GEMM_WORK(k, n) (((k) < KC ? (k) : KC) * ((n) + MR) + 2 * MR * (n))
 static void gemm(const float *a, int ai, int ap, const float *b, int ldb, float *c, int m, int n, int k, const float *bias, int blocked, int post, const float *y, float *work) {
   const int slice = blocked ? TFJS_BLOCK : KC;
-  float *panels = m >= PACK_MIN_ROWS && n >= 8 ? work : 0;
+  const int pack_b = m >= PACK_MIN_ROWS && n >= 8;
+  const int kmax = k < KC ? k : KC;
+  float *apanel = work + n * kmax;
+  float *tail = apanel + MR * kmax;
+  float *sums = tail + MR * n;
   /* At least one slice, so that k = 0 still writes the output (zeros, or the bias). */
   int p0 = 0;
   do {
@@ -265,50 +298,31 @@ static void gemm(const float *a, int ai, int ap, const float *b, int ldb, float 
     const float *bias_here = p0 + kc >= k ? bias : 0;
     const float *as = a + p0 * ap;
     const float *bs = b + p0 * ldb;
+    float *panels = pack_b ? work : 0;
     if (panels) pack_panels(bs, ldb, panels, n, kc);
     const int finish = post != POST_NONE && p0 + kc >= k;
-    /*
-     * A read transposed (ai = 1, the weight gradient Aᵀ·G): each row block's slice copied to
-     * MR contiguous floats per p first, instead of MR floats from a new cache line per p.
-     */
-    float *apanel = panels && ai == 1 && ap != 1 ? panels + n * kc : 0;
-    /* Columns beyond the last 4 (a layer of 2 classes) go to block_narrow, which reads a's rows as vectors. */
-    float *narrow = work && n % 4 != 0 && ai != 1 ? work + n * kc : 0;
-    int i = 0;
-    for (; i + MR <= m; i += MR) {
-      if (apanel) {
-        for (int p = 0; p < kc; p++) wasm_v128_store(apanel + p * MR, wasm_v128_load(as + i + p * ap));
-        rows(MR, apanel, 1, MR, bs, ldb, panels, apanel, MR, c + i * n, n, n, kc, mode, bias_here);
-      } else if (ai == 1) {
-        rows(MR, as + i, 1, ap, bs, ldb, panels, n % 4 ? as + i : 0, ap, c + i * n, n, n, kc, mode, bias_here);
+    for (int i = 0; i < m; i += MR) {
+      const int mr = m - i < MR ? m - i : MR;
+      /* The last m mod MR rows go through a tile of MR (the padding rows' a are zeros). */
+      float *out = mr == MR ? c + i * n : tail;
+      if (mr < MR)
+        for (int r = 0; r < MR; r++)
+          for (int j = 0; j < n; j++) tail[r * n + j] = r < mr ? c[(i + r) * n + j] : 0.0f;
+      /* tfjs's loop sums each slice from zero apart, then adds it to the output. */
+      float *acc = mode >= BLOCK ? sums : out;
+      if (n < 4 && ai == 1 && mr == MR) {
+        /* A transposed a already holds MR rows per p as one vector: fewer than 4 columns read it in place. */
+        block_narrow(as + i, ap, bs, ldb, acc, n, kc, mode == CONTINUE, n);
       } else {
-        if (narrow) transpose_rows(as + i * ai, ai, narrow, kc);
-        rows(MR, as + i * ai, ai, ap, bs, ldb, panels, narrow, MR, c + i * n, n, n, kc, mode, bias_here);
+        pack_rows(as + i * ai, ai, ap, apanel, mr, kc);
+        rows(apanel, bs, ldb, panels, acc, n, n, kc, mode == CONTINUE);
       }
-      if (finish) apply_post(post, c + i * n, y ? y + i * n : 0, MR * n);
+      if (mode >= BLOCK || bias_here) blocks_out(out, sums, MR, n, mode, bias_here);
+      if (mr < MR)
+        for (int r = 0; r < mr; r++)
+          for (int j = 0; j < n; j++) c[(i + r) * n + j] = tail[r * n + j];
+      if (finish) apply_post(post, c + i * n, y ? y + i * n : 0, mr * n);
     }
-    /* The last m mod MR rows, each count with its own fully unrolled copy. */
-#define TAIL(r) case r: rows(r, as + i * ai, ai, ap, bs, ldb, panels, 0, 0, c + i * n, n, n, kc, mode, bias_here); break;
-    switch (m - i) {
-#if MR > 7
-      TAIL(7)
-#endif
-#if MR > 6
-      TAIL(6)
-#endif
-#if MR > 5
-      TAIL(5)
-#endif
-#if MR > 4
-      TAIL(4)
-#endif
-      TAIL(3)
-      TAIL(2)
-      TAIL(1)
-      default: break;
-    }
-#undef TAIL
-    if (finish && i < m) apply_post(post, c + i * n, y ? y + i * n : 0, (m - i) * n);
     p0 += slice;
   } while (p0 < k);
 }

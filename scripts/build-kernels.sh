@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `npm run build:kernels`: builds kernels/atomsweep-kernels.c (which includes the other
 # kernels/*.c) into the committed kernels/atomsweep-kernels.wasm.
-# Needs clang-14 and wasm-ld-14 (Debian: apt-get install clang-14 lld-14). The hosts and
+# Needs clang-19 and wasm-ld-19 (Debian: apt-get install clang-19 lld-19). The hosts and
 # CI use the committed .wasm, so only a change to a kernel's C source needs this.
 #
 # Flags: SIMD128 and bulk memory (zero fills become memory.fill, not a libc memset);
@@ -12,7 +12,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 for src in kernels/atomsweep-kernels.c; do
   out="${src%.c}.wasm"
-  clang-14 --target=wasm32 -O3 -msimd128 -mbulk-memory -ffp-contract=off -nostdlib ${KERNEL_CFLAGS:-} \
+  clang-19 --target=wasm32 -O3 -msimd128 -mbulk-memory -ffp-contract=off -nostdlib ${KERNEL_CFLAGS:-} \
     -Wl,--no-entry -Wl,--import-memory -Wl,--strip-all -Wl,--allow-undefined-file=/dev/null \
     -o "$out" "$src"
   # The module must not write memory it does not own: no data segment, no shadow stack.
@@ -21,11 +21,11 @@ for src in kernels/atomsweep-kernels.c; do
     const imports = WebAssembly.Module.imports(m).map((i) => i.module + "." + i.name);
     if (imports.join() !== "env.memory") throw new Error("unexpected imports: " + imports);
   ' "$out"
-  if command -v llvm-objdump-14 >/dev/null && llvm-objdump-14 -d "$out" | grep -q "global.get\|global.set"; then
+  if command -v llvm-objdump-19 >/dev/null && llvm-objdump-19 -d "$out" | grep -q "global.get\|global.set"; then
     echo "$out uses a global (the shadow stack?): refusing" >&2
     exit 1
   fi
-  if llvm-objdump-14 -h "$out" 2>/dev/null | grep -q " DATA "; then
+  if llvm-objdump-19 -h "$out" 2>/dev/null | grep -q " DATA "; then
     echo "$out has a data segment: refusing" >&2
     exit 1
   fi
