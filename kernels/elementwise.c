@@ -85,9 +85,24 @@ static inline __attribute__((always_inline)) v128_t sigmoid4(v128_t x) {
   return wasm_v128_bitselect(f, wasm_f32x4_sub(one, f), wasm_i32x4_shr(x, 31));
 }
 
+/*
+ * Vectors of the sigmoid computed side by side: one vector's chain of ~20 dependent
+ * operations (a division among them) left the core idle; six independent chains per
+ * iteration took 1.34 → 0.86 ns a value (a 200,000-value array, best of 200; 2 chains 1.19,
+ * 4 chains 1.00, 8 chains 0.91).
+ */
+#define SIGMOID_CHAINS 6
+
 /* out = sigmoid(x) over n elements (in place when out == x). */
 static void sigmoid_n(const float *x, float *out, int n) {
   int i = 0;
+  for (; i + 4 * SIGMOID_CHAINS <= n; i += 4 * SIGMOID_CHAINS) {
+    v128_t v[SIGMOID_CHAINS];
+#pragma clang loop unroll(full)
+    for (int u = 0; u < SIGMOID_CHAINS; u++) v[u] = sigmoid4(wasm_v128_load(x + i + 4 * u));
+#pragma clang loop unroll(full)
+    for (int u = 0; u < SIGMOID_CHAINS; u++) wasm_v128_store(out + i + 4 * u, v[u]);
+  }
   for (; i + 4 <= n; i += 4) wasm_v128_store(out + i, sigmoid4(wasm_v128_load(x + i)));
   if (i < n) {
     /* The last n mod 4 through one vector: lanes are independent, as in XNNPACK's tail. */

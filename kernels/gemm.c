@@ -169,16 +169,19 @@ INLINE void block_narrow(const float *pa, int astride, const float *b, int ldb, 
 }
 
 /*
- * An MR-row block (its panel pa) by all n columns of b: 8 at a time (from b's packed panels
- * when `packed`, else from b itself), then 4, then the rest.
+ * An MR-row block (its panel pa) by all n columns of b: 8 at a time, then 4 (from b's packed
+ * panels when `packed`, else from b itself), then the rest.
  */
 INLINE void rows(const float *pa, const float *b, int ldb, const float *packed, float *c, int ldc, int n, int k, int cont) {
   const int n8 = n < 4 ? 0 : n - n % 8;
   if (n8 && packed) panels8(pa, packed, c, ldc, n8, k, cont);
   else if (n8) columns8(pa, b, ldb, c, ldc, n8, k, cont);
   int j = n8;
-  if (n >= 4)
-    for (; j + 4 <= n; j += 4) block4(pa, b + j, ldb, c + j, ldc, k, cont);
+  if (n >= 4 && j + 4 <= n) {
+    if (packed) block4(pa, packed + j * k, 4, c + j, ldc, k, cont);
+    else block4(pa, b + j, ldb, c + j, ldc, k, cont);
+    j += 4;
+  }
   if (j < n) block_narrow(pa, MR, b + j, ldb, c + j, ldc, k, cont, n - j);
 }
 
@@ -217,19 +220,23 @@ static void blocks_out(float *c, const float *sums, int rows_, int n, int mode, 
 
 /*
  * Copies rows 0..k−1 of b's first n − n mod 8 columns into panels of 8 columns, each k rows
- * of 8 contiguous floats: the block8 calls then read the same values in the same order from
- * one stream instead of k rows ldb apart, and use whole cache lines (measured with
- * bench/gemm-shapes.ts, best of 12: a 100×2000 · 2000×100 weight gradient
- * 12 → 16 GMAC/s, a 2000×100 · 100×100 product 17 → 18).
+ * of 8 contiguous floats, and the next 4 columns (when n mod 8 ≥ 4) into one panel of 4: the
+ * block8 and block4 calls then read the same values in the same order from one stream
+ * instead of k rows ldb apart, and use whole cache lines (measured with
+ * bench/gemm-shapes.ts, best of 12: a 100×2000 · 2000×100 weight gradient 12 → 16 GMAC/s,
+ * a 2000×100 · 100×100 product 17 → 18).
  */
 static void pack_panels(const float *b, int ldb, float *packed, int n, int k) {
-  for (int j = 0; j + 8 <= n; j += 8) {
+  int j = 0;
+  for (; j + 8 <= n; j += 8) {
     float *dst = packed + j * k;
     for (int p = 0; p < k; p++) {
       wasm_v128_store(dst + p * 8, wasm_v128_load(b + p * ldb + j));
       wasm_v128_store(dst + p * 8 + 4, wasm_v128_load(b + p * ldb + j + 4));
     }
   }
+  if (j + 4 <= n)
+    for (int p = 0; p < k; p++) wasm_v128_store(packed + j * k + p * 4, wasm_v128_load(b + p * ldb + j));
 }
 /* MR = 4 rows of a (row stride ai), k values each, as k vectors of 4: dst[p·4 + r] = a[r·ai + p]. */
 static void transpose_rows(const float *a, int ai, float *dst, int k) {
@@ -279,14 +286,29 @@ static void pack_rows(const float *a, int ai, int ap, float *dst, int mr, int kc
  * (elementwise.c) applied to each block of rows as soon as its last slice is written, while
  * the block is still in cache: the activation of a forward layer, or the activation's
  * gradient (y, laid out as c, the activation's output) of a backward product.
- * `work` holds GEMM_WORK(k, n) floats: b's panels, a's panel, and two tiles of MR rows
- * (the last m mod MR rows, and the tfjs loop's block sums).
+ * `work` holds GEMM_WORK(k, n) floats: b's panels, a's panel, two tiles of MR rows (the
+ * last m mod MR rows, and the tfjs loop's block sums), and room for a transposed output of
+ * fewer than MR rows (below).
  */
-#define GEMM_WORK(k, n) (((k) < KC ? (k) : KC) * ((n) + MR) + 2 * MR * (n))
+#define GEMM_WORK(k, n) (((k) < KC ? (k) : KC) * ((n) + MR) + 3 * MR * (n))
 static void gemm(const float *a, int ai, int ap, const float *b, int ldb, float *c, int m, int n, int k, const float *bias, int blocked, int post, const float *y, float *work) {
   const int slice = blocked ? TFJS_BLOCK : KC;
   const int pack_b = m >= PACK_MIN_ROWS && n >= 8;
   const int kmax = k < KC ? k : KC;
+  if (m < MR && ai == 1 && n >= MR && post == POST_NONE) {
+    /*
+     * Fewer rows than a register block, a read transposed (the weight gradient of a layer
+     * with 2 inputs): cᵀ = bᵀ · a computed instead, b's columns in the vector lanes, into the
+     * tiles' space, then transposed into c. Each output is the same products (x·y = y·x in
+     * IEEE arithmetic) summed in the same order; the register block computed MR rows for m.
+     */
+    /* After all the transposed product's own work needs (GEMM_WORK(k, m) < this offset, as m < n). */
+    float *ct = work + kmax * (n + MR) + 2 * MR * n;
+    gemm(b, 1, ldb, a, ap, ct, n, m, k, 0, blocked, POST_NONE, 0, work);
+    for (int i = 0; i < m; i++)
+      for (int j = 0; j < n; j++) c[i * n + j] = bias ? ct[j * m + i] + bias[j] : ct[j * m + i];
+    return;
+  }
   float *apanel = work + n * kmax;
   float *tail = apanel + MR * kmax;
   float *sums = tail + MR * n;

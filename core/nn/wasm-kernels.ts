@@ -137,8 +137,8 @@ export function installWasmKernels(backend: tf.KernelBackend, module: WebAssembl
   installed.set(wasm, {
     gemm(a, b, bias, out, K, live, m, n, k, transA, transB, order, post = { kind: 'none' }) {
       const transposed = transB ? k * n * 4 : 0;
-      // kernels/gemm.c GEMM_WORK: b's panels and a's over a slice of at most 256, and two tiles of 4 rows.
-      const need = transposed + (Math.min(k, 256) * (n + 4) + 8 * n) * 4;
+      // kernels/gemm.c GEMM_WORK: b's panels and a's over a slice of at most 256, and three tiles of 4 rows.
+      const need = transposed + (Math.min(k, 256) * (n + 4) + 12 * n) * 4;
       if (need > scratchBytes) {
         if (scratch) wasm._free(scratch);
         scratchBytes = need;

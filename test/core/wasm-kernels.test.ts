@@ -53,6 +53,9 @@ function productAndGradients(x: tf.Tensor3D, w: tf.Tensor3D, r: tf.Tensor3D, liv
 // [rows, in, out] of one network's product.
 const SHAPES: [number, number, number][] = [
   [1, 1, 1], [300, 600, 9], [9, 700, 5], [3, 5, 7], [4, 8, 8], [5, 13, 9], [17, 33, 31], [64, 6, 200], [64, 200, 2], [64, 200, 200], [100, 2, 16], [2000, 100, 2], [6, 3, 12], [2000, 100, 100], [40, 300, 33],
+  // Fewer than 4 inputs over more than one slice of the shared dimension (Exp 4's first
+  // layer): its weight gradient is computed transposed (kernels/gemm.c gemm()).
+  [2000, 2, 100], [700, 3, 36], [7, 3, 5],
 ];
 
 /** packDense's output and the gradients w.r.t. x, w and bias, of sum(dense ⊙ r). */
@@ -78,7 +81,7 @@ function batchedBits(x: tf.Tensor3D, w: tf.Tensor3D, bias: tf.Tensor3D, r: tf.Te
 
 describe('pack GEMM on the batched path (tfjs-wasm\'s own loop order)', () => {
   for (const [K, rows, inner, cols] of [
-    [1, 5, 12, 100], [2, 5, 12, 100], [3, 64, 100, 2], [2, 100, 1, 16], [2, 17, 97, 49], [1, 130, 50, 3], [4, 1, 100, 100], [2, 3, 200, 7], [2, 40, 100, 20], [1, 33, 70, 9],
+    [1, 5, 12, 100], [2, 5, 12, 100], [3, 64, 100, 2], [2, 100, 1, 16], [2, 17, 97, 49], [1, 130, 50, 3], [4, 1, 100, 100], [2, 3, 200, 7], [2, 40, 100, 20], [1, 33, 70, 9], [2, 150, 3, 12], [1, 400, 2, 100],
   ] as [number, number, number, number][]) {
     it(`matches tf.matMul + tf.add and their gradients bit for bit: K=${K}, ${rows}×${inner} · ${inner}×${cols}`, () => {
       const rng = new Rng(K * 31 + rows * 7 + inner * 3 + cols);
