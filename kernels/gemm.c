@@ -349,6 +349,10 @@ static void gemm(const float *a, int ai, int ap, const float *b, int ldb, float 
   } while (p0 < k);
 }
 
+/* The work floats pack_gemm needs for a product of shared dimension k and n columns. */
+__attribute__((export_name("gemm_work")))
+int gemm_work(int k, int n) { return GEMM_WORK(k, n); }
+
 /*
  * dst [cols × rows] = transpose of src [rows × cols], in 4×4 blocks through vector shuffles
  * (a backward product dA = G·Wᵀ transposes W every step; element by element, with every

@@ -108,6 +108,7 @@ export interface AdamScalars {
 
 interface Exports {
   pack_gemm(a: number, b: number, bias: number, out: number, scratch: number, panels: number, K: number, live: number, m: number, n: number, k: number, transA: number, transB: number, blocked: number, post: number, y: number): void;
+  gemm_work(k: number, n: number): number;
   sigmoid(x: number, out: number, n: number): void;
   relu(x: number, out: number, n: number): void;
   relu_grad(dy: number, y: number, out: number, n: number): void;
@@ -137,8 +138,8 @@ export function installWasmKernels(backend: tf.KernelBackend, module: WebAssembl
   installed.set(wasm, {
     gemm(a, b, bias, out, K, live, m, n, k, transA, transB, order, post = { kind: 'none' }) {
       const transposed = transB ? k * n * 4 : 0;
-      // kernels/gemm.c GEMM_WORK: b's panels and a's over a slice of at most 256, and three tiles of 4 rows.
-      const need = transposed + (Math.min(k, 256) * (n + 4) + 12 * n) * 4;
+      // The kernel says what work space it needs (kernels/gemm.c GEMM_WORK), after the transposed operand.
+      const need = transposed + exports.gemm_work(k, n) * 4;
       if (need > scratchBytes) {
         if (scratch) wasm._free(scratch);
         scratchBytes = need;
