@@ -238,6 +238,38 @@ static void pack_panels(const float *b, int ldb, float *packed, int n, int k) {
   if (j + 4 <= n)
     for (int p = 0; p < k; p++) wasm_v128_store(packed + j * k + p * 4, wasm_v128_load(b + p * ldb + j));
 }
+/* 4 vectors (rows) → their transpose, in place. */
+#define TRANSPOSE4(r0, r1, r2, r3) do { \
+    const v128_t t0_ = wasm_i32x4_shuffle(r0, r1, 0, 4, 1, 5), t1_ = wasm_i32x4_shuffle(r0, r1, 2, 6, 3, 7); \
+    const v128_t t2_ = wasm_i32x4_shuffle(r2, r3, 0, 4, 1, 5), t3_ = wasm_i32x4_shuffle(r2, r3, 2, 6, 3, 7); \
+    r0 = wasm_i64x2_shuffle(t0_, t2_, 0, 2), r1 = wasm_i64x2_shuffle(t0_, t2_, 1, 3); \
+    r2 = wasm_i64x2_shuffle(t1_, t3_, 0, 2), r3 = wasm_i64x2_shuffle(t1_, t3_, 1, 3); \
+  } while (0)
+
+/*
+ * pack_panels for b stored transposed (element (p, j) at bt[j·ldt + p], n a multiple of 4):
+ * the same panels straight from the stored rows, 4×4 blocks at a time, instead of a
+ * transposed copy of b first and the panels from that (two passes over b).
+ */
+static void pack_panels_t(const float *bt, int ldt, float *packed, int n, int k) {
+  for (int j = 0; j + 4 <= n; j += 4) {
+    /* Panels of 8 columns, then one of 4: column j's floats sit at lane j mod 8 of a row of w. */
+    const int w = j - j % 8 + 8 <= n - n % 8 ? 8 : 4;
+    float *dst = packed + (j - j % 8) * k + j % 8;
+    const float *src = bt + j * ldt;
+    int p = 0;
+    for (; p + 4 <= k; p += 4) {
+      v128_t r0 = wasm_v128_load(src + p), r1 = wasm_v128_load(src + ldt + p);
+      v128_t r2 = wasm_v128_load(src + 2 * ldt + p), r3 = wasm_v128_load(src + 3 * ldt + p);
+      TRANSPOSE4(r0, r1, r2, r3);
+      wasm_v128_store(dst + p * w, r0), wasm_v128_store(dst + (p + 1) * w, r1);
+      wasm_v128_store(dst + (p + 2) * w, r2), wasm_v128_store(dst + (p + 3) * w, r3);
+    }
+    for (; p < k; p++)
+      for (int r = 0; r < 4; r++) dst[p * w + r] = src[r * ldt + p];
+  }
+}
+
 /* MR = 4 rows of a (row stride ai), k values each, as k vectors of 4: dst[p·4 + r] = a[r·ai + p]. */
 static void transpose_rows(const float *a, int ai, float *dst, int k) {
   int p = 0;
@@ -291,11 +323,11 @@ static void pack_rows(const float *a, int ai, int ap, float *dst, int mr, int kc
  * fewer than MR rows (below).
  */
 #define GEMM_WORK(k, n) (((k) < KC ? (k) : KC) * ((n) + MR) + 3 * MR * (n))
-static void gemm(const float *a, int ai, int ap, const float *b, int ldb, float *c, int m, int n, int k, const float *bias, int blocked, int post, const float *y, float *work) {
+static void gemm(const float *a, int ai, int ap, const float *b, int ldb, int bt, float *c, int m, int n, int k, const float *bias, int blocked, int post, const float *y, float *work) {
   const int slice = blocked ? TFJS_BLOCK : KC;
   const int pack_b = m >= PACK_MIN_ROWS && n >= 8;
   const int kmax = k < KC ? k : KC;
-  if (m < MR && ai == 1 && n >= MR && post == POST_NONE) {
+  if (m < MR && ai == 1 && n >= MR && post == POST_NONE && !bt) {
     /*
      * Fewer rows than a register block, a read transposed (the weight gradient of a layer
      * with 2 inputs): cᵀ = bᵀ · a computed instead, b's columns in the vector lanes, into the
@@ -304,7 +336,7 @@ static void gemm(const float *a, int ai, int ap, const float *b, int ldb, float 
      */
     /* After all the transposed product's own work needs (GEMM_WORK(k, m) < this offset, as m < n). */
     float *ct = work + kmax * (n + MR) + 2 * MR * n;
-    gemm(b, 1, ldb, a, ap, ct, n, m, k, 0, blocked, POST_NONE, 0, work);
+    gemm(b, 1, ldb, a, ap, 0, ct, n, m, k, 0, blocked, POST_NONE, 0, work);
     for (int i = 0; i < m; i++)
       for (int j = 0; j < n; j++) c[i * n + j] = bias ? ct[j * m + i] + bias[j] : ct[j * m + i];
     return;
@@ -319,9 +351,10 @@ static void gemm(const float *a, int ai, int ap, const float *b, int ldb, float 
     const int mode = blocked ? (p0 == 0 ? BLOCK : BLOCK_ADD) : (p0 == 0 ? FRESH : CONTINUE);
     const float *bias_here = p0 + kc >= k ? bias : 0;
     const float *as = a + p0 * ap;
-    const float *bs = b + p0 * ldb;
+    const float *bs = bt ? b + p0 : b + p0 * ldb;
     float *panels = pack_b ? work : 0;
-    if (panels) pack_panels(bs, ldb, panels, n, kc);
+    if (panels && bt) pack_panels_t(bs, ldb, panels, n, kc);
+    else if (panels) pack_panels(bs, ldb, panels, n, kc);
     const int finish = post != POST_NONE && p0 + kc >= k;
     for (int i = 0; i < m; i += MR) {
       const int mr = m - i < MR ? m - i : MR;
@@ -400,11 +433,13 @@ void pack_gemm(const float *a, const float *b, const float *bias, float *out, fl
   for (int net = 0; net < live; net++) {
     const float *an = a + net * m * k;
     const float *bn = b + net * k * n;
-    if (transB) {
+    /* b stored transposed: packed straight from its rows when gemm() packs it whole, else transposed first. */
+    const int packed_t = transB && m >= PACK_MIN_ROWS && n >= 8 && n % 4 == 0;
+    if (transB && !packed_t) {
       transpose(bn, scratch, n, k);
       bn = scratch;
     }
-    gemm(an, ai, ap, bn, n, out + net * m * n, m, n, k, AT(bias, net * n), blocked, post, AT(y, net * m * n), panels);
+    gemm(an, ai, ap, bn, packed_t ? k : n, packed_t, out + net * m * n, m, n, k, AT(bias, net * n), blocked, post, AT(y, net * m * n), panels);
   }
   for (int net = live; net < K; net++) {
     float *o = out + net * m * n;
