@@ -15,9 +15,9 @@
  * multiply-adds per step (bench/cases.ts macsPerStep) places it on that curve,
  * interpolated log–log between the two shapes around it, flat below A (dispatch-bound) and
  * proportional to multiply-adds above D (arithmetic-bound); pack size K is interpolated in
- * 1/K between K = 1 and K = 16. Steps and shapes come from each experiment's own
- * parameters (STEP_SHAPES below); a trial with no network step (Exp 3's SVM and tree)
- * predicts 0, so all of its time is "unexplained".
+ * 1/K between K = 1 and K = 16. Steps and shapes come from each trial's plan (trialSteps
+ * below); a trial with no network step (Exp 3's SVM and tree) predicts 0, so all of its
+ * time is "unexplained".
  *
  * "Unexplained" is a model's remainder: it also holds the step model's own error. The
  * measured split comes from scripts/profile-trial.ts, which times each phase of single
@@ -28,7 +28,9 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
 import { macsPerStep } from '../core/nn/macs';
-import { trialModel, type SpecExperiment } from '../core/custom/compile';
+import { trialPlan, type SpecExperiment, type TrialPlan } from '../core/custom/compile';
+import type { ExperimentSpec } from '../core/custom/spec';
+import type { Values } from '../core/blocks/types';
 import { getExperiment } from '../core/experiments';
 
 /** What one trial trains: layer widths (input … output), rows per step, and steps. */
@@ -39,57 +41,46 @@ export interface StepShape {
 }
 
 type Params = Record<string, unknown>;
-const num = (p: Params, k: string): number => Number(p[k]);
-const list = (p: Params, k: string): number[] => (p[k] as number[]).map(Number);
-const testRows = (p: Params) => Math.ceil(num(p, 'test_size') * num(p, 'n'));
 
 /**
- * Steps and network shape of one trial from its stored parameters (the experiments'
- * protocol, core/experiments/expNN-*.ts headers); `scalars` are the trial's stored scalar
- * metrics (Exp 3's MLPs stop early: their step count is n_iter epochs of batches).
+ * What one trial trains, phase by phase, read from its experiment's own plan
+ * (core/custom/compile.ts trialPlan: the model, the updates and the rows of each phase), so
+ * that this tool follows every experiment, forks included, instead of a table of them.
+ * A classical model trains no network, except the sklearn-style MLP, which stops early:
+ * its updates are its stored n_iter epochs of batches. A conv net's step is not on the
+ * bench's curve of MLP steps, and stored parameters that no longer make a plan (a sweep
+ * from before an experiment's parameters were renamed) give none: their time stays unexplained.
  */
-export const STEP_SHAPES: Record<string, (p: Params, scalars: Record<string, number>) => StepShape | null> = {
-  // Stored as a spec (width, n) since Exp 1 became one, as its code before (n_hidden, num_values).
-  exp1: (p) => ({ sizes: [1, num(p, 'width' in p ? 'width' : 'n_hidden'), 1], rows: num(p, 'n' in p ? 'n' : 'num_values'), steps: num(p, 'steps') }),
-  exp2: (p) => ({ sizes: [1, ...Array(num(p, 'depth') + 1).fill(num(p, 'width')), 2], rows: Math.min(num(p, 'batch_size'), num(p, 'n')), steps: num(p, 'steps') }),
-  exp3: (p, s) => {
-    if (p.classifier !== 'deep' && p.classifier !== 'shallow') return null;
-    // Stored by the TypeScript module (shallow_hidden, deep_hidden) or by the spec (the cell's sklearn_hidden).
-    const own = p.classifier === 'deep' ? 'deep_hidden' : 'shallow_hidden';
-    const hidden = p[own] !== undefined ? list(p, own) : (trialModel((getExperiment('exp3') as SpecExperiment).spec, p).values.sklearn_hidden as number[]);
-    const m = s.train_size ?? Math.floor(num(p, 'n') * num(p, 'train_fraction'));
-    const batch = s.batch_size ?? Math.min(200, m);
-    return { sizes: [num(p, 'd'), ...hidden, 1], rows: batch, steps: (s.n_iter ?? num(p, 'max_iter')) * Math.ceil(m / batch) };
-  },
-  exp4: (p) => {
-    const minority = Math.floor(num(p, 'n') / (num(p, 'class_ratio') + 1));
-    const majority = num(p, 'n') - minority;
-    const rows = p.resample === 'none' ? minority + majority : 2 * majority;
-    return { sizes: [num(p, 'd'), ...list(p, 'hidden'), 2], rows, steps: num(p, 'steps') };
-  },
-  exp5: (p) => ({ sizes: [num(p, 'd'), ...list(p, 'hidden'), 2], rows: Math.min(num(p, 'batch_size'), num(p, 'n')), steps: num(p, 'steps') }),
-  exp6: (p) => {
-    const input = p.pca_dim === 'none' ? num(p, 'd') + num(p, 'dummy_dim') : num(p, 'pca_dim');
-    // A spec: the mlp block's width × depth hidden layers.
-    return { sizes: [input, ...Array<number>(num(p, 'depth')).fill(num(p, 'width')), 2], rows: num(p, 'n') - testRows(p), steps: num(p, 'steps') };
-  },
-  exp7: (p) => ({ sizes: [2, ...list(p, 'hidden'), 2], rows: Math.min(num(p, 'batch_size'), num(p, 'n') - testRows(p)), steps: num(p, 'steps') }),
-  exp8: (p) => {
-    const train = num(p, 'n') - testRows(p);
-    const rows = Math.min(num(p, 'batch_size'), train);
-    // Sweeps from before it was a spec name its parameters num_epochs, hidden and epoch_rows 'n'.
-    if (p.num_epochs !== undefined) return { sizes: [num(p, 'd'), ...list(p, 'hidden'), 2], rows, steps: Math.trunc((num(p, 'num_epochs') * (p.epoch_rows === 'train' ? train : num(p, 'n'))) / num(p, 'batch_size')) };
-    // A spec (core/experiments/specs/exp08-batch-size.ts): the adam block's epochs (core/blocks/train-adam.ts phaseSteps).
-    const quotient = (num(p, 'epochs') * (p.epoch_rows === 'all' ? num(p, 'n') : train)) / rows;
-    const steps = Math.max(1, p.epoch_rounding === 'floor' ? Math.trunc(quotient) : Math.ceil(quotient));
-    return { sizes: [num(p, 'd'), ...Array<number>(num(p, 'depth')).fill(num(p, 'width')), 2], rows, steps };
-  },
-  exp9: (p) => ({ sizes: [num(p, 'd'), ...list(p, 'hidden'), 2], rows: Math.min(num(p, 'batch_size'), num(p, 'n') - testRows(p)), steps: num(p, 'steps') }),
-  exp10: (p) => ({ sizes: [num(p, 'd'), ...list(p, 'hidden'), 2], rows: Math.min(num(p, 'batch_size'), num(p, 'n') - testRows(p)), steps: num(p, 'steps') }),
-  // Specs (core/experiments/specs/exp11-…, exp12-…): width × depth hidden units.
-  exp11: (p) => ({ sizes: [num(p, 'd'), ...Array<number>(num(p, 'depth')).fill(num(p, 'width')), 2], rows: Math.min(num(p, 'batch_size'), Math.floor(num(p, 'n') * (1 - num(p, 'test_size')))), steps: num(p, 'steps') }),
-  exp12: (p) => ({ sizes: [num(p, 'd'), ...Array<number>(num(p, 'depth')).fill(num(p, 'width')), 2], rows: Math.min(num(p, 'batch_size'), num(p, 'n')), steps: num(p, 'steps') }),
-};
+export function trialSteps(experiment: string, params: Params, scalars: Record<string, number>): StepShape[] {
+  let spec: ExperimentSpec | undefined;
+  try {
+    spec = (getExperiment(experiment) as SpecExperiment | undefined)?.spec;
+  } catch {
+    return [];
+  }
+  if (!spec) return [];
+  let plan: TrialPlan;
+  try {
+    plan = trialPlan(spec, params as Values);
+  } catch {
+    return [];
+  }
+  if (plan.classical) {
+    if (plan.classical.block.kind !== 'sklearn_mlp') return [];
+    const v = plan.classical.values;
+    const train = scalars.train_size ?? plan.data.trainRows;
+    const batch = scalars.batch_size ?? Math.min(200, train);
+    const epochs = scalars.n_iter ?? Number(v.sklearn_max_iter);
+    return [{ sizes: [plan.data.input, ...(v.sklearn_hidden as number[]), 1], rows: batch, steps: epochs * Math.ceil(train / batch) }];
+  }
+  return plan.phases.flatMap((phase): StepShape[] => {
+    const m = phase.model;
+    if (m.kind === 'mlp') return [{ sizes: [m.input, ...m.hidden, m.output], rows: phase.batchRows, steps: phase.steps }];
+    // A shared net: its input layer, depth + 1 layers of width, its output.
+    if (m.kind === 'shared') return [{ sizes: [m.input, ...Array<number>(m.depth + 1).fill(m.width), m.output], rows: phase.batchRows, steps: phase.steps }];
+    return [];
+  });
+}
 
 /** One bench shape's measured CPU ms per trial-step at pack sizes 1 and 16. */
 export interface StepCostPoint {
@@ -174,7 +165,6 @@ export function account(trials: TrialRecord[], curve: StepCostPoint[]): AccountR
   for (const t of trials) byExperiment.set(t.experiment, [...(byExperiment.get(t.experiment) ?? []), t]);
   const rows: AccountRow[] = [];
   for (const [experiment, list] of byExperiment) {
-    const shapeOf = STEP_SHAPES[experiment];
     let measuredMs = 0;
     let packs = 0;
     const perPack = new Map<string, number>();
@@ -192,13 +182,14 @@ export function account(trials: TrialRecord[], curve: StepCostPoint[]): AccountR
     let predictedMs = 0;
     const near = new Map<string, number>();
     for (const t of list) {
-      const shape = shapeOf?.(t.params, t.scalars);
-      if (!shape || !t.info?.packSize) continue;
-      const macs = macsPerStep({ sizes: shape.sizes, n: shape.rows, batchSize: shape.rows });
-      if (!Number.isFinite(macs) || !Number.isFinite(shape.steps)) throw new Error(`${experiment}: cannot read steps and shape from params ${JSON.stringify(t.params)}`);
-      const step = stepMs(curve, macs, t.info.packSize);
-      predictedMs += shape.steps * step.ms;
-      near.set(step.near, (near.get(step.near) ?? 0) + 1);
+      if (!t.info?.packSize) continue;
+      for (const shape of trialSteps(experiment, t.params, t.scalars)) {
+        const macs = macsPerStep({ sizes: shape.sizes, n: shape.rows, batchSize: shape.rows });
+        if (!Number.isFinite(macs) || !Number.isFinite(shape.steps)) throw new Error(`${experiment}: cannot read steps and shape from params ${JSON.stringify(t.params)}`);
+        const step = stepMs(curve, macs, t.info.packSize);
+        predictedMs += shape.steps * step.ms;
+        near.set(step.near, (near.get(step.near) ?? 0) + 1);
+      }
     }
     rows.push({
       experiment,

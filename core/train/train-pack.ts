@@ -215,7 +215,13 @@ function gatherRows(all: tf.Tensor3D, idx: Int32Array, B: number): tf.Tensor3D {
   // Views after the allocation, which may grow (and so detach) the heap.
   const src = heapView(backend, all);
   const dst = heapView(backend, out);
-  for (let i = 0; i < idx.length; i++) dst.set(src.subarray(idx[i] * w, idx[i] * w + w), i * w);
+  // Float by float: rows are a few floats wide, and a subarray per row (two views a row, every
+  // step) cost more than the copy (bench/step profile of shape B: 11 µs a network-step).
+  for (let i = 0; i < idx.length; i++) {
+    const from = idx[i] * w;
+    const to = i * w;
+    for (let j = 0; j < w; j++) dst[to + j] = src[from + j];
+  }
   return out;
 }
 

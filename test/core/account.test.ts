@@ -2,8 +2,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
-import { account, profileTable, readTrials, stepCurve, stepMs, type StepCostPoint } from '../../scripts/account';
+import { account, profileTable, readTrials, stepCurve, stepMs, trialSteps, type StepCostPoint } from '../../scripts/account';
 import { openSqliteStore } from '../../node/sqlite-store';
+import { EXPERIMENTS, getExperiment } from '../../core/experiments';
+import { trialPlan, type SpecExperiment } from '../../core/custom/compile';
+
+/** A trial's stored parameters: the experiment's defaults with these values, as a sweep stores them. */
+const stored = (experiment: string, values: Record<string, unknown>) => JSON.stringify(getExperiment(experiment)!.params.parse(values));
 
 // Two bench shapes: 8,000 and 800,000 multiply-adds per step.
 const curve: StepCostPoint[] = [
@@ -53,7 +58,7 @@ describe('scripts/account.ts arithmetic', () => {
     insertSweep.run('s1', 'exp1');
     insertSweep.run('s3', 'exp3');
     // Exp 1, 1-16-1 on 100 rows = 8,000 MACs per step (shape A), 1,000 steps.
-    const p1 = JSON.stringify({ n_hidden: 16, num_values: 100, steps: 1000 });
+    const p1 = stored('exp1', { width: 16, n: 100, steps: 1000 });
     const info = (packMs: number, packSize: number) => JSON.stringify({ packMs, packSize });
     // Pack X: 2 trials, 1,000 ms. Packs Y and Z: one trial each, both exactly 500 ms.
     insertTrial.run('s1.0.0', 's1', 0, p1, 'done', info(1000, 2));
@@ -63,8 +68,8 @@ describe('scripts/account.ts arithmetic', () => {
     // Not done: not counted.
     insertTrial.run('s1.0.4', 's1', 4, p1, 'failed', info(9999, 1));
     // Exp 3: an SVM (no network step: all of it unexplained) and an MLP that stopped after 3 epochs.
-    insertTrial.run('s3.0.0', 's3', 0, JSON.stringify({ classifier: 'svm' }), 'done', info(2000, 1));
-    insertTrial.run('s3.1.0', 's3', 1, JSON.stringify({ classifier: 'shallow', shallow_hidden: [100], d: 12, n: 500, train_fraction: 0.8, max_iter: 200 }), 'done', info(3000, 1));
+    insertTrial.run('s3.0.0', 's3', 0, stored('exp3', { classifier: 'svm' }), 'done', info(2000, 1));
+    insertTrial.run('s3.1.0', 's3', 1, stored('exp3', { classifier: 'shallow', d: 12, n: 500, train_fraction: 0.8 }), 'done', info(3000, 1));
     insertScalar.run('s3.1.0', 'n_iter', 3);
     insertScalar.run('s3.1.0', 'train_size', 400);
     insertScalar.run('s3.1.0', 'batch_size', 200);
@@ -89,6 +94,31 @@ describe('scripts/account.ts arithmetic', () => {
     expect(e3.measuredS).toBeCloseTo(5, 12);
     expect(e3.predictedS).toBeCloseTo((6 * mlpStep) / 1000, 12);
     expect(e3.unexplainedS).toBeCloseTo(5 - (6 * mlpStep) / 1000, 12);
+  });
+});
+
+describe('scripts/account.ts follows each experiment\'s plan', () => {
+  test('every built-in default trial that trains a network has its phases: the layer widths, rows and updates it trains', () => {
+    for (const e of EXPERIMENTS) {
+      const params = e.params.parse({}) as Record<string, unknown>;
+      const steps = trialSteps(e.id, params, {});
+      // An SVM or a tree trains no network; a conv net (Exp 17) is not on the bench's curve of MLP steps.
+      const plan = trialPlan((e as SpecExperiment).spec, params);
+      if (plan.model?.kind === 'conv' || (plan.classical && plan.classical.block.kind !== 'sklearn_mlp')) {
+        expect(steps).toEqual([]);
+        continue;
+      }
+      expect(steps.length, e.id).toBeGreaterThan(0);
+      for (const s of steps) {
+        expect(s.sizes.length, e.id).toBeGreaterThanOrEqual(2);
+        expect(s.rows, e.id).toBeGreaterThan(0);
+        expect(s.steps, e.id).toBeGreaterThan(0);
+      }
+    }
+    // Exp 15 pretrains, then fine-tunes: two phases.
+    expect(trialSteps('exp15', getExperiment('exp15')!.params.parse({}) as Record<string, unknown>, {}).length).toBe(2);
+    // An experiment this build does not know (a fork's, read from another database) gives no phases rather than an error.
+    expect(trialSteps('exp99', {}, {})).toEqual([]);
   });
 });
 
