@@ -69,12 +69,15 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { BENCH_SHAPES, macsPerStep, type BenchShape, type NetworkData } from './cases';
 import { dataFor, median, profileTrainPack, round, timeReference, timeTrainPack, type KernelProfile, type TimedRun } from './engines';
-import { gemmMacs, stepGemmCalls, StepGemms, type GemmCall } from './gemm-only';
+import { gemmMacs, stepGemmCalls, StepGemms, WHOLE_STEP, type GemmCall } from './gemm-only';
 import { listExperiments, runSweep, serverProblem, type SweepRun } from './server';
 import { engineNamed } from '../core/engine';
 import { OPENBLAS_HINT, TorchPeer, type PeerInfo } from './native-peer';
 import { useWasmBackend } from '../node/kernels';
 import { uninstallWasmKernels } from '../core/nn/wasm-kernels';
+
+/** The 'plan = step' column: the step's GEMM calls are the plan's, it went through the whole-step kernel, or they differ. */
+const planColumn = (check: string | undefined) => (check === 'matches' ? 'yes' : check === WHOLE_STEP ? 'whole step' : 'NO');
 
 const { values: args } = parseArgs({
   options: {
@@ -300,7 +303,8 @@ async function interleaved(shape: BenchShape, K: number, peer: TorchPeer | undef
   out.gemmCalls = calls.map(({ a: _a, b: _b, out: _o, ...c }) => c);
   out.gemmMacsPerPackStep = gemmMacsPerPackStep;
   out.gemmCheck = check;
-  if (check !== 'matches') log(`  GEMM plan vs the step: ${check}`);
+  if (check === WHOLE_STEP) log('  GEMM plan vs the step: the step went through the whole-step kernel (kernels/mlp-step.c); timed the plan\'s products layer by layer');
+  else if (check !== 'matches') log(`  GEMM plan vs the step: ${check}`);
   const gemm = new StepGemms(calls);
   try {
     const a = await warmAndCalibrate(runA);
@@ -556,13 +560,13 @@ function gemmLines(heads: Interleaved[]): string[] {
       h.gemmGmacPerSecond!.toFixed(1),
       h.stepGmacPerSecond!.toFixed(1),
       `${h.gemmCalls!.length}: ${[...new Set(h.gemmCalls!.map((c) => c.path))].join('+')}`,
-      h.gemmCheck === 'matches' ? 'yes' : 'NO',
+      planColumn(h.gemmCheck),
     ]);
   lines.push(...mdTable(['shape', 'K', 'step ms', 'GEMM-only ms', 'step ÷ GEMM (min–max)', 'same in CPU time', 'GEMM GMAC/s', 'step GMAC/s', 'GEMM calls/step: path', 'plan = step'], rows, 1));
   lines.push('');
   lines.push('Medians over the interleaved rounds; step ÷ GEMM is the median (min–max) of the per-round ratios.');
-  lines.push("GMAC/s: multiply-adds per wall second (GEMM: what its calls compute; step: the trials' useful products). 'plan = step': the timed calls are the ones trainPack made in one step.");
-  const differ = heads.filter((h) => h.gemmCheck && h.gemmCheck !== 'matches');
+  lines.push("GMAC/s: multiply-adds per wall second (GEMM: what its calls compute; step: the trials' useful products). 'plan = step': the timed calls are the ones trainPack made in one step; 'whole step': each network's step was one call of the whole-step kernel (kernels/mlp-step.c, the same products in blocks of rows), and the plan's products were timed layer by layer.");
+  const differ = heads.filter((h) => h.gemmCheck && h.gemmCheck !== 'matches' && h.gemmCheck !== WHOLE_STEP);
   for (const h of differ) lines.push(`${h.shape} K=${h.K}: ${h.gemmCheck}`);
   return lines;
 }
@@ -630,7 +634,7 @@ function detailLines(results: Measurement[]): string[] {
     lines.push(
       ...mdTable(
         ['shape', 'K', 'step ms', 'GEMM-only ms', 'step ÷ GEMM', 'GEMM GMAC/s', 'step GMAC/s', 'plan = step'],
-        gemmRows.map((m) => [shapeLabel(m.shape), String(m.K), fmtMs(m.msPerTrialStep), fmtMs(m.gemm!.msPerTrialStep), fmtX(m.gemm!.stepOverGemm), m.gemm!.gmacPerSecond.toFixed(1), m.gmacPerSecond!.toFixed(1), m.gemm!.check === 'matches' ? 'yes' : 'NO']),
+        gemmRows.map((m) => [shapeLabel(m.shape), String(m.K), fmtMs(m.msPerTrialStep), fmtMs(m.gemm!.msPerTrialStep), fmtX(m.gemm!.stepOverGemm), m.gemm!.gmacPerSecond.toFixed(1), m.gmacPerSecond!.toFixed(1), planColumn(m.gemm!.check)]),
         1,
       ),
     );

@@ -318,12 +318,15 @@ static void pack_rows(const float *a, int ai, int ap, float *dst, int mr, int kc
  * (elementwise.c) applied to each block of rows as soon as its last slice is written, while
  * the block is still in cache: the activation of a forward layer, or the activation's
  * gradient (y, laid out as c, the activation's output) of a backward product.
+ * With `accumulate` (XNNPACK's order only) the sums continue from c's values instead of
+ * starting from zero: a product over rows given in parts, each part after the last, is then
+ * the same sum as over all of them at once (kernels/mlp-step.c).
  * `work` holds GEMM_WORK(k, n) floats: b's panels, a's panel, two tiles of MR rows (the
  * last m mod MR rows, and the tfjs loop's block sums), and room for a transposed output of
  * fewer than MR rows (below).
  */
 #define GEMM_WORK(k, n) (((k) < KC ? (k) : KC) * ((n) + MR) + 3 * MR * (n))
-static void gemm(const float *a, int ai, int ap, const float *b, int ldb, int bt, float *c, int m, int n, int k, const float *bias, int blocked, int post, const float *y, float *work) {
+static void gemm(const float *a, int ai, int ap, const float *b, int ldb, int bt, float *c, int m, int n, int k, const float *bias, int blocked, int accumulate, int post, const float *y, float *work) {
   const int slice = blocked ? TFJS_BLOCK : KC;
   const int pack_b = m >= PACK_MIN_ROWS && n >= 8;
   const int kmax = k < KC ? k : KC;
@@ -336,7 +339,10 @@ static void gemm(const float *a, int ai, int ap, const float *b, int ldb, int bt
      */
     /* After all the transposed product's own work needs (GEMM_WORK(k, m) < this offset, as m < n). */
     float *ct = work + kmax * (n + MR) + 2 * MR * n;
-    gemm(b, 1, ldb, a, ap, 0, ct, n, m, k, 0, blocked, POST_NONE, 0, work);
+    if (accumulate)
+      for (int i = 0; i < m; i++)
+        for (int j = 0; j < n; j++) ct[j * m + i] = c[i * n + j];
+    gemm(b, 1, ldb, a, ap, 0, ct, n, m, k, 0, blocked, accumulate, POST_NONE, 0, work);
     for (int i = 0; i < m; i++)
       for (int j = 0; j < n; j++) c[i * n + j] = bias ? ct[j * m + i] + bias[j] : ct[j * m + i];
     return;
@@ -348,7 +354,7 @@ static void gemm(const float *a, int ai, int ap, const float *b, int ldb, int bt
   int p0 = 0;
   do {
     const int kc = k - p0 < slice ? k - p0 : slice;
-    const int mode = blocked ? (p0 == 0 ? BLOCK : BLOCK_ADD) : (p0 == 0 ? FRESH : CONTINUE);
+    const int mode = blocked ? (p0 == 0 ? BLOCK : BLOCK_ADD) : (p0 == 0 && !accumulate ? FRESH : CONTINUE);
     const float *bias_here = p0 + kc >= k ? bias : 0;
     const float *as = a + p0 * ap;
     const float *bs = bt ? b + p0 : b + p0 * ldb;
@@ -439,7 +445,7 @@ void pack_gemm(const float *a, const float *b, const float *bias, float *out, fl
       transpose(bn, scratch, n, k);
       bn = scratch;
     }
-    gemm(an, ai, ap, bn, packed_t ? k : n, packed_t, out + net * m * n, m, n, k, AT(bias, net * n), blocked, post, AT(y, net * m * n), panels);
+    gemm(an, ai, ap, bn, packed_t ? k : n, packed_t, out + net * m * n, m, n, k, AT(bias, net * n), blocked, 0, post, AT(y, net * m * n), panels);
   }
   for (int net = live; net < K; net++) {
     float *o = out + net * m * n;
@@ -455,16 +461,18 @@ void pack_gemm(const float *a, const float *b, const float *bias, float *out, fl
  * reduced axis last); accumulating whole rows into the output in the same row order gives
  * every column the same sequence of additions, reading memory in order.
  */
+/* out [n] = (out with `accumulate`, else 0) + Σ_i dy[i][j], the rows in order. */
+static void add_column_sums(const float *d, float *o, int m, int n, int accumulate) {
+  if (!accumulate)
+    for (int j = 0; j < n; j++) o[j] = 0.0f;
+  for (int i = 0; i < m; i++) {
+    int j = 0;
+    for (; j + 4 <= n; j += 4) wasm_v128_store(o + j, wasm_f32x4_add(wasm_v128_load(o + j), wasm_v128_load(d + i * n + j)));
+    for (; j < n; j++) o[j] = o[j] + d[i * n + j];
+  }
+}
+
 __attribute__((export_name("column_sums")))
 void column_sums(const float *dy, float *out, int K, int m, int n) {
-  for (int net = 0; net < K; net++) {
-    float *o = out + net * n;
-    const float *d = dy + net * m * n;
-    for (int j = 0; j < n; j++) o[j] = 0.0f;
-    for (int i = 0; i < m; i++) {
-      int j = 0;
-      for (; j + 4 <= n; j += 4) wasm_v128_store(o + j, wasm_f32x4_add(wasm_v128_load(o + j), wasm_v128_load(d + i * n + j)));
-      for (; j < n; j++) o[j] = o[j] + d[i * n + j];
-    }
-  }
+  for (int net = 0; net < K; net++) add_column_sums(dy + net * m * n, out + net * n, m, n, 0);
 }

@@ -67,7 +67,26 @@ export interface WasmKernels {
   sigmoidGrad(dy: number, y: number, out: number, n: number): void;
   /** TF1 Adam over n parameters (kernels/elementwise.c); scalars as float32. */
   adam(p: number, m: number, v: number, g: number, pOut: number, mOut: number, vOut: number, n: number, scalars: AdamScalars): void;
+  /**
+   * One network's whole step, a block of rows at a time (kernels/mlp-step.c): the logits of
+   * x's rows and the weights' and biases' gradients. `layers` holds, per layer, the byte
+   * offsets of W, b, dW and db.
+   */
+  mlpStep(step: MlpStepShape, layers: Int32Array, x: number, y: number, logits: number): void;
 }
+
+/** What kernels/mlp-step.c needs to know of a step besides its tensors. */
+export interface MlpStepShape {
+  /** Layer widths, input to output. */
+  sizes: number[];
+  rows: number;
+  /** Rows per block. */
+  block: number;
+  loss: FusedLoss;
+  activation: 'identity' | 'sigmoid' | 'relu';
+}
+
+const ACTIVATION_CODE = { identity: 0, sigmoid: 1, relu: 2 } as const;
 
 /**
  * What the GEMM applies to its output as it writes it (kernels/gemm.c): nothing, a forward
@@ -109,6 +128,8 @@ export interface AdamScalars {
 interface Exports {
   pack_gemm(a: number, b: number, bias: number, out: number, scratch: number, panels: number, K: number, live: number, m: number, n: number, k: number, transA: number, transB: number, blocked: number, post: number, y: number): void;
   gemm_work(k: number, n: number): number;
+  mlp_step(desc: number, x: number, y: number, logits: number, scratch: number, tables: number): void;
+  mlp_step_scratch(desc: number): number;
   sigmoid(x: number, out: number, n: number): void;
   relu(x: number, out: number, n: number): void;
   relu_grad(dy: number, y: number, out: number, n: number): void;
@@ -131,6 +152,11 @@ export function installWasmKernels(backend: tf.KernelBackend, module: WebAssembl
   // One scratch buffer for a transposed operand, grown on demand and kept for the backend's life.
   let scratch = 0;
   let scratchBytes = 0;
+  // The whole-step kernel's descriptor and scratch, likewise grown on demand.
+  let desc = 0;
+  let descBytes = 0;
+  let stepScratch = 0;
+  let stepBytes = 0;
   // The libm tables (kernels/libm.c), written once.
   const tables = wasm._malloc(LIBM_TABLES_BYTES);
   if (!tables) throw new Error('installWasmKernels: could not allocate the libm tables');
@@ -175,10 +201,35 @@ export function installWasmKernels(backend: tf.KernelBackend, module: WebAssembl
     adam(p, m, v, g, pOut, mOut, vOut, n, s) {
       exports.adam_tf1(p, m, v, g, pOut, mOut, vOut, n, s.beta1, s.oneMinusBeta1, s.beta2, s.oneMinusBeta2, s.lrT, s.epsilon);
     },
+    mlpStep(step, layers, x, y, logits) {
+      // The descriptor kernels/mlp-step.c reads: layers, rows, block, loss, activation, widths, then per layer 4 offsets.
+      const L = step.sizes.length - 1;
+      const ints = 5 + L + 1 + 4 * L;
+      if (layers.length !== 4 * L) throw new Error(`mlpStep: ${layers.length} layer offsets for ${L} layers`);
+      if (ints * 4 > descBytes) {
+        if (desc) wasm._free(desc);
+        descBytes = ints * 4;
+        desc = wasm._malloc(descBytes);
+        if (!desc) throw new Error('mlpStep: could not allocate its descriptor');
+      }
+      const d = new Int32Array(wasm.asm.memory.buffer, desc, ints);
+      d.set([L, step.rows, step.block, FUSED_LOSS_GRADIENTS[step.loss], ACTIVATION_CODE[step.activation], ...step.sizes]);
+      d.set(layers, 5 + L + 1);
+      const need = exports.mlp_step_scratch(desc) * 4;
+      if (need > stepBytes) {
+        if (stepScratch) wasm._free(stepScratch);
+        stepBytes = need;
+        stepScratch = wasm._malloc(stepBytes);
+        if (!stepScratch) throw new Error(`mlpStep: could not allocate ${stepBytes} bytes of scratch`);
+      }
+      exports.mlp_step(desc, x, y, logits, stepScratch, tables);
+    },
     dispose() {
       wasm._free(tables);
       if (scratch) wasm._free(scratch);
-      scratch = scratchBytes = 0;
+      if (desc) wasm._free(desc);
+      if (stepScratch) wasm._free(stepScratch);
+      scratch = scratchBytes = desc = descBytes = stepScratch = stepBytes = 0;
     },
   });
   shareIdentity();

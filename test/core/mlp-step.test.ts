@@ -163,17 +163,38 @@ describe('the direct step (core/nn/mlp-step.ts) = the gradient tape, bit for bit
     { label: 'wide layers a network at a time, cross-entropy', sizes: [6, 200, 200, 2], K: 3, rows: 64, loss: 'cross_entropy' },
     { label: 'a network at a time beside a shadow twin slot, squared error', sizes: [2, 100, 100, 2], K: 2, trials: 1, rows: 120, loss: 'mean_squared_error' },
     { label: 'ReLU, a network at a time', sizes: [6, 200, 200, 2], K: 2, rows: 64, loss: 'cross_entropy', activation: 'relu' },
+    // More rows than a block of the whole-step kernel (kernels/mlp-step.c): the weight and bias
+    // gradients continue from block to block; a 2-input first layer (its weight gradient is
+    // computed transposed, continuing too); a short last block.
+    { label: "Exp 4's network on 1,200 rows, in blocks of rows", sizes: [2, 100, 100, 2], K: 2, rows: 1200, loss: 'cross_entropy' },
+    { label: 'ReLU, squared error, one network, rows in blocks with a short last one', sizes: [3, 64, 48, 3], K: 1, rows: 700, loss: 'mean_squared_error', activation: 'relu' },
+    { label: 'blocks of rows beside a shadow twin slot, identity', sizes: [5, 120, 2], K: 2, trials: 1, rows: 2000, loss: 'cross_entropy', activation: 'identity' },
   ];
   it('the wide cases are above the one-network-at-a-time threshold and the others below it', () => {
     const macs = (c: Case) => c.rows * c.sizes.slice(1).reduce((s, w, l) => s + c.sizes[l] * w, 0);
-    expect(cases.filter((c) => macs(c) >= NETWORK_MAJOR_MIN_MACS).map((c) => c.label)).toEqual(cases.slice(-3).map((c) => c.label));
+    expect(cases.filter((c) => macs(c) >= NETWORK_MAJOR_MIN_MACS).map((c) => c.label)).toEqual(cases.slice(-6).map((c) => c.label));
   });
   for (const c of cases) {
     it(c.label, () => {
       const net = pack(c);
       const [x, y] = batch(c);
       expect(directStepApplies(net, { penalty: false })).toBe(true);
-      const direct = gradientBits(net, x, y, c.loss, true);
+      // The wide cases go through the whole-step kernel, once per real network and step.
+      const kernels = wasmKernelsFor(tf.backend())!;
+      const mlpStep = kernels.mlpStep;
+      let wholeSteps = 0;
+      kernels.mlpStep = (...args) => {
+        wholeSteps++;
+        mlpStep.apply(kernels, args);
+      };
+      let direct: string[];
+      try {
+        direct = gradientBits(net, x, y, c.loss, true);
+      } finally {
+        kernels.mlpStep = mlpStep;
+      }
+      const wide = c.rows * c.sizes.slice(1).reduce((s, w, l) => s + c.sizes[l] * w, 0) >= NETWORK_MAJOR_MIN_MACS;
+      expect(wholeSteps).toBe(wide ? 2 * (c.trials ?? c.K) : 0);
       const tape = gradientBits(net, x, y, c.loss, false);
       expect(direct.length).toBe(1 + net.params.length);
       // The twin's slots differ by design (the tape's gradients there are not the pack's concern): real trials only.
