@@ -85,14 +85,18 @@ export function directForward(net: NetworkPack, x: tf.Tensor3D): tf.Tensor3D {
   const outs = layerSizes(net)
     .slice(1)
     .map((w) => heapTensor(tf.backend(), [K, rows, w]));
-  new Slice(net, K, rows, 0, K).forward(x, { outs, dA: [], grads: [] });
+  new Slice(net, K, rows, 0, K).forward(x, { outs, dA: [], grads: [], layered: true });
   tf.dispose(outs.slice(0, -1));
   return outs[outs.length - 1] as tf.Tensor3D;
 }
 
 /** The tensors one step writes, for one batch height: allocated once, rewritten every step. */
 interface Workspace {
-  /** Hidden activations, then the logits. */
+  /**
+   * Hidden activations, then the logits. Until a layer-at-a-time pass needs them
+   * (withLayers()), only the logits: the whole-step kernel keeps a block's activations in
+   * its own scratch (at K = 16 on Exp 4's 2,289 rows, the layers' tensors are ~60 MB).
+   */
   outs: tf.Tensor[];
   /** ReLU nets: each hidden layer's pre-activation, which its gradient reads. */
   pre?: tf.Tensor[];
@@ -102,6 +106,8 @@ interface Workspace {
   dA: tf.Tensor[];
   /** dW, db per layer, in parameter order. */
   grads: tf.Tensor[];
+  /** Whether the layer-at-a-time tensors (hidden outs, pre, dA, lossGrad) exist. */
+  layered: boolean;
 }
 
 /**
@@ -126,11 +132,10 @@ export class DirectStep {
    */
   gradients(xb: tf.Tensor3D, yb: tf.Tensor3D, adam?: AdamTF1): StepGradients {
     const sizes = layerSizes(this.net);
-    const layers = sizes.length - 1;
     const [K, rows] = xb.shape;
     const space = this.workspace(K, rows);
-    const logits = space.outs[layers - 1] as tf.Tensor3D;
-    if (space.lossGrad) {
+    const logits = space.outs[space.outs.length - 1] as tf.Tensor3D;
+    if (this.loss in FUSED_LOSS_GRADIENTS) {
       // Wide networks one at a time, each through its whole step while its activations and
       // weights are in cache (a pack's layer at K = 16 no longer fits: C's step took 16%
       // longer per network than alone); small ones a layer at a time for all K at once, where
@@ -156,6 +161,7 @@ export class DirectStep {
     // A loss without a kernel: its gradient from tf.grad of packLoss (the ops the tape would
     // record), between the forward and backward passes of the whole pack.
     const all = new Slice(this.net, K, rows, 0, K);
+    this.withLayers(space, K, rows);
     all.forward(xb, space);
     const lossGrad = tf.tidy(() => tf.grad((z: tf.Tensor) => tf.sum(packLoss(this.loss, z as tf.Tensor3D, yb)))(logits));
     try {
@@ -183,12 +189,13 @@ export class DirectStep {
     const layers = shape.sizes.length - 1;
     const offsets = new Int32Array(4 * layers);
     for (let l = 0; l < layers; l++) offsets.set([at(this.net.params[2 * l]), at(this.net.params[2 * l + 1]), at(space.grads[2 * l]), at(space.grads[2 * l + 1])], 4 * l);
-    wasmKernelsFor(backend)!.mlpStep(shape, offsets, at(xb), at(yb), at(space.outs[layers - 1]));
+    wasmKernelsFor(backend)!.mlpStep(shape, offsets, at(xb), at(yb), at(space.outs[space.outs.length - 1]));
   }
 
   /** Forward, loss gradient and backward of networks k0..k0+count−1. */
   private pass(xb: tf.Tensor3D, yb: tf.Tensor3D, space: Workspace, k0: number, count: number): void {
     const [K, rows] = xb.shape;
+    this.withLayers(space, K, rows);
     const slice = new Slice(this.net, K, rows, k0, count);
     slice.forward(xb, space);
     slice.lossGradient(this.loss as FusedLoss, yb, space);
@@ -202,13 +209,26 @@ export class DirectStep {
     const sizes = layerSizes(this.net);
     const make = (shape: number[]) => tf.keep(heapTensor(backend, shape));
     const space: Workspace = {
-      outs: sizes.slice(1).map((w) => make([K, rows, w])),
-      ...(activationOf(this.net) === 'relu' ? { pre: sizes.slice(1, -1).map((w) => make([K, rows, w])) } : {}),
-      dA: sizes.slice(1, -1).map((w) => make([K, rows, w])),
+      outs: [make([K, rows, sizes[sizes.length - 1]])],
+      dA: [],
       grads: sizes.slice(1).flatMap((w, l) => [make([K, sizes[l], w]), make([K, 1, w])]),
+      layered: false,
     };
-    if (this.loss in FUSED_LOSS_GRADIENTS) space.lossGrad = make([K, rows, sizes[sizes.length - 1]]);
     this.spaces.set(rows, space);
+    return space;
+  }
+
+  /** The workspace with the layer-at-a-time pass's tensors, made on first use. */
+  private withLayers(space: Workspace, K: number, rows: number): Workspace {
+    if (space.layered) return space;
+    const backend = tf.backend();
+    const sizes = layerSizes(this.net);
+    const make = (shape: number[]) => tf.keep(heapTensor(backend, shape));
+    space.outs.unshift(...sizes.slice(1, -1).map((w) => make([K, rows, w])));
+    if (activationOf(this.net) === 'relu') space.pre = sizes.slice(1, -1).map((w) => make([K, rows, w]));
+    space.dA = sizes.slice(1, -1).map((w) => make([K, rows, w]));
+    if (this.loss in FUSED_LOSS_GRADIENTS) space.lossGrad = make([K, rows, sizes[sizes.length - 1]]);
+    space.layered = true;
     return space;
   }
 

@@ -210,6 +210,26 @@ describe('the direct step (core/nn/mlp-step.ts) = the gradient tape, bit for bit
     });
   }
 
+  it("holds only the logits and gradients where every network goes through the whole-step kernel (a block's activations live in the kernel's scratch)", () => {
+    const c: Case = { label: '', sizes: [2, 100, 100, 2], K: 2, rows: 1200, loss: 'cross_entropy' };
+    const net = pack(c);
+    const [x, y] = batch(c);
+    const before = tf.memory().numBytes;
+    const step = new DirectStep(net, c.loss);
+    step.gradients(x, y);
+    const params = c.sizes.slice(1).reduce((sum, w, l) => sum + (c.sizes[l] + 1) * w, 0);
+    expect(tf.memory().numBytes - before).toBe(4 * c.K * (c.rows * 2 + params));
+    // A layer-at-a-time step (a loss without a fused gradient) makes the layers' tensors too.
+    const layered = new DirectStep(net, 'mean_abs_error');
+    layered.gradients(x, y);
+    expect(tf.memory().numBytes - before).toBeGreaterThan(2 * 4 * c.K * (c.rows * 2 + params) + 4 * c.K * c.rows * 200);
+    step.dispose();
+    layered.dispose();
+    expect(tf.memory().numBytes).toBe(before);
+    net.dispose();
+    tf.dispose([x, y]);
+  });
+
   it('is taken only where it computes what the tape does', () => {
     const plain = pack({ label: '', sizes: [2, 8, 2], K: 2, rows: 4, loss: 'cross_entropy' });
     expect(directStepApplies(plain, { penalty: false })).toBe(true);
