@@ -159,6 +159,9 @@ describe('the direct step (core/nn/mlp-step.ts) = the gradient tape, bit for bit
     { label: 'fourth-power error', sizes: [3, 20, 20, 2], K: 2, rows: 40, loss: 'mean_fourth_pow_error' },
     { label: 'ReLU, batched and per-network layers, cross-entropy', sizes: [3, 30, 24, 2], K: 3, rows: 48, loss: 'cross_entropy', activation: 'relu' },
     { label: 'ReLU beside a shadow twin slot, squared error', sizes: [5, 40, 2], K: 2, trials: 1, rows: 33, loss: 'mean_squared_error', activation: 'relu' },
+    // Batches of fewer than 4 rows (Exp 8's batch of 1): the products' rows through the 4-row tile.
+    { label: 'a batch of one row, sigmoid', sizes: [12, 100, 100, 2], K: 2, rows: 1, loss: 'cross_entropy' },
+    { label: 'a batch of three rows, ReLU', sizes: [12, 100, 100, 2], K: 2, rows: 3, loss: 'cross_entropy', activation: 'relu' },
     // Above NETWORK_MAJOR_MIN_MACS: one network at a time through the whole step.
     { label: 'wide layers a network at a time, cross-entropy', sizes: [6, 200, 200, 2], K: 3, rows: 64, loss: 'cross_entropy' },
     { label: 'a network at a time beside a shadow twin slot, squared error', sizes: [2, 100, 100, 2], K: 2, trials: 1, rows: 120, loss: 'mean_squared_error' },

@@ -56,6 +56,8 @@ const SHAPES: [number, number, number][] = [
   // Fewer than 4 inputs over more than one slice of the shared dimension (Exp 4's first
   // layer): its weight gradient is computed transposed (kernels/gemm.c gemm()).
   [2000, 2, 100], [700, 3, 36], [7, 3, 5],
+  // Batches of 1 to 3 rows (through the 4-row tile), one over more than one slice of the shared dimension.
+  [1, 100, 100], [2, 12, 100], [3, 300, 40],
 ];
 
 /** packDense's output and the gradients w.r.t. x, w and bias, of sum(dense ⊙ r). */
