@@ -173,11 +173,11 @@ INLINE void block_narrow(const float *pa, int astride, const float *b, int ldb, 
  * panels when `packed`, else from b itself), then the rest.
  */
 INLINE void rows(const float *pa, const float *b, int ldb, const float *packed, float *c, int ldc, int n, int k, int cont) {
-  const int n8 = n < 4 ? 0 : n - n % 8;
+  const int n8 = n - n % 8;
   if (n8 && packed) panels8(pa, packed, c, ldc, n8, k, cont);
   else if (n8) columns8(pa, b, ldb, c, ldc, n8, k, cont);
   int j = n8;
-  if (n >= 4 && j + 4 <= n) {
+  if (j + 4 <= n) {
     if (packed) block4(pa, packed + j * k, 4, c + j, ldc, k, cont);
     else block4(pa, b + j, ldb, c + j, ldc, k, cont);
     j += 4;
@@ -316,14 +316,11 @@ static void pack_panels_t(const float *bt, int ldt, float *packed, int n, int k)
 static void transpose_rows(const float *a, int ai, float *dst, int k) {
   int p = 0;
   for (; p + 4 <= k; p += 4) {
-    const v128_t r0 = wasm_v128_load(a + p), r1 = wasm_v128_load(a + ai + p);
-    const v128_t r2 = wasm_v128_load(a + 2 * ai + p), r3 = wasm_v128_load(a + 3 * ai + p);
-    const v128_t t0 = wasm_i32x4_shuffle(r0, r1, 0, 4, 1, 5), t1 = wasm_i32x4_shuffle(r0, r1, 2, 6, 3, 7);
-    const v128_t t2 = wasm_i32x4_shuffle(r2, r3, 0, 4, 1, 5), t3 = wasm_i32x4_shuffle(r2, r3, 2, 6, 3, 7);
-    wasm_v128_store(dst + p * 4, wasm_i64x2_shuffle(t0, t2, 0, 2));
-    wasm_v128_store(dst + (p + 1) * 4, wasm_i64x2_shuffle(t0, t2, 1, 3));
-    wasm_v128_store(dst + (p + 2) * 4, wasm_i64x2_shuffle(t1, t3, 0, 2));
-    wasm_v128_store(dst + (p + 3) * 4, wasm_i64x2_shuffle(t1, t3, 1, 3));
+    v128_t r0 = wasm_v128_load(a + p), r1 = wasm_v128_load(a + ai + p);
+    v128_t r2 = wasm_v128_load(a + 2 * ai + p), r3 = wasm_v128_load(a + 3 * ai + p);
+    TRANSPOSE4(r0, r1, r2, r3);
+    wasm_v128_store(dst + p * 4, r0), wasm_v128_store(dst + (p + 1) * 4, r1);
+    wasm_v128_store(dst + (p + 2) * 4, r2), wasm_v128_store(dst + (p + 3) * 4, r3);
   }
   for (; p < k; p++)
     for (int r = 0; r < 4; r++) dst[p * 4 + r] = a[r * ai + p];
@@ -346,6 +343,11 @@ static void pack_rows(const float *a, int ai, int ap, float *dst, int mr, int kc
 
 /* Panels of b pay for their copy only when many row blocks read them (each reads the whole slice). */
 #define PACK_MIN_ROWS 32
+
+/* Whether gemm() packs a b stored transposed (pack_panels_t) for m rows by n columns, rather than reading a transposed copy. */
+INLINE int packs_b_transposed(int m, int n) {
+  return m >= PACK_MIN_ROWS && n >= 8 && n % 4 == 0;
+}
 
 /*
  * tfjs-wasm's own loop (any stacked or transposed product) sums the shared dimension in
@@ -451,14 +453,11 @@ static void transpose(const float *src, float *dst, int rows_, int cols) {
   for (; r + 4 <= rows_; r += 4) {
     int c = 0;
     for (; c + 4 <= cols; c += 4) {
-      const v128_t r0 = wasm_v128_load(src + r * cols + c), r1 = wasm_v128_load(src + (r + 1) * cols + c);
-      const v128_t r2 = wasm_v128_load(src + (r + 2) * cols + c), r3 = wasm_v128_load(src + (r + 3) * cols + c);
-      const v128_t t0 = wasm_i32x4_shuffle(r0, r1, 0, 4, 1, 5), t1 = wasm_i32x4_shuffle(r0, r1, 2, 6, 3, 7);
-      const v128_t t2 = wasm_i32x4_shuffle(r2, r3, 0, 4, 1, 5), t3 = wasm_i32x4_shuffle(r2, r3, 2, 6, 3, 7);
-      wasm_v128_store(dst + c * rows_ + r, wasm_i64x2_shuffle(t0, t2, 0, 2));
-      wasm_v128_store(dst + (c + 1) * rows_ + r, wasm_i64x2_shuffle(t0, t2, 1, 3));
-      wasm_v128_store(dst + (c + 2) * rows_ + r, wasm_i64x2_shuffle(t1, t3, 0, 2));
-      wasm_v128_store(dst + (c + 3) * rows_ + r, wasm_i64x2_shuffle(t1, t3, 1, 3));
+      v128_t r0 = wasm_v128_load(src + r * cols + c), r1 = wasm_v128_load(src + (r + 1) * cols + c);
+      v128_t r2 = wasm_v128_load(src + (r + 2) * cols + c), r3 = wasm_v128_load(src + (r + 3) * cols + c);
+      TRANSPOSE4(r0, r1, r2, r3);
+      wasm_v128_store(dst + c * rows_ + r, r0), wasm_v128_store(dst + (c + 1) * rows_ + r, r1);
+      wasm_v128_store(dst + (c + 2) * rows_ + r, r2), wasm_v128_store(dst + (c + 3) * rows_ + r, r3);
     }
     for (; c < cols; c++)
       for (int i = r; i < r + 4; i++) dst[c * rows_ + i] = src[i * cols + c];
@@ -488,8 +487,8 @@ void pack_gemm(const float *a, const float *b, const float *bias, float *out, fl
   for (int net = 0; net < live; net++) {
     const float *an = a + net * m * k;
     const float *bn = b + net * k * n;
-    /* b stored transposed: packed straight from its rows when gemm() packs it whole, else transposed first. */
-    const int packed_t = transB && m >= PACK_MIN_ROWS && n >= 8 && n % 4 == 0;
+    /* b stored transposed: packed straight from its rows where gemm() packs it, else transposed first. */
+    const int packed_t = transB && packs_b_transposed(m, n);
     if (transB && !packed_t) {
       transpose(bn, scratch, n, k);
       bn = scratch;
@@ -505,12 +504,11 @@ void pack_gemm(const float *a, const float *b, const float *bias, float *out, fl
 }
 
 /*
- * The gradient of a broadcast bias: out_k [n] = Σ_i dy_k[i][j] over the m rows, for K
- * networks. tfjs sums each column from 0 in row order (its Sum kernel after moving the
- * reduced axis last); accumulating whole rows into the output in the same row order gives
- * every column the same sequence of additions, reading memory in order.
+ * The gradient of a broadcast bias: out [n] = (out with `accumulate`, else 0) + Σ_i dy[i][j]
+ * over the m rows. tfjs sums each column from 0 in row order (its Sum kernel after moving
+ * the reduced axis last); accumulating whole rows into the output in the same row order
+ * gives every column the same sequence of additions, reading memory in order.
  */
-/* out [n] = (out with `accumulate`, else 0) + Σ_i dy[i][j], the rows in order. */
 static void add_column_sums(const float *d, float *o, int m, int n, int accumulate) {
   if (!accumulate)
     for (int j = 0; j < n; j++) o[j] = 0.0f;
@@ -521,6 +519,7 @@ static void add_column_sums(const float *d, float *o, int m, int n, int accumula
   }
 }
 
+/* The bias gradients of K networks. */
 __attribute__((export_name("column_sums")))
 void column_sums(const float *dy, float *out, int K, int m, int n) {
   for (int net = 0; net < K; net++) add_column_sums(dy + net * m * n, out + net * n, m, n, 0);

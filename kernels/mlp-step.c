@@ -63,11 +63,6 @@ INLINE struct step_scratch step_layout(const int *desc) {
   return s;
 }
 
-/* Whether gemm() packs Wᵀ (inner columns) straight from W for a block of n rows, as pack_gemm chooses for b stored transposed. */
-INLINE int packs_transposed(int n, int inner) {
-  return n >= PACK_MIN_ROWS && inner >= 8 && inner % 4 == 0;
-}
-
 /* Layer l's (l ≥ 1) transposed weights within their part of the scratch. */
 INLINE float *transposed_weights(const int *desc, float *part, int l) {
   for (int i = 1; i < l; i++) part += desc[DESC_SIZES + i] * desc[DESC_SIZES + i + 1];
@@ -95,9 +90,9 @@ void mlp_step(const int *desc, const float *x, const float *y, float *logits, fl
    * The input gradients' Wᵀ: packed by gemm() straight from W's rows where it packs b (as
    * pack_gemm does); otherwise W transposed once for every block.
    */
-  const int first = rows < R ? rows : R, last = rows - (rows - 1) / R * R;
+  const int first_rows = rows < R ? rows : R, last_rows = rows - (rows - 1) / R * R;
   for (int l = 1; l < L; l++)
-    if (!packs_transposed(first, sizes[l]) || !packs_transposed(last, sizes[l]))
+    if (!packs_b_transposed(first_rows, sizes[l]) || !packs_b_transposed(last_rows, sizes[l]))
       transpose(DESC_LAYER(desc, l)[0], transposed_weights(desc, scratch + s.wt, l), sizes[l], sizes[l + 1]);
   const int post_fwd = activation == ACT_SIGMOID ? POST_SIGMOID : activation == ACT_RELU ? POST_RELU : POST_NONE;
   const int post_bwd = activation == ACT_SIGMOID ? POST_SIGMOID_GRAD : activation == ACT_RELU ? POST_RELU_GRAD : POST_NONE;
@@ -129,7 +124,7 @@ void mlp_step(const int *desc, const float *x, const float *y, float *logits, fl
       if (l == 0) break;
       /* The activation's gradient reads its output (sigmoid: this layer's input) or its input (ReLU). */
       const float *y_act = activation == ACT_RELU ? hidden_rows(desc, scratch + s.pre, l - 1) : in;
-      if (packs_transposed(n, inner))
+      if (packs_b_transposed(n, inner))
         gemm(g, units, 1, p[0], units, 1, g_next, n, inner, units, 0, 0, 0, post_bwd, y_act, work);
       else
         gemm(g, units, 1, transposed_weights(desc, scratch + s.wt, l), inner, 0, g_next, n, inner, units, 0, 0, 0, post_bwd, y_act, work);
