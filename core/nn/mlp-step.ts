@@ -144,8 +144,9 @@ export class DirectStep {
       // ... and each such network's whole step in one kernel call, in blocks of rows
       // (kernels/mlp-step.c): shape D at K = 16, 6 interleaved runs, medians 4.56 → 4.12 ms a
       // network-step against the layer-at-a-time pass.
-      const whole = macs >= NETWORK_MAJOR_MIN_MACS ? this.wholeStep(rows) : undefined;
-      if ((K > 1 || whole) && macs >= NETWORK_MAJOR_MIN_MACS) {
+      const wide = macs >= NETWORK_MAJOR_MIN_MACS;
+      const whole = wide ? this.wholeStep(rows) : undefined;
+      if (wide && (K > 1 || whole)) {
         const update = adam?.perNetwork(space.grads);
         for (let k = 0; k < K; k++) {
           // A shadow twin's slot (never read) keeps the layer-at-a-time pass's bias and zeros.

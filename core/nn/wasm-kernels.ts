@@ -143,20 +143,39 @@ interface Exports {
 
 const installed = new WeakMap<object, WasmKernels & { dispose(): void }>();
 
+/** A heap buffer that grows to the largest size asked of it (its contents are not kept). */
+function heapBuffer(wasm: EmscriptenModule, what: string): { atLeast(bytes: number): number; free(): void } {
+  let at = 0;
+  let size = 0;
+  return {
+    atLeast(bytes) {
+      if (bytes > size) {
+        if (at) wasm._free(at);
+        at = wasm._malloc(bytes);
+        // A failed allocation leaves no buffer, so the next call tries again.
+        size = at ? bytes : 0;
+        if (!at) throw new Error(`${what}: could not allocate ${bytes} bytes`);
+      }
+      return at;
+    },
+    free() {
+      if (at) wasm._free(at);
+      at = size = 0;
+    },
+  };
+}
+
 /** Instantiates the kernels on a tfjs-wasm backend's heap (idempotent per backend instance). */
 export function installWasmKernels(backend: tf.KernelBackend, module: WebAssembly.Module): void {
   const wasm = (backend as unknown as { wasm?: EmscriptenModule }).wasm;
   if (!wasm?.asm?.memory) throw new Error('installWasmKernels: not a tfjs-wasm backend');
   if (installed.has(wasm)) return;
   const exports = new WebAssembly.Instance(module, { env: { memory: wasm.asm.memory } }).exports as unknown as Exports;
-  // One scratch buffer for a transposed operand, grown on demand and kept for the backend's life.
-  let scratch = 0;
-  let scratchBytes = 0;
-  // The whole-step kernel's descriptor and scratch, likewise grown on demand.
-  let desc = 0;
-  let descBytes = 0;
-  let stepScratch = 0;
-  let stepBytes = 0;
+  // Heap buffers grown on demand and kept for the backend's life: the pack GEMM's scratch (a
+  // transposed operand, its work space), the whole-step kernel's descriptor and its scratch.
+  const scratch = heapBuffer(wasm, 'pack GEMM scratch');
+  const desc = heapBuffer(wasm, 'mlpStep descriptor');
+  const stepScratch = heapBuffer(wasm, 'mlpStep scratch');
   // The libm tables (kernels/libm.c), written once.
   const tables = wasm._malloc(LIBM_TABLES_BYTES);
   if (!tables) throw new Error('installWasmKernels: could not allocate the libm tables');
@@ -165,14 +184,8 @@ export function installWasmKernels(backend: tf.KernelBackend, module: WebAssembl
     gemm(a, b, bias, out, K, live, m, n, k, transA, transB, order, post = { kind: 'none' }) {
       const transposed = transB ? k * n * 4 : 0;
       // The kernel says what work space it needs (kernels/gemm.c GEMM_WORK), after the transposed operand.
-      const need = transposed + exports.gemm_work(k, n) * 4;
-      if (need > scratchBytes) {
-        if (scratch) wasm._free(scratch);
-        scratchBytes = need;
-        scratch = wasm._malloc(scratchBytes);
-        if (!scratch) throw new Error(`pack GEMM: could not allocate ${scratchBytes} bytes of scratch`);
-      }
-      exports.pack_gemm(a, b, bias, out, scratch, scratch + transposed, K, live, m, n, k, transA ? 1 : 0, transB ? 1 : 0, order === 'tfjs-loop' ? 1 : 0, POST_CODE[post.kind], 'y' in post ? post.y : post.kind === 'relu' ? (post.save ?? 0) : 0);
+      const at = scratch.atLeast(transposed + exports.gemm_work(k, n) * 4);
+      exports.pack_gemm(a, b, bias, out, at, at + transposed, K, live, m, n, k, transA ? 1 : 0, transB ? 1 : 0, order === 'tfjs-loop' ? 1 : 0, POST_CODE[post.kind], 'y' in post ? post.y : post.kind === 'relu' ? (post.save ?? 0) : 0);
     },
     sigmoid(x, out, n) {
       exports.sigmoid(x, out, n);
@@ -206,30 +219,15 @@ export function installWasmKernels(backend: tf.KernelBackend, module: WebAssembl
       const L = step.sizes.length - 1;
       const ints = 5 + L + 1 + 4 * L;
       if (layers.length !== 4 * L) throw new Error(`mlpStep: ${layers.length} layer offsets for ${L} layers`);
-      if (ints * 4 > descBytes) {
-        if (desc) wasm._free(desc);
-        descBytes = ints * 4;
-        desc = wasm._malloc(descBytes);
-        if (!desc) throw new Error('mlpStep: could not allocate its descriptor');
-      }
-      const d = new Int32Array(wasm.asm.memory.buffer, desc, ints);
+      const at = desc.atLeast(ints * 4);
+      const d = new Int32Array(wasm.asm.memory.buffer, at, ints);
       d.set([L, step.rows, step.block, FUSED_LOSS_GRADIENTS[step.loss], ACTIVATION_CODE[step.activation], ...step.sizes]);
       d.set(layers, 5 + L + 1);
-      const need = exports.mlp_step_scratch(desc) * 4;
-      if (need > stepBytes) {
-        if (stepScratch) wasm._free(stepScratch);
-        stepBytes = need;
-        stepScratch = wasm._malloc(stepBytes);
-        if (!stepScratch) throw new Error(`mlpStep: could not allocate ${stepBytes} bytes of scratch`);
-      }
-      exports.mlp_step(desc, x, y, logits, stepScratch, tables);
+      exports.mlp_step(at, x, y, logits, stepScratch.atLeast(exports.mlp_step_scratch(at) * 4), tables);
     },
     dispose() {
       wasm._free(tables);
-      if (scratch) wasm._free(scratch);
-      if (desc) wasm._free(desc);
-      if (stepScratch) wasm._free(stepScratch);
-      scratch = scratchBytes = desc = descBytes = stepScratch = stepBytes = 0;
+      for (const buffer of [scratch, desc, stepScratch]) buffer.free();
     },
   });
   shareIdentity();
