@@ -29,7 +29,7 @@ import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
 import { macsPerStep } from '../core/nn/macs';
 import { trialPlan, type SpecExperiment, type TrialPlan } from '../core/custom/compile';
-import type { ExperimentSpec } from '../core/custom/spec';
+import { layerSizes as sklearnLayerSizes, resolveBatchSize } from '../core/classical/sklearn-mlp';
 import type { Values } from '../core/blocks/types';
 import { getExperiment } from '../core/experiments';
 
@@ -52,12 +52,7 @@ type Params = Record<string, unknown>;
  * from before an experiment's parameters were renamed) give none: their time stays unexplained.
  */
 export function trialSteps(experiment: string, params: Params, scalars: Record<string, number>): StepShape[] {
-  let spec: ExperimentSpec | undefined;
-  try {
-    spec = (getExperiment(experiment) as SpecExperiment | undefined)?.spec;
-  } catch {
-    return [];
-  }
+  const spec = (getExperiment(experiment) as SpecExperiment | undefined)?.spec;
   if (!spec) return [];
   let plan: TrialPlan;
   try {
@@ -69,9 +64,9 @@ export function trialSteps(experiment: string, params: Params, scalars: Record<s
     if (plan.classical.block.kind !== 'sklearn_mlp') return [];
     const v = plan.classical.values;
     const train = scalars.train_size ?? plan.data.trainRows;
-    const batch = scalars.batch_size ?? Math.min(200, train);
+    const batch = scalars.batch_size ?? resolveBatchSize(v.sklearn_batch_size as number | 'auto', train);
     const epochs = scalars.n_iter ?? Number(v.sklearn_max_iter);
-    return [{ sizes: [plan.data.input, ...(v.sklearn_hidden as number[]), 1], rows: batch, steps: epochs * Math.ceil(train / batch) }];
+    return [{ sizes: sklearnLayerSizes(plan.data.input, v.sklearn_hidden as number[]), rows: batch, steps: epochs * Math.ceil(train / batch) }];
   }
   return plan.phases.flatMap((phase): StepShape[] => {
     const m = phase.model;
