@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # `npm run build:kernels`: builds kernels/atomsweep-kernels.c (which includes the other
-# kernels/*.c) into the committed kernels/atomsweep-kernels.wasm.
+# kernels/*.c) into the committed kernels/atomsweep-kernels.wasm, and the benchmark's
+# bench/simd-ceiling.c into bench/simd-ceiling.wasm.
 # Needs clang-19 and wasm-ld-19 (Debian: apt-get install clang-19 lld-19). The hosts and
 # CI use the committed .wasm, so only a change to a kernel's C source needs this.
 #
@@ -10,7 +11,7 @@
 # its entry points.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-for src in kernels/atomsweep-kernels.c; do
+for src in kernels/atomsweep-kernels.c bench/simd-ceiling.c; do
   out="${src%.c}.wasm"
   clang-19 --target=wasm32 -O3 -msimd128 -mbulk-memory -ffp-contract=off -nostdlib ${KERNEL_CFLAGS:-} \
     -Wl,--no-entry -Wl,--import-memory -Wl,--strip-all -Wl,--allow-undefined-file=/dev/null \

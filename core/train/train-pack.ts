@@ -215,6 +215,15 @@ function gatherRows(all: tf.Tensor3D, idx: Int32Array, B: number): tf.Tensor3D {
   // Views after the allocation, which may grow (and so detach) the heap.
   const src = heapView(backend, all);
   const dst = heapView(backend, out);
+  // The rows' first and last floats read first, in a loop of independent loads: by the time a
+  // step gathers, the training set has left the caches, and the copy row after row waited for
+  // one row's cache lines at a time (shape B's pack at K = 16: about 165 µs a step for 14,000
+  // floats, 30 µs with the rows in cache; read ahead like this, 106 µs after a 64 MB sweep
+  // against 133).
+  let readAhead = 0;
+  for (let i = 0; i < idx.length; i++) readAhead += src[idx[i] * w] + src[idx[i] * w + w - 1];
+  // (Used, so that the loop is not dropped; the copy below writes every float of dst.)
+  if (readAhead === -1) dst[0] = src[0];
   // Float by float: rows are a few floats wide, and a subarray per row (two views a row, every
   // step) cost more than the copy (bench/step profile of shape B: 11 µs a network-step).
   for (let i = 0; i < idx.length; i++) {

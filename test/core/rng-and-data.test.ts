@@ -32,6 +32,25 @@ describe('seeded randomness', () => {
     expect([...p].sort((a, b) => a - b)).toEqual(Array.from({ length: 100 }, (_, i) => i));
     expect(p).not.toEqual(Array.from({ length: 100 }, (_, i) => i));
   });
+
+  test('permutation is Fisher–Yates on int(): the same swaps, and the stream goes on from the same state', () => {
+    // The draws permutation() makes with its state in locals, against a call of int() per swap.
+    for (const [seed, n] of [[1, 400], [7, 2], [123456789, 1000], [0xffffffff, 65]]) {
+      const fast = new Rng(seed);
+      const slow = new Rng(seed);
+      for (let round = 0; round < 3; round++) {
+        const expected = Int32Array.from({ length: n }, (_, i) => i);
+        for (let i = n - 1; i > 0; i--) {
+          const j = slow.int(i + 1);
+          [expected[i], expected[j]] = [expected[j], expected[i]];
+        }
+        expect(Array.from(fast.permutation(n, new Int32Array(n + 3)).subarray(0, n))).toEqual(Array.from(expected));
+        expect(fast.fingerprint()).toBe(slow.fingerprint());
+        expect(fast.uniform()).toBe(slow.uniform());
+        expect(fast.normal()).toBe(slow.normal());
+      }
+    }
+  });
 });
 
 describe('datasets (core/data)', () => {
