@@ -15,15 +15,14 @@
  * XNNPACK's order) can do a step faster on this machine. Compare it with the PyTorch column
  * of `npm run bench`.
  */
-import fs from 'node:fs';
-import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { useWasmBackend } from '../node/kernels';
+import { repositoryModule, useWasmBackend } from '../node/kernels';
 import { heapOffset, wasmKernelsFor } from '../core/nn/wasm-kernels';
 import { BENCH_SHAPES, macsPerStep } from './cases';
+import { median } from './engines';
 
 /** 32 multiply-adds a step: 4 rows × 8 columns. */
-export const CEILING_MACS_PER_STEP = 32;
+const CEILING_MACS_PER_STEP = 32;
 
 export interface CeilingModule {
   memory: WebAssembly.Memory;
@@ -31,22 +30,9 @@ export interface CeilingModule {
   ceiling(a: number, b: number, steps: number): number;
 }
 
-/** bench/simd-ceiling.wasm, looked up from this file's directory upwards (scripts/run-ts.mjs runs a bundle from node_modules/.cache). */
-function ceilingBytes(): Buffer {
-  for (let dir = __dirname; ; dir = path.dirname(dir)) {
-    const file = path.join(dir, 'bench', 'simd-ceiling.wasm');
-    if (fs.existsSync(file)) return fs.readFileSync(file);
-    if (path.dirname(dir) === dir) throw new Error(`bench/simd-ceiling.wasm not found above ${__dirname}`);
-  }
-}
-
-// Node compiles WebAssembly from bytes synchronously; the Workers types declare the constructor abstract.
-const CompileModule = WebAssembly.Module as unknown as new (bytes: Uint8Array) => WebAssembly.Module;
-
 export function loadCeiling(): CeilingModule {
   const memory = new WebAssembly.Memory({ initial: 2 });
-  const module = new CompileModule(ceilingBytes());
-  const instance = new WebAssembly.Instance(module, { env: { memory } });
+  const instance = new WebAssembly.Instance(repositoryModule('bench/simd-ceiling.wasm'), { env: { memory } });
   return { memory, ceiling: instance.exports.ceiling as CeilingModule['ceiling'] };
 }
 
@@ -60,7 +46,6 @@ function best(run: () => void, calls: number, repeats = 5): number {
   return ms;
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const range = (xs: number[], digits: number) => `${Math.min(...xs).toFixed(digits)}–${Math.max(...xs).toFixed(digits)}`;
 
 async function main() {

@@ -17,19 +17,20 @@ let compiled: WebAssembly.Module | undefined;
 const CompileModule = WebAssembly.Module as unknown as new (bytes: Uint8Array) => WebAssembly.Module;
 
 /**
- * The repository's kernels/atomsweep-kernels.wasm: looked up from this file's directory upwards,
- * because esbuild bundles of the Node scripts and threads run from node_modules/.cache.
+ * A WebAssembly module of the repository (`path` from its root, e.g. kernels/atomsweep-kernels.wasm),
+ * compiled: looked up from this file's directory upwards, because esbuild bundles of the Node
+ * scripts and threads run from node_modules/.cache.
  */
-function kernelsModule(): WebAssembly.Module {
-  if (compiled) return compiled;
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    const file = join(dir, 'kernels', 'atomsweep-kernels.wasm');
-    if (existsSync(file)) return (compiled = new CompileModule(readFileSync(file)));
-    const up = dirname(dir);
-    if (up === dir) throw new Error(`kernels/atomsweep-kernels.wasm not found above ${fileURLToPath(import.meta.url)}`);
-    dir = up;
+export function repositoryModule(path: string): WebAssembly.Module {
+  for (let dir = dirname(fileURLToPath(import.meta.url)); ; dir = dirname(dir)) {
+    const file = join(dir, path);
+    if (existsSync(file)) return new CompileModule(readFileSync(file));
+    if (dirname(dir) === dir) throw new Error(`${path} not found above ${fileURLToPath(import.meta.url)}`);
   }
+}
+
+function kernelsModule(): WebAssembly.Module {
+  return (compiled ??= repositoryModule('kernels/atomsweep-kernels.wasm'));
 }
 
 /** Installs atomsweep's kernels on the current backend if it is tfjs-wasm (a no-op elsewhere). */
